@@ -1,0 +1,12 @@
+//! kerjasama-jobs: the reporting pipeline. Loads the register from PostgreSQL
+//! into polars (COPY … TO STDOUT), computes the evaluation metrics, and writes
+//! each run's files atomically. It reads the database; it never calls the gRPC
+//! layer.
+
+pub mod counts_by_type;
+pub mod error;
+pub mod load;
+pub mod output;
+pub mod runs;
+
+pub use error::{JobError, JobResult};

@@ -1,0 +1,64 @@
+//! Writing a run's files. Everything is written into a staging folder first
+//! and moved into place only when the whole run succeeded, so readers never
+//! see a half-written file and a failed run publishes nothing.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use polars::prelude::*;
+
+use crate::error::{JobError, JobResult};
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> JobError + '_ {
+    move |source| JobError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+pub struct Staging {
+    staging: PathBuf,
+    destination: PathBuf,
+    files: Vec<String>,
+}
+
+impl Staging {
+    /// Stages files for `destination` (created if missing).
+    pub fn new(destination: &Path, run_id: uuid::Uuid) -> JobResult<Self> {
+        let staging = destination.join(format!(".staging-{run_id}"));
+        fs::create_dir_all(&staging).map_err(io(&staging))?;
+        Ok(Self {
+            staging,
+            destination: destination.to_path_buf(),
+            files: Vec::new(),
+        })
+    }
+
+    /// RFC 4180 CSV: UTF-8, header row, CRLF line ends, ISO dates, `.` decimals.
+    pub fn write_csv(&mut self, name: &str, frame: &mut DataFrame) -> JobResult<()> {
+        let path = self.staging.join(name);
+        let file = fs::File::create(&path).map_err(io(&path))?;
+        CsvWriter::new(file)
+            .include_header(true)
+            .with_line_terminator("\r\n".into())
+            .with_date_format(Some("%Y-%m-%d".into()))
+            .finish(frame)?;
+        self.files.push(name.to_string());
+        Ok(())
+    }
+
+    /// Moves every staged file into the destination; returns their names.
+    pub fn publish(self) -> JobResult<Vec<String>> {
+        for name in &self.files {
+            let target = self.destination.join(name);
+            fs::rename(self.staging.join(name), &target).map_err(io(&target))?;
+        }
+        fs::remove_dir(&self.staging).map_err(io(&self.staging))?;
+        Ok(self.files)
+    }
+
+    /// Removes whatever was staged.
+    pub fn discard(self) {
+        let _ = fs::remove_dir_all(&self.staging);
+    }
+}

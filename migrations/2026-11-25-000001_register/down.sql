@@ -1,0 +1,10 @@
+DROP TABLE report_runs;
+DROP TABLE create_requests;
+DROP TABLE audit_events;
+DROP TABLE api_tokens;
+DROP FUNCTION agreement_state(date, date, date);
+DROP TABLE agreement_parties;
+DROP TABLE agreements;
+DROP TABLE units;
+DROP TABLE sectors;
+DROP DOMAIN region_code;

@@ -1,0 +1,1200 @@
+//! Agreements: the register's central record, and the rules that guard it.
+//!
+//! The use cases (create, get, list, update, delete, undelete) each run in one
+//! transaction that also writes the audit row. Validation happens in two
+//! steps: [`validate`] checks one record on its own (pure, every violation at
+//! once), [`check_references`] checks what it points at (parent, unit,
+//! sector). SQL constraints guard the same rules again.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::dsl::exists;
+use diesel::prelude::*;
+use diesel::sql_types::{Date, Nullable};
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::access::Principal;
+use crate::audit::{self, AuditEntry};
+use crate::calendar;
+use crate::codes::{AgreementState, CooperationType, DocumentKind, KsddBasis, PartyKind};
+use crate::error::{CoreError, CoreResult, FieldViolation};
+use crate::idempotency::{self, Claim, CreateRequest};
+use crate::paging::{self, Cursor};
+use crate::pool::PgPool;
+use crate::schema::{agreement_parties, agreements, sectors, units};
+
+diesel::define_sql_function! {
+    /// SQL `agreement_state` (see the migration): the one state derivation.
+    fn agreement_state(signed_on: Nullable<Date>, effective_until: Nullable<Date>, as_of: Date) -> Text;
+}
+
+diesel::define_sql_function! {
+    /// `coalesce(date, fallback)`: the sort key of a nullable date column.
+    #[sql_name = "coalesce"]
+    fn date_or(value: Nullable<Date>, fallback: Date) -> Date;
+}
+
+/// The sort key of an unknown date: after every real date (matches the
+/// expression indexes in the migration).
+fn no_date() -> NaiveDate {
+    NaiveDate::from_ymd_opt(9999, 12, 31).expect("valid date")
+}
+
+const MAX_PARTIES: usize = 20;
+
+/// A partner of the owning region.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Party {
+    pub name: String,
+    pub kind: PartyKind,
+    /// Kemendagri code, for Indonesian regional governments.
+    pub region_code: Option<String>,
+    /// ISO 3166-1 alpha-2, for foreign partners.
+    pub country_code: Option<String>,
+    /// The number this party gave the document in its own register.
+    pub document_number: String,
+}
+
+/// Everything a client sets on an agreement.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AgreementFields {
+    pub region_code: String,
+    pub title: String,
+    pub cooperation_type: CooperationType,
+    pub document_kind: DocumentKind,
+    pub parent_id: Option<Uuid>,
+    pub unit_code: String,
+    pub sector: String,
+    pub ksdd_basis: Option<KsddBasis>,
+    pub parties: Vec<Party>,
+    pub document_number: String,
+    pub objective: String,
+    pub signed_on: Option<NaiveDate>,
+    pub effective_from: Option<NaiveDate>,
+    pub effective_until: Option<NaiveDate>,
+    pub dprd_approval_required: bool,
+    /// Whole rupiah.
+    pub budget_idr: Option<i64>,
+}
+
+/// A stored agreement.
+#[derive(Debug, Clone, Serialize)]
+pub struct Agreement {
+    pub id: Uuid,
+    #[serde(flatten)]
+    pub fields: AgreementFields,
+    /// Derived as of today (Asia/Jakarta).
+    pub state: AgreementState,
+    pub version: i64,
+    pub create_time: DateTime<Utc>,
+    pub update_time: DateTime<Utc>,
+    pub delete_time: Option<DateTime<Utc>>,
+}
+
+impl Agreement {
+    pub fn name(&self) -> String {
+        resource_name(self.id)
+    }
+
+    pub fn etag(&self) -> String {
+        format!("\"{}\"", self.version)
+    }
+}
+
+pub fn resource_name(id: Uuid) -> String {
+    format!("agreements/{id}")
+}
+
+/// Parses `agreements/{id}`.
+pub fn parse_name(name: &str) -> Option<Uuid> {
+    name.strip_prefix("agreements/")
+        .and_then(|id| Uuid::parse_str(id).ok())
+}
+
+/// One field replaced by an update (AIP-134 field mask entry).
+#[derive(Debug, Clone)]
+pub enum AgreementChange {
+    Title(String),
+    Parent(Option<Uuid>),
+    Unit(String),
+    Sector(String),
+    KsddBasis(Option<KsddBasis>),
+    Parties(Vec<Party>),
+    DocumentNumber(String),
+    Objective(String),
+    SignedOn(Option<NaiveDate>),
+    EffectiveFrom(Option<NaiveDate>),
+    EffectiveUntil(Option<NaiveDate>),
+    DprdApprovalRequired(bool),
+    BudgetIdr(Option<i64>),
+}
+
+impl AgreementFields {
+    fn apply(&mut self, change: AgreementChange) {
+        match change {
+            AgreementChange::Title(v) => self.title = v,
+            AgreementChange::Parent(v) => self.parent_id = v,
+            AgreementChange::Unit(v) => self.unit_code = v,
+            AgreementChange::Sector(v) => self.sector = v,
+            AgreementChange::KsddBasis(v) => self.ksdd_basis = v,
+            AgreementChange::Parties(v) => self.parties = v,
+            AgreementChange::DocumentNumber(v) => self.document_number = v,
+            AgreementChange::Objective(v) => self.objective = v,
+            AgreementChange::SignedOn(v) => self.signed_on = v,
+            AgreementChange::EffectiveFrom(v) => self.effective_from = v,
+            AgreementChange::EffectiveUntil(v) => self.effective_until = v,
+            AgreementChange::DprdApprovalRequired(v) => self.dprd_approval_required = v,
+            AgreementChange::BudgetIdr(v) => self.budget_idr = v,
+        }
+    }
+}
+
+/// A Kemendagri region code: `36`, `36.03`, `36.03.01`, `36.03.01.2001`.
+pub fn is_region_code(code: &str) -> bool {
+    let parts: Vec<&str> = code.split('.').collect();
+    let widths = [2, 2, 2, 4];
+    !parts.is_empty()
+        && parts.len() <= widths.len()
+        && parts
+            .iter()
+            .zip(widths)
+            .all(|(part, width)| part.len() == width && part.bytes().all(|b| b.is_ascii_digit()))
+}
+
+fn text_length(violations: &mut Vec<FieldViolation>, field: &str, value: &str, min: usize, max: usize) {
+    let len = value.trim().chars().count();
+    if len < min || value.chars().count() > max {
+        let description = if min == 0 {
+            format!("must be at most {max} characters")
+        } else {
+            format!("must be {min} to {max} characters (not only spaces)")
+        };
+        violations.push(FieldViolation::new(field, description));
+    }
+}
+
+/// The rules one agreement must satisfy on its own, as of `today`.
+pub fn validate(fields: &AgreementFields, today: NaiveDate) -> Vec<FieldViolation> {
+    let mut v = Vec::new();
+    let kind = fields.document_kind;
+    let ctype = fields.cooperation_type;
+
+    if !is_region_code(&fields.region_code) {
+        v.push(FieldViolation::new(
+            "region_code",
+            "must be a Kemendagri region code such as 36 or 36.71",
+        ));
+    }
+    text_length(&mut v, "title", &fields.title, 1, 500);
+    text_length(&mut v, "document_number", &fields.document_number, 0, 200);
+    text_length(&mut v, "objective", &fields.objective, 0, 5000);
+    if fields.unit_code.is_empty() {
+        v.push(FieldViolation::new("unit", "required: units/{code} of the initiating unit"));
+    }
+    if fields.sector.is_empty() {
+        v.push(FieldViolation::new("sector", "required: a government affair code such as HEALTH"));
+    }
+
+    match (kind, ctype) {
+        (DocumentKind::Loi, t) if !t.is_foreign() => v.push(FieldViolation::new(
+            "document_kind",
+            "an LOI (pernyataan kehendak) is only used for KSDPL and KSDLL",
+        )),
+        (DocumentKind::NotaKesepakatan, t) if t != CooperationType::Sinergi => v.push(FieldViolation::new(
+            "document_kind",
+            "a NOTA_KESEPAKATAN is the SINERGI document",
+        )),
+        (DocumentKind::Ksb | DocumentKind::Pks, CooperationType::Sinergi) => v.push(FieldViolation::new(
+            "document_kind",
+            "a SINERGI cooperation is signed as a NOTA_KESEPAKATAN",
+        )),
+        _ => {}
+    }
+    if kind == DocumentKind::Addendum && fields.parent_id.is_none() {
+        v.push(FieldViolation::new("parent", "an ADDENDUM needs the agreement it amends as parent"));
+    }
+    if fields.parent_id.is_some() && allowed_parent_kinds(kind, ctype).is_empty() {
+        v.push(FieldViolation::new("parent", format!("a {kind} of type {ctype} has no parent")));
+    }
+
+    match (ctype, fields.ksdd_basis) {
+        (CooperationType::Ksdd, None) => v.push(FieldViolation::new(
+            "ksdd_basis",
+            "required for KSDD: MANDATORY (wajib) or VOLUNTARY (sukarela)",
+        )),
+        (t, Some(_)) if t != CooperationType::Ksdd => {
+            v.push(FieldViolation::new("ksdd_basis", "only KSDD agreements have a basis"))
+        }
+        _ => {}
+    }
+
+    validate_parties(&mut v, fields);
+
+    if let Some(signed) = fields.signed_on {
+        if signed > today {
+            v.push(FieldViolation::new(
+                "signed_on",
+                format!("must not be in the future (today is {today} in Asia/Jakarta)"),
+            ));
+        }
+    }
+    if let (Some(from), Some(until)) = (fields.effective_from, fields.effective_until) {
+        if until < from {
+            v.push(FieldViolation::new(
+                "effective_until",
+                format!("must not be before effective_from ({from})"),
+            ));
+        }
+    }
+    if fields.effective_until.is_some() && fields.effective_from.is_none() && fields.signed_on.is_none() {
+        v.push(FieldViolation::new(
+            "effective_from",
+            "required when effective_until is set and the agreement is not signed",
+        ));
+    }
+    if fields.budget_idr.is_some_and(|b| b < 0) {
+        v.push(FieldViolation::new("budget_idr", "must not be negative"));
+    }
+    v
+}
+
+fn validate_parties(v: &mut Vec<FieldViolation>, fields: &AgreementFields) {
+    let ctype = fields.cooperation_type;
+    if fields.parties.is_empty() {
+        v.push(FieldViolation::new("parties", "at least one partner is required"));
+    }
+    if fields.parties.len() > MAX_PARTIES {
+        v.push(FieldViolation::new("parties", format!("at most {MAX_PARTIES} partners")));
+    }
+    for (i, party) in fields.parties.iter().enumerate() {
+        let at = |field: &str| format!("parties[{i}].{field}");
+        text_length(v, &at("name"), &party.name, 1, 300);
+        text_length(v, &at("document_number"), &party.document_number, 0, 200);
+        if !ctype.partner_kinds().contains(&party.kind) {
+            let allowed: Vec<&str> = ctype.partner_kinds().iter().map(|k| k.code()).collect();
+            v.push(FieldViolation::new(
+                at("kind"),
+                format!("a {ctype} partner must be one of {}", allowed.join(", ")),
+            ));
+        }
+        match (&party.region_code, party.kind.is_indonesian_region()) {
+            (None, true) => v.push(FieldViolation::new(
+                at("region_code"),
+                "required for an Indonesian regional government (Kemendagri code)",
+            )),
+            (Some(_), false) => v.push(FieldViolation::new(
+                at("region_code"),
+                "only Indonesian regional governments have a region code",
+            )),
+            (Some(code), true) => {
+                let level_ok = match party.kind {
+                    PartyKind::ProvinceGovernment => code.len() == 2,
+                    _ => code.len() == 5,
+                };
+                if !is_region_code(code) || !level_ok {
+                    v.push(FieldViolation::new(
+                        at("region_code"),
+                        "must be a province code (36) for a province, a regency/city code (36.71) otherwise",
+                    ));
+                } else if code == &fields.region_code {
+                    v.push(FieldViolation::new(
+                        at("region_code"),
+                        "a partner cannot be the owning region itself",
+                    ));
+                }
+            }
+            (None, false) => {}
+        }
+        match (&party.country_code, party.kind.is_foreign()) {
+            (None, true) => v.push(FieldViolation::new(
+                at("country_code"),
+                "required for a foreign partner (ISO 3166-1 alpha-2, e.g. JP)",
+            )),
+            (Some(_), false) => v.push(FieldViolation::new(
+                at("country_code"),
+                "only foreign partners have a country code",
+            )),
+            (Some(code), true) => {
+                if code.len() != 2 || !code.bytes().all(|b| b.is_ascii_uppercase()) {
+                    v.push(FieldViolation::new(
+                        at("country_code"),
+                        "must be an ISO 3166-1 alpha-2 code in capitals, e.g. JP",
+                    ));
+                } else if code == "ID" {
+                    v.push(FieldViolation::new(
+                        at("country_code"),
+                        "a foreign partner cannot be in Indonesia (ID)",
+                    ));
+                }
+            }
+            (None, false) => {}
+        }
+    }
+}
+
+/// Which document kinds may be the parent of `kind` in a cooperation of `ctype`.
+fn allowed_parent_kinds(kind: DocumentKind, ctype: CooperationType) -> &'static [DocumentKind] {
+    use DocumentKind::*;
+    match kind {
+        Loi | NotaKesepakatan => &[],
+        Ksb if ctype.is_foreign() => &[Loi],
+        Ksb => &[],
+        Pks if ctype.is_foreign() => &[Ksb, Loi],
+        Pks => &[Ksb],
+        Addendum => &[Ksb, Pks, NotaKesepakatan],
+    }
+}
+
+/// The rules about what an agreement points at: its parent, unit and sector.
+async fn check_references(
+    conn: &mut AsyncPgConnection,
+    fields: &AgreementFields,
+    own_id: Option<Uuid>,
+) -> CoreResult<Vec<FieldViolation>> {
+    let mut v = Vec::new();
+    if let Some(parent_id) = fields.parent_id {
+        let parent: Option<(String, String, String, Option<DateTime<Utc>>)> = agreements::table
+            .find(parent_id)
+            .select((
+                agreements::region_code,
+                agreements::cooperation_type,
+                agreements::document_kind,
+                agreements::delete_time,
+            ))
+            .first(conn)
+            .await
+            .optional()?;
+        let name = resource_name(parent_id);
+        match parent {
+            _ if Some(parent_id) == own_id => {
+                v.push(FieldViolation::new("parent", "an agreement cannot be its own parent"))
+            }
+            None => v.push(FieldViolation::new("parent", format!("{name} does not exist"))),
+            Some((_, _, _, Some(_))) => v.push(FieldViolation::new("parent", format!("{name} is deleted"))),
+            Some((region, ctype, kind, None)) => {
+                let allowed = allowed_parent_kinds(fields.document_kind, fields.cooperation_type);
+                if region != fields.region_code {
+                    v.push(FieldViolation::new("parent", format!("{name} belongs to region {region}")));
+                } else if ctype != fields.cooperation_type.code() {
+                    v.push(FieldViolation::new("parent", format!("{name} is a {ctype} agreement, not {}", fields.cooperation_type)));
+                } else if !allowed.iter().any(|k| k.code() == kind) {
+                    let allowed: Vec<&str> = allowed.iter().map(|k| k.code()).collect();
+                    v.push(FieldViolation::new(
+                        "parent",
+                        format!(
+                            "the parent of a {} must be a {}; {name} is a {kind}",
+                            fields.document_kind,
+                            allowed.join(" or ")
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+    if !fields.unit_code.is_empty() {
+        let region: Option<String> = units::table
+            .find(&fields.unit_code)
+            .select(units::region_code)
+            .first(conn)
+            .await
+            .optional()?;
+        match region {
+            None => v.push(FieldViolation::new("unit", format!("units/{} does not exist", fields.unit_code))),
+            Some(r) if r != fields.region_code => v.push(FieldViolation::new(
+                "unit",
+                format!("units/{} belongs to region {r}, not {}", fields.unit_code, fields.region_code),
+            )),
+            Some(_) => {}
+        }
+    }
+    if !fields.sector.is_empty() {
+        let known: i64 = sectors::table
+            .filter(sectors::code.eq(&fields.sector))
+            .count()
+            .get_result(conn)
+            .await?;
+        if known == 0 {
+            v.push(FieldViolation::new(
+                "sector",
+                format!("{} is not a government affair code (see the sectors list in the README)", fields.sector),
+            ));
+        }
+    }
+    Ok(v)
+}
+
+async fn ensure_valid(
+    conn: &mut AsyncPgConnection,
+    fields: &AgreementFields,
+    own_id: Option<Uuid>,
+) -> CoreResult<()> {
+    let mut violations = validate(fields, calendar::today());
+    violations.extend(check_references(conn, fields, own_id).await?);
+    if violations.is_empty() {
+        Ok(())
+    } else {
+        Err(CoreError::InvalidArgument(violations))
+    }
+}
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = agreements, check_for_backend(diesel::pg::Pg))]
+struct AgreementRow {
+    id: Uuid,
+    region_code: String,
+    title: String,
+    cooperation_type: String,
+    document_kind: String,
+    parent_id: Option<Uuid>,
+    unit_code: String,
+    sector: String,
+    ksdd_basis: Option<String>,
+    document_number: String,
+    objective: String,
+    signed_on: Option<NaiveDate>,
+    effective_from: Option<NaiveDate>,
+    effective_until: Option<NaiveDate>,
+    dprd_approval_required: bool,
+    budget_idr: Option<i64>,
+    version: i64,
+    create_time: DateTime<Utc>,
+    update_time: DateTime<Utc>,
+    delete_time: Option<DateTime<Utc>>,
+}
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = agreement_parties, check_for_backend(diesel::pg::Pg))]
+struct PartyRow {
+    agreement_id: Uuid,
+    name: String,
+    kind: String,
+    party_region_code: Option<String>,
+    country_code: Option<String>,
+    document_number: String,
+}
+
+/// The columns a client writes; `skip_update` ones are fixed at creation.
+#[derive(Insertable, AsChangeset)]
+#[diesel(table_name = agreements, treat_none_as_null = true)]
+struct AgreementColumns<'a> {
+    #[diesel(skip_update)]
+    id: Uuid,
+    #[diesel(skip_update)]
+    region_code: &'a str,
+    #[diesel(skip_update)]
+    cooperation_type: &'a str,
+    #[diesel(skip_update)]
+    document_kind: &'a str,
+    title: &'a str,
+    parent_id: Option<Uuid>,
+    unit_code: &'a str,
+    sector: &'a str,
+    ksdd_basis: Option<&'a str>,
+    document_number: &'a str,
+    objective: &'a str,
+    signed_on: Option<NaiveDate>,
+    effective_from: Option<NaiveDate>,
+    effective_until: Option<NaiveDate>,
+    dprd_approval_required: bool,
+    budget_idr: Option<i64>,
+}
+
+impl<'a> AgreementColumns<'a> {
+    fn new(id: Uuid, f: &'a AgreementFields) -> Self {
+        Self {
+            id,
+            region_code: &f.region_code,
+            cooperation_type: f.cooperation_type.code(),
+            document_kind: f.document_kind.code(),
+            title: f.title.trim(),
+            parent_id: f.parent_id,
+            unit_code: &f.unit_code,
+            sector: &f.sector,
+            ksdd_basis: f.ksdd_basis.map(KsddBasis::code),
+            document_number: f.document_number.trim(),
+            objective: f.objective.trim(),
+            signed_on: f.signed_on,
+            effective_from: f.effective_from,
+            effective_until: f.effective_until,
+            dprd_approval_required: f.dprd_approval_required,
+            budget_idr: f.budget_idr,
+        }
+    }
+}
+
+fn corrupt(what: &str, value: &str) -> CoreError {
+    CoreError::Internal(format!("stored {what} {value:?} is not a known code"))
+}
+
+fn assemble(row: AgreementRow, state: String, parties: Vec<Party>) -> CoreResult<Agreement> {
+    Ok(Agreement {
+        id: row.id,
+        fields: AgreementFields {
+            region_code: row.region_code,
+            title: row.title,
+            cooperation_type: CooperationType::from_code(&row.cooperation_type)
+                .ok_or_else(|| corrupt("cooperation_type", &row.cooperation_type))?,
+            document_kind: DocumentKind::from_code(&row.document_kind)
+                .ok_or_else(|| corrupt("document_kind", &row.document_kind))?,
+            parent_id: row.parent_id,
+            unit_code: row.unit_code,
+            sector: row.sector,
+            ksdd_basis: row
+                .ksdd_basis
+                .map(|b| KsddBasis::from_code(&b).ok_or_else(|| corrupt("ksdd_basis", &b)))
+                .transpose()?,
+            parties,
+            document_number: row.document_number,
+            objective: row.objective,
+            signed_on: row.signed_on,
+            effective_from: row.effective_from,
+            effective_until: row.effective_until,
+            dprd_approval_required: row.dprd_approval_required,
+            budget_idr: row.budget_idr,
+        },
+        state: AgreementState::from_code(&state).ok_or_else(|| corrupt("state", &state))?,
+        version: row.version,
+        create_time: row.create_time,
+        update_time: row.update_time,
+        delete_time: row.delete_time,
+    })
+}
+
+async fn load_parties(conn: &mut AsyncPgConnection, ids: &[Uuid]) -> CoreResult<HashMap<Uuid, Vec<Party>>> {
+    let rows: Vec<PartyRow> = agreement_parties::table
+        .filter(agreement_parties::agreement_id.eq_any(ids))
+        .order((agreement_parties::agreement_id, agreement_parties::position))
+        .select(PartyRow::as_select())
+        .load(conn)
+        .await?;
+    let mut by_agreement: HashMap<Uuid, Vec<Party>> = HashMap::new();
+    for row in rows {
+        let kind = PartyKind::from_code(&row.kind).ok_or_else(|| corrupt("party kind", &row.kind))?;
+        by_agreement.entry(row.agreement_id).or_default().push(Party {
+            name: row.name,
+            kind,
+            region_code: row.party_region_code,
+            country_code: row.country_code,
+            document_number: row.document_number,
+        });
+    }
+    Ok(by_agreement)
+}
+
+async fn assemble_all(
+    conn: &mut AsyncPgConnection,
+    rows: Vec<(AgreementRow, String)>,
+) -> CoreResult<Vec<Agreement>> {
+    let ids: Vec<Uuid> = rows.iter().map(|(row, _)| row.id).collect();
+    let mut parties = load_parties(conn, &ids).await?;
+    rows.into_iter()
+        .map(|(row, state)| {
+            let p = parties.remove(&row.id).unwrap_or_default();
+            assemble(row, state, p)
+        })
+        .collect()
+}
+
+/// Loads one agreement (deleted ones too), optionally locking its row.
+async fn load(conn: &mut AsyncPgConnection, id: Uuid, lock: bool) -> CoreResult<Agreement> {
+    let today = calendar::today();
+    let query = agreements::table.find(id).select((
+        AgreementRow::as_select(),
+        agreement_state(agreements::signed_on, agreements::effective_until, today),
+    ));
+    let row = if lock {
+        query.for_update().first(conn).await.optional()?
+    } else {
+        query.first(conn).await.optional()?
+    };
+    let row = row.ok_or_else(|| CoreError::not_found(resource_name(id)))?;
+    assemble_all(conn, vec![row])
+        .await?
+        .pop()
+        .ok_or_else(|| CoreError::Internal("assembled no agreement".into()))
+}
+
+async fn write_parties(conn: &mut AsyncPgConnection, id: Uuid, fields: &AgreementFields) -> CoreResult<()> {
+    diesel::delete(agreement_parties::table.filter(agreement_parties::agreement_id.eq(id)))
+        .execute(conn)
+        .await?;
+    let rows: Vec<_> = fields
+        .parties
+        .iter()
+        .enumerate()
+        .map(|(position, p)| {
+            (
+                agreement_parties::agreement_id.eq(id),
+                agreement_parties::position.eq(position as i16),
+                agreement_parties::region_code.eq(&fields.region_code),
+                agreement_parties::name.eq(p.name.trim()),
+                agreement_parties::kind.eq(p.kind.code()),
+                agreement_parties::party_region_code.eq(&p.region_code),
+                agreement_parties::country_code.eq(&p.country_code),
+                agreement_parties::document_number.eq(p.document_number.trim()),
+            )
+        })
+        .collect();
+    diesel::insert_into(agreement_parties::table)
+        .values(rows)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+fn to_json(agreement: &Agreement) -> CoreResult<serde_json::Value> {
+    serde_json::to_value(agreement).map_err(|e| CoreError::Internal(format!("audit JSON: {e}")))
+}
+
+/// Registers an agreement. With a `request_id`, a retry returns the first result.
+pub async fn create(
+    pool: &PgPool,
+    actor: &Principal,
+    fields: AgreementFields,
+    request_id: Option<Uuid>,
+) -> CoreResult<Agreement> {
+    actor.check_write_agreement(&fields.region_code, &fields.unit_code)?;
+    let mut conn = pool.get().await?;
+    conn.transaction(async |conn| {
+        let id = Uuid::now_v7();
+        if let Some(request_id) = request_id {
+            let claim = idempotency::claim(
+                conn,
+                CreateRequest {
+                    method: "CreateAgreement",
+                    request_id,
+                    region_code: &fields.region_code,
+                    actor: &actor.name,
+                    request_hash: idempotency::request_hash(&fields),
+                    resource: resource_name(id),
+                },
+            )
+            .await?;
+            if let Claim::Replay { resource } = claim {
+                let existing = parse_name(&resource)
+                    .ok_or_else(|| CoreError::Internal(format!("remembered resource {resource}")))?;
+                return load(conn, existing, false).await;
+            }
+        }
+        ensure_valid(conn, &fields, None).await?;
+        diesel::insert_into(agreements::table)
+            .values(AgreementColumns::new(id, &fields))
+            .execute(conn)
+            .await?;
+        write_parties(conn, id, &fields).await?;
+        let created = load(conn, id, false).await?;
+        audit::record(
+            conn,
+            AuditEntry {
+                region_code: Some(fields.region_code.clone()),
+                actor: &actor.name,
+                action: "CreateAgreement",
+                resource: created.name(),
+                before: None,
+                after: Some(to_json(&created)?),
+                request_id: request_id.map(|r| r.to_string()),
+            },
+        )
+        .await?;
+        Ok(created)
+    })
+    .await
+}
+
+pub async fn get(pool: &PgPool, actor: &Principal, id: Uuid) -> CoreResult<Agreement> {
+    let mut conn = pool.get().await?;
+    let agreement = load(&mut conn, id, false).await?;
+    actor.check_read(&agreement.fields.region_code)?;
+    Ok(agreement)
+}
+
+fn check_etag(agreement: &Agreement, etag: Option<&str>) -> CoreResult<()> {
+    match etag {
+        Some(etag) if !etag.is_empty() && etag != agreement.etag() => Err(CoreError::Aborted(format!(
+            "{} changed since it was read (etag {} is now {}); read it again and retry",
+            agreement.name(),
+            etag,
+            agreement.etag()
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// Replaces the fields named by `changes`; `etag`, when given, must match.
+pub async fn update(
+    pool: &PgPool,
+    actor: &Principal,
+    id: Uuid,
+    changes: Vec<AgreementChange>,
+    etag: Option<&str>,
+) -> CoreResult<Agreement> {
+    let mut conn = pool.get().await?;
+    conn.transaction(async |conn| {
+        let before = load(conn, id, true).await?;
+        actor.check_write_agreement(&before.fields.region_code, &before.fields.unit_code)?;
+        if before.delete_time.is_some() {
+            return Err(CoreError::FailedPrecondition(format!(
+                "{} is deleted; undelete it before changing it",
+                before.name()
+            )));
+        }
+        check_etag(&before, etag)?;
+        let mut fields = before.fields.clone();
+        let parties_changed = changes.iter().any(|c| matches!(c, AgreementChange::Parties(_)));
+        for change in changes {
+            fields.apply(change);
+        }
+        if fields.unit_code != before.fields.unit_code {
+            actor.check_write_agreement(&fields.region_code, &fields.unit_code)?;
+        }
+        ensure_valid(conn, &fields, Some(id)).await?;
+        diesel::update(agreements::table.find(id))
+            .set((
+                AgreementColumns::new(id, &fields),
+                agreements::version.eq(agreements::version + 1),
+                agreements::update_time.eq(diesel::dsl::now),
+            ))
+            .execute(conn)
+            .await?;
+        if parties_changed {
+            write_parties(conn, id, &fields).await?;
+        }
+        let after = load(conn, id, false).await?;
+        record_change(conn, actor, "UpdateAgreement", &before, &after).await?;
+        Ok(after)
+    })
+    .await
+}
+
+async fn record_change(
+    conn: &mut AsyncPgConnection,
+    actor: &Principal,
+    action: &str,
+    before: &Agreement,
+    after: &Agreement,
+) -> CoreResult<()> {
+    audit::record(
+        conn,
+        AuditEntry {
+            region_code: Some(after.fields.region_code.clone()),
+            actor: &actor.name,
+            action,
+            resource: after.name(),
+            before: Some(to_json(before)?),
+            after: Some(to_json(after)?),
+            request_id: None,
+        },
+    )
+    .await
+}
+
+/// Soft delete. Refused while live agreements name this one as parent.
+pub async fn delete(pool: &PgPool, actor: &Principal, id: Uuid, etag: Option<&str>) -> CoreResult<Agreement> {
+    let mut conn = pool.get().await?;
+    conn.transaction(async |conn| {
+        let before = load(conn, id, true).await?;
+        actor.check_write_agreement(&before.fields.region_code, &before.fields.unit_code)?;
+        if before.delete_time.is_some() {
+            return Err(CoreError::FailedPrecondition(format!("{} is already deleted", before.name())));
+        }
+        check_etag(&before, etag)?;
+        let children: Vec<Uuid> = agreements::table
+            .filter(agreements::parent_id.eq(id))
+            .filter(agreements::delete_time.is_null())
+            .select(agreements::id)
+            .limit(3)
+            .load(conn)
+            .await?;
+        if !children.is_empty() {
+            let names: Vec<String> = children.into_iter().map(resource_name).collect();
+            return Err(CoreError::FailedPrecondition(format!(
+                "{} is the parent of {}; delete those first",
+                before.name(),
+                names.join(", ")
+            )));
+        }
+        diesel::update(agreements::table.find(id))
+            .set((
+                agreements::delete_time.eq(diesel::dsl::now),
+                agreements::version.eq(agreements::version + 1),
+                agreements::update_time.eq(diesel::dsl::now),
+            ))
+            .execute(conn)
+            .await?;
+        let after = load(conn, id, false).await?;
+        record_change(conn, actor, "DeleteAgreement", &before, &after).await?;
+        Ok(after)
+    })
+    .await
+}
+
+/// Restores a soft-deleted agreement. Refused while its parent is deleted.
+pub async fn undelete(pool: &PgPool, actor: &Principal, id: Uuid) -> CoreResult<Agreement> {
+    let mut conn = pool.get().await?;
+    conn.transaction(async |conn| {
+        let before = load(conn, id, true).await?;
+        actor.check_write_agreement(&before.fields.region_code, &before.fields.unit_code)?;
+        if before.delete_time.is_none() {
+            return Err(CoreError::FailedPrecondition(format!("{} is not deleted", before.name())));
+        }
+        if let Some(parent_id) = before.fields.parent_id {
+            let parent_deleted: Option<DateTime<Utc>> = agreements::table
+                .find(parent_id)
+                .select(agreements::delete_time)
+                .first(conn)
+                .await?;
+            if parent_deleted.is_some() {
+                return Err(CoreError::FailedPrecondition(format!(
+                    "its parent {} is deleted; undelete the parent first",
+                    resource_name(parent_id)
+                )));
+            }
+        }
+        diesel::update(agreements::table.find(id))
+            .set((
+                agreements::delete_time.eq(None::<DateTime<Utc>>),
+                agreements::version.eq(agreements::version + 1),
+                agreements::update_time.eq(diesel::dsl::now),
+            ))
+            .execute(conn)
+            .await?;
+        let after = load(conn, id, false).await?;
+        record_change(conn, actor, "UndeleteAgreement", &before, &after).await?;
+        Ok(after)
+    })
+    .await
+}
+
+/// ListAgreements filters; empty collections and `None` mean "any".
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct AgreementFilter {
+    pub cooperation_types: Vec<CooperationType>,
+    pub states: Vec<AgreementState>,
+    pub document_kind: Option<DocumentKind>,
+    pub unit_code: Option<String>,
+    pub sector: Option<String>,
+    pub partner_country: Option<String>,
+    pub region_code: Option<String>,
+    pub parent_id: Option<Uuid>,
+    pub signed_from: Option<NaiveDate>,
+    pub signed_until: Option<NaiveDate>,
+    pub ending_from: Option<NaiveDate>,
+    pub ending_until: Option<NaiveDate>,
+    /// Case-insensitive substring of the title or a party's name.
+    pub query: Option<String>,
+    pub show_deleted: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum SortKey {
+    CreateTime,
+    Title,
+    SignedOn,
+    EffectiveUntil,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Ordering {
+    pub key: SortKey,
+    pub descending: bool,
+}
+
+impl Ordering {
+    /// Parses AIP-132 `order_by`: one field, optionally followed by `desc`.
+    pub fn parse(text: &str) -> CoreResult<Self> {
+        let words: Vec<&str> = text.split_whitespace().collect();
+        let invalid = || {
+            CoreError::invalid(
+                "order_by",
+                "must be one of create_time, title, signed_on, effective_until, optionally followed by desc",
+            )
+        };
+        let (field, descending) = match words.as_slice() {
+            [] => return Ok(Ordering { key: SortKey::CreateTime, descending: true }),
+            [field] => (*field, false),
+            [field, dir] if dir.eq_ignore_ascii_case("desc") => (*field, true),
+            [field, dir] if dir.eq_ignore_ascii_case("asc") => (*field, false),
+            _ => return Err(invalid()),
+        };
+        let key = match field {
+            "create_time" => SortKey::CreateTime,
+            "title" => SortKey::Title,
+            "signed_on" => SortKey::SignedOn,
+            "effective_until" => SortKey::EffectiveUntil,
+            _ => return Err(invalid()),
+        };
+        Ok(Ordering { key, descending })
+    }
+}
+
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next_page_token: String,
+}
+
+fn like_pattern(text: &str) -> String {
+    let escaped = text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+/// Orders by `(key, id)` and, after a cursor, seeks past it (keyset pagination).
+macro_rules! order_and_seek {
+    ($query:expr, $key:expr, $after:expr, $descending:expr) => {{
+        let mut query = $query;
+        if let Some((value, id)) = $after {
+            query = if $descending {
+                query.filter($key.lt(value.clone()).or($key.eq(value).and(agreements::id.lt(id))))
+            } else {
+                query.filter($key.gt(value.clone()).or($key.eq(value).and(agreements::id.gt(id))))
+            };
+        }
+        if $descending {
+            query.order(($key.desc(), agreements::id.desc()))
+        } else {
+            query.order(($key.asc(), agreements::id.asc()))
+        }
+    }};
+}
+
+fn cursor_of(agreement: &Agreement, key: SortKey) -> Cursor {
+    let date_key = |d: Option<NaiveDate>| d.unwrap_or_else(no_date).to_string();
+    let key = match key {
+        SortKey::CreateTime => agreement
+            .create_time
+            .to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+        SortKey::Title => agreement.fields.title.clone(),
+        SortKey::SignedOn => date_key(agreement.fields.signed_on),
+        SortKey::EffectiveUntil => date_key(agreement.fields.effective_until),
+    };
+    Cursor {
+        key,
+        id: agreement.id.to_string(),
+    }
+}
+
+pub async fn list(
+    pool: &PgPool,
+    actor: &Principal,
+    mut filter: AgreementFilter,
+    ordering: Ordering,
+    page_size: i32,
+    page_token: &str,
+) -> CoreResult<Page<Agreement>> {
+    let limit = paging::page_size(page_size)?;
+    if let Some(own) = &actor.region_code {
+        match &filter.region_code {
+            Some(asked) => actor.check_read(asked)?,
+            None => filter.region_code = Some(own.clone()),
+        }
+    }
+    let fingerprint = paging::fingerprint(&(&filter, &ordering));
+    let cursor = paging::decode(page_token, &fingerprint)?;
+    let bad_token = || CoreError::invalid("page_token", "not a page token issued by this service");
+    let after_id = cursor
+        .as_ref()
+        .map(|c| Uuid::parse_str(&c.id).map_err(|_| bad_token()))
+        .transpose()?;
+
+    let today = calendar::today();
+    let state = agreement_state(agreements::signed_on, agreements::effective_until, today);
+    let mut query = agreements::table
+        .select((AgreementRow::as_select(), state))
+        .into_boxed();
+    if !filter.show_deleted {
+        query = query.filter(agreements::delete_time.is_null());
+    }
+    if !filter.cooperation_types.is_empty() {
+        let codes: Vec<&str> = filter.cooperation_types.iter().map(|t| t.code()).collect();
+        query = query.filter(agreements::cooperation_type.eq_any(codes));
+    }
+    if !filter.states.is_empty() {
+        let codes: Vec<&str> = filter.states.iter().map(|s| s.code()).collect();
+        query = query.filter(state.eq_any(codes));
+    }
+    if let Some(kind) = filter.document_kind {
+        query = query.filter(agreements::document_kind.eq(kind.code()));
+    }
+    if let Some(unit) = &filter.unit_code {
+        query = query.filter(agreements::unit_code.eq(unit.clone()));
+    }
+    if let Some(sector) = &filter.sector {
+        query = query.filter(agreements::sector.eq(sector.clone()));
+    }
+    if let Some(region) = &filter.region_code {
+        query = query.filter(agreements::region_code.eq(region.clone()));
+    }
+    if let Some(parent) = filter.parent_id {
+        query = query.filter(agreements::parent_id.eq(parent));
+    }
+    if let Some(country) = &filter.partner_country {
+        query = query.filter(exists(
+            agreement_parties::table
+                .filter(agreement_parties::agreement_id.eq(agreements::id))
+                .filter(agreement_parties::country_code.eq(country.clone())),
+        ));
+    }
+    if let Some(from) = filter.signed_from {
+        query = query.filter(agreements::signed_on.ge(from));
+    }
+    if let Some(until) = filter.signed_until {
+        query = query.filter(agreements::signed_on.le(until));
+    }
+    if let Some(from) = filter.ending_from {
+        query = query.filter(agreements::effective_until.ge(from));
+    }
+    if let Some(until) = filter.ending_until {
+        query = query.filter(agreements::effective_until.le(until));
+    }
+    if let Some(text) = filter.query.as_deref().filter(|q| !q.trim().is_empty()) {
+        let pattern = like_pattern(text.trim());
+        query = query.filter(
+            agreements::title.ilike(pattern.clone()).or(exists(
+                agreement_parties::table
+                    .filter(agreement_parties::agreement_id.eq(agreements::id))
+                    .filter(agreement_parties::name.ilike(pattern)),
+            )),
+        );
+    }
+
+    let desc = ordering.descending;
+    let query = match ordering.key {
+        SortKey::CreateTime => {
+            let after = match (&cursor, after_id) {
+                (Some(c), Some(id)) => Some((
+                    DateTime::parse_from_rfc3339(&c.key)
+                        .map_err(|_| bad_token())?
+                        .with_timezone(&Utc),
+                    id,
+                )),
+                _ => None,
+            };
+            order_and_seek!(query, agreements::create_time, after, desc)
+        }
+        SortKey::Title => {
+            let after = cursor.as_ref().zip(after_id).map(|(c, id)| (c.key.clone(), id));
+            order_and_seek!(query, agreements::title, after, desc)
+        }
+        SortKey::SignedOn | SortKey::EffectiveUntil => {
+            let after = match (&cursor, after_id) {
+                (Some(c), Some(id)) => Some((calendar::parse_date(&c.key).ok_or_else(bad_token)?, id)),
+                _ => None,
+            };
+            if ordering.key == SortKey::SignedOn {
+                order_and_seek!(query, date_or(agreements::signed_on, no_date()), after, desc)
+            } else {
+                order_and_seek!(query, date_or(agreements::effective_until, no_date()), after, desc)
+            }
+        }
+    };
+
+    let mut conn = pool.get().await?;
+    let mut rows: Vec<(AgreementRow, String)> = query.limit(limit + 1).load(&mut conn).await?;
+    let more = rows.len() as i64 > limit;
+    rows.truncate(limit as usize);
+    let items = assemble_all(&mut conn, rows).await?;
+    let next_page_token = match items.last() {
+        Some(last) if more => paging::encode(cursor_of(last, ordering.key), &fingerprint),
+        _ => String::new(),
+    };
+    Ok(Page { items, next_page_token })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ksdd() -> AgreementFields {
+        AgreementFields {
+            region_code: "36".into(),
+            title: "Pengelolaan sampah regional".into(),
+            cooperation_type: CooperationType::Ksdd,
+            document_kind: DocumentKind::Ksb,
+            parent_id: None,
+            unit_code: "DLH".into(),
+            sector: "ENVIRONMENT".into(),
+            ksdd_basis: Some(KsddBasis::Mandatory),
+            parties: vec![Party {
+                name: "Pemerintah Kota Tangerang".into(),
+                kind: PartyKind::CityGovernment,
+                region_code: Some("36.71".into()),
+                country_code: None,
+                document_number: "119/01-KS/2026".into(),
+            }],
+            document_number: "120/05/KSB/2026".into(),
+            objective: String::new(),
+            signed_on: NaiveDate::from_ymd_opt(2026, 3, 1),
+            effective_from: NaiveDate::from_ymd_opt(2026, 3, 1),
+            effective_until: NaiveDate::from_ymd_opt(2031, 2, 28),
+            dprd_approval_required: false,
+            budget_idr: Some(1_500_000_000),
+        }
+    }
+
+    fn fields_of(violations: Vec<FieldViolation>) -> Vec<String> {
+        violations.into_iter().map(|v| v.field).collect()
+    }
+
+    const TODAY: NaiveDate = match NaiveDate::from_ymd_opt(2026, 11, 25) {
+        Some(d) => d,
+        None => NaiveDate::MIN,
+    };
+
+    #[test]
+    fn a_complete_ksdd_is_valid() {
+        assert!(validate(&ksdd(), TODAY).is_empty());
+    }
+
+    #[test]
+    fn foreign_partner_of_a_ksdd_is_named() {
+        let mut f = ksdd();
+        f.parties[0].country_code = Some("JP".into());
+        assert_eq!(fields_of(validate(&f, TODAY)), ["parties[0].country_code"]);
+    }
+
+    #[test]
+    fn ksdpl_partner_must_be_a_foreign_regional_government() {
+        let mut f = ksdd();
+        f.cooperation_type = CooperationType::Ksdpl;
+        f.ksdd_basis = None;
+        f.parties[0] = Party {
+            name: "Kyoto University".into(),
+            kind: PartyKind::ForeignInstitution,
+            region_code: None,
+            country_code: Some("JP".into()),
+            document_number: String::new(),
+        };
+        assert_eq!(fields_of(validate(&f, TODAY)), ["parties[0].kind"]);
+    }
+
+    #[test]
+    fn dates_are_checked_across_fields() {
+        let mut f = ksdd();
+        f.effective_until = NaiveDate::from_ymd_opt(2025, 1, 1);
+        f.signed_on = NaiveDate::from_ymd_opt(2026, 12, 1);
+        assert_eq!(fields_of(validate(&f, TODAY)), ["signed_on", "effective_until"]);
+    }
+
+    #[test]
+    fn region_codes() {
+        assert!(is_region_code("36"));
+        assert!(is_region_code("36.71"));
+        assert!(is_region_code("36.03.01.2001"));
+        assert!(!is_region_code("3"));
+        assert!(!is_region_code("36."));
+        assert!(!is_region_code("36.7a"));
+        assert!(!is_region_code(""));
+    }
+
+    #[test]
+    fn order_by_parses() {
+        assert_eq!(
+            Ordering::parse("title desc").unwrap(),
+            Ordering { key: SortKey::Title, descending: true }
+        );
+        assert!(Ordering::parse("budget").is_err());
+        assert_eq!(Ordering::parse("").unwrap().key, SortKey::CreateTime);
+    }
+}

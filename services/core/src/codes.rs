@@ -1,0 +1,156 @@
+//! The domain's code lists. Each is stored and sent as its upper-case code,
+//! the same string in SQL `CHECK` constraints, CSV files and JSON audit rows.
+
+macro_rules! code_list {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $code:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+        pub enum $name {
+            $($(#[$vmeta])* #[serde(rename = $code)] $variant),+
+        }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn code(self) -> &'static str {
+                match self {
+                    $($name::$variant => $code),+
+                }
+            }
+
+            pub fn from_code(code: &str) -> Option<Self> {
+                match code {
+                    $($code => Some($name::$variant),)+
+                    _ => None,
+                }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.code())
+            }
+        }
+    };
+}
+
+code_list! {
+    /// Cooperation type (jenis kerja sama), PP 28/2018.
+    CooperationType {
+        /// Kerja Sama Daerah dengan Daerah lain.
+        Ksdd = "KSDD",
+        /// Kerja Sama Daerah dengan Pihak Ketiga.
+        Ksdpk = "KSDPK",
+        /// Kerja Sama Daerah dengan Pemerintah Daerah di Luar Negeri.
+        Ksdpl = "KSDPL",
+        /// Kerja Sama Daerah dengan Lembaga di Luar Negeri.
+        Ksdll = "KSDLL",
+        /// Cooperation with a central-government ministry or agency.
+        Sinergi = "SINERGI",
+    }
+}
+
+impl CooperationType {
+    /// KSDPL and KSDLL: partners abroad, LOI first, DPRD approval by default.
+    pub fn is_foreign(self) -> bool {
+        matches!(self, CooperationType::Ksdpl | CooperationType::Ksdll)
+    }
+
+    /// The party kinds a partner of this type may be.
+    pub fn partner_kinds(self) -> &'static [PartyKind] {
+        use PartyKind::*;
+        match self {
+            CooperationType::Ksdd => &[ProvinceGovernment, RegencyGovernment, CityGovernment],
+            CooperationType::Ksdpk => &[
+                Individual,
+                StateOwnedEnterprise,
+                RegionOwnedEnterprise,
+                PrivateCompany,
+                CommunityOrganisation,
+                University,
+                OtherNonGovernment,
+            ],
+            CooperationType::Ksdpl => &[ForeignRegionalGovernment],
+            CooperationType::Ksdll => &[ForeignInstitution],
+            CooperationType::Sinergi => &[Ministry],
+        }
+    }
+}
+
+code_list! {
+    /// The kind of document an agreement record is.
+    DocumentKind {
+        /// Pernyataan kehendak: statement of intent.
+        Loi = "LOI",
+        /// Kesepakatan Bersama: framework agreement (MoU).
+        Ksb = "KSB",
+        /// Perjanjian Kerja Sama: implementing agreement.
+        Pks = "PKS",
+        Addendum = "ADDENDUM",
+        /// The SINERGI document.
+        NotaKesepakatan = "NOTA_KESEPAKATAN",
+    }
+}
+
+code_list! {
+    /// Derived state of an agreement as of a date (see SQL `agreement_state`).
+    AgreementState {
+        Draft = "DRAFT",
+        Active = "ACTIVE",
+        Expired = "EXPIRED",
+    }
+}
+
+code_list! {
+    /// For KSDD: wajib (mandatory) or sukarela (voluntary).
+    KsddBasis {
+        Mandatory = "MANDATORY",
+        Voluntary = "VOLUNTARY",
+    }
+}
+
+code_list! {
+    PartyKind {
+        ProvinceGovernment = "PROVINCE_GOVERNMENT",
+        RegencyGovernment = "REGENCY_GOVERNMENT",
+        CityGovernment = "CITY_GOVERNMENT",
+        Individual = "INDIVIDUAL",
+        /// BUMN.
+        StateOwnedEnterprise = "STATE_OWNED_ENTERPRISE",
+        /// BUMD.
+        RegionOwnedEnterprise = "REGION_OWNED_ENTERPRISE",
+        PrivateCompany = "PRIVATE_COMPANY",
+        CommunityOrganisation = "COMMUNITY_ORGANISATION",
+        University = "UNIVERSITY",
+        OtherNonGovernment = "OTHER_NON_GOVERNMENT",
+        ForeignRegionalGovernment = "FOREIGN_REGIONAL_GOVERNMENT",
+        ForeignInstitution = "FOREIGN_INSTITUTION",
+        Ministry = "MINISTRY",
+    }
+}
+
+impl PartyKind {
+    /// Indonesian regional governments, identified by a Kemendagri code.
+    pub fn is_indonesian_region(self) -> bool {
+        matches!(
+            self,
+            PartyKind::ProvinceGovernment | PartyKind::RegencyGovernment | PartyKind::CityGovernment
+        )
+    }
+
+    pub fn is_foreign(self) -> bool {
+        matches!(self, PartyKind::ForeignRegionalGovernment | PartyKind::ForeignInstitution)
+    }
+}
+
+code_list! {
+    /// What a bearer token may do.
+    Role {
+        /// The cooperation bureau: everything.
+        Admin = "ADMIN",
+        /// An OPD officer: reads, and writes the agreements of its own unit.
+        UnitOfficer = "UNIT_OFFICER",
+        /// Analysts and leadership: read-only, may run reports.
+        Analyst = "ANALYST",
+    }
+}

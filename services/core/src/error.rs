@@ -1,0 +1,115 @@
+//! Error policy. Library crates return [`CoreError`]: one variant per outcome a
+//! caller must tell apart, each carrying the words a user needs. The gRPC edge
+//! maps it to `tonic::Status` in one place; `anyhow` lives only in the binary.
+//! A user's mistake is never `Internal`; `Internal` is logged with its cause.
+
+use std::fmt;
+
+/// One rejected field: `field` is a path relative to the request's resource
+/// (`title`, `parties[0].country_code`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldViolation {
+    pub field: String,
+    pub description: String,
+}
+
+impl FieldViolation {
+    pub fn new(field: impl Into<String>, description: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            description: description.into(),
+        }
+    }
+}
+
+impl fmt::Display for FieldViolation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.field, self.description)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CoreError {
+    #[error("invalid request: {}", join(.0))]
+    InvalidArgument(Vec<FieldViolation>),
+    #[error("{resource} not found")]
+    NotFound { resource: String },
+    #[error("{resource} already exists")]
+    AlreadyExists { resource: String },
+    #[error("{0}")]
+    FailedPrecondition(String),
+    /// A concurrent change won (etag mismatch): re-read and retry.
+    #[error("{0}")]
+    Aborted(String),
+    #[error("missing or invalid bearer token")]
+    Unauthenticated,
+    #[error("{0}")]
+    PermissionDenied(String),
+    /// The database cannot be reached or the pool is exhausted.
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+fn join(violations: &[FieldViolation]) -> String {
+    violations
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+impl CoreError {
+    pub fn invalid(field: impl Into<String>, description: impl Into<String>) -> Self {
+        CoreError::InvalidArgument(vec![FieldViolation::new(field, description)])
+    }
+
+    pub fn not_found(resource: impl Into<String>) -> Self {
+        CoreError::NotFound {
+            resource: resource.into(),
+        }
+    }
+}
+
+impl From<diesel::result::Error> for CoreError {
+    fn from(error: diesel::result::Error) -> Self {
+        use diesel::result::{DatabaseErrorKind, Error};
+        match error {
+            Error::NotFound => CoreError::not_found("resource"),
+            Error::DatabaseError(DatabaseErrorKind::SerializationFailure, info) => {
+                CoreError::Aborted(format!("concurrent change, retry: {}", info.message()))
+            }
+            Error::DatabaseError(DatabaseErrorKind::ClosedConnection, info) => {
+                CoreError::Unavailable(info.message().to_string())
+            }
+            // Constraint violations that Rust validation did not catch first are
+            // still the caller's data, but we cannot name the field: say what
+            // the database said, without leaking SQL.
+            Error::DatabaseError(
+                kind @ (DatabaseErrorKind::CheckViolation
+                | DatabaseErrorKind::ForeignKeyViolation
+                | DatabaseErrorKind::NotNullViolation),
+                info,
+            ) => {
+                tracing::warn!(?kind, constraint = info.constraint_name(), "constraint rejected a write");
+                CoreError::FailedPrecondition(format!(
+                    "the register rejected the change ({})",
+                    info.constraint_name().unwrap_or("constraint")
+                ))
+            }
+            Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => CoreError::AlreadyExists {
+                resource: info.constraint_name().unwrap_or("record").to_string(),
+            },
+            other => CoreError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<diesel_async::pooled_connection::deadpool::PoolError> for CoreError {
+    fn from(error: diesel_async::pooled_connection::deadpool::PoolError) -> Self {
+        CoreError::Unavailable(error.to_string())
+    }
+}
+
+pub type CoreResult<T> = Result<T, CoreError>;

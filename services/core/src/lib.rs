@@ -1,0 +1,20 @@
+//! kerjasama-core: the agreement register of a regional government's
+//! cooperation bureau (kerja sama daerah). Domain rules, PostgreSQL persistence
+//! through diesel-async, and the use cases that the gRPC edge, the CLI and the
+//! demo loader call. It knows nothing of gRPC.
+
+pub mod access;
+pub mod agreements;
+pub mod audit;
+pub mod calendar;
+pub mod codes;
+pub mod demo;
+pub mod error;
+pub mod idempotency;
+pub mod paging;
+pub mod pool;
+pub mod schema;
+pub mod tokens;
+pub mod units;
+
+pub use error::{CoreError, CoreResult, FieldViolation};

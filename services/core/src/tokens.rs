@@ -1,0 +1,205 @@
+//! Bearer tokens: random secrets shown once, stored as SHA-256 digests (the
+//! secrets carry 256 bits of entropy, so a slow password hash adds nothing).
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncConnection, RunQueryDsl};
+use rand::RngCore;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use crate::access::Principal;
+use crate::audit::{self, AuditEntry};
+use crate::codes::Role;
+use crate::error::{CoreError, CoreResult, FieldViolation};
+use crate::pool::PgPool;
+use crate::schema::{api_tokens, units};
+
+const SECRET_PREFIX: &str = "ksm_";
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TokenInfo {
+    pub id: Uuid,
+    pub name: String,
+    pub role: Role,
+    pub unit_code: Option<String>,
+    pub region_code: Option<String>,
+    pub create_time: DateTime<Utc>,
+}
+
+pub struct NewToken {
+    pub name: String,
+    pub role: Role,
+    pub unit_code: Option<String>,
+    pub region_code: Option<String>,
+}
+
+fn digest(secret: &str) -> Vec<u8> {
+    Sha256::digest(secret.as_bytes()).to_vec()
+}
+
+/// Creates a token; returns it with its secret, which is not stored.
+pub async fn create(pool: &PgPool, actor: &Principal, new: NewToken) -> CoreResult<(TokenInfo, String)> {
+    actor.check_admin(new.region_code.as_deref())?;
+    let mut violations = Vec::new();
+    let name = new.name.trim().to_string();
+    if name.is_empty() || name.len() > 100 {
+        violations.push(FieldViolation::new("name", "must be 1 to 100 characters"));
+    }
+    match (new.role, &new.unit_code) {
+        (Role::UnitOfficer, None) => {
+            violations.push(FieldViolation::new("unit", "a UNIT_OFFICER token needs its unit"))
+        }
+        (Role::Admin | Role::Analyst, Some(_)) => violations.push(FieldViolation::new(
+            "unit",
+            "only UNIT_OFFICER tokens are bound to a unit",
+        )),
+        _ => {}
+    }
+    if let Some(region) = &new.region_code {
+        if !crate::agreements::is_region_code(region) {
+            violations.push(FieldViolation::new("region", "must be a Kemendagri region code such as 36 or 36.71"));
+        }
+    }
+    if !violations.is_empty() {
+        return Err(CoreError::InvalidArgument(violations));
+    }
+
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    let secret = format!("{SECRET_PREFIX}{}", hex::encode(bytes));
+    let info = TokenInfo {
+        id: Uuid::now_v7(),
+        name,
+        role: new.role,
+        unit_code: new.unit_code,
+        region_code: new.region_code,
+        create_time: Utc::now(),
+    };
+    let mut conn = pool.get().await?;
+    let info = conn
+        .transaction(async |conn| {
+            if let Some(unit) = &info.unit_code {
+                let unit_region: Option<String> = units::table
+                    .find(unit)
+                    .select(units::region_code)
+                    .first(conn)
+                    .await
+                    .optional()?;
+                match unit_region {
+                    None => return Err(CoreError::invalid("unit", format!("no unit {unit}"))),
+                    Some(r) if info.region_code.as_ref().is_some_and(|own| own != &r) => {
+                        return Err(CoreError::invalid("region", format!("unit {unit} belongs to region {r}")));
+                    }
+                    Some(_) => {}
+                }
+            }
+            let taken: i64 = api_tokens::table
+                .filter(api_tokens::name.eq(&info.name))
+                .count()
+                .get_result(conn)
+                .await?;
+            if taken > 0 {
+                return Err(CoreError::AlreadyExists {
+                    resource: format!("token {}", info.name),
+                });
+            }
+            diesel::insert_into(api_tokens::table)
+                .values((
+                    api_tokens::id.eq(info.id),
+                    api_tokens::region_code.eq(&info.region_code),
+                    api_tokens::name.eq(&info.name),
+                    api_tokens::role.eq(info.role.code()),
+                    api_tokens::unit_code.eq(&info.unit_code),
+                    api_tokens::secret_sha256.eq(digest(&secret)),
+                    api_tokens::create_time.eq(info.create_time),
+                ))
+                .execute(conn)
+                .await?;
+            audit::record(
+                conn,
+                AuditEntry {
+                    region_code: info.region_code.clone(),
+                    actor: &actor.name,
+                    action: "CreateToken",
+                    resource: format!("tokens/{}", info.id),
+                    before: None,
+                    after: Some(serde_json::to_value(&info).map_err(|e| CoreError::Internal(e.to_string()))?),
+                    request_id: None,
+                },
+            )
+            .await?;
+            Ok(info)
+        })
+        .await?;
+    Ok((info, secret))
+}
+
+/// Resolves a bearer secret to its principal; revoked or unknown → Unauthenticated.
+pub async fn authenticate(pool: &PgPool, secret: &str) -> CoreResult<Principal> {
+    if !secret.starts_with(SECRET_PREFIX) {
+        return Err(CoreError::Unauthenticated);
+    }
+    let mut conn = pool.get().await?;
+    let row: Option<(String, String, Option<String>, Option<String>)> = api_tokens::table
+        .filter(api_tokens::secret_sha256.eq(digest(secret)))
+        .filter(api_tokens::revoke_time.is_null())
+        .select((
+            api_tokens::name,
+            api_tokens::role,
+            api_tokens::unit_code,
+            api_tokens::region_code,
+        ))
+        .first(&mut conn)
+        .await
+        .optional()?;
+    let (name, role, unit_code, region_code) = row.ok_or(CoreError::Unauthenticated)?;
+    let role = Role::from_code(&role).ok_or_else(|| CoreError::Internal(format!("token {name} has role {role}")))?;
+    Ok(Principal {
+        name,
+        role,
+        unit_code,
+        region_code,
+    })
+}
+
+/// Whether any token exists (the first start creates the bootstrap admin).
+pub async fn any_exist(pool: &PgPool) -> CoreResult<bool> {
+    let mut conn = pool.get().await?;
+    let count: i64 = api_tokens::table.count().get_result(&mut conn).await?;
+    Ok(count > 0)
+}
+
+/// Revokes a token by name; it stops working at once.
+pub async fn revoke(pool: &PgPool, actor: &Principal, name: &str) -> CoreResult<()> {
+    actor.check_admin(None)?;
+    let mut conn = pool.get().await?;
+    conn.transaction(async |conn| {
+        let id: Option<(Uuid, Option<String>)> = diesel::update(
+            api_tokens::table
+                .filter(api_tokens::name.eq(name))
+                .filter(api_tokens::revoke_time.is_null()),
+        )
+        .set(api_tokens::revoke_time.eq(Utc::now()))
+        .returning((api_tokens::id, api_tokens::region_code))
+        .get_result(conn)
+        .await
+        .optional()?;
+        let (id, region_code) = id.ok_or_else(|| CoreError::not_found(format!("active token {name}")))?;
+        audit::record(
+            conn,
+            AuditEntry {
+                region_code,
+                actor: &actor.name,
+                action: "RevokeToken",
+                resource: format!("tokens/{id}"),
+                before: None,
+                after: None,
+                request_id: None,
+            },
+        )
+        .await
+    })
+    .await
+}

@@ -1,0 +1,356 @@
+//! A private PostgreSQL cluster in a directory of ours, run from the server
+//! binaries installed on the machine (`initdb`, `pg_ctl`), so that one command
+//! runs kerjasama on a fresh machine without a database administrator.
+//!
+//! Layout under the directory given to [`Cluster::ensure_running`]:
+//! `postgres/` (the cluster, owned by the PostgreSQL user), `postgres.password`
+//! (the superuser password, mode 0600) and `postgres.lock` (serialises
+//! concurrent starts). The server listens on 127.0.0.1 only, on a free port
+//! chosen at each start and read back from `postmaster.pid`, with password
+//! (SCRAM) authentication. PostgreSQL refuses to run as root, so when we are
+//! root its binaries run as an unprivileged user (`postgres` by default) via
+//! `runuser`.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::Write;
+use std::net::TcpListener;
+use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The database created in a new cluster.
+pub const DATABASE: &str = "kerjasama";
+/// The superuser created by `initdb`.
+pub const SUPERUSER: &str = "kerjasama";
+
+#[derive(Debug, thiserror::Error)]
+pub enum ClusterError {
+    #[error(
+        "no PostgreSQL server binaries found (looked in $KERJASAMA_PG_BIN, /usr/lib/postgresql/*/bin and PATH); install the PostgreSQL server package or set DATABASE_URL"
+    )]
+    BinariesNotFound,
+    #[error("{action} failed: {detail}")]
+    Command { action: String, detail: String },
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error(
+        "PostgreSQL runs as user {user}, which cannot write {path}; choose a --data-dir that user can reach (for example under /var/lib or /tmp)"
+    )]
+    Unreachable { user: String, path: PathBuf },
+    #[error("user {0} does not exist; PostgreSQL cannot run as root, set KERJASAMA_PG_USER to an unprivileged user")]
+    NoSuchUser(String),
+    #[error("cannot read the port of the running cluster from {0}")]
+    NoPort(PathBuf),
+}
+
+fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> ClusterError + '_ {
+    move |source| ClusterError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// A running cluster and how to reach it.
+#[derive(Debug)]
+pub struct Cluster {
+    pgdata: PathBuf,
+    bin_dir: PathBuf,
+    run_as: Option<String>,
+    port: u16,
+    password: String,
+    started_here: bool,
+}
+
+impl Cluster {
+    /// Initialises the cluster under `dir` if it does not exist, starts it if
+    /// it is not running, and creates the `kerjasama` database. Safe to call
+    /// from several processes at once.
+    pub fn ensure_running(dir: &Path) -> Result<Cluster, ClusterError> {
+        fs::create_dir_all(dir).map_err(io_err(dir))?;
+        let lock_path = dir.join("postgres.lock");
+        let lock = File::create(&lock_path).map_err(io_err(&lock_path))?;
+        lock.lock().map_err(io_err(&lock_path))?;
+
+        let bin_dir = find_bin_dir()?;
+        let run_as = unprivileged_user()?;
+        let pgdata = dir.join("postgres");
+        let password_path = dir.join("postgres.password");
+        let mut cluster = Cluster {
+            pgdata,
+            bin_dir,
+            run_as,
+            port: 0,
+            password: String::new(),
+            started_here: false,
+        };
+        let fresh = !cluster.pgdata.join("PG_VERSION").exists();
+        if fresh {
+            cluster.password = random_hex(24).map_err(io_err(Path::new("/dev/urandom")))?;
+            cluster.init(&password_path)?;
+        } else {
+            cluster.password = fs::read_to_string(&password_path)
+                .map_err(io_err(&password_path))?
+                .trim()
+                .to_string();
+        }
+        if cluster.is_running() {
+            cluster.port = cluster.running_port()?;
+        } else {
+            cluster.start()?;
+            cluster.started_here = true;
+        }
+        if fresh {
+            cluster.create_database()?;
+        }
+        drop(lock);
+        Ok(cluster)
+    }
+
+    /// Connection URL for the `kerjasama` database.
+    pub fn database_url(&self) -> String {
+        self.url_for(DATABASE)
+    }
+
+    /// Connection URL for another database of this cluster.
+    pub fn url_for(&self, database: &str) -> String {
+        format!(
+            "postgres://{SUPERUSER}:{}@127.0.0.1:{}/{database}",
+            self.password, self.port
+        )
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Whether this process started the server (as opposed to finding it running).
+    pub fn started_here(&self) -> bool {
+        self.started_here
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        &self.pgdata
+    }
+
+    /// Stops the server (fast shutdown: open sessions are rolled back).
+    pub fn stop(&self) -> Result<(), ClusterError> {
+        let pgdata = self.pgdata.to_string_lossy().into_owned();
+        self.run(
+            "pg_ctl stop",
+            "pg_ctl",
+            &["-D", &pgdata, "-m", "fast", "-w", "-t", "60", "stop"],
+        )?;
+        Ok(())
+    }
+
+    fn init(&self, password_path: &Path) -> Result<(), ClusterError> {
+        fs::create_dir_all(&self.pgdata).map_err(io_err(&self.pgdata))?;
+        fs::set_permissions(&self.pgdata, fs::Permissions::from_mode(0o700))
+            .map_err(io_err(&self.pgdata))?;
+        let pwfile = self.pgdata.with_extension("initpw");
+        write_private(&pwfile, &self.password)?;
+        if let Some(user) = &self.run_as {
+            let (uid, gid) = user_ids(user)?;
+            chown(&self.pgdata, uid, gid)?;
+            chown(&pwfile, uid, gid)?;
+            let probe = Command::new("runuser")
+                .args(["-u", user, "--", "test", "-w"])
+                .arg(&self.pgdata)
+                .status()
+                .map_err(io_err(&self.pgdata))?;
+            if !probe.success() {
+                let _ = fs::remove_file(&pwfile);
+                return Err(ClusterError::Unreachable {
+                    user: user.clone(),
+                    path: self.pgdata.clone(),
+                });
+            }
+        }
+        let pgdata = self.pgdata.to_string_lossy().into_owned();
+        let pwfile_arg = format!("--pwfile={}", pwfile.display());
+        let result = self.run(
+            "initdb",
+            "initdb",
+            &[
+                "-D",
+                &pgdata,
+                "-U",
+                SUPERUSER,
+                "-E",
+                "UTF8",
+                "--locale=C.UTF-8",
+                "--auth-local=scram-sha-256",
+                "--auth-host=scram-sha-256",
+                &pwfile_arg,
+            ],
+        );
+        let _ = fs::remove_file(&pwfile);
+        result?;
+        write_private(password_path, &self.password)?;
+        Ok(())
+    }
+
+    fn start(&mut self) -> Result<(), ClusterError> {
+        let port = free_port().map_err(io_err(&self.pgdata))?;
+        let pgdata = self.pgdata.to_string_lossy().into_owned();
+        let log = self.pgdata.join("server.log").to_string_lossy().into_owned();
+        let options = format!(
+            "-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c max_connections=200"
+        );
+        self.run(
+            "pg_ctl start",
+            "pg_ctl",
+            &["-D", &pgdata, "-l", &log, "-w", "-t", "60", "-o", &options, "start"],
+        )
+        .map_err(|e| match e {
+            ClusterError::Command { action, detail } => ClusterError::Command {
+                action,
+                detail: format!("{detail} (server log: {log})"),
+            },
+            other => other,
+        })?;
+        self.port = port;
+        Ok(())
+    }
+
+    fn is_running(&self) -> bool {
+        let pgdata = self.pgdata.to_string_lossy().into_owned();
+        self.run("pg_ctl status", "pg_ctl", &["-D", &pgdata, "status"])
+            .is_ok()
+    }
+
+    /// Line 4 of `postmaster.pid` is the port.
+    fn running_port(&self) -> Result<u16, ClusterError> {
+        let pid_file = self.pgdata.join("postmaster.pid");
+        let text = fs::read_to_string(&pid_file).map_err(io_err(&pid_file))?;
+        text.lines()
+            .nth(3)
+            .and_then(|line| line.trim().parse().ok())
+            .ok_or(ClusterError::NoPort(pid_file))
+    }
+
+    fn create_database(&self) -> Result<(), ClusterError> {
+        let port = self.port.to_string();
+        let output = Command::new(self.bin_dir.join("createdb"))
+            .args(["-h", "127.0.0.1", "-p", &port, "-U", SUPERUSER, DATABASE])
+            .env("PGPASSWORD", &self.password)
+            .output()
+            .map_err(io_err(&self.bin_dir))?;
+        check("createdb", &output)
+    }
+
+    fn run(&self, action: &str, program: &str, args: &[&str]) -> Result<Output, ClusterError> {
+        let program = self.bin_dir.join(program);
+        let mut command = match &self.run_as {
+            Some(user) => {
+                let mut c = Command::new("runuser");
+                c.args(["-u", user, "--"]).arg(&program);
+                c
+            }
+            None => Command::new(&program),
+        };
+        // The binaries must not inherit a working directory the user cannot read.
+        command.args(args).current_dir("/");
+        let output = command.output().map_err(io_err(&program))?;
+        check(action, &output)?;
+        Ok(output)
+    }
+}
+
+fn check(action: &str, output: &Output) -> Result<(), ClusterError> {
+    if output.status.success() {
+        return Ok(());
+    }
+    let mut detail = String::from_utf8_lossy(&output.stderr).trim().to_string();
+    if detail.is_empty() {
+        detail = String::from_utf8_lossy(&output.stdout).trim().to_string();
+    }
+    Err(ClusterError::Command {
+        action: action.to_string(),
+        detail: format!("{} ({})", detail, output.status),
+    })
+}
+
+/// `$KERJASAMA_PG_BIN`, else the newest `/usr/lib/postgresql/N/bin`, else `initdb` on PATH.
+fn find_bin_dir() -> Result<PathBuf, ClusterError> {
+    if let Some(dir) = std::env::var_os("KERJASAMA_PG_BIN") {
+        let dir = PathBuf::from(dir);
+        return if dir.join("initdb").exists() {
+            Ok(dir)
+        } else {
+            Err(ClusterError::BinariesNotFound)
+        };
+    }
+    let mut versions: Vec<(u32, PathBuf)> = fs::read_dir("/usr/lib/postgresql")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|entry| {
+            let version = entry.file_name().to_string_lossy().parse::<u32>().ok()?;
+            let bin = entry.path().join("bin");
+            bin.join("initdb").exists().then_some((version, bin))
+        })
+        .collect();
+    versions.sort();
+    if let Some((_, bin)) = versions.pop() {
+        return Ok(bin);
+    }
+    std::env::var_os("PATH")
+        .iter()
+        .flat_map(std::env::split_paths)
+        .find(|dir| dir.join("initdb").exists() && dir.join("pg_ctl").exists())
+        .ok_or(ClusterError::BinariesNotFound)
+}
+
+/// The user the server binaries run as: none (ourselves) unless we are root.
+fn unprivileged_user() -> Result<Option<String>, ClusterError> {
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    if unsafe { libc::geteuid() } != 0 {
+        return Ok(None);
+    }
+    let user = std::env::var("KERJASAMA_PG_USER").unwrap_or_else(|_| "postgres".to_string());
+    user_ids(&user)?;
+    Ok(Some(user))
+}
+
+fn user_ids(user: &str) -> Result<(u32, u32), ClusterError> {
+    let name = std::ffi::CString::new(user).map_err(|_| ClusterError::NoSuchUser(user.into()))?;
+    // SAFETY: getpwnam reads a NUL-terminated name and returns a pointer into
+    // static storage (or NULL); we copy the two ids out before any other call.
+    let entry = unsafe { libc::getpwnam(name.as_ptr()) };
+    if entry.is_null() {
+        return Err(ClusterError::NoSuchUser(user.into()));
+    }
+    // SAFETY: checked non-null above.
+    let (uid, gid) = unsafe { ((*entry).pw_uid, (*entry).pw_gid) };
+    Ok((uid, gid))
+}
+
+fn chown(path: &Path, uid: u32, gid: u32) -> Result<(), ClusterError> {
+    std::os::unix::fs::chown(path, Some(uid), Some(gid)).map_err(io_err(path))
+}
+
+fn write_private(path: &Path, contents: &str) -> Result<(), ClusterError> {
+    let mut file = OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(io_err(path))?;
+    file.write_all(contents.as_bytes()).map_err(io_err(path))
+}
+
+fn free_port() -> std::io::Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+fn random_hex(bytes: usize) -> std::io::Result<String> {
+    let mut buf = vec![0u8; bytes];
+    std::io::Read::read_exact(&mut File::open("/dev/urandom")?, &mut buf)?;
+    Ok(buf.iter().map(|b| format!("{b:02x}")).collect())
+}
