@@ -49,7 +49,10 @@ pub fn compute(
             state_count(AgreementState::Active),
             state_count(AgreementState::Expired),
             len().cast(DataType::UInt32).alias("total"),
-            signed_in_period.cast(DataType::UInt32).sum().alias("signed_in_period"),
+            signed_in_period
+                .cast(DataType::UInt32)
+                .sum()
+                .alias("signed_in_period"),
         ]);
 
     // Every type appears, in the order of the regulation, even with no agreements.

@@ -51,16 +51,25 @@ impl ReportParams {
             (None, None) => (quarter_start, quarter_end),
             (Some(start), Some(end)) => (start, end),
             (Some(_), None) => {
-                violations.push(FieldViolation::new("period_end", "required with period_start"));
+                violations.push(FieldViolation::new(
+                    "period_end",
+                    "required with period_start",
+                ));
                 (quarter_start, quarter_end)
             }
             (None, Some(_)) => {
-                violations.push(FieldViolation::new("period_start", "required with period_end"));
+                violations.push(FieldViolation::new(
+                    "period_start",
+                    "required with period_end",
+                ));
                 (quarter_start, quarter_end)
             }
         };
         if params.1 < params.0 {
-            violations.push(FieldViolation::new("period_end", "must not be before period_start"));
+            violations.push(FieldViolation::new(
+                "period_end",
+                "must not be before period_start",
+            ));
         }
         if !violations.is_empty() {
             return Err(CoreError::InvalidArgument(violations));
@@ -171,10 +180,12 @@ async fn compute_and_publish(
     let agreements = load::agreements(&client, params.as_of, params.region_code.as_deref()).await?;
     let mut staging = Staging::new(dir, id)?;
     let (as_of, start, end) = (params.as_of, params.period_start, params.period_end);
-    let computed = tokio::task::spawn_blocking(move || counts_by_type::compute(agreements, as_of, start, end))
-        .await
-        .map_err(|e| CoreError::Internal(format!("metrics task: {e}")))?;
-    let written = computed.and_then(|mut table| staging.write_csv(counts_by_type::FILE_NAME, &mut table));
+    let computed =
+        tokio::task::spawn_blocking(move || counts_by_type::compute(agreements, as_of, start, end))
+            .await
+            .map_err(|e| CoreError::Internal(format!("metrics task: {e}")))?;
+    let written =
+        computed.and_then(|mut table| staging.write_csv(counts_by_type::FILE_NAME, &mut table));
     match written {
         Ok(()) => staging.publish(),
         Err(error) => {
@@ -214,8 +225,10 @@ pub fn file_path(run: &ReportRun, file: &str) -> Result<PathBuf, CoreError> {
         )));
     }
     if !run.files.iter().any(|f| f == file) {
-        return Err(CoreError::not_found(format!("file {file} of {}", run.name())));
+        return Err(CoreError::not_found(format!(
+            "file {file} of {}",
+            run.name()
+        )));
     }
     Ok(Path::new(&run.output_dir).join(file))
 }
-

@@ -31,7 +31,9 @@ impl Principal {
     }
 
     pub fn can_see_region(&self, region_code: &str) -> bool {
-        self.region_code.as_deref().is_none_or(|own| own == region_code)
+        self.region_code
+            .as_deref()
+            .is_none_or(|own| own == region_code)
     }
 
     /// Reading a record of `region_code`.

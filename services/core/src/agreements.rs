@@ -164,7 +164,13 @@ pub fn is_region_code(code: &str) -> bool {
             .all(|(part, width)| part.len() == width && part.bytes().all(|b| b.is_ascii_digit()))
 }
 
-fn text_length(violations: &mut Vec<FieldViolation>, field: &str, value: &str, min: usize, max: usize) {
+fn text_length(
+    violations: &mut Vec<FieldViolation>,
+    field: &str,
+    value: &str,
+    min: usize,
+    max: usize,
+) {
     let len = value.trim().chars().count();
     if len < min || value.chars().count() > max {
         let description = if min == 0 {
@@ -192,10 +198,16 @@ pub fn validate(fields: &AgreementFields, today: NaiveDate) -> Vec<FieldViolatio
     text_length(&mut v, "document_number", &fields.document_number, 0, 200);
     text_length(&mut v, "objective", &fields.objective, 0, 5000);
     if fields.unit_code.is_empty() {
-        v.push(FieldViolation::new("unit", "required: units/{code} of the initiating unit"));
+        v.push(FieldViolation::new(
+            "unit",
+            "required: units/{code} of the initiating unit",
+        ));
     }
     if fields.sector.is_empty() {
-        v.push(FieldViolation::new("sector", "required: a government affair code such as HEALTH"));
+        v.push(FieldViolation::new(
+            "sector",
+            "required: a government affair code such as HEALTH",
+        ));
     }
 
     match (kind, ctype) {
@@ -203,21 +215,31 @@ pub fn validate(fields: &AgreementFields, today: NaiveDate) -> Vec<FieldViolatio
             "document_kind",
             "an LOI (pernyataan kehendak) is only used for KSDPL and KSDLL",
         )),
-        (DocumentKind::NotaKesepakatan, t) if t != CooperationType::Sinergi => v.push(FieldViolation::new(
-            "document_kind",
-            "a NOTA_KESEPAKATAN is the SINERGI document",
-        )),
-        (DocumentKind::Ksb | DocumentKind::Pks, CooperationType::Sinergi) => v.push(FieldViolation::new(
-            "document_kind",
-            "a SINERGI cooperation is signed as a NOTA_KESEPAKATAN",
-        )),
+        (DocumentKind::NotaKesepakatan, t) if t != CooperationType::Sinergi => {
+            v.push(FieldViolation::new(
+                "document_kind",
+                "a NOTA_KESEPAKATAN is the SINERGI document",
+            ))
+        }
+        (DocumentKind::Ksb | DocumentKind::Pks, CooperationType::Sinergi) => {
+            v.push(FieldViolation::new(
+                "document_kind",
+                "a SINERGI cooperation is signed as a NOTA_KESEPAKATAN",
+            ))
+        }
         _ => {}
     }
     if kind == DocumentKind::Addendum && fields.parent_id.is_none() {
-        v.push(FieldViolation::new("parent", "an ADDENDUM needs the agreement it amends as parent"));
+        v.push(FieldViolation::new(
+            "parent",
+            "an ADDENDUM needs the agreement it amends as parent",
+        ));
     }
     if fields.parent_id.is_some() && allowed_parent_kinds(kind, ctype).is_empty() {
-        v.push(FieldViolation::new("parent", format!("a {kind} of type {ctype} has no parent")));
+        v.push(FieldViolation::new(
+            "parent",
+            format!("a {kind} of type {ctype} has no parent"),
+        ));
     }
 
     match (ctype, fields.ksdd_basis) {
@@ -225,9 +247,10 @@ pub fn validate(fields: &AgreementFields, today: NaiveDate) -> Vec<FieldViolatio
             "ksdd_basis",
             "required for KSDD: MANDATORY (wajib) or VOLUNTARY (sukarela)",
         )),
-        (t, Some(_)) if t != CooperationType::Ksdd => {
-            v.push(FieldViolation::new("ksdd_basis", "only KSDD agreements have a basis"))
-        }
+        (t, Some(_)) if t != CooperationType::Ksdd => v.push(FieldViolation::new(
+            "ksdd_basis",
+            "only KSDD agreements have a basis",
+        )),
         _ => {}
     }
 
@@ -249,7 +272,10 @@ pub fn validate(fields: &AgreementFields, today: NaiveDate) -> Vec<FieldViolatio
             ));
         }
     }
-    if fields.effective_until.is_some() && fields.effective_from.is_none() && fields.signed_on.is_none() {
+    if fields.effective_until.is_some()
+        && fields.effective_from.is_none()
+        && fields.signed_on.is_none()
+    {
         v.push(FieldViolation::new(
             "effective_from",
             "required when effective_until is set and the agreement is not signed",
@@ -264,10 +290,16 @@ pub fn validate(fields: &AgreementFields, today: NaiveDate) -> Vec<FieldViolatio
 fn validate_parties(v: &mut Vec<FieldViolation>, fields: &AgreementFields) {
     let ctype = fields.cooperation_type;
     if fields.parties.is_empty() {
-        v.push(FieldViolation::new("parties", "at least one partner is required"));
+        v.push(FieldViolation::new(
+            "parties",
+            "at least one partner is required",
+        ));
     }
     if fields.parties.len() > MAX_PARTIES {
-        v.push(FieldViolation::new("parties", format!("at most {MAX_PARTIES} partners")));
+        v.push(FieldViolation::new(
+            "parties",
+            format!("at most {MAX_PARTIES} partners"),
+        ));
     }
     for (i, party) in fields.parties.iter().enumerate() {
         let at = |field: &str| format!("parties[{i}].{field}");
@@ -369,17 +401,32 @@ async fn check_references(
             .optional()?;
         let name = resource_name(parent_id);
         match parent {
-            _ if Some(parent_id) == own_id => {
-                v.push(FieldViolation::new("parent", "an agreement cannot be its own parent"))
+            _ if Some(parent_id) == own_id => v.push(FieldViolation::new(
+                "parent",
+                "an agreement cannot be its own parent",
+            )),
+            None => v.push(FieldViolation::new(
+                "parent",
+                format!("{name} does not exist"),
+            )),
+            Some((_, _, _, Some(_))) => {
+                v.push(FieldViolation::new("parent", format!("{name} is deleted")))
             }
-            None => v.push(FieldViolation::new("parent", format!("{name} does not exist"))),
-            Some((_, _, _, Some(_))) => v.push(FieldViolation::new("parent", format!("{name} is deleted"))),
             Some((region, ctype, kind, None)) => {
                 let allowed = allowed_parent_kinds(fields.document_kind, fields.cooperation_type);
                 if region != fields.region_code {
-                    v.push(FieldViolation::new("parent", format!("{name} belongs to region {region}")));
+                    v.push(FieldViolation::new(
+                        "parent",
+                        format!("{name} belongs to region {region}"),
+                    ));
                 } else if ctype != fields.cooperation_type.code() {
-                    v.push(FieldViolation::new("parent", format!("{name} is a {ctype} agreement, not {}", fields.cooperation_type)));
+                    v.push(FieldViolation::new(
+                        "parent",
+                        format!(
+                            "{name} is a {ctype} agreement, not {}",
+                            fields.cooperation_type
+                        ),
+                    ));
                 } else if !allowed.iter().any(|k| k.code() == kind) {
                     let allowed: Vec<&str> = allowed.iter().map(|k| k.code()).collect();
                     v.push(FieldViolation::new(
@@ -402,10 +449,16 @@ async fn check_references(
             .await
             .optional()?;
         match region {
-            None => v.push(FieldViolation::new("unit", format!("units/{} does not exist", fields.unit_code))),
+            None => v.push(FieldViolation::new(
+                "unit",
+                format!("units/{} does not exist", fields.unit_code),
+            )),
             Some(r) if r != fields.region_code => v.push(FieldViolation::new(
                 "unit",
-                format!("units/{} belongs to region {r}, not {}", fields.unit_code, fields.region_code),
+                format!(
+                    "units/{} belongs to region {r}, not {}",
+                    fields.unit_code, fields.region_code
+                ),
             )),
             Some(_) => {}
         }
@@ -419,7 +472,10 @@ async fn check_references(
         if known == 0 {
             v.push(FieldViolation::new(
                 "sector",
-                format!("{} is not a government affair code (see the sectors list in the README)", fields.sector),
+                format!(
+                    "{} is not a government affair code (see the sectors list in the README)",
+                    fields.sector
+                ),
             ));
         }
     }
@@ -563,7 +619,10 @@ fn assemble(row: AgreementRow, state: String, parties: Vec<Party>) -> CoreResult
     })
 }
 
-async fn load_parties(conn: &mut AsyncPgConnection, ids: &[Uuid]) -> CoreResult<HashMap<Uuid, Vec<Party>>> {
+async fn load_parties(
+    conn: &mut AsyncPgConnection,
+    ids: &[Uuid],
+) -> CoreResult<HashMap<Uuid, Vec<Party>>> {
     let rows: Vec<PartyRow> = agreement_parties::table
         .filter(agreement_parties::agreement_id.eq_any(ids))
         .order((agreement_parties::agreement_id, agreement_parties::position))
@@ -572,14 +631,18 @@ async fn load_parties(conn: &mut AsyncPgConnection, ids: &[Uuid]) -> CoreResult<
         .await?;
     let mut by_agreement: HashMap<Uuid, Vec<Party>> = HashMap::new();
     for row in rows {
-        let kind = PartyKind::from_code(&row.kind).ok_or_else(|| corrupt("party kind", &row.kind))?;
-        by_agreement.entry(row.agreement_id).or_default().push(Party {
-            name: row.name,
-            kind,
-            region_code: row.party_region_code,
-            country_code: row.country_code,
-            document_number: row.document_number,
-        });
+        let kind =
+            PartyKind::from_code(&row.kind).ok_or_else(|| corrupt("party kind", &row.kind))?;
+        by_agreement
+            .entry(row.agreement_id)
+            .or_default()
+            .push(Party {
+                name: row.name,
+                kind,
+                region_code: row.party_region_code,
+                country_code: row.country_code,
+                document_number: row.document_number,
+            });
     }
     Ok(by_agreement)
 }
@@ -617,7 +680,11 @@ async fn load(conn: &mut AsyncPgConnection, id: Uuid, lock: bool) -> CoreResult<
         .ok_or_else(|| CoreError::Internal("assembled no agreement".into()))
 }
 
-async fn write_parties(conn: &mut AsyncPgConnection, id: Uuid, fields: &AgreementFields) -> CoreResult<()> {
+async fn write_parties(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    fields: &AgreementFields,
+) -> CoreResult<()> {
     diesel::delete(agreement_parties::table.filter(agreement_parties::agreement_id.eq(id)))
         .execute(conn)
         .await?;
@@ -674,8 +741,9 @@ pub async fn create(
             )
             .await?;
             if let Claim::Replay { resource } = claim {
-                let existing = parse_name(&resource)
-                    .ok_or_else(|| CoreError::Internal(format!("remembered resource {resource}")))?;
+                let existing = parse_name(&resource).ok_or_else(|| {
+                    CoreError::Internal(format!("remembered resource {resource}"))
+                })?;
                 return load(conn, existing, false).await;
             }
         }
@@ -713,12 +781,14 @@ pub async fn get(pool: &PgPool, actor: &Principal, id: Uuid) -> CoreResult<Agree
 
 fn check_etag(agreement: &Agreement, etag: Option<&str>) -> CoreResult<()> {
     match etag {
-        Some(etag) if !etag.is_empty() && etag != agreement.etag() => Err(CoreError::Aborted(format!(
-            "{} changed since it was read (etag {} is now {}); read it again and retry",
-            agreement.name(),
-            etag,
-            agreement.etag()
-        ))),
+        Some(etag) if !etag.is_empty() && etag != agreement.etag() => {
+            Err(CoreError::Aborted(format!(
+                "{} changed since it was read (etag {} is now {}); read it again and retry",
+                agreement.name(),
+                etag,
+                agreement.etag()
+            )))
+        }
         _ => Ok(()),
     }
 }
@@ -743,7 +813,9 @@ pub async fn update(
         }
         check_etag(&before, etag)?;
         let mut fields = before.fields.clone();
-        let parties_changed = changes.iter().any(|c| matches!(c, AgreementChange::Parties(_)));
+        let parties_changed = changes
+            .iter()
+            .any(|c| matches!(c, AgreementChange::Parties(_)));
         for change in changes {
             fields.apply(change);
         }
@@ -792,13 +864,21 @@ async fn record_change(
 }
 
 /// Soft delete. Refused while live agreements name this one as parent.
-pub async fn delete(pool: &PgPool, actor: &Principal, id: Uuid, etag: Option<&str>) -> CoreResult<Agreement> {
+pub async fn delete(
+    pool: &PgPool,
+    actor: &Principal,
+    id: Uuid,
+    etag: Option<&str>,
+) -> CoreResult<Agreement> {
     let mut conn = pool.get().await?;
     conn.transaction(async |conn| {
         let before = load(conn, id, true).await?;
         actor.check_write_agreement(&before.fields.region_code, &before.fields.unit_code)?;
         if before.delete_time.is_some() {
-            return Err(CoreError::FailedPrecondition(format!("{} is already deleted", before.name())));
+            return Err(CoreError::FailedPrecondition(format!(
+                "{} is already deleted",
+                before.name()
+            )));
         }
         check_etag(&before, etag)?;
         let children: Vec<Uuid> = agreements::table
@@ -838,7 +918,10 @@ pub async fn undelete(pool: &PgPool, actor: &Principal, id: Uuid) -> CoreResult<
         let before = load(conn, id, true).await?;
         actor.check_write_agreement(&before.fields.region_code, &before.fields.unit_code)?;
         if before.delete_time.is_none() {
-            return Err(CoreError::FailedPrecondition(format!("{} is not deleted", before.name())));
+            return Err(CoreError::FailedPrecondition(format!(
+                "{} is not deleted",
+                before.name()
+            )));
         }
         if let Some(parent_id) = before.fields.parent_id {
             let parent_deleted: Option<DateTime<Utc>> = agreements::table
@@ -913,7 +996,12 @@ impl Ordering {
             )
         };
         let (field, descending) = match words.as_slice() {
-            [] => return Ok(Ordering { key: SortKey::CreateTime, descending: true }),
+            [] => {
+                return Ok(Ordering {
+                    key: SortKey::CreateTime,
+                    descending: true,
+                });
+            }
             [field] => (*field, false),
             [field, dir] if dir.eq_ignore_ascii_case("desc") => (*field, true),
             [field, dir] if dir.eq_ignore_ascii_case("asc") => (*field, false),
@@ -936,7 +1024,10 @@ pub struct Page<T> {
 }
 
 fn like_pattern(text: &str) -> String {
-    let escaped = text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    let escaped = text
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
     format!("%{escaped}%")
 }
 
@@ -946,9 +1037,15 @@ macro_rules! order_and_seek {
         let mut query = $query;
         if let Some((value, id)) = $after {
             query = if $descending {
-                query.filter($key.lt(value.clone()).or($key.eq(value).and(agreements::id.lt(id))))
+                query.filter(
+                    $key.lt(value.clone())
+                        .or($key.eq(value).and(agreements::id.lt(id))),
+                )
             } else {
-                query.filter($key.gt(value.clone()).or($key.eq(value).and(agreements::id.gt(id))))
+                query.filter(
+                    $key.gt(value.clone())
+                        .or($key.eq(value).and(agreements::id.gt(id))),
+                )
             };
         }
         if $descending {
@@ -1074,18 +1171,33 @@ pub async fn list(
             order_and_seek!(query, agreements::create_time, after, desc)
         }
         SortKey::Title => {
-            let after = cursor.as_ref().zip(after_id).map(|(c, id)| (c.key.clone(), id));
+            let after = cursor
+                .as_ref()
+                .zip(after_id)
+                .map(|(c, id)| (c.key.clone(), id));
             order_and_seek!(query, agreements::title, after, desc)
         }
         SortKey::SignedOn | SortKey::EffectiveUntil => {
             let after = match (&cursor, after_id) {
-                (Some(c), Some(id)) => Some((calendar::parse_date(&c.key).ok_or_else(bad_token)?, id)),
+                (Some(c), Some(id)) => {
+                    Some((calendar::parse_date(&c.key).ok_or_else(bad_token)?, id))
+                }
                 _ => None,
             };
             if ordering.key == SortKey::SignedOn {
-                order_and_seek!(query, date_or(agreements::signed_on, no_date()), after, desc)
+                order_and_seek!(
+                    query,
+                    date_or(agreements::signed_on, no_date()),
+                    after,
+                    desc
+                )
             } else {
-                order_and_seek!(query, date_or(agreements::effective_until, no_date()), after, desc)
+                order_and_seek!(
+                    query,
+                    date_or(agreements::effective_until, no_date()),
+                    after,
+                    desc
+                )
             }
         }
     };
@@ -1099,7 +1211,10 @@ pub async fn list(
         Some(last) if more => paging::encode(cursor_of(last, ordering.key), &fingerprint),
         _ => String::new(),
     };
-    Ok(Page { items, next_page_token })
+    Ok(Page {
+        items,
+        next_page_token,
+    })
 }
 
 #[cfg(test)]
@@ -1174,7 +1289,10 @@ mod tests {
         let mut f = ksdd();
         f.effective_until = NaiveDate::from_ymd_opt(2025, 1, 1);
         f.signed_on = NaiveDate::from_ymd_opt(2026, 12, 1);
-        assert_eq!(fields_of(validate(&f, TODAY)), ["signed_on", "effective_until"]);
+        assert_eq!(
+            fields_of(validate(&f, TODAY)),
+            ["signed_on", "effective_until"]
+        );
     }
 
     #[test]
@@ -1192,7 +1310,10 @@ mod tests {
     fn order_by_parses() {
         assert_eq!(
             Ordering::parse("title desc").unwrap(),
-            Ordering { key: SortKey::Title, descending: true }
+            Ordering {
+                key: SortKey::Title,
+                descending: true
+            }
         );
         assert!(Ordering::parse("budget").is_err());
         assert_eq!(Ordering::parse("").unwrap().key, SortKey::CreateTime);

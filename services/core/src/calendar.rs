@@ -38,9 +38,18 @@ mod tests {
     #[test]
     fn quarter_bounds() {
         let d = |s| parse_date(s).unwrap();
-        assert_eq!(quarter_of(d("2026-11-25")), (d("2026-10-01"), d("2026-12-31")));
-        assert_eq!(quarter_of(d("2026-01-01")), (d("2026-01-01"), d("2026-03-31")));
-        assert_eq!(quarter_of(d("2024-05-31")), (d("2024-04-01"), d("2024-06-30")));
+        assert_eq!(
+            quarter_of(d("2026-11-25")),
+            (d("2026-10-01"), d("2026-12-31"))
+        );
+        assert_eq!(
+            quarter_of(d("2026-01-01")),
+            (d("2026-01-01"), d("2026-03-31"))
+        );
+        assert_eq!(
+            quarter_of(d("2024-05-31")),
+            (d("2024-04-01"), d("2024-06-30"))
+        );
     }
 
     #[test]
@@ -48,6 +57,9 @@ mod tests {
         assert!(parse_date("2026-02-30").is_none());
         assert!(parse_date("2026-2-3").is_none());
         assert!(parse_date("26-02-03").is_none());
-        assert_eq!(parse_date("2026-02-03"), NaiveDate::from_ymd_opt(2026, 2, 3));
+        assert_eq!(
+            parse_date("2026-02-03"),
+            NaiveDate::from_ymd_opt(2026, 2, 3)
+        );
     }
 }

@@ -134,12 +134,17 @@ impl PartyKind {
     pub fn is_indonesian_region(self) -> bool {
         matches!(
             self,
-            PartyKind::ProvinceGovernment | PartyKind::RegencyGovernment | PartyKind::CityGovernment
+            PartyKind::ProvinceGovernment
+                | PartyKind::RegencyGovernment
+                | PartyKind::CityGovernment
         )
     }
 
     pub fn is_foreign(self) -> bool {
-        matches!(self, PartyKind::ForeignRegionalGovernment | PartyKind::ForeignInstitution)
+        matches!(
+            self,
+            PartyKind::ForeignRegionalGovernment | PartyKind::ForeignInstitution
+        )
     }
 }
 

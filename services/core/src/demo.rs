@@ -18,23 +18,38 @@ use crate::units::{self, NewUnit};
 pub const REGION: &str = "36";
 
 const UNITS: &[(&str, &str)] = &[
-    ("BIRO-PEMKESRA", "Biro Pemerintahan dan Kesejahteraan Rakyat"),
+    (
+        "BIRO-PEMKESRA",
+        "Biro Pemerintahan dan Kesejahteraan Rakyat",
+    ),
     ("BAPPEDA", "Badan Perencanaan Pembangunan Daerah"),
     ("DINKES", "Dinas Kesehatan"),
     ("DINDIKBUD", "Dinas Pendidikan dan Kebudayaan"),
     ("DISPAR", "Dinas Pariwisata"),
     ("DPUPR", "Dinas Pekerjaan Umum dan Penataan Ruang"),
     ("DLHK", "Dinas Lingkungan Hidup dan Kehutanan"),
-    ("DPMPTSP", "Dinas Penanaman Modal dan Pelayanan Terpadu Satu Pintu"),
+    (
+        "DPMPTSP",
+        "Dinas Penanaman Modal dan Pelayanan Terpadu Satu Pintu",
+    ),
     ("DISHUB", "Dinas Perhubungan"),
     ("DINSOS", "Dinas Sosial"),
     ("DKP", "Dinas Kelautan dan Perikanan"),
     ("DISPERINDAG", "Dinas Perindustrian dan Perdagangan"),
-    ("DISKOMINFO", "Dinas Komunikasi, Informatika, Statistik dan Persandian"),
+    (
+        "DISKOMINFO",
+        "Dinas Komunikasi, Informatika, Statistik dan Persandian",
+    ),
 ];
 
 /// (name, kind, region code, country code, the party's document number)
-type DemoParty = (&'static str, P, Option<&'static str>, Option<&'static str>, &'static str);
+type DemoParty = (
+    &'static str,
+    P,
+    Option<&'static str>,
+    Option<&'static str>,
+    &'static str,
+);
 
 struct DemoAgreement {
     title: &'static str,
@@ -63,8 +78,20 @@ const AGREEMENTS: &[DemoAgreement] = &[
         sector: "ENVIRONMENT",
         basis: Some(KsddBasis::Mandatory),
         parties: &[
-            ("Pemerintah Kota Tangerang", P::CityGovernment, Some("36.71"), None, "658.1/21-DLH/2023"),
-            ("Pemerintah Kabupaten Tangerang", P::RegencyGovernment, Some("36.03"), None, "658/117-DLHK/2023"),
+            (
+                "Pemerintah Kota Tangerang",
+                P::CityGovernment,
+                Some("36.71"),
+                None,
+                "658.1/21-DLH/2023",
+            ),
+            (
+                "Pemerintah Kabupaten Tangerang",
+                P::RegencyGovernment,
+                Some("36.03"),
+                None,
+                "658/117-DLHK/2023",
+            ),
         ],
         number: "415.4/12-HUK/2023",
         signed_on: Some("2023-06-12"),
@@ -80,7 +107,13 @@ const AGREEMENTS: &[DemoAgreement] = &[
         unit: "DLHK",
         sector: "ENVIRONMENT",
         basis: Some(KsddBasis::Mandatory),
-        parties: &[("Pemerintah Kabupaten Tangerang", P::RegencyGovernment, Some("36.03"), None, "658/31-DLHK/2024")],
+        parties: &[(
+            "Pemerintah Kabupaten Tangerang",
+            P::RegencyGovernment,
+            Some("36.03"),
+            None,
+            "658/31-DLHK/2024",
+        )],
         number: "415.4/07-PKS/DLHK/2024",
         signed_on: Some("2024-02-20"),
         effective: Some(("2024-03-01", "2027-02-28")),
@@ -95,7 +128,13 @@ const AGREEMENTS: &[DemoAgreement] = &[
         unit: "DPUPR",
         sector: "PUBLIC_WORKS",
         basis: Some(KsddBasis::Mandatory),
-        parties: &[("Pemerintah Provinsi Jawa Barat", P::ProvinceGovernment, Some("32"), None, "120/15/OTDA/2022")],
+        parties: &[(
+            "Pemerintah Provinsi Jawa Barat",
+            P::ProvinceGovernment,
+            Some("32"),
+            None,
+            "120/15/OTDA/2022",
+        )],
         number: "415.4/31-HUK/2022",
         signed_on: Some("2022-09-01"),
         effective: Some(("2022-09-01", "2025-08-31")),
@@ -110,7 +149,13 @@ const AGREEMENTS: &[DemoAgreement] = &[
         unit: "DISHUB",
         sector: "TRANSPORTATION",
         basis: Some(KsddBasis::Voluntary),
-        parties: &[("Pemerintah Provinsi DKI Jakarta", P::ProvinceGovernment, Some("31"), None, "")],
+        parties: &[(
+            "Pemerintah Provinsi DKI Jakarta",
+            P::ProvinceGovernment,
+            Some("31"),
+            None,
+            "",
+        )],
         number: "",
         signed_on: None,
         effective: None,
@@ -125,7 +170,13 @@ const AGREEMENTS: &[DemoAgreement] = &[
         unit: "BAPPEDA",
         sector: "FINANCE",
         basis: None,
-        parties: &[("PT Bank Pembangunan Daerah Banten Tbk", P::RegionOwnedEnterprise, None, None, "001/PKS-DIR/BB/V/2024")],
+        parties: &[(
+            "PT Bank Pembangunan Daerah Banten Tbk",
+            P::RegionOwnedEnterprise,
+            None,
+            None,
+            "001/PKS-DIR/BB/V/2024",
+        )],
         number: "415.4/18-HUK/2024",
         signed_on: Some("2024-05-02"),
         effective: Some(("2024-05-02", "2029-05-01")),
@@ -140,7 +191,13 @@ const AGREEMENTS: &[DemoAgreement] = &[
         unit: "DISPAR",
         sector: "TOURISM",
         basis: None,
-        parties: &[("Universitas Sultan Ageng Tirtayasa", P::University, None, None, "B/412/UN43/KS.00/2025")],
+        parties: &[(
+            "Universitas Sultan Ageng Tirtayasa",
+            P::University,
+            None,
+            None,
+            "B/412/UN43/KS.00/2025",
+        )],
         number: "556/09-PKS/DISPAR/2025",
         signed_on: Some("2025-03-10"),
         effective: Some(("2025-03-10", "2026-12-31")),
@@ -155,7 +212,13 @@ const AGREEMENTS: &[DemoAgreement] = &[
         unit: "DISPERINDAG",
         sector: "INDUSTRY",
         basis: None,
-        parties: &[("PT Krakatau Steel (Persero) Tbk", P::StateOwnedEnterprise, None, None, "KS/0912/DU/XI/2021")],
+        parties: &[(
+            "PT Krakatau Steel (Persero) Tbk",
+            P::StateOwnedEnterprise,
+            None,
+            None,
+            "KS/0912/DU/XI/2021",
+        )],
         number: "415.4/44-HUK/2021",
         signed_on: Some("2021-11-15"),
         effective: Some(("2021-11-15", "2026-11-14")),
@@ -170,7 +233,13 @@ const AGREEMENTS: &[DemoAgreement] = &[
         unit: "DINKES",
         sector: "HEALTH",
         basis: None,
-        parties: &[("Yayasan Sehat Bersama Nusantara", P::CommunityOrganisation, None, None, "")],
+        parties: &[(
+            "Yayasan Sehat Bersama Nusantara",
+            P::CommunityOrganisation,
+            None,
+            None,
+            "",
+        )],
         number: "",
         signed_on: None,
         effective: None,
@@ -185,7 +254,13 @@ const AGREEMENTS: &[DemoAgreement] = &[
         unit: "BIRO-PEMKESRA",
         sector: "AGRICULTURE",
         basis: None,
-        parties: &[("Ibaraki Prefectural Government", P::ForeignRegionalGovernment, None, Some("JP"), "IBK-INT-2025-044")],
+        parties: &[(
+            "Ibaraki Prefectural Government",
+            P::ForeignRegionalGovernment,
+            None,
+            Some("JP"),
+            "IBK-INT-2025-044",
+        )],
         number: "415.4/02-LOI/2025",
         signed_on: Some("2025-08-20"),
         effective: None,
@@ -200,7 +275,13 @@ const AGREEMENTS: &[DemoAgreement] = &[
         unit: "BIRO-PEMKESRA",
         sector: "AGRICULTURE",
         basis: None,
-        parties: &[("Ibaraki Prefectural Government", P::ForeignRegionalGovernment, None, Some("JP"), "")],
+        parties: &[(
+            "Ibaraki Prefectural Government",
+            P::ForeignRegionalGovernment,
+            None,
+            Some("JP"),
+            "",
+        )],
         number: "",
         signed_on: None,
         effective: None,
@@ -215,7 +296,13 @@ const AGREEMENTS: &[DemoAgreement] = &[
         unit: "DINDIKBUD",
         sector: "EDUCATION",
         basis: None,
-        parties: &[("Gyeongsangbuk-do Provincial Government", P::ForeignRegionalGovernment, None, Some("KR"), "GB-IC-2023-17")],
+        parties: &[(
+            "Gyeongsangbuk-do Provincial Government",
+            P::ForeignRegionalGovernment,
+            None,
+            Some("KR"),
+            "GB-IC-2023-17",
+        )],
         number: "415.4/36-HUK/2023",
         signed_on: Some("2023-10-05"),
         effective: Some(("2023-10-05", "2028-10-04")),
@@ -230,7 +317,13 @@ const AGREEMENTS: &[DemoAgreement] = &[
         unit: "DLHK",
         sector: "ENVIRONMENT",
         basis: None,
-        parties: &[("Japan International Cooperation Agency (JICA)", P::ForeignInstitution, None, Some("JP"), "JICA-IDN-2024-0715")],
+        parties: &[(
+            "Japan International Cooperation Agency (JICA)",
+            P::ForeignInstitution,
+            None,
+            Some("JP"),
+            "JICA-IDN-2024-0715",
+        )],
         number: "415.4/25-HUK/2024",
         signed_on: Some("2024-07-15"),
         effective: Some(("2024-07-15", "2027-07-14")),
@@ -245,7 +338,13 @@ const AGREEMENTS: &[DemoAgreement] = &[
         unit: "DINDIKBUD",
         sector: "ENERGY_MINERAL",
         basis: None,
-        parties: &[("Deutsche Gesellschaft fuer Internationale Zusammenarbeit (GIZ)", P::ForeignInstitution, None, Some("DE"), "")],
+        parties: &[(
+            "Deutsche Gesellschaft fuer Internationale Zusammenarbeit (GIZ)",
+            P::ForeignInstitution,
+            None,
+            Some("DE"),
+            "",
+        )],
         number: "",
         signed_on: None,
         effective: None,
@@ -260,7 +359,13 @@ const AGREEMENTS: &[DemoAgreement] = &[
         unit: "BIRO-PEMKESRA",
         sector: "POPULATION_ADMINISTRATION",
         basis: None,
-        parties: &[("Kementerian Dalam Negeri", P::Ministry, None, None, "470/1123/DUKCAPIL/2024")],
+        parties: &[(
+            "Kementerian Dalam Negeri",
+            P::Ministry,
+            None,
+            None,
+            "470/1123/DUKCAPIL/2024",
+        )],
         number: "415.4/03-NK/2024",
         signed_on: Some("2024-01-18"),
         effective: Some(("2024-01-18", "2027-01-17")),
@@ -275,7 +380,13 @@ const AGREEMENTS: &[DemoAgreement] = &[
         unit: "DKP",
         sector: "MARINE_FISHERIES",
         basis: None,
-        parties: &[("Kementerian Kelautan dan Perikanan", P::Ministry, None, None, "B.412/MEN-KP/VI/2025")],
+        parties: &[(
+            "Kementerian Kelautan dan Perikanan",
+            P::Ministry,
+            None,
+            None,
+            "B.412/MEN-KP/VI/2025",
+        )],
         number: "415.4/21-NK/2025",
         signed_on: Some("2025-06-05"),
         effective: Some(("2025-06-05", "2028-06-04")),
@@ -290,7 +401,13 @@ const AGREEMENTS: &[DemoAgreement] = &[
         unit: "DLHK",
         sector: "ENVIRONMENT",
         basis: Some(KsddBasis::Mandatory),
-        parties: &[("Pemerintah Kabupaten Tangerang", P::RegencyGovernment, Some("36.03"), None, "658/88-DLHK/2025")],
+        parties: &[(
+            "Pemerintah Kabupaten Tangerang",
+            P::RegencyGovernment,
+            Some("36.03"),
+            None,
+            "658/88-DLHK/2025",
+        )],
         number: "415.4/11-ADD/DLHK/2025",
         signed_on: Some("2025-09-01"),
         effective: Some(("2025-09-01", "2027-02-28")),
@@ -301,7 +418,10 @@ const AGREEMENTS: &[DemoAgreement] = &[
 
 #[derive(Debug)]
 pub enum SeedOutcome {
-    Loaded { units: usize, agreements: usize },
+    Loaded {
+        units: usize,
+        agreements: usize,
+    },
     /// The register already holds data; nothing was loaded.
     NotEmpty,
 }
@@ -315,7 +435,10 @@ pub async fn load(pool: &PgPool) -> CoreResult<SeedOutcome> {
     {
         let mut conn = pool.get().await?;
         let units: i64 = units_table::table.count().get_result(&mut conn).await?;
-        let agreements: i64 = agreements_table::table.count().get_result(&mut conn).await?;
+        let agreements: i64 = agreements_table::table
+            .count()
+            .get_result(&mut conn)
+            .await?;
         if units + agreements > 0 {
             return Ok(SeedOutcome::NotEmpty);
         }
@@ -333,7 +456,10 @@ pub async fn load(pool: &PgPool) -> CoreResult<SeedOutcome> {
     for demo in AGREEMENTS {
         let parent_id = match demo.parent {
             Some(index) => Some(*ids.get(index).ok_or_else(|| {
-                CoreError::Internal(format!("demo agreement {:?} names a later parent", demo.title))
+                CoreError::Internal(format!(
+                    "demo agreement {:?} names a later parent",
+                    demo.title
+                ))
             })?),
             None => None,
         };

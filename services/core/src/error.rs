@@ -92,15 +92,21 @@ impl From<diesel::result::Error> for CoreError {
                 | DatabaseErrorKind::NotNullViolation),
                 info,
             ) => {
-                tracing::warn!(?kind, constraint = info.constraint_name(), "constraint rejected a write");
+                tracing::warn!(
+                    ?kind,
+                    constraint = info.constraint_name(),
+                    "constraint rejected a write"
+                );
                 CoreError::FailedPrecondition(format!(
                     "the register rejected the change ({})",
                     info.constraint_name().unwrap_or("constraint")
                 ))
             }
-            Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => CoreError::AlreadyExists {
-                resource: info.constraint_name().unwrap_or("record").to_string(),
-            },
+            Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
+                CoreError::AlreadyExists {
+                    resource: info.constraint_name().unwrap_or("record").to_string(),
+                }
+            }
             other => CoreError::Internal(other.to_string()),
         }
     }

@@ -25,7 +25,9 @@ pub fn parse_request_id(text: &str) -> CoreResult<Option<Uuid>> {
 }
 
 pub fn request_hash(request: &impl Serialize) -> String {
-    hex::encode(Sha256::digest(serde_json::to_vec(request).unwrap_or_default()))
+    hex::encode(Sha256::digest(
+        serde_json::to_vec(request).unwrap_or_default(),
+    ))
 }
 
 pub enum Claim {

@@ -40,7 +40,11 @@ fn digest(secret: &str) -> Vec<u8> {
 }
 
 /// Creates a token; returns it with its secret, which is not stored.
-pub async fn create(pool: &PgPool, actor: &Principal, new: NewToken) -> CoreResult<(TokenInfo, String)> {
+pub async fn create(
+    pool: &PgPool,
+    actor: &Principal,
+    new: NewToken,
+) -> CoreResult<(TokenInfo, String)> {
     actor.check_admin(new.region_code.as_deref())?;
     let mut violations = Vec::new();
     let name = new.name.trim().to_string();
@@ -48,9 +52,10 @@ pub async fn create(pool: &PgPool, actor: &Principal, new: NewToken) -> CoreResu
         violations.push(FieldViolation::new("name", "must be 1 to 100 characters"));
     }
     match (new.role, &new.unit_code) {
-        (Role::UnitOfficer, None) => {
-            violations.push(FieldViolation::new("unit", "a UNIT_OFFICER token needs its unit"))
-        }
+        (Role::UnitOfficer, None) => violations.push(FieldViolation::new(
+            "unit",
+            "a UNIT_OFFICER token needs its unit",
+        )),
         (Role::Admin | Role::Analyst, Some(_)) => violations.push(FieldViolation::new(
             "unit",
             "only UNIT_OFFICER tokens are bound to a unit",
@@ -59,7 +64,10 @@ pub async fn create(pool: &PgPool, actor: &Principal, new: NewToken) -> CoreResu
     }
     if let Some(region) = &new.region_code {
         if !crate::agreements::is_region_code(region) {
-            violations.push(FieldViolation::new("region", "must be a Kemendagri region code such as 36 or 36.71"));
+            violations.push(FieldViolation::new(
+                "region",
+                "must be a Kemendagri region code such as 36 or 36.71",
+            ));
         }
     }
     if !violations.is_empty() {
@@ -90,7 +98,10 @@ pub async fn create(pool: &PgPool, actor: &Principal, new: NewToken) -> CoreResu
                 match unit_region {
                     None => return Err(CoreError::invalid("unit", format!("no unit {unit}"))),
                     Some(r) if info.region_code.as_ref().is_some_and(|own| own != &r) => {
-                        return Err(CoreError::invalid("region", format!("unit {unit} belongs to region {r}")));
+                        return Err(CoreError::invalid(
+                            "region",
+                            format!("unit {unit} belongs to region {r}"),
+                        ));
                     }
                     Some(_) => {}
                 }
@@ -125,7 +136,10 @@ pub async fn create(pool: &PgPool, actor: &Principal, new: NewToken) -> CoreResu
                     action: "CreateToken",
                     resource: format!("tokens/{}", info.id),
                     before: None,
-                    after: Some(serde_json::to_value(&info).map_err(|e| CoreError::Internal(e.to_string()))?),
+                    after: Some(
+                        serde_json::to_value(&info)
+                            .map_err(|e| CoreError::Internal(e.to_string()))?,
+                    ),
                     request_id: None,
                 },
             )
@@ -155,7 +169,8 @@ pub async fn authenticate(pool: &PgPool, secret: &str) -> CoreResult<Principal> 
         .await
         .optional()?;
     let (name, role, unit_code, region_code) = row.ok_or(CoreError::Unauthenticated)?;
-    let role = Role::from_code(&role).ok_or_else(|| CoreError::Internal(format!("token {name} has role {role}")))?;
+    let role = Role::from_code(&role)
+        .ok_or_else(|| CoreError::Internal(format!("token {name} has role {role}")))?;
     Ok(Principal {
         name,
         role,
@@ -186,7 +201,8 @@ pub async fn revoke(pool: &PgPool, actor: &Principal, name: &str) -> CoreResult<
         .get_result(conn)
         .await
         .optional()?;
-        let (id, region_code) = id.ok_or_else(|| CoreError::not_found(format!("active token {name}")))?;
+        let (id, region_code) =
+            id.ok_or_else(|| CoreError::not_found(format!("active token {name}")))?;
         audit::record(
             conn,
             AuditEntry {

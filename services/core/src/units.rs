@@ -53,15 +53,18 @@ pub fn is_unit_code(code: &str) -> bool {
     let bytes = code.as_bytes();
     (2..=32).contains(&bytes.len())
         && bytes[0].is_ascii_alphanumeric()
-        && bytes
-            .iter()
-            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || matches!(b, b'_' | b'-' | b'.'))
+        && bytes.iter().all(|b| {
+            b.is_ascii_uppercase() || b.is_ascii_digit() || matches!(b, b'_' | b'-' | b'.')
+        })
 }
 
 fn validate_display_name(violations: &mut Vec<FieldViolation>, display_name: &str) {
     let len = display_name.trim().chars().count();
     if len == 0 || display_name.chars().count() > 200 {
-        violations.push(FieldViolation::new("display_name", "must be 1 to 200 characters"));
+        violations.push(FieldViolation::new(
+            "display_name",
+            "must be 1 to 200 characters",
+        ));
     }
 }
 
@@ -79,7 +82,12 @@ fn to_json(unit: &Unit) -> CoreResult<serde_json::Value> {
     serde_json::to_value(unit).map_err(|e| CoreError::Internal(format!("audit JSON: {e}")))
 }
 
-pub async fn create(pool: &PgPool, actor: &Principal, new: NewUnit, request_id: Option<Uuid>) -> CoreResult<Unit> {
+pub async fn create(
+    pool: &PgPool,
+    actor: &Principal,
+    new: NewUnit,
+    request_id: Option<Uuid>,
+) -> CoreResult<Unit> {
     actor.check_admin(Some(&new.region_code))?;
     let mut violations = Vec::new();
     if !is_unit_code(&new.code) {
@@ -191,7 +199,10 @@ pub async fn update(
                 )));
             }
         }
-        let new_name = display_name.as_deref().map(str::trim).unwrap_or(&before.display_name);
+        let new_name = display_name
+            .as_deref()
+            .map(str::trim)
+            .unwrap_or(&before.display_name);
         diesel::update(units::table.find(code))
             .set((
                 units::display_name.eq(new_name),
@@ -246,7 +257,11 @@ pub async fn list(
         query = query.filter(units::code.gt(cursor.key.clone()));
     }
     let mut conn = pool.get().await?;
-    let mut items: Vec<Unit> = query.order(units::code).limit(limit + 1).load(&mut conn).await?;
+    let mut items: Vec<Unit> = query
+        .order(units::code)
+        .limit(limit + 1)
+        .load(&mut conn)
+        .await?;
     let more = items.len() as i64 > limit;
     items.truncate(limit as usize);
     let next_page_token = match items.last() {
@@ -259,5 +274,8 @@ pub async fn list(
         ),
         _ => String::new(),
     };
-    Ok(Page { items, next_page_token })
+    Ok(Page {
+        items,
+        next_page_token,
+    })
 }

@@ -1,1 +1,14 @@
+//! kerjasama-grpc: the gRPC edge. Converts `kerjasama.v1` messages into domain
+//! values, authenticates callers, calls `kerjasama-core` and `kerjasama-jobs`,
+//! and maps their errors to `tonic::Status` in one place (`status`).
 
+pub mod agreements;
+pub mod auth;
+pub mod codes_bridge;
+pub mod reports;
+pub mod server;
+pub mod status;
+pub mod units;
+pub mod wire;
+
+pub use server::{ServeError, ServerConfig, serve};

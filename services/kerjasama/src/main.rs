@@ -1,1 +1,223 @@
-fn main() {}
+//! The `kerjasama` binary: thin dispatch to the library crates.
+
+mod cli;
+mod database;
+
+use std::io::Write;
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::Path;
+use std::time::Duration;
+
+use anyhow::Context;
+use clap::Parser;
+use kerjasama_core::access::Principal;
+use kerjasama_core::codes::Role;
+use kerjasama_core::{calendar, demo, tokens};
+use kerjasama_jobs::runs::{self, Destination, ReportParams};
+
+use cli::{Cli, Command, LogFormat, ReportCommand, RoleArg, ServeArgs, TokenCommand};
+use database::Database;
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    cli.global.validate()?;
+    init_logging(&cli.global.log, cli.global.log_format)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(run(cli))
+}
+
+fn init_logging(filter: &str, format: LogFormat) -> anyhow::Result<()> {
+    let filter = tracing_subscriber::EnvFilter::try_new(filter).context("--log / KERJASAMA_LOG")?;
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Text => builder.init(),
+        LogFormat::Json => builder.json().init(),
+    }
+    Ok(())
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let global = &cli.global;
+    if let Command::Serve(args) = &cli.command {
+        return serve(global, args).await;
+    }
+    let db = Database::open(global).await?;
+    let outcome = command(&cli.command, &db).await;
+    db.close(false).await?;
+    outcome
+}
+
+async fn command(command: &Command, db: &Database) -> anyhow::Result<()> {
+    let system = Principal::system("kerjasama-cli");
+    match command {
+        Command::Serve(_) => unreachable!("handled before opening the database"),
+        Command::Migrate => println!("migrations are up to date"),
+        Command::Seed => match demo::load(&db.pool).await? {
+            demo::SeedOutcome::Loaded { units, agreements } => {
+                println!("loaded the demo register: {units} units, {agreements} agreements")
+            }
+            demo::SeedOutcome::NotEmpty => println!("the register is not empty; nothing loaded"),
+        },
+        Command::Token(TokenCommand::Create {
+            role,
+            name,
+            unit,
+            region,
+        }) => {
+            let role = match role {
+                RoleArg::Admin => Role::Admin,
+                RoleArg::UnitOfficer => Role::UnitOfficer,
+                RoleArg::Analyst => Role::Analyst,
+            };
+            let new = tokens::NewToken {
+                name: name.clone(),
+                role,
+                unit_code: unit.clone(),
+                region_code: region.clone(),
+            };
+            let (info, secret) = tokens::create(&db.pool, &system, new).await?;
+            eprintln!(
+                "created token {} ({}); its secret is shown only now:",
+                info.name, info.role
+            );
+            println!("{secret}");
+        }
+        Command::Token(TokenCommand::Revoke { name }) => {
+            tokens::revoke(&db.pool, &system, name).await?;
+            println!("revoked token {name}");
+        }
+        Command::Report(ReportCommand::Run {
+            as_of,
+            period_start,
+            period_end,
+            region,
+            out,
+        }) => {
+            let date = |flag: &str, text: &Option<String>| -> anyhow::Result<_> {
+                text.as_deref()
+                    .map(|t| {
+                        calendar::parse_date(t)
+                            .with_context(|| format!("--{flag} {t}: expected YYYY-MM-DD"))
+                    })
+                    .transpose()
+            };
+            let params = ReportParams::new(
+                date("as-of", as_of)?,
+                (
+                    date("period-start", period_start)?,
+                    date("period-end", period_end)?,
+                ),
+                region.clone(),
+            )?;
+            let run = runs::run(
+                &db.pool,
+                &db.url,
+                &system,
+                params,
+                Destination::Folder(out.clone()),
+            )
+            .await?;
+            println!(
+                "{}: as of {}, period {} to {}",
+                run.name(),
+                run.as_of,
+                run.period_start,
+                run.period_end
+            );
+            for file in &run.files {
+                println!("{}", out.join(file).display());
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn serve(global: &cli::Global, args: &ServeArgs) -> anyhow::Result<()> {
+    let data_dir = std::path::absolute(global.data_dir())?;
+    std::fs::create_dir_all(&data_dir)
+        .with_context(|| format!("creating {}", data_dir.display()))?;
+    let listener = tokio::net::TcpListener::bind(args.listen)
+        .await
+        .with_context(|| format!("listening on {}", args.listen))?;
+    let db = Database::open(global).await?;
+    let outcome = serve_with(global, args, &db, &data_dir, listener).await;
+    db.close(true).await?;
+    outcome
+}
+
+async fn serve_with(
+    global: &cli::Global,
+    args: &ServeArgs,
+    db: &Database,
+    data_dir: &Path,
+    listener: tokio::net::TcpListener,
+) -> anyhow::Result<()> {
+    if args.demo {
+        match demo::load(&db.pool).await? {
+            demo::SeedOutcome::Loaded { units, agreements } => {
+                println!("loaded the demo register: {units} units, {agreements} agreements")
+            }
+            demo::SeedOutcome::NotEmpty => {
+                tracing::info!("register not empty: demo data not loaded")
+            }
+        }
+    }
+    let token_file = data_dir.join("admin-token");
+    if !tokens::any_exist(&db.pool).await? {
+        let (_, secret) = tokens::create(
+            &db.pool,
+            &Principal::system("kerjasama-serve"),
+            tokens::NewToken {
+                name: "bootstrap-admin".into(),
+                role: Role::Admin,
+                unit_code: None,
+                region_code: None,
+            },
+        )
+        .await?;
+        write_secret(&token_file, &secret)?;
+        println!("bootstrap admin token written to {}", token_file.display());
+    } else if token_file.exists() {
+        println!("admin token: {}", token_file.display());
+    }
+    let local = listener.local_addr()?;
+    println!("kerjasama listening on {local} (gRPC; health and reflection enabled)");
+    if global.database_url.is_none() {
+        println!("data dir: {}", data_dir.display());
+    }
+    let config = kerjasama_grpc::ServerConfig {
+        pool: db.pool.clone(),
+        database_url: db.url.clone(),
+        reports_dir: data_dir.join("reports"),
+        health_interval: Duration::from_secs(args.health_interval_secs),
+    };
+    kerjasama_grpc::serve(config, listener, shutdown_signal()).await?;
+    tracing::info!("server stopped");
+    Ok(())
+}
+
+fn write_secret(path: &Path, secret: &str) -> anyhow::Result<()> {
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)
+        .with_context(|| format!("writing {}", path.display()))?;
+    writeln!(file, "{secret}")?;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .expect("installing the SIGTERM handler");
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = term.recv() => {}
+    }
+    tracing::info!("shutting down");
+}

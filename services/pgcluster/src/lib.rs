@@ -41,7 +41,9 @@ pub enum ClusterError {
         "PostgreSQL runs as user {user}, which cannot write {path}; choose a --data-dir that user can reach (for example under /var/lib or /tmp)"
     )]
     Unreachable { user: String, path: PathBuf },
-    #[error("user {0} does not exist; PostgreSQL cannot run as root, set KERJASAMA_PG_USER to an unprivileged user")]
+    #[error(
+        "user {0} does not exist; PostgreSQL cannot run as root, set KERJASAMA_PG_USER to an unprivileged user"
+    )]
     NoSuchUser(String),
     #[error("cannot read the port of the running cluster from {0}")]
     NoPort(PathBuf),
@@ -197,14 +199,20 @@ impl Cluster {
     fn start(&mut self) -> Result<(), ClusterError> {
         let port = free_port().map_err(io_err(&self.pgdata))?;
         let pgdata = self.pgdata.to_string_lossy().into_owned();
-        let log = self.pgdata.join("server.log").to_string_lossy().into_owned();
+        let log = self
+            .pgdata
+            .join("server.log")
+            .to_string_lossy()
+            .into_owned();
         let options = format!(
             "-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c max_connections=200"
         );
         self.run(
             "pg_ctl start",
             "pg_ctl",
-            &["-D", &pgdata, "-l", &log, "-w", "-t", "60", "-o", &options, "start"],
+            &[
+                "-D", &pgdata, "-l", &log, "-w", "-t", "60", "-o", &options, "start",
+            ],
         )
         .map_err(|e| match e {
             ClusterError::Command { action, detail } => ClusterError::Command {

@@ -1,0 +1,451 @@
+//! `kerjasama.v1.AgreementService`: converts messages to domain values (and
+//! back) and calls `kerjasama_core::agreements`.
+
+use kerjasama_core::access::Principal;
+use kerjasama_core::agreements::{
+    self, Agreement, AgreementChange, AgreementFields, AgreementFilter, Ordering, Party,
+};
+use kerjasama_core::codes;
+use kerjasama_core::idempotency::parse_request_id;
+use kerjasama_core::pool::PgPool;
+use kerjasama_core::{CoreError, units};
+use kerjasama_proto::v1 as pb;
+use kerjasama_proto::v1::agreement_service_server::AgreementService;
+use tonic::{Request, Response, Status};
+
+use crate::auth::Authenticator;
+use crate::codes_bridge::Bridge;
+use crate::status::on;
+use crate::wire::{Violations, date_text, non_empty, timestamp};
+
+const RESOURCE: &str = "agreement";
+
+pub struct Agreements {
+    pool: PgPool,
+    auth: Authenticator,
+}
+
+impl Agreements {
+    pub fn new(pool: PgPool, auth: Authenticator) -> Self {
+        Self { pool, auth }
+    }
+}
+
+fn parse_agreement_name(field: &str, name: &str) -> Result<uuid::Uuid, CoreError> {
+    agreements::parse_name(name).ok_or_else(|| CoreError::invalid(field, "must be agreements/{id}"))
+}
+
+pub fn to_proto(a: Agreement) -> pb::Agreement {
+    let name = a.name();
+    let etag = a.etag();
+    let f = a.fields;
+    pb::Agreement {
+        name,
+        region_code: f.region_code,
+        title: f.title,
+        cooperation_type: f.cooperation_type.to_proto(),
+        document_kind: f.document_kind.to_proto(),
+        parent: f
+            .parent_id
+            .map(agreements::resource_name)
+            .unwrap_or_default(),
+        unit: format!("units/{}", f.unit_code),
+        sector: f.sector,
+        ksdd_basis: f.ksdd_basis.map(|b| b.to_proto()).unwrap_or_default(),
+        parties: f
+            .parties
+            .into_iter()
+            .map(|p| pb::Party {
+                name: p.name,
+                kind: p.kind.to_proto(),
+                region_code: p.region_code.unwrap_or_default(),
+                country_code: p.country_code.unwrap_or_default(),
+                document_number: p.document_number,
+            })
+            .collect(),
+        document_number: f.document_number,
+        objective: f.objective,
+        signed_on: date_text(f.signed_on),
+        effective_from: date_text(f.effective_from),
+        effective_until: date_text(f.effective_until),
+        dprd_approval_required: Some(f.dprd_approval_required),
+        budget_idr: f.budget_idr.map(|b| b.to_string()).unwrap_or_default(),
+        state: a.state.to_proto(),
+        create_time: Some(timestamp(a.create_time)),
+        update_time: Some(timestamp(a.update_time)),
+        delete_time: a.delete_time.map(timestamp),
+        etag,
+    }
+}
+
+fn parent(v: &mut Violations, text: &str) -> Option<uuid::Uuid> {
+    if text.is_empty() {
+        return None;
+    }
+    let id = agreements::parse_name(text);
+    if id.is_none() {
+        v.add("parent", "must be agreements/{id}");
+    }
+    id
+}
+
+fn unit_code(v: &mut Violations, text: &str) -> String {
+    if text.is_empty() {
+        return String::new();
+    }
+    match units::parse_name(text) {
+        Some(code) => code.to_string(),
+        None => {
+            v.add("unit", "must be units/{code}");
+            String::new()
+        }
+    }
+}
+
+/// Whole rupiah as decimal digits; empty means not stated.
+fn budget(v: &mut Violations, text: &str) -> Option<i64> {
+    if text.is_empty() {
+        return None;
+    }
+    let parsed = text
+        .bytes()
+        .all(|b| b.is_ascii_digit())
+        .then(|| text.parse::<i64>().ok())
+        .flatten();
+    if parsed.is_none() {
+        v.add(
+            "budget_idr",
+            "must be whole rupiah written as digits only, e.g. 1500000000 (at most 9223372036854775807)",
+        );
+    }
+    parsed
+}
+
+fn parties(v: &mut Violations, parties: &[pb::Party]) -> Vec<Party> {
+    parties
+        .iter()
+        .enumerate()
+        .filter_map(|(i, p)| {
+            let kind = v.code::<codes::PartyKind>(&format!("parties[{i}].kind"), p.kind, true)?;
+            Some(Party {
+                name: p.name.clone(),
+                kind,
+                region_code: non_empty(&p.region_code),
+                country_code: non_empty(&p.country_code),
+                document_number: p.document_number.clone(),
+            })
+        })
+        .collect()
+}
+
+fn ksdd_basis(v: &mut Violations, value: i32) -> Option<codes::KsddBasis> {
+    v.code::<codes::KsddBasis>("ksdd_basis", value, false)
+}
+
+/// A new agreement from a create request; the owning region defaults to the
+/// caller's region.
+fn fields_for_create(
+    message: pb::Agreement,
+    actor: &Principal,
+) -> Result<AgreementFields, CoreError> {
+    let mut v = Violations::default();
+    let cooperation_type =
+        v.code::<codes::CooperationType>("cooperation_type", message.cooperation_type, true);
+    let document_kind = v.code::<codes::DocumentKind>("document_kind", message.document_kind, true);
+    let region_code = non_empty(&message.region_code)
+        .or_else(|| actor.region_code.clone())
+        .unwrap_or_default();
+    if region_code.is_empty() {
+        v.add(
+            "region_code",
+            "required: the Kemendagri code of the owning region, e.g. 36",
+        );
+    }
+    // Parse every field first, so one reply names every violation.
+    let parent_id = parent(&mut v, &message.parent);
+    let unit_code = unit_code(&mut v, &message.unit);
+    let ksdd_basis = ksdd_basis(&mut v, message.ksdd_basis);
+    let parties = parties(&mut v, &message.parties);
+    let signed_on = v.date("signed_on", &message.signed_on);
+    let effective_from = v.date("effective_from", &message.effective_from);
+    let effective_until = v.date("effective_until", &message.effective_until);
+    let budget_idr = budget(&mut v, &message.budget_idr);
+    v.finish()?;
+    let (Some(cooperation_type), Some(document_kind)) = (cooperation_type, document_kind) else {
+        return Err(CoreError::Internal(
+            "type or kind missing without a violation".into(),
+        ));
+    };
+    Ok(AgreementFields {
+        region_code,
+        title: message.title,
+        cooperation_type,
+        document_kind,
+        parent_id,
+        unit_code,
+        sector: message.sector.trim().to_string(),
+        ksdd_basis,
+        parties,
+        document_number: message.document_number,
+        objective: message.objective,
+        signed_on,
+        effective_from,
+        effective_until,
+        dprd_approval_required: message
+            .dprd_approval_required
+            .unwrap_or(cooperation_type.is_foreign()),
+        budget_idr,
+    })
+}
+
+const NOT_UPDATABLE: &[&str] = &[
+    "name",
+    "region_code",
+    "cooperation_type",
+    "document_kind",
+    "state",
+    "create_time",
+    "update_time",
+    "delete_time",
+    "etag",
+];
+
+const UPDATABLE: &[&str] = &[
+    "title",
+    "parent",
+    "unit",
+    "sector",
+    "ksdd_basis",
+    "parties",
+    "document_number",
+    "objective",
+    "signed_on",
+    "effective_from",
+    "effective_until",
+    "dprd_approval_required",
+    "budget_idr",
+];
+
+/// The changes named by the field mask, read from `message`.
+fn changes_for_update(
+    message: &pb::Agreement,
+    paths: &[String],
+) -> Result<Vec<AgreementChange>, CoreError> {
+    let mut v = Violations::default();
+    if paths.is_empty() {
+        v.add(
+            "update_mask",
+            "required: the fields to replace, or * for all updatable fields",
+        );
+    }
+    let mut expanded: Vec<&str> = Vec::new();
+    for path in paths {
+        match path.as_str() {
+            "*" => expanded.extend(UPDATABLE),
+            p if UPDATABLE.contains(&p) => expanded.push(p),
+            p if NOT_UPDATABLE.contains(&p) => {
+                v.add("update_mask", format!("{p} cannot be changed"))
+            }
+            p => v.add("update_mask", format!("{p} is not a field of Agreement")),
+        }
+    }
+    expanded.sort_unstable();
+    expanded.dedup();
+    let changes = expanded
+        .into_iter()
+        .filter_map(|path| {
+            Some(match path {
+                "title" => AgreementChange::Title(message.title.clone()),
+                "parent" => AgreementChange::Parent(parent(&mut v, &message.parent)),
+                "unit" => {
+                    if message.unit.is_empty() {
+                        v.add("unit", "required: units/{code} of the initiating unit");
+                    }
+                    AgreementChange::Unit(unit_code(&mut v, &message.unit))
+                }
+                "sector" => AgreementChange::Sector(message.sector.trim().to_string()),
+                "ksdd_basis" => AgreementChange::KsddBasis(ksdd_basis(&mut v, message.ksdd_basis)),
+                "parties" => AgreementChange::Parties(parties(&mut v, &message.parties)),
+                "document_number" => {
+                    AgreementChange::DocumentNumber(message.document_number.clone())
+                }
+                "objective" => AgreementChange::Objective(message.objective.clone()),
+                "signed_on" => AgreementChange::SignedOn(v.date("signed_on", &message.signed_on)),
+                "effective_from" => AgreementChange::EffectiveFrom(
+                    v.date("effective_from", &message.effective_from),
+                ),
+                "effective_until" => AgreementChange::EffectiveUntil(
+                    v.date("effective_until", &message.effective_until),
+                ),
+                "dprd_approval_required" => AgreementChange::DprdApprovalRequired(
+                    message.dprd_approval_required.unwrap_or(false),
+                ),
+                "budget_idr" => AgreementChange::BudgetIdr(budget(&mut v, &message.budget_idr)),
+                _ => return None,
+            })
+        })
+        .collect();
+    v.finish()?;
+    Ok(changes)
+}
+
+fn filter_for_list(
+    request: &pb::ListAgreementsRequest,
+) -> Result<(AgreementFilter, Ordering), CoreError> {
+    let mut v = Violations::default();
+    let mut cooperation_types = Vec::new();
+    for (i, value) in request.cooperation_types.iter().enumerate() {
+        if let Some(t) =
+            v.code::<codes::CooperationType>(&format!("cooperation_types[{i}]"), *value, true)
+        {
+            cooperation_types.push(t);
+        }
+    }
+    let mut states = Vec::new();
+    for (i, value) in request.states.iter().enumerate() {
+        if let Some(s) = v.code::<codes::AgreementState>(&format!("states[{i}]"), *value, true) {
+            states.push(s);
+        }
+    }
+    let partner_country = non_empty(&request.partner_country);
+    if let Some(c) = &partner_country {
+        if c.len() != 2 || !c.bytes().all(|b| b.is_ascii_uppercase()) {
+            v.add(
+                "partner_country",
+                "must be an ISO 3166-1 alpha-2 code in capitals, e.g. JP",
+            );
+        }
+    }
+    let region_code = non_empty(&request.region_code);
+    if region_code
+        .as_deref()
+        .is_some_and(|r| !agreements::is_region_code(r))
+    {
+        v.add(
+            "region_code",
+            "must be a Kemendagri region code such as 36 or 36.71",
+        );
+    }
+    let unit_code = non_empty(&request.unit).map(|u| unit_code(&mut v, &u));
+    let filter = AgreementFilter {
+        cooperation_types,
+        states,
+        document_kind: v.code::<codes::DocumentKind>("document_kind", request.document_kind, false),
+        unit_code,
+        sector: non_empty(&request.sector),
+        partner_country,
+        region_code,
+        parent_id: parent(&mut v, &request.parent),
+        signed_from: v.date("signed_from", &request.signed_from),
+        signed_until: v.date("signed_until", &request.signed_until),
+        ending_from: v.date("ending_from", &request.ending_from),
+        ending_until: v.date("ending_until", &request.ending_until),
+        query: non_empty(&request.query),
+        show_deleted: request.show_deleted,
+    };
+    let ordering = Ordering::parse(&request.order_by);
+    v.finish()?;
+    Ok((filter, ordering?))
+}
+
+#[tonic::async_trait]
+impl AgreementService for Agreements {
+    async fn create_agreement(
+        &self,
+        request: Request<pb::CreateAgreementRequest>,
+    ) -> Result<Response<pb::Agreement>, Status> {
+        let actor = self.auth.principal(&request).await?;
+        let request = request.into_inner();
+        let message = request
+            .agreement
+            .ok_or_else(|| CoreError::invalid("agreement", "required"))
+            .map_err(on(""))?;
+        let request_id = parse_request_id(&request.request_id).map_err(on(RESOURCE))?;
+        let fields = fields_for_create(message, &actor).map_err(on(RESOURCE))?;
+        let created = agreements::create(&self.pool, &actor, fields, request_id)
+            .await
+            .map_err(on(RESOURCE))?;
+        Ok(Response::new(to_proto(created)))
+    }
+
+    async fn get_agreement(
+        &self,
+        request: Request<pb::GetAgreementRequest>,
+    ) -> Result<Response<pb::Agreement>, Status> {
+        let actor = self.auth.principal(&request).await?;
+        let id = parse_agreement_name("name", &request.get_ref().name).map_err(on(RESOURCE))?;
+        let agreement = agreements::get(&self.pool, &actor, id)
+            .await
+            .map_err(on(RESOURCE))?;
+        Ok(Response::new(to_proto(agreement)))
+    }
+
+    async fn list_agreements(
+        &self,
+        request: Request<pb::ListAgreementsRequest>,
+    ) -> Result<Response<pb::ListAgreementsResponse>, Status> {
+        let actor = self.auth.principal(&request).await?;
+        let request = request.into_inner();
+        let (filter, ordering) = filter_for_list(&request).map_err(on(""))?;
+        let page = agreements::list(
+            &self.pool,
+            &actor,
+            filter,
+            ordering,
+            request.page_size,
+            &request.page_token,
+        )
+        .await
+        .map_err(on(""))?;
+        Ok(Response::new(pb::ListAgreementsResponse {
+            agreements: page.items.into_iter().map(to_proto).collect(),
+            next_page_token: page.next_page_token,
+        }))
+    }
+
+    async fn update_agreement(
+        &self,
+        request: Request<pb::UpdateAgreementRequest>,
+    ) -> Result<Response<pb::Agreement>, Status> {
+        let actor = self.auth.principal(&request).await?;
+        let request = request.into_inner();
+        let message = request
+            .agreement
+            .ok_or_else(|| CoreError::invalid("agreement", "required"))
+            .map_err(on(""))?;
+        let id = parse_agreement_name("name", &message.name).map_err(on(RESOURCE))?;
+        let paths = request.update_mask.map(|m| m.paths).unwrap_or_default();
+        let changes = changes_for_update(&message, &paths).map_err(on(RESOURCE))?;
+        let etag = non_empty(&message.etag);
+        let updated = agreements::update(&self.pool, &actor, id, changes, etag.as_deref())
+            .await
+            .map_err(on(RESOURCE))?;
+        Ok(Response::new(to_proto(updated)))
+    }
+
+    async fn delete_agreement(
+        &self,
+        request: Request<pb::DeleteAgreementRequest>,
+    ) -> Result<Response<pb::Agreement>, Status> {
+        let actor = self.auth.principal(&request).await?;
+        let request = request.into_inner();
+        let id = parse_agreement_name("name", &request.name).map_err(on(RESOURCE))?;
+        let etag = non_empty(&request.etag);
+        let deleted = agreements::delete(&self.pool, &actor, id, etag.as_deref())
+            .await
+            .map_err(on(RESOURCE))?;
+        Ok(Response::new(to_proto(deleted)))
+    }
+
+    async fn undelete_agreement(
+        &self,
+        request: Request<pb::UndeleteAgreementRequest>,
+    ) -> Result<Response<pb::Agreement>, Status> {
+        let actor = self.auth.principal(&request).await?;
+        let id = parse_agreement_name("name", &request.get_ref().name).map_err(on(RESOURCE))?;
+        let restored = agreements::undelete(&self.pool, &actor, id)
+            .await
+            .map_err(on(RESOURCE))?;
+        Ok(Response::new(to_proto(restored)))
+    }
+}

@@ -1,0 +1,61 @@
+//! Proto enums and domain code lists share their value names (`KSDD`,
+//! `ACTIVE`, ...), so each pair converts through that name: one rule for all.
+
+use kerjasama_core::codes;
+use kerjasama_proto::v1 as pb;
+
+pub trait Bridge: Sized {
+    fn to_proto(self) -> i32;
+    /// `None` for UNSPECIFIED and for numbers without a domain value.
+    fn from_number(value: i32) -> Option<Self>;
+}
+
+macro_rules! bridge {
+    ($($domain:ty => $proto:ty),+ $(,)?) => {$(
+        impl Bridge for $domain {
+            fn to_proto(self) -> i32 {
+                <$proto>::from_str_name(self.code())
+                    .map(|p| p as i32)
+                    .unwrap_or_default()
+            }
+
+            fn from_number(value: i32) -> Option<Self> {
+                let proto = <$proto>::try_from(value).ok()?;
+                <$domain>::from_code(proto.as_str_name())
+            }
+        }
+    )+};
+}
+
+bridge! {
+    codes::CooperationType => pb::CooperationType,
+    codes::DocumentKind => pb::DocumentKind,
+    codes::AgreementState => pb::AgreementState,
+    codes::KsddBasis => pb::KsddBasis,
+    codes::PartyKind => pb::PartyKind,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn round_trips<D: Bridge + Copy + PartialEq + std::fmt::Debug>(all: &[D]) {
+        for &d in all {
+            let number = d.to_proto();
+            assert_ne!(number, 0, "{d:?} has no proto value");
+            assert_eq!(D::from_number(number), Some(d));
+        }
+        assert_eq!(D::from_number(0), None);
+        assert_eq!(D::from_number(9999), None);
+    }
+
+    /// Every domain code has a proto value of the same name and back.
+    #[test]
+    fn every_code_round_trips() {
+        round_trips(codes::CooperationType::ALL);
+        round_trips(codes::DocumentKind::ALL);
+        round_trips(codes::AgreementState::ALL);
+        round_trips(codes::KsddBasis::ALL);
+        round_trips(codes::PartyKind::ALL);
+    }
+}

@@ -1,0 +1,129 @@
+//! `kerjasama.v1.ReportService`: runs the reporting pipeline on request and
+//! streams the files of a run.
+
+use std::path::PathBuf;
+use std::pin::Pin;
+
+use futures::Stream;
+use kerjasama_core::CoreError;
+use kerjasama_core::pool::PgPool;
+use kerjasama_jobs::runs::{self, Destination, ReportParams, ReportRun};
+use kerjasama_proto::v1 as pb;
+use kerjasama_proto::v1::report_service_server::ReportService;
+use tokio::io::AsyncReadExt;
+use tonic::{Request, Response, Status};
+
+use crate::auth::Authenticator;
+use crate::status::on;
+use crate::wire::{Violations, date_text, timestamp};
+
+/// Files are streamed in chunks of this size.
+const CHUNK_BYTES: usize = 64 * 1024;
+
+pub struct Reports {
+    pool: PgPool,
+    database_url: String,
+    reports_dir: PathBuf,
+    auth: Authenticator,
+}
+
+impl Reports {
+    pub fn new(
+        pool: PgPool,
+        database_url: String,
+        reports_dir: PathBuf,
+        auth: Authenticator,
+    ) -> Self {
+        Self {
+            pool,
+            database_url,
+            reports_dir,
+            auth,
+        }
+    }
+}
+
+fn to_proto(run: ReportRun) -> pb::ReportRun {
+    pb::ReportRun {
+        name: run.name(),
+        as_of: date_text(Some(run.as_of)),
+        period_start: date_text(Some(run.period_start)),
+        period_end: date_text(Some(run.period_end)),
+        files: run.files,
+        create_time: Some(timestamp(run.create_time)),
+    }
+}
+
+fn parse_run_name(name: &str) -> Result<uuid::Uuid, CoreError> {
+    name.strip_prefix("reportRuns/")
+        .and_then(|id| uuid::Uuid::parse_str(id).ok())
+        .ok_or_else(|| CoreError::invalid("run", "must be reportRuns/{id}"))
+}
+
+type ChunkStream = Pin<Box<dyn Stream<Item = Result<pb::FileChunk, Status>> + Send>>;
+
+#[tonic::async_trait]
+impl ReportService for Reports {
+    async fn run_report(
+        &self,
+        request: Request<pb::RunReportRequest>,
+    ) -> Result<Response<pb::ReportRun>, Status> {
+        let actor = self.auth.principal(&request).await?;
+        let request = request.into_inner();
+        let mut v = Violations::default();
+        let as_of = v.date("as_of", &request.as_of);
+        let start = v.date("period_start", &request.period_start);
+        let end = v.date("period_end", &request.period_end);
+        v.finish().map_err(on(""))?;
+        let params = ReportParams::new(as_of, (start, end), None).map_err(on(""))?;
+        let run = runs::run(
+            &self.pool,
+            &self.database_url,
+            &actor,
+            params,
+            Destination::UnderRoot(self.reports_dir.clone()),
+        )
+        .await
+        .map_err(|e| on("")(e.into()))?;
+        Ok(Response::new(to_proto(run)))
+    }
+
+    type DownloadReportFileStream = ChunkStream;
+
+    async fn download_report_file(
+        &self,
+        request: Request<pb::DownloadReportFileRequest>,
+    ) -> Result<Response<ChunkStream>, Status> {
+        let actor = self.auth.principal(&request).await?;
+        let request = request.into_inner();
+        let id = parse_run_name(&request.run).map_err(on(""))?;
+        let run = runs::get(&self.pool, &actor, id).await.map_err(on(""))?;
+        let path = runs::file_path(&run, &request.file).map_err(on(""))?;
+        let mut file = tokio::fs::File::open(&path)
+            .await
+            .map_err(|e| on("")(CoreError::Internal(format!("{}: {e}", path.display()))))?;
+        let (sender, receiver) = tokio::sync::mpsc::channel(4);
+        tokio::spawn(async move {
+            let mut buffer = vec![0u8; CHUNK_BYTES];
+            loop {
+                let message = match file.read(&mut buffer).await {
+                    Ok(0) => break,
+                    Ok(n) => Ok(pb::FileChunk {
+                        data: buffer[..n].to_vec(),
+                    }),
+                    Err(e) => Err(on("")(CoreError::Internal(format!(
+                        "{}: {e}",
+                        path.display()
+                    )))),
+                };
+                let failed = message.is_err();
+                if sender.send(message).await.is_err() || failed {
+                    break;
+                }
+            }
+        });
+        Ok(Response::new(Box::pin(
+            tokio_stream::wrappers::ReceiverStream::new(receiver),
+        )))
+    }
+}

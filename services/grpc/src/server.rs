@@ -1,0 +1,114 @@
+//! Assembles the gRPC server: the kerjasama.v1 services, gRPC health (NOT_SERVING
+//! while the database is unreachable) and server reflection (v1 and v1alpha).
+
+use std::future::Future;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use kerjasama_core::pool::{self, PgPool};
+use kerjasama_proto::v1::agreement_service_server::AgreementServiceServer;
+use kerjasama_proto::v1::report_service_server::ReportServiceServer;
+use kerjasama_proto::v1::unit_service_server::UnitServiceServer;
+use tokio::net::TcpListener;
+use tokio_stream::wrappers::TcpListenerStream;
+use tonic_health::ServingStatus;
+use tonic_health::server::HealthReporter;
+
+use crate::agreements::Agreements;
+use crate::auth::Authenticator;
+use crate::reports::Reports;
+use crate::units::Units;
+
+/// The names health is reported for; "" is the server as a whole.
+const SERVICES: &[&str] = &[
+    "",
+    "kerjasama.v1.AgreementService",
+    "kerjasama.v1.UnitService",
+    "kerjasama.v1.ReportService",
+];
+
+pub struct ServerConfig {
+    pub pool: PgPool,
+    pub database_url: String,
+    /// Where report runs keep their files.
+    pub reports_dir: PathBuf,
+    /// How often health probes the database.
+    pub health_interval: Duration,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error("building reflection: {0}")]
+    Reflection(#[from] tonic_reflection::server::Error),
+    #[error("gRPC transport: {0}")]
+    Transport(#[from] tonic::transport::Error),
+}
+
+async fn watch_database(reporter: HealthReporter, pool: PgPool, interval: Duration) {
+    let mut last = None;
+    loop {
+        let status = if pool::ping(&pool).await {
+            ServingStatus::Serving
+        } else {
+            ServingStatus::NotServing
+        };
+        if last != Some(status) {
+            if status == ServingStatus::NotServing {
+                tracing::warn!("database unreachable: health is NOT_SERVING");
+            } else if last.is_some() {
+                tracing::info!("database reachable again: health is SERVING");
+            }
+            for service in SERVICES {
+                reporter.set_service_status(*service, status).await;
+            }
+            last = Some(status);
+        }
+        tokio::time::sleep(interval).await;
+    }
+}
+
+/// Serves until `shutdown` completes, then drains in-flight calls.
+pub async fn serve(
+    config: ServerConfig,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send,
+) -> Result<(), ServeError> {
+    let (reporter, health) = tonic_health::server::health_reporter();
+    let watcher = tokio::spawn(watch_database(
+        reporter,
+        config.pool.clone(),
+        config.health_interval,
+    ));
+
+    let reflection_v1 = tonic_reflection::server::Builder::configure()
+        .register_encoded_file_descriptor_set(kerjasama_proto::FILE_DESCRIPTOR_SET)
+        .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+        .build_v1()?;
+    let reflection_v1alpha = tonic_reflection::server::Builder::configure()
+        .register_encoded_file_descriptor_set(kerjasama_proto::FILE_DESCRIPTOR_SET)
+        .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+        .build_v1alpha()?;
+
+    let auth = Authenticator::new(config.pool.clone());
+    let agreements = Agreements::new(config.pool.clone(), auth.clone());
+    let units = Units::new(config.pool.clone(), auth.clone());
+    let reports = Reports::new(
+        config.pool.clone(),
+        config.database_url,
+        config.reports_dir,
+        auth,
+    );
+
+    let result = tonic::transport::Server::builder()
+        .timeout(Duration::from_secs(120))
+        .add_service(health)
+        .add_service(reflection_v1)
+        .add_service(reflection_v1alpha)
+        .add_service(AgreementServiceServer::new(agreements))
+        .add_service(UnitServiceServer::new(units))
+        .add_service(ReportServiceServer::new(reports))
+        .serve_with_incoming_shutdown(TcpListenerStream::new(listener), shutdown)
+        .await;
+    watcher.abort();
+    Ok(result?)
+}

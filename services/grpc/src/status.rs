@@ -1,0 +1,92 @@
+//! The one mapping from [`CoreError`] to `tonic::Status`, with rich details
+//! (`google.rpc.BadRequest`, `ErrorInfo`, `RequestInfo`) that any gRPC client
+//! can decode from `grpc-status-details-bin`.
+
+use std::collections::HashMap;
+
+use kerjasama_core::{CoreError, FieldViolation};
+use tonic::{Code, Status};
+use tonic_types::{ErrorDetails, StatusExt};
+
+const DOMAIN: &str = "kerjasama.v1";
+
+/// Request-level fields: reported as they are, not under the resource.
+const REQUEST_FIELDS: &[&str] = &[
+    "name",
+    "etag",
+    "request_id",
+    "page_size",
+    "page_token",
+    "order_by",
+    "update_mask",
+];
+
+/// Maps an error; field violations are reported under `resource`
+/// (`agreement.title`) unless they name a request-level field.
+pub fn to_status(error: CoreError, resource: &str) -> Status {
+    let reason = match &error {
+        CoreError::InvalidArgument(_) => "INVALID_ARGUMENT",
+        CoreError::NotFound { .. } => "NOT_FOUND",
+        CoreError::AlreadyExists { .. } => "ALREADY_EXISTS",
+        CoreError::FailedPrecondition(_) => "FAILED_PRECONDITION",
+        CoreError::Aborted(_) => "ETAG_MISMATCH",
+        CoreError::Unauthenticated => "UNAUTHENTICATED",
+        CoreError::PermissionDenied(_) => "PERMISSION_DENIED",
+        CoreError::Unavailable(_) => "DATABASE_UNAVAILABLE",
+        CoreError::Internal(_) => "INTERNAL",
+    };
+    let mut details = ErrorDetails::new();
+    details.set_error_info(reason, DOMAIN, HashMap::<String, String>::new());
+    let code = match &error {
+        CoreError::InvalidArgument(violations) => {
+            let violations: Vec<tonic_types::FieldViolation> = violations
+                .iter()
+                .map(|v| {
+                    tonic_types::FieldViolation::new(qualified(resource, v), v.description.clone())
+                })
+                .collect();
+            details.set_bad_request(violations);
+            Code::InvalidArgument
+        }
+        CoreError::NotFound { .. } => Code::NotFound,
+        CoreError::AlreadyExists { .. } => Code::AlreadyExists,
+        CoreError::FailedPrecondition(_) => Code::FailedPrecondition,
+        CoreError::Aborted(_) => Code::Aborted,
+        CoreError::Unauthenticated => Code::Unauthenticated,
+        CoreError::PermissionDenied(_) => Code::PermissionDenied,
+        CoreError::Unavailable(cause) => {
+            let id = uuid::Uuid::now_v7().to_string();
+            tracing::warn!(request_id = %id, %cause, "database unavailable");
+            details.set_request_info(id, "");
+            details.set_retry_info(Some(std::time::Duration::from_secs(1)));
+            Code::Unavailable
+        }
+        CoreError::Internal(cause) => {
+            let id = uuid::Uuid::now_v7().to_string();
+            tracing::error!(request_id = %id, %cause, "internal error");
+            details.set_request_info(id, "");
+            Code::Internal
+        }
+    };
+    let message = match &error {
+        // Never leak internals; the request id ties the log line to the call.
+        CoreError::Internal(_) => "internal error; the server log has the details".to_string(),
+        CoreError::Unavailable(_) => "the database is unavailable; retry shortly".to_string(),
+        other => other.to_string(),
+    };
+    Status::with_error_details(code, message, details)
+}
+
+fn qualified(resource: &str, violation: &FieldViolation) -> String {
+    let top = violation.field.split(['.', '[']).next().unwrap_or_default();
+    if resource.is_empty() || REQUEST_FIELDS.contains(&top) {
+        violation.field.clone()
+    } else {
+        format!("{resource}.{}", violation.field)
+    }
+}
+
+/// Shorthand for handlers: `.map_err(on(RESOURCE))`.
+pub fn on(resource: &'static str) -> impl Fn(CoreError) -> Status {
+    move |error| to_status(error, resource)
+}

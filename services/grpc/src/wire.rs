@@ -1,0 +1,73 @@
+//! Wire formats shared by the services: ISO dates as strings, timestamps,
+//! resource names, and proto enums, each turned into domain values with a
+//! field violation naming what was wrong.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use kerjasama_core::calendar;
+use kerjasama_core::{CoreError, FieldViolation};
+
+use crate::codes_bridge::Bridge;
+
+/// Collects violations while converting a request.
+#[derive(Default)]
+pub struct Violations(Vec<FieldViolation>);
+
+impl Violations {
+    pub fn add(&mut self, field: impl Into<String>, description: impl Into<String>) {
+        self.0.push(FieldViolation::new(field, description));
+    }
+
+    /// An optional `YYYY-MM-DD` date; empty means none.
+    pub fn date(&mut self, field: &str, text: &str) -> Option<NaiveDate> {
+        if text.is_empty() {
+            return None;
+        }
+        let parsed = calendar::parse_date(text);
+        if parsed.is_none() {
+            self.add(field, format!("{text:?} is not a date in YYYY-MM-DD form"));
+        }
+        parsed
+    }
+
+    /// A proto enum field as a domain code: `None` for UNSPECIFIED (a
+    /// violation when `required`) or an unknown number (always a violation).
+    pub fn code<D: Bridge>(&mut self, field: &str, value: i32, required: bool) -> Option<D> {
+        if value == 0 {
+            if required {
+                self.add(field, "required");
+            }
+            return None;
+        }
+        let code = D::from_number(value);
+        if code.is_none() {
+            self.add(field, format!("{value} is not a known value"));
+        }
+        code
+    }
+
+    pub fn finish(self) -> Result<(), CoreError> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(CoreError::InvalidArgument(self.0))
+        }
+    }
+}
+
+pub fn date_text(date: Option<NaiveDate>) -> String {
+    date.map(|d| d.format("%Y-%m-%d").to_string())
+        .unwrap_or_default()
+}
+
+pub fn timestamp(time: DateTime<Utc>) -> prost_types::Timestamp {
+    prost_types::Timestamp {
+        seconds: time.timestamp(),
+        nanos: time.timestamp_subsec_nanos() as i32,
+    }
+}
+
+/// An empty string is "not given".
+pub fn non_empty(text: &str) -> Option<String> {
+    let trimmed = text.trim();
+    (!trimmed.is_empty()).then(|| trimmed.to_string())
+}

@@ -1,0 +1,157 @@
+//! Command line: flags, `KERJASAMA_*` environment variables, and their checks.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Parser)]
+#[command(
+    name = "kerjasama",
+    version,
+    about = "Register and evaluation of regional cooperation agreements (kerja sama daerah)"
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Args)]
+pub struct Global {
+    /// Where kerjasama keeps its own PostgreSQL, the admin token and report files.
+    /// Default: $XDG_DATA_HOME/kerjasama, else ./kerjasama-data.
+    #[arg(long, env = "KERJASAMA_DATA_DIR", global = true)]
+    pub data_dir: Option<PathBuf>,
+    /// Use this PostgreSQL server instead of starting one in the data dir.
+    #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true)]
+    pub database_url: Option<String>,
+    #[arg(
+        long,
+        env = "KERJASAMA_LOG_FORMAT",
+        value_enum,
+        default_value = "text",
+        global = true
+    )]
+    pub log_format: LogFormat,
+    /// A tracing filter, e.g. `info` or `kerjasama_core=debug`.
+    #[arg(long, env = "KERJASAMA_LOG", default_value = "info", global = true)]
+    pub log: String,
+    /// Database connections in the pool.
+    #[arg(long, env = "KERJASAMA_POOL_SIZE", default_value_t = 16, global = true,
+          value_parser = clap::value_parser!(u16).range(1..=500))]
+    pub pool_size: u16,
+    /// Seconds a request waits for a database connection before UNAVAILABLE.
+    #[arg(long, env = "KERJASAMA_POOL_WAIT_SECS", default_value_t = 5, global = true,
+          value_parser = clap::value_parser!(u64).range(1..=300))]
+    pub pool_wait_secs: u64,
+}
+
+impl Global {
+    pub fn data_dir(&self) -> PathBuf {
+        if let Some(dir) = &self.data_dir {
+            return dir.clone();
+        }
+        match std::env::var_os("XDG_DATA_HOME").filter(|v| !v.is_empty()) {
+            Some(base) => PathBuf::from(base).join("kerjasama"),
+            None => PathBuf::from("kerjasama-data"),
+        }
+    }
+
+    /// Checks what clap cannot: the database URL's scheme.
+    pub fn validate(&self) -> anyhow::Result<()> {
+        if let Some(url) = &self.database_url {
+            if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+                anyhow::bail!("DATABASE_URL must start with postgres:// or postgresql://");
+            }
+        }
+        Ok(())
+    }
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Run the gRPC server (applies migrations first).
+    Serve(ServeArgs),
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Load the demo register into an empty database.
+    Seed,
+    /// Create or revoke API tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// Compute evaluation reports.
+    #[command(subcommand)]
+    Report(ReportCommand),
+}
+
+#[derive(Args)]
+pub struct ServeArgs {
+    #[arg(long, env = "KERJASAMA_LISTEN", default_value = "127.0.0.1:50051")]
+    pub listen: SocketAddr,
+    /// Load the demo register on first start (only into an empty database).
+    #[arg(long, env = "KERJASAMA_DEMO")]
+    pub demo: bool,
+    /// Seconds between database health probes.
+    #[arg(long, env = "KERJASAMA_HEALTH_INTERVAL_SECS", default_value_t = 5,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub health_interval_secs: u64,
+}
+
+#[derive(Subcommand)]
+pub enum TokenCommand {
+    /// Create a token and print its secret (shown only this once).
+    Create {
+        #[arg(long, value_enum)]
+        role: RoleArg,
+        /// A unique name, recorded as the actor in the audit trail.
+        #[arg(long)]
+        name: String,
+        /// The unit (OPD) code, for UNIT_OFFICER tokens.
+        #[arg(long)]
+        unit: Option<String>,
+        /// Limit the token to one region's records.
+        #[arg(long)]
+        region: Option<String>,
+    },
+    /// Revoke a token by name; it stops working at once.
+    Revoke {
+        #[arg(long)]
+        name: String,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+#[value(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum RoleArg {
+    Admin,
+    UnitOfficer,
+    Analyst,
+}
+
+#[derive(Subcommand)]
+pub enum ReportCommand {
+    /// Compute the report and write its files into a folder.
+    Run {
+        /// YYYY-MM-DD; default today in Asia/Jakarta.
+        #[arg(long)]
+        as_of: Option<String>,
+        /// YYYY-MM-DD; with --period-end. Default: the quarter containing --as-of.
+        #[arg(long)]
+        period_start: Option<String>,
+        #[arg(long)]
+        period_end: Option<String>,
+        /// Only this region's agreements.
+        #[arg(long)]
+        region: Option<String>,
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
