@@ -1,1 +1,243 @@
+//! Test harness: one PostgreSQL cluster per machine (started from the local
+//! server binaries by the same code as `kerjasama serve`), the schema migrated
+//! once into a template database, and for each test a fresh copy of it and a
+//! real server on a free loopback port, reached by real tonic clients.
 
+use std::path::PathBuf;
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use kerjasama_core::access::Principal;
+use kerjasama_core::codes::Role;
+use kerjasama_core::pool::{self, PgPool, PoolSettings};
+use kerjasama_core::tokens::{self, NewToken};
+use kerjasama_pgcluster::Cluster;
+use kerjasama_proto::v1::agreement_service_client::AgreementServiceClient;
+use kerjasama_proto::v1::report_service_client::ReportServiceClient;
+use kerjasama_proto::v1::unit_service_client::UnitServiceClient;
+use sha2::{Digest, Sha256};
+use tokio_postgres::NoTls;
+use tonic::metadata::MetadataValue;
+use tonic::transport::Channel;
+use tonic::{Code, Request, Status};
+
+/// Where the shared test cluster lives: `$KERJASAMA_TEST_PG_DIR`, else a fixed
+/// folder under /tmp (reachable by the unprivileged PostgreSQL user).
+fn cluster_dir() -> PathBuf {
+    std::env::var_os("KERJASAMA_TEST_PG_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/tmp/kerjasama-test-pg"))
+}
+
+struct Shared {
+    cluster: Cluster,
+    template: String,
+}
+
+static SHARED: OnceLock<Shared> = OnceLock::new();
+
+/// A digest of every migration, so a changed schema gets a new template.
+fn migrations_digest() -> String {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../migrations");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&root)
+        .expect("migrations folder")
+        .flatten()
+        .flat_map(|dir| std::fs::read_dir(dir.path()).into_iter().flatten().flatten())
+        .map(|f| f.path())
+        .collect();
+    files.sort();
+    let mut hasher = Sha256::new();
+    for file in files {
+        hasher.update(file.to_string_lossy().as_bytes());
+        hasher.update(std::fs::read(&file).expect("migration file"));
+    }
+    hex::encode(&hasher.finalize()[..8])
+}
+
+async fn admin_client(cluster: &Cluster) -> tokio_postgres::Client {
+    let (client, connection) = tokio_postgres::connect(&cluster.url_for("postgres"), NoTls)
+        .await
+        .expect("connect to the test cluster");
+    tokio::spawn(connection);
+    client
+}
+
+/// Builds the template database once per schema version, under a lock shared
+/// by every test process on the machine.
+async fn shared() -> &'static Shared {
+    if let Some(shared) = SHARED.get() {
+        return shared;
+    }
+    let dir = cluster_dir();
+    let cluster = tokio::task::spawn_blocking(move || Cluster::ensure_running(&dir))
+        .await
+        .unwrap()
+        .expect("start the test PostgreSQL cluster");
+    let template = format!("kerjasama_tpl_{}", migrations_digest());
+    let lock_path = cluster_dir().join("template.lock");
+    let lock = tokio::task::spawn_blocking(move || {
+        let file = std::fs::File::create(&lock_path).expect("template lock file");
+        file.lock().expect("template lock");
+        file
+    })
+    .await
+    .unwrap();
+    let admin = admin_client(&cluster).await;
+    let exists = admin
+        .query_opt("SELECT 1 FROM pg_database WHERE datname = $1", &[&template])
+        .await
+        .unwrap()
+        .is_some();
+    if !exists {
+        let building = format!("{template}_building");
+        for statement in [format!("DROP DATABASE IF EXISTS {building}"), format!("CREATE DATABASE {building}")] {
+            admin.batch_execute(&statement).await.unwrap();
+        }
+        pool::migrate(&cluster.url_for(&building)).await.expect("migrate the template");
+        admin
+            .batch_execute(&format!("ALTER DATABASE {building} RENAME TO {template}"))
+            .await
+            .unwrap();
+    }
+    drop(lock);
+    let _ = SHARED.set(Shared { cluster, template });
+    SHARED.get().expect("just set")
+}
+
+/// A fresh database, migrated, for one test.
+pub struct TestDatabase {
+    pub url: String,
+    pub pool: PgPool,
+}
+
+pub async fn fresh_database() -> TestDatabase {
+    let shared = shared().await;
+    let name = format!("t_{}", uuid::Uuid::now_v7().simple());
+    let admin = admin_client(&shared.cluster).await;
+    admin
+        .batch_execute(&format!("CREATE DATABASE {name} TEMPLATE {}", shared.template))
+        .await
+        .expect("copy the template database");
+    let url = shared.cluster.url_for(&name);
+    let pool = pool::connect(&url, &PoolSettings::default()).expect("pool");
+    TestDatabase { url, pool }
+}
+
+/// A running server on its own database.
+pub struct TestServer {
+    pub addr: std::net::SocketAddr,
+    pub db: TestDatabase,
+    /// An ADMIN token not bound to a region.
+    pub admin: String,
+    pub reports_dir: PathBuf,
+    channel: Channel,
+    _stop: tokio::sync::oneshot::Sender<()>,
+}
+
+impl TestServer {
+    pub async fn start() -> TestServer {
+        let db = fresh_database().await;
+        Self::start_on(db, Duration::from_secs(1)).await
+    }
+
+    pub async fn start_on(db: TestDatabase, health_interval: Duration) -> TestServer {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let reports_dir = std::env::temp_dir().join(format!("kerjasama-test-reports-{}", uuid::Uuid::now_v7()));
+        let config = kerjasama_grpc::ServerConfig {
+            pool: db.pool.clone(),
+            database_url: db.url.clone(),
+            reports_dir: reports_dir.clone(),
+            health_interval,
+        };
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(async move {
+            let shutdown = async {
+                let _ = stopped.await;
+            };
+            kerjasama_grpc::serve(config, listener, shutdown).await.expect("server runs");
+        });
+        let channel = Channel::from_shared(format!("http://{addr}"))
+            .unwrap()
+            .connect_timeout(Duration::from_secs(5))
+            .connect()
+            .await
+            .expect("connect to the test server");
+        let mut server = TestServer {
+            addr,
+            db,
+            admin: String::new(),
+            reports_dir,
+            channel,
+            _stop: stop,
+        };
+        server.admin = server.token("test-admin", Role::Admin, None, None).await;
+        server
+    }
+
+    /// Creates a token directly in the register (tokens have no RPC).
+    pub async fn token(&self, name: &str, role: Role, unit: Option<&str>, region: Option<&str>) -> String {
+        let (_, secret) = tokens::create(
+            &self.db.pool,
+            &Principal::system("test-harness"),
+            NewToken {
+                name: name.to_string(),
+                role,
+                unit_code: unit.map(str::to_string),
+                region_code: region.map(str::to_string),
+            },
+        )
+        .await
+        .expect("create token");
+        secret
+    }
+
+    pub fn channel(&self) -> Channel {
+        self.channel.clone()
+    }
+
+    pub fn agreements(&self) -> AgreementServiceClient<Channel> {
+        AgreementServiceClient::new(self.channel())
+    }
+
+    pub fn units(&self) -> UnitServiceClient<Channel> {
+        UnitServiceClient::new(self.channel())
+    }
+
+    pub fn reports(&self) -> ReportServiceClient<Channel> {
+        ReportServiceClient::new(self.channel())
+    }
+
+    /// Runs SQL against the test's database (for checks the API cannot make).
+    pub async fn sql(&self) -> tokio_postgres::Client {
+        let (client, connection) = tokio_postgres::connect(&self.db.url, NoTls).await.unwrap();
+        tokio::spawn(connection);
+        client
+    }
+}
+
+/// A request carrying `authorization: Bearer <token>`.
+pub fn authed<T>(token: &str, message: T) -> Request<T> {
+    let mut request = Request::new(message);
+    let value: MetadataValue<_> = format!("Bearer {token}").parse().expect("ascii token");
+    request.metadata_mut().insert("authorization", value);
+    request
+}
+
+/// Asserts the status code and, for INVALID_ARGUMENT, that the named field
+/// is among the `google.rpc.BadRequest` violations.
+pub fn assert_rejected(status: &Status, code: Code, field: Option<&str>) {
+    use tonic_types::StatusExt;
+    assert_eq!(status.code(), code, "unexpected status: {status:?}");
+    if let Some(field) = field {
+        let fields: Vec<String> = status
+            .get_details_bad_request()
+            .map(|b| b.field_violations.into_iter().map(|v| v.field).collect())
+            .unwrap_or_default();
+        assert!(
+            fields.iter().any(|f| f == field),
+            "expected a violation of {field}, got {fields:?} ({})",
+            status.message()
+        );
+    }
+}

@@ -60,6 +60,18 @@ fn parse_run_name(name: &str) -> Result<uuid::Uuid, CoreError> {
         .ok_or_else(|| CoreError::invalid("run", "must be reportRuns/{id}"))
 }
 
+/// Reads until `buffer` is full or the file ends, so every chunk but the last is full.
+async fn fill(file: &mut tokio::fs::File, buffer: &mut [u8]) -> std::io::Result<usize> {
+    let mut filled = 0;
+    while filled < buffer.len() {
+        match file.read(&mut buffer[filled..]).await? {
+            0 => break,
+            n => filled += n,
+        }
+    }
+    Ok(filled)
+}
+
 type ChunkStream = Pin<Box<dyn Stream<Item = Result<pb::FileChunk, Status>> + Send>>;
 
 #[tonic::async_trait]
@@ -106,15 +118,12 @@ impl ReportService for Reports {
         tokio::spawn(async move {
             let mut buffer = vec![0u8; CHUNK_BYTES];
             loop {
-                let message = match file.read(&mut buffer).await {
+                let message = match fill(&mut file, &mut buffer).await {
                     Ok(0) => break,
                     Ok(n) => Ok(pb::FileChunk {
                         data: buffer[..n].to_vec(),
                     }),
-                    Err(e) => Err(on("")(CoreError::Internal(format!(
-                        "{}: {e}",
-                        path.display()
-                    )))),
+                    Err(e) => Err(on("")(CoreError::Internal(format!("{}: {e}", path.display())))),
                 };
                 let failed = message.is_err();
                 if sender.send(message).await.is_err() || failed {

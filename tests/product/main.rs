@@ -1,0 +1,12 @@
+//! kerjasama driven from outside: every test starts a real server on its own
+//! copy of a real PostgreSQL database and calls it through generated tonic
+//! clients, as any program of the bureau would.
+
+mod access;
+mod agreements;
+mod audit;
+mod fixtures;
+mod listing;
+mod reports;
+mod service;
+mod units;

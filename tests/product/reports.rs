@@ -1,0 +1,275 @@
+//! ReportService: the first report (counts_by_type.csv), computed by the
+//! polars job from PostgreSQL and downloaded in chunks.
+
+use kerjasama_core::codes::Role;
+use kerjasama_proto::v1 as pb;
+use kerjasama_tests::{TestServer, assert_rejected, authed};
+use tonic::Code;
+
+use crate::fixtures::{create, create_unit, ksdd_ksb, ksdpk_pks, ksdpl_ksb, party};
+
+fn signed(mut a: pb::Agreement, on: &str, until: &str) -> pb::Agreement {
+    a.signed_on = on.into();
+    a.effective_from = on.into();
+    a.effective_until = until.into();
+    a
+}
+
+async fn download(server: &TestServer, run: &str, file: &str) -> Result<Vec<u8>, tonic::Status> {
+    let mut stream = server
+        .reports()
+        .download_report_file(authed(
+            &server.admin,
+            pb::DownloadReportFileRequest {
+                run: run.into(),
+                file: file.into(),
+            },
+        ))
+        .await?
+        .into_inner();
+    let mut bytes = Vec::new();
+    while let Some(chunk) = stream.message().await? {
+        bytes.extend(chunk.data);
+    }
+    Ok(bytes)
+}
+
+/// The known dataset: as of 2026-09-30, period Q3 2026.
+async fn known_register(server: &TestServer) {
+    create_unit(server, "DLHK").await;
+    // KSDD: active and signed in the period; expired; an addendum (not counted).
+    let ksb = create(server, signed(ksdd_ksb("DLHK", "KSB aktif"), "2026-07-15", "2031-07-14")).await;
+    create(
+        server,
+        signed(
+            pb::Agreement {
+                document_kind: pb::DocumentKind::Pks as i32,
+                ..ksdd_ksb("DLHK", "PKS berakhir")
+            },
+            "2025-01-10",
+            "2026-06-30",
+        ),
+    )
+    .await;
+    create(
+        server,
+        signed(
+            pb::Agreement {
+                document_kind: pb::DocumentKind::Addendum as i32,
+                parent: ksb.name.clone(),
+                ..ksdd_ksb("DLHK", "Adendum")
+            },
+            "2026-08-01",
+            "2031-07-14",
+        ),
+    )
+    .await;
+    // KSDPK: a draft; one signed on the last day of the period (= as_of).
+    create(server, ksdpk_pks("DLHK", "PKS draf")).await;
+    create(server, signed(ksdpk_pks("DLHK", "PKS hari terakhir"), "2026-09-30", "2027-09-29")).await;
+    // KSDPL signed after as_of: a draft as of then, and not signed in the period.
+    create(server, signed(ksdpl_ksb("DLHK", "KSB setelah tanggal", "JP"), "2026-10-05", "2031-10-04")).await;
+    // SINERGI signed the day before the period: active, not in the period.
+    create(
+        server,
+        signed(
+            pb::Agreement {
+                cooperation_type: pb::CooperationType::Sinergi as i32,
+                document_kind: pb::DocumentKind::NotaKesepakatan as i32,
+                parties: vec![party("Kementerian Dalam Negeri", pb::PartyKind::Ministry, "", "")],
+                ..ksdpk_pks("DLHK", "Nota kesepakatan")
+            },
+            "2026-06-30",
+            "2029-06-29",
+        ),
+    )
+    .await;
+    // KSDLL signed in the period but soft-deleted: never counted.
+    let deleted = create(
+        server,
+        signed(
+            pb::Agreement {
+                cooperation_type: pb::CooperationType::Ksdll as i32,
+                parties: vec![party("JICA", pb::PartyKind::ForeignInstitution, "", "JP")],
+                ..ksdpl_ksb("DLHK", "Dihapus", "JP")
+            },
+            "2026-08-01",
+            "2029-07-31",
+        ),
+    )
+    .await;
+    server
+        .agreements()
+        .delete_agreement(authed(
+            &server.admin,
+            pb::DeleteAgreementRequest {
+                name: deleted.name,
+                etag: String::new(),
+            },
+        ))
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn counts_by_type_csv_has_the_exact_expected_content() {
+    let server = TestServer::start().await;
+    known_register(&server).await;
+    let run = server
+        .reports()
+        .run_report(authed(
+            &server.admin,
+            pb::RunReportRequest {
+                as_of: "2026-09-30".into(),
+                period_start: "2026-07-01".into(),
+                period_end: "2026-09-30".into(),
+            },
+        ))
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(run.name.starts_with("reportRuns/"));
+    assert_eq!(run.files, ["counts_by_type.csv"]);
+    let csv = download(&server, &run.name, "counts_by_type.csv").await.unwrap();
+    let expected = "cooperation_type,draft,active,expired,total,signed_in_period\r\n\
+                    KSDD,0,1,1,2,1\r\n\
+                    KSDPK,1,1,0,2,1\r\n\
+                    KSDPL,1,0,0,1,0\r\n\
+                    KSDLL,0,0,0,0,0\r\n\
+                    SINERGI,0,1,0,1,0\r\n";
+    assert_eq!(String::from_utf8(csv).unwrap(), expected);
+
+    let state: String = server
+        .sql()
+        .await
+        .query_one(
+            "SELECT state FROM report_runs WHERE id = $1",
+            &[&uuid::Uuid::parse_str(run.name.trim_start_matches("reportRuns/")).unwrap()],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(state, "SUCCEEDED");
+}
+
+#[tokio::test]
+async fn the_default_period_is_the_quarter_of_as_of() {
+    let server = TestServer::start().await;
+    let run = server
+        .reports()
+        .run_report(authed(
+            &server.admin,
+            pb::RunReportRequest {
+                as_of: "2026-05-20".into(),
+                ..Default::default()
+            },
+        ))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!((run.period_start.as_str(), run.period_end.as_str()), ("2026-04-01", "2026-06-30"));
+    let csv = String::from_utf8(download(&server, &run.name, "counts_by_type.csv").await.unwrap()).unwrap();
+    assert_eq!(csv.lines().count(), 6, "a header and all five types, even with no agreements");
+}
+
+#[tokio::test]
+async fn a_large_file_arrives_in_several_chunks_intact() {
+    let server = TestServer::start().await;
+    let run = server
+        .reports()
+        .run_report(authed(&server.admin, pb::RunReportRequest::default()))
+        .await
+        .unwrap()
+        .into_inner();
+    // Replace the published file by a larger one to exercise chunking.
+    let path = server
+        .reports_dir
+        .join(run.name.trim_start_matches("reportRuns/"))
+        .join("counts_by_type.csv");
+    let big: Vec<u8> = (0..200_000u32).flat_map(|i| i.to_le_bytes()).collect();
+    std::fs::write(&path, &big).unwrap();
+    let mut stream = server
+        .reports()
+        .download_report_file(authed(
+            &server.admin,
+            pb::DownloadReportFileRequest {
+                run: run.name.clone(),
+                file: "counts_by_type.csv".into(),
+            },
+        ))
+        .await
+        .unwrap()
+        .into_inner();
+    let mut chunks = 0;
+    let mut bytes = Vec::new();
+    while let Some(chunk) = stream.message().await.unwrap() {
+        assert!(chunk.data.len() <= 64 * 1024);
+        chunks += 1;
+        bytes.extend(chunk.data);
+    }
+    assert_eq!(chunks, 13);
+    assert_eq!(bytes, big);
+}
+
+#[tokio::test]
+async fn report_requests_are_checked() {
+    let server = TestServer::start().await;
+    let mut client = server.reports();
+    for (request, field) in [
+        (
+            pb::RunReportRequest {
+                as_of: "30/09/2026".into(),
+                ..Default::default()
+            },
+            "as_of",
+        ),
+        (
+            pb::RunReportRequest {
+                as_of: "2999-01-01".into(),
+                ..Default::default()
+            },
+            "as_of",
+        ),
+        (
+            pb::RunReportRequest {
+                as_of: "2026-09-30".into(),
+                period_start: "2026-09-01".into(),
+                period_end: "2026-08-01".into(),
+            },
+            "period_end",
+        ),
+        (
+            pb::RunReportRequest {
+                as_of: "2026-09-30".into(),
+                period_start: "2026-09-01".into(),
+                period_end: String::new(),
+            },
+            "period_end",
+        ),
+    ] {
+        let status = client.run_report(authed(&server.admin, request)).await.unwrap_err();
+        assert_rejected(&status, Code::InvalidArgument, Some(field));
+    }
+
+    create_unit(&server, "DLHK").await;
+    let officer = server.token("petugas", Role::UnitOfficer, Some("DLHK"), None).await;
+    let status = client
+        .run_report(authed(&officer, pb::RunReportRequest::default()))
+        .await
+        .unwrap_err();
+    assert_rejected(&status, Code::PermissionDenied, None);
+
+    let run = client
+        .run_report(authed(&server.admin, pb::RunReportRequest::default()))
+        .await
+        .unwrap()
+        .into_inner();
+    let status = download(&server, &run.name, "../../etc/passwd").await.unwrap_err();
+    assert_rejected(&status, Code::NotFound, None);
+    let status = download(&server, &format!("reportRuns/{}", uuid::Uuid::now_v7()), "counts_by_type.csv")
+        .await
+        .unwrap_err();
+    assert_rejected(&status, Code::NotFound, None);
+    let status = download(&server, "runs/1", "counts_by_type.csv").await.unwrap_err();
+    assert_rejected(&status, Code::InvalidArgument, Some("run"));
+}

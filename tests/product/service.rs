@@ -1,0 +1,261 @@
+//! The server as an operator meets it: health, reflection, the demo register,
+//! and the `kerjasama` binary starting its own PostgreSQL.
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use kerjasama_core::pool::{self, PoolSettings};
+use kerjasama_proto::v1 as pb;
+use kerjasama_tests::{TestDatabase, TestServer, authed};
+use tonic_health::pb::HealthCheckRequest;
+use tonic_health::pb::health_check_response::ServingStatus;
+use tonic_health::pb::health_client::HealthClient;
+
+#[tokio::test]
+async fn health_is_serving_with_a_reachable_database() {
+    let server = TestServer::start().await;
+    let mut health = HealthClient::new(server.channel());
+    for service in ["", "kerjasama.v1.AgreementService", "kerjasama.v1.ReportService"] {
+        let reply = health
+            .check(HealthCheckRequest { service: service.into() })
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(reply.status, ServingStatus::Serving as i32, "{service:?}");
+    }
+}
+
+#[tokio::test]
+async fn health_is_not_serving_and_calls_are_unavailable_while_the_database_is_unreachable() {
+    // A pool pointing at a port where no PostgreSQL listens.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let url = format!("postgres://kerjasama:x@127.0.0.1:{port}/kerjasama");
+    let settings = PoolSettings {
+        wait_timeout: Duration::from_millis(500),
+        connect_timeout: Duration::from_millis(500),
+        ..PoolSettings::default()
+    };
+    let db = TestDatabase {
+        pool: pool::connect(&url, &settings).unwrap(),
+        url,
+    };
+    // Health answers without auth; it must not wait for the database.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let config = kerjasama_grpc::ServerConfig {
+        pool: db.pool.clone(),
+        database_url: db.url.clone(),
+        reports_dir: std::env::temp_dir(),
+        health_interval: Duration::from_millis(200),
+    };
+    tokio::spawn(kerjasama_grpc::serve(config, listener, std::future::pending()));
+    let channel = tonic::transport::Channel::from_shared(format!("http://{addr}"))
+        .unwrap()
+        .connect()
+        .await
+        .unwrap();
+    let mut health = HealthClient::new(channel.clone());
+    let mut status = -1;
+    for _ in 0..50 {
+        if let Ok(reply) = health.check(HealthCheckRequest { service: String::new() }).await {
+            status = reply.into_inner().status;
+            if status == ServingStatus::NotServing as i32 {
+                break;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(status, ServingStatus::NotServing as i32);
+    let status = pb::agreement_service_client::AgreementServiceClient::new(channel)
+        .list_agreements(authed("ksm_whatever", pb::ListAgreementsRequest::default()))
+        .await
+        .unwrap_err();
+    assert_eq!(status.code(), tonic::Code::Unavailable, "{status:?}");
+}
+
+#[tokio::test]
+async fn reflection_lists_the_services_in_both_versions() {
+    use tokio_stream::StreamExt;
+    use tonic_reflection::pb::v1::server_reflection_client::ServerReflectionClient;
+    use tonic_reflection::pb::v1::server_reflection_request::MessageRequest;
+    use tonic_reflection::pb::v1::server_reflection_response::MessageResponse;
+    use tonic_reflection::pb::v1::ServerReflectionRequest;
+    use tonic_reflection::pb::v1alpha;
+
+    let server = TestServer::start().await;
+    let request = ServerReflectionRequest {
+        host: String::new(),
+        message_request: Some(MessageRequest::ListServices(String::new())),
+    };
+    let mut replies = ServerReflectionClient::new(server.channel())
+        .server_reflection_info(tokio_stream::iter(vec![request]))
+        .await
+        .unwrap()
+        .into_inner();
+    let reply = replies.next().await.unwrap().unwrap();
+    let Some(MessageResponse::ListServicesResponse(list)) = reply.message_response else {
+        panic!("unexpected reflection reply {reply:?}");
+    };
+    let names: Vec<String> = list.service.into_iter().map(|s| s.name).collect();
+    for expected in [
+        "kerjasama.v1.AgreementService",
+        "kerjasama.v1.UnitService",
+        "kerjasama.v1.ReportService",
+        "grpc.health.v1.Health",
+    ] {
+        assert!(names.iter().any(|n| n == expected), "{expected} missing from {names:?}");
+    }
+
+    // A client resolving a symbol gets its file and the imports it needs.
+    let request = ServerReflectionRequest {
+        host: String::new(),
+        message_request: Some(MessageRequest::FileContainingSymbol("kerjasama.v1.Agreement".into())),
+    };
+    let mut replies = ServerReflectionClient::new(server.channel())
+        .server_reflection_info(tokio_stream::iter(vec![request]))
+        .await
+        .unwrap()
+        .into_inner();
+    let reply = replies.next().await.unwrap().unwrap();
+    assert!(
+        matches!(reply.message_response, Some(MessageResponse::FileDescriptorResponse(ref f)) if !f.file_descriptor_proto.is_empty()),
+        "{reply:?}"
+    );
+
+    let request = v1alpha::ServerReflectionRequest {
+        host: String::new(),
+        message_request: Some(v1alpha::server_reflection_request::MessageRequest::ListServices(String::new())),
+    };
+    let mut replies = v1alpha::server_reflection_client::ServerReflectionClient::new(server.channel())
+        .server_reflection_info(tokio_stream::iter(vec![request]))
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(replies.next().await.unwrap().is_ok());
+}
+
+#[tokio::test]
+async fn the_demo_register_has_every_cooperation_type_and_loads_only_once() {
+    let server = TestServer::start().await;
+    let loaded = kerjasama_core::demo::load(&server.db.pool).await.unwrap();
+    assert!(matches!(loaded, kerjasama_core::demo::SeedOutcome::Loaded { units: 13, agreements: 16 }));
+    let again = kerjasama_core::demo::load(&server.db.pool).await.unwrap();
+    assert!(matches!(again, kerjasama_core::demo::SeedOutcome::NotEmpty));
+    let mut client = server.agreements();
+    for t in [
+        pb::CooperationType::Ksdd,
+        pb::CooperationType::Ksdpk,
+        pb::CooperationType::Ksdpl,
+        pb::CooperationType::Ksdll,
+        pb::CooperationType::Sinergi,
+    ] {
+        let page = client
+            .list_agreements(authed(
+                &server.admin,
+                pb::ListAgreementsRequest {
+                    cooperation_types: vec![t as i32],
+                    ..Default::default()
+                },
+            ))
+            .await
+            .unwrap()
+            .into_inner();
+        assert!(!page.agreements.is_empty(), "{t:?}");
+    }
+}
+
+/// The `kerjasama` binary built next to this test.
+fn binary() -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let path = exe.parent().and_then(|deps| deps.parent()).unwrap().join("kerjasama");
+    assert!(path.exists(), "{} missing: build the workspace first", path.display());
+    path
+}
+
+struct Served {
+    child: std::process::Child,
+    addr: String,
+}
+
+fn start_binary(data_dir: &std::path::Path, demo: bool) -> Served {
+    let mut command = Command::new(binary());
+    command
+        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(data_dir)
+        .env_remove("DATABASE_URL")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    if demo {
+        command.arg("--demo");
+    }
+    let mut child = command.spawn().unwrap();
+    let stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut addr = None;
+    for line in stdout.lines() {
+        let line = line.unwrap();
+        if let Some(rest) = line.strip_prefix("kerjasama listening on ") {
+            addr = rest.split_whitespace().next().map(str::to_string);
+            break;
+        }
+    }
+    Served {
+        child,
+        addr: addr.expect("the server prints where it listens"),
+    }
+}
+
+fn stop_binary(mut served: Served) {
+    // SIGTERM: the server and its PostgreSQL stop cleanly.
+    // SAFETY: kill(2) on our own child's pid has no memory effects.
+    unsafe { libc::kill(served.child.id() as i32, libc::SIGTERM) };
+    let status = served.child.wait().unwrap();
+    assert!(status.success(), "{status:?}");
+}
+
+async fn count_agreements(addr: &str, token: &str) -> usize {
+    let mut client = pb::agreement_service_client::AgreementServiceClient::connect(format!("http://{addr}"))
+        .await
+        .unwrap();
+    client
+        .list_agreements(authed(token, pb::ListAgreementsRequest { page_size: 200, ..Default::default() }))
+        .await
+        .unwrap()
+        .into_inner()
+        .agreements
+        .len()
+}
+
+#[tokio::test]
+async fn the_binary_runs_its_own_postgresql_and_keeps_the_data_across_restarts() {
+    let data_dir = std::env::temp_dir().join(format!("kerjasama-e2e-{}", uuid::Uuid::now_v7()));
+    let served = tokio::task::spawn_blocking({
+        let dir = data_dir.clone();
+        move || start_binary(&dir, true)
+    })
+    .await
+    .unwrap();
+    let token_file = data_dir.join("admin-token");
+    let mode = std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(&token_file).unwrap().permissions());
+    assert_eq!(mode & 0o777, 0o600);
+    let token = std::fs::read_to_string(&token_file).unwrap().trim().to_string();
+    assert_eq!(count_agreements(&served.addr, &token).await, 16);
+    tokio::task::spawn_blocking(move || stop_binary(served)).await.unwrap();
+    assert!(
+        !data_dir.join("postgres/postmaster.pid").exists(),
+        "PostgreSQL stops with the server"
+    );
+
+    // Second start: same data, same token, no second demo load.
+    let served = tokio::task::spawn_blocking({
+        let dir = data_dir.clone();
+        move || start_binary(&dir, true)
+    })
+    .await
+    .unwrap();
+    assert_eq!(std::fs::read_to_string(&token_file).unwrap().trim(), token);
+    assert_eq!(count_agreements(&served.addr, &token).await, 16);
+    tokio::task::spawn_blocking(move || stop_binary(served)).await.unwrap();
+    let _ = std::fs::remove_dir_all(&data_dir);
+}
