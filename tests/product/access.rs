@@ -25,9 +25,10 @@ async fn calls_without_a_valid_bearer_token_are_unauthenticated() {
         assert_rejected(&status, Code::Unauthenticated, None);
     }
     let mut request = Request::new(pb::ListAgreementsRequest::default());
-    request
-        .metadata_mut()
-        .insert("authorization", format!("Basic {}", server.admin).parse().unwrap());
+    request.metadata_mut().insert(
+        "authorization",
+        format!("Basic {}", server.admin).parse().unwrap(),
+    );
     let status = client.list_agreements(request).await.unwrap_err();
     assert_rejected(&status, Code::Unauthenticated, None);
 }
@@ -35,7 +36,9 @@ async fn calls_without_a_valid_bearer_token_are_unauthenticated() {
 #[tokio::test]
 async fn a_revoked_token_stops_working() {
     let server = TestServer::start().await;
-    let token = server.token("leaving-analyst", Role::Analyst, None, None).await;
+    let token = server
+        .token("leaving-analyst", Role::Analyst, None, None)
+        .await;
     let mut client = server.agreements();
     client
         .list_agreements(authed(&token, pb::ListAgreementsRequest::default()))
@@ -63,7 +66,12 @@ async fn analysts_read_but_cannot_write() {
     let analyst = server.token("analis", Role::Analyst, None, None).await;
     let mut client = server.agreements();
     client
-        .get_agreement(authed(&analyst, pb::GetAgreementRequest { name: created.name.clone() }))
+        .get_agreement(authed(
+            &analyst,
+            pb::GetAgreementRequest {
+                name: created.name.clone(),
+            },
+        ))
         .await
         .expect("analysts read");
     let status = client
@@ -112,7 +120,9 @@ async fn a_unit_officer_writes_only_its_own_units_agreements() {
     let server = TestServer::start().await;
     create_unit(&server, "DLHK").await;
     create_unit(&server, "DINKES").await;
-    let officer = server.token("petugas-dlhk", Role::UnitOfficer, Some("DLHK"), None).await;
+    let officer = server
+        .token("petugas-dlhk", Role::UnitOfficer, Some("DLHK"), None)
+        .await;
     let others = create(&server, ksdd_ksb("DINKES", "Milik Dinkes")).await;
     let mut client = server.agreements();
 
@@ -155,8 +165,14 @@ async fn a_unit_officer_writes_only_its_own_units_agreements() {
             },
         )
     };
-    client.update_agreement(retitle(&own.name)).await.expect("own agreement");
-    let status = client.update_agreement(retitle(&others.name)).await.unwrap_err();
+    client
+        .update_agreement(retitle(&own.name))
+        .await
+        .expect("own agreement");
+    let status = client
+        .update_agreement(retitle(&others.name))
+        .await
+        .unwrap_err();
     assert_rejected(&status, Code::PermissionDenied, None);
 
     // Handing its agreement over to another unit is not the officer's call.
@@ -180,7 +196,12 @@ async fn a_unit_officer_writes_only_its_own_units_agreements() {
 
     // Officers read everything in their region.
     client
-        .get_agreement(authed(&officer, pb::GetAgreementRequest { name: others.name.clone() }))
+        .get_agreement(authed(
+            &officer,
+            pb::GetAgreementRequest {
+                name: others.name.clone(),
+            },
+        ))
         .await
         .expect("officers read other units' agreements");
 }
@@ -212,7 +233,9 @@ async fn a_region_scoped_token_sees_only_its_region() {
     jabar.parties[0].region_code = "36.71".into();
     create(&server, jabar).await;
 
-    let scoped = server.token("analis-jabar", Role::Analyst, None, Some("32")).await;
+    let scoped = server
+        .token("analis-jabar", Role::Analyst, None, Some("32"))
+        .await;
     let mut client = server.agreements();
     let listed = client
         .list_agreements(authed(&scoped, pb::ListAgreementsRequest::default()))
@@ -222,7 +245,12 @@ async fn a_region_scoped_token_sees_only_its_region() {
     let titles: Vec<&str> = listed.agreements.iter().map(|a| a.title.as_str()).collect();
     assert_eq!(titles, ["Jawa Barat"]);
     let status = client
-        .get_agreement(authed(&scoped, pb::GetAgreementRequest { name: banten.name.clone() }))
+        .get_agreement(authed(
+            &scoped,
+            pb::GetAgreementRequest {
+                name: banten.name.clone(),
+            },
+        ))
         .await
         .unwrap_err();
     assert_rejected(&status, Code::PermissionDenied, None);

@@ -44,7 +44,12 @@ async fn a_created_agreement_is_returned_whole_and_read_back_identically() {
 
     let read = server
         .agreements()
-        .get_agreement(authed(&server.admin, pb::GetAgreementRequest { name: created.name.clone() }))
+        .get_agreement(authed(
+            &server.admin,
+            pb::GetAgreementRequest {
+                name: created.name.clone(),
+            },
+        ))
         .await
         .unwrap()
         .into_inner();
@@ -58,7 +63,10 @@ async fn budgets_beyond_floating_point_precision_stay_exact() {
     let mut agreement = ksdd_ksb("DLHK", "Anggaran besar");
     // 2^53 + 1: the first integer a double cannot hold.
     agreement.budget_idr = "9007199254740993".to_string();
-    assert_eq!(create(&server, agreement).await.budget_idr, "9007199254740993");
+    assert_eq!(
+        create(&server, agreement).await.budget_idr,
+        "9007199254740993"
+    );
 }
 
 #[tokio::test]
@@ -79,12 +87,18 @@ async fn a_retried_create_with_the_same_request_id_returns_the_first_agreement()
     let request_id = uuid::Uuid::new_v4().to_string();
     let mut client = server.agreements();
     let first = client
-        .create_agreement(authed(&server.admin, create_request(ksdd_ksb("DLHK", "Sekali saja"), &request_id)))
+        .create_agreement(authed(
+            &server.admin,
+            create_request(ksdd_ksb("DLHK", "Sekali saja"), &request_id),
+        ))
         .await
         .unwrap()
         .into_inner();
     let retry = client
-        .create_agreement(authed(&server.admin, create_request(ksdd_ksb("DLHK", "Sekali saja"), &request_id)))
+        .create_agreement(authed(
+            &server.admin,
+            create_request(ksdd_ksb("DLHK", "Sekali saja"), &request_id),
+        ))
         .await
         .unwrap()
         .into_inner();
@@ -94,7 +108,11 @@ async fn a_retried_create_with_the_same_request_id_returns_the_first_agreement()
         .await
         .unwrap()
         .into_inner();
-    assert_eq!(listed.agreements.len(), 1, "a retry must not create a duplicate");
+    assert_eq!(
+        listed.agreements.len(),
+        1,
+        "a retry must not create a duplicate"
+    );
 }
 
 #[tokio::test]
@@ -104,8 +122,16 @@ async fn concurrent_creates_with_one_request_id_create_one_agreement() {
     let request_id = uuid::Uuid::new_v4().to_string();
     let calls = (0..4).map(|_| {
         let mut client = server.agreements();
-        let request = authed(&server.admin, create_request(ksdd_ksb("DLHK", "Balapan"), &request_id));
-        async move { client.create_agreement(request).await.map(|r| r.into_inner().name) }
+        let request = authed(
+            &server.admin,
+            create_request(ksdd_ksb("DLHK", "Balapan"), &request_id),
+        );
+        async move {
+            client
+                .create_agreement(request)
+                .await
+                .map(|r| r.into_inner().name)
+        }
     });
     let names: Vec<String> = futures::future::join_all(calls)
         .await
@@ -130,16 +156,25 @@ async fn reusing_a_request_id_for_a_different_agreement_is_rejected() {
     let request_id = uuid::Uuid::new_v4().to_string();
     let mut client = server.agreements();
     client
-        .create_agreement(authed(&server.admin, create_request(ksdd_ksb("DLHK", "Pertama"), &request_id)))
+        .create_agreement(authed(
+            &server.admin,
+            create_request(ksdd_ksb("DLHK", "Pertama"), &request_id),
+        ))
         .await
         .unwrap();
     let status = client
-        .create_agreement(authed(&server.admin, create_request(ksdd_ksb("DLHK", "Kedua"), &request_id)))
+        .create_agreement(authed(
+            &server.admin,
+            create_request(ksdd_ksb("DLHK", "Kedua"), &request_id),
+        ))
         .await
         .unwrap_err();
     assert_rejected(&status, Code::InvalidArgument, Some("request_id"));
     let status = client
-        .create_agreement(authed(&server.admin, create_request(ksdd_ksb("DLHK", "Ketiga"), "not-a-uuid")))
+        .create_agreement(authed(
+            &server.admin,
+            create_request(ksdd_ksb("DLHK", "Ketiga"), "not-a-uuid"),
+        ))
         .await
         .unwrap_err();
     assert_rejected(&status, Code::InvalidArgument, Some("request_id"));
@@ -156,27 +191,75 @@ async fn invalid_agreements_are_rejected_naming_the_field() {
     let parent_name = pks_parent.name.clone();
     let cases: Vec<Case> = vec![
         ("agreement.title", Box::new(|a| a.title = "   ".into())),
-        ("agreement.cooperation_type", Box::new(|a| a.cooperation_type = 0)),
-        ("agreement.cooperation_type", Box::new(|a| a.cooperation_type = 77)),
+        (
+            "agreement.cooperation_type",
+            Box::new(|a| a.cooperation_type = 0),
+        ),
+        (
+            "agreement.cooperation_type",
+            Box::new(|a| a.cooperation_type = 77),
+        ),
         ("agreement.document_kind", Box::new(|a| a.document_kind = 0)),
-        ("agreement.region_code", Box::new(|a| a.region_code = "Banten".into())),
+        (
+            "agreement.region_code",
+            Box::new(|a| a.region_code = "Banten".into()),
+        ),
         ("agreement.unit", Box::new(|a| a.unit = "units/NOPE".into())),
         ("agreement.unit", Box::new(|a| a.unit = "DLHK".into())),
-        ("agreement.sector", Box::new(|a| a.sector = "ASTROLOGY".into())),
+        (
+            "agreement.sector",
+            Box::new(|a| a.sector = "ASTROLOGY".into()),
+        ),
         ("agreement.ksdd_basis", Box::new(|a| a.ksdd_basis = 0)),
         ("agreement.parties", Box::new(|a| a.parties.clear())),
-        ("agreement.parties[0].kind", Box::new(|a| a.parties[0].kind = pb::PartyKind::University as i32)),
-        ("agreement.parties[0].region_code", Box::new(|a| a.parties[0].region_code.clear())),
-        ("agreement.parties[0].region_code", Box::new(|a| a.parties[0].region_code = "36".into())),
-        ("agreement.parties[0].country_code", Box::new(|a| a.parties[0].country_code = "JP".into())),
-        ("agreement.signed_on", Box::new(|a| a.signed_on = "2024-02-30".into())),
-        ("agreement.signed_on", Box::new(|a| a.signed_on = "2999-01-01".into())),
-        ("agreement.effective_until", Box::new(|a| a.effective_until = "2020-01-01".into())),
-        ("agreement.budget_idr", Box::new(|a| a.budget_idr = "1.500.000".into())),
-        ("agreement.budget_idr", Box::new(|a| a.budget_idr = "-5".into())),
-        ("agreement.document_kind", Box::new(|a| a.document_kind = pb::DocumentKind::Loi as i32)),
-        ("agreement.parent", Box::new(|a| a.parent = "agreements/xyz".into())),
-        ("agreement.parent", Box::new(|a| a.parent = format!("agreements/{}", uuid::Uuid::now_v7()))),
+        (
+            "agreement.parties[0].kind",
+            Box::new(|a| a.parties[0].kind = pb::PartyKind::University as i32),
+        ),
+        (
+            "agreement.parties[0].region_code",
+            Box::new(|a| a.parties[0].region_code.clear()),
+        ),
+        (
+            "agreement.parties[0].region_code",
+            Box::new(|a| a.parties[0].region_code = "36".into()),
+        ),
+        (
+            "agreement.parties[0].country_code",
+            Box::new(|a| a.parties[0].country_code = "JP".into()),
+        ),
+        (
+            "agreement.signed_on",
+            Box::new(|a| a.signed_on = "2024-02-30".into()),
+        ),
+        (
+            "agreement.signed_on",
+            Box::new(|a| a.signed_on = "2999-01-01".into()),
+        ),
+        (
+            "agreement.effective_until",
+            Box::new(|a| a.effective_until = "2020-01-01".into()),
+        ),
+        (
+            "agreement.budget_idr",
+            Box::new(|a| a.budget_idr = "1.500.000".into()),
+        ),
+        (
+            "agreement.budget_idr",
+            Box::new(|a| a.budget_idr = "-5".into()),
+        ),
+        (
+            "agreement.document_kind",
+            Box::new(|a| a.document_kind = pb::DocumentKind::Loi as i32),
+        ),
+        (
+            "agreement.parent",
+            Box::new(|a| a.parent = "agreements/xyz".into()),
+        ),
+        (
+            "agreement.parent",
+            Box::new(|a| a.parent = format!("agreements/{}", uuid::Uuid::now_v7())),
+        ),
         ("agreement.parent", {
             let parent_name = parent_name.clone();
             Box::new(move |a| {
@@ -184,10 +267,13 @@ async fn invalid_agreements_are_rejected_naming_the_field() {
                 a.parent = parent_name.clone();
             })
         }),
-        ("agreement.parent", Box::new(|a| {
-            a.document_kind = pb::DocumentKind::Addendum as i32;
-            a.parent.clear();
-        })),
+        (
+            "agreement.parent",
+            Box::new(|a| {
+                a.document_kind = pb::DocumentKind::Addendum as i32;
+                a.parent.clear();
+            }),
+        ),
     ];
     let mut client = server.agreements();
     for (field, break_rule) in cases {
@@ -224,7 +310,10 @@ async fn partners_must_match_the_cooperation_type() {
             },
             "agreement.parties[0].country_code",
         ),
-        (ksdpl_ksb("BIRO", "Indonesia bukan luar negeri", "ID"), "agreement.parties[0].country_code"),
+        (
+            ksdpl_ksb("BIRO", "Indonesia bukan luar negeri", "ID"),
+            "agreement.parties[0].country_code",
+        ),
         (
             {
                 let mut a = ksdpl_ksb("BIRO", "Lembaga, bukan pemda", "JP");
@@ -255,7 +344,12 @@ async fn partners_must_match_the_cooperation_type() {
             pb::Agreement {
                 cooperation_type: pb::CooperationType::Sinergi as i32,
                 document_kind: pb::DocumentKind::Ksb as i32,
-                parties: vec![party("Kementerian Dalam Negeri", pb::PartyKind::Ministry, "", "")],
+                parties: vec![party(
+                    "Kementerian Dalam Negeri",
+                    pb::PartyKind::Ministry,
+                    "",
+                    "",
+                )],
                 ..ksdpk_pks("BIRO", "Sinergi sebagai KSB")
             },
             "agreement.document_kind",
@@ -343,8 +437,18 @@ async fn an_update_can_replace_the_parties_and_clear_the_budget() {
     let change = pb::Agreement {
         name: created.name.clone(),
         parties: vec![
-            party("Pemerintah Kabupaten Serang", pb::PartyKind::RegencyGovernment, "36.04", ""),
-            party("Pemerintah Kota Cilegon", pb::PartyKind::CityGovernment, "36.72", ""),
+            party(
+                "Pemerintah Kabupaten Serang",
+                pb::PartyKind::RegencyGovernment,
+                "36.04",
+                "",
+            ),
+            party(
+                "Pemerintah Kota Cilegon",
+                pb::PartyKind::CityGovernment,
+                "36.72",
+                "",
+            ),
         ],
         ..Default::default()
     };
@@ -361,7 +465,10 @@ async fn an_update_can_replace_the_parties_and_clear_the_budget() {
         .unwrap()
         .into_inner();
     let names: Vec<&str> = updated.parties.iter().map(|p| p.name.as_str()).collect();
-    assert_eq!(names, ["Pemerintah Kabupaten Serang", "Pemerintah Kota Cilegon"]);
+    assert_eq!(
+        names,
+        ["Pemerintah Kabupaten Serang", "Pemerintah Kota Cilegon"]
+    );
     assert_eq!(updated.budget_idr, "", "a masked empty budget clears it");
 }
 
@@ -385,11 +492,22 @@ async fn an_update_with_a_stale_etag_is_aborted_and_changes_nothing() {
             },
         )
     };
-    client.update_agreement(update("Pertama menang", &created.etag)).await.unwrap();
-    let status = client.update_agreement(update("Kedua kalah", &created.etag)).await.unwrap_err();
+    client
+        .update_agreement(update("Pertama menang", &created.etag))
+        .await
+        .unwrap();
+    let status = client
+        .update_agreement(update("Kedua kalah", &created.etag))
+        .await
+        .unwrap_err();
     assert_rejected(&status, Code::Aborted, None);
     let now = client
-        .get_agreement(authed(&server.admin, pb::GetAgreementRequest { name: created.name.clone() }))
+        .get_agreement(authed(
+            &server.admin,
+            pb::GetAgreementRequest {
+                name: created.name.clone(),
+            },
+        ))
         .await
         .unwrap()
         .into_inner();
@@ -433,7 +551,11 @@ async fn update_masks_must_name_changeable_fields() {
         ))
         .await
         .unwrap_err();
-    assert_rejected(&status, Code::InvalidArgument, Some("agreement.effective_until"));
+    assert_rejected(
+        &status,
+        Code::InvalidArgument,
+        Some("agreement.effective_until"),
+    );
 }
 
 #[tokio::test]
@@ -442,12 +564,20 @@ async fn unknown_and_malformed_names_are_told_apart() {
     let mut client = server.agreements();
     let missing = format!("agreements/{}", uuid::Uuid::now_v7());
     let status = client
-        .get_agreement(authed(&server.admin, pb::GetAgreementRequest { name: missing }))
+        .get_agreement(authed(
+            &server.admin,
+            pb::GetAgreementRequest { name: missing },
+        ))
         .await
         .unwrap_err();
     assert_rejected(&status, Code::NotFound, None);
     let status = client
-        .get_agreement(authed(&server.admin, pb::GetAgreementRequest { name: "agreement-1".into() }))
+        .get_agreement(authed(
+            &server.admin,
+            pb::GetAgreementRequest {
+                name: "agreement-1".into(),
+            },
+        ))
         .await
         .unwrap_err();
     assert_rejected(&status, Code::InvalidArgument, Some("name"));
@@ -481,12 +611,34 @@ async fn a_deleted_agreement_is_hidden_until_undeleted() {
         .unwrap()
         .into_inner();
     assert!(deleted.delete_time.is_some());
-    assert!(client.list_agreements(list(false)).await.unwrap().into_inner().agreements.is_empty());
-    assert_eq!(client.list_agreements(list(true)).await.unwrap().into_inner().agreements.len(), 1);
+    assert!(
+        client
+            .list_agreements(list(false))
+            .await
+            .unwrap()
+            .into_inner()
+            .agreements
+            .is_empty()
+    );
+    assert_eq!(
+        client
+            .list_agreements(list(true))
+            .await
+            .unwrap()
+            .into_inner()
+            .agreements
+            .len(),
+        1
+    );
 
     // Still readable by name, but not changeable, and not deletable twice.
     let read = client
-        .get_agreement(authed(&server.admin, pb::GetAgreementRequest { name: created.name.clone() }))
+        .get_agreement(authed(
+            &server.admin,
+            pb::GetAgreementRequest {
+                name: created.name.clone(),
+            },
+        ))
         .await
         .unwrap()
         .into_inner();
@@ -519,14 +671,33 @@ async fn a_deleted_agreement_is_hidden_until_undeleted() {
     assert_rejected(&status, Code::FailedPrecondition, None);
 
     let restored = client
-        .undelete_agreement(authed(&server.admin, pb::UndeleteAgreementRequest { name: created.name.clone() }))
+        .undelete_agreement(authed(
+            &server.admin,
+            pb::UndeleteAgreementRequest {
+                name: created.name.clone(),
+            },
+        ))
         .await
         .unwrap()
         .into_inner();
     assert!(restored.delete_time.is_none());
-    assert_eq!(client.list_agreements(list(false)).await.unwrap().into_inner().agreements.len(), 1);
+    assert_eq!(
+        client
+            .list_agreements(list(false))
+            .await
+            .unwrap()
+            .into_inner()
+            .agreements
+            .len(),
+        1
+    );
     let status = client
-        .undelete_agreement(authed(&server.admin, pb::UndeleteAgreementRequest { name: created.name.clone() }))
+        .undelete_agreement(authed(
+            &server.admin,
+            pb::UndeleteAgreementRequest {
+                name: created.name.clone(),
+            },
+        ))
         .await
         .unwrap_err();
     assert_rejected(&status, Code::FailedPrecondition, None);
@@ -577,5 +748,9 @@ async fn a_ksb_with_a_live_pks_cannot_be_deleted() {
         .await
         .unwrap_err();
     assert_rejected(&status, Code::FailedPrecondition, None);
-    assert!(status.message().contains("agreements/"), "{}", status.message());
+    assert!(
+        status.message().contains("agreements/"),
+        "{}",
+        status.message()
+    );
 }

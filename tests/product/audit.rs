@@ -7,11 +7,23 @@ use prost_types::FieldMask;
 
 use crate::fixtures::{create_unit, ksdd_ksb};
 
+/// actor, action, region, title before, title after, deleted after.
+type AuditRow = (
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    bool,
+);
+
 #[tokio::test]
 async fn every_mutation_writes_an_audit_row_with_actor_and_before_after() {
     let server = TestServer::start().await;
     create_unit(&server, "DLHK").await;
-    let officer = server.token("petugas-dlhk", Role::UnitOfficer, Some("DLHK"), None).await;
+    let officer = server
+        .token("petugas-dlhk", Role::UnitOfficer, Some("DLHK"), None)
+        .await;
     let mut client = server.agreements();
     let created = client
         .create_agreement(authed(
@@ -51,7 +63,12 @@ async fn every_mutation_writes_an_audit_row_with_actor_and_before_after() {
         .await
         .unwrap();
     client
-        .undelete_agreement(authed(&officer, pb::UndeleteAgreementRequest { name: created.name.clone() }))
+        .undelete_agreement(authed(
+            &officer,
+            pb::UndeleteAgreementRequest {
+                name: created.name.clone(),
+            },
+        ))
         .await
         .unwrap();
 
@@ -65,7 +82,7 @@ async fn every_mutation_writes_an_audit_row_with_actor_and_before_after() {
         )
         .await
         .unwrap();
-    let seen: Vec<(String, String, Option<String>, Option<String>, Option<String>, bool)> = rows
+    let seen: Vec<AuditRow> = rows
         .iter()
         .map(|r| {
             (
@@ -84,10 +101,38 @@ async fn every_mutation_writes_an_audit_row_with_actor_and_before_after() {
     assert_eq!(
         seen,
         vec![
-            (actor.clone(), "CreateAgreement".into(), region.clone(), None, t("Diaudit"), false),
-            (actor.clone(), "UpdateAgreement".into(), region.clone(), t("Diaudit"), t("Diaudit ulang"), false),
-            (actor.clone(), "DeleteAgreement".into(), region.clone(), t("Diaudit ulang"), t("Diaudit ulang"), true),
-            (actor.clone(), "UndeleteAgreement".into(), region.clone(), t("Diaudit ulang"), t("Diaudit ulang"), false),
+            (
+                actor.clone(),
+                "CreateAgreement".into(),
+                region.clone(),
+                None,
+                t("Diaudit"),
+                false
+            ),
+            (
+                actor.clone(),
+                "UpdateAgreement".into(),
+                region.clone(),
+                t("Diaudit"),
+                t("Diaudit ulang"),
+                false
+            ),
+            (
+                actor.clone(),
+                "DeleteAgreement".into(),
+                region.clone(),
+                t("Diaudit ulang"),
+                t("Diaudit ulang"),
+                true
+            ),
+            (
+                actor.clone(),
+                "UndeleteAgreement".into(),
+                region.clone(),
+                t("Diaudit ulang"),
+                t("Diaudit ulang"),
+                false
+            ),
         ]
     );
 }
@@ -119,7 +164,10 @@ async fn a_rejected_change_leaves_neither_a_record_nor_an_audit_row() {
         assert_eq!(count, 0, "{table}");
     }
     let audited: i64 = sql
-        .query_one("SELECT count(*) FROM audit_events WHERE action = 'CreateAgreement'", &[])
+        .query_one(
+            "SELECT count(*) FROM audit_events WHERE action = 'CreateAgreement'",
+            &[],
+        )
         .await
         .unwrap()
         .get(0);

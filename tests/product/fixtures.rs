@@ -45,7 +45,12 @@ pub fn ksdd_ksb(unit: &str, title: &str) -> pb::Agreement {
         unit: format!("units/{unit}"),
         sector: "ENVIRONMENT".to_string(),
         ksdd_basis: pb::KsddBasis::Mandatory as i32,
-        parties: vec![party("Pemerintah Kota Tangerang", pb::PartyKind::CityGovernment, "36.71", "")],
+        parties: vec![party(
+            "Pemerintah Kota Tangerang",
+            pb::PartyKind::CityGovernment,
+            "36.71",
+            "",
+        )],
         document_number: "415.4/12-HUK/2024".to_string(),
         signed_on: "2024-06-12".to_string(),
         effective_from: "2024-06-12".to_string(),
@@ -64,7 +69,12 @@ pub fn ksdpk_pks(unit: &str, title: &str) -> pb::Agreement {
         document_kind: pb::DocumentKind::Pks as i32,
         unit: format!("units/{unit}"),
         sector: "EDUCATION".to_string(),
-        parties: vec![party("Universitas Sultan Ageng Tirtayasa", pb::PartyKind::University, "", "")],
+        parties: vec![party(
+            "Universitas Sultan Ageng Tirtayasa",
+            pb::PartyKind::University,
+            "",
+            "",
+        )],
         ..Default::default()
     }
 }

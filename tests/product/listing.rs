@@ -8,7 +8,10 @@ use tonic::Code;
 
 use crate::fixtures::{create, create_unit, ksdd_ksb, ksdpk_pks, ksdpl_ksb};
 
-async fn list(server: &TestServer, request: pb::ListAgreementsRequest) -> pb::ListAgreementsResponse {
+async fn list(
+    server: &TestServer,
+    request: pb::ListAgreementsRequest,
+) -> pb::ListAgreementsResponse {
     server
         .agreements()
         .list_agreements(authed(&server.admin, request))
@@ -18,7 +21,11 @@ async fn list(server: &TestServer, request: pb::ListAgreementsRequest) -> pb::Li
 }
 
 fn titles(response: &pb::ListAgreementsResponse) -> Vec<String> {
-    response.agreements.iter().map(|a| a.title.clone()).collect()
+    response
+        .agreements
+        .iter()
+        .map(|a| a.title.clone())
+        .collect()
 }
 
 #[tokio::test]
@@ -56,7 +63,10 @@ async fn pages_of_a_filtered_list_cover_every_match_once() {
     }
     assert_eq!(pages, 3);
     let expected: Vec<String> = (0..7).map(|i| format!("PKS {i}")).collect();
-    assert_eq!(seen, expected, "create_time order, every match exactly once");
+    assert_eq!(
+        seen, expected,
+        "create_time order, every match exactly once"
+    );
 }
 
 #[tokio::test]
@@ -97,7 +107,12 @@ async fn titles_page_in_order_in_both_directions() {
 async fn unsigned_agreements_sort_after_signed_ones_by_signing_date() {
     let server = TestServer::start().await;
     create_unit(&server, "DLHK").await;
-    for (title, signed) in [("2023", "2023-01-05"), ("unsigned", ""), ("2021", "2021-07-01"), ("2025", "2025-03-03")] {
+    for (title, signed) in [
+        ("2023", "2023-01-05"),
+        ("unsigned", ""),
+        ("2021", "2021-07-01"),
+        ("2025", "2025-03-03"),
+    ] {
         let mut a = ksdd_ksb("DLHK", title);
         a.signed_on = signed.into();
         a.effective_from = signed.into();
@@ -153,7 +168,10 @@ async fn typed_filters_select_what_they_say() {
         ),
         (
             pb::ListAgreementsRequest {
-                states: vec![pb::AgreementState::Active as i32, pb::AgreementState::Expired as i32],
+                states: vec![
+                    pb::AgreementState::Active as i32,
+                    pb::AgreementState::Expired as i32,
+                ],
                 ..Default::default()
             },
             vec!["Masih berlaku", "Sudah berakhir"],
@@ -220,7 +238,10 @@ async fn typed_filters_select_what_they_say() {
         ),
         (
             pb::ListAgreementsRequest {
-                cooperation_types: vec![pb::CooperationType::Ksdpl as i32, pb::CooperationType::Ksdpk as i32],
+                cooperation_types: vec![
+                    pb::CooperationType::Ksdpl as i32,
+                    pb::CooperationType::Ksdpk as i32,
+                ],
                 document_kind: pb::DocumentKind::Ksb as i32,
                 ..Default::default()
             },
@@ -240,16 +261,61 @@ async fn invalid_list_requests_name_the_field() {
     let server = TestServer::start().await;
     let mut client = server.agreements();
     let cases: Vec<(pb::ListAgreementsRequest, &str)> = vec![
-        (pb::ListAgreementsRequest { page_size: -1, ..Default::default() }, "page_size"),
-        (pb::ListAgreementsRequest { page_token: "bogus".into(), ..Default::default() }, "page_token"),
-        (pb::ListAgreementsRequest { order_by: "budget_idr".into(), ..Default::default() }, "order_by"),
-        (pb::ListAgreementsRequest { signed_from: "01-01-2024".into(), ..Default::default() }, "signed_from"),
-        (pb::ListAgreementsRequest { partner_country: "jpn".into(), ..Default::default() }, "partner_country"),
-        (pb::ListAgreementsRequest { states: vec![42], ..Default::default() }, "states[0]"),
-        (pb::ListAgreementsRequest { unit: "DLHK".into(), ..Default::default() }, "unit"),
+        (
+            pb::ListAgreementsRequest {
+                page_size: -1,
+                ..Default::default()
+            },
+            "page_size",
+        ),
+        (
+            pb::ListAgreementsRequest {
+                page_token: "bogus".into(),
+                ..Default::default()
+            },
+            "page_token",
+        ),
+        (
+            pb::ListAgreementsRequest {
+                order_by: "budget_idr".into(),
+                ..Default::default()
+            },
+            "order_by",
+        ),
+        (
+            pb::ListAgreementsRequest {
+                signed_from: "01-01-2024".into(),
+                ..Default::default()
+            },
+            "signed_from",
+        ),
+        (
+            pb::ListAgreementsRequest {
+                partner_country: "jpn".into(),
+                ..Default::default()
+            },
+            "partner_country",
+        ),
+        (
+            pb::ListAgreementsRequest {
+                states: vec![42],
+                ..Default::default()
+            },
+            "states[0]",
+        ),
+        (
+            pb::ListAgreementsRequest {
+                unit: "DLHK".into(),
+                ..Default::default()
+            },
+            "unit",
+        ),
     ];
     for (request, field) in cases {
-        let status = client.list_agreements(authed(&server.admin, request)).await.unwrap_err();
+        let status = client
+            .list_agreements(authed(&server.admin, request))
+            .await
+            .unwrap_err();
         assert_rejected(&status, Code::InvalidArgument, Some(field));
     }
 }
@@ -261,7 +327,14 @@ async fn a_page_token_only_continues_the_list_it_came_from() {
     for i in 0..3 {
         create(&server, ksdpk_pks("DISPAR", &format!("PKS {i}"))).await;
     }
-    let first = list(&server, pb::ListAgreementsRequest { page_size: 1, ..Default::default() }).await;
+    let first = list(
+        &server,
+        pb::ListAgreementsRequest {
+            page_size: 1,
+            ..Default::default()
+        },
+    )
+    .await;
     assert!(!first.next_page_token.is_empty());
     let status = server
         .agreements()
@@ -294,7 +367,14 @@ async fn page_size_is_capped_at_the_maximum() {
         )
         .await
         .unwrap();
-    let first = list(&server, pb::ListAgreementsRequest { page_size: 100_000, ..Default::default() }).await;
+    let first = list(
+        &server,
+        pb::ListAgreementsRequest {
+            page_size: 100_000,
+            ..Default::default()
+        },
+    )
+    .await;
     assert_eq!(first.agreements.len(), 200);
     let rest = list(
         &server,

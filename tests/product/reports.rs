@@ -38,7 +38,11 @@ async fn download(server: &TestServer, run: &str, file: &str) -> Result<Vec<u8>,
 async fn known_register(server: &TestServer) {
     create_unit(server, "DLHK").await;
     // KSDD: active and signed in the period; expired; an addendum (not counted).
-    let ksb = create(server, signed(ksdd_ksb("DLHK", "KSB aktif"), "2026-07-15", "2031-07-14")).await;
+    let ksb = create(
+        server,
+        signed(ksdd_ksb("DLHK", "KSB aktif"), "2026-07-15", "2031-07-14"),
+    )
+    .await;
     create(
         server,
         signed(
@@ -66,9 +70,25 @@ async fn known_register(server: &TestServer) {
     .await;
     // KSDPK: a draft; one signed on the last day of the period (= as_of).
     create(server, ksdpk_pks("DLHK", "PKS draf")).await;
-    create(server, signed(ksdpk_pks("DLHK", "PKS hari terakhir"), "2026-09-30", "2027-09-29")).await;
+    create(
+        server,
+        signed(
+            ksdpk_pks("DLHK", "PKS hari terakhir"),
+            "2026-09-30",
+            "2027-09-29",
+        ),
+    )
+    .await;
     // KSDPL signed after as_of: a draft as of then, and not signed in the period.
-    create(server, signed(ksdpl_ksb("DLHK", "KSB setelah tanggal", "JP"), "2026-10-05", "2031-10-04")).await;
+    create(
+        server,
+        signed(
+            ksdpl_ksb("DLHK", "KSB setelah tanggal", "JP"),
+            "2026-10-05",
+            "2031-10-04",
+        ),
+    )
+    .await;
     // SINERGI signed the day before the period: active, not in the period.
     create(
         server,
@@ -76,7 +96,12 @@ async fn known_register(server: &TestServer) {
             pb::Agreement {
                 cooperation_type: pb::CooperationType::Sinergi as i32,
                 document_kind: pb::DocumentKind::NotaKesepakatan as i32,
-                parties: vec![party("Kementerian Dalam Negeri", pb::PartyKind::Ministry, "", "")],
+                parties: vec![party(
+                    "Kementerian Dalam Negeri",
+                    pb::PartyKind::Ministry,
+                    "",
+                    "",
+                )],
                 ..ksdpk_pks("DLHK", "Nota kesepakatan")
             },
             "2026-06-30",
@@ -130,7 +155,9 @@ async fn counts_by_type_csv_has_the_exact_expected_content() {
         .into_inner();
     assert!(run.name.starts_with("reportRuns/"));
     assert_eq!(run.files, ["counts_by_type.csv"]);
-    let csv = download(&server, &run.name, "counts_by_type.csv").await.unwrap();
+    let csv = download(&server, &run.name, "counts_by_type.csv")
+        .await
+        .unwrap();
     let expected = "cooperation_type,draft,active,expired,total,signed_in_period\r\n\
                     KSDD,0,1,1,2,1\r\n\
                     KSDPK,1,1,0,2,1\r\n\
@@ -167,9 +194,21 @@ async fn the_default_period_is_the_quarter_of_as_of() {
         .await
         .unwrap()
         .into_inner();
-    assert_eq!((run.period_start.as_str(), run.period_end.as_str()), ("2026-04-01", "2026-06-30"));
-    let csv = String::from_utf8(download(&server, &run.name, "counts_by_type.csv").await.unwrap()).unwrap();
-    assert_eq!(csv.lines().count(), 6, "a header and all five types, even with no agreements");
+    assert_eq!(
+        (run.period_start.as_str(), run.period_end.as_str()),
+        ("2026-04-01", "2026-06-30")
+    );
+    let csv = String::from_utf8(
+        download(&server, &run.name, "counts_by_type.csv")
+            .await
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        csv.lines().count(),
+        6,
+        "a header and all five types, even with no agreements"
+    );
 }
 
 #[tokio::test]
@@ -247,12 +286,17 @@ async fn report_requests_are_checked() {
             "period_end",
         ),
     ] {
-        let status = client.run_report(authed(&server.admin, request)).await.unwrap_err();
+        let status = client
+            .run_report(authed(&server.admin, request))
+            .await
+            .unwrap_err();
         assert_rejected(&status, Code::InvalidArgument, Some(field));
     }
 
     create_unit(&server, "DLHK").await;
-    let officer = server.token("petugas", Role::UnitOfficer, Some("DLHK"), None).await;
+    let officer = server
+        .token("petugas", Role::UnitOfficer, Some("DLHK"), None)
+        .await;
     let status = client
         .run_report(authed(&officer, pb::RunReportRequest::default()))
         .await
@@ -264,12 +308,20 @@ async fn report_requests_are_checked() {
         .await
         .unwrap()
         .into_inner();
-    let status = download(&server, &run.name, "../../etc/passwd").await.unwrap_err();
-    assert_rejected(&status, Code::NotFound, None);
-    let status = download(&server, &format!("reportRuns/{}", uuid::Uuid::now_v7()), "counts_by_type.csv")
+    let status = download(&server, &run.name, "../../etc/passwd")
         .await
         .unwrap_err();
     assert_rejected(&status, Code::NotFound, None);
-    let status = download(&server, "runs/1", "counts_by_type.csv").await.unwrap_err();
+    let status = download(
+        &server,
+        &format!("reportRuns/{}", uuid::Uuid::now_v7()),
+        "counts_by_type.csv",
+    )
+    .await
+    .unwrap_err();
+    assert_rejected(&status, Code::NotFound, None);
+    let status = download(&server, "runs/1", "counts_by_type.csv")
+        .await
+        .unwrap_err();
     assert_rejected(&status, Code::InvalidArgument, Some("run"));
 }

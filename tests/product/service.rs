@@ -17,9 +17,15 @@ use tonic_health::pb::health_client::HealthClient;
 async fn health_is_serving_with_a_reachable_database() {
     let server = TestServer::start().await;
     let mut health = HealthClient::new(server.channel());
-    for service in ["", "kerjasama.v1.AgreementService", "kerjasama.v1.ReportService"] {
+    for service in [
+        "",
+        "kerjasama.v1.AgreementService",
+        "kerjasama.v1.ReportService",
+    ] {
         let reply = health
-            .check(HealthCheckRequest { service: service.into() })
+            .check(HealthCheckRequest {
+                service: service.into(),
+            })
             .await
             .unwrap()
             .into_inner();
@@ -30,7 +36,11 @@ async fn health_is_serving_with_a_reachable_database() {
 #[tokio::test]
 async fn health_is_not_serving_and_calls_are_unavailable_while_the_database_is_unreachable() {
     // A pool pointing at a port where no PostgreSQL listens.
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let url = format!("postgres://kerjasama:x@127.0.0.1:{port}/kerjasama");
     let settings = PoolSettings {
         wait_timeout: Duration::from_millis(500),
@@ -50,7 +60,11 @@ async fn health_is_not_serving_and_calls_are_unavailable_while_the_database_is_u
         reports_dir: std::env::temp_dir(),
         health_interval: Duration::from_millis(200),
     };
-    tokio::spawn(kerjasama_grpc::serve(config, listener, std::future::pending()));
+    tokio::spawn(kerjasama_grpc::serve(
+        config,
+        listener,
+        std::future::pending(),
+    ));
     let channel = tonic::transport::Channel::from_shared(format!("http://{addr}"))
         .unwrap()
         .connect()
@@ -59,7 +73,12 @@ async fn health_is_not_serving_and_calls_are_unavailable_while_the_database_is_u
     let mut health = HealthClient::new(channel.clone());
     let mut status = -1;
     for _ in 0..50 {
-        if let Ok(reply) = health.check(HealthCheckRequest { service: String::new() }).await {
+        if let Ok(reply) = health
+            .check(HealthCheckRequest {
+                service: String::new(),
+            })
+            .await
+        {
             status = reply.into_inner().status;
             if status == ServingStatus::NotServing as i32 {
                 break;
@@ -78,10 +97,10 @@ async fn health_is_not_serving_and_calls_are_unavailable_while_the_database_is_u
 #[tokio::test]
 async fn reflection_lists_the_services_in_both_versions() {
     use tokio_stream::StreamExt;
+    use tonic_reflection::pb::v1::ServerReflectionRequest;
     use tonic_reflection::pb::v1::server_reflection_client::ServerReflectionClient;
     use tonic_reflection::pb::v1::server_reflection_request::MessageRequest;
     use tonic_reflection::pb::v1::server_reflection_response::MessageResponse;
-    use tonic_reflection::pb::v1::ServerReflectionRequest;
     use tonic_reflection::pb::v1alpha;
 
     let server = TestServer::start().await;
@@ -105,13 +124,18 @@ async fn reflection_lists_the_services_in_both_versions() {
         "kerjasama.v1.ReportService",
         "grpc.health.v1.Health",
     ] {
-        assert!(names.iter().any(|n| n == expected), "{expected} missing from {names:?}");
+        assert!(
+            names.iter().any(|n| n == expected),
+            "{expected} missing from {names:?}"
+        );
     }
 
     // A client resolving a symbol gets its file and the imports it needs.
     let request = ServerReflectionRequest {
         host: String::new(),
-        message_request: Some(MessageRequest::FileContainingSymbol("kerjasama.v1.Agreement".into())),
+        message_request: Some(MessageRequest::FileContainingSymbol(
+            "kerjasama.v1.Agreement".into(),
+        )),
     };
     let mut replies = ServerReflectionClient::new(server.channel())
         .server_reflection_info(tokio_stream::iter(vec![request]))
@@ -126,13 +150,16 @@ async fn reflection_lists_the_services_in_both_versions() {
 
     let request = v1alpha::ServerReflectionRequest {
         host: String::new(),
-        message_request: Some(v1alpha::server_reflection_request::MessageRequest::ListServices(String::new())),
+        message_request: Some(
+            v1alpha::server_reflection_request::MessageRequest::ListServices(String::new()),
+        ),
     };
-    let mut replies = v1alpha::server_reflection_client::ServerReflectionClient::new(server.channel())
-        .server_reflection_info(tokio_stream::iter(vec![request]))
-        .await
-        .unwrap()
-        .into_inner();
+    let mut replies =
+        v1alpha::server_reflection_client::ServerReflectionClient::new(server.channel())
+            .server_reflection_info(tokio_stream::iter(vec![request]))
+            .await
+            .unwrap()
+            .into_inner();
     assert!(replies.next().await.unwrap().is_ok());
 }
 
@@ -140,7 +167,13 @@ async fn reflection_lists_the_services_in_both_versions() {
 async fn the_demo_register_has_every_cooperation_type_and_loads_only_once() {
     let server = TestServer::start().await;
     let loaded = kerjasama_core::demo::load(&server.db.pool).await.unwrap();
-    assert!(matches!(loaded, kerjasama_core::demo::SeedOutcome::Loaded { units: 13, agreements: 16 }));
+    assert!(matches!(
+        loaded,
+        kerjasama_core::demo::SeedOutcome::Loaded {
+            units: 13,
+            agreements: 16
+        }
+    ));
     let again = kerjasama_core::demo::load(&server.db.pool).await.unwrap();
     assert!(matches!(again, kerjasama_core::demo::SeedOutcome::NotEmpty));
     let mut client = server.agreements();
@@ -169,8 +202,16 @@ async fn the_demo_register_has_every_cooperation_type_and_loads_only_once() {
 /// The `kerjasama` binary built next to this test.
 fn binary() -> PathBuf {
     let exe = std::env::current_exe().unwrap();
-    let path = exe.parent().and_then(|deps| deps.parent()).unwrap().join("kerjasama");
-    assert!(path.exists(), "{} missing: build the workspace first", path.display());
+    let path = exe
+        .parent()
+        .and_then(|deps| deps.parent())
+        .unwrap()
+        .join("kerjasama");
+    assert!(
+        path.exists(),
+        "{} missing: build the workspace first",
+        path.display()
+    );
     path
 }
 
@@ -215,11 +256,18 @@ fn stop_binary(mut served: Served) {
 }
 
 async fn count_agreements(addr: &str, token: &str) -> usize {
-    let mut client = pb::agreement_service_client::AgreementServiceClient::connect(format!("http://{addr}"))
-        .await
-        .unwrap();
+    let mut client =
+        pb::agreement_service_client::AgreementServiceClient::connect(format!("http://{addr}"))
+            .await
+            .unwrap();
     client
-        .list_agreements(authed(token, pb::ListAgreementsRequest { page_size: 200, ..Default::default() }))
+        .list_agreements(authed(
+            token,
+            pb::ListAgreementsRequest {
+                page_size: 200,
+                ..Default::default()
+            },
+        ))
         .await
         .unwrap()
         .into_inner()
@@ -237,11 +285,18 @@ async fn the_binary_runs_its_own_postgresql_and_keeps_the_data_across_restarts()
     .await
     .unwrap();
     let token_file = data_dir.join("admin-token");
-    let mode = std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(&token_file).unwrap().permissions());
+    let mode = std::os::unix::fs::PermissionsExt::mode(
+        &std::fs::metadata(&token_file).unwrap().permissions(),
+    );
     assert_eq!(mode & 0o777, 0o600);
-    let token = std::fs::read_to_string(&token_file).unwrap().trim().to_string();
+    let token = std::fs::read_to_string(&token_file)
+        .unwrap()
+        .trim()
+        .to_string();
     assert_eq!(count_agreements(&served.addr, &token).await, 16);
-    tokio::task::spawn_blocking(move || stop_binary(served)).await.unwrap();
+    tokio::task::spawn_blocking(move || stop_binary(served))
+        .await
+        .unwrap();
     assert!(
         !data_dir.join("postgres/postmaster.pid").exists(),
         "PostgreSQL stops with the server"
@@ -256,6 +311,8 @@ async fn the_binary_runs_its_own_postgresql_and_keeps_the_data_across_restarts()
     .unwrap();
     assert_eq!(std::fs::read_to_string(&token_file).unwrap().trim(), token);
     assert_eq!(count_agreements(&served.addr, &token).await, 16);
-    tokio::task::spawn_blocking(move || stop_binary(served)).await.unwrap();
+    tokio::task::spawn_blocking(move || stop_binary(served))
+        .await
+        .unwrap();
     let _ = std::fs::remove_dir_all(&data_dir);
 }

@@ -24,7 +24,10 @@ async fn units_are_created_read_listed_by_code_and_renamed() {
     let server = TestServer::start().await;
     let mut client = server.units();
     let created = client
-        .create_unit(authed(&server.admin, new_unit("DINKES", "36", "Dinas Kesehatan")))
+        .create_unit(authed(
+            &server.admin,
+            new_unit("DINKES", "36", "Dinas Kesehatan"),
+        ))
         .await
         .unwrap()
         .into_inner();
@@ -34,7 +37,12 @@ async fn units_are_created_read_listed_by_code_and_renamed() {
         create_unit(&server, code).await;
     }
     let read = client
-        .get_unit(authed(&server.admin, pb::GetUnitRequest { name: "units/DINKES".into() }))
+        .get_unit(authed(
+            &server.admin,
+            pb::GetUnitRequest {
+                name: "units/DINKES".into(),
+            },
+        ))
         .await
         .unwrap()
         .into_inner();
@@ -118,14 +126,25 @@ async fn unit_rules_are_enforced() {
     assert_rejected(&status, Code::AlreadyExists, None);
     for (request, field) in [
         (new_unit("dinas kecil", "36", "Huruf kecil"), "unit.code"),
-        (new_unit("DINSOS", "Banten", "Wilayah salah"), "unit.region_code"),
+        (
+            new_unit("DINSOS", "Banten", "Wilayah salah"),
+            "unit.region_code",
+        ),
         (new_unit("DINSOS", "36", "  "), "unit.display_name"),
     ] {
-        let status = client.create_unit(authed(&server.admin, request)).await.unwrap_err();
+        let status = client
+            .create_unit(authed(&server.admin, request))
+            .await
+            .unwrap_err();
         assert_rejected(&status, Code::InvalidArgument, Some(field));
     }
     let status = client
-        .get_unit(authed(&server.admin, pb::GetUnitRequest { name: "units/NOPE".into() }))
+        .get_unit(authed(
+            &server.admin,
+            pb::GetUnitRequest {
+                name: "units/NOPE".into(),
+            },
+        ))
         .await
         .unwrap_err();
     assert_rejected(&status, Code::NotFound, None);
@@ -153,7 +172,15 @@ async fn a_retried_unit_create_returns_the_first_result() {
     let mut client = server.units();
     let mut request = new_unit("DISHUB", "36", "Dinas Perhubungan");
     request.request_id = uuid::Uuid::new_v4().to_string();
-    let first = client.create_unit(authed(&server.admin, request.clone())).await.unwrap().into_inner();
-    let again = client.create_unit(authed(&server.admin, request)).await.unwrap().into_inner();
+    let first = client
+        .create_unit(authed(&server.admin, request.clone()))
+        .await
+        .unwrap()
+        .into_inner();
+    let again = client
+        .create_unit(authed(&server.admin, request))
+        .await
+        .unwrap()
+        .into_inner();
     assert_eq!(first, again);
 }

@@ -42,7 +42,12 @@ fn migrations_digest() -> String {
     let mut files: Vec<PathBuf> = std::fs::read_dir(&root)
         .expect("migrations folder")
         .flatten()
-        .flat_map(|dir| std::fs::read_dir(dir.path()).into_iter().flatten().flatten())
+        .flat_map(|dir| {
+            std::fs::read_dir(dir.path())
+                .into_iter()
+                .flatten()
+                .flatten()
+        })
         .map(|f| f.path())
         .collect();
     files.sort();
@@ -90,10 +95,15 @@ async fn shared() -> &'static Shared {
         .is_some();
     if !exists {
         let building = format!("{template}_building");
-        for statement in [format!("DROP DATABASE IF EXISTS {building}"), format!("CREATE DATABASE {building}")] {
+        for statement in [
+            format!("DROP DATABASE IF EXISTS {building}"),
+            format!("CREATE DATABASE {building}"),
+        ] {
             admin.batch_execute(&statement).await.unwrap();
         }
-        pool::migrate(&cluster.url_for(&building)).await.expect("migrate the template");
+        pool::migrate(&cluster.url_for(&building))
+            .await
+            .expect("migrate the template");
         admin
             .batch_execute(&format!("ALTER DATABASE {building} RENAME TO {template}"))
             .await
@@ -115,7 +125,10 @@ pub async fn fresh_database() -> TestDatabase {
     let name = format!("t_{}", uuid::Uuid::now_v7().simple());
     let admin = admin_client(&shared.cluster).await;
     admin
-        .batch_execute(&format!("CREATE DATABASE {name} TEMPLATE {}", shared.template))
+        .batch_execute(&format!(
+            "CREATE DATABASE {name} TEMPLATE {}",
+            shared.template
+        ))
         .await
         .expect("copy the template database");
     let url = shared.cluster.url_for(&name);
@@ -143,7 +156,9 @@ impl TestServer {
     pub async fn start_on(db: TestDatabase, health_interval: Duration) -> TestServer {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
-        let reports_dir = std::env::temp_dir().join(format!("kerjasama-test-reports-{}", uuid::Uuid::now_v7()));
+        let reports_dir = cluster_dir()
+            .join("reports")
+            .join(uuid::Uuid::now_v7().to_string());
         let config = kerjasama_grpc::ServerConfig {
             pool: db.pool.clone(),
             database_url: db.url.clone(),
@@ -155,7 +170,9 @@ impl TestServer {
             let shutdown = async {
                 let _ = stopped.await;
             };
-            kerjasama_grpc::serve(config, listener, shutdown).await.expect("server runs");
+            kerjasama_grpc::serve(config, listener, shutdown)
+                .await
+                .expect("server runs");
         });
         let channel = Channel::from_shared(format!("http://{addr}"))
             .unwrap()
@@ -176,7 +193,13 @@ impl TestServer {
     }
 
     /// Creates a token directly in the register (tokens have no RPC).
-    pub async fn token(&self, name: &str, role: Role, unit: Option<&str>, region: Option<&str>) -> String {
+    pub async fn token(
+        &self,
+        name: &str,
+        role: Role,
+        unit: Option<&str>,
+        region: Option<&str>,
+    ) -> String {
         let (_, secret) = tokens::create(
             &self.db.pool,
             &Principal::system("test-harness"),

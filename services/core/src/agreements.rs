@@ -256,21 +256,21 @@ pub fn validate(fields: &AgreementFields, today: NaiveDate) -> Vec<FieldViolatio
 
     validate_parties(&mut v, fields);
 
-    if let Some(signed) = fields.signed_on {
-        if signed > today {
-            v.push(FieldViolation::new(
-                "signed_on",
-                format!("must not be in the future (today is {today} in Asia/Jakarta)"),
-            ));
-        }
+    if let Some(signed) = fields.signed_on
+        && signed > today
+    {
+        v.push(FieldViolation::new(
+            "signed_on",
+            format!("must not be in the future (today is {today} in Asia/Jakarta)"),
+        ));
     }
-    if let (Some(from), Some(until)) = (fields.effective_from, fields.effective_until) {
-        if until < from {
-            v.push(FieldViolation::new(
-                "effective_until",
-                format!("must not be before effective_from ({from})"),
-            ));
-        }
+    if let (Some(from), Some(until)) = (fields.effective_from, fields.effective_until)
+        && until < from
+    {
+        v.push(FieldViolation::new(
+            "effective_until",
+            format!("must not be before effective_from ({from})"),
+        ));
     }
     if fields.effective_until.is_some()
         && fields.effective_from.is_none()

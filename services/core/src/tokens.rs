@@ -62,13 +62,13 @@ pub async fn create(
         )),
         _ => {}
     }
-    if let Some(region) = &new.region_code {
-        if !crate::agreements::is_region_code(region) {
-            violations.push(FieldViolation::new(
-                "region",
-                "must be a Kemendagri region code such as 36 or 36.71",
-            ));
-        }
+    if let Some(region) = &new.region_code
+        && !crate::agreements::is_region_code(region)
+    {
+        violations.push(FieldViolation::new(
+            "region",
+            "must be a Kemendagri region code such as 36 or 36.71",
+        ));
     }
     if !violations.is_empty() {
         return Err(CoreError::InvalidArgument(violations));

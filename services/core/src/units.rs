@@ -190,14 +190,14 @@ pub async fn update(
             .optional()?
             .ok_or_else(|| CoreError::not_found(format!("units/{code}")))?;
         actor.check_admin(Some(&before.region_code))?;
-        if let Some(etag) = etag.filter(|e| !e.is_empty()) {
-            if etag != before.etag() {
-                return Err(CoreError::Aborted(format!(
-                    "{} changed since it was read (etag {etag} is now {}); read it again and retry",
-                    before.name(),
-                    before.etag()
-                )));
-            }
+        if let Some(etag) = etag.filter(|e| !e.is_empty())
+            && etag != before.etag()
+        {
+            return Err(CoreError::Aborted(format!(
+                "{} changed since it was read (etag {etag} is now {}); read it again and retry",
+                before.name(),
+                before.etag()
+            )));
         }
         let new_name = display_name
             .as_deref()

@@ -308,13 +308,14 @@ fn filter_for_list(
         }
     }
     let partner_country = non_empty(&request.partner_country);
-    if let Some(c) = &partner_country {
-        if c.len() != 2 || !c.bytes().all(|b| b.is_ascii_uppercase()) {
-            v.add(
-                "partner_country",
-                "must be an ISO 3166-1 alpha-2 code in capitals, e.g. JP",
-            );
-        }
+    if partner_country
+        .as_deref()
+        .is_some_and(|c| c.len() != 2 || !c.bytes().all(|b| b.is_ascii_uppercase()))
+    {
+        v.add(
+            "partner_country",
+            "must be an ISO 3166-1 alpha-2 code in capitals, e.g. JP",
+        );
     }
     let region_code = non_empty(&request.region_code);
     if region_code

@@ -123,7 +123,10 @@ impl ReportService for Reports {
                     Ok(n) => Ok(pb::FileChunk {
                         data: buffer[..n].to_vec(),
                     }),
-                    Err(e) => Err(on("")(CoreError::Internal(format!("{}: {e}", path.display())))),
+                    Err(e) => Err(on("")(CoreError::Internal(format!(
+                        "{}: {e}",
+                        path.display()
+                    )))),
                 };
                 let failed = message.is_err();
                 if sender.send(message).await.is_err() || failed {

@@ -61,10 +61,10 @@ impl Global {
 
     /// Checks what clap cannot: the database URL's scheme.
     pub fn validate(&self) -> anyhow::Result<()> {
-        if let Some(url) = &self.database_url {
-            if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
-                anyhow::bail!("DATABASE_URL must start with postgres:// or postgresql://");
-            }
+        if let Some(url) = &self.database_url
+            && !(url.starts_with("postgres://") || url.starts_with("postgresql://"))
+        {
+            anyhow::bail!("DATABASE_URL must start with postgres:// or postgresql://");
         }
         Ok(())
     }

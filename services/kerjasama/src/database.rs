@@ -43,13 +43,13 @@ impl Database {
     /// `owner` (the server owns its cluster).
     pub async fn close(self, owner: bool) -> anyhow::Result<()> {
         self.pool.close();
-        if let Some(cluster) = self.cluster {
-            if owner || cluster.started_here() {
-                tokio::task::spawn_blocking(move || cluster.stop())
-                    .await?
-                    .context("stopping PostgreSQL")?;
-                tracing::info!("PostgreSQL stopped");
-            }
+        if let Some(cluster) = self.cluster
+            && (owner || cluster.started_here())
+        {
+            tokio::task::spawn_blocking(move || cluster.stop())
+                .await?
+                .context("stopping PostgreSQL")?;
+            tracing::info!("PostgreSQL stopped");
         }
         Ok(())
     }
