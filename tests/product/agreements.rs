@@ -754,3 +754,30 @@ async fn a_ksb_with_a_live_pks_cannot_be_deleted() {
         status.message()
     );
 }
+
+#[tokio::test]
+async fn one_reply_names_every_mistake_of_a_request() {
+    let server = TestServer::start().await;
+    create_unit(&server, "BIRO").await;
+    let mut agreement = ksdpl_ksb("BIRO", "  ", "");
+    agreement.signed_on = "kemarin".into();
+    agreement.region_code.clear();
+    let status = server
+        .agreements()
+        .create_agreement(authed(&server.admin, create_request(agreement, "")))
+        .await
+        .unwrap_err();
+    for field in [
+        "agreement.signed_on",
+        "agreement.title",
+        "agreement.region_code",
+        "agreement.parties[0].country_code",
+    ] {
+        assert_rejected(&status, Code::InvalidArgument, Some(field));
+    }
+    assert!(
+        status.message().contains("agreement.title"),
+        "{}",
+        status.message()
+    );
+}

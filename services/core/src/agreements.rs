@@ -188,7 +188,12 @@ pub fn validate(fields: &AgreementFields, today: NaiveDate) -> Vec<FieldViolatio
     let kind = fields.document_kind;
     let ctype = fields.cooperation_type;
 
-    if !is_region_code(&fields.region_code) {
+    if fields.region_code.is_empty() {
+        v.push(FieldViolation::new(
+            "region_code",
+            "required: the Kemendagri code of the owning region, e.g. 36",
+        ));
+    } else if !is_region_code(&fields.region_code) {
         v.push(FieldViolation::new(
             "region_code",
             "must be a Kemendagri region code such as 36 or 36.71",
@@ -414,7 +419,7 @@ async fn check_references(
             }
             Some((region, ctype, kind, None)) => {
                 let allowed = allowed_parent_kinds(fields.document_kind, fields.cooperation_type);
-                if region != fields.region_code {
+                if !fields.region_code.is_empty() && region != fields.region_code {
                     v.push(FieldViolation::new(
                         "parent",
                         format!("{name} belongs to region {region}"),
@@ -453,13 +458,15 @@ async fn check_references(
                 "unit",
                 format!("units/{} does not exist", fields.unit_code),
             )),
-            Some(r) if r != fields.region_code => v.push(FieldViolation::new(
-                "unit",
-                format!(
-                    "units/{} belongs to region {r}, not {}",
-                    fields.unit_code, fields.region_code
-                ),
-            )),
+            Some(r) if !fields.region_code.is_empty() && r != fields.region_code => {
+                v.push(FieldViolation::new(
+                    "unit",
+                    format!(
+                        "units/{} belongs to region {r}, not {}",
+                        fields.unit_code, fields.region_code
+                    ),
+                ))
+            }
             Some(_) => {}
         }
     }

@@ -5,10 +5,10 @@ use kerjasama_core::access::Principal;
 use kerjasama_core::agreements::{
     self, Agreement, AgreementChange, AgreementFields, AgreementFilter, Ordering, Party,
 };
-use kerjasama_core::codes;
 use kerjasama_core::idempotency::parse_request_id;
 use kerjasama_core::pool::PgPool;
 use kerjasama_core::{CoreError, units};
+use kerjasama_core::{calendar, codes};
 use kerjasama_proto::v1 as pb;
 use kerjasama_proto::v1::agreement_service_server::AgreementService;
 use tonic::{Request, Response, Status};
@@ -155,12 +155,6 @@ fn fields_for_create(
     let region_code = non_empty(&message.region_code)
         .or_else(|| actor.region_code.clone())
         .unwrap_or_default();
-    if region_code.is_empty() {
-        v.add(
-            "region_code",
-            "required: the Kemendagri code of the owning region, e.g. 36",
-        );
-    }
     // Parse every field first, so one reply names every violation.
     let parent_id = parent(&mut v, &message.parent);
     let unit_code = unit_code(&mut v, &message.unit);
@@ -170,13 +164,13 @@ fn fields_for_create(
     let effective_from = v.date("effective_from", &message.effective_from);
     let effective_until = v.date("effective_until", &message.effective_until);
     let budget_idr = budget(&mut v, &message.budget_idr);
-    v.finish()?;
     let (Some(cooperation_type), Some(document_kind)) = (cooperation_type, document_kind) else {
+        v.finish()?;
         return Err(CoreError::Internal(
             "type or kind missing without a violation".into(),
         ));
     };
-    Ok(AgreementFields {
+    let fields = AgreementFields {
         region_code,
         title: message.title,
         cooperation_type,
@@ -195,7 +189,12 @@ fn fields_for_create(
             .dprd_approval_required
             .unwrap_or(cooperation_type.is_foreign()),
         budget_idr,
-    })
+    };
+    // With wire-format violations, add the record's own rule violations too
+    // (except on fields already named), so one reply lists everything.
+    v.extend_unnamed(agreements::validate(&fields, calendar::today()));
+    v.finish()?;
+    Ok(fields)
 }
 
 const NOT_UPDATABLE: &[&str] = &[

@@ -69,6 +69,13 @@ pub fn to_status(error: CoreError, resource: &str) -> Status {
         }
     };
     let message = match &error {
+        CoreError::InvalidArgument(violations) => {
+            let listed: Vec<String> = violations
+                .iter()
+                .map(|v| format!("{}: {}", qualified(resource, v), v.description))
+                .collect();
+            format!("invalid request: {}", listed.join("; "))
+        }
         // Never leak internals; the request id ties the log line to the call.
         CoreError::Internal(_) => "internal error; the server log has the details".to_string(),
         CoreError::Unavailable(_) => "the database is unavailable; retry shortly".to_string(),

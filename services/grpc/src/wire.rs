@@ -45,6 +45,24 @@ impl Violations {
         code
     }
 
+    /// Adds those of `more` whose top-level field has no violation yet; only
+    /// when there already are violations (else the core reports them itself).
+    pub fn extend_unnamed(&mut self, more: Vec<FieldViolation>) {
+        if self.0.is_empty() {
+            return;
+        }
+        let top = |field: &str| {
+            field
+                .split(['.', '['])
+                .next()
+                .unwrap_or_default()
+                .to_string()
+        };
+        let named: Vec<String> = self.0.iter().map(|v| top(&v.field)).collect();
+        self.0
+            .extend(more.into_iter().filter(|v| !named.contains(&top(&v.field))));
+    }
+
     pub fn finish(self) -> Result<(), CoreError> {
         if self.0.is_empty() {
             Ok(())
