@@ -232,15 +232,17 @@ fn start_binary(data_dir: &std::path::Path, demo: bool) -> Served {
         command.arg("--demo");
     }
     let mut child = command.spawn().unwrap();
-    let stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let mut addr = None;
-    for line in stdout.lines() {
+    for line in lines.by_ref() {
         let line = line.unwrap();
         if let Some(rest) = line.strip_prefix("kerjasama listening on ") {
             addr = rest.split_whitespace().next().map(str::to_string);
             break;
         }
     }
+    // Keep draining what the server prints, as a terminal would.
+    std::thread::spawn(move || lines.for_each(drop));
     Served {
         child,
         addr: addr.expect("the server prints where it listens"),

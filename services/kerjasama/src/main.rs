@@ -158,9 +158,9 @@ async fn serve_with(
 ) -> anyhow::Result<()> {
     if args.demo {
         match demo::load(&db.pool).await? {
-            demo::SeedOutcome::Loaded { units, agreements } => {
-                println!("loaded the demo register: {units} units, {agreements} agreements")
-            }
+            demo::SeedOutcome::Loaded { units, agreements } => say(&format!(
+                "loaded the demo register: {units} units, {agreements} agreements"
+            )),
             demo::SeedOutcome::NotEmpty => {
                 tracing::info!("register not empty: demo data not loaded")
             }
@@ -180,15 +180,20 @@ async fn serve_with(
         )
         .await?;
         write_secret(&token_file, &secret)?;
-        println!("bootstrap admin token written to {}", token_file.display());
+        say(&format!(
+            "bootstrap admin token written to {}",
+            token_file.display()
+        ));
     } else if token_file.exists() {
-        println!("admin token: {}", token_file.display());
+        say(&format!("admin token: {}", token_file.display()));
+    }
+    if global.database_url.is_none() {
+        say(&format!("data dir: {}", data_dir.display()));
     }
     let local = listener.local_addr()?;
-    println!("kerjasama listening on {local} (gRPC; health and reflection enabled)");
-    if global.database_url.is_none() {
-        println!("data dir: {}", data_dir.display());
-    }
+    say(&format!(
+        "kerjasama listening on {local} (gRPC; health and reflection enabled)"
+    ));
     let config = kerjasama_grpc::ServerConfig {
         pool: db.pool.clone(),
         database_url: db.url.clone(),
@@ -198,6 +203,12 @@ async fn serve_with(
     kerjasama_grpc::serve(config, listener, shutdown_signal()).await?;
     tracing::info!("server stopped");
     Ok(())
+}
+
+/// A line for the operator on stdout. A server must not die because whoever
+/// started it stopped reading its output, so write errors are ignored.
+fn say(line: &str) {
+    let _ = writeln!(std::io::stdout(), "{line}");
 }
 
 fn write_secret(path: &Path, secret: &str) -> anyhow::Result<()> {
