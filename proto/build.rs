@@ -7,6 +7,7 @@ const PROTOS: &[&str] = &[
     "kerjasama/v1/agreement.proto",
     "kerjasama/v1/unit.proto",
     "kerjasama/v1/report.proto",
+    "kerjasama/v1/stage.proto",
 ];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

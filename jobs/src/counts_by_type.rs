@@ -1,6 +1,7 @@
 //! `counts_by_type`: agreements per cooperation type and derived state as of a
 //! date, and how many were signed in the period. Columns (see the README):
-//! cooperation_type, draft, active, expired, total, signed_in_period.
+//! cooperation_type, one column per state (draft, in_process, active, expired,
+//! terminated, cancelled), total, signed_in_period.
 //! ADDENDUM records amend an agreement and are not counted as agreements.
 
 use chrono::NaiveDate;
@@ -44,23 +45,30 @@ pub fn compute(
         .lazy()
         .filter(col("document_kind").neq(lit(DocumentKind::Addendum.code())))
         .group_by([col("cooperation_type")])
-        .agg([
-            state_count(AgreementState::Draft),
-            state_count(AgreementState::Active),
-            state_count(AgreementState::Expired),
-            len().cast(DataType::UInt32).alias("total"),
-            signed_in_period
-                .cast(DataType::UInt32)
-                .sum()
-                .alias("signed_in_period"),
-        ]);
+        .agg(
+            AgreementState::ALL
+                .iter()
+                .map(|s| state_count(*s))
+                .chain([
+                    len().cast(DataType::UInt32).alias("total"),
+                    signed_in_period
+                        .cast(DataType::UInt32)
+                        .sum()
+                        .alias("signed_in_period"),
+                ])
+                .collect::<Vec<_>>(),
+        );
 
     // Every type appears, in the order of the regulation, even with no agreements.
     let types: Vec<&str> = CooperationType::ALL.iter().map(|t| t.code()).collect();
     let order: Vec<u32> = (0..types.len() as u32).collect();
     let all_types = df!("cooperation_type" => types, "type_order" => order)?.lazy();
 
-    let count_columns = ["draft", "active", "expired", "total", "signed_in_period"];
+    let count_columns: Vec<String> = AgreementState::ALL
+        .iter()
+        .map(|s| s.code().to_lowercase())
+        .chain(["total".to_string(), "signed_in_period".to_string()])
+        .collect();
     let table = all_types
         .join(
             counted,
@@ -71,13 +79,13 @@ pub fn compute(
         .with_columns(
             count_columns
                 .iter()
-                .map(|c| col(*c).fill_null(lit(0u32)).alias(*c))
+                .map(|c| col(c.as_str()).fill_null(lit(0u32)).alias(c.as_str()))
                 .collect::<Vec<_>>(),
         )
         .sort(["type_order"], SortMultipleOptions::default())
         .select(
             std::iter::once(col("cooperation_type"))
-                .chain(count_columns.iter().map(|c| col(*c)))
+                .chain(count_columns.iter().map(|c| col(c.as_str())))
                 .collect::<Vec<_>>(),
         )
         .collect()?;
@@ -103,7 +111,7 @@ mod tests {
         let frame = df!(
             "cooperation_type" => ["KSDD", "KSDD", "KSDD", "KSDD"],
             "document_kind" => ["KSB", "PKS", "KSB", "ADDENDUM"],
-            "state" => ["ACTIVE", "EXPIRED", "DRAFT", "ACTIVE"],
+            "state" => ["ACTIVE", "EXPIRED", "IN_PROCESS", "ACTIVE"],
             "signed_on" => signed,
         )
         .unwrap();
@@ -117,8 +125,18 @@ mod tests {
         let ksdd = table.slice(0, 1);
         let value = |c: &str| ksdd.column(c).unwrap().u32().unwrap().get(0).unwrap();
         assert_eq!(
-            ["draft", "active", "expired", "total", "signed_in_period"].map(value),
-            [1, 1, 1, 3, 1]
+            [
+                "draft",
+                "in_process",
+                "active",
+                "expired",
+                "terminated",
+                "cancelled",
+                "total",
+                "signed_in_period"
+            ]
+            .map(value),
+            [0, 1, 1, 1, 0, 0, 3, 1]
         );
         let sinergi_total = table.column("total").unwrap().u32().unwrap().get(4);
         assert_eq!(sinergi_total, Some(0));

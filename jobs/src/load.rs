@@ -64,7 +64,7 @@ pub async fn agreements(
     let select = format!(
         "SELECT id, region_code, cooperation_type, document_kind, unit_code, sector, \
                 signed_on, effective_from, effective_until, \
-                agreement_state(signed_on, effective_until, {as_of}) AS state \
+                agreement_state(signed_on, effective_until, process_started_on, terminated_on, cancelled_on, {as_of}) AS state \
          FROM agreements WHERE delete_time IS NULL {region_filter} ORDER BY id",
         as_of = date_literal(as_of),
     );

@@ -80,6 +80,7 @@ async fn analysts_read_but_cannot_write() {
             pb::CreateAgreementRequest {
                 agreement: Some(ksdd_ksb("DLHK", "Ditulis analis")),
                 request_id: String::new(),
+                complete_through_stage: String::new(),
             },
         ))
         .await
@@ -132,6 +133,7 @@ async fn a_unit_officer_writes_only_its_own_units_agreements() {
             pb::CreateAgreementRequest {
                 agreement: Some(ksdd_ksb("DLHK", "Milik DLHK")),
                 request_id: String::new(),
+                complete_through_stage: String::new(),
             },
         ))
         .await
@@ -143,6 +145,7 @@ async fn a_unit_officer_writes_only_its_own_units_agreements() {
             pb::CreateAgreementRequest {
                 agreement: Some(ksdd_ksb("DINKES", "Bukan miliknya")),
                 request_id: String::new(),
+                complete_through_stage: String::new(),
             },
         ))
         .await

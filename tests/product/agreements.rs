@@ -11,6 +11,7 @@ fn create_request(agreement: pb::Agreement, request_id: &str) -> pb::CreateAgree
     pb::CreateAgreementRequest {
         agreement: Some(agreement),
         request_id: request_id.to_string(),
+        complete_through_stage: String::new(),
     }
 }
 

@@ -31,6 +31,7 @@ async fn every_mutation_writes_an_audit_row_with_actor_and_before_after() {
             pb::CreateAgreementRequest {
                 agreement: Some(ksdd_ksb("DLHK", "Diaudit")),
                 request_id: String::new(),
+                complete_through_stage: String::new(),
             },
         ))
         .await
@@ -150,6 +151,7 @@ async fn a_rejected_change_leaves_neither_a_record_nor_an_audit_row() {
             pb::CreateAgreementRequest {
                 agreement: Some(bad),
                 request_id: uuid::Uuid::new_v4().to_string(),
+                complete_through_stage: String::new(),
             },
         ))
         .await

@@ -106,6 +106,7 @@ pub async fn create(server: &TestServer, agreement: pb::Agreement) -> pb::Agreem
             pb::CreateAgreementRequest {
                 agreement: Some(agreement),
                 request_id: String::new(),
+                complete_through_stage: String::new(),
             },
         ))
         .await

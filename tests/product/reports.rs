@@ -158,12 +158,12 @@ async fn counts_by_type_csv_has_the_exact_expected_content() {
     let csv = download(&server, &run.name, "counts_by_type.csv")
         .await
         .unwrap();
-    let expected = "cooperation_type,draft,active,expired,total,signed_in_period\r\n\
-                    KSDD,0,1,1,2,1\r\n\
-                    KSDPK,1,1,0,2,1\r\n\
-                    KSDPL,1,0,0,1,0\r\n\
-                    KSDLL,0,0,0,0,0\r\n\
-                    SINERGI,0,1,0,1,0\r\n";
+    let expected = "cooperation_type,draft,in_process,active,expired,terminated,cancelled,total,signed_in_period\r\n\
+                    KSDD,0,0,1,1,0,0,2,1\r\n\
+                    KSDPK,1,0,1,0,0,0,2,1\r\n\
+                    KSDPL,1,0,0,0,0,0,1,0\r\n\
+                    KSDLL,0,0,0,0,0,0,0,0\r\n\
+                    SINERGI,0,0,1,0,0,0,1,0\r\n";
     assert_eq!(String::from_utf8(csv).unwrap(), expected);
 
     let state: String = server

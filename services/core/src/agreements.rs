@@ -19,16 +19,43 @@ use uuid::Uuid;
 use crate::access::Principal;
 use crate::audit::{self, AuditEntry};
 use crate::calendar;
-use crate::codes::{AgreementState, CooperationType, DocumentKind, KsddBasis, PartyKind};
+use crate::codes::{AgreementState, CooperationType, DocumentKind, KsddBasis, PartyKind, ReportingCycle};
 use crate::error::{CoreError, CoreResult, FieldViolation};
 use crate::idempotency::{self, Claim, CreateRequest};
 use crate::paging::{self, Cursor};
 use crate::pool::PgPool;
 use crate::schema::{agreement_parties, agreements, sectors, units};
+use crate::stages;
 
 diesel::define_sql_function! {
-    /// SQL `agreement_state` (see the migration): the one state derivation.
-    fn agreement_state(signed_on: Nullable<Date>, effective_until: Nullable<Date>, as_of: Date) -> Text;
+    /// SQL `agreement_state` (see the migrations): the one state derivation.
+    fn agreement_state(
+        signed_on: Nullable<Date>,
+        effective_until: Nullable<Date>,
+        process_started_on: Nullable<Date>,
+        terminated_on: Nullable<Date>,
+        cancelled_on: Nullable<Date>,
+        as_of: Date,
+    ) -> Text;
+}
+
+/// The state of every row as of `day`.
+fn state_as_of(day: NaiveDate) -> agreement_state<
+    agreements::signed_on,
+    agreements::effective_until,
+    agreements::process_started_on,
+    agreements::terminated_on,
+    agreements::cancelled_on,
+    diesel::dsl::AsExprOf<NaiveDate, Date>,
+> {
+    agreement_state(
+        agreements::signed_on,
+        agreements::effective_until,
+        agreements::process_started_on,
+        agreements::terminated_on,
+        agreements::cancelled_on,
+        diesel::IntoSql::into_sql::<Date>(day),
+    )
 }
 
 diesel::define_sql_function! {
@@ -78,6 +105,20 @@ pub struct AgreementFields {
     pub dprd_approval_required: bool,
     /// Whole rupiah.
     pub budget_idr: Option<i64>,
+    /// How often implementation reports are due while in force.
+    pub reporting_cycle: ReportingCycle,
+}
+
+/// The dates the state derives from, besides signing and the effective range.
+/// Set by stage operations and by TerminateAgreement / CancelAgreement.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Lifecycle {
+    /// The first stage's start (or skip): from then on an unsigned agreement is IN_PROCESS.
+    pub process_started_on: Option<NaiveDate>,
+    pub terminated_on: Option<NaiveDate>,
+    pub termination_reason: Option<String>,
+    pub cancelled_on: Option<NaiveDate>,
+    pub cancellation_reason: Option<String>,
 }
 
 /// A stored agreement.
@@ -86,6 +127,8 @@ pub struct Agreement {
     pub id: Uuid,
     #[serde(flatten)]
     pub fields: AgreementFields,
+    #[serde(flatten)]
+    pub lifecycle: Lifecycle,
     /// Derived as of today (Asia/Jakarta).
     pub state: AgreementState,
     pub version: i64,
@@ -125,11 +168,11 @@ pub enum AgreementChange {
     Parties(Vec<Party>),
     DocumentNumber(String),
     Objective(String),
-    SignedOn(Option<NaiveDate>),
     EffectiveFrom(Option<NaiveDate>),
     EffectiveUntil(Option<NaiveDate>),
     DprdApprovalRequired(bool),
     BudgetIdr(Option<i64>),
+    ReportingCycle(ReportingCycle),
 }
 
 impl AgreementFields {
@@ -143,11 +186,11 @@ impl AgreementFields {
             AgreementChange::Parties(v) => self.parties = v,
             AgreementChange::DocumentNumber(v) => self.document_number = v,
             AgreementChange::Objective(v) => self.objective = v,
-            AgreementChange::SignedOn(v) => self.signed_on = v,
             AgreementChange::EffectiveFrom(v) => self.effective_from = v,
             AgreementChange::EffectiveUntil(v) => self.effective_until = v,
             AgreementChange::DprdApprovalRequired(v) => self.dprd_approval_required = v,
             AgreementChange::BudgetIdr(v) => self.budget_idr = v,
+            AgreementChange::ReportingCycle(v) => self.reporting_cycle = v,
         }
     }
 }
@@ -526,6 +569,12 @@ struct AgreementRow {
     create_time: DateTime<Utc>,
     update_time: DateTime<Utc>,
     delete_time: Option<DateTime<Utc>>,
+    process_started_on: Option<NaiveDate>,
+    terminated_on: Option<NaiveDate>,
+    termination_reason: Option<String>,
+    cancelled_on: Option<NaiveDate>,
+    cancellation_reason: Option<String>,
+    reporting_cycle: String,
 }
 
 #[derive(Queryable, Selectable)]
@@ -563,6 +612,7 @@ struct AgreementColumns<'a> {
     effective_until: Option<NaiveDate>,
     dprd_approval_required: bool,
     budget_idr: Option<i64>,
+    reporting_cycle: &'a str,
 }
 
 impl<'a> AgreementColumns<'a> {
@@ -584,6 +634,7 @@ impl<'a> AgreementColumns<'a> {
             effective_until: f.effective_until,
             dprd_approval_required: f.dprd_approval_required,
             budget_idr: f.budget_idr,
+            reporting_cycle: f.reporting_cycle.code(),
         }
     }
 }
@@ -617,6 +668,15 @@ fn assemble(row: AgreementRow, state: String, parties: Vec<Party>) -> CoreResult
             effective_until: row.effective_until,
             dprd_approval_required: row.dprd_approval_required,
             budget_idr: row.budget_idr,
+            reporting_cycle: ReportingCycle::from_code(&row.reporting_cycle)
+                .ok_or_else(|| corrupt("reporting_cycle", &row.reporting_cycle))?,
+        },
+        lifecycle: Lifecycle {
+            process_started_on: row.process_started_on,
+            terminated_on: row.terminated_on,
+            termination_reason: row.termination_reason,
+            cancelled_on: row.cancelled_on,
+            cancellation_reason: row.cancellation_reason,
         },
         state: AgreementState::from_code(&state).ok_or_else(|| corrupt("state", &state))?,
         version: row.version,
@@ -669,12 +729,15 @@ async fn assemble_all(
 }
 
 /// Loads one agreement (deleted ones too), optionally locking its row.
+pub(crate) async fn load_for(conn: &mut AsyncPgConnection, id: Uuid, lock: bool) -> CoreResult<Agreement> {
+    load(conn, id, lock).await
+}
+
 async fn load(conn: &mut AsyncPgConnection, id: Uuid, lock: bool) -> CoreResult<Agreement> {
     let today = calendar::today();
-    let query = agreements::table.find(id).select((
-        AgreementRow::as_select(),
-        agreement_state(agreements::signed_on, agreements::effective_until, today),
-    ));
+    let query = agreements::table
+        .find(id)
+        .select((AgreementRow::as_select(), state_as_of(today)));
     let row = if lock {
         query.for_update().first(conn).await.optional()?
     } else {
@@ -728,6 +791,7 @@ pub async fn create(
     pool: &PgPool,
     actor: &Principal,
     fields: AgreementFields,
+    complete_through: Option<&str>,
     request_id: Option<Uuid>,
 ) -> CoreResult<Agreement> {
     actor.check_write_agreement(&fields.region_code, &fields.unit_code)?;
@@ -760,6 +824,13 @@ pub async fn create(
             .execute(conn)
             .await?;
         write_parties(conn, id, &fields).await?;
+        let started = stages::instantiate(conn, id, &fields, complete_through).await?;
+        if started.is_some() {
+            diesel::update(agreements::table.find(id))
+                .set(agreements::process_started_on.eq(started))
+                .execute(conn)
+                .await?;
+        }
         let created = load(conn, id, false).await?;
         audit::record(
             conn,
@@ -840,6 +911,9 @@ pub async fn update(
             .await?;
         if parties_changed {
             write_parties(conn, id, &fields).await?;
+        }
+        if fields.dprd_approval_required != before.fields.dprd_approval_required {
+            stages::sync_dprd(conn, id, fields.dprd_approval_required).await?;
         }
         let after = load(conn, id, false).await?;
         record_change(conn, actor, "UpdateAgreement", &before, &after).await?;
@@ -953,6 +1027,111 @@ pub async fn undelete(pool: &PgPool, actor: &Principal, id: Uuid) -> CoreResult<
             .await?;
         let after = load(conn, id, false).await?;
         record_change(conn, actor, "UndeleteAgreement", &before, &after).await?;
+        Ok(after)
+    })
+    .await
+}
+
+/// How an agreement ends early.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ending {
+    /// A signed agreement ended before `effective_until` (pengakhiran).
+    Terminate,
+    /// An unsigned agreement abandoned (pembatalan).
+    Cancel,
+}
+
+/// Terminates a signed agreement or cancels an unsigned one, as of `on`
+/// (default today), with a written reason. Its open stages stay as they were.
+pub async fn end(
+    pool: &PgPool,
+    actor: &Principal,
+    id: Uuid,
+    ending: Ending,
+    on: Option<NaiveDate>,
+    reason: &str,
+) -> CoreResult<Agreement> {
+    let today = calendar::today();
+    let on = on.unwrap_or(today);
+    let mut violations = Vec::new();
+    let date_field = match ending {
+        Ending::Terminate => "terminated_on",
+        Ending::Cancel => "cancelled_on",
+    };
+    if on > today {
+        violations.push(FieldViolation::new(
+            date_field,
+            format!("must not be in the future (today is {today} in Asia/Jakarta)"),
+        ));
+    }
+    if reason.trim().is_empty() {
+        violations.push(FieldViolation::new("reason", "a written reason is required"));
+    }
+    if !violations.is_empty() {
+        return Err(CoreError::InvalidArgument(violations));
+    }
+    let mut conn = pool.get().await?;
+    conn.transaction(async |conn| {
+        let before = load(conn, id, true).await?;
+        actor.check_write_agreement(&before.fields.region_code, &before.fields.unit_code)?;
+        if before.delete_time.is_some() {
+            return Err(CoreError::FailedPrecondition(format!("{} is deleted", before.name())));
+        }
+        if let Some(ended) = before.lifecycle.terminated_on.or(before.lifecycle.cancelled_on) {
+            return Err(CoreError::FailedPrecondition(format!(
+                "{} already ended on {ended}",
+                before.name()
+            )));
+        }
+        let action = match (ending, before.fields.signed_on) {
+            (Ending::Terminate, Some(signed)) if on >= signed => {
+                diesel::update(agreements::table.find(id))
+                    .set((
+                        agreements::terminated_on.eq(on),
+                        agreements::termination_reason.eq(reason.trim()),
+                    ))
+                    .execute(conn)
+                    .await?;
+                "TerminateAgreement"
+            }
+            (Ending::Terminate, Some(signed)) => {
+                return Err(CoreError::FailedPrecondition(format!(
+                    "{} was signed on {signed}; it cannot be terminated before that",
+                    before.name()
+                )));
+            }
+            (Ending::Terminate, None) => {
+                return Err(CoreError::FailedPrecondition(format!(
+                    "{} is not signed; cancel it instead of terminating it",
+                    before.name()
+                )));
+            }
+            (Ending::Cancel, None) => {
+                diesel::update(agreements::table.find(id))
+                    .set((
+                        agreements::cancelled_on.eq(on),
+                        agreements::cancellation_reason.eq(reason.trim()),
+                    ))
+                    .execute(conn)
+                    .await?;
+                "CancelAgreement"
+            }
+            (Ending::Cancel, Some(signed)) => {
+                return Err(CoreError::FailedPrecondition(format!(
+                    "{} was signed on {signed}; terminate it instead of cancelling it",
+                    before.name()
+                )));
+            }
+        };
+        diesel::update(agreements::table.find(id))
+            .set((
+                agreements::version.eq(agreements::version + 1),
+                agreements::update_time.eq(diesel::dsl::now),
+            ))
+            .execute(conn)
+            .await?;
+        let after = load(conn, id, false).await?;
+        record_change(conn, actor, action, &before, &after).await?;
         Ok(after)
     })
     .await
@@ -1103,7 +1282,7 @@ pub async fn list(
         .transpose()?;
 
     let today = calendar::today();
-    let state = agreement_state(agreements::signed_on, agreements::effective_until, today);
+    let state = state_as_of(today);
     let mut query = agreements::table
         .select((AgreementRow::as_select(), state))
         .into_boxed();
@@ -1252,6 +1431,7 @@ mod tests {
             effective_until: NaiveDate::from_ymd_opt(2031, 2, 28),
             dprd_approval_required: false,
             budget_idr: Some(1_500_000_000),
+            reporting_cycle: ReportingCycle::Quarterly,
         }
     }
 

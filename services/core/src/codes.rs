@@ -95,9 +95,18 @@ code_list! {
 code_list! {
     /// Derived state of an agreement as of a date (see SQL `agreement_state`).
     AgreementState {
+        /// Not signed, no stage started.
         Draft = "DRAFT",
+        /// Not signed, a stage started.
+        InProcess = "IN_PROCESS",
+        /// Signed, not past `effective_until`: in force (implementation).
         Active = "ACTIVE",
+        /// Past `effective_until`.
         Expired = "EXPIRED",
+        /// Ended early by explicit action.
+        Terminated = "TERMINATED",
+        /// Abandoned before signing by explicit action.
+        Cancelled = "CANCELLED",
     }
 }
 
@@ -157,5 +166,43 @@ code_list! {
         UnitOfficer = "UNIT_OFFICER",
         /// Analysts and leadership: read-only, may run reports.
         Analyst = "ANALYST",
+    }
+}
+
+code_list! {
+    /// Where a procedure stage stands.
+    StageStatus {
+        Pending = "PENDING",
+        InProgress = "IN_PROGRESS",
+        Done = "DONE",
+        Skipped = "SKIPPED",
+        NotApplicable = "NOT_APPLICABLE",
+    }
+}
+
+impl StageStatus {
+    /// Settled stages no longer hold up the next one.
+    pub fn is_settled(self) -> bool {
+        matches!(self, StageStatus::Done | StageStatus::Skipped | StageStatus::NotApplicable)
+    }
+}
+
+code_list! {
+    /// How often an agreement in force reports its implementation.
+    ReportingCycle {
+        Quarterly = "QUARTERLY",
+        /// January-June, July-December.
+        Semester = "SEMESTER",
+        Yearly = "YEARLY",
+    }
+}
+
+impl ReportingCycle {
+    pub fn months(self) -> u32 {
+        match self {
+            ReportingCycle::Quarterly => 3,
+            ReportingCycle::Semester => 6,
+            ReportingCycle::Yearly => 12,
+        }
     }
 }

@@ -490,8 +490,9 @@ pub async fn load(pool: &PgPool) -> CoreResult<SeedOutcome> {
             effective_until: demo.effective.map(|(_, until)| date(until)),
             dprd_approval_required: demo.dprd,
             budget_idr: demo.budget_idr,
+            reporting_cycle: crate::codes::ReportingCycle::Quarterly,
         };
-        ids.push(agreements::create(pool, &actor, fields, None).await?.id);
+        ids.push(agreements::create(pool, &actor, fields, None, None).await?.id);
     }
     Ok(SeedOutcome::Loaded {
         units: UNITS.len(),

@@ -10,10 +10,12 @@ pub mod calendar;
 pub mod codes;
 pub mod demo;
 pub mod error;
+pub mod events;
 pub mod idempotency;
 pub mod paging;
 pub mod pool;
 pub mod schema;
+pub mod stages;
 pub mod tokens;
 pub mod units;
 

@@ -42,6 +42,12 @@ diesel::table! {
         create_time -> Timestamptz,
         update_time -> Timestamptz,
         delete_time -> Nullable<Timestamptz>,
+        process_started_on -> Nullable<Date>,
+        terminated_on -> Nullable<Date>,
+        termination_reason -> Nullable<Text>,
+        cancelled_on -> Nullable<Date>,
+        cancellation_reason -> Nullable<Text>,
+        reporting_cycle -> Text,
     }
 }
 
@@ -114,6 +120,210 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    stage_definitions (code) {
+        code -> Text,
+        name_id -> Text,
+        name_en -> Text,
+        signs -> Bool,
+        dprd -> Bool,
+    }
+}
+
+diesel::table! {
+    stage_templates (cooperation_type, document_kind, with_parent, stage_code) {
+        cooperation_type -> Text,
+        document_kind -> Text,
+        with_parent -> Bool,
+        position -> SmallInt,
+        stage_code -> Text,
+        target_days -> Integer,
+        skippable -> Bool,
+        update_time -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    agreement_stages (agreement_id, code) {
+        agreement_id -> Uuid,
+        region_code -> Text,
+        position -> SmallInt,
+        code -> Text,
+        status -> Text,
+        skippable -> Bool,
+        started_on -> Nullable<Date>,
+        sla_due_on -> Nullable<Date>,
+        completed_on -> Nullable<Date>,
+        skip_reason -> Nullable<Text>,
+        backfilled -> Bool,
+        notes -> Text,
+        evidence_document_id -> Nullable<Uuid>,
+        version -> BigInt,
+        update_time -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    stage_reschedules (id) {
+        id -> BigInt,
+        agreement_id -> Uuid,
+        stage_code -> Text,
+        region_code -> Text,
+        decided_on -> Date,
+        previous_due_on -> Date,
+        new_due_on -> Date,
+        reason -> Text,
+        actor -> Text,
+        create_time -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    measurement_units (code) {
+        code -> Text,
+        name -> Text,
+    }
+}
+
+diesel::table! {
+    benefit_indicators (id) {
+        id -> Uuid,
+        agreement_id -> Uuid,
+        region_code -> Text,
+        title -> Text,
+        category -> Text,
+        unit_of_measure -> Text,
+        beneficiary -> Text,
+        baseline -> Nullable<Numeric>,
+        target_value -> Nullable<Numeric>,
+        target_date -> Nullable<Date>,
+        higher_is_better -> Bool,
+        version -> BigInt,
+        create_time -> Timestamptz,
+        update_time -> Timestamptz,
+        delete_time -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    benefit_realisations (id) {
+        id -> Uuid,
+        indicator_id -> Uuid,
+        agreement_id -> Uuid,
+        region_code -> Text,
+        period_start -> Date,
+        period_end -> Date,
+        value -> Numeric,
+        note -> Text,
+        evidence_document_id -> Nullable<Uuid>,
+        reported_by -> Text,
+        version -> BigInt,
+        create_time -> Timestamptz,
+        update_time -> Timestamptz,
+        delete_time -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    implementation_reports (id) {
+        id -> Uuid,
+        agreement_id -> Uuid,
+        region_code -> Text,
+        cycle_start -> Date,
+        cycle_end -> Date,
+        submitted_on -> Date,
+        summary -> Text,
+        progress_percent -> Nullable<SmallInt>,
+        obstacles -> Text,
+        follow_up -> Text,
+        document_id -> Nullable<Uuid>,
+        reported_by -> Text,
+        create_time -> Timestamptz,
+        delete_time -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    agreement_documents (id) {
+        id -> Uuid,
+        agreement_id -> Uuid,
+        region_code -> Text,
+        kind -> Text,
+        number -> Text,
+        document_date -> Nullable<Date>,
+        title -> Text,
+        uri -> Text,
+        sha256 -> Nullable<Text>,
+        size_bytes -> Nullable<BigInt>,
+        create_time -> Timestamptz,
+        delete_time -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    evaluation_meetings (id) {
+        id -> Uuid,
+        region_code -> Text,
+        held_on -> Date,
+        period_start -> Date,
+        period_end -> Date,
+        title -> Text,
+        participant_units -> Array<Text>,
+        notes -> Text,
+        create_time -> Timestamptz,
+        delete_time -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    meeting_findings (id) {
+        id -> Uuid,
+        meeting_id -> Uuid,
+        region_code -> Text,
+        agreement_id -> Nullable<Uuid>,
+        description -> Text,
+        position -> SmallInt,
+    }
+}
+
+diesel::table! {
+    recommendations (id) {
+        id -> Uuid,
+        finding_id -> Uuid,
+        meeting_id -> Uuid,
+        region_code -> Text,
+        description -> Text,
+        responsible_unit -> Text,
+        due_on -> Date,
+        status -> Text,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    recommendation_status_changes (id) {
+        id -> BigInt,
+        recommendation_id -> Uuid,
+        region_code -> Text,
+        status -> Text,
+        changed_on -> Date,
+        reason -> Nullable<Text>,
+        actor -> Text,
+        create_time -> Timestamptz,
+    }
+}
+
 diesel::joinable!(agreement_parties -> agreements (agreement_id));
 diesel::joinable!(agreements -> units (unit_code));
-diesel::allow_tables_to_appear_in_same_query!(agreements, agreement_parties, units, sectors);
+diesel::joinable!(agreement_stages -> stage_definitions (code));
+diesel::joinable!(stage_templates -> stage_definitions (stage_code));
+diesel::allow_tables_to_appear_in_same_query!(
+    agreements,
+    agreement_parties,
+    units,
+    sectors,
+    agreement_stages,
+    stage_definitions,
+    stage_templates,
+    stage_reschedules,
+);

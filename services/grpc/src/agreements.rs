@@ -3,8 +3,9 @@
 
 use kerjasama_core::access::Principal;
 use kerjasama_core::agreements::{
-    self, Agreement, AgreementChange, AgreementFields, AgreementFilter, Ordering, Party,
+    self, Agreement, AgreementChange, AgreementFields, AgreementFilter, Ending, Ordering, Party,
 };
+use kerjasama_core::events;
 use kerjasama_core::idempotency::parse_request_id;
 use kerjasama_core::pool::PgPool;
 use kerjasama_core::{CoreError, units};
@@ -39,6 +40,7 @@ pub fn to_proto(a: Agreement) -> pb::Agreement {
     let name = a.name();
     let etag = a.etag();
     let f = a.fields;
+    let l = a.lifecycle;
     pb::Agreement {
         name,
         region_code: f.region_code,
@@ -75,6 +77,12 @@ pub fn to_proto(a: Agreement) -> pb::Agreement {
         update_time: Some(timestamp(a.update_time)),
         delete_time: a.delete_time.map(timestamp),
         etag,
+        reporting_cycle: f.reporting_cycle.to_proto(),
+        process_started_on: date_text(l.process_started_on),
+        terminated_on: date_text(l.terminated_on),
+        termination_reason: l.termination_reason.unwrap_or_default(),
+        cancelled_on: date_text(l.cancelled_on),
+        cancellation_reason: l.cancellation_reason.unwrap_or_default(),
     }
 }
 
@@ -164,6 +172,9 @@ fn fields_for_create(
     let effective_from = v.date("effective_from", &message.effective_from);
     let effective_until = v.date("effective_until", &message.effective_until);
     let budget_idr = budget(&mut v, &message.budget_idr);
+    let reporting_cycle = v
+        .code::<codes::ReportingCycle>("reporting_cycle", message.reporting_cycle, false)
+        .unwrap_or(codes::ReportingCycle::Quarterly);
     let (Some(cooperation_type), Some(document_kind)) = (cooperation_type, document_kind) else {
         v.finish()?;
         return Err(CoreError::Internal(
@@ -189,6 +200,7 @@ fn fields_for_create(
             .dprd_approval_required
             .unwrap_or(cooperation_type.is_foreign()),
         budget_idr,
+        reporting_cycle,
     };
     // With wire-format violations, add the record's own rule violations too
     // (except on fields already named), so one reply lists everything.
@@ -198,6 +210,7 @@ fn fields_for_create(
 }
 
 const NOT_UPDATABLE: &[&str] = &[
+    "process_started_on",
     "name",
     "region_code",
     "cooperation_type",
@@ -218,11 +231,11 @@ const UPDATABLE: &[&str] = &[
     "parties",
     "document_number",
     "objective",
-    "signed_on",
     "effective_from",
     "effective_until",
     "dprd_approval_required",
     "budget_idr",
+    "reporting_cycle",
 ];
 
 /// The changes named by the field mask, read from `message`.
@@ -242,6 +255,14 @@ fn changes_for_update(
         match path.as_str() {
             "*" => expanded.extend(UPDATABLE),
             p if UPDATABLE.contains(&p) => expanded.push(p),
+            "signed_on" => v.add(
+                "update_mask",
+                "signed_on is set by completing the signing stage (StageService.CompleteStage)",
+            ),
+            "terminated_on" | "termination_reason" | "cancelled_on" | "cancellation_reason" => v.add(
+                "update_mask",
+                format!("{path} is set by TerminateAgreement or CancelAgreement"),
+            ),
             p if NOT_UPDATABLE.contains(&p) => {
                 v.add("update_mask", format!("{p} cannot be changed"))
             }
@@ -269,7 +290,6 @@ fn changes_for_update(
                     AgreementChange::DocumentNumber(message.document_number.clone())
                 }
                 "objective" => AgreementChange::Objective(message.objective.clone()),
-                "signed_on" => AgreementChange::SignedOn(v.date("signed_on", &message.signed_on)),
                 "effective_from" => AgreementChange::EffectiveFrom(
                     v.date("effective_from", &message.effective_from),
                 ),
@@ -280,6 +300,10 @@ fn changes_for_update(
                     message.dprd_approval_required.unwrap_or(false),
                 ),
                 "budget_idr" => AgreementChange::BudgetIdr(budget(&mut v, &message.budget_idr)),
+                "reporting_cycle" => AgreementChange::ReportingCycle(
+                    v.code::<codes::ReportingCycle>("reporting_cycle", message.reporting_cycle, true)
+                        .unwrap_or(codes::ReportingCycle::Quarterly),
+                ),
                 _ => return None,
             })
         })
@@ -362,7 +386,14 @@ impl AgreementService for Agreements {
             .map_err(on(""))?;
         let request_id = parse_request_id(&request.request_id).map_err(on(RESOURCE))?;
         let fields = fields_for_create(message, &actor).map_err(on(RESOURCE))?;
-        let created = agreements::create(&self.pool, &actor, fields, request_id)
+        let complete_through = non_empty(&request.complete_through_stage);
+        let created = agreements::create(
+            &self.pool,
+            &actor,
+            fields,
+            complete_through.as_deref(),
+            request_id,
+        )
             .await
             .map_err(on(RESOURCE))?;
         Ok(Response::new(to_proto(created)))
@@ -448,4 +479,79 @@ impl AgreementService for Agreements {
             .map_err(on(RESOURCE))?;
         Ok(Response::new(to_proto(restored)))
     }
+
+    async fn terminate_agreement(
+        &self,
+        request: Request<pb::TerminateAgreementRequest>,
+    ) -> Result<Response<pb::Agreement>, Status> {
+        let actor = self.auth.principal(&request).await?;
+        let request = request.into_inner();
+        let (id, on) = name_and_date(&request.name, "terminated_on", &request.terminated_on)?;
+        let ended = agreements::end(&self.pool, &actor, id, Ending::Terminate, on, &request.reason)
+            .await
+            .map_err(on_request)?;
+        Ok(Response::new(to_proto(ended)))
+    }
+
+    async fn cancel_agreement(
+        &self,
+        request: Request<pb::CancelAgreementRequest>,
+    ) -> Result<Response<pb::Agreement>, Status> {
+        let actor = self.auth.principal(&request).await?;
+        let request = request.into_inner();
+        let (id, on) = name_and_date(&request.name, "cancelled_on", &request.cancelled_on)?;
+        let ended = agreements::end(&self.pool, &actor, id, Ending::Cancel, on, &request.reason)
+            .await
+            .map_err(on_request)?;
+        Ok(Response::new(to_proto(ended)))
+    }
+
+    async fn list_agreement_events(
+        &self,
+        request: Request<pb::ListAgreementEventsRequest>,
+    ) -> Result<Response<pb::ListAgreementEventsResponse>, Status> {
+        let actor = self.auth.principal(&request).await?;
+        let request = request.into_inner();
+        let id = parse_agreement_name("parent", &request.parent).map_err(on(""))?;
+        let page = events::list_for_agreement(&self.pool, &actor, id, request.page_size, &request.page_token)
+            .await
+            .map_err(on(""))?;
+        let json = |v: Option<serde_json::Value>| v.map(|v| v.to_string()).unwrap_or_default();
+        Ok(Response::new(pb::ListAgreementEventsResponse {
+            events: page
+                .items
+                .into_iter()
+                .map(|e| pb::AgreementEvent {
+                    resource: e.resource,
+                    action: e.action,
+                    actor: e.actor,
+                    occur_time: Some(timestamp(e.occurred_at)),
+                    before_json: json(e.before),
+                    after_json: json(e.after),
+                    request_id: e.request_id.unwrap_or_default(),
+                })
+                .collect(),
+            next_page_token: page.next_page_token,
+        }))
+    }
+}
+
+/// Request-level fields of the end RPCs are reported as they are.
+fn on_request(error: CoreError) -> Status {
+    on("")(error)
+}
+
+fn name_and_date(
+    name: &str,
+    date_field: &str,
+    date: &str,
+) -> Result<(uuid::Uuid, Option<chrono::NaiveDate>), Status> {
+    let mut v = Violations::default();
+    let id = agreements::parse_name(name);
+    if id.is_none() {
+        v.add("name", "must be agreements/{id}");
+    }
+    let on = v.date(date_field, date);
+    v.finish().map_err(on_request)?;
+    Ok((id.unwrap_or_default(), on))
 }

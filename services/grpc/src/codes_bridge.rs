@@ -33,6 +33,8 @@ bridge! {
     codes::AgreementState => pb::AgreementState,
     codes::KsddBasis => pb::KsddBasis,
     codes::PartyKind => pb::PartyKind,
+    codes::StageStatus => pb::StageStatus,
+    codes::ReportingCycle => pb::ReportingCycle,
 }
 
 #[cfg(test)]
@@ -57,5 +59,7 @@ mod tests {
         round_trips(codes::AgreementState::ALL);
         round_trips(codes::KsddBasis::ALL);
         round_trips(codes::PartyKind::ALL);
+        round_trips(codes::StageStatus::ALL);
+        round_trips(codes::ReportingCycle::ALL);
     }
 }

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod codes_bridge;
 pub mod reports;
 pub mod server;
+pub mod stages;
 pub mod status;
 pub mod units;
 pub mod wire;

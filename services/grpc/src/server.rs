@@ -8,6 +8,8 @@ use std::time::Duration;
 use kerjasama_core::pool::{self, PgPool};
 use kerjasama_proto::v1::agreement_service_server::AgreementServiceServer;
 use kerjasama_proto::v1::report_service_server::ReportServiceServer;
+use kerjasama_proto::v1::stage_service_server::StageServiceServer;
+use kerjasama_proto::v1::stage_template_service_server::StageTemplateServiceServer;
 use kerjasama_proto::v1::unit_service_server::UnitServiceServer;
 use tokio::net::TcpListener;
 use tokio_stream::wrappers::TcpListenerStream;
@@ -17,6 +19,7 @@ use tonic_health::server::HealthReporter;
 use crate::agreements::Agreements;
 use crate::auth::Authenticator;
 use crate::reports::Reports;
+use crate::stages::{StageTemplates, Stages};
 use crate::units::Units;
 
 /// The names health is reported for; "" is the server as a whole.
@@ -25,6 +28,8 @@ const SERVICES: &[&str] = &[
     "kerjasama.v1.AgreementService",
     "kerjasama.v1.UnitService",
     "kerjasama.v1.ReportService",
+    "kerjasama.v1.StageService",
+    "kerjasama.v1.StageTemplateService",
 ];
 
 pub struct ServerConfig {
@@ -92,6 +97,8 @@ pub async fn serve(
     let auth = Authenticator::new(config.pool.clone());
     let agreements = Agreements::new(config.pool.clone(), auth.clone());
     let units = Units::new(config.pool.clone(), auth.clone());
+    let stages = Stages::new(config.pool.clone(), auth.clone());
+    let templates = StageTemplates::new(config.pool.clone(), auth.clone());
     let reports = Reports::new(
         config.pool.clone(),
         config.database_url,
@@ -107,6 +114,8 @@ pub async fn serve(
         .add_service(AgreementServiceServer::new(agreements))
         .add_service(UnitServiceServer::new(units))
         .add_service(ReportServiceServer::new(reports))
+        .add_service(StageServiceServer::new(stages))
+        .add_service(StageTemplateServiceServer::new(templates))
         .serve_with_incoming_shutdown(TcpListenerStream::new(listener), shutdown)
         .await;
     watcher.abort();

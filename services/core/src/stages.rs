@@ -1,0 +1,844 @@
+//! Procedure stages (tahapan): the templates per kind of record, the stages an
+//! agreement gets from its template, and the rules that move them along.
+//!
+//! A stage starts only when every stage before it is settled (done, skipped or
+//! not applicable); completing or skipping the current stage starts the next
+//! one on the same date; completing the signing stage signs the agreement.
+//! Every operation locks the agreement row, so two calls on one agreement run
+//! one after the other. Dates are business dates: they may lie in the past
+//! (backfilling a register) but never in the future.
+
+use chrono::{DateTime, Days, NaiveDate, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::access::Principal;
+use crate::agreements::{self, AgreementFields};
+use crate::audit::{self, AuditEntry};
+use crate::calendar;
+use crate::codes::{CooperationType, DocumentKind, StageStatus};
+use crate::error::{CoreError, CoreResult, FieldViolation};
+use crate::pool::PgPool;
+use crate::schema::{agreement_stages, stage_definitions, stage_reschedules, stage_templates};
+use crate::schema::agreements as agreements_table;
+
+/// Which template a record follows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct TemplateKey {
+    pub cooperation_type: CooperationType,
+    pub document_kind: DocumentKind,
+    /// A PKS under a KSB, a foreign KSB or PKS after an LOI, an addendum.
+    pub with_parent: bool,
+}
+
+impl TemplateKey {
+    pub fn of(fields: &AgreementFields) -> Self {
+        Self {
+            cooperation_type: fields.cooperation_type,
+            document_kind: fields.document_kind,
+            with_parent: fields.parent_id.is_some(),
+        }
+    }
+
+    /// `stageTemplates/KSDD.PKS.WITH_PARENT`
+    pub fn name(&self) -> String {
+        let variant = if self.with_parent { "WITH_PARENT" } else { "STANDALONE" };
+        format!("stageTemplates/{}.{}.{variant}", self.cooperation_type, self.document_kind)
+    }
+
+    pub fn parse(name: &str) -> Option<Self> {
+        let rest = name.strip_prefix("stageTemplates/")?;
+        let mut parts = rest.split('.');
+        let key = TemplateKey {
+            cooperation_type: CooperationType::from_code(parts.next()?)?,
+            document_kind: DocumentKind::from_code(parts.next()?)?,
+            with_parent: match parts.next()? {
+                "WITH_PARENT" => true,
+                "STANDALONE" => false,
+                _ => return None,
+            },
+        };
+        parts.next().is_none().then_some(key)
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Queryable)]
+pub struct TemplateStage {
+    pub position: i16,
+    pub code: String,
+    pub target_days: i32,
+    pub skippable: bool,
+    pub name_id: String,
+    pub name_en: String,
+    /// Completing it signs the record.
+    pub signs: bool,
+    /// The DPRD approval stage.
+    pub dprd: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct StageTemplate {
+    pub key: TemplateKey,
+    pub stages: Vec<TemplateStage>,
+    pub update_time: Option<DateTime<Utc>>,
+}
+
+async fn template_stages(conn: &mut AsyncPgConnection, key: TemplateKey) -> CoreResult<Vec<TemplateStage>> {
+    let stages = stage_templates::table
+        .inner_join(stage_definitions::table)
+        .filter(stage_templates::cooperation_type.eq(key.cooperation_type.code()))
+        .filter(stage_templates::document_kind.eq(key.document_kind.code()))
+        .filter(stage_templates::with_parent.eq(key.with_parent))
+        .order(stage_templates::position)
+        .select((
+            stage_templates::position,
+            stage_templates::stage_code,
+            stage_templates::target_days,
+            stage_templates::skippable,
+            stage_definitions::name_id,
+            stage_definitions::name_en,
+            stage_definitions::signs,
+            stage_definitions::dprd,
+        ))
+        .load(conn)
+        .await?;
+    Ok(stages)
+}
+
+/// Every template, in a fixed order.
+pub async fn list_templates(pool: &PgPool) -> CoreResult<Vec<StageTemplate>> {
+    let mut conn = pool.get().await?;
+    let keys: Vec<(String, String, bool, Option<DateTime<Utc>>)> = stage_templates::table
+        .group_by((
+            stage_templates::cooperation_type,
+            stage_templates::document_kind,
+            stage_templates::with_parent,
+        ))
+        .select((
+            stage_templates::cooperation_type,
+            stage_templates::document_kind,
+            stage_templates::with_parent,
+            diesel::dsl::max(stage_templates::update_time),
+        ))
+        .load(&mut conn)
+        .await?;
+    let mut templates = Vec::new();
+    for (ctype, kind, with_parent, update_time) in keys {
+        let key = TemplateKey {
+            cooperation_type: CooperationType::from_code(&ctype)
+                .ok_or_else(|| CoreError::Internal(format!("template type {ctype}")))?,
+            document_kind: DocumentKind::from_code(&kind)
+                .ok_or_else(|| CoreError::Internal(format!("template kind {kind}")))?,
+            with_parent,
+        };
+        let stages = template_stages(&mut conn, key).await?;
+        templates.push(StageTemplate {
+            key,
+            stages,
+            update_time,
+        });
+    }
+    templates.sort_by_key(|t| (t.key.cooperation_type, t.key.document_kind, t.key.with_parent));
+    Ok(templates)
+}
+
+pub async fn get_template(pool: &PgPool, key: TemplateKey) -> CoreResult<StageTemplate> {
+    let mut conn = pool.get().await?;
+    let stages = template_stages(&mut conn, key).await?;
+    if stages.is_empty() {
+        return Err(CoreError::not_found(key.name()));
+    }
+    Ok(StageTemplate {
+        key,
+        stages,
+        update_time: None,
+    })
+}
+
+/// A change to one stage of a template.
+#[derive(Debug, Clone, Serialize)]
+pub struct TemplateStageChange {
+    pub code: String,
+    pub target_days: Option<i32>,
+    pub skippable: Option<bool>,
+}
+
+/// Changes targets or skippability; stages already started keep their due dates.
+pub async fn update_template(
+    pool: &PgPool,
+    actor: &Principal,
+    key: TemplateKey,
+    changes: Vec<TemplateStageChange>,
+) -> CoreResult<StageTemplate> {
+    actor.check_admin(None)?;
+    if actor.region_code.is_some() {
+        return Err(CoreError::PermissionDenied(
+            "stage templates are deployment-wide: a token bound to a region cannot change them".into(),
+        ));
+    }
+    let mut conn = pool.get().await?;
+    conn.transaction(async |conn| {
+        let before = template_stages(conn, key).await?;
+        if before.is_empty() {
+            return Err(CoreError::not_found(key.name()));
+        }
+        let mut violations = Vec::new();
+        for (i, change) in changes.iter().enumerate() {
+            let Some(stage) = before.iter().find(|s| s.code == change.code) else {
+                violations.push(FieldViolation::new(
+                    format!("stages[{i}].code"),
+                    format!("{} has no stage {}", key.name(), change.code),
+                ));
+                continue;
+            };
+            if change.target_days.is_some_and(|d| !(1..=3650).contains(&d)) {
+                violations.push(FieldViolation::new(
+                    format!("stages[{i}].target_days"),
+                    "must be 1 to 3650 days",
+                ));
+            }
+            if change.skippable == Some(true) && (stage.signs || stage.dprd) {
+                violations.push(FieldViolation::new(
+                    format!("stages[{i}].skippable"),
+                    "signing and DPRD approval stages cannot be made skippable",
+                ));
+            }
+        }
+        if !violations.is_empty() {
+            return Err(CoreError::InvalidArgument(violations));
+        }
+        for change in &changes {
+            let target = stage_templates::table
+                .filter(stage_templates::cooperation_type.eq(key.cooperation_type.code()))
+                .filter(stage_templates::document_kind.eq(key.document_kind.code()))
+                .filter(stage_templates::with_parent.eq(key.with_parent))
+                .filter(stage_templates::stage_code.eq(&change.code));
+            if let Some(days) = change.target_days {
+                diesel::update(target)
+                    .set((stage_templates::target_days.eq(days), stage_templates::update_time.eq(diesel::dsl::now)))
+                    .execute(conn)
+                    .await?;
+            }
+            if let Some(skippable) = change.skippable {
+                diesel::update(target)
+                    .set((stage_templates::skippable.eq(skippable), stage_templates::update_time.eq(diesel::dsl::now)))
+                    .execute(conn)
+                    .await?;
+            }
+        }
+        let after = template_stages(conn, key).await?;
+        audit::record(
+            conn,
+            AuditEntry {
+                region_code: None,
+                actor: &actor.name,
+                action: "UpdateStageTemplate",
+                resource: key.name(),
+                before: serde_json::to_value(&before).ok(),
+                after: serde_json::to_value(&after).ok(),
+                request_id: None,
+            },
+        )
+        .await?;
+        Ok(StageTemplate {
+            key,
+            stages: after,
+            update_time: Some(Utc::now()),
+        })
+    })
+    .await
+}
+
+fn add_days(date: NaiveDate, days: i32) -> NaiveDate {
+    date.checked_add_days(Days::new(days.max(0) as u64)).unwrap_or(date)
+}
+
+/// Creates an agreement's stages from its template. With a signed date, every
+/// stage through signing (or through `complete_through`, a later stage) is
+/// marked done on that date, flagged as backfilled, and the next one starts
+/// then. Returns the date the process started, if it did.
+pub async fn instantiate(
+    conn: &mut AsyncPgConnection,
+    agreement_id: Uuid,
+    fields: &AgreementFields,
+    complete_through: Option<&str>,
+) -> CoreResult<Option<NaiveDate>> {
+    let template = template_stages(conn, TemplateKey::of(fields)).await?;
+    if template.is_empty() {
+        return Err(CoreError::Internal(format!("no stage template for {:?}", TemplateKey::of(fields))));
+    }
+    let signing = template.iter().find(|s| s.signs).map(|s| s.position).unwrap_or(0);
+    let through = match (complete_through, fields.signed_on) {
+        (None, _) => signing,
+        (Some(_), None) => {
+            return Err(CoreError::invalid(
+                "complete_through_stage",
+                "only a signed agreement (with signed_on) can be registered as complete through a stage",
+            ));
+        }
+        (Some(code), Some(_)) => match template.iter().find(|s| s.code == code) {
+            Some(stage) if stage.position >= signing => stage.position,
+            Some(_) => {
+                return Err(CoreError::invalid(
+                    "complete_through_stage",
+                    format!("{code} comes before signing; a signed agreement is complete through signing anyway"),
+                ));
+            }
+            None => {
+                let codes: Vec<&str> = template.iter().map(|s| s.code.as_str()).collect();
+                return Err(CoreError::invalid(
+                    "complete_through_stage",
+                    format!("{code} is not a stage of this record; its stages are {}", codes.join(", ")),
+                ));
+            }
+        },
+    };
+    let applicable = |s: &TemplateStage| !(s.dprd && !fields.dprd_approval_required);
+    let next = template
+        .iter()
+        .find(|s| s.position > through && applicable(s))
+        .map(|s| s.position);
+    let rows: Vec<_> = template
+        .iter()
+        .map(|s| {
+            let (status, dates) = match fields.signed_on {
+                _ if !applicable(s) => (StageStatus::NotApplicable, None),
+                Some(signed) if s.position <= through => (StageStatus::Done, Some(signed)),
+                Some(signed) if Some(s.position) == next => (StageStatus::InProgress, Some(signed)),
+                _ => (StageStatus::Pending, None),
+            };
+            (
+                agreement_stages::agreement_id.eq(agreement_id),
+                agreement_stages::region_code.eq(fields.region_code.clone()),
+                agreement_stages::position.eq(s.position),
+                agreement_stages::code.eq(s.code.clone()),
+                agreement_stages::status.eq(status.code()),
+                agreement_stages::skippable.eq(s.skippable),
+                agreement_stages::started_on.eq(dates),
+                agreement_stages::sla_due_on.eq(dates.map(|d| add_days(d, s.target_days))),
+                agreement_stages::completed_on.eq((status == StageStatus::Done).then_some(dates).flatten()),
+                agreement_stages::backfilled.eq(status == StageStatus::Done),
+            )
+        })
+        .collect();
+    diesel::insert_into(agreement_stages::table)
+        .values(rows)
+        .execute(conn)
+        .await?;
+    Ok(fields.signed_on)
+}
+
+/// A due-date change, kept forever.
+#[derive(Debug, Clone, Serialize, Queryable)]
+pub struct Reschedule {
+    #[serde(skip)]
+    pub stage_code: String,
+    pub decided_on: NaiveDate,
+    pub previous_due_on: NaiveDate,
+    pub new_due_on: NaiveDate,
+    pub reason: String,
+    pub actor: String,
+    pub create_time: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Stage {
+    pub agreement_id: Uuid,
+    pub code: String,
+    pub name_id: String,
+    pub name_en: String,
+    pub position: i16,
+    pub status: StageStatus,
+    pub skippable: bool,
+    pub signs: bool,
+    pub started_on: Option<NaiveDate>,
+    /// Due date from the target duration when the stage started.
+    pub sla_due_on: Option<NaiveDate>,
+    /// The due date in force today: the last reschedule decided by today, else the SLA date.
+    pub due_on: Option<NaiveDate>,
+    pub completed_on: Option<NaiveDate>,
+    pub skip_reason: Option<String>,
+    pub backfilled: bool,
+    pub notes: String,
+    pub evidence_document_id: Option<Uuid>,
+    pub reschedules: Vec<Reschedule>,
+    pub version: i64,
+    pub update_time: DateTime<Utc>,
+}
+
+impl Stage {
+    pub fn name(&self) -> String {
+        format!("{}/stages/{}", agreements::resource_name(self.agreement_id), self.code)
+    }
+
+    /// The due date in force on `day`.
+    pub fn due_on_as_of(&self, day: NaiveDate) -> Option<NaiveDate> {
+        self.reschedules
+            .iter()
+            .rfind(|r| r.decided_on <= day)
+            .map(|r| r.new_due_on)
+            .or(self.sla_due_on)
+    }
+}
+
+/// Parses `agreements/{id}/stages/{code}`.
+pub fn parse_name(name: &str) -> Option<(Uuid, &str)> {
+    let (agreement, code) = name.split_once("/stages/")?;
+    let id = agreements::parse_name(agreement)?;
+    (!code.is_empty() && !code.contains('/')).then_some((id, code))
+}
+
+type StageRow = (
+    (i16, String, String, bool, Option<NaiveDate>, Option<NaiveDate>, Option<NaiveDate>),
+    (Option<String>, bool, String, Option<Uuid>, i64, DateTime<Utc>),
+    (String, String, bool),
+);
+
+/// The stages of one agreement, in order, with their reschedule history.
+async fn load_stages(conn: &mut AsyncPgConnection, agreement_id: Uuid) -> CoreResult<Vec<Stage>> {
+    let rows: Vec<StageRow> = agreement_stages::table
+        .inner_join(stage_definitions::table)
+        .filter(agreement_stages::agreement_id.eq(agreement_id))
+        .order(agreement_stages::position)
+        .select((
+            (
+                agreement_stages::position,
+                agreement_stages::code,
+                agreement_stages::status,
+                agreement_stages::skippable,
+                agreement_stages::started_on,
+                agreement_stages::sla_due_on,
+                agreement_stages::completed_on,
+            ),
+            (
+                agreement_stages::skip_reason,
+                agreement_stages::backfilled,
+                agreement_stages::notes,
+                agreement_stages::evidence_document_id,
+                agreement_stages::version,
+                agreement_stages::update_time,
+            ),
+            (stage_definitions::name_id, stage_definitions::name_en, stage_definitions::signs),
+        ))
+        .load(conn)
+        .await?;
+    let mut history: Vec<Reschedule> = stage_reschedules::table
+        .filter(stage_reschedules::agreement_id.eq(agreement_id))
+        .order((stage_reschedules::decided_on, stage_reschedules::id))
+        .select((
+            stage_reschedules::stage_code,
+            stage_reschedules::decided_on,
+            stage_reschedules::previous_due_on,
+            stage_reschedules::new_due_on,
+            stage_reschedules::reason,
+            stage_reschedules::actor,
+            stage_reschedules::create_time,
+        ))
+        .load(conn)
+        .await?;
+    let today = calendar::today();
+    rows.into_iter()
+        .map(|((position, code, status, skippable, started_on, sla_due_on, completed_on), rest, names)| {
+            let (skip_reason, backfilled, notes, evidence_document_id, version, update_time) = rest;
+            let (name_id, name_en, signs) = names;
+            let status = StageStatus::from_code(&status)
+                .ok_or_else(|| CoreError::Internal(format!("stage status {status}")))?;
+            let reschedules: Vec<Reschedule> = history
+                .extract_if(.., |r| r.stage_code == code)
+                .collect();
+            let mut stage = Stage {
+                agreement_id,
+                code,
+                name_id,
+                name_en,
+                position,
+                status,
+                skippable,
+                signs,
+                started_on,
+                sla_due_on,
+                due_on: None,
+                completed_on,
+                skip_reason,
+                backfilled,
+                notes,
+                evidence_document_id,
+                reschedules,
+                version,
+                update_time,
+            };
+            stage.due_on = stage.due_on_as_of(today);
+            Ok(stage)
+        })
+        .collect()
+}
+
+pub async fn list(pool: &PgPool, actor: &Principal, agreement_id: Uuid) -> CoreResult<Vec<Stage>> {
+    let mut conn = pool.get().await?;
+    let agreement = agreements::load_for(&mut conn, agreement_id, false).await?;
+    actor.check_read(&agreement.fields.region_code)?;
+    load_stages(&mut conn, agreement_id).await
+}
+
+pub async fn get(pool: &PgPool, actor: &Principal, agreement_id: Uuid, code: &str) -> CoreResult<Stage> {
+    list(pool, actor, agreement_id)
+        .await?
+        .into_iter()
+        .find(|s| s.code == code)
+        .ok_or_else(|| CoreError::not_found(format!("{}/stages/{code}", agreements::resource_name(agreement_id))))
+}
+
+/// What a stage operation does.
+#[derive(Debug, Clone)]
+pub enum StageAction {
+    Start { on: Option<NaiveDate>, notes: Option<String> },
+    Complete { on: Option<NaiveDate>, notes: Option<String>, evidence_document_id: Option<Uuid> },
+    Skip { on: Option<NaiveDate>, reason: String },
+    Reschedule { decided_on: Option<NaiveDate>, new_due_on: NaiveDate, reason: String },
+}
+
+impl StageAction {
+    fn audit_name(&self) -> &'static str {
+        match self {
+            StageAction::Start { .. } => "StartStage",
+            StageAction::Complete { .. } => "CompleteStage",
+            StageAction::Skip { .. } => "SkipStage",
+            StageAction::Reschedule { .. } => "RescheduleStage",
+        }
+    }
+}
+
+fn not_in_future(field: &str, day: Option<NaiveDate>, today: NaiveDate) -> CoreResult<NaiveDate> {
+    let day = day.unwrap_or(today);
+    if day > today {
+        return Err(CoreError::invalid(
+            field,
+            format!("must not be in the future (today is {today} in Asia/Jakarta)"),
+        ));
+    }
+    Ok(day)
+}
+
+/// The first stage before `index` that is not settled yet.
+fn blocker(stages: &[Stage], index: usize) -> Option<&Stage> {
+    stages[..index].iter().find(|s| !s.status.is_settled())
+}
+
+/// The latest date a stage before `index` was settled on.
+fn previous_completion(stages: &[Stage], index: usize) -> Option<NaiveDate> {
+    stages[..index].iter().filter_map(|s| s.completed_on).max()
+}
+
+fn precondition(message: String) -> CoreError {
+    CoreError::FailedPrecondition(message)
+}
+
+/// Applies one action to one stage, in one transaction with its audit row.
+pub async fn act(
+    pool: &PgPool,
+    actor: &Principal,
+    agreement_id: Uuid,
+    code: &str,
+    action: StageAction,
+) -> CoreResult<Stage> {
+    let mut conn = pool.get().await?;
+    conn.transaction(async |conn| {
+        let agreement = agreements::load_for(conn, agreement_id, true).await?;
+        actor.check_write_agreement(&agreement.fields.region_code, &agreement.fields.unit_code)?;
+        if agreement.delete_time.is_some() {
+            return Err(precondition(format!("{} is deleted", agreement.name())));
+        }
+        if let Some(on) = agreement.lifecycle.terminated_on.or(agreement.lifecycle.cancelled_on) {
+            return Err(precondition(format!(
+                "{} was terminated or cancelled on {on}; its stages are closed",
+                agreement.name()
+            )));
+        }
+        let stages = load_stages(conn, agreement_id).await?;
+        let index = stages
+            .iter()
+            .position(|s| s.code == code)
+            .ok_or_else(|| CoreError::not_found(format!("{}/stages/{code}", agreement.name())))?;
+        let stage = &stages[index];
+        let today = calendar::today();
+        let template = template_stages(conn, TemplateKey::of(&agreement.fields)).await?;
+        let target_days = |code: &str| template.iter().find(|t| t.code == code).map(|t| t.target_days);
+
+        // (new status, started_on, sla_due_on, completed_on, skip_reason)
+        let mut settle: Option<NaiveDate> = None;
+        match &action {
+            StageAction::Start { on, notes } => {
+                let on = not_in_future("started_on", *on, today)?;
+                if stage.status != StageStatus::Pending {
+                    return Err(precondition(format!("stage {code} is {}, not PENDING", stage.status)));
+                }
+                if let Some(b) = blocker(&stages, index) {
+                    return Err(precondition(format!(
+                        "stage {code} cannot start before stage {} is done or skipped (it is {})",
+                        b.code, b.status
+                    )));
+                }
+                if let Some(previous) = previous_completion(&stages, index).filter(|p| on < *p) {
+                    return Err(precondition(format!(
+                        "stage {code} cannot start on {on}, before the previous stage was settled on {previous}"
+                    )));
+                }
+                start_stage(conn, agreement_id, code, on, target_days(code).unwrap_or(0)).await?;
+                if let Some(notes) = notes {
+                    set_notes(conn, agreement_id, code, notes).await?;
+                }
+                mark_process_started(conn, agreement_id, on).await?;
+            }
+            StageAction::Complete { on, notes, evidence_document_id } => {
+                let on = not_in_future("completed_on", *on, today)?;
+                if stage.status != StageStatus::InProgress {
+                    let hint = match blocker(&stages, index) {
+                        Some(b) => format!("; stage {} is {}", b.code, b.status),
+                        None if stage.status == StageStatus::Pending => "; start it first".to_string(),
+                        None => String::new(),
+                    };
+                    return Err(precondition(format!("stage {code} is {}, not IN_PROGRESS{hint}", stage.status)));
+                }
+                if let Some(started) = stage.started_on.filter(|s| on < *s) {
+                    return Err(precondition(format!(
+                        "stage {code} cannot be completed on {on}, before it started on {started}"
+                    )));
+                }
+                diesel::update(stage_row(agreement_id, code))
+                    .set((
+                        agreement_stages::status.eq(StageStatus::Done.code()),
+                        agreement_stages::completed_on.eq(on),
+                        agreement_stages::evidence_document_id.eq(evidence_document_id),
+                        agreement_stages::version.eq(agreement_stages::version + 1),
+                        agreement_stages::update_time.eq(diesel::dsl::now),
+                    ))
+                    .execute(conn)
+                    .await?;
+                if let Some(notes) = notes {
+                    set_notes(conn, agreement_id, code, notes).await?;
+                }
+                if stage.signs {
+                    diesel::update(agreements_table::table.find(agreement_id))
+                        .set((
+                            agreements_table::signed_on.eq(on),
+                            agreements_table::version.eq(agreements_table::version + 1),
+                            agreements_table::update_time.eq(diesel::dsl::now),
+                        ))
+                        .execute(conn)
+                        .await?;
+                }
+                settle = Some(on);
+            }
+            StageAction::Skip { on, reason } => {
+                let on = not_in_future("skipped_on", *on, today)?;
+                if reason.trim().is_empty() {
+                    return Err(CoreError::invalid("reason", "a written reason is required to skip a stage"));
+                }
+                if !stage.skippable {
+                    return Err(precondition(format!("stage {code} cannot be skipped")));
+                }
+                if !matches!(stage.status, StageStatus::Pending | StageStatus::InProgress) {
+                    return Err(precondition(format!("stage {code} is {}; only open stages are skipped", stage.status)));
+                }
+                if let Some(b) = blocker(&stages, index) {
+                    return Err(precondition(format!(
+                        "stage {code} cannot be skipped before stage {} is done or skipped (it is {})",
+                        b.code, b.status
+                    )));
+                }
+                let floor = stage.started_on.max(previous_completion(&stages, index));
+                if let Some(floor) = floor.filter(|f| on < *f) {
+                    return Err(precondition(format!(
+                        "stage {code} cannot be skipped on {on}, before {floor} (its start or the previous stage's end)"
+                    )));
+                }
+                diesel::update(stage_row(agreement_id, code))
+                    .set((
+                        agreement_stages::status.eq(StageStatus::Skipped.code()),
+                        agreement_stages::completed_on.eq(on),
+                        agreement_stages::skip_reason.eq(reason.trim()),
+                        agreement_stages::version.eq(agreement_stages::version + 1),
+                        agreement_stages::update_time.eq(diesel::dsl::now),
+                    ))
+                    .execute(conn)
+                    .await?;
+                mark_process_started(conn, agreement_id, on).await?;
+                settle = Some(on);
+            }
+            StageAction::Reschedule { decided_on, new_due_on, reason } => {
+                let decided_on = not_in_future("decided_on", *decided_on, today)?;
+                if reason.trim().is_empty() {
+                    return Err(CoreError::invalid("reason", "a written reason is required to reschedule"));
+                }
+                if stage.status != StageStatus::InProgress {
+                    return Err(precondition(format!(
+                        "stage {code} is {}; only a stage in progress has a due date to move",
+                        stage.status
+                    )));
+                }
+                let started = stage.started_on.unwrap_or(decided_on);
+                if *new_due_on < started {
+                    return Err(CoreError::invalid(
+                        "new_due_on",
+                        format!("must not be before the stage started ({started})"),
+                    ));
+                }
+                if decided_on < started {
+                    return Err(CoreError::invalid(
+                        "decided_on",
+                        format!("must not be before the stage started ({started})"),
+                    ));
+                }
+                let previous = stage.due_on_as_of(decided_on).unwrap_or(started);
+                diesel::insert_into(stage_reschedules::table)
+                    .values((
+                        stage_reschedules::agreement_id.eq(agreement_id),
+                        stage_reschedules::stage_code.eq(code),
+                        stage_reschedules::region_code.eq(&agreement.fields.region_code),
+                        stage_reschedules::decided_on.eq(decided_on),
+                        stage_reschedules::previous_due_on.eq(previous),
+                        stage_reschedules::new_due_on.eq(new_due_on),
+                        stage_reschedules::reason.eq(reason.trim()),
+                        stage_reschedules::actor.eq(&actor.name),
+                    ))
+                    .execute(conn)
+                    .await?;
+                diesel::update(stage_row(agreement_id, code))
+                    .set((
+                        agreement_stages::version.eq(agreement_stages::version + 1),
+                        agreement_stages::update_time.eq(diesel::dsl::now),
+                    ))
+                    .execute(conn)
+                    .await?;
+            }
+        }
+
+        // Settling the current stage starts the next applicable one that day.
+        if let Some(on) = settle
+            && let Some(next) = stages[index + 1..].iter().find(|s| s.status == StageStatus::Pending)
+        {
+            start_stage(conn, agreement_id, &next.code, on, target_days(&next.code).unwrap_or(0)).await?;
+        }
+
+        let after = load_stages(conn, agreement_id).await?;
+        let changed = after
+            .into_iter()
+            .find(|s| s.code == code)
+            .ok_or_else(|| CoreError::Internal("stage vanished".into()))?;
+        audit::record(
+            conn,
+            AuditEntry {
+                region_code: Some(agreement.fields.region_code.clone()),
+                actor: &actor.name,
+                action: action.audit_name(),
+                resource: changed.name(),
+                before: serde_json::to_value(stage).ok(),
+                after: serde_json::to_value(&changed).ok(),
+                request_id: None,
+            },
+        )
+        .await?;
+        Ok(changed)
+    })
+    .await
+}
+
+fn stage_row(
+    agreement_id: Uuid,
+    code: &str,
+) -> diesel::dsl::Filter<
+    diesel::dsl::Filter<agreement_stages::table, diesel::dsl::Eq<agreement_stages::agreement_id, Uuid>>,
+    diesel::dsl::Eq<agreement_stages::code, String>,
+> {
+    agreement_stages::table
+        .filter(agreement_stages::agreement_id.eq(agreement_id))
+        .filter(agreement_stages::code.eq(code.to_string()))
+}
+
+async fn start_stage(
+    conn: &mut AsyncPgConnection,
+    agreement_id: Uuid,
+    code: &str,
+    on: NaiveDate,
+    target_days: i32,
+) -> CoreResult<()> {
+    diesel::update(stage_row(agreement_id, code))
+        .set((
+            agreement_stages::status.eq(StageStatus::InProgress.code()),
+            agreement_stages::started_on.eq(on),
+            agreement_stages::sla_due_on.eq(add_days(on, target_days)),
+            agreement_stages::version.eq(agreement_stages::version + 1),
+            agreement_stages::update_time.eq(diesel::dsl::now),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+async fn set_notes(conn: &mut AsyncPgConnection, agreement_id: Uuid, code: &str, notes: &str) -> CoreResult<()> {
+    diesel::update(stage_row(agreement_id, code))
+        .set(agreement_stages::notes.eq(notes.trim()))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The first stage's start makes an unsigned agreement IN_PROCESS.
+async fn mark_process_started(conn: &mut AsyncPgConnection, agreement_id: Uuid, on: NaiveDate) -> CoreResult<()> {
+    diesel::update(
+        agreements_table::table
+            .find(agreement_id)
+            .filter(agreements_table::process_started_on.is_null().or(agreements_table::process_started_on.gt(on))),
+    )
+    .set(agreements_table::process_started_on.eq(on))
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Keeps the DPRD stage in line with `dprd_approval_required` while it has not
+/// been reached: PENDING when required, NOT_APPLICABLE when not. A stage
+/// already in progress or settled is left as it is (skip it with a reason).
+pub async fn sync_dprd(conn: &mut AsyncPgConnection, agreement_id: Uuid, required: bool) -> CoreResult<()> {
+    let (from, to) = if required {
+        (StageStatus::NotApplicable, StageStatus::Pending)
+    } else {
+        (StageStatus::Pending, StageStatus::NotApplicable)
+    };
+    let dprd_codes = stage_definitions::table
+        .filter(stage_definitions::dprd.eq(true))
+        .select(stage_definitions::code);
+    let candidates: Vec<(String, i16)> = agreement_stages::table
+        .filter(agreement_stages::agreement_id.eq(agreement_id))
+        .filter(agreement_stages::code.eq_any(dprd_codes))
+        .filter(agreement_stages::status.eq(from.code()))
+        .select((agreement_stages::code, agreement_stages::position))
+        .load(conn)
+        .await?;
+    for (code, position) in candidates {
+        // Reached: a later stage has started or settled.
+        let reached: i64 = agreement_stages::table
+            .filter(agreement_stages::agreement_id.eq(agreement_id))
+            .filter(agreement_stages::position.gt(position))
+            .filter(agreement_stages::status.ne_all(vec![
+                StageStatus::Pending.code(),
+                StageStatus::NotApplicable.code(),
+            ]))
+            .count()
+            .get_result(conn)
+            .await?;
+        if reached == 0 {
+            diesel::update(stage_row(agreement_id, &code))
+                .set((
+                    agreement_stages::status.eq(to.code()),
+                    agreement_stages::version.eq(agreement_stages::version + 1),
+                    agreement_stages::update_time.eq(diesel::dsl::now),
+                ))
+                .execute(conn)
+                .await?;
+        }
+    }
+    Ok(())
+}
