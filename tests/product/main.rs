@@ -9,4 +9,6 @@ mod fixtures;
 mod listing;
 mod reports;
 mod service;
+mod stages;
+mod state;
 mod units;

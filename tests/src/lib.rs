@@ -14,6 +14,8 @@ use kerjasama_core::tokens::{self, NewToken};
 use kerjasama_pgcluster::Cluster;
 use kerjasama_proto::v1::agreement_service_client::AgreementServiceClient;
 use kerjasama_proto::v1::report_service_client::ReportServiceClient;
+use kerjasama_proto::v1::stage_service_client::StageServiceClient;
+use kerjasama_proto::v1::stage_template_service_client::StageTemplateServiceClient;
 use kerjasama_proto::v1::unit_service_client::UnitServiceClient;
 use sha2::{Digest, Sha256};
 use tokio_postgres::NoTls;
@@ -229,6 +231,14 @@ impl TestServer {
 
     pub fn reports(&self) -> ReportServiceClient<Channel> {
         ReportServiceClient::new(self.channel())
+    }
+
+    pub fn stages(&self) -> StageServiceClient<Channel> {
+        StageServiceClient::new(self.channel())
+    }
+
+    pub fn templates(&self) -> StageTemplateServiceClient<Channel> {
+        StageTemplateServiceClient::new(self.channel())
     }
 
     /// Runs SQL against the test's database (for checks the API cannot make).

@@ -19,7 +19,9 @@ use uuid::Uuid;
 use crate::access::Principal;
 use crate::audit::{self, AuditEntry};
 use crate::calendar;
-use crate::codes::{AgreementState, CooperationType, DocumentKind, KsddBasis, PartyKind, ReportingCycle};
+use crate::codes::{
+    AgreementState, CooperationType, DocumentKind, KsddBasis, PartyKind, ReportingCycle,
+};
 use crate::error::{CoreError, CoreResult, FieldViolation};
 use crate::idempotency::{self, Claim, CreateRequest};
 use crate::paging::{self, Cursor};
@@ -40,7 +42,9 @@ diesel::define_sql_function! {
 }
 
 /// The state of every row as of `day`.
-fn state_as_of(day: NaiveDate) -> agreement_state<
+fn state_as_of(
+    day: NaiveDate,
+) -> agreement_state<
     agreements::signed_on,
     agreements::effective_until,
     agreements::process_started_on,
@@ -729,7 +733,11 @@ async fn assemble_all(
 }
 
 /// Loads one agreement (deleted ones too), optionally locking its row.
-pub(crate) async fn load_for(conn: &mut AsyncPgConnection, id: Uuid, lock: bool) -> CoreResult<Agreement> {
+pub(crate) async fn load_for(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    lock: bool,
+) -> CoreResult<Agreement> {
     load(conn, id, lock).await
 }
 
@@ -1065,7 +1073,10 @@ pub async fn end(
         ));
     }
     if reason.trim().is_empty() {
-        violations.push(FieldViolation::new("reason", "a written reason is required"));
+        violations.push(FieldViolation::new(
+            "reason",
+            "a written reason is required",
+        ));
     }
     if !violations.is_empty() {
         return Err(CoreError::InvalidArgument(violations));
@@ -1075,9 +1086,16 @@ pub async fn end(
         let before = load(conn, id, true).await?;
         actor.check_write_agreement(&before.fields.region_code, &before.fields.unit_code)?;
         if before.delete_time.is_some() {
-            return Err(CoreError::FailedPrecondition(format!("{} is deleted", before.name())));
+            return Err(CoreError::FailedPrecondition(format!(
+                "{} is deleted",
+                before.name()
+            )));
         }
-        if let Some(ended) = before.lifecycle.terminated_on.or(before.lifecycle.cancelled_on) {
+        if let Some(ended) = before
+            .lifecycle
+            .terminated_on
+            .or(before.lifecycle.cancelled_on)
+        {
             return Err(CoreError::FailedPrecondition(format!(
                 "{} already ended on {ended}",
                 before.name()

@@ -183,7 +183,10 @@ code_list! {
 impl StageStatus {
     /// Settled stages no longer hold up the next one.
     pub fn is_settled(self) -> bool {
-        matches!(self, StageStatus::Done | StageStatus::Skipped | StageStatus::NotApplicable)
+        matches!(
+            self,
+            StageStatus::Done | StageStatus::Skipped | StageStatus::NotApplicable
+        )
     }
 }
 

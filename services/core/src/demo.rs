@@ -492,7 +492,11 @@ pub async fn load(pool: &PgPool) -> CoreResult<SeedOutcome> {
             budget_idr: demo.budget_idr,
             reporting_cycle: crate::codes::ReportingCycle::Quarterly,
         };
-        ids.push(agreements::create(pool, &actor, fields, None, None).await?.id);
+        ids.push(
+            agreements::create(pool, &actor, fields, None, None)
+                .await?
+                .id,
+        );
     }
     Ok(SeedOutcome::Loaded {
         units: UNITS.len(),

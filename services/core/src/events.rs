@@ -38,17 +38,20 @@ pub async fn list_for_agreement(
     let name = agreement.name();
     let fingerprint = paging::fingerprint(&name);
     let after: i64 = match paging::decode(page_token, &fingerprint)? {
-        Some(cursor) => cursor
-            .key
-            .parse()
-            .map_err(|_| CoreError::invalid("page_token", "not a page token issued by this service"))?,
+        Some(cursor) => cursor.key.parse().map_err(|_| {
+            CoreError::invalid("page_token", "not a page token issued by this service")
+        })?,
         None => 0,
     };
     let prefix = format!("{name}/%");
     let mut conn = pool.get().await?;
     // audit_events_resource_idx / audit_events_resource_prefix_idx
     let mut events: Vec<AuditEvent> = audit_events::table
-        .filter(audit_events::resource.eq(&name).or(audit_events::resource.like(&prefix)))
+        .filter(
+            audit_events::resource
+                .eq(&name)
+                .or(audit_events::resource.like(&prefix)),
+        )
         .filter(audit_events::id.gt(after))
         .order(audit_events::id)
         .limit(limit + 1)

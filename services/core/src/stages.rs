@@ -21,8 +21,8 @@ use crate::calendar;
 use crate::codes::{CooperationType, DocumentKind, StageStatus};
 use crate::error::{CoreError, CoreResult, FieldViolation};
 use crate::pool::PgPool;
-use crate::schema::{agreement_stages, stage_definitions, stage_reschedules, stage_templates};
 use crate::schema::agreements as agreements_table;
+use crate::schema::{agreement_stages, stage_definitions, stage_reschedules, stage_templates};
 
 /// Which template a record follows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -44,8 +44,15 @@ impl TemplateKey {
 
     /// `stageTemplates/KSDD.PKS.WITH_PARENT`
     pub fn name(&self) -> String {
-        let variant = if self.with_parent { "WITH_PARENT" } else { "STANDALONE" };
-        format!("stageTemplates/{}.{}.{variant}", self.cooperation_type, self.document_kind)
+        let variant = if self.with_parent {
+            "WITH_PARENT"
+        } else {
+            "STANDALONE"
+        };
+        format!(
+            "stageTemplates/{}.{}.{variant}",
+            self.cooperation_type, self.document_kind
+        )
     }
 
     pub fn parse(name: &str) -> Option<Self> {
@@ -85,7 +92,10 @@ pub struct StageTemplate {
     pub update_time: Option<DateTime<Utc>>,
 }
 
-async fn template_stages(conn: &mut AsyncPgConnection, key: TemplateKey) -> CoreResult<Vec<TemplateStage>> {
+async fn template_stages(
+    conn: &mut AsyncPgConnection,
+    key: TemplateKey,
+) -> CoreResult<Vec<TemplateStage>> {
     let stages = stage_templates::table
         .inner_join(stage_definitions::table)
         .filter(stage_templates::cooperation_type.eq(key.cooperation_type.code()))
@@ -140,7 +150,13 @@ pub async fn list_templates(pool: &PgPool) -> CoreResult<Vec<StageTemplate>> {
             update_time,
         });
     }
-    templates.sort_by_key(|t| (t.key.cooperation_type, t.key.document_kind, t.key.with_parent));
+    templates.sort_by_key(|t| {
+        (
+            t.key.cooperation_type,
+            t.key.document_kind,
+            t.key.with_parent,
+        )
+    });
     Ok(templates)
 }
 
@@ -175,7 +191,8 @@ pub async fn update_template(
     actor.check_admin(None)?;
     if actor.region_code.is_some() {
         return Err(CoreError::PermissionDenied(
-            "stage templates are deployment-wide: a token bound to a region cannot change them".into(),
+            "stage templates are deployment-wide: a token bound to a region cannot change them"
+                .into(),
         ));
     }
     let mut conn = pool.get().await?;
@@ -217,13 +234,19 @@ pub async fn update_template(
                 .filter(stage_templates::stage_code.eq(&change.code));
             if let Some(days) = change.target_days {
                 diesel::update(target)
-                    .set((stage_templates::target_days.eq(days), stage_templates::update_time.eq(diesel::dsl::now)))
+                    .set((
+                        stage_templates::target_days.eq(days),
+                        stage_templates::update_time.eq(diesel::dsl::now),
+                    ))
                     .execute(conn)
                     .await?;
             }
             if let Some(skippable) = change.skippable {
                 diesel::update(target)
-                    .set((stage_templates::skippable.eq(skippable), stage_templates::update_time.eq(diesel::dsl::now)))
+                    .set((
+                        stage_templates::skippable.eq(skippable),
+                        stage_templates::update_time.eq(diesel::dsl::now),
+                    ))
                     .execute(conn)
                     .await?;
             }
@@ -252,7 +275,8 @@ pub async fn update_template(
 }
 
 fn add_days(date: NaiveDate, days: i32) -> NaiveDate {
-    date.checked_add_days(Days::new(days.max(0) as u64)).unwrap_or(date)
+    date.checked_add_days(Days::new(days.max(0) as u64))
+        .unwrap_or(date)
 }
 
 /// Creates an agreement's stages from its template. With a signed date, every
@@ -267,9 +291,16 @@ pub async fn instantiate(
 ) -> CoreResult<Option<NaiveDate>> {
     let template = template_stages(conn, TemplateKey::of(fields)).await?;
     if template.is_empty() {
-        return Err(CoreError::Internal(format!("no stage template for {:?}", TemplateKey::of(fields))));
+        return Err(CoreError::Internal(format!(
+            "no stage template for {:?}",
+            TemplateKey::of(fields)
+        )));
     }
-    let signing = template.iter().find(|s| s.signs).map(|s| s.position).unwrap_or(0);
+    let signing = template
+        .iter()
+        .find(|s| s.signs)
+        .map(|s| s.position)
+        .unwrap_or(0);
     let through = match (complete_through, fields.signed_on) {
         (None, _) => signing,
         (Some(_), None) => {
@@ -283,19 +314,24 @@ pub async fn instantiate(
             Some(_) => {
                 return Err(CoreError::invalid(
                     "complete_through_stage",
-                    format!("{code} comes before signing; a signed agreement is complete through signing anyway"),
+                    format!(
+                        "{code} comes before signing; a signed agreement is complete through signing anyway"
+                    ),
                 ));
             }
             None => {
                 let codes: Vec<&str> = template.iter().map(|s| s.code.as_str()).collect();
                 return Err(CoreError::invalid(
                     "complete_through_stage",
-                    format!("{code} is not a stage of this record; its stages are {}", codes.join(", ")),
+                    format!(
+                        "{code} is not a stage of this record; its stages are {}",
+                        codes.join(", ")
+                    ),
                 ));
             }
         },
     };
-    let applicable = |s: &TemplateStage| !(s.dprd && !fields.dprd_approval_required);
+    let applicable = |s: &TemplateStage| !s.dprd || fields.dprd_approval_required;
     let next = template
         .iter()
         .find(|s| s.position > through && applicable(s))
@@ -318,7 +354,8 @@ pub async fn instantiate(
                 agreement_stages::skippable.eq(s.skippable),
                 agreement_stages::started_on.eq(dates),
                 agreement_stages::sla_due_on.eq(dates.map(|d| add_days(d, s.target_days))),
-                agreement_stages::completed_on.eq((status == StageStatus::Done).then_some(dates).flatten()),
+                agreement_stages::completed_on
+                    .eq((status == StageStatus::Done).then_some(dates).flatten()),
                 agreement_stages::backfilled.eq(status == StageStatus::Done),
             )
         })
@@ -370,7 +407,11 @@ pub struct Stage {
 
 impl Stage {
     pub fn name(&self) -> String {
-        format!("{}/stages/{}", agreements::resource_name(self.agreement_id), self.code)
+        format!(
+            "{}/stages/{}",
+            agreements::resource_name(self.agreement_id),
+            self.code
+        )
     }
 
     /// The due date in force on `day`.
@@ -391,8 +432,23 @@ pub fn parse_name(name: &str) -> Option<(Uuid, &str)> {
 }
 
 type StageRow = (
-    (i16, String, String, bool, Option<NaiveDate>, Option<NaiveDate>, Option<NaiveDate>),
-    (Option<String>, bool, String, Option<Uuid>, i64, DateTime<Utc>),
+    (
+        i16,
+        String,
+        String,
+        bool,
+        Option<NaiveDate>,
+        Option<NaiveDate>,
+        Option<NaiveDate>,
+    ),
+    (
+        Option<String>,
+        bool,
+        String,
+        Option<Uuid>,
+        i64,
+        DateTime<Utc>,
+    ),
     (String, String, bool),
 );
 
@@ -420,7 +476,11 @@ async fn load_stages(conn: &mut AsyncPgConnection, agreement_id: Uuid) -> CoreRe
                 agreement_stages::version,
                 agreement_stages::update_time,
             ),
-            (stage_definitions::name_id, stage_definitions::name_en, stage_definitions::signs),
+            (
+                stage_definitions::name_id,
+                stage_definitions::name_en,
+                stage_definitions::signs,
+            ),
         ))
         .load(conn)
         .await?;
@@ -440,38 +500,44 @@ async fn load_stages(conn: &mut AsyncPgConnection, agreement_id: Uuid) -> CoreRe
         .await?;
     let today = calendar::today();
     rows.into_iter()
-        .map(|((position, code, status, skippable, started_on, sla_due_on, completed_on), rest, names)| {
-            let (skip_reason, backfilled, notes, evidence_document_id, version, update_time) = rest;
-            let (name_id, name_en, signs) = names;
-            let status = StageStatus::from_code(&status)
-                .ok_or_else(|| CoreError::Internal(format!("stage status {status}")))?;
-            let reschedules: Vec<Reschedule> = history
-                .extract_if(.., |r| r.stage_code == code)
-                .collect();
-            let mut stage = Stage {
-                agreement_id,
-                code,
-                name_id,
-                name_en,
-                position,
-                status,
-                skippable,
-                signs,
-                started_on,
-                sla_due_on,
-                due_on: None,
-                completed_on,
-                skip_reason,
-                backfilled,
-                notes,
-                evidence_document_id,
-                reschedules,
-                version,
-                update_time,
-            };
-            stage.due_on = stage.due_on_as_of(today);
-            Ok(stage)
-        })
+        .map(
+            |(
+                (position, code, status, skippable, started_on, sla_due_on, completed_on),
+                rest,
+                names,
+            )| {
+                let (skip_reason, backfilled, notes, evidence_document_id, version, update_time) =
+                    rest;
+                let (name_id, name_en, signs) = names;
+                let status = StageStatus::from_code(&status)
+                    .ok_or_else(|| CoreError::Internal(format!("stage status {status}")))?;
+                let reschedules: Vec<Reschedule> =
+                    history.extract_if(.., |r| r.stage_code == code).collect();
+                let mut stage = Stage {
+                    agreement_id,
+                    code,
+                    name_id,
+                    name_en,
+                    position,
+                    status,
+                    skippable,
+                    signs,
+                    started_on,
+                    sla_due_on,
+                    due_on: None,
+                    completed_on,
+                    skip_reason,
+                    backfilled,
+                    notes,
+                    evidence_document_id,
+                    reschedules,
+                    version,
+                    update_time,
+                };
+                stage.due_on = stage.due_on_as_of(today);
+                Ok(stage)
+            },
+        )
         .collect()
 }
 
@@ -482,21 +548,45 @@ pub async fn list(pool: &PgPool, actor: &Principal, agreement_id: Uuid) -> CoreR
     load_stages(&mut conn, agreement_id).await
 }
 
-pub async fn get(pool: &PgPool, actor: &Principal, agreement_id: Uuid, code: &str) -> CoreResult<Stage> {
+pub async fn get(
+    pool: &PgPool,
+    actor: &Principal,
+    agreement_id: Uuid,
+    code: &str,
+) -> CoreResult<Stage> {
     list(pool, actor, agreement_id)
         .await?
         .into_iter()
         .find(|s| s.code == code)
-        .ok_or_else(|| CoreError::not_found(format!("{}/stages/{code}", agreements::resource_name(agreement_id))))
+        .ok_or_else(|| {
+            CoreError::not_found(format!(
+                "{}/stages/{code}",
+                agreements::resource_name(agreement_id)
+            ))
+        })
 }
 
 /// What a stage operation does.
 #[derive(Debug, Clone)]
 pub enum StageAction {
-    Start { on: Option<NaiveDate>, notes: Option<String> },
-    Complete { on: Option<NaiveDate>, notes: Option<String>, evidence_document_id: Option<Uuid> },
-    Skip { on: Option<NaiveDate>, reason: String },
-    Reschedule { decided_on: Option<NaiveDate>, new_due_on: NaiveDate, reason: String },
+    Start {
+        on: Option<NaiveDate>,
+        notes: Option<String>,
+    },
+    Complete {
+        on: Option<NaiveDate>,
+        notes: Option<String>,
+        evidence_document_id: Option<Uuid>,
+    },
+    Skip {
+        on: Option<NaiveDate>,
+        reason: String,
+    },
+    Reschedule {
+        decided_on: Option<NaiveDate>,
+        new_due_on: NaiveDate,
+        reason: String,
+    },
 }
 
 impl StageAction {
@@ -749,7 +839,10 @@ fn stage_row(
     agreement_id: Uuid,
     code: &str,
 ) -> diesel::dsl::Filter<
-    diesel::dsl::Filter<agreement_stages::table, diesel::dsl::Eq<agreement_stages::agreement_id, Uuid>>,
+    diesel::dsl::Filter<
+        agreement_stages::table,
+        diesel::dsl::Eq<agreement_stages::agreement_id, Uuid>,
+    >,
     diesel::dsl::Eq<agreement_stages::code, String>,
 > {
     agreement_stages::table
@@ -777,7 +870,12 @@ async fn start_stage(
     Ok(())
 }
 
-async fn set_notes(conn: &mut AsyncPgConnection, agreement_id: Uuid, code: &str, notes: &str) -> CoreResult<()> {
+async fn set_notes(
+    conn: &mut AsyncPgConnection,
+    agreement_id: Uuid,
+    code: &str,
+    notes: &str,
+) -> CoreResult<()> {
     diesel::update(stage_row(agreement_id, code))
         .set(agreement_stages::notes.eq(notes.trim()))
         .execute(conn)
@@ -786,11 +884,17 @@ async fn set_notes(conn: &mut AsyncPgConnection, agreement_id: Uuid, code: &str,
 }
 
 /// The first stage's start makes an unsigned agreement IN_PROCESS.
-async fn mark_process_started(conn: &mut AsyncPgConnection, agreement_id: Uuid, on: NaiveDate) -> CoreResult<()> {
+async fn mark_process_started(
+    conn: &mut AsyncPgConnection,
+    agreement_id: Uuid,
+    on: NaiveDate,
+) -> CoreResult<()> {
     diesel::update(
-        agreements_table::table
-            .find(agreement_id)
-            .filter(agreements_table::process_started_on.is_null().or(agreements_table::process_started_on.gt(on))),
+        agreements_table::table.find(agreement_id).filter(
+            agreements_table::process_started_on
+                .is_null()
+                .or(agreements_table::process_started_on.gt(on)),
+        ),
     )
     .set(agreements_table::process_started_on.eq(on))
     .execute(conn)
@@ -801,7 +905,11 @@ async fn mark_process_started(conn: &mut AsyncPgConnection, agreement_id: Uuid, 
 /// Keeps the DPRD stage in line with `dprd_approval_required` while it has not
 /// been reached: PENDING when required, NOT_APPLICABLE when not. A stage
 /// already in progress or settled is left as it is (skip it with a reason).
-pub async fn sync_dprd(conn: &mut AsyncPgConnection, agreement_id: Uuid, required: bool) -> CoreResult<()> {
+pub async fn sync_dprd(
+    conn: &mut AsyncPgConnection,
+    agreement_id: Uuid,
+    required: bool,
+) -> CoreResult<()> {
     let (from, to) = if required {
         (StageStatus::NotApplicable, StageStatus::Pending)
     } else {

@@ -259,10 +259,11 @@ fn changes_for_update(
                 "update_mask",
                 "signed_on is set by completing the signing stage (StageService.CompleteStage)",
             ),
-            "terminated_on" | "termination_reason" | "cancelled_on" | "cancellation_reason" => v.add(
-                "update_mask",
-                format!("{path} is set by TerminateAgreement or CancelAgreement"),
-            ),
+            "terminated_on" | "termination_reason" | "cancelled_on" | "cancellation_reason" => v
+                .add(
+                    "update_mask",
+                    format!("{path} is set by TerminateAgreement or CancelAgreement"),
+                ),
             p if NOT_UPDATABLE.contains(&p) => {
                 v.add("update_mask", format!("{p} cannot be changed"))
             }
@@ -301,8 +302,12 @@ fn changes_for_update(
                 ),
                 "budget_idr" => AgreementChange::BudgetIdr(budget(&mut v, &message.budget_idr)),
                 "reporting_cycle" => AgreementChange::ReportingCycle(
-                    v.code::<codes::ReportingCycle>("reporting_cycle", message.reporting_cycle, true)
-                        .unwrap_or(codes::ReportingCycle::Quarterly),
+                    v.code::<codes::ReportingCycle>(
+                        "reporting_cycle",
+                        message.reporting_cycle,
+                        true,
+                    )
+                    .unwrap_or(codes::ReportingCycle::Quarterly),
                 ),
                 _ => return None,
             })
@@ -394,8 +399,8 @@ impl AgreementService for Agreements {
             complete_through.as_deref(),
             request_id,
         )
-            .await
-            .map_err(on(RESOURCE))?;
+        .await
+        .map_err(on(RESOURCE))?;
         Ok(Response::new(to_proto(created)))
     }
 
@@ -487,9 +492,16 @@ impl AgreementService for Agreements {
         let actor = self.auth.principal(&request).await?;
         let request = request.into_inner();
         let (id, on) = name_and_date(&request.name, "terminated_on", &request.terminated_on)?;
-        let ended = agreements::end(&self.pool, &actor, id, Ending::Terminate, on, &request.reason)
-            .await
-            .map_err(on_request)?;
+        let ended = agreements::end(
+            &self.pool,
+            &actor,
+            id,
+            Ending::Terminate,
+            on,
+            &request.reason,
+        )
+        .await
+        .map_err(on_request)?;
         Ok(Response::new(to_proto(ended)))
     }
 
@@ -513,9 +525,15 @@ impl AgreementService for Agreements {
         let actor = self.auth.principal(&request).await?;
         let request = request.into_inner();
         let id = parse_agreement_name("parent", &request.parent).map_err(on(""))?;
-        let page = events::list_for_agreement(&self.pool, &actor, id, request.page_size, &request.page_token)
-            .await
-            .map_err(on(""))?;
+        let page = events::list_for_agreement(
+            &self.pool,
+            &actor,
+            id,
+            request.page_size,
+            &request.page_token,
+        )
+        .await
+        .map_err(on(""))?;
         let json = |v: Option<serde_json::Value>| v.map(|v| v.to_string()).unwrap_or_default();
         Ok(Response::new(pb::ListAgreementEventsResponse {
             events: page

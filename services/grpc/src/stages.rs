@@ -5,7 +5,9 @@ use kerjasama_core::CoreError;
 use kerjasama_core::agreements;
 use kerjasama_core::codes;
 use kerjasama_core::pool::PgPool;
-use kerjasama_core::stages::{self, Stage, StageAction, StageTemplate, TemplateKey, TemplateStageChange};
+use kerjasama_core::stages::{
+    self, Stage, StageAction, StageTemplate, TemplateKey, TemplateStageChange,
+};
 use kerjasama_proto::v1 as pb;
 use kerjasama_proto::v1::stage_service_server::StageService;
 use kerjasama_proto::v1::stage_template_service_server::StageTemplateService;
@@ -67,14 +69,26 @@ fn to_proto(stage: Stage) -> pb::Stage {
 fn parse_stage_name(name: &str) -> Result<(uuid::Uuid, String), Status> {
     stages::parse_name(name)
         .map(|(id, code)| (id, code.to_string()))
-        .ok_or_else(|| on("")(CoreError::invalid("name", "must be agreements/{id}/stages/{code}")))
+        .ok_or_else(|| {
+            on("")(CoreError::invalid(
+                "name",
+                "must be agreements/{id}/stages/{code}",
+            ))
+        })
 }
 
 impl Stages {
-    async fn act<T>(&self, request: &Request<T>, name: &str, action: StageAction) -> Result<Response<pb::Stage>, Status> {
+    async fn act<T>(
+        &self,
+        request: &Request<T>,
+        name: &str,
+        action: StageAction,
+    ) -> Result<Response<pb::Stage>, Status> {
         let actor = self.auth.principal(request).await?;
         let (id, code) = parse_stage_name(name)?;
-        let stage = stages::act(&self.pool, &actor, id, &code, action).await.map_err(on(""))?;
+        let stage = stages::act(&self.pool, &actor, id, &code, action)
+            .await
+            .map_err(on(""))?;
         Ok(Response::new(to_proto(stage)))
     }
 }
@@ -94,14 +108,22 @@ impl StageService for Stages {
         }))
     }
 
-    async fn get_stage(&self, request: Request<pb::GetStageRequest>) -> Result<Response<pb::Stage>, Status> {
+    async fn get_stage(
+        &self,
+        request: Request<pb::GetStageRequest>,
+    ) -> Result<Response<pb::Stage>, Status> {
         let actor = self.auth.principal(&request).await?;
         let (id, code) = parse_stage_name(&request.get_ref().name)?;
-        let stage = stages::get(&self.pool, &actor, id, &code).await.map_err(on(""))?;
+        let stage = stages::get(&self.pool, &actor, id, &code)
+            .await
+            .map_err(on(""))?;
         Ok(Response::new(to_proto(stage)))
     }
 
-    async fn start_stage(&self, request: Request<pb::StartStageRequest>) -> Result<Response<pb::Stage>, Status> {
+    async fn start_stage(
+        &self,
+        request: Request<pb::StartStageRequest>,
+    ) -> Result<Response<pb::Stage>, Status> {
         let r = request.get_ref();
         let mut v = Violations::default();
         let on_date = v.date("started_on", &r.started_on);
@@ -123,7 +145,10 @@ impl StageService for Stages {
         let evidence = non_empty(&r.evidence_document).and_then(|e| {
             let id = uuid::Uuid::parse_str(e.rsplit('/').next().unwrap_or_default()).ok();
             if id.is_none() {
-                v.add("evidence_document", "must be a document id (UUID) or its resource name");
+                v.add(
+                    "evidence_document",
+                    "must be a document id (UUID) or its resource name",
+                );
             }
             id
         });
@@ -136,7 +161,10 @@ impl StageService for Stages {
         self.act(&request, &r.name, action).await
     }
 
-    async fn skip_stage(&self, request: Request<pb::SkipStageRequest>) -> Result<Response<pb::Stage>, Status> {
+    async fn skip_stage(
+        &self,
+        request: Request<pb::SkipStageRequest>,
+    ) -> Result<Response<pb::Stage>, Status> {
         let r = request.get_ref();
         let mut v = Violations::default();
         let on_date = v.date("skipped_on", &r.skipped_on);
@@ -212,7 +240,11 @@ impl StageTemplateService for StageTemplates {
     ) -> Result<Response<pb::ListStageTemplatesResponse>, Status> {
         self.auth.principal(&request).await?;
         let mut v = Violations::default();
-        let only = v.code::<codes::CooperationType>("cooperation_type", request.get_ref().cooperation_type, false);
+        let only = v.code::<codes::CooperationType>(
+            "cooperation_type",
+            request.get_ref().cooperation_type,
+            false,
+        );
         v.finish().map_err(on(""))?;
         let templates = stages::list_templates(&self.pool).await.map_err(on(""))?;
         Ok(Response::new(pb::ListStageTemplatesResponse {
@@ -242,7 +274,10 @@ impl StageTemplateService for StageTemplates {
         let paths = request.update_mask.map(|m| m.paths).unwrap_or_default();
         let mut v = Violations::default();
         if paths.is_empty() {
-            v.add("update_mask", "required: stages.target_days and/or stages.skippable");
+            v.add(
+                "update_mask",
+                "required: stages.target_days and/or stages.skippable",
+            );
         }
         let mut days = false;
         let mut skippable = false;

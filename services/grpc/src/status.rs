@@ -19,6 +19,7 @@ const REQUEST_FIELDS: &[&str] = &[
     "page_token",
     "order_by",
     "update_mask",
+    "complete_through_stage",
 ];
 
 /// Maps an error; field violations are reported under `resource`
