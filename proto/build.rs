@@ -8,6 +8,7 @@ const PROTOS: &[&str] = &[
     "kerjasama/v1/unit.proto",
     "kerjasama/v1/report.proto",
     "kerjasama/v1/stage.proto",
+    "kerjasama/v1/benefit.proto",
 ];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

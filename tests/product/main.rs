@@ -5,6 +5,7 @@
 mod access;
 mod agreements;
 mod audit;
+mod benefits;
 mod fixtures;
 mod listing;
 mod reports;

@@ -13,6 +13,7 @@ use kerjasama_core::pool::{self, PgPool, PoolSettings};
 use kerjasama_core::tokens::{self, NewToken};
 use kerjasama_pgcluster::Cluster;
 use kerjasama_proto::v1::agreement_service_client::AgreementServiceClient;
+use kerjasama_proto::v1::benefit_service_client::BenefitServiceClient;
 use kerjasama_proto::v1::report_service_client::ReportServiceClient;
 use kerjasama_proto::v1::stage_service_client::StageServiceClient;
 use kerjasama_proto::v1::stage_template_service_client::StageTemplateServiceClient;
@@ -231,6 +232,10 @@ impl TestServer {
 
     pub fn reports(&self) -> ReportServiceClient<Channel> {
         ReportServiceClient::new(self.channel())
+    }
+
+    pub fn benefits(&self) -> BenefitServiceClient<Channel> {
+        BenefitServiceClient::new(self.channel())
     }
 
     pub fn stages(&self) -> StageServiceClient<Channel> {

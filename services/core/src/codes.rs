@@ -209,3 +209,28 @@ impl ReportingCycle {
         }
     }
 }
+
+code_list! {
+    /// What kind of benefit an indicator measures.
+    IndicatorCategory {
+        /// Regional own-source revenue (PAD).
+        Revenue = "REVENUE",
+        CostSaving = "COST_SAVING",
+        Investment = "INVESTMENT",
+        /// People served.
+        ServiceReach = "SERVICE_REACH",
+        /// People trained.
+        Capacity = "CAPACITY",
+        Infrastructure = "INFRASTRUCTURE",
+        Other = "OTHER",
+    }
+}
+
+code_list! {
+    /// Which side a benefit accrues to (saling menguntungkan).
+    Beneficiary {
+        Region = "REGION",
+        Partner = "PARTNER",
+        Both = "BOTH",
+    }
+}

@@ -6,8 +6,10 @@
 pub mod access;
 pub mod agreements;
 pub mod audit;
+pub mod benefits;
 pub mod calendar;
 pub mod codes;
+pub mod decimal;
 pub mod demo;
 pub mod error;
 pub mod events;

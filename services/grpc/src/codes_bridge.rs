@@ -35,6 +35,8 @@ bridge! {
     codes::PartyKind => pb::PartyKind,
     codes::StageStatus => pb::StageStatus,
     codes::ReportingCycle => pb::ReportingCycle,
+    codes::IndicatorCategory => pb::BenefitCategory,
+    codes::Beneficiary => pb::Beneficiary,
 }
 
 #[cfg(test)]
@@ -61,5 +63,7 @@ mod tests {
         round_trips(codes::PartyKind::ALL);
         round_trips(codes::StageStatus::ALL);
         round_trips(codes::ReportingCycle::ALL);
+        round_trips(codes::IndicatorCategory::ALL);
+        round_trips(codes::Beneficiary::ALL);
     }
 }

@@ -4,6 +4,7 @@
 
 pub mod agreements;
 pub mod auth;
+pub mod benefits;
 pub mod codes_bridge;
 pub mod reports;
 pub mod server;

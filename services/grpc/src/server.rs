@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use kerjasama_core::pool::{self, PgPool};
 use kerjasama_proto::v1::agreement_service_server::AgreementServiceServer;
+use kerjasama_proto::v1::benefit_service_server::BenefitServiceServer;
 use kerjasama_proto::v1::report_service_server::ReportServiceServer;
 use kerjasama_proto::v1::stage_service_server::StageServiceServer;
 use kerjasama_proto::v1::stage_template_service_server::StageTemplateServiceServer;
@@ -18,6 +19,7 @@ use tonic_health::server::HealthReporter;
 
 use crate::agreements::Agreements;
 use crate::auth::Authenticator;
+use crate::benefits::Benefits;
 use crate::reports::Reports;
 use crate::stages::{StageTemplates, Stages};
 use crate::units::Units;
@@ -30,6 +32,7 @@ const SERVICES: &[&str] = &[
     "kerjasama.v1.ReportService",
     "kerjasama.v1.StageService",
     "kerjasama.v1.StageTemplateService",
+    "kerjasama.v1.BenefitService",
 ];
 
 pub struct ServerConfig {
@@ -99,6 +102,7 @@ pub async fn serve(
     let units = Units::new(config.pool.clone(), auth.clone());
     let stages = Stages::new(config.pool.clone(), auth.clone());
     let templates = StageTemplates::new(config.pool.clone(), auth.clone());
+    let benefits = Benefits::new(config.pool.clone(), auth.clone());
     let reports = Reports::new(
         config.pool.clone(),
         config.database_url,
@@ -116,6 +120,7 @@ pub async fn serve(
         .add_service(ReportServiceServer::new(reports))
         .add_service(StageServiceServer::new(stages))
         .add_service(StageTemplateServiceServer::new(templates))
+        .add_service(BenefitServiceServer::new(benefits))
         .serve_with_incoming_shutdown(TcpListenerStream::new(listener), shutdown)
         .await;
     watcher.abort();

@@ -142,16 +142,7 @@ impl StageService for Stages {
         let r = request.get_ref();
         let mut v = Violations::default();
         let on_date = v.date("completed_on", &r.completed_on);
-        let evidence = non_empty(&r.evidence_document).and_then(|e| {
-            let id = uuid::Uuid::parse_str(e.rsplit('/').next().unwrap_or_default()).ok();
-            if id.is_none() {
-                v.add(
-                    "evidence_document",
-                    "must be a document id (UUID) or its resource name",
-                );
-            }
-            id
-        });
+        let evidence = v.document_id("evidence_document", &r.evidence_document);
         v.finish().map_err(on(""))?;
         let action = StageAction::Complete {
             on: on_date,

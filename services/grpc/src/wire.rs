@@ -3,8 +3,8 @@
 //! field violation naming what was wrong.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use kerjasama_core::calendar;
 use kerjasama_core::{CoreError, FieldViolation};
+use kerjasama_core::{calendar, decimal};
 
 use crate::codes_bridge::Bridge;
 
@@ -61,6 +61,35 @@ impl Violations {
         let named: Vec<String> = self.0.iter().map(|v| top(&v.field)).collect();
         self.0
             .extend(more.into_iter().filter(|v| !named.contains(&top(&v.field))));
+    }
+
+    /// An optional exact decimal; empty means none.
+    pub fn decimal(&mut self, field: &str, text: &str) -> Option<decimal::BigDecimal> {
+        if text.is_empty() {
+            return None;
+        }
+        decimal::parse(text).map_err(|e| self.add(field, e)).ok()
+    }
+
+    /// A required `YYYY-MM-DD` date.
+    pub fn required_date(&mut self, field: &str, text: &str) -> Option<NaiveDate> {
+        if text.is_empty() {
+            self.add(field, "required (YYYY-MM-DD)");
+            return None;
+        }
+        self.date(field, text)
+    }
+
+    /// An optional id of a document: a UUID or a resource name ending in one.
+    pub fn document_id(&mut self, field: &str, text: &str) -> Option<uuid::Uuid> {
+        if text.is_empty() {
+            return None;
+        }
+        let id = uuid::Uuid::parse_str(text.rsplit('/').next().unwrap_or_default()).ok();
+        if id.is_none() {
+            self.add(field, "must be a document id (UUID) or its resource name");
+        }
+        id
     }
 
     pub fn finish(self) -> Result<(), CoreError> {

@@ -1,0 +1,921 @@
+//! Benefits planned and realised: indicators on an agreement (IATI-style
+//! result indicators) and the values realised per period. Values are exact
+//! decimals; rupiah (unit IDR) are whole. Realisation periods of one indicator
+//! never overlap and fall inside the agreement's in-force period, extended by
+//! [`REALISATION_GRACE_DAYS`] after its end for benefits that land late.
+
+use bigdecimal::BigDecimal;
+use chrono::{DateTime, Days, NaiveDate, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::access::Principal;
+use crate::agreements::{self, Agreement};
+use crate::audit::{self, AuditEntry};
+use crate::calendar;
+use crate::codes::{Beneficiary, IndicatorCategory};
+use crate::decimal;
+use crate::error::{CoreError, CoreResult, FieldViolation};
+use crate::pool::PgPool;
+use crate::schema::{benefit_indicators, benefit_realisations, measurement_units};
+
+/// Days after the end of the in-force period in which realisations may still fall.
+pub const REALISATION_GRACE_DAYS: u64 = 90;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct IndicatorFields {
+    pub title: String,
+    pub category: IndicatorCategory,
+    /// A code of `measurement_units`: IDR, PERSON, UNIT, PERCENT, KM, …
+    pub unit_of_measure: String,
+    pub beneficiary: Beneficiary,
+    pub baseline: Option<BigDecimal>,
+    pub target_value: Option<BigDecimal>,
+    pub target_date: Option<NaiveDate>,
+    pub higher_is_better: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Indicator {
+    pub id: Uuid,
+    pub agreement_id: Uuid,
+    #[serde(flatten)]
+    pub fields: IndicatorFields,
+    pub version: i64,
+    pub create_time: DateTime<Utc>,
+    pub update_time: DateTime<Utc>,
+    pub delete_time: Option<DateTime<Utc>>,
+}
+
+impl Indicator {
+    pub fn name(&self) -> String {
+        format!(
+            "{}/indicators/{}",
+            agreements::resource_name(self.agreement_id),
+            self.id
+        )
+    }
+
+    pub fn etag(&self) -> String {
+        format!("\"{}\"", self.version)
+    }
+}
+
+/// One field replaced by UpdateIndicator.
+#[derive(Debug, Clone)]
+pub enum IndicatorChange {
+    Title(String),
+    Category(IndicatorCategory),
+    UnitOfMeasure(String),
+    Beneficiary(Beneficiary),
+    Baseline(Option<BigDecimal>),
+    TargetValue(Option<BigDecimal>),
+    TargetDate(Option<NaiveDate>),
+    HigherIsBetter(bool),
+}
+
+impl IndicatorFields {
+    fn apply(&mut self, change: IndicatorChange) {
+        match change {
+            IndicatorChange::Title(v) => self.title = v,
+            IndicatorChange::Category(v) => self.category = v,
+            IndicatorChange::UnitOfMeasure(v) => self.unit_of_measure = v,
+            IndicatorChange::Beneficiary(v) => self.beneficiary = v,
+            IndicatorChange::Baseline(v) => self.baseline = v,
+            IndicatorChange::TargetValue(v) => self.target_value = v,
+            IndicatorChange::TargetDate(v) => self.target_date = v,
+            IndicatorChange::HigherIsBetter(v) => self.higher_is_better = v,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RealisationFields {
+    pub period_start: NaiveDate,
+    pub period_end: NaiveDate,
+    pub value: BigDecimal,
+    pub note: String,
+    pub evidence_document_id: Option<Uuid>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Realisation {
+    pub id: Uuid,
+    pub indicator_id: Uuid,
+    pub agreement_id: Uuid,
+    #[serde(flatten)]
+    pub fields: RealisationFields,
+    /// The token that reported it.
+    pub reported_by: String,
+    pub version: i64,
+    pub create_time: DateTime<Utc>,
+    pub update_time: DateTime<Utc>,
+    pub delete_time: Option<DateTime<Utc>>,
+}
+
+impl Realisation {
+    pub fn name(&self) -> String {
+        format!(
+            "{}/indicators/{}/realisations/{}",
+            agreements::resource_name(self.agreement_id),
+            self.indicator_id,
+            self.id
+        )
+    }
+
+    pub fn etag(&self) -> String {
+        format!("\"{}\"", self.version)
+    }
+}
+
+/// One field replaced by UpdateRealisation.
+#[derive(Debug, Clone)]
+pub enum RealisationChange {
+    PeriodStart(NaiveDate),
+    PeriodEnd(NaiveDate),
+    Value(BigDecimal),
+    Note(String),
+    EvidenceDocument(Option<Uuid>),
+}
+
+/// Parses `agreements/{a}/indicators/{i}`.
+pub fn parse_indicator_name(name: &str) -> Option<(Uuid, Uuid)> {
+    let (agreement, indicator) = name.split_once("/indicators/")?;
+    Some((
+        agreements::parse_name(agreement)?,
+        Uuid::parse_str(indicator).ok()?,
+    ))
+}
+
+/// Parses `agreements/{a}/indicators/{i}/realisations/{r}`.
+pub fn parse_realisation_name(name: &str) -> Option<(Uuid, Uuid, Uuid)> {
+    let (indicator, realisation) = name.split_once("/realisations/")?;
+    let (agreement, indicator) = parse_indicator_name(indicator)?;
+    Some((agreement, indicator, Uuid::parse_str(realisation).ok()?))
+}
+
+fn json(value: &impl Serialize) -> Option<serde_json::Value> {
+    serde_json::to_value(value).ok()
+}
+
+/// The agreement, locked, checked writable by `actor` and not deleted.
+async fn writable_agreement(
+    conn: &mut AsyncPgConnection,
+    actor: &Principal,
+    id: Uuid,
+) -> CoreResult<Agreement> {
+    let agreement = agreements::load_for(conn, id, true).await?;
+    actor.check_write_agreement(&agreement.fields.region_code, &agreement.fields.unit_code)?;
+    if agreement.delete_time.is_some() {
+        return Err(CoreError::FailedPrecondition(format!(
+            "{} is deleted",
+            agreement.name()
+        )));
+    }
+    Ok(agreement)
+}
+
+async fn validate_indicator(conn: &mut AsyncPgConnection, f: &IndicatorFields) -> CoreResult<()> {
+    let mut v = Vec::new();
+    let title = f.title.trim().chars().count();
+    if title == 0 || f.title.chars().count() > 300 {
+        v.push(FieldViolation::new("title", "must be 1 to 300 characters"));
+    }
+    let known: i64 = measurement_units::table
+        .filter(measurement_units::code.eq(&f.unit_of_measure))
+        .count()
+        .get_result(conn)
+        .await?;
+    if known == 0 {
+        let codes: Vec<String> = measurement_units::table
+            .select(measurement_units::code)
+            .order(measurement_units::code)
+            .load(conn)
+            .await?;
+        v.push(FieldViolation::new(
+            "unit_of_measure",
+            format!(
+                "{:?} is not a unit of measure; use one of {}",
+                f.unit_of_measure,
+                codes.join(", ")
+            ),
+        ));
+    }
+    for (field, value) in [("baseline", &f.baseline), ("target_value", &f.target_value)] {
+        if let Some(value) = value {
+            if value < &BigDecimal::from(0) {
+                v.push(FieldViolation::new(field, "must not be negative"));
+            } else if f.unit_of_measure == "IDR" && !decimal::is_whole(value) {
+                v.push(FieldViolation::new(
+                    field,
+                    "rupiah amounts are whole numbers",
+                ));
+            }
+        }
+    }
+    if v.is_empty() {
+        Ok(())
+    } else {
+        Err(CoreError::InvalidArgument(v))
+    }
+}
+
+type IndicatorRow = (
+    Uuid,
+    Uuid,
+    String,
+    String,
+    String,
+    String,
+    Option<BigDecimal>,
+    Option<BigDecimal>,
+    Option<NaiveDate>,
+    bool,
+    i64,
+    DateTime<Utc>,
+    DateTime<Utc>,
+    Option<DateTime<Utc>>,
+);
+
+const INDICATOR_COLUMNS: (
+    benefit_indicators::id,
+    benefit_indicators::agreement_id,
+    benefit_indicators::title,
+    benefit_indicators::category,
+    benefit_indicators::unit_of_measure,
+    benefit_indicators::beneficiary,
+    benefit_indicators::baseline,
+    benefit_indicators::target_value,
+    benefit_indicators::target_date,
+    benefit_indicators::higher_is_better,
+    benefit_indicators::version,
+    benefit_indicators::create_time,
+    benefit_indicators::update_time,
+    benefit_indicators::delete_time,
+) = (
+    benefit_indicators::id,
+    benefit_indicators::agreement_id,
+    benefit_indicators::title,
+    benefit_indicators::category,
+    benefit_indicators::unit_of_measure,
+    benefit_indicators::beneficiary,
+    benefit_indicators::baseline,
+    benefit_indicators::target_value,
+    benefit_indicators::target_date,
+    benefit_indicators::higher_is_better,
+    benefit_indicators::version,
+    benefit_indicators::create_time,
+    benefit_indicators::update_time,
+    benefit_indicators::delete_time,
+);
+
+fn indicator_of(row: IndicatorRow) -> CoreResult<Indicator> {
+    let (
+        id,
+        agreement_id,
+        title,
+        category,
+        unit,
+        beneficiary,
+        baseline,
+        target,
+        date,
+        higher,
+        version,
+        c,
+        u,
+        d,
+    ) = row;
+    Ok(Indicator {
+        id,
+        agreement_id,
+        fields: IndicatorFields {
+            title,
+            category: IndicatorCategory::from_code(&category)
+                .ok_or_else(|| CoreError::Internal(format!("indicator category {category}")))?,
+            unit_of_measure: unit,
+            beneficiary: Beneficiary::from_code(&beneficiary)
+                .ok_or_else(|| CoreError::Internal(format!("beneficiary {beneficiary}")))?,
+            baseline,
+            target_value: target,
+            target_date: date,
+            higher_is_better: higher,
+        },
+        version,
+        create_time: c,
+        update_time: u,
+        delete_time: d,
+    })
+}
+
+async fn load_indicator(
+    conn: &mut AsyncPgConnection,
+    agreement_id: Uuid,
+    id: Uuid,
+    lock: bool,
+) -> CoreResult<Indicator> {
+    let query = benefit_indicators::table
+        .find(id)
+        .filter(benefit_indicators::agreement_id.eq(agreement_id))
+        .select(INDICATOR_COLUMNS);
+    let row = if lock {
+        query.for_update().first(conn).await.optional()?
+    } else {
+        query.first(conn).await.optional()?
+    };
+    let row = row.ok_or_else(|| {
+        CoreError::not_found(format!(
+            "{}/indicators/{id}",
+            agreements::resource_name(agreement_id)
+        ))
+    })?;
+    indicator_of(row)
+}
+
+async fn record(
+    conn: &mut AsyncPgConnection,
+    actor: &Principal,
+    region: &str,
+    action: &str,
+    resource: String,
+    before: Option<serde_json::Value>,
+    after: Option<serde_json::Value>,
+) -> CoreResult<()> {
+    audit::record(
+        conn,
+        AuditEntry {
+            region_code: Some(region.to_string()),
+            actor: &actor.name,
+            action,
+            resource,
+            before,
+            after,
+            request_id: None,
+        },
+    )
+    .await
+}
+
+pub async fn create_indicator(
+    pool: &PgPool,
+    actor: &Principal,
+    agreement_id: Uuid,
+    fields: IndicatorFields,
+) -> CoreResult<Indicator> {
+    let mut conn = pool.get().await?;
+    conn.transaction(async |conn| {
+        let agreement = writable_agreement(conn, actor, agreement_id).await?;
+        validate_indicator(conn, &fields).await?;
+        let id = Uuid::now_v7();
+        diesel::insert_into(benefit_indicators::table)
+            .values((
+                benefit_indicators::id.eq(id),
+                benefit_indicators::agreement_id.eq(agreement_id),
+                benefit_indicators::region_code.eq(&agreement.fields.region_code),
+                benefit_indicators::title.eq(fields.title.trim()),
+                benefit_indicators::category.eq(fields.category.code()),
+                benefit_indicators::unit_of_measure.eq(&fields.unit_of_measure),
+                benefit_indicators::beneficiary.eq(fields.beneficiary.code()),
+                benefit_indicators::baseline.eq(&fields.baseline),
+                benefit_indicators::target_value.eq(&fields.target_value),
+                benefit_indicators::target_date.eq(fields.target_date),
+                benefit_indicators::higher_is_better.eq(fields.higher_is_better),
+            ))
+            .execute(conn)
+            .await?;
+        let created = load_indicator(conn, agreement_id, id, false).await?;
+        let region = agreement.fields.region_code.clone();
+        record(
+            conn,
+            actor,
+            &region,
+            "CreateIndicator",
+            created.name(),
+            None,
+            json(&created),
+        )
+        .await?;
+        Ok(created)
+    })
+    .await
+}
+
+pub async fn get_indicator(
+    pool: &PgPool,
+    actor: &Principal,
+    agreement_id: Uuid,
+    id: Uuid,
+) -> CoreResult<Indicator> {
+    let agreement = agreements::get(pool, actor, agreement_id).await?;
+    let mut conn = pool.get().await?;
+    load_indicator(&mut conn, agreement.id, id, false).await
+}
+
+/// The indicators of one agreement (a handful), oldest first.
+pub async fn list_indicators(
+    pool: &PgPool,
+    actor: &Principal,
+    agreement_id: Uuid,
+    show_deleted: bool,
+) -> CoreResult<Vec<Indicator>> {
+    agreements::get(pool, actor, agreement_id).await?;
+    let mut conn = pool.get().await?;
+    let mut query = benefit_indicators::table
+        .filter(benefit_indicators::agreement_id.eq(agreement_id))
+        .select(INDICATOR_COLUMNS)
+        .order(benefit_indicators::id)
+        .into_boxed();
+    if !show_deleted {
+        query = query.filter(benefit_indicators::delete_time.is_null());
+    }
+    let rows: Vec<IndicatorRow> = query.load(&mut conn).await?;
+    rows.into_iter().map(indicator_of).collect()
+}
+
+fn check_etag(current: &str, given: Option<&str>, name: &str) -> CoreResult<()> {
+    match given {
+        Some(etag) if !etag.is_empty() && etag != current => Err(CoreError::Aborted(format!(
+            "{name} changed since it was read (etag {etag} is now {current}); read it again and retry"
+        ))),
+        _ => Ok(()),
+    }
+}
+
+pub async fn update_indicator(
+    pool: &PgPool,
+    actor: &Principal,
+    agreement_id: Uuid,
+    id: Uuid,
+    changes: Vec<IndicatorChange>,
+    etag: Option<&str>,
+) -> CoreResult<Indicator> {
+    let mut conn = pool.get().await?;
+    conn.transaction(async |conn| {
+        let agreement = writable_agreement(conn, actor, agreement_id).await?;
+        let before = load_indicator(conn, agreement_id, id, true).await?;
+        if before.delete_time.is_some() {
+            return Err(CoreError::FailedPrecondition(format!(
+                "{} is deleted",
+                before.name()
+            )));
+        }
+        check_etag(&before.etag(), etag, &before.name())?;
+        let mut fields = before.fields.clone();
+        for change in changes {
+            fields.apply(change);
+        }
+        validate_indicator(conn, &fields).await?;
+        diesel::update(benefit_indicators::table.find(id))
+            .set((
+                benefit_indicators::title.eq(fields.title.trim()),
+                benefit_indicators::category.eq(fields.category.code()),
+                benefit_indicators::unit_of_measure.eq(&fields.unit_of_measure),
+                benefit_indicators::beneficiary.eq(fields.beneficiary.code()),
+                benefit_indicators::baseline.eq(&fields.baseline),
+                benefit_indicators::target_value.eq(&fields.target_value),
+                benefit_indicators::target_date.eq(fields.target_date),
+                benefit_indicators::higher_is_better.eq(fields.higher_is_better),
+                benefit_indicators::version.eq(benefit_indicators::version + 1),
+                benefit_indicators::update_time.eq(diesel::dsl::now),
+            ))
+            .execute(conn)
+            .await?;
+        let after = load_indicator(conn, agreement_id, id, false).await?;
+        let region = agreement.fields.region_code.clone();
+        record(
+            conn,
+            actor,
+            &region,
+            "UpdateIndicator",
+            after.name(),
+            json(&before),
+            json(&after),
+        )
+        .await?;
+        Ok(after)
+    })
+    .await
+}
+
+/// Soft delete; its realisations no longer count either.
+pub async fn delete_indicator(
+    pool: &PgPool,
+    actor: &Principal,
+    agreement_id: Uuid,
+    id: Uuid,
+) -> CoreResult<Indicator> {
+    let mut conn = pool.get().await?;
+    conn.transaction(async |conn| {
+        let agreement = writable_agreement(conn, actor, agreement_id).await?;
+        let before = load_indicator(conn, agreement_id, id, true).await?;
+        if before.delete_time.is_some() {
+            return Err(CoreError::FailedPrecondition(format!(
+                "{} is already deleted",
+                before.name()
+            )));
+        }
+        diesel::update(benefit_indicators::table.find(id))
+            .set((
+                benefit_indicators::delete_time.eq(diesel::dsl::now),
+                benefit_indicators::version.eq(benefit_indicators::version + 1),
+                benefit_indicators::update_time.eq(diesel::dsl::now),
+            ))
+            .execute(conn)
+            .await?;
+        let after = load_indicator(conn, agreement_id, id, false).await?;
+        let region = agreement.fields.region_code.clone();
+        record(
+            conn,
+            actor,
+            &region,
+            "DeleteIndicator",
+            after.name(),
+            json(&before),
+            json(&after),
+        )
+        .await?;
+        Ok(after)
+    })
+    .await
+}
+
+type RealisationRow = (
+    Uuid,
+    Uuid,
+    Uuid,
+    NaiveDate,
+    NaiveDate,
+    BigDecimal,
+    String,
+    Option<Uuid>,
+    String,
+    i64,
+    DateTime<Utc>,
+    DateTime<Utc>,
+    Option<DateTime<Utc>>,
+);
+
+const REALISATION_COLUMNS: (
+    benefit_realisations::id,
+    benefit_realisations::indicator_id,
+    benefit_realisations::agreement_id,
+    benefit_realisations::period_start,
+    benefit_realisations::period_end,
+    benefit_realisations::value,
+    benefit_realisations::note,
+    benefit_realisations::evidence_document_id,
+    benefit_realisations::reported_by,
+    benefit_realisations::version,
+    benefit_realisations::create_time,
+    benefit_realisations::update_time,
+    benefit_realisations::delete_time,
+) = (
+    benefit_realisations::id,
+    benefit_realisations::indicator_id,
+    benefit_realisations::agreement_id,
+    benefit_realisations::period_start,
+    benefit_realisations::period_end,
+    benefit_realisations::value,
+    benefit_realisations::note,
+    benefit_realisations::evidence_document_id,
+    benefit_realisations::reported_by,
+    benefit_realisations::version,
+    benefit_realisations::create_time,
+    benefit_realisations::update_time,
+    benefit_realisations::delete_time,
+);
+
+fn realisation_of(row: RealisationRow) -> Realisation {
+    let (
+        id,
+        indicator_id,
+        agreement_id,
+        start,
+        end,
+        value,
+        note,
+        evidence,
+        reporter,
+        version,
+        c,
+        u,
+        d,
+    ) = row;
+    Realisation {
+        id,
+        indicator_id,
+        agreement_id,
+        fields: RealisationFields {
+            period_start: start,
+            period_end: end,
+            value,
+            note,
+            evidence_document_id: evidence,
+        },
+        reported_by: reporter,
+        version,
+        create_time: c,
+        update_time: u,
+        delete_time: d,
+    }
+}
+
+/// The rules of one realisation against its agreement, indicator and siblings.
+async fn check_realisation(
+    conn: &mut AsyncPgConnection,
+    agreement: &Agreement,
+    indicator: &Indicator,
+    fields: &RealisationFields,
+    own_id: Option<Uuid>,
+) -> CoreResult<()> {
+    let today = calendar::today();
+    let mut v = Vec::new();
+    if fields.period_end < fields.period_start {
+        v.push(FieldViolation::new(
+            "period_end",
+            "must not be before period_start",
+        ));
+    }
+    if fields.period_end > today {
+        v.push(FieldViolation::new(
+            "period_end",
+            format!("must not be in the future (today is {today} in Asia/Jakarta): report what was realised"),
+        ));
+    }
+    if fields.value < BigDecimal::from(0) {
+        v.push(FieldViolation::new("value", "must not be negative"));
+    } else if indicator.fields.unit_of_measure == "IDR" && !decimal::is_whole(&fields.value) {
+        v.push(FieldViolation::new(
+            "value",
+            "rupiah amounts are whole numbers",
+        ));
+    }
+    let Some(from) = agreement
+        .fields
+        .effective_from
+        .or(agreement.fields.signed_on)
+    else {
+        return Err(CoreError::FailedPrecondition(format!(
+            "{} is not signed; benefits are realised while it is in force",
+            agreement.name()
+        )));
+    };
+    if fields.period_start < from {
+        v.push(FieldViolation::new(
+            "period_start",
+            format!("must not be before the agreement is in force ({from})"),
+        ));
+    }
+    let end = [
+        agreement.fields.effective_until,
+        agreement.lifecycle.terminated_on,
+    ]
+    .into_iter()
+    .flatten()
+    .min();
+    if let Some(end) = end {
+        let limit = end
+            .checked_add_days(Days::new(REALISATION_GRACE_DAYS))
+            .unwrap_or(end);
+        if fields.period_end > limit {
+            v.push(FieldViolation::new(
+                "period_end",
+                format!(
+                    "must not be more than {REALISATION_GRACE_DAYS} days after the agreement ended ({end})"
+                ),
+            ));
+        }
+    }
+    if v.is_empty() {
+        let mut overlapping = benefit_realisations::table
+            .filter(benefit_realisations::indicator_id.eq(indicator.id))
+            .filter(benefit_realisations::delete_time.is_null())
+            .filter(benefit_realisations::period_start.le(fields.period_end))
+            .filter(benefit_realisations::period_end.ge(fields.period_start))
+            .select((
+                benefit_realisations::id,
+                benefit_realisations::period_start,
+                benefit_realisations::period_end,
+            ))
+            .into_boxed();
+        if let Some(own) = own_id {
+            overlapping = overlapping.filter(benefit_realisations::id.ne(own));
+        }
+        let clash: Option<(Uuid, NaiveDate, NaiveDate)> =
+            overlapping.first(conn).await.optional()?;
+        if let Some((other, start, end)) = clash {
+            v.push(FieldViolation::new(
+                "period_start",
+                format!("the period overlaps realisation {other} ({start} to {end}) of the same indicator"),
+            ));
+        }
+    }
+    if v.is_empty() {
+        Ok(())
+    } else {
+        Err(CoreError::InvalidArgument(v))
+    }
+}
+
+async fn load_realisation(
+    conn: &mut AsyncPgConnection,
+    indicator: &Indicator,
+    id: Uuid,
+) -> CoreResult<Realisation> {
+    let row: Option<RealisationRow> = benefit_realisations::table
+        .find(id)
+        .filter(benefit_realisations::indicator_id.eq(indicator.id))
+        .select(REALISATION_COLUMNS)
+        .first(conn)
+        .await
+        .optional()?;
+    row.map(realisation_of)
+        .ok_or_else(|| CoreError::not_found(format!("{}/realisations/{id}", indicator.name())))
+}
+
+/// Locks the agreement and the indicator (serialising overlap checks).
+async fn writable_indicator(
+    conn: &mut AsyncPgConnection,
+    actor: &Principal,
+    agreement_id: Uuid,
+    indicator_id: Uuid,
+) -> CoreResult<(Agreement, Indicator)> {
+    let agreement = writable_agreement(conn, actor, agreement_id).await?;
+    let indicator = load_indicator(conn, agreement_id, indicator_id, true).await?;
+    if indicator.delete_time.is_some() {
+        return Err(CoreError::FailedPrecondition(format!(
+            "{} is deleted",
+            indicator.name()
+        )));
+    }
+    Ok((agreement, indicator))
+}
+
+pub async fn create_realisation(
+    pool: &PgPool,
+    actor: &Principal,
+    agreement_id: Uuid,
+    indicator_id: Uuid,
+    fields: RealisationFields,
+) -> CoreResult<Realisation> {
+    let mut conn = pool.get().await?;
+    conn.transaction(async |conn| {
+        let (agreement, indicator) =
+            writable_indicator(conn, actor, agreement_id, indicator_id).await?;
+        check_realisation(conn, &agreement, &indicator, &fields, None).await?;
+        let id = Uuid::now_v7();
+        diesel::insert_into(benefit_realisations::table)
+            .values((
+                benefit_realisations::id.eq(id),
+                benefit_realisations::indicator_id.eq(indicator_id),
+                benefit_realisations::agreement_id.eq(agreement_id),
+                benefit_realisations::region_code.eq(&agreement.fields.region_code),
+                benefit_realisations::period_start.eq(fields.period_start),
+                benefit_realisations::period_end.eq(fields.period_end),
+                benefit_realisations::value.eq(&fields.value),
+                benefit_realisations::note.eq(fields.note.trim()),
+                benefit_realisations::evidence_document_id.eq(fields.evidence_document_id),
+                benefit_realisations::reported_by.eq(&actor.name),
+            ))
+            .execute(conn)
+            .await?;
+        let created = load_realisation(conn, &indicator, id).await?;
+        let region = agreement.fields.region_code.clone();
+        record(
+            conn,
+            actor,
+            &region,
+            "CreateRealisation",
+            created.name(),
+            None,
+            json(&created),
+        )
+        .await?;
+        Ok(created)
+    })
+    .await
+}
+
+/// The realisations of one indicator, by period.
+pub async fn list_realisations(
+    pool: &PgPool,
+    actor: &Principal,
+    agreement_id: Uuid,
+    indicator_id: Uuid,
+    show_deleted: bool,
+) -> CoreResult<Vec<Realisation>> {
+    let indicator = get_indicator(pool, actor, agreement_id, indicator_id).await?;
+    let mut conn = pool.get().await?;
+    let mut query = benefit_realisations::table
+        .filter(benefit_realisations::indicator_id.eq(indicator.id))
+        .select(REALISATION_COLUMNS)
+        .order((benefit_realisations::period_start, benefit_realisations::id))
+        .into_boxed();
+    if !show_deleted {
+        query = query.filter(benefit_realisations::delete_time.is_null());
+    }
+    let rows: Vec<RealisationRow> = query.load(&mut conn).await?;
+    Ok(rows.into_iter().map(realisation_of).collect())
+}
+
+pub async fn update_realisation(
+    pool: &PgPool,
+    actor: &Principal,
+    (agreement_id, indicator_id, id): (Uuid, Uuid, Uuid),
+    changes: Vec<RealisationChange>,
+    etag: Option<&str>,
+) -> CoreResult<Realisation> {
+    let mut conn = pool.get().await?;
+    conn.transaction(async |conn| {
+        let (agreement, indicator) =
+            writable_indicator(conn, actor, agreement_id, indicator_id).await?;
+        let before = load_realisation(conn, &indicator, id).await?;
+        if before.delete_time.is_some() {
+            return Err(CoreError::FailedPrecondition(format!(
+                "{} is deleted",
+                before.name()
+            )));
+        }
+        check_etag(&before.etag(), etag, &before.name())?;
+        let mut fields = before.fields.clone();
+        for change in changes {
+            match change {
+                RealisationChange::PeriodStart(v) => fields.period_start = v,
+                RealisationChange::PeriodEnd(v) => fields.period_end = v,
+                RealisationChange::Value(v) => fields.value = v,
+                RealisationChange::Note(v) => fields.note = v,
+                RealisationChange::EvidenceDocument(v) => fields.evidence_document_id = v,
+            }
+        }
+        check_realisation(conn, &agreement, &indicator, &fields, Some(id)).await?;
+        diesel::update(benefit_realisations::table.find(id))
+            .set((
+                benefit_realisations::period_start.eq(fields.period_start),
+                benefit_realisations::period_end.eq(fields.period_end),
+                benefit_realisations::value.eq(&fields.value),
+                benefit_realisations::note.eq(fields.note.trim()),
+                benefit_realisations::evidence_document_id.eq(fields.evidence_document_id),
+                benefit_realisations::version.eq(benefit_realisations::version + 1),
+                benefit_realisations::update_time.eq(diesel::dsl::now),
+            ))
+            .execute(conn)
+            .await?;
+        let after = load_realisation(conn, &indicator, id).await?;
+        let region = agreement.fields.region_code.clone();
+        record(
+            conn,
+            actor,
+            &region,
+            "UpdateRealisation",
+            after.name(),
+            json(&before),
+            json(&after),
+        )
+        .await?;
+        Ok(after)
+    })
+    .await
+}
+
+pub async fn delete_realisation(
+    pool: &PgPool,
+    actor: &Principal,
+    (agreement_id, indicator_id, id): (Uuid, Uuid, Uuid),
+) -> CoreResult<Realisation> {
+    let mut conn = pool.get().await?;
+    conn.transaction(async |conn| {
+        let (agreement, indicator) =
+            writable_indicator(conn, actor, agreement_id, indicator_id).await?;
+        let before = load_realisation(conn, &indicator, id).await?;
+        if before.delete_time.is_some() {
+            return Err(CoreError::FailedPrecondition(format!(
+                "{} is already deleted",
+                before.name()
+            )));
+        }
+        diesel::update(benefit_realisations::table.find(id))
+            .set((
+                benefit_realisations::delete_time.eq(diesel::dsl::now),
+                benefit_realisations::version.eq(benefit_realisations::version + 1),
+                benefit_realisations::update_time.eq(diesel::dsl::now),
+            ))
+            .execute(conn)
+            .await?;
+        let after = load_realisation(conn, &indicator, id).await?;
+        let region = agreement.fields.region_code.clone();
+        record(
+            conn,
+            actor,
+            &region,
+            "DeleteRealisation",
+            after.name(),
+            json(&before),
+            json(&after),
+        )
+        .await?;
+        Ok(after)
+    })
+    .await
+}
