@@ -205,7 +205,7 @@ async fn validate_indicator(conn: &mut AsyncPgConnection, f: &IndicatorFields) -
     }
     for (field, value) in [("baseline", &f.baseline), ("target_value", &f.target_value)] {
         if let Some(value) = value {
-            if value < &BigDecimal::from(0) {
+            if *value < 0 {
                 v.push(FieldViolation::new(field, "must not be negative"));
             } else if f.unit_of_measure == "IDR" && !decimal::is_whole(value) {
                 v.push(FieldViolation::new(
@@ -222,91 +222,45 @@ async fn validate_indicator(conn: &mut AsyncPgConnection, f: &IndicatorFields) -
     }
 }
 
-type IndicatorRow = (
-    Uuid,
-    Uuid,
-    String,
-    String,
-    String,
-    String,
-    Option<BigDecimal>,
-    Option<BigDecimal>,
-    Option<NaiveDate>,
-    bool,
-    i64,
-    DateTime<Utc>,
-    DateTime<Utc>,
-    Option<DateTime<Utc>>,
-);
-
-const INDICATOR_COLUMNS: (
-    benefit_indicators::id,
-    benefit_indicators::agreement_id,
-    benefit_indicators::title,
-    benefit_indicators::category,
-    benefit_indicators::unit_of_measure,
-    benefit_indicators::beneficiary,
-    benefit_indicators::baseline,
-    benefit_indicators::target_value,
-    benefit_indicators::target_date,
-    benefit_indicators::higher_is_better,
-    benefit_indicators::version,
-    benefit_indicators::create_time,
-    benefit_indicators::update_time,
-    benefit_indicators::delete_time,
-) = (
-    benefit_indicators::id,
-    benefit_indicators::agreement_id,
-    benefit_indicators::title,
-    benefit_indicators::category,
-    benefit_indicators::unit_of_measure,
-    benefit_indicators::beneficiary,
-    benefit_indicators::baseline,
-    benefit_indicators::target_value,
-    benefit_indicators::target_date,
-    benefit_indicators::higher_is_better,
-    benefit_indicators::version,
-    benefit_indicators::create_time,
-    benefit_indicators::update_time,
-    benefit_indicators::delete_time,
-);
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = benefit_indicators, check_for_backend(diesel::pg::Pg))]
+struct IndicatorRow {
+    id: Uuid,
+    agreement_id: Uuid,
+    title: String,
+    category: String,
+    unit_of_measure: String,
+    beneficiary: String,
+    baseline: Option<BigDecimal>,
+    target_value: Option<BigDecimal>,
+    target_date: Option<NaiveDate>,
+    higher_is_better: bool,
+    version: i64,
+    create_time: DateTime<Utc>,
+    update_time: DateTime<Utc>,
+    delete_time: Option<DateTime<Utc>>,
+}
 
 fn indicator_of(row: IndicatorRow) -> CoreResult<Indicator> {
-    let (
-        id,
-        agreement_id,
-        title,
-        category,
-        unit,
-        beneficiary,
-        baseline,
-        target,
-        date,
-        higher,
-        version,
-        c,
-        u,
-        d,
-    ) = row;
     Ok(Indicator {
-        id,
-        agreement_id,
+        id: row.id,
+        agreement_id: row.agreement_id,
         fields: IndicatorFields {
-            title,
-            category: IndicatorCategory::from_code(&category)
-                .ok_or_else(|| CoreError::Internal(format!("indicator category {category}")))?,
-            unit_of_measure: unit,
-            beneficiary: Beneficiary::from_code(&beneficiary)
-                .ok_or_else(|| CoreError::Internal(format!("beneficiary {beneficiary}")))?,
-            baseline,
-            target_value: target,
-            target_date: date,
-            higher_is_better: higher,
+            title: row.title,
+            category: IndicatorCategory::from_code(&row.category)
+                .ok_or_else(|| CoreError::Internal(format!("indicator category {}", row.category)))?,
+            unit_of_measure: row.unit_of_measure,
+            beneficiary: Beneficiary::from_code(&row.beneficiary)
+                .ok_or_else(|| CoreError::Internal(format!("beneficiary {}", row.beneficiary)))?,
+            baseline: row.baseline,
+            target_value: row.target_value,
+            target_date: row.target_date,
+            higher_is_better: row.higher_is_better,
         },
-        version,
-        create_time: c,
-        update_time: u,
-        delete_time: d,
+        version: row.version,
+        create_time: row.create_time,
+        update_time: row.update_time,
+        delete_time: row.delete_time,
     })
 }
 
@@ -319,7 +273,7 @@ async fn load_indicator(
     let query = benefit_indicators::table
         .find(id)
         .filter(benefit_indicators::agreement_id.eq(agreement_id))
-        .select(INDICATOR_COLUMNS);
+        .select(IndicatorRow::as_select());
     let row = if lock {
         query.for_update().first(conn).await.optional()?
     } else {
@@ -424,7 +378,7 @@ pub async fn list_indicators(
     let mut conn = pool.get().await?;
     let mut query = benefit_indicators::table
         .filter(benefit_indicators::agreement_id.eq(agreement_id))
-        .select(INDICATOR_COLUMNS)
+        .select(IndicatorRow::as_select())
         .order(benefit_indicators::id)
         .into_boxed();
     if !show_deleted {
@@ -541,84 +495,41 @@ pub async fn delete_indicator(
     .await
 }
 
-type RealisationRow = (
-    Uuid,
-    Uuid,
-    Uuid,
-    NaiveDate,
-    NaiveDate,
-    BigDecimal,
-    String,
-    Option<Uuid>,
-    String,
-    i64,
-    DateTime<Utc>,
-    DateTime<Utc>,
-    Option<DateTime<Utc>>,
-);
-
-const REALISATION_COLUMNS: (
-    benefit_realisations::id,
-    benefit_realisations::indicator_id,
-    benefit_realisations::agreement_id,
-    benefit_realisations::period_start,
-    benefit_realisations::period_end,
-    benefit_realisations::value,
-    benefit_realisations::note,
-    benefit_realisations::evidence_document_id,
-    benefit_realisations::reported_by,
-    benefit_realisations::version,
-    benefit_realisations::create_time,
-    benefit_realisations::update_time,
-    benefit_realisations::delete_time,
-) = (
-    benefit_realisations::id,
-    benefit_realisations::indicator_id,
-    benefit_realisations::agreement_id,
-    benefit_realisations::period_start,
-    benefit_realisations::period_end,
-    benefit_realisations::value,
-    benefit_realisations::note,
-    benefit_realisations::evidence_document_id,
-    benefit_realisations::reported_by,
-    benefit_realisations::version,
-    benefit_realisations::create_time,
-    benefit_realisations::update_time,
-    benefit_realisations::delete_time,
-);
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = benefit_realisations, check_for_backend(diesel::pg::Pg))]
+struct RealisationRow {
+    id: Uuid,
+    indicator_id: Uuid,
+    agreement_id: Uuid,
+    period_start: NaiveDate,
+    period_end: NaiveDate,
+    value: BigDecimal,
+    note: String,
+    evidence_document_id: Option<Uuid>,
+    reported_by: String,
+    version: i64,
+    create_time: DateTime<Utc>,
+    update_time: DateTime<Utc>,
+    delete_time: Option<DateTime<Utc>>,
+}
 
 fn realisation_of(row: RealisationRow) -> Realisation {
-    let (
-        id,
-        indicator_id,
-        agreement_id,
-        start,
-        end,
-        value,
-        note,
-        evidence,
-        reporter,
-        version,
-        c,
-        u,
-        d,
-    ) = row;
     Realisation {
-        id,
-        indicator_id,
-        agreement_id,
+        id: row.id,
+        indicator_id: row.indicator_id,
+        agreement_id: row.agreement_id,
         fields: RealisationFields {
-            period_start: start,
-            period_end: end,
-            value,
-            note,
-            evidence_document_id: evidence,
+            period_start: row.period_start,
+            period_end: row.period_end,
+            value: row.value,
+            note: row.note,
+            evidence_document_id: row.evidence_document_id,
         },
-        reported_by: reporter,
-        version,
-        create_time: c,
-        update_time: u,
-        delete_time: d,
+        reported_by: row.reported_by,
+        version: row.version,
+        create_time: row.create_time,
+        update_time: row.update_time,
+        delete_time: row.delete_time,
     }
 }
 
@@ -644,7 +555,7 @@ async fn check_realisation(
             format!("must not be in the future (today is {today} in Asia/Jakarta): report what was realised"),
         ));
     }
-    if fields.value < BigDecimal::from(0) {
+    if fields.value < 0 {
         v.push(FieldViolation::new("value", "must not be negative"));
     } else if indicator.fields.unit_of_measure == "IDR" && !decimal::is_whole(&fields.value) {
         v.push(FieldViolation::new(
@@ -727,7 +638,7 @@ async fn load_realisation(
     let row: Option<RealisationRow> = benefit_realisations::table
         .find(id)
         .filter(benefit_realisations::indicator_id.eq(indicator.id))
-        .select(REALISATION_COLUMNS)
+        .select(RealisationRow::as_select())
         .first(conn)
         .await
         .optional()?;
@@ -810,7 +721,7 @@ pub async fn list_realisations(
     let mut conn = pool.get().await?;
     let mut query = benefit_realisations::table
         .filter(benefit_realisations::indicator_id.eq(indicator.id))
-        .select(REALISATION_COLUMNS)
+        .select(RealisationRow::as_select())
         .order((benefit_realisations::period_start, benefit_realisations::id))
         .into_boxed();
     if !show_deleted {
