@@ -9,6 +9,7 @@ const PROTOS: &[&str] = &[
     "kerjasama/v1/report.proto",
     "kerjasama/v1/stage.proto",
     "kerjasama/v1/benefit.proto",
+    "kerjasama/v1/implementation_report.proto",
 ];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

@@ -7,6 +7,7 @@ mod agreements;
 mod audit;
 mod benefits;
 mod fixtures;
+mod implementation_reports;
 mod listing;
 mod reports;
 mod service;

@@ -59,6 +59,7 @@ async fn health_is_not_serving_and_calls_are_unavailable_while_the_database_is_u
         database_url: db.url.clone(),
         reports_dir: std::env::temp_dir(),
         health_interval: Duration::from_millis(200),
+        report_grace_days: 30,
     };
     tokio::spawn(kerjasama_grpc::serve(
         config,

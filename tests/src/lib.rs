@@ -14,6 +14,7 @@ use kerjasama_core::tokens::{self, NewToken};
 use kerjasama_pgcluster::Cluster;
 use kerjasama_proto::v1::agreement_service_client::AgreementServiceClient;
 use kerjasama_proto::v1::benefit_service_client::BenefitServiceClient;
+use kerjasama_proto::v1::implementation_report_service_client::ImplementationReportServiceClient;
 use kerjasama_proto::v1::report_service_client::ReportServiceClient;
 use kerjasama_proto::v1::stage_service_client::StageServiceClient;
 use kerjasama_proto::v1::stage_template_service_client::StageTemplateServiceClient;
@@ -167,6 +168,7 @@ impl TestServer {
             database_url: db.url.clone(),
             reports_dir: reports_dir.clone(),
             health_interval,
+            report_grace_days: kerjasama_core::implementation_reports::DEFAULT_GRACE_DAYS,
         };
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(async move {
@@ -236,6 +238,10 @@ impl TestServer {
 
     pub fn benefits(&self) -> BenefitServiceClient<Channel> {
         BenefitServiceClient::new(self.channel())
+    }
+
+    pub fn implementation_reports(&self) -> ImplementationReportServiceClient<Channel> {
+        ImplementationReportServiceClient::new(self.channel())
     }
 
     pub fn stages(&self) -> StageServiceClient<Channel> {

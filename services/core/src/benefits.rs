@@ -247,8 +247,9 @@ fn indicator_of(row: IndicatorRow) -> CoreResult<Indicator> {
         agreement_id: row.agreement_id,
         fields: IndicatorFields {
             title: row.title,
-            category: IndicatorCategory::from_code(&row.category)
-                .ok_or_else(|| CoreError::Internal(format!("indicator category {}", row.category)))?,
+            category: IndicatorCategory::from_code(&row.category).ok_or_else(|| {
+                CoreError::Internal(format!("indicator category {}", row.category))
+            })?,
             unit_of_measure: row.unit_of_measure,
             beneficiary: Beneficiary::from_code(&row.beneficiary)
                 .ok_or_else(|| CoreError::Internal(format!("beneficiary {}", row.beneficiary)))?,

@@ -234,3 +234,19 @@ code_list! {
         Both = "BOTH",
     }
 }
+
+code_list! {
+    /// Where one reporting cycle of an agreement in force stands, as of a date.
+    CycleStatus {
+        /// The cycle has not ended yet.
+        Open = "OPEN",
+        /// Ended, within the grace period, no report yet.
+        Due = "DUE",
+        /// A report arrived by the end of the grace period.
+        Submitted = "SUBMITTED",
+        /// A report arrived after the grace period.
+        Late = "LATE",
+        /// No report, and the grace period has passed.
+        Missing = "MISSING",
+    }
+}

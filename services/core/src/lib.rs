@@ -14,6 +14,7 @@ pub mod demo;
 pub mod error;
 pub mod events;
 pub mod idempotency;
+pub mod implementation_reports;
 pub mod paging;
 pub mod pool;
 pub mod schema;

@@ -37,6 +37,7 @@ bridge! {
     codes::ReportingCycle => pb::ReportingCycle,
     codes::IndicatorCategory => pb::BenefitCategory,
     codes::Beneficiary => pb::Beneficiary,
+    codes::CycleStatus => pb::CycleStatus,
 }
 
 #[cfg(test)]
@@ -65,5 +66,6 @@ mod tests {
         round_trips(codes::ReportingCycle::ALL);
         round_trips(codes::IndicatorCategory::ALL);
         round_trips(codes::Beneficiary::ALL);
+        round_trips(codes::CycleStatus::ALL);
     }
 }

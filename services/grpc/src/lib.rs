@@ -6,6 +6,7 @@ pub mod agreements;
 pub mod auth;
 pub mod benefits;
 pub mod codes_bridge;
+pub mod implementation_reports;
 pub mod reports;
 pub mod server;
 pub mod stages;

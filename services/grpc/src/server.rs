@@ -8,6 +8,7 @@ use std::time::Duration;
 use kerjasama_core::pool::{self, PgPool};
 use kerjasama_proto::v1::agreement_service_server::AgreementServiceServer;
 use kerjasama_proto::v1::benefit_service_server::BenefitServiceServer;
+use kerjasama_proto::v1::implementation_report_service_server::ImplementationReportServiceServer;
 use kerjasama_proto::v1::report_service_server::ReportServiceServer;
 use kerjasama_proto::v1::stage_service_server::StageServiceServer;
 use kerjasama_proto::v1::stage_template_service_server::StageTemplateServiceServer;
@@ -20,6 +21,7 @@ use tonic_health::server::HealthReporter;
 use crate::agreements::Agreements;
 use crate::auth::Authenticator;
 use crate::benefits::Benefits;
+use crate::implementation_reports::ImplementationReports;
 use crate::reports::Reports;
 use crate::stages::{StageTemplates, Stages};
 use crate::units::Units;
@@ -33,6 +35,7 @@ const SERVICES: &[&str] = &[
     "kerjasama.v1.StageService",
     "kerjasama.v1.StageTemplateService",
     "kerjasama.v1.BenefitService",
+    "kerjasama.v1.ImplementationReportService",
 ];
 
 pub struct ServerConfig {
@@ -42,6 +45,8 @@ pub struct ServerConfig {
     pub reports_dir: PathBuf,
     /// How often health probes the database.
     pub health_interval: Duration,
+    /// Days after a reporting cycle's end by which its implementation report is on time.
+    pub report_grace_days: u32,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -103,6 +108,8 @@ pub async fn serve(
     let stages = Stages::new(config.pool.clone(), auth.clone());
     let templates = StageTemplates::new(config.pool.clone(), auth.clone());
     let benefits = Benefits::new(config.pool.clone(), auth.clone());
+    let implementation =
+        ImplementationReports::new(config.pool.clone(), auth.clone(), config.report_grace_days);
     let reports = Reports::new(
         config.pool.clone(),
         config.database_url,
@@ -121,6 +128,7 @@ pub async fn serve(
         .add_service(StageServiceServer::new(stages))
         .add_service(StageTemplateServiceServer::new(templates))
         .add_service(BenefitServiceServer::new(benefits))
+        .add_service(ImplementationReportServiceServer::new(implementation))
         .serve_with_incoming_shutdown(TcpListenerStream::new(listener), shutdown)
         .await;
     watcher.abort();

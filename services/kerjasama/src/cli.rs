@@ -103,6 +103,10 @@ pub struct ServeArgs {
     #[arg(long, env = "KERJASAMA_HEALTH_INTERVAL_SECS", default_value_t = 5,
           value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub health_interval_secs: u64,
+    /// Days after a reporting cycle's end by which its implementation report is on time.
+    #[arg(long, env = "KERJASAMA_REPORT_GRACE_DAYS", default_value_t = 30,
+          value_parser = clap::value_parser!(u32).range(0..=365))]
+    pub report_grace_days: u32,
 }
 
 #[derive(Subcommand)]

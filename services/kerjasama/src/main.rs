@@ -199,6 +199,7 @@ async fn serve_with(
         database_url: db.url.clone(),
         reports_dir: data_dir.join("reports"),
         health_interval: Duration::from_secs(args.health_interval_secs),
+        report_grace_days: args.report_grace_days,
     };
     kerjasama_grpc::serve(config, listener, shutdown_signal()).await?;
     tracing::info!("server stopped");

@@ -1,0 +1,445 @@
+//! Implementation reports (laporan pelaksanaan): while an agreement is in force
+//! its unit reports once per cycle (calendar quarter by default, or semester,
+//! or year). A cycle's report is due by the cycle's end plus a grace period;
+//! [`cycles`] tells, as of any date, which cycles were submitted on time, late,
+//! are due, or are missing.
+//!
+//! The in-force period runs from the later of `signed_on` and `effective_from`
+//! to the earlier of `effective_until` and the termination date.
+
+use chrono::{DateTime, Datelike, Days, NaiveDate, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncConnection, RunQueryDsl};
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::access::Principal;
+use crate::agreements::{self, Agreement};
+use crate::audit::{self, AuditEntry};
+use crate::calendar;
+use crate::codes::{CycleStatus, ReportingCycle};
+use crate::error::{CoreError, CoreResult, FieldViolation};
+use crate::pool::PgPool;
+use crate::schema::implementation_reports;
+
+/// Days after a cycle's end by which its report is on time (DOMAIN default).
+pub const DEFAULT_GRACE_DAYS: u32 = 30;
+
+/// The cycle of kind `cycle` that contains `date`: (first day, last day).
+pub fn cycle_containing(date: NaiveDate, cycle: ReportingCycle) -> (NaiveDate, NaiveDate) {
+    let months = cycle.months();
+    let first_month = (date.month0() / months) * months + 1;
+    let start = NaiveDate::from_ymd_opt(date.year(), first_month, 1).expect("valid cycle start");
+    let next = start
+        .checked_add_months(chrono::Months::new(months))
+        .expect("valid next cycle start");
+    (start, next.pred_opt().expect("day before a cycle start"))
+}
+
+/// When an agreement is in force: (from, until); `None` while unsigned.
+pub fn in_force(agreement: &Agreement) -> Option<(NaiveDate, Option<NaiveDate>)> {
+    let signed = agreement.fields.signed_on?;
+    let from = agreement
+        .fields
+        .effective_from
+        .map_or(signed, |f| f.max(signed));
+    let until = [
+        agreement.fields.effective_until,
+        agreement.lifecycle.terminated_on,
+    ]
+    .into_iter()
+    .flatten()
+    .min();
+    Some((from, until))
+}
+
+/// Every cycle overlapping the in-force period up to `as_of`.
+pub fn cycles_between(
+    from: NaiveDate,
+    until: Option<NaiveDate>,
+    cycle: ReportingCycle,
+    as_of: NaiveDate,
+) -> Vec<(NaiveDate, NaiveDate)> {
+    let last = until.map_or(as_of, |u| u.min(as_of));
+    let mut out = Vec::new();
+    let mut day = from;
+    while day <= last {
+        let (start, end) = cycle_containing(day, cycle);
+        out.push((start, end));
+        match end.succ_opt() {
+            Some(next) => day = next,
+            None => break,
+        }
+    }
+    out
+}
+
+/// The status of a cycle ending on `end`, as of `as_of`, given the date its
+/// report was submitted (reports submitted after `as_of` do not count yet).
+pub fn status_of(
+    end: NaiveDate,
+    grace_days: u32,
+    submitted_on: Option<NaiveDate>,
+    as_of: NaiveDate,
+) -> CycleStatus {
+    let deadline = end
+        .checked_add_days(Days::new(u64::from(grace_days)))
+        .unwrap_or(end);
+    match submitted_on.filter(|s| *s <= as_of) {
+        Some(s) if s <= deadline => CycleStatus::Submitted,
+        Some(_) => CycleStatus::Late,
+        None if as_of > deadline => CycleStatus::Missing,
+        None if as_of > end => CycleStatus::Due,
+        None => CycleStatus::Open,
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Queryable, Selectable)]
+#[diesel(table_name = implementation_reports, check_for_backend(diesel::pg::Pg))]
+pub struct ImplementationReport {
+    pub id: Uuid,
+    pub agreement_id: Uuid,
+    pub cycle_start: NaiveDate,
+    pub cycle_end: NaiveDate,
+    pub submitted_on: NaiveDate,
+    pub summary: String,
+    pub progress_percent: Option<i16>,
+    pub obstacles: String,
+    pub follow_up: String,
+    pub document_id: Option<Uuid>,
+    pub reported_by: String,
+    pub create_time: DateTime<Utc>,
+    pub delete_time: Option<DateTime<Utc>>,
+}
+
+impl ImplementationReport {
+    pub fn name(&self) -> String {
+        format!(
+            "{}/implementationReports/{}",
+            agreements::resource_name(self.agreement_id),
+            self.id
+        )
+    }
+}
+
+/// Parses `agreements/{a}/implementationReports/{r}`.
+pub fn parse_name(name: &str) -> Option<(Uuid, Uuid)> {
+    let (agreement, report) = name.split_once("/implementationReports/")?;
+    Some((
+        agreements::parse_name(agreement)?,
+        Uuid::parse_str(report).ok()?,
+    ))
+}
+
+#[derive(Debug, Clone)]
+pub struct NewReport {
+    pub cycle_start: NaiveDate,
+    pub submitted_on: Option<NaiveDate>,
+    pub summary: String,
+    pub progress_percent: Option<i16>,
+    pub obstacles: String,
+    pub follow_up: String,
+    pub document_id: Option<Uuid>,
+}
+
+pub async fn submit(
+    pool: &PgPool,
+    actor: &Principal,
+    agreement_id: Uuid,
+    new: NewReport,
+) -> CoreResult<ImplementationReport> {
+    let today = calendar::today();
+    let mut conn = pool.get().await?;
+    conn.transaction(async |conn| {
+        let agreement = agreements::load_for(conn, agreement_id, true).await?;
+        actor.check_write_agreement(&agreement.fields.region_code, &agreement.fields.unit_code)?;
+        if agreement.delete_time.is_some() {
+            return Err(CoreError::FailedPrecondition(format!("{} is deleted", agreement.name())));
+        }
+        let Some((from, until)) = in_force(&agreement) else {
+            return Err(CoreError::FailedPrecondition(format!(
+                "{} is not signed; implementation reports start once it is in force",
+                agreement.name()
+            )));
+        };
+        let cycle = agreement.fields.reporting_cycle;
+        let (start, end) = cycle_containing(new.cycle_start, cycle);
+        let submitted_on = new.submitted_on.unwrap_or(today);
+        let mut v = Vec::new();
+        if start != new.cycle_start {
+            v.push(FieldViolation::new(
+                "cycle_start",
+                format!("{} cycles start on the first day of a {}; {} is inside the cycle starting {start}", cycle, cycle_word(cycle), new.cycle_start),
+            ));
+        } else if end < from || until.is_some_and(|u| start > u) {
+            v.push(FieldViolation::new(
+                "cycle_start",
+                format!("the cycle {start} to {end} is outside the agreement's in-force period (from {from})"),
+            ));
+        }
+        if submitted_on > today {
+            v.push(FieldViolation::new(
+                "submitted_on",
+                format!("must not be in the future (today is {today} in Asia/Jakarta)"),
+            ));
+        } else if submitted_on < new.cycle_start {
+            v.push(FieldViolation::new("submitted_on", "must not be before the cycle starts"));
+        }
+        if new.summary.trim().is_empty() {
+            v.push(FieldViolation::new("summary", "required"));
+        }
+        if new.progress_percent.is_some_and(|p| !(0..=100).contains(&p)) {
+            v.push(FieldViolation::new("progress_percent", "must be 0 to 100"));
+        }
+        if !v.is_empty() {
+            return Err(CoreError::InvalidArgument(v));
+        }
+        let existing: i64 = implementation_reports::table
+            .filter(implementation_reports::agreement_id.eq(agreement_id))
+            .filter(implementation_reports::cycle_start.eq(start))
+            .filter(implementation_reports::delete_time.is_null())
+            .count()
+            .get_result(conn)
+            .await?;
+        if existing > 0 {
+            return Err(CoreError::AlreadyExists {
+                resource: format!("the implementation report of {} for the cycle starting {start}", agreement.name()),
+            });
+        }
+        let id = Uuid::now_v7();
+        diesel::insert_into(implementation_reports::table)
+            .values((
+                implementation_reports::id.eq(id),
+                implementation_reports::agreement_id.eq(agreement_id),
+                implementation_reports::region_code.eq(&agreement.fields.region_code),
+                implementation_reports::cycle_start.eq(start),
+                implementation_reports::cycle_end.eq(end),
+                implementation_reports::submitted_on.eq(submitted_on),
+                implementation_reports::summary.eq(new.summary.trim()),
+                implementation_reports::progress_percent.eq(new.progress_percent),
+                implementation_reports::obstacles.eq(new.obstacles.trim()),
+                implementation_reports::follow_up.eq(new.follow_up.trim()),
+                implementation_reports::document_id.eq(new.document_id),
+                implementation_reports::reported_by.eq(&actor.name),
+            ))
+            .execute(conn)
+            .await?;
+        let report: ImplementationReport = implementation_reports::table
+            .find(id)
+            .select(ImplementationReport::as_select())
+            .first(conn)
+            .await?;
+        audit::record(
+            conn,
+            AuditEntry {
+                region_code: Some(agreement.fields.region_code.clone()),
+                actor: &actor.name,
+                action: "SubmitImplementationReport",
+                resource: report.name(),
+                before: None,
+                after: serde_json::to_value(&report).ok(),
+                request_id: None,
+            },
+        )
+        .await?;
+        Ok(report)
+    })
+    .await
+}
+
+fn cycle_word(cycle: ReportingCycle) -> &'static str {
+    match cycle {
+        ReportingCycle::Quarterly => "calendar quarter",
+        ReportingCycle::Semester => "half year (January or July)",
+        ReportingCycle::Yearly => "year",
+    }
+}
+
+/// An agreement's live reports, by cycle.
+pub async fn list(
+    pool: &PgPool,
+    actor: &Principal,
+    agreement_id: Uuid,
+) -> CoreResult<Vec<ImplementationReport>> {
+    agreements::get(pool, actor, agreement_id).await?;
+    let mut conn = pool.get().await?;
+    Ok(implementation_reports::table
+        .filter(implementation_reports::agreement_id.eq(agreement_id))
+        .filter(implementation_reports::delete_time.is_null())
+        .order(implementation_reports::cycle_start)
+        .select(ImplementationReport::as_select())
+        .load(&mut conn)
+        .await?)
+}
+
+/// Soft delete (a report filed by mistake); its cycle is open for a new one.
+pub async fn delete(
+    pool: &PgPool,
+    actor: &Principal,
+    agreement_id: Uuid,
+    id: Uuid,
+) -> CoreResult<ImplementationReport> {
+    let mut conn = pool.get().await?;
+    conn.transaction(async |conn| {
+        let agreement = agreements::load_for(conn, agreement_id, true).await?;
+        actor.check_write_agreement(&agreement.fields.region_code, &agreement.fields.unit_code)?;
+        let report: ImplementationReport = implementation_reports::table
+            .find(id)
+            .filter(implementation_reports::agreement_id.eq(agreement_id))
+            .filter(implementation_reports::delete_time.is_null())
+            .select(ImplementationReport::as_select())
+            .first(conn)
+            .await
+            .optional()?
+            .ok_or_else(|| {
+                CoreError::not_found(format!("{}/implementationReports/{id}", agreement.name()))
+            })?;
+        diesel::update(implementation_reports::table.find(id))
+            .set(implementation_reports::delete_time.eq(diesel::dsl::now))
+            .execute(conn)
+            .await?;
+        audit::record(
+            conn,
+            AuditEntry {
+                region_code: Some(agreement.fields.region_code.clone()),
+                actor: &actor.name,
+                action: "DeleteImplementationReport",
+                resource: report.name(),
+                before: serde_json::to_value(&report).ok(),
+                after: None,
+                request_id: None,
+            },
+        )
+        .await?;
+        Ok(report)
+    })
+    .await
+}
+
+/// One reporting cycle and where it stands.
+#[derive(Debug, Clone, Serialize)]
+pub struct Cycle {
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+    /// The last day a report is on time.
+    pub deadline: NaiveDate,
+    pub status: CycleStatus,
+    pub report: Option<ImplementationReport>,
+}
+
+/// The cycles of an agreement in force up to `as_of`, with their status.
+pub async fn cycles(
+    pool: &PgPool,
+    actor: &Principal,
+    agreement_id: Uuid,
+    as_of: NaiveDate,
+    grace_days: u32,
+) -> CoreResult<Vec<Cycle>> {
+    let agreement = agreements::get(pool, actor, agreement_id).await?;
+    let reports = list(pool, actor, agreement_id).await?;
+    let Some((from, until)) = in_force(&agreement) else {
+        return Ok(Vec::new());
+    };
+    if from > as_of {
+        return Ok(Vec::new());
+    }
+    Ok(
+        cycles_between(from, until, agreement.fields.reporting_cycle, as_of)
+            .into_iter()
+            .map(|(start, end)| {
+                let report = reports
+                    .iter()
+                    .find(|r| r.cycle_start == start && r.submitted_on <= as_of)
+                    .cloned();
+                Cycle {
+                    start,
+                    end,
+                    deadline: end
+                        .checked_add_days(Days::new(u64::from(grace_days)))
+                        .unwrap_or(end),
+                    status: status_of(
+                        end,
+                        grace_days,
+                        report.as_ref().map(|r| r.submitted_on),
+                        as_of,
+                    ),
+                    report,
+                }
+            })
+            .collect(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn cycles_are_calendar_quarters_semesters_or_years() {
+        assert_eq!(
+            cycle_containing(d("2026-05-20"), ReportingCycle::Quarterly),
+            (d("2026-04-01"), d("2026-06-30"))
+        );
+        assert_eq!(
+            cycle_containing(d("2026-05-20"), ReportingCycle::Semester),
+            (d("2026-01-01"), d("2026-06-30"))
+        );
+        assert_eq!(
+            cycle_containing(d("2026-07-01"), ReportingCycle::Semester),
+            (d("2026-07-01"), d("2026-12-31"))
+        );
+        assert_eq!(
+            cycle_containing(d("2026-12-31"), ReportingCycle::Yearly),
+            (d("2026-01-01"), d("2026-12-31"))
+        );
+    }
+
+    #[test]
+    fn cycles_overlap_the_in_force_period_up_to_as_of() {
+        let quarters = cycles_between(
+            d("2025-02-15"),
+            Some(d("2025-08-01")),
+            ReportingCycle::Quarterly,
+            d("2026-01-01"),
+        );
+        assert_eq!(
+            quarters.iter().map(|c| c.0).collect::<Vec<_>>(),
+            [d("2025-01-01"), d("2025-04-01"), d("2025-07-01")]
+        );
+        let so_far = cycles_between(
+            d("2025-02-15"),
+            None,
+            ReportingCycle::Quarterly,
+            d("2025-04-01"),
+        );
+        assert_eq!(so_far.len(), 2);
+    }
+
+    #[test]
+    fn status_follows_the_grace_period_and_the_as_of_date() {
+        let end = d("2026-03-31");
+        assert_eq!(status_of(end, 30, None, d("2026-03-31")), CycleStatus::Open);
+        assert_eq!(status_of(end, 30, None, d("2026-04-30")), CycleStatus::Due);
+        assert_eq!(
+            status_of(end, 30, None, d("2026-05-01")),
+            CycleStatus::Missing
+        );
+        assert_eq!(
+            status_of(end, 30, Some(d("2026-04-30")), d("2026-06-01")),
+            CycleStatus::Submitted
+        );
+        assert_eq!(
+            status_of(end, 30, Some(d("2026-05-01")), d("2026-06-01")),
+            CycleStatus::Late
+        );
+        // A report that arrives later does not count as of earlier dates.
+        assert_eq!(
+            status_of(end, 30, Some(d("2026-05-20")), d("2026-05-10")),
+            CycleStatus::Missing
+        );
+    }
+}
