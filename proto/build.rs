@@ -10,6 +10,8 @@ const PROTOS: &[&str] = &[
     "kerjasama/v1/stage.proto",
     "kerjasama/v1/benefit.proto",
     "kerjasama/v1/implementation_report.proto",
+    "kerjasama/v1/document.proto",
+    "kerjasama/v1/meeting.proto",
 ];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

@@ -14,6 +14,8 @@ use kerjasama_core::tokens::{self, NewToken};
 use kerjasama_pgcluster::Cluster;
 use kerjasama_proto::v1::agreement_service_client::AgreementServiceClient;
 use kerjasama_proto::v1::benefit_service_client::BenefitServiceClient;
+use kerjasama_proto::v1::document_service_client::DocumentServiceClient;
+use kerjasama_proto::v1::evaluation_meeting_service_client::EvaluationMeetingServiceClient;
 use kerjasama_proto::v1::implementation_report_service_client::ImplementationReportServiceClient;
 use kerjasama_proto::v1::report_service_client::ReportServiceClient;
 use kerjasama_proto::v1::stage_service_client::StageServiceClient;
@@ -242,6 +244,14 @@ impl TestServer {
 
     pub fn implementation_reports(&self) -> ImplementationReportServiceClient<Channel> {
         ImplementationReportServiceClient::new(self.channel())
+    }
+
+    pub fn documents(&self) -> DocumentServiceClient<Channel> {
+        DocumentServiceClient::new(self.channel())
+    }
+
+    pub fn meetings(&self) -> EvaluationMeetingServiceClient<Channel> {
+        EvaluationMeetingServiceClient::new(self.channel())
     }
 
     pub fn stages(&self) -> StageServiceClient<Channel> {

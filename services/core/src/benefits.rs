@@ -600,6 +600,18 @@ async fn check_realisation(
             ));
         }
     }
+    match crate::documents::ensure_evidence(
+        conn,
+        agreement.id,
+        "evidence_document",
+        fields.evidence_document_id,
+    )
+    .await
+    {
+        Ok(()) => {}
+        Err(CoreError::InvalidArgument(mut invalid)) => v.append(&mut invalid),
+        Err(other) => return Err(other),
+    }
     if v.is_empty() {
         let mut overlapping = benefit_realisations::table
             .filter(benefit_realisations::indicator_id.eq(indicator.id))

@@ -250,3 +250,30 @@ code_list! {
         Missing = "MISSING",
     }
 }
+
+code_list! {
+    /// What a document attached to an agreement is.
+    DocumentType {
+        Loi = "LOI",
+        Ksb = "KSB",
+        Pks = "PKS",
+        Addendum = "ADDENDUM",
+        NotaKesepakatan = "NOTA_KESEPAKATAN",
+        /// Persetujuan DPRD: the regional parliament's approval letter.
+        DprdApproval = "DPRD_APPROVAL",
+        /// The Minister's approval (foreign cooperation).
+        MinisterApproval = "MINISTER_APPROVAL",
+        Report = "REPORT",
+        Other = "OTHER",
+    }
+}
+
+code_list! {
+    /// Where an evaluation meeting's recommendation stands.
+    RecommendationStatus {
+        Open = "OPEN",
+        Done = "DONE",
+        /// Abandoned, with a reason.
+        Dropped = "DROPPED",
+    }
+}

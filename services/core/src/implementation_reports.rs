@@ -191,6 +191,11 @@ pub async fn submit(
         if new.progress_percent.is_some_and(|p| !(0..=100).contains(&p)) {
             v.push(FieldViolation::new("progress_percent", "must be 0 to 100"));
         }
+        match crate::documents::ensure_evidence(conn, agreement_id, "document", new.document_id).await {
+            Ok(()) => {}
+            Err(CoreError::InvalidArgument(mut invalid)) => v.append(&mut invalid),
+            Err(other) => return Err(other),
+        }
         if !v.is_empty() {
             return Err(CoreError::InvalidArgument(v));
         }

@@ -326,4 +326,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     stage_definitions,
     stage_templates,
     stage_reschedules,
+    evaluation_meetings,
+    meeting_findings,
+    recommendations,
+    recommendation_status_changes,
 );

@@ -696,6 +696,8 @@ pub async fn act(
                         "stage {code} cannot be completed on {on}, before it started on {started}"
                     )));
                 }
+                crate::documents::ensure_evidence(conn, agreement_id, "evidence_document", *evidence_document_id)
+                    .await?;
                 diesel::update(stage_row(agreement_id, code))
                     .set((
                         agreement_stages::status.eq(StageStatus::Done.code()),

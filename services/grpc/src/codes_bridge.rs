@@ -11,33 +11,37 @@ pub trait Bridge: Sized {
 }
 
 macro_rules! bridge {
-    ($($domain:ty => $proto:ty),+ $(,)?) => {$(
+    ($($domain:ty => $proto:ty, $prefix:literal);+ $(;)?) => {$(
         impl Bridge for $domain {
             fn to_proto(self) -> i32 {
-                <$proto>::from_str_name(self.code())
+                <$proto>::from_str_name(&format!("{}{}", $prefix, self.code()))
                     .map(|p| p as i32)
                     .unwrap_or_default()
             }
 
             fn from_number(value: i32) -> Option<Self> {
                 let proto = <$proto>::try_from(value).ok()?;
-                <$domain>::from_code(proto.as_str_name())
+                <$domain>::from_code(proto.as_str_name().strip_prefix($prefix)?)
             }
         }
     )+};
 }
 
+// Enum values share one namespace per proto package, so two enums whose
+// values would collide carry their enum's name as a prefix on the wire.
 bridge! {
-    codes::CooperationType => pb::CooperationType,
-    codes::DocumentKind => pb::DocumentKind,
-    codes::AgreementState => pb::AgreementState,
-    codes::KsddBasis => pb::KsddBasis,
-    codes::PartyKind => pb::PartyKind,
-    codes::StageStatus => pb::StageStatus,
-    codes::ReportingCycle => pb::ReportingCycle,
-    codes::IndicatorCategory => pb::BenefitCategory,
-    codes::Beneficiary => pb::Beneficiary,
-    codes::CycleStatus => pb::CycleStatus,
+    codes::CooperationType => pb::CooperationType, "";
+    codes::DocumentKind => pb::DocumentKind, "";
+    codes::AgreementState => pb::AgreementState, "";
+    codes::KsddBasis => pb::KsddBasis, "";
+    codes::PartyKind => pb::PartyKind, "";
+    codes::StageStatus => pb::StageStatus, "";
+    codes::ReportingCycle => pb::ReportingCycle, "";
+    codes::IndicatorCategory => pb::BenefitCategory, "";
+    codes::Beneficiary => pb::Beneficiary, "";
+    codes::CycleStatus => pb::CycleStatus, "";
+    codes::DocumentType => pb::DocumentType, "DOCUMENT_TYPE_";
+    codes::RecommendationStatus => pb::RecommendationStatus, "RECOMMENDATION_STATUS_";
 }
 
 #[cfg(test)]
@@ -67,5 +71,7 @@ mod tests {
         round_trips(codes::IndicatorCategory::ALL);
         round_trips(codes::Beneficiary::ALL);
         round_trips(codes::CycleStatus::ALL);
+        round_trips(codes::DocumentType::ALL);
+        round_trips(codes::RecommendationStatus::ALL);
     }
 }

@@ -8,6 +8,8 @@ use std::time::Duration;
 use kerjasama_core::pool::{self, PgPool};
 use kerjasama_proto::v1::agreement_service_server::AgreementServiceServer;
 use kerjasama_proto::v1::benefit_service_server::BenefitServiceServer;
+use kerjasama_proto::v1::document_service_server::DocumentServiceServer;
+use kerjasama_proto::v1::evaluation_meeting_service_server::EvaluationMeetingServiceServer;
 use kerjasama_proto::v1::implementation_report_service_server::ImplementationReportServiceServer;
 use kerjasama_proto::v1::report_service_server::ReportServiceServer;
 use kerjasama_proto::v1::stage_service_server::StageServiceServer;
@@ -21,7 +23,9 @@ use tonic_health::server::HealthReporter;
 use crate::agreements::Agreements;
 use crate::auth::Authenticator;
 use crate::benefits::Benefits;
+use crate::documents::Documents;
 use crate::implementation_reports::ImplementationReports;
+use crate::meetings::Meetings;
 use crate::reports::Reports;
 use crate::stages::{StageTemplates, Stages};
 use crate::units::Units;
@@ -36,6 +40,8 @@ const SERVICES: &[&str] = &[
     "kerjasama.v1.StageTemplateService",
     "kerjasama.v1.BenefitService",
     "kerjasama.v1.ImplementationReportService",
+    "kerjasama.v1.DocumentService",
+    "kerjasama.v1.EvaluationMeetingService",
 ];
 
 pub struct ServerConfig {
@@ -110,6 +116,8 @@ pub async fn serve(
     let benefits = Benefits::new(config.pool.clone(), auth.clone());
     let implementation =
         ImplementationReports::new(config.pool.clone(), auth.clone(), config.report_grace_days);
+    let documents = Documents::new(config.pool.clone(), auth.clone());
+    let meetings = Meetings::new(config.pool.clone(), auth.clone());
     let reports = Reports::new(
         config.pool.clone(),
         config.database_url,
@@ -129,6 +137,8 @@ pub async fn serve(
         .add_service(StageTemplateServiceServer::new(templates))
         .add_service(BenefitServiceServer::new(benefits))
         .add_service(ImplementationReportServiceServer::new(implementation))
+        .add_service(DocumentServiceServer::new(documents))
+        .add_service(EvaluationMeetingServiceServer::new(meetings))
         .serve_with_incoming_shutdown(TcpListenerStream::new(listener), shutdown)
         .await;
     watcher.abort();

@@ -1,0 +1,278 @@
+//! Document metadata on an agreement (the signed KSB, the DPRD approval letter,
+//! reports, …): number, date, title, where the file lives (a URI) and its
+//! SHA-256 and size. No file storage here.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::access::Principal;
+use crate::agreements;
+use crate::audit::{self, AuditEntry};
+use crate::calendar;
+use crate::codes::DocumentType;
+use crate::error::{CoreError, CoreResult, FieldViolation};
+use crate::pool::PgPool;
+use crate::schema::agreement_documents;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct NewDocument {
+    pub kind: DocumentType,
+    pub number: String,
+    pub document_date: Option<NaiveDate>,
+    pub title: String,
+    pub uri: String,
+    /// Lower-case hex.
+    pub sha256: Option<String>,
+    pub size_bytes: Option<i64>,
+}
+
+#[derive(Debug, Clone, Serialize, Queryable, Selectable)]
+#[diesel(table_name = agreement_documents, check_for_backend(diesel::pg::Pg))]
+pub struct Document {
+    pub id: Uuid,
+    pub agreement_id: Uuid,
+    pub kind: String,
+    pub number: String,
+    pub document_date: Option<NaiveDate>,
+    pub title: String,
+    pub uri: String,
+    pub sha256: Option<String>,
+    pub size_bytes: Option<i64>,
+    pub create_time: DateTime<Utc>,
+    pub delete_time: Option<DateTime<Utc>>,
+}
+
+impl Document {
+    pub fn name(&self) -> String {
+        format!(
+            "{}/documents/{}",
+            agreements::resource_name(self.agreement_id),
+            self.id
+        )
+    }
+}
+
+/// Parses `agreements/{a}/documents/{d}`.
+pub fn parse_name(name: &str) -> Option<(Uuid, Uuid)> {
+    let (agreement, document) = name.split_once("/documents/")?;
+    Some((
+        agreements::parse_name(agreement)?,
+        Uuid::parse_str(document).ok()?,
+    ))
+}
+
+fn validate(new: &NewDocument) -> Vec<FieldViolation> {
+    let mut v = Vec::new();
+    let today = calendar::today();
+    let title = new.title.trim().chars().count();
+    if title == 0 || new.title.chars().count() > 300 {
+        v.push(FieldViolation::new("title", "must be 1 to 300 characters"));
+    }
+    if new.number.chars().count() > 200 {
+        v.push(FieldViolation::new(
+            "number",
+            "must be at most 200 characters",
+        ));
+    }
+    let scheme = new.uri.split_once(':').map(|(s, _)| s).unwrap_or_default();
+    let scheme_ok = !scheme.is_empty()
+        && scheme
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic())
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c));
+    if !scheme_ok || new.uri.len() > 2000 || new.uri.chars().any(char::is_whitespace) {
+        v.push(FieldViolation::new(
+            "uri",
+            "must be an absolute URI without spaces, e.g. https://arsip.bantenprov.go.id/ks/2024/12.pdf",
+        ));
+    }
+    if let Some(hash) = &new.sha256
+        && (hash.len() != 64
+            || !hash
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)))
+    {
+        v.push(FieldViolation::new(
+            "sha256",
+            "must be 64 lower-case hexadecimal digits",
+        ));
+    }
+    if new.size_bytes.is_some_and(|s| s < 0) {
+        v.push(FieldViolation::new("size_bytes", "must not be negative"));
+    }
+    if new.document_date.is_some_and(|d| d > today) {
+        v.push(FieldViolation::new(
+            "document_date",
+            format!("must not be in the future (today is {today} in Asia/Jakarta)"),
+        ));
+    }
+    v
+}
+
+pub async fn create(
+    pool: &PgPool,
+    actor: &Principal,
+    agreement_id: Uuid,
+    new: NewDocument,
+) -> CoreResult<Document> {
+    let violations = validate(&new);
+    if !violations.is_empty() {
+        return Err(CoreError::InvalidArgument(violations));
+    }
+    let mut conn = pool.get().await?;
+    conn.transaction(async |conn| {
+        let agreement = agreements::load_for(conn, agreement_id, true).await?;
+        actor.check_write_agreement(&agreement.fields.region_code, &agreement.fields.unit_code)?;
+        if agreement.delete_time.is_some() {
+            return Err(CoreError::FailedPrecondition(format!(
+                "{} is deleted",
+                agreement.name()
+            )));
+        }
+        let id = Uuid::now_v7();
+        diesel::insert_into(agreement_documents::table)
+            .values((
+                agreement_documents::id.eq(id),
+                agreement_documents::agreement_id.eq(agreement_id),
+                agreement_documents::region_code.eq(&agreement.fields.region_code),
+                agreement_documents::kind.eq(new.kind.code()),
+                agreement_documents::number.eq(new.number.trim()),
+                agreement_documents::document_date.eq(new.document_date),
+                agreement_documents::title.eq(new.title.trim()),
+                agreement_documents::uri.eq(&new.uri),
+                agreement_documents::sha256.eq(&new.sha256),
+                agreement_documents::size_bytes.eq(new.size_bytes),
+            ))
+            .execute(conn)
+            .await?;
+        let document = load(conn, agreement_id, id).await?;
+        audit::record(
+            conn,
+            AuditEntry {
+                region_code: Some(agreement.fields.region_code.clone()),
+                actor: &actor.name,
+                action: "CreateDocument",
+                resource: document.name(),
+                before: None,
+                after: serde_json::to_value(&document).ok(),
+                request_id: None,
+            },
+        )
+        .await?;
+        Ok(document)
+    })
+    .await
+}
+
+async fn load(conn: &mut AsyncPgConnection, agreement_id: Uuid, id: Uuid) -> CoreResult<Document> {
+    agreement_documents::table
+        .find(id)
+        .filter(agreement_documents::agreement_id.eq(agreement_id))
+        .select(Document::as_select())
+        .first(conn)
+        .await
+        .optional()?
+        .ok_or_else(|| {
+            CoreError::not_found(format!(
+                "{}/documents/{id}",
+                agreements::resource_name(agreement_id)
+            ))
+        })
+}
+
+/// An evidence reference must name a live document of the same agreement.
+pub async fn ensure_evidence(
+    conn: &mut AsyncPgConnection,
+    agreement_id: Uuid,
+    field: &str,
+    id: Option<Uuid>,
+) -> CoreResult<()> {
+    let Some(id) = id else { return Ok(()) };
+    match load(conn, agreement_id, id).await {
+        Ok(document) if document.delete_time.is_none() => Ok(()),
+        Ok(_) | Err(CoreError::NotFound { .. }) => Err(CoreError::invalid(
+            field,
+            format!(
+                "{}/documents/{id} is not a document of this agreement",
+                agreements::resource_name(agreement_id)
+            ),
+        )),
+        Err(other) => Err(other),
+    }
+}
+
+pub async fn get(
+    pool: &PgPool,
+    actor: &Principal,
+    agreement_id: Uuid,
+    id: Uuid,
+) -> CoreResult<Document> {
+    agreements::get(pool, actor, agreement_id).await?;
+    let mut conn = pool.get().await?;
+    load(&mut conn, agreement_id, id).await
+}
+
+pub async fn list(
+    pool: &PgPool,
+    actor: &Principal,
+    agreement_id: Uuid,
+    show_deleted: bool,
+) -> CoreResult<Vec<Document>> {
+    agreements::get(pool, actor, agreement_id).await?;
+    let mut conn = pool.get().await?;
+    let mut query = agreement_documents::table
+        .filter(agreement_documents::agreement_id.eq(agreement_id))
+        .order(agreement_documents::id)
+        .select(Document::as_select())
+        .into_boxed();
+    if !show_deleted {
+        query = query.filter(agreement_documents::delete_time.is_null());
+    }
+    Ok(query.load(&mut conn).await?)
+}
+
+pub async fn delete(
+    pool: &PgPool,
+    actor: &Principal,
+    agreement_id: Uuid,
+    id: Uuid,
+) -> CoreResult<Document> {
+    let mut conn = pool.get().await?;
+    conn.transaction(async |conn| {
+        let agreement = agreements::load_for(conn, agreement_id, true).await?;
+        actor.check_write_agreement(&agreement.fields.region_code, &agreement.fields.unit_code)?;
+        let before = load(conn, agreement_id, id).await?;
+        if before.delete_time.is_some() {
+            return Err(CoreError::FailedPrecondition(format!(
+                "{} is already deleted",
+                before.name()
+            )));
+        }
+        diesel::update(agreement_documents::table.find(id))
+            .set(agreement_documents::delete_time.eq(diesel::dsl::now))
+            .execute(conn)
+            .await?;
+        let after = load(conn, agreement_id, id).await?;
+        audit::record(
+            conn,
+            AuditEntry {
+                region_code: Some(agreement.fields.region_code.clone()),
+                actor: &actor.name,
+                action: "DeleteDocument",
+                resource: after.name(),
+                before: serde_json::to_value(&before).ok(),
+                after: serde_json::to_value(&after).ok(),
+                request_id: None,
+            },
+        )
+        .await?;
+        Ok(after)
+    })
+    .await
+}
