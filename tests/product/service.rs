@@ -198,6 +198,59 @@ async fn the_demo_register_has_every_cooperation_type_and_loads_only_once() {
             .into_inner();
         assert!(!page.agreements.is_empty(), "{t:?}");
     }
+
+    // Its lifecycle: an overdue stage, a past meeting with an open recommendation.
+    let transport = client
+        .list_agreements(authed(
+            &server.admin,
+            pb::ListAgreementsRequest {
+                query: "Transportasi".into(),
+                ..Default::default()
+            },
+        ))
+        .await
+        .unwrap()
+        .into_inner()
+        .agreements
+        .remove(0);
+    assert_eq!(transport.state, pb::AgreementState::InProcess as i32);
+    let stages = server
+        .stages()
+        .list_stages(authed(
+            &server.admin,
+            pb::ListStagesRequest {
+                parent: transport.name,
+            },
+        ))
+        .await
+        .unwrap()
+        .into_inner()
+        .stages;
+    let offer = stages.iter().find(|s| s.code == "PENAWARAN").unwrap();
+    assert_eq!(offer.status, pb::StageStatus::InProgress as i32);
+    assert!(offer.due_on.as_str() < kerjasama_core::calendar::today().to_string().as_str());
+    let meetings = server
+        .meetings()
+        .list_evaluation_meetings(authed(
+            &server.admin,
+            pb::ListEvaluationMeetingsRequest::default(),
+        ))
+        .await
+        .unwrap()
+        .into_inner()
+        .evaluation_meetings;
+    let statuses: Vec<i32> = meetings[0]
+        .findings
+        .iter()
+        .flat_map(|f| f.recommendations.iter().map(|r| r.status))
+        .collect();
+    assert_eq!(
+        statuses,
+        [
+            pb::RecommendationStatus::Done as i32,
+            pb::RecommendationStatus::Open as i32
+        ]
+    );
 }
 
 /// The `kerjasama` binary built next to this test.
