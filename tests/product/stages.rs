@@ -762,3 +762,61 @@ async fn the_agreement_event_list_includes_its_stage_changes_in_pages() {
         ]
     );
 }
+
+#[tokio::test]
+async fn giving_a_pks_a_parent_switches_its_template_only_before_any_stage_started() {
+    let server = TestServer::start().await;
+    create_unit(&server, "DISPAR").await;
+    let mut ksb = ksdd_ksb("DISPAR", "KSB induk");
+    ksb.cooperation_type = pb::CooperationType::Ksdpk as i32;
+    ksb.ksdd_basis = 0;
+    ksb.parties = ksdpk_pks("DISPAR", "x").parties;
+    let ksb = create(&server, ksb).await;
+    let pks = create(&server, ksdpk_pks("DISPAR", "PKS mandiri")).await;
+    assert_eq!(
+        stages(&server, &pks.name).await.len(),
+        7,
+        "a PKS without a KSB"
+    );
+    let attach = |name: &str| {
+        authed(
+            &server.admin,
+            pb::UpdateAgreementRequest {
+                agreement: Some(pb::Agreement {
+                    name: name.into(),
+                    parent: ksb.name.clone(),
+                    ..Default::default()
+                }),
+                update_mask: Some(FieldMask {
+                    paths: vec!["parent".into()],
+                }),
+            },
+        )
+    };
+    server
+        .agreements()
+        .update_agreement(attach(&pks.name))
+        .await
+        .unwrap();
+    let codes: Vec<String> = stages(&server, &pks.name)
+        .await
+        .into_iter()
+        .map(|s| s.code)
+        .collect();
+    assert_eq!(
+        codes[..2],
+        ["PERSETUJUAN_DPRD", "PENYUSUNAN_PKS"],
+        "a PKS under a KSB"
+    );
+
+    let started = create(&server, ksdpk_pks("DISPAR", "PKS berjalan")).await;
+    start(&server, &started, "PERSIAPAN", "2026-10-01")
+        .await
+        .unwrap();
+    let status = server
+        .agreements()
+        .update_agreement(attach(&started.name))
+        .await
+        .unwrap_err();
+    assert_rejected(&status, Code::FailedPrecondition, None);
+}

@@ -920,7 +920,9 @@ pub async fn update(
         if parties_changed {
             write_parties(conn, id, &fields).await?;
         }
-        if fields.dprd_approval_required != before.fields.dprd_approval_required {
+        if fields.parent_id.is_some() != before.fields.parent_id.is_some() {
+            stages::replace_template(conn, id, &fields).await?;
+        } else if fields.dprd_approval_required != before.fields.dprd_approval_required {
             stages::sync_dprd(conn, id, fields.dprd_approval_required).await?;
         }
         let after = load(conn, id, false).await?;

@@ -367,6 +367,35 @@ pub async fn instantiate(
     Ok(fields.signed_on)
 }
 
+/// Replaces an agreement's stages by those of its new template (its parent
+/// was added or removed), allowed only while none has started.
+pub async fn replace_template(
+    conn: &mut AsyncPgConnection,
+    agreement_id: Uuid,
+    fields: &AgreementFields,
+) -> CoreResult<()> {
+    let moved: i64 = agreement_stages::table
+        .filter(agreement_stages::agreement_id.eq(agreement_id))
+        .filter(agreement_stages::status.ne_all(vec![
+            StageStatus::Pending.code(),
+            StageStatus::NotApplicable.code(),
+        ]))
+        .count()
+        .get_result(conn)
+        .await?;
+    if moved > 0 {
+        return Err(CoreError::FailedPrecondition(format!(
+            "{}'s stages have started under its current template; adding or removing its parent would change them",
+            agreements::resource_name(agreement_id)
+        )));
+    }
+    diesel::delete(agreement_stages::table.filter(agreement_stages::agreement_id.eq(agreement_id)))
+        .execute(conn)
+        .await?;
+    instantiate(conn, agreement_id, fields, None).await?;
+    Ok(())
+}
+
 /// A due-date change, kept forever.
 #[derive(Debug, Clone, Serialize, Queryable)]
 pub struct Reschedule {

@@ -137,6 +137,9 @@ async fn command(command: &Command, db: &Database) -> anyhow::Result<()> {
 }
 
 async fn serve(global: &cli::Global, args: &ServeArgs) -> anyhow::Result<()> {
+    // Installed first: a signal during start-up stops the server once it runs,
+    // and its PostgreSQL with it.
+    let shutdown = shutdown_signal()?;
     let data_dir = std::path::absolute(global.data_dir())?;
     std::fs::create_dir_all(&data_dir)
         .with_context(|| format!("creating {}", data_dir.display()))?;
@@ -144,7 +147,7 @@ async fn serve(global: &cli::Global, args: &ServeArgs) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("listening on {}", args.listen))?;
     let db = Database::open(global).await?;
-    let outcome = serve_with(global, args, &db, &data_dir, listener).await;
+    let outcome = serve_with(global, args, &db, &data_dir, listener, shutdown).await;
     db.close(true).await?;
     outcome
 }
@@ -155,6 +158,7 @@ async fn serve_with(
     db: &Database,
     data_dir: &Path,
     listener: tokio::net::TcpListener,
+    shutdown: impl std::future::Future<Output = ()> + Send,
 ) -> anyhow::Result<()> {
     if args.demo {
         match demo::load(&db.pool).await? {
@@ -201,7 +205,7 @@ async fn serve_with(
         health_interval: Duration::from_secs(args.health_interval_secs),
         report_grace_days: args.report_grace_days,
     };
-    kerjasama_grpc::serve(config, listener, shutdown_signal()).await?;
+    kerjasama_grpc::serve(config, listener, shutdown).await?;
     tracing::info!("server stopped");
     Ok(())
 }
@@ -224,12 +228,17 @@ fn write_secret(path: &Path, secret: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn shutdown_signal() {
-    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        .expect("installing the SIGTERM handler");
-    tokio::select! {
-        _ = tokio::signal::ctrl_c() => {}
-        _ = term.recv() => {}
-    }
-    tracing::info!("shutting down");
+/// Resolves on SIGINT (Ctrl-C) or SIGTERM. The handlers are installed here, at
+/// once, so a signal that arrives before the server starts polling is not lost.
+fn shutdown_signal() -> anyhow::Result<impl std::future::Future<Output = ()>> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut interrupt = signal(SignalKind::interrupt()).context("installing the SIGINT handler")?;
+    let mut terminate = signal(SignalKind::terminate()).context("installing the SIGTERM handler")?;
+    Ok(async move {
+        tokio::select! {
+            _ = interrupt.recv() => {}
+            _ = terminate.recv() => {}
+        }
+        tracing::info!("shutting down");
+    })
 }
