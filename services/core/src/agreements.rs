@@ -939,17 +939,14 @@ async fn record_change(
     before: &Agreement,
     after: &Agreement,
 ) -> CoreResult<()> {
-    audit::record(
+    audit::change(
         conn,
-        AuditEntry {
-            region_code: Some(after.fields.region_code.clone()),
-            actor: &actor.name,
-            action,
-            resource: after.name(),
-            before: Some(to_json(before)?),
-            after: Some(to_json(after)?),
-            request_id: None,
-        },
+        actor,
+        Some(after.fields.region_code.clone()),
+        action,
+        after.name(),
+        Some(to_json(before)?),
+        Some(to_json(after)?),
     )
     .await
 }

@@ -5,6 +5,9 @@
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
+use serde::Serialize;
+
+use crate::access::Principal;
 use crate::error::CoreResult;
 use crate::schema::audit_events;
 
@@ -34,4 +37,34 @@ pub async fn record(conn: &mut AsyncPgConnection, entry: AuditEntry<'_>) -> Core
         .execute(conn)
         .await?;
     Ok(())
+}
+
+/// A resource as audit JSON.
+pub fn json(value: &impl Serialize) -> Option<serde_json::Value> {
+    serde_json::to_value(value).ok()
+}
+
+/// Records a change `actor` made to `resource` (no request id).
+pub async fn change(
+    conn: &mut AsyncPgConnection,
+    actor: &Principal,
+    region_code: Option<String>,
+    action: &str,
+    resource: String,
+    before: Option<serde_json::Value>,
+    after: Option<serde_json::Value>,
+) -> CoreResult<()> {
+    record(
+        conn,
+        AuditEntry {
+            region_code,
+            actor: &actor.name,
+            action,
+            resource,
+            before,
+            after,
+            request_id: None,
+        },
+    )
+    .await
 }

@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use crate::access::Principal;
 use crate::agreements::{self, Agreement};
-use crate::audit::{self, AuditEntry};
+use crate::audit::{self, json};
 use crate::calendar;
 use crate::codes::{Beneficiary, IndicatorCategory};
 use crate::decimal;
@@ -156,10 +156,6 @@ pub fn parse_realisation_name(name: &str) -> Option<(Uuid, Uuid, Uuid)> {
     Some((agreement, indicator, Uuid::parse_str(realisation).ok()?))
 }
 
-fn json(value: &impl Serialize) -> Option<serde_json::Value> {
-    serde_json::to_value(value).ok()
-}
-
 /// The agreement, locked, checked writable by `actor` and not deleted.
 async fn writable_agreement(
     conn: &mut AsyncPgConnection,
@@ -289,30 +285,6 @@ async fn load_indicator(
     indicator_of(row)
 }
 
-async fn record(
-    conn: &mut AsyncPgConnection,
-    actor: &Principal,
-    region: &str,
-    action: &str,
-    resource: String,
-    before: Option<serde_json::Value>,
-    after: Option<serde_json::Value>,
-) -> CoreResult<()> {
-    audit::record(
-        conn,
-        AuditEntry {
-            region_code: Some(region.to_string()),
-            actor: &actor.name,
-            action,
-            resource,
-            before,
-            after,
-            request_id: None,
-        },
-    )
-    .await
-}
-
 pub async fn create_indicator(
     pool: &PgPool,
     actor: &Principal,
@@ -342,10 +314,10 @@ pub async fn create_indicator(
             .await?;
         let created = load_indicator(conn, agreement_id, id, false).await?;
         let region = agreement.fields.region_code.clone();
-        record(
+        audit::change(
             conn,
             actor,
-            &region,
+            Some(region),
             "CreateIndicator",
             created.name(),
             None,
@@ -439,10 +411,10 @@ pub async fn update_indicator(
             .await?;
         let after = load_indicator(conn, agreement_id, id, false).await?;
         let region = agreement.fields.region_code.clone();
-        record(
+        audit::change(
             conn,
             actor,
-            &region,
+            Some(region),
             "UpdateIndicator",
             after.name(),
             json(&before),
@@ -481,10 +453,10 @@ pub async fn delete_indicator(
             .await?;
         let after = load_indicator(conn, agreement_id, id, false).await?;
         let region = agreement.fields.region_code.clone();
-        record(
+        audit::change(
             conn,
             actor,
-            &region,
+            Some(region),
             "DeleteIndicator",
             after.name(),
             json(&before),
@@ -707,10 +679,10 @@ pub async fn create_realisation(
             .await?;
         let created = load_realisation(conn, &indicator, id).await?;
         let region = agreement.fields.region_code.clone();
-        record(
+        audit::change(
             conn,
             actor,
-            &region,
+            Some(region),
             "CreateRealisation",
             created.name(),
             None,
@@ -788,10 +760,10 @@ pub async fn update_realisation(
             .await?;
         let after = load_realisation(conn, &indicator, id).await?;
         let region = agreement.fields.region_code.clone();
-        record(
+        audit::change(
             conn,
             actor,
-            &region,
+            Some(region),
             "UpdateRealisation",
             after.name(),
             json(&before),
@@ -829,10 +801,10 @@ pub async fn delete_realisation(
             .await?;
         let after = load_realisation(conn, &indicator, id).await?;
         let region = agreement.fields.region_code.clone();
-        record(
+        audit::change(
             conn,
             actor,
-            &region,
+            Some(region),
             "DeleteRealisation",
             after.name(),
             json(&before),

@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use crate::access::Principal;
 use crate::agreements;
-use crate::audit::{self, AuditEntry};
+use crate::audit;
 use crate::calendar;
 use crate::codes::DocumentType;
 use crate::error::{CoreError, CoreResult, FieldViolation};
@@ -152,17 +152,14 @@ pub async fn create(
             .execute(conn)
             .await?;
         let document = load(conn, agreement_id, id).await?;
-        audit::record(
+        audit::change(
             conn,
-            AuditEntry {
-                region_code: Some(agreement.fields.region_code.clone()),
-                actor: &actor.name,
-                action: "CreateDocument",
-                resource: document.name(),
-                before: None,
-                after: serde_json::to_value(&document).ok(),
-                request_id: None,
-            },
+            actor,
+            Some(agreement.fields.region_code.clone()),
+            "CreateDocument",
+            document.name(),
+            None,
+            audit::json(&document),
         )
         .await?;
         Ok(document)
@@ -259,17 +256,14 @@ pub async fn delete(
             .execute(conn)
             .await?;
         let after = load(conn, agreement_id, id).await?;
-        audit::record(
+        audit::change(
             conn,
-            AuditEntry {
-                region_code: Some(agreement.fields.region_code.clone()),
-                actor: &actor.name,
-                action: "DeleteDocument",
-                resource: after.name(),
-                before: serde_json::to_value(&before).ok(),
-                after: serde_json::to_value(&after).ok(),
-                request_id: None,
-            },
+            actor,
+            Some(agreement.fields.region_code.clone()),
+            "DeleteDocument",
+            after.name(),
+            audit::json(&before),
+            audit::json(&after),
         )
         .await?;
         Ok(after)

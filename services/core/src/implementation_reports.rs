@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 use crate::access::Principal;
 use crate::agreements::{self, Agreement};
-use crate::audit::{self, AuditEntry};
+use crate::audit;
 use crate::calendar;
 use crate::codes::{CycleStatus, ReportingCycle};
 use crate::error::{CoreError, CoreResult, FieldViolation};
@@ -234,18 +234,7 @@ pub async fn submit(
             .select(ImplementationReport::as_select())
             .first(conn)
             .await?;
-        audit::record(
-            conn,
-            AuditEntry {
-                region_code: Some(agreement.fields.region_code.clone()),
-                actor: &actor.name,
-                action: "SubmitImplementationReport",
-                resource: report.name(),
-                before: None,
-                after: serde_json::to_value(&report).ok(),
-                request_id: None,
-            },
-        )
+        audit::change(conn, actor, Some(agreement.fields.region_code.clone()), "SubmitImplementationReport", report.name(), None, audit::json(&report))
         .await?;
         Ok(report)
     })
@@ -303,17 +292,14 @@ pub async fn delete(
             .set(implementation_reports::delete_time.eq(diesel::dsl::now))
             .execute(conn)
             .await?;
-        audit::record(
+        audit::change(
             conn,
-            AuditEntry {
-                region_code: Some(agreement.fields.region_code.clone()),
-                actor: &actor.name,
-                action: "DeleteImplementationReport",
-                resource: report.name(),
-                before: serde_json::to_value(&report).ok(),
-                after: None,
-                request_id: None,
-            },
+            actor,
+            Some(agreement.fields.region_code.clone()),
+            "DeleteImplementationReport",
+            report.name(),
+            audit::json(&report),
+            None,
         )
         .await?;
         Ok(report)

@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use crate::access::Principal;
 use crate::agreements;
-use crate::audit::{self, AuditEntry};
+use crate::audit;
 use crate::calendar;
 use crate::codes::{RecommendationStatus, Role};
 use crate::error::{CoreError, CoreResult, FieldViolation};
@@ -343,17 +343,14 @@ pub async fn create(pool: &PgPool, actor: &Principal, new: NewMeeting) -> CoreRe
             .await?;
         }
         let meeting = load(conn, id).await?;
-        audit::record(
+        audit::change(
             conn,
-            AuditEntry {
-                region_code: Some(new.region_code.clone()),
-                actor: &actor.name,
-                action: "CreateEvaluationMeeting",
-                resource: meeting.name(),
-                before: None,
-                after: serde_json::to_value(&meeting).ok(),
-                request_id: None,
-            },
+            actor,
+            Some(new.region_code.clone()),
+            "CreateEvaluationMeeting",
+            meeting.name(),
+            None,
+            audit::json(&meeting),
         )
         .await?;
         Ok(meeting)
@@ -394,17 +391,14 @@ pub async fn add_finding(
             .into_iter()
             .find(|f| f.position == position)
             .ok_or_else(|| CoreError::Internal("added finding vanished".into()))?;
-        audit::record(
+        audit::change(
             conn,
-            AuditEntry {
-                region_code: Some(meeting.region_code.clone()),
-                actor: &actor.name,
-                action: "CreateFinding",
-                resource: added.name(),
-                before: None,
-                after: serde_json::to_value(&added).ok(),
-                request_id: None,
-            },
+            actor,
+            Some(meeting.region_code.clone()),
+            "CreateFinding",
+            added.name(),
+            None,
+            audit::json(&added),
         )
         .await?;
         Ok(added)
@@ -695,17 +689,14 @@ pub async fn set_recommendation_status(
             .flat_map(|f| f.recommendations)
             .find(|r| r.id == id)
             .ok_or_else(|| CoreError::Internal("recommendation vanished".into()))?;
-        audit::record(
+        audit::change(
             conn,
-            AuditEntry {
-                region_code: Some(meeting.region_code.clone()),
-                actor: &actor.name,
-                action: "UpdateRecommendationStatus",
-                resource: after.name(),
-                before: serde_json::to_value(&before).ok(),
-                after: serde_json::to_value(&after).ok(),
-                request_id: None,
-            },
+            actor,
+            Some(meeting.region_code.clone()),
+            "UpdateRecommendationStatus",
+            after.name(),
+            audit::json(&before),
+            audit::json(&after),
         )
         .await?;
         Ok(after)

@@ -16,7 +16,7 @@ use uuid::Uuid;
 
 use crate::access::Principal;
 use crate::agreements::{self, AgreementFields};
-use crate::audit::{self, AuditEntry};
+use crate::audit;
 use crate::calendar;
 use crate::codes::{CooperationType, DocumentKind, StageStatus};
 use crate::error::{CoreError, CoreResult, FieldViolation};
@@ -252,17 +252,14 @@ pub async fn update_template(
             }
         }
         let after = template_stages(conn, key).await?;
-        audit::record(
+        audit::change(
             conn,
-            AuditEntry {
-                region_code: None,
-                actor: &actor.name,
-                action: "UpdateStageTemplate",
-                resource: key.name(),
-                before: serde_json::to_value(&before).ok(),
-                after: serde_json::to_value(&after).ok(),
-                request_id: None,
-            },
+            actor,
+            None,
+            "UpdateStageTemplate",
+            key.name(),
+            audit::json(&before),
+            audit::json(&after),
         )
         .await?;
         Ok(StageTemplate {
@@ -848,18 +845,7 @@ pub async fn act(
             .into_iter()
             .find(|s| s.code == code)
             .ok_or_else(|| CoreError::Internal("stage vanished".into()))?;
-        audit::record(
-            conn,
-            AuditEntry {
-                region_code: Some(agreement.fields.region_code.clone()),
-                actor: &actor.name,
-                action: action.audit_name(),
-                resource: changed.name(),
-                before: serde_json::to_value(stage).ok(),
-                after: serde_json::to_value(&changed).ok(),
-                request_id: None,
-            },
-        )
+        audit::change(conn, actor, Some(agreement.fields.region_code.clone()), action.audit_name(), changed.name(), audit::json(stage), audit::json(&changed))
         .await?;
         Ok(changed)
     })

@@ -128,20 +128,14 @@ pub async fn create(
                 ))
                 .execute(conn)
                 .await?;
-            audit::record(
+            audit::change(
                 conn,
-                AuditEntry {
-                    region_code: info.region_code.clone(),
-                    actor: &actor.name,
-                    action: "CreateToken",
-                    resource: format!("tokens/{}", info.id),
-                    before: None,
-                    after: Some(
-                        serde_json::to_value(&info)
-                            .map_err(|e| CoreError::Internal(e.to_string()))?,
-                    ),
-                    request_id: None,
-                },
+                actor,
+                info.region_code.clone(),
+                "CreateToken",
+                format!("tokens/{}", info.id),
+                None,
+                Some(serde_json::to_value(&info).map_err(|e| CoreError::Internal(e.to_string()))?),
             )
             .await?;
             Ok(info)

@@ -212,17 +212,14 @@ pub async fn update(
             .execute(conn)
             .await?;
         let after = load(conn, code).await?;
-        audit::record(
+        audit::change(
             conn,
-            AuditEntry {
-                region_code: Some(after.region_code.clone()),
-                actor: &actor.name,
-                action: "UpdateUnit",
-                resource: after.name(),
-                before: Some(to_json(&before)?),
-                after: Some(to_json(&after)?),
-                request_id: None,
-            },
+            actor,
+            Some(after.region_code.clone()),
+            "UpdateUnit",
+            after.name(),
+            Some(to_json(&before)?),
+            Some(to_json(&after)?),
         )
         .await?;
         Ok(after)
