@@ -3,9 +3,9 @@
 //! each run's files atomically. It reads the database; it never calls the gRPC
 //! layer.
 
-pub mod counts_by_type;
 pub mod error;
 pub mod load;
+pub mod metrics;
 pub mod output;
 pub mod runs;
 

@@ -44,44 +44,141 @@ fn date_literal(date: NaiveDate) -> String {
     format!("'{}'::date", date.format("%Y-%m-%d"))
 }
 
-/// Every live (not soft-deleted) agreement with its state as of `as_of`,
-/// derived by the same SQL function the service uses.
-///
-/// Columns: id, region_code, cooperation_type, document_kind, unit_code,
-/// sector, signed_on, effective_from, effective_until, state.
-pub async fn agreements(
+/// The register as the metrics read it. Every frame covers live (not
+/// soft-deleted) agreements of the region asked for (or all regions).
+pub struct Register {
+    /// agreement, id, title, region_code, cooperation_type, document_kind,
+    /// parent_id, unit_code, sector, signed_on, effective_from, effective_until,
+    /// terminated_on, cancelled_on, state (as of the date, from the same SQL
+    /// function the service uses).
+    pub agreements: DataFrame,
+    /// agreement_id, country_code: the distinct partner countries.
+    pub partner_countries: DataFrame,
+    /// agreement_id, stage_code, position, started_on, sla_due_on, closed_on
+    /// (completion or skip date), skipped.
+    pub stages: DataFrame,
+    /// agreement_id, stage_code, decided_on, seq, new_due_on: every reschedule.
+    pub reschedules: DataFrame,
+}
+
+fn schema(fields: &[(&str, DataType)]) -> Schema {
+    Schema::from_iter(
+        fields
+            .iter()
+            .map(|(name, dtype)| Field::new((*name).into(), dtype.clone())),
+    )
+}
+
+async fn frame(
     client: &tokio_postgres::Client,
-    as_of: NaiveDate,
-    region_code: Option<&str>,
+    select: String,
+    columns: &[(&str, DataType)],
 ) -> JobResult<DataFrame> {
-    let region_filter = match region_code {
-        // Region codes are validated as digits and dots before they get here.
-        Some(code) if kerjasama_core::agreements::is_region_code(code) => {
-            format!("AND region_code = '{code}'")
-        }
-        _ => String::new(),
-    };
-    let select = format!(
-        "SELECT id, region_code, cooperation_type, document_kind, unit_code, sector, \
-                signed_on, effective_from, effective_until, \
-                agreement_state(signed_on, effective_until, process_started_on, terminated_on, cancelled_on, {as_of}) AS state \
-         FROM agreements WHERE delete_time IS NULL {region_filter} ORDER BY id",
-        as_of = date_literal(as_of),
-    );
     let bytes = copy_csv(client, &select).await?;
-    let schema = Schema::from_iter([
-        Field::new("id".into(), DataType::String),
-        Field::new("region_code".into(), DataType::String),
-        Field::new("cooperation_type".into(), DataType::String),
-        Field::new("document_kind".into(), DataType::String),
-        Field::new("unit_code".into(), DataType::String),
-        Field::new("sector".into(), DataType::String),
-        Field::new("signed_on".into(), DataType::Date),
-        Field::new("effective_from".into(), DataType::Date),
-        Field::new("effective_until".into(), DataType::Date),
-        Field::new("state".into(), DataType::String),
-    ]);
+    let schema = schema(columns);
     tokio::task::spawn_blocking(move || parse_csv(bytes, schema))
         .await
         .map_err(|e| kerjasama_core::CoreError::Internal(format!("CSV parse task: {e}")))?
+}
+
+/// Loads the register as of `as_of`, one COPY per frame.
+pub async fn register(
+    client: &tokio_postgres::Client,
+    as_of: NaiveDate,
+    region_code: Option<&str>,
+) -> JobResult<Register> {
+    // Region codes are validated as digits and dots before they get here.
+    let region = match region_code {
+        Some(code) if kerjasama_core::agreements::is_region_code(code) => {
+            format!("AND a.region_code = '{code}'")
+        }
+        _ => String::new(),
+    };
+    let live = format!("a.delete_time IS NULL {region}");
+    let date = DataType::Date;
+    let text = DataType::String;
+    let agreements = frame(
+        client,
+        format!(
+            "SELECT 'agreements/' || a.id AS agreement, a.id, a.title, a.region_code, a.cooperation_type, \
+                    a.document_kind, a.parent_id, a.unit_code, a.sector, a.signed_on, a.effective_from, \
+                    a.effective_until, a.terminated_on, a.cancelled_on, \
+                    agreement_state(a.signed_on, a.effective_until, a.process_started_on, \
+                                    a.terminated_on, a.cancelled_on, {as_of}) AS state \
+             FROM agreements a WHERE {live} ORDER BY a.id",
+            as_of = date_literal(as_of)
+        ),
+        &[
+            ("agreement", text.clone()),
+            ("id", text.clone()),
+            ("title", text.clone()),
+            ("region_code", text.clone()),
+            ("cooperation_type", text.clone()),
+            ("document_kind", text.clone()),
+            ("parent_id", text.clone()),
+            ("unit_code", text.clone()),
+            ("sector", text.clone()),
+            ("signed_on", date.clone()),
+            ("effective_from", date.clone()),
+            ("effective_until", date.clone()),
+            ("terminated_on", date.clone()),
+            ("cancelled_on", date.clone()),
+            ("state", text.clone()),
+        ],
+    )
+    .await?;
+    let partner_countries = frame(
+        client,
+        format!(
+            "SELECT DISTINCT p.agreement_id, p.country_code FROM agreement_parties p \
+             JOIN agreements a ON a.id = p.agreement_id \
+             WHERE p.country_code IS NOT NULL AND {live} ORDER BY 1, 2"
+        ),
+        &[
+            ("agreement_id", text.clone()),
+            ("country_code", text.clone()),
+        ],
+    )
+    .await?;
+    let stages = frame(
+        client,
+        format!(
+            "SELECT s.agreement_id, s.code AS stage_code, s.position, s.started_on, s.sla_due_on, \
+                    s.completed_on AS closed_on, (s.status = 'SKIPPED')::int AS skipped \
+             FROM agreement_stages s JOIN agreements a ON a.id = s.agreement_id \
+             WHERE {live} ORDER BY 1, s.position"
+        ),
+        &[
+            ("agreement_id", text.clone()),
+            ("stage_code", text.clone()),
+            ("position", DataType::Int32),
+            ("started_on", date.clone()),
+            ("sla_due_on", date.clone()),
+            ("closed_on", date.clone()),
+            ("skipped", DataType::Int32),
+        ],
+    )
+    .await?;
+    let reschedules = frame(
+        client,
+        format!(
+            "SELECT r.agreement_id, r.stage_code, r.decided_on, r.id AS seq, r.new_due_on \
+             FROM stage_reschedules r JOIN agreements a ON a.id = r.agreement_id \
+             WHERE {live} ORDER BY r.decided_on, r.id"
+        ),
+        &[
+            ("agreement_id", text.clone()),
+            ("stage_code", text.clone()),
+            ("decided_on", date.clone()),
+            ("seq", DataType::Int64),
+            ("new_due_on", date),
+        ],
+    )
+    .await?;
+    Ok(Register {
+        agreements,
+        partner_countries,
+        stages,
+        reschedules,
+    })
 }

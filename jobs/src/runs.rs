@@ -14,9 +14,9 @@ use kerjasama_core::schema::report_runs;
 use kerjasama_core::{CoreError, FieldViolation};
 use uuid::Uuid;
 
-use crate::counts_by_type;
 use crate::error::JobResult;
 use crate::load;
+use crate::metrics::{self, Period};
 use crate::output::Staging;
 
 /// What a run computes: the state of the register as of a date, and the
@@ -177,15 +177,21 @@ async fn compute_and_publish(
     id: Uuid,
 ) -> JobResult<Vec<String>> {
     let client = load::connect(database_url).await?;
-    let agreements = load::agreements(&client, params.as_of, params.region_code.as_deref()).await?;
+    let register = load::register(&client, params.as_of, params.region_code.as_deref()).await?;
     let mut staging = Staging::new(dir, id)?;
-    let (as_of, start, end) = (params.as_of, params.period_start, params.period_end);
-    let computed =
-        tokio::task::spawn_blocking(move || counts_by_type::compute(agreements, as_of, start, end))
-            .await
-            .map_err(|e| CoreError::Internal(format!("metrics task: {e}")))?;
-    let written =
-        computed.and_then(|mut table| staging.write_csv(counts_by_type::FILE_NAME, &mut table));
+    let period = Period {
+        as_of: params.as_of,
+        start: params.period_start,
+        end: params.period_end,
+    };
+    let computed = tokio::task::spawn_blocking(move || metrics::compute(&register, &period))
+        .await
+        .map_err(|e| CoreError::Internal(format!("metrics task: {e}")))?;
+    let written = computed.and_then(|tables| {
+        tables.into_iter().try_for_each(|mut table| {
+            staging.write_csv(&format!("{}.csv", table.name), &mut table.frame)
+        })
+    });
     match written {
         Ok(()) => staging.publish(),
         Err(error) => {

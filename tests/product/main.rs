@@ -11,6 +11,7 @@ mod fixtures;
 mod implementation_reports;
 mod listing;
 mod meetings;
+mod metrics;
 mod reports;
 mod service;
 mod stages;

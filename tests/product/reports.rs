@@ -8,14 +8,18 @@ use tonic::Code;
 
 use crate::fixtures::{create, create_unit, ksdd_ksb, ksdpk_pks, ksdpl_ksb, party};
 
-fn signed(mut a: pb::Agreement, on: &str, until: &str) -> pb::Agreement {
+pub fn signed(mut a: pb::Agreement, on: &str, until: &str) -> pb::Agreement {
     a.signed_on = on.into();
     a.effective_from = on.into();
     a.effective_until = until.into();
     a
 }
 
-async fn download(server: &TestServer, run: &str, file: &str) -> Result<Vec<u8>, tonic::Status> {
+pub async fn download(
+    server: &TestServer,
+    run: &str,
+    file: &str,
+) -> Result<Vec<u8>, tonic::Status> {
     let mut stream = server
         .reports()
         .download_report_file(authed(
@@ -154,17 +158,65 @@ async fn counts_by_type_csv_has_the_exact_expected_content() {
         .unwrap()
         .into_inner();
     assert!(run.name.starts_with("reportRuns/"));
-    assert_eq!(run.files, ["counts_by_type.csv"]);
+    assert_eq!(
+        run.files,
+        [
+            "counts_by_type.csv",
+            "counts_by_dimension.csv",
+            "overdue_stages.csv",
+            "overdue_by_unit_stage.csv",
+            "stages_completed_late.csv",
+            "renewal_watch.csv"
+        ]
+    );
     let csv = download(&server, &run.name, "counts_by_type.csv")
         .await
         .unwrap();
-    let expected = "cooperation_type,draft,in_process,active,expired,terminated,cancelled,total,signed_in_period\r\n\
-                    KSDD,0,0,1,1,0,0,2,1\r\n\
-                    KSDPK,1,0,1,0,0,0,2,1\r\n\
-                    KSDPL,1,0,0,0,0,0,1,0\r\n\
-                    KSDLL,0,0,0,0,0,0,0,0\r\n\
-                    SINERGI,0,0,1,0,0,0,1,0\r\n";
+    let header = "draft,in_process,active,expired,terminated,cancelled,total,signed_in_period,ended_in_period";
+    let expected = format!(
+        "cooperation_type,{header}\r\n\
+         KSDD,0,0,1,1,0,0,2,1,1\r\n\
+         KSDPK,1,0,1,0,0,0,2,1,0\r\n\
+         KSDPL,1,0,0,0,0,0,1,0,0\r\n\
+         KSDLL,0,0,0,0,0,0,0,0,0\r\n\
+         SINERGI,0,0,1,0,0,0,1,0,0\r\n"
+    );
     assert_eq!(String::from_utf8(csv).unwrap(), expected);
+    let csv = download(&server, &run.name, "counts_by_dimension.csv")
+        .await
+        .unwrap();
+    let expected = format!(
+        "dimension,value,{header}\r\n\
+         partner_country,JP,1,0,0,0,0,0,1,0,0\r\n\
+         sector,AGRICULTURE,1,0,0,0,0,0,1,0,0\r\n\
+         sector,EDUCATION,1,0,2,0,0,0,3,1,0\r\n\
+         sector,ENVIRONMENT,0,0,1,1,0,0,2,1,1\r\n\
+         unit,DLHK,2,0,3,1,0,0,6,2,1\r\n"
+    );
+    assert_eq!(String::from_utf8(csv).unwrap(), expected);
+    // Open stages of the known register as of 2026-09-30: each signed record's
+    // PENATAUSAHAAN (due 14 days after signing), the addendum's included.
+    let csv = String::from_utf8(
+        download(&server, &run.name, "overdue_stages.csv")
+            .await
+            .unwrap(),
+    )
+    .unwrap();
+    let overdue: Vec<String> = csv
+        .split("\r\n")
+        .skip(1)
+        .filter(|l| !l.is_empty())
+        .map(|l| l.split_once(',').unwrap().1.to_string())
+        .collect();
+    assert_eq!(
+        overdue,
+        [
+            "PKS berakhir,KSDD,DLHK,PENATAUSAHAAN,2025-01-10,2025-01-24,614,>180",
+            "Nota kesepakatan,SINERGI,DLHK,PENATAUSAHAAN,2026-06-30,2026-07-14,78,31-90",
+            "KSB aktif,KSDD,DLHK,PENATAUSAHAAN,2026-07-15,2026-07-29,63,31-90",
+            "Adendum,KSDD,DLHK,PENATAUSAHAAN,2026-08-01,2026-08-15,46,31-90",
+        ]
+    );
 
     let state: String = server
         .sql()

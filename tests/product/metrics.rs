@@ -1,0 +1,284 @@
+//! Golden tests of the evaluation metrics: small registers built through the
+//! API, with every expected figure worked out by hand in the comments.
+
+use kerjasama_proto::v1 as pb;
+use kerjasama_tests::{TestServer, authed};
+
+use crate::fixtures::{create, create_unit, ksdd_ksb, ksdpk_pks};
+use crate::reports::{download, signed};
+
+fn unsigned(mut a: pb::Agreement) -> pb::Agreement {
+    a.signed_on.clear();
+    a.effective_from.clear();
+    a.effective_until.clear();
+    a
+}
+
+async fn stage(server: &TestServer, agreement: &pb::Agreement, code: &str, action: &str, on: &str) {
+    let name = format!("{}/stages/{code}", agreement.name);
+    let mut client = server.stages();
+    match action {
+        "start" => {
+            client
+                .start_stage(authed(
+                    &server.admin,
+                    pb::StartStageRequest {
+                        name,
+                        started_on: on.into(),
+                        notes: String::new(),
+                    },
+                ))
+                .await
+                .unwrap();
+        }
+        "complete" => {
+            client
+                .complete_stage(authed(
+                    &server.admin,
+                    pb::CompleteStageRequest {
+                        name,
+                        completed_on: on.into(),
+                        ..Default::default()
+                    },
+                ))
+                .await
+                .unwrap();
+        }
+        _ => unreachable!(),
+    }
+}
+
+async fn reschedule(
+    server: &TestServer,
+    agreement: &pb::Agreement,
+    code: &str,
+    decided: &str,
+    due: &str,
+) {
+    server
+        .stages()
+        .reschedule_stage(authed(
+            &server.admin,
+            pb::RescheduleStageRequest {
+                name: format!("{}/stages/{code}", agreement.name),
+                new_due_on: due.into(),
+                reason: "Jadwal mitra berubah".into(),
+                decided_on: decided.into(),
+            },
+        ))
+        .await
+        .unwrap();
+}
+
+async fn run(server: &TestServer, as_of: &str, start: &str, end: &str) -> pb::ReportRun {
+    server
+        .reports()
+        .run_report(authed(
+            &server.admin,
+            pb::RunReportRequest {
+                as_of: as_of.into(),
+                period_start: start.into(),
+                period_end: end.into(),
+            },
+        ))
+        .await
+        .unwrap()
+        .into_inner()
+}
+
+/// The CSV's rows without the header, each with the `agreement` column
+/// (a generated name) dropped when `drop_first` is set.
+async fn rows(
+    server: &TestServer,
+    run: &pb::ReportRun,
+    file: &str,
+    drop_first: bool,
+) -> Vec<String> {
+    let text = String::from_utf8(download(server, &run.name, file).await.unwrap()).unwrap();
+    text.split("\r\n")
+        .skip(1)
+        .filter(|l| !l.is_empty())
+        .map(|l| {
+            if drop_first {
+                l.split_once(',').unwrap().1.to_string()
+            } else {
+                l.to_string()
+            }
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn overdue_stages_use_the_due_date_in_force_on_the_day_asked_about() {
+    let server = TestServer::start().await;
+    create_unit(&server, "DLHK").await;
+    create_unit(&server, "DINKES").await;
+    // A1: PERSIAPAN from 2026-01-05 (SLA due 02-04), moved to 03-31 on 02-01 and
+    // to 08-31 on 07-10. As of 06-30 the 03-31 date is in force: 91 days → 91-180.
+    let a1 = create(&server, unsigned(ksdd_ksb("DLHK", "A1 dijadwal ulang"))).await;
+    stage(&server, &a1, "PERSIAPAN", "start", "2026-01-05").await;
+    reschedule(&server, &a1, "PERSIAPAN", "2026-02-01", "2026-03-31").await;
+    reschedule(&server, &a1, "PERSIAPAN", "2026-07-10", "2026-08-31").await;
+    // A2: PERSIAPAN 05-01 (due 05-31) completed 06-10: completed 10 days late;
+    // PENAWARAN then starts 06-10 (due 07-10): not overdue.
+    let a2 = create(
+        &server,
+        unsigned(ksdpk_pks("DINKES", "A2 terlambat selesai")),
+    )
+    .await;
+    stage(&server, &a2, "PERSIAPAN", "start", "2026-05-01").await;
+    stage(&server, &a2, "PERSIAPAN", "complete", "2026-06-10").await;
+    // A3: due exactly on as_of (05-31 + 30 = 06-30): not overdue.
+    let a3 = create(
+        &server,
+        unsigned(ksdpk_pks("DINKES", "A3 jatuh tempo hari ini")),
+    )
+    .await;
+    stage(&server, &a3, "PERSIAPAN", "start", "2026-05-31").await;
+    // A4: PERSIAPAN 03-01, due moved on 03-20 to 04-30, completed 04-25: on
+    // time. PENAWARAN from 04-25 (due 05-25): 36 days overdue → 31-90.
+    let a4 = create(&server, unsigned(ksdd_ksb("DLHK", "A4 tepat waktu"))).await;
+    stage(&server, &a4, "PERSIAPAN", "start", "2026-03-01").await;
+    reschedule(&server, &a4, "PERSIAPAN", "2026-03-20", "2026-04-30").await;
+    stage(&server, &a4, "PERSIAPAN", "complete", "2026-04-25").await;
+    // A5: cancelled on 06-01: its open stage no longer counts.
+    let a5 = create(&server, unsigned(ksdd_ksb("DLHK", "A5 dibatalkan"))).await;
+    stage(&server, &a5, "PERSIAPAN", "start", "2026-01-10").await;
+    // A6: cancelled on 07-15, after as_of: still counted. Due 03-03: 119 days.
+    let a6 = create(
+        &server,
+        unsigned(ksdd_ksb("DLHK", "A6 dibatalkan kemudian")),
+    )
+    .await;
+    stage(&server, &a6, "PERSIAPAN", "start", "2026-02-01").await;
+    for (agreement, on) in [(&a5, "2026-06-01"), (&a6, "2026-07-15")] {
+        server
+            .agreements()
+            .cancel_agreement(authed(
+                &server.admin,
+                pb::CancelAgreementRequest {
+                    name: agreement.name.clone(),
+                    cancelled_on: on.into(),
+                    reason: "Tidak dilanjutkan".into(),
+                },
+            ))
+            .await
+            .unwrap();
+    }
+
+    let report = run(&server, "2026-06-30", "2026-04-01", "2026-06-30").await;
+    assert_eq!(
+        rows(&server, &report, "overdue_stages.csv", true).await,
+        [
+            "A6 dibatalkan kemudian,KSDD,DLHK,PERSIAPAN,2026-02-01,2026-03-03,119,91-180",
+            "A1 dijadwal ulang,KSDD,DLHK,PERSIAPAN,2026-01-05,2026-03-31,91,91-180",
+            "A4 tepat waktu,KSDD,DLHK,PENAWARAN,2026-04-25,2026-05-25,36,31-90",
+        ]
+    );
+    assert_eq!(
+        rows(&server, &report, "overdue_by_unit_stage.csv", false).await,
+        [
+            "DLHK,PENAWARAN,1,0,1,0,0,36",
+            "DLHK,PERSIAPAN,2,0,0,2,0,119"
+        ]
+    );
+    assert_eq!(
+        rows(&server, &report, "stages_completed_late.csv", true).await,
+        ["A2 terlambat selesai,KSDPK,DINKES,PERSIAPAN,2026-05-31,2026-06-10,10"]
+    );
+
+    // As of 07-31 the 07-10 reschedule is in force for A1 (due 08-31): not overdue.
+    // A6 is cancelled by then; A4's PENAWARAN is 67 days overdue; A2's PENAWARAN
+    // (due 07-10) 21; A3's PERSIAPAN (due 06-30) 31.
+    let later = run(&server, "2026-07-31", "2026-07-01", "2026-07-31").await;
+    let titles: Vec<String> = rows(&server, &later, "overdue_stages.csv", true)
+        .await
+        .into_iter()
+        .map(|r| r.split(',').next().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        titles,
+        [
+            "A4 tepat waktu",
+            "A3 jatuh tempo hari ini",
+            "A2 terlambat selesai"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn renewal_watch_lists_endings_within_90_and_180_days_and_past_ends() {
+    let server = TestServer::start().await;
+    create_unit(&server, "DLHK").await;
+    let complete = |title: &str, until: &str| {
+        let a = signed(ksdd_ksb("DLHK", title), "2025-01-02", until);
+        authed(
+            &server.admin,
+            pb::CreateAgreementRequest {
+                agreement: Some(a),
+                request_id: String::new(),
+                complete_through_stage: "PELAPORAN".into(),
+            },
+        )
+    };
+    let mut client = server.agreements();
+    for (title, until) in [
+        ("R1 sembilan puluh", "2026-09-28"),
+        ("R2 sembilan puluh satu", "2026-09-29"),
+        ("R3 seratus delapan puluh", "2026-12-27"),
+        ("R4 seratus delapan puluh satu", "2026-12-28"),
+        ("R5 berakhir hari ini", "2026-06-30"),
+        ("R6 berakhir kemarin", "2026-06-29"),
+        ("R7 diakhiri", "2026-12-01"),
+    ] {
+        client
+            .create_agreement(complete(title, until))
+            .await
+            .unwrap();
+    }
+    let r7 = client
+        .list_agreements(authed(
+            &server.admin,
+            pb::ListAgreementsRequest {
+                query: "R7".into(),
+                ..Default::default()
+            },
+        ))
+        .await
+        .unwrap()
+        .into_inner()
+        .agreements
+        .remove(0);
+    client
+        .terminate_agreement(authed(
+            &server.admin,
+            pb::TerminateAgreementRequest {
+                name: r7.name,
+                terminated_on: "2026-04-01".into(),
+                reason: "Mitra bubar".into(),
+            },
+        ))
+        .await
+        .unwrap();
+
+    let report = run(&server, "2026-06-30", "2026-04-01", "2026-06-30").await;
+    assert_eq!(
+        rows(&server, &report, "renewal_watch.csv", true).await,
+        [
+            "R6 berakhir kemarin,KSDD,KSB,DLHK,2026-06-29,-1,PAST_END,false,false",
+            "R5 berakhir hari ini,KSDD,KSB,DLHK,2026-06-30,0,ENDS_WITHIN_90_DAYS,true,true",
+            "R1 sembilan puluh,KSDD,KSB,DLHK,2026-09-28,90,ENDS_WITHIN_90_DAYS,true,true",
+            "R2 sembilan puluh satu,KSDD,KSB,DLHK,2026-09-29,91,ENDS_WITHIN_180_DAYS,false,true",
+            "R3 seratus delapan puluh,KSDD,KSB,DLHK,2026-12-27,180,ENDS_WITHIN_180_DAYS,false,true",
+        ]
+    );
+    // Ended in Q2: R6 (expired on 06-30) and R7 (terminated 04-01); R5 is
+    // still in force on its last day.
+    let counts = rows(&server, &report, "counts_by_type.csv", false).await;
+    assert_eq!(counts[0], "KSDD,0,0,5,1,1,0,7,0,2");
+    assert!(
+        rows(&server, &report, "overdue_stages.csv", false)
+            .await
+            .is_empty()
+    );
+}
