@@ -4,8 +4,11 @@
 //! not completed or skipped on or before it) whose due date in force on that
 //! date (the last reschedule decided on or before it, else the SLA due date)
 //! is before it, on agreements not terminated or cancelled by then; with days
-//! overdue (as_of − due date) and the ageing bucket (1-30, 31-90, 91-180,
-//! >180). `overdue_by_unit_stage`: the same, counted per unit and stage.
+//! overdue (as_of − due date) and the ageing bucket (`1-30`, `31-90`,
+//! `91-180`, `>180`).
+//!
+//! `overdue_by_unit_stage`: the same, counted per unit and stage.
+//!
 //! `stages_completed_late`: stages completed (not skipped) inside the period
 //! after the due date in force on their completion day.
 
