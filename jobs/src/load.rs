@@ -59,6 +59,17 @@ pub struct Register {
     pub stages: DataFrame,
     /// agreement_id, stage_code, decided_on, seq, new_due_on: every reschedule.
     pub reschedules: DataFrame,
+    /// indicator, id, agreement_id, indicator_title, category, unit_of_measure,
+    /// beneficiary, target_value (exact decimal): live indicators.
+    pub indicators: DataFrame,
+    /// indicator_id, period_start, period_end, value (exact decimal): live
+    /// realisations of live indicators.
+    pub realisations: DataFrame,
+}
+
+/// Exact decimals: 38 digits, 4 after the point (the register's scale).
+pub fn decimal_type() -> DataType {
+    DataType::Decimal(38, 4)
 }
 
 fn schema(fields: &[(&str, DataType)]) -> Schema {
@@ -175,10 +186,50 @@ pub async fn register(
         ],
     )
     .await?;
+    let indicators = frame(
+        client,
+        format!(
+            "SELECT 'agreements/' || i.agreement_id || '/indicators/' || i.id AS indicator, i.id, \
+                    i.agreement_id, i.title AS indicator_title, i.category, i.unit_of_measure, \
+                    i.beneficiary, i.target_value \
+             FROM benefit_indicators i JOIN agreements a ON a.id = i.agreement_id \
+             WHERE i.delete_time IS NULL AND {live} ORDER BY i.id"
+        ),
+        &[
+            ("indicator", text.clone()),
+            ("id", text.clone()),
+            ("agreement_id", text.clone()),
+            ("indicator_title", text.clone()),
+            ("category", text.clone()),
+            ("unit_of_measure", text.clone()),
+            ("beneficiary", text.clone()),
+            ("target_value", decimal_type()),
+        ],
+    )
+    .await?;
+    let realisations = frame(
+        client,
+        format!(
+            "SELECT r.indicator_id, r.period_start, r.period_end, r.value \
+             FROM benefit_realisations r \
+             JOIN benefit_indicators i ON i.id = r.indicator_id \
+             JOIN agreements a ON a.id = r.agreement_id \
+             WHERE r.delete_time IS NULL AND i.delete_time IS NULL AND {live} ORDER BY r.id"
+        ),
+        &[
+            ("indicator_id", text.clone()),
+            ("period_start", DataType::Date),
+            ("period_end", DataType::Date),
+            ("value", decimal_type()),
+        ],
+    )
+    .await?;
     Ok(Register {
         agreements,
         partner_countries,
         stages,
         reschedules,
+        indicators,
+        realisations,
     })
 }

@@ -282,3 +282,159 @@ async fn renewal_watch_lists_endings_within_90_and_180_days_and_past_ends() {
             .is_empty()
     );
 }
+
+async fn indicator(
+    server: &TestServer,
+    agreement: &pb::Agreement,
+    title: &str,
+    category: pb::BenefitCategory,
+    unit: &str,
+    target: &str,
+) -> pb::Indicator {
+    server
+        .benefits()
+        .create_indicator(authed(
+            &server.admin,
+            pb::CreateIndicatorRequest {
+                parent: agreement.name.clone(),
+                indicator: Some(pb::Indicator {
+                    title: title.into(),
+                    category: category as i32,
+                    unit_of_measure: unit.into(),
+                    beneficiary: pb::Beneficiary::Region as i32,
+                    target_value: target.into(),
+                    ..Default::default()
+                }),
+            },
+        ))
+        .await
+        .unwrap()
+        .into_inner()
+}
+
+async fn realise(
+    server: &TestServer,
+    indicator: &pb::Indicator,
+    start: &str,
+    end: &str,
+    value: &str,
+) {
+    server
+        .benefits()
+        .create_realisation(authed(
+            &server.admin,
+            pb::CreateRealisationRequest {
+                parent: indicator.name.clone(),
+                realisation: Some(pb::Realisation {
+                    period_start: start.into(),
+                    period_end: end.into(),
+                    value: value.into(),
+                    ..Default::default()
+                }),
+            },
+        ))
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn realised_benefits_are_exact_and_never_add_different_units() {
+    let server = TestServer::start().await;
+    create_unit(&server, "DLHK").await;
+    create_unit(&server, "DINKES").await;
+    let b1 = create(&server, ksdd_ksb("DLHK", "B1")).await;
+    let b2 = create(
+        &server,
+        signed(ksdpk_pks("DINKES", "B2"), "2025-01-02", "2027-12-31"),
+    )
+    .await;
+    // I1: to date 250000000 + 300000000 + 125000001 = 675000001; in Q2 125000001.
+    let i1 = indicator(
+        &server,
+        &b1,
+        "I1 retribusi",
+        pb::BenefitCategory::Revenue,
+        "IDR",
+        "1000000000",
+    )
+    .await;
+    realise(&server, &i1, "2025-10-01", "2025-12-31", "250000000").await;
+    realise(&server, &i1, "2026-01-01", "2026-03-31", "300000000").await;
+    realise(&server, &i1, "2026-04-01", "2026-06-30", "125000001").await;
+    // I2: a zero target has no rate.
+    let i2 = indicator(
+        &server,
+        &b1,
+        "I2 warga",
+        pb::BenefitCategory::ServiceReach,
+        "PERSON",
+        "0",
+    )
+    .await;
+    realise(&server, &i2, "2026-05-01", "2026-05-31", "12.5").await;
+    // I3: no target; its only realisation ends after as_of.
+    let i3 = indicator(
+        &server,
+        &b2,
+        "I3 tanpa target",
+        pb::BenefitCategory::Revenue,
+        "IDR",
+        "",
+    )
+    .await;
+    realise(&server, &i3, "2026-07-01", "2026-07-31", "999").await;
+    // I4: deleted, with a realisation: never counted.
+    let i4 = indicator(
+        &server,
+        &b2,
+        "I4 dihapus",
+        pb::BenefitCategory::Revenue,
+        "IDR",
+        "5",
+    )
+    .await;
+    realise(&server, &i4, "2026-04-01", "2026-04-30", "5").await;
+    server
+        .benefits()
+        .delete_indicator(authed(
+            &server.admin,
+            pb::DeleteIndicatorRequest {
+                name: i4.name.clone(),
+            },
+        ))
+        .await
+        .unwrap();
+
+    let report = run(&server, "2026-06-30", "2026-04-01", "2026-06-30").await;
+    let mut per_indicator: Vec<String> = rows(&server, &report, "realised_benefits.csv", false)
+        .await
+        .into_iter()
+        .map(|row| {
+            // Drop the generated agreement and indicator names.
+            let cells: Vec<&str> = row.split(',').collect();
+            [&cells[1..4], &cells[5..]].concat().join(",")
+        })
+        .collect();
+    per_indicator.sort();
+    assert_eq!(
+        per_indicator,
+        [
+            "B1,KSDD,DLHK,I1 retribusi,REVENUE,REGION,IDR,1000000000.0000,675000001.0000,125000001.0000,0.675000001",
+            "B1,KSDD,DLHK,I2 warga,SERVICE_REACH,REGION,PERSON,0.0000,12.5000,12.5000,",
+            "B2,KSDPK,DINKES,I3 tanpa target,REVENUE,REGION,IDR,,0.0000,0.0000,",
+        ]
+    );
+    assert_eq!(
+        rows(&server, &report, "realised_benefits_rollup.csv", false).await,
+        [
+            "category,REVENUE,IDR,2,1000000000.0000,675000001.0000,125000001.0000",
+            "category,SERVICE_REACH,PERSON,1,0.0000,12.5000,12.5000",
+            "cooperation_type,KSDD,IDR,1,1000000000.0000,675000001.0000,125000001.0000",
+            "cooperation_type,KSDD,PERSON,1,0.0000,12.5000,12.5000",
+            "cooperation_type,KSDPK,IDR,1,0.0000,0.0000,0.0000",
+            "unit,DINKES,IDR,1,0.0000,0.0000,0.0000",
+            "unit,DLHK,IDR,1,1000000000.0000,675000001.0000,125000001.0000",
+            "unit,DLHK,PERSON,1,0.0000,12.5000,12.5000",
+        ]
+    );
+}

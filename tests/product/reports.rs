@@ -163,6 +163,8 @@ async fn counts_by_type_csv_has_the_exact_expected_content() {
         [
             "counts_by_type.csv",
             "counts_by_dimension.csv",
+            "realised_benefits.csv",
+            "realised_benefits_rollup.csv",
             "overdue_stages.csv",
             "overdue_by_unit_stage.csv",
             "stages_completed_late.csv",

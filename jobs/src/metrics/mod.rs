@@ -4,6 +4,7 @@
 //! thing counted) and computed as of a date for a period, from business dates
 //! only, so a past date gives what was true then.
 
+pub mod benefits;
 pub mod counts;
 pub mod overdue;
 pub mod renewal;
@@ -67,6 +68,7 @@ pub struct Table {
 /// Every table of a run.
 pub fn compute(register: &Register, period: &Period) -> JobResult<Vec<Table>> {
     let mut tables = counts::tables(register, period)?;
+    tables.extend(benefits::tables(register, period)?);
     tables.extend(overdue::tables(register, period)?);
     tables.extend(renewal::tables(register, period)?);
     Ok(tables)
