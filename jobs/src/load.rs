@@ -49,8 +49,8 @@ fn date_literal(date: NaiveDate) -> String {
 pub struct Register {
     /// agreement, id, title, region_code, cooperation_type, document_kind,
     /// parent_id, unit_code, sector, signed_on, effective_from, effective_until,
-    /// terminated_on, cancelled_on, state (as of the date, from the same SQL
-    /// function the service uses).
+    /// terminated_on, cancelled_on, process_started_on, reporting_cycle, state
+    /// (as of the date, from the same SQL function the service uses).
     pub agreements: DataFrame,
     /// agreement_id, country_code: the distinct partner countries.
     pub partner_countries: DataFrame,
@@ -65,6 +65,13 @@ pub struct Register {
     /// indicator_id, period_start, period_end, value (exact decimal): live
     /// realisations of live indicators.
     pub realisations: DataFrame,
+    /// agreement_id, cycle_start, submitted_on: live implementation reports.
+    pub implementation_reports: DataFrame,
+    /// recommendation, id, meeting, held_on, agreement_id, description,
+    /// responsible_unit, due_on: recommendations of live meetings.
+    pub recommendations: DataFrame,
+    /// recommendation_id, status, changed_on, seq: every status change.
+    pub recommendation_changes: DataFrame,
 }
 
 /// Exact decimals: 38 digits, 4 after the point (the register's scale).
@@ -113,8 +120,8 @@ pub async fn register(
         format!(
             "SELECT 'agreements/' || a.id AS agreement, a.id, a.title, a.region_code, a.cooperation_type, \
                     a.document_kind, a.parent_id, a.unit_code, a.sector, a.signed_on, a.effective_from, \
-                    a.effective_until, a.terminated_on, a.cancelled_on, \
-                    agreement_state(a.signed_on, a.effective_until, a.process_started_on, \
+                    a.effective_until, a.terminated_on, a.cancelled_on, a.process_started_on, \
+                    a.reporting_cycle, agreement_state(a.signed_on, a.effective_until, a.process_started_on, \
                                     a.terminated_on, a.cancelled_on, {as_of}) AS state \
              FROM agreements a WHERE {live} ORDER BY a.id",
             as_of = date_literal(as_of)
@@ -134,6 +141,8 @@ pub async fn register(
             ("effective_until", date.clone()),
             ("terminated_on", date.clone()),
             ("cancelled_on", date.clone()),
+            ("process_started_on", date.clone()),
+            ("reporting_cycle", text.clone()),
             ("state", text.clone()),
         ],
     )
@@ -224,6 +233,59 @@ pub async fn register(
         ],
     )
     .await?;
+    let implementation_reports = frame(
+        client,
+        format!(
+            "SELECT r.agreement_id, r.cycle_start, r.submitted_on FROM implementation_reports r \
+             JOIN agreements a ON a.id = r.agreement_id \
+             WHERE r.delete_time IS NULL AND {live} ORDER BY 1, 2"
+        ),
+        &[
+            ("agreement_id", text.clone()),
+            ("cycle_start", DataType::Date),
+            ("submitted_on", DataType::Date),
+        ],
+    )
+    .await?;
+    let meeting_region = region.replace("a.region_code", "m.region_code");
+    let recommendations = frame(
+        client,
+        format!(
+            "SELECT 'evaluationMeetings/' || m.id || '/recommendations/' || r.id AS recommendation, r.id, \
+                    'evaluationMeetings/' || m.id AS meeting, m.held_on, f.agreement_id, r.description, \
+                    r.responsible_unit, r.due_on \
+             FROM recommendations r JOIN meeting_findings f ON f.id = r.finding_id \
+             JOIN evaluation_meetings m ON m.id = r.meeting_id \
+             WHERE m.delete_time IS NULL {meeting_region} ORDER BY r.id"
+        ),
+        &[
+            ("recommendation", text.clone()),
+            ("id", text.clone()),
+            ("meeting", text.clone()),
+            ("held_on", DataType::Date),
+            ("agreement_id", text.clone()),
+            ("description", text.clone()),
+            ("responsible_unit", text.clone()),
+            ("due_on", DataType::Date),
+        ],
+    )
+    .await?;
+    let recommendation_changes = frame(
+        client,
+        format!(
+            "SELECT c.recommendation_id, c.status, c.changed_on, c.id AS seq \
+             FROM recommendation_status_changes c JOIN recommendations r ON r.id = c.recommendation_id \
+             JOIN evaluation_meetings m ON m.id = r.meeting_id \
+             WHERE m.delete_time IS NULL {meeting_region} ORDER BY c.changed_on, c.id"
+        ),
+        &[
+            ("recommendation_id", text.clone()),
+            ("status", text),
+            ("changed_on", DataType::Date),
+            ("seq", DataType::Int64),
+        ],
+    )
+    .await?;
     Ok(Register {
         agreements,
         partner_countries,
@@ -231,5 +293,8 @@ pub async fn register(
         reschedules,
         indicators,
         realisations,
+        implementation_reports,
+        recommendations,
+        recommendation_changes,
     })
 }

@@ -28,6 +28,8 @@ pub struct ReportParams {
     pub period_end: NaiveDate,
     /// Only this region's agreements; `None`: every region.
     pub region_code: Option<String>,
+    /// Days after a reporting cycle's end by which its report is on time.
+    pub report_grace_days: u32,
 }
 
 impl ReportParams {
@@ -79,6 +81,7 @@ impl ReportParams {
             period_start: params.0,
             period_end: params.1,
             region_code,
+            report_grace_days: kerjasama_core::implementation_reports::DEFAULT_GRACE_DAYS,
         })
     }
 }
@@ -183,6 +186,7 @@ async fn compute_and_publish(
         as_of: params.as_of,
         start: params.period_start,
         end: params.period_end,
+        report_grace_days: params.report_grace_days,
     };
     let computed = tokio::task::spawn_blocking(move || metrics::compute(&register, &period))
         .await

@@ -438,3 +438,214 @@ async fn realised_benefits_are_exact_and_never_add_different_units() {
         ]
     );
 }
+
+#[tokio::test]
+async fn follow_up_gaps_are_reconstructed_as_of_the_date() {
+    let server = TestServer::start().await;
+    create_unit(&server, "DLHK").await;
+    let complete = |title: &str, on: &str, until: &str, cycle: pb::ReportingCycle| {
+        let mut a = signed(ksdd_ksb("DLHK", title), on, until);
+        a.reporting_cycle = cycle as i32;
+        authed(
+            &server.admin,
+            pb::CreateAgreementRequest {
+                agreement: Some(a),
+                request_id: String::new(),
+                complete_through_stage: "PELAPORAN".into(),
+            },
+        )
+    };
+    let mut client = server.agreements();
+    let mut create_complete = async |title: &str, on: &str, until: &str, cycle| {
+        client
+            .create_agreement(complete(title, on, until, cycle))
+            .await
+            .unwrap()
+            .into_inner()
+    };
+    // F1: signed 211 days before as_of, no PKS. F2: exactly 180 days: not yet.
+    let f1 = create_complete(
+        "F1 tanpa PKS",
+        "2025-12-01",
+        "2030-11-30",
+        pb::ReportingCycle::Quarterly,
+    )
+    .await;
+    let f2 = create_complete(
+        "F2 seratus delapan puluh hari",
+        "2026-01-01",
+        "2030-12-31",
+        pb::ReportingCycle::Quarterly,
+    )
+    .await;
+    // F3: a PKS under it started before as_of. F4: expired, its PKS started after as_of.
+    let f3 = create_complete(
+        "F3 dengan PKS",
+        "2025-06-01",
+        "2030-05-31",
+        pb::ReportingCycle::Yearly,
+    )
+    .await;
+    let f4 = create_complete(
+        "F4 PKS belakangan",
+        "2025-05-01",
+        "2026-05-31",
+        pb::ReportingCycle::Yearly,
+    )
+    .await;
+    for (parent, started) in [(&f3, "2026-03-01"), (&f4, "2026-07-10")] {
+        let pks = create(
+            &server,
+            pb::Agreement {
+                document_kind: pb::DocumentKind::Pks as i32,
+                parent: parent.name.clone(),
+                ..unsigned(ksdd_ksb("DLHK", &format!("PKS di bawah {}", parent.title)))
+            },
+        )
+        .await;
+        stage(&server, &pks, "PENYUSUNAN_PKS", "start", started).await;
+    }
+
+    // Reports: F1 Q4 2025 late (deadline 2026-01-30), Q1 2026 missing; F2 Q1
+    // on time; F3's 2025 report on time.
+    for (agreement, cycle_start, submitted) in [
+        (&f1, "2025-10-01", "2026-02-15"),
+        (&f2, "2026-01-01", "2026-04-20"),
+        (&f3, "2025-01-01", "2026-01-15"),
+    ] {
+        server
+            .implementation_reports()
+            .submit_implementation_report(authed(
+                &server.admin,
+                pb::SubmitImplementationReportRequest {
+                    parent: agreement.name.clone(),
+                    implementation_report: Some(pb::ImplementationReport {
+                        cycle_start: cycle_start.into(),
+                        submitted_on: submitted.into(),
+                        summary: "Berjalan".into(),
+                        ..Default::default()
+                    }),
+                },
+            ))
+            .await
+            .unwrap();
+    }
+
+    // Benefits: F1 realised something by as_of; F2 has an indicator only; F3 none.
+    let i1 = indicator(
+        &server,
+        &f1,
+        "Sampah terolah",
+        pb::BenefitCategory::Infrastructure,
+        "TONNE",
+        "100",
+    )
+    .await;
+    realise(&server, &i1, "2026-01-01", "2026-03-31", "20").await;
+    indicator(
+        &server,
+        &f2,
+        "Warga terlayani",
+        pb::BenefitCategory::ServiceReach,
+        "PERSON",
+        "1000",
+    )
+    .await;
+
+    // A meeting on 2026-03-15 with four recommendations.
+    let recommendation = |description: &str, due: &str| pb::Recommendation {
+        description: description.into(),
+        responsible_unit: "units/DLHK".into(),
+        due_on: due.into(),
+        ..Default::default()
+    };
+    let meeting = server
+        .meetings()
+        .create_evaluation_meeting(authed(
+            &server.admin,
+            pb::CreateEvaluationMeetingRequest {
+                evaluation_meeting: Some(pb::EvaluationMeeting {
+                    region_code: "36".into(),
+                    held_on: "2026-03-15".into(),
+                    period_start: "2025-07-01".into(),
+                    period_end: "2025-12-31".into(),
+                    title: "Rapat evaluasi".into(),
+                    findings: vec![pb::Finding {
+                        agreement: f1.name.clone(),
+                        description: "Tindak lanjut".into(),
+                        recommendations: vec![
+                            recommendation("R1 masih terbuka", "2026-05-31"),
+                            recommendation("R2 selesai tepat", "2026-05-31"),
+                            recommendation("R3 selesai belakangan", "2026-04-30"),
+                            recommendation("R4 jatuh tempo hari ini", "2026-06-30"),
+                        ],
+                        ..Default::default()
+                    }],
+                    ..Default::default()
+                }),
+            },
+        ))
+        .await
+        .unwrap()
+        .into_inner();
+    let recs = &meeting.findings[0].recommendations;
+    for (index, on) in [(1, "2026-06-15"), (2, "2026-07-20")] {
+        server
+            .meetings()
+            .update_recommendation_status(authed(
+                &server.admin,
+                pb::UpdateRecommendationStatusRequest {
+                    name: recs[index].name.clone(),
+                    status: pb::RecommendationStatus::Done as i32,
+                    changed_on: on.into(),
+                    reason: String::new(),
+                },
+            ))
+            .await
+            .unwrap();
+    }
+
+    let report = run(&server, "2026-06-30", "2026-04-01", "2026-06-30").await;
+    assert_eq!(
+        rows(&server, &report, "follow_up_ksb_without_pks.csv", true).await,
+        [
+            "F4 PKS belakangan,KSDD,DLHK,EXPIRED,2025-05-01,425",
+            "F1 tanpa PKS,KSDD,DLHK,ACTIVE,2025-12-01,211",
+        ]
+    );
+    assert_eq!(
+        rows(&server, &report, "follow_up_report_cycles.csv", true).await,
+        [
+            "F1 tanpa PKS,KSDD,DLHK,QUARTERLY,2025-10-01,2025-12-31,2026-01-30,LATE,2026-02-15",
+            "F1 tanpa PKS,KSDD,DLHK,QUARTERLY,2026-01-01,2026-03-31,2026-04-30,MISSING,",
+        ]
+    );
+    assert_eq!(
+        rows(&server, &report, "follow_up_no_realisation.csv", true).await,
+        [
+            "F2 seratus delapan puluh hari,KSDD,DLHK,INDICATORS_WITHOUT_REALISATION,1",
+            "F3 dengan PKS,KSDD,DLHK,NO_INDICATOR,0",
+        ]
+    );
+    let recommendations: Vec<String> = rows(
+        &server,
+        &report,
+        "follow_up_overdue_recommendations.csv",
+        false,
+    )
+    .await
+    .into_iter()
+    .map(|r| {
+        let cells: Vec<&str> = r.split(',').collect();
+        // held_on, responsible_unit, description, due_on, days_overdue
+        [cells[2], cells[4], cells[5], cells[6], cells[7]].join(",")
+    })
+    .collect();
+    assert_eq!(
+        recommendations,
+        [
+            "2026-03-15,DLHK,R3 selesai belakangan,2026-04-30,61",
+            "2026-03-15,DLHK,R1 masih terbuka,2026-05-31,30",
+        ]
+    );
+}

@@ -168,7 +168,11 @@ async fn counts_by_type_csv_has_the_exact_expected_content() {
             "overdue_stages.csv",
             "overdue_by_unit_stage.csv",
             "stages_completed_late.csv",
-            "renewal_watch.csv"
+            "renewal_watch.csv",
+            "follow_up_ksb_without_pks.csv",
+            "follow_up_report_cycles.csv",
+            "follow_up_no_realisation.csv",
+            "follow_up_overdue_recommendations.csv"
         ]
     );
     let csv = download(&server, &run.name, "counts_by_type.csv")

@@ -6,6 +6,7 @@
 
 pub mod benefits;
 pub mod counts;
+pub mod follow_up;
 pub mod overdue;
 pub mod renewal;
 
@@ -21,6 +22,8 @@ pub struct Period {
     pub as_of: NaiveDate,
     pub start: NaiveDate,
     pub end: NaiveDate,
+    /// Days after a reporting cycle's end by which its report is on time.
+    pub report_grace_days: u32,
 }
 
 impl Period {
@@ -71,5 +74,6 @@ pub fn compute(register: &Register, period: &Period) -> JobResult<Vec<Table>> {
     tables.extend(benefits::tables(register, period)?);
     tables.extend(overdue::tables(register, period)?);
     tables.extend(renewal::tables(register, period)?);
+    tables.extend(follow_up::tables(register, period)?);
     Ok(tables)
 }

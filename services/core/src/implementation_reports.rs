@@ -38,18 +38,25 @@ pub fn cycle_containing(date: NaiveDate, cycle: ReportingCycle) -> (NaiveDate, N
 
 /// When an agreement is in force: (from, until); `None` while unsigned.
 pub fn in_force(agreement: &Agreement) -> Option<(NaiveDate, Option<NaiveDate>)> {
-    let signed = agreement.fields.signed_on?;
-    let from = agreement
-        .fields
-        .effective_from
-        .map_or(signed, |f| f.max(signed));
-    let until = [
+    in_force_period(
+        agreement.fields.signed_on,
+        agreement.fields.effective_from,
         agreement.fields.effective_until,
         agreement.lifecycle.terminated_on,
-    ]
-    .into_iter()
-    .flatten()
-    .min();
+    )
+}
+
+/// The in-force period from an agreement's dates: from the later of signing and
+/// `effective_from` to the earlier of `effective_until` and termination.
+pub fn in_force_period(
+    signed_on: Option<NaiveDate>,
+    effective_from: Option<NaiveDate>,
+    effective_until: Option<NaiveDate>,
+    terminated_on: Option<NaiveDate>,
+) -> Option<(NaiveDate, Option<NaiveDate>)> {
+    let signed = signed_on?;
+    let from = effective_from.map_or(signed, |f| f.max(signed));
+    let until = [effective_until, terminated_on].into_iter().flatten().min();
     Some((from, until))
 }
 

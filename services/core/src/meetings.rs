@@ -253,7 +253,13 @@ pub async fn create(pool: &PgPool, actor: &Principal, new: NewMeeting) -> CoreRe
     let mut conn = pool.get().await?;
     conn.transaction(async |conn| {
         let mut v = Vec::new();
-        if !agreements::is_region_code(&new.region_code) {
+        let region_ok = agreements::is_region_code(&new.region_code);
+        if new.region_code.is_empty() {
+            v.push(FieldViolation::new(
+                "region_code",
+                "required: the region whose meeting this is, e.g. 36",
+            ));
+        } else if !region_ok {
             v.push(FieldViolation::new(
                 "region_code",
                 "must be a Kemendagri region code such as 36",
@@ -282,7 +288,13 @@ pub async fn create(pool: &PgPool, actor: &Principal, new: NewMeeting) -> CoreRe
                 "the period covered is required (start and end)",
             )),
         }
-        for (i, unit) in new.participant_units.iter().enumerate() {
+        // Units and agreements are checked against the region, once it is known.
+        let participants = if region_ok {
+            new.participant_units.as_slice()
+        } else {
+            &[]
+        };
+        for (i, unit) in participants.iter().enumerate() {
             let region: Option<String> = units::table
                 .find(unit)
                 .select(units::region_code)

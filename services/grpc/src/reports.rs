@@ -25,6 +25,7 @@ pub struct Reports {
     database_url: String,
     reports_dir: PathBuf,
     auth: Authenticator,
+    report_grace_days: u32,
 }
 
 impl Reports {
@@ -33,12 +34,14 @@ impl Reports {
         database_url: String,
         reports_dir: PathBuf,
         auth: Authenticator,
+        report_grace_days: u32,
     ) -> Self {
         Self {
             pool,
             database_url,
             reports_dir,
             auth,
+            report_grace_days,
         }
     }
 }
@@ -87,7 +90,10 @@ impl ReportService for Reports {
         let start = v.date("period_start", &request.period_start);
         let end = v.date("period_end", &request.period_end);
         v.finish().map_err(on(""))?;
-        let params = ReportParams::new(as_of, (start, end), None).map_err(on(""))?;
+        let params = ReportParams {
+            report_grace_days: self.report_grace_days,
+            ..ReportParams::new(as_of, (start, end), None).map_err(on(""))?
+        };
         let run = runs::run(
             &self.pool,
             &self.database_url,

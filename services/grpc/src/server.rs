@@ -123,6 +123,7 @@ pub async fn serve(
         config.database_url,
         config.reports_dir,
         auth,
+        config.report_grace_days,
     );
 
     let result = tonic::transport::Server::builder()

@@ -155,6 +155,10 @@ pub enum ReportCommand {
         /// Only this region's agreements.
         #[arg(long)]
         region: Option<String>,
+        /// Days after a reporting cycle's end by which its report is on time.
+        #[arg(long, env = "KERJASAMA_REPORT_GRACE_DAYS", default_value_t = 30,
+              value_parser = clap::value_parser!(u32).range(0..=365))]
+        report_grace_days: u32,
         #[arg(long)]
         out: PathBuf,
     },

@@ -95,6 +95,7 @@ async fn command(command: &Command, db: &Database) -> anyhow::Result<()> {
             period_start,
             period_end,
             region,
+            report_grace_days,
             out,
         }) => {
             let date = |flag: &str, text: &Option<String>| -> anyhow::Result<_> {
@@ -105,14 +106,17 @@ async fn command(command: &Command, db: &Database) -> anyhow::Result<()> {
                     })
                     .transpose()
             };
-            let params = ReportParams::new(
-                date("as-of", as_of)?,
-                (
-                    date("period-start", period_start)?,
-                    date("period-end", period_end)?,
-                ),
-                region.clone(),
-            )?;
+            let params = ReportParams {
+                report_grace_days: *report_grace_days,
+                ..ReportParams::new(
+                    date("as-of", as_of)?,
+                    (
+                        date("period-start", period_start)?,
+                        date("period-end", period_end)?,
+                    ),
+                    region.clone(),
+                )?
+            };
             let run = runs::run(
                 &db.pool,
                 &db.url,

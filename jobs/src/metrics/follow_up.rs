@@ -1,0 +1,364 @@
+//! Family 5, follow-up gaps: what the meeting must chase.
+//!
+//! `follow_up_ksb_without_pks`: KSBs signed more than 180 days before as_of
+//! (strictly), ACTIVE or EXPIRED then, with no live PKS under them that had
+//! started (first stage started, or signed) by as_of.
+//!
+//! `follow_up_report_cycles`: the reporting cycles of agreements ACTIVE as of
+//! the date (their `reporting_cycle`: calendar quarters, semesters or years
+//! overlapping the in-force period up to as_of) whose report is MISSING (none
+//! by the cycle's end + grace, and the grace has passed) or LATE (it arrived
+//! after that). Reports submitted after as_of do not count yet.
+//!
+//! `follow_up_no_realisation`: agreements ACTIVE as of the date with no
+//! realisation recorded (none whose period ends on or before as_of), split into
+//! INDICATORS_WITHOUT_REALISATION and NO_INDICATOR.
+//!
+//! `follow_up_overdue_recommendations`: meeting recommendations whose status on
+//! as_of (their last status change on or before it) is OPEN and whose due date
+//! is before as_of.
+
+use chrono::{Days, NaiveDate};
+use kerjasama_core::codes::{AgreementState, CycleStatus, DocumentKind, ReportingCycle};
+use kerjasama_core::implementation_reports::{cycles_between, in_force_period};
+use polars::prelude::*;
+
+use super::{Period, Table, epoch_days};
+use crate::error::JobResult;
+use crate::load::Register;
+
+fn days(day: Expr) -> Expr {
+    day.cast(DataType::Int32)
+}
+
+fn from_days(value: Option<i32>) -> Option<NaiveDate> {
+    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1)?;
+    let days = value?;
+    if days >= 0 {
+        epoch.checked_add_days(Days::new(days as u64))
+    } else {
+        epoch.checked_sub_days(Days::new(days.unsigned_abs() as u64))
+    }
+}
+
+fn ksb_without_pks(register: &Register, period: &Period) -> JobResult<DataFrame> {
+    let as_of = period.as_of_day();
+    let started_pks = register
+        .agreements
+        .clone()
+        .lazy()
+        .filter(
+            col("document_kind")
+                .eq(lit(DocumentKind::Pks.code()))
+                .and(col("parent_id").is_not_null())
+                .and(
+                    days(col("process_started_on"))
+                        .lt_eq(lit(as_of))
+                        .or(days(col("signed_on")).lt_eq(lit(as_of)))
+                        .fill_null(lit(false)),
+                ),
+        )
+        .group_by([col("parent_id")])
+        .agg([len().alias("started_pks")]);
+    let frame = register
+        .agreements
+        .clone()
+        .lazy()
+        .filter(
+            col("document_kind")
+                .eq(lit(DocumentKind::Ksb.code()))
+                .and(days(col("signed_on")).lt(lit(as_of - 180)))
+                .and(
+                    col("state")
+                        .eq(lit(AgreementState::Active.code()))
+                        .or(col("state").eq(lit(AgreementState::Expired.code()))),
+                )
+                .fill_null(lit(false)),
+        )
+        .join(
+            started_pks,
+            [col("id")],
+            [col("parent_id")],
+            JoinArgs::new(JoinType::Left),
+        )
+        .filter(col("started_pks").is_null())
+        .with_column((lit(as_of) - days(col("signed_on"))).alias("days_since_signed"))
+        .select([
+            col("agreement"),
+            col("title"),
+            col("cooperation_type"),
+            col("unit_code"),
+            col("state"),
+            col("signed_on"),
+            col("days_since_signed"),
+        ])
+        .sort(["signed_on", "agreement"], SortMultipleOptions::default())
+        .collect()?;
+    Ok(frame)
+}
+
+/// Every cycle of every agreement ACTIVE as of the date, up to as_of.
+fn cycles(register: &Register, period: &Period) -> JobResult<DataFrame> {
+    let active = register
+        .agreements
+        .clone()
+        .lazy()
+        .filter(col("state").eq(lit(AgreementState::Active.code())))
+        .select([
+            col("id"),
+            days(col("signed_on")).alias("signed_on"),
+            days(col("effective_from")).alias("effective_from"),
+            days(col("effective_until")).alias("effective_until"),
+            days(col("terminated_on")).alias("terminated_on"),
+            col("reporting_cycle"),
+        ])
+        .collect()?;
+    let ids = active.column("id")?.str()?;
+    let cycle_codes = active.column("reporting_cycle")?.str()?;
+    let date_column = |name: &str| -> JobResult<Vec<Option<i32>>> {
+        Ok(active.column(name)?.i32()?.iter().collect())
+    };
+    let (signed, from, until, terminated) = (
+        date_column("signed_on")?,
+        date_column("effective_from")?,
+        date_column("effective_until")?,
+        date_column("terminated_on")?,
+    );
+    let (mut out_ids, mut starts, mut ends) = (Vec::new(), Vec::new(), Vec::new());
+    for row in 0..active.height() {
+        let cycle = cycle_codes
+            .get(row)
+            .and_then(ReportingCycle::from_code)
+            .unwrap_or(ReportingCycle::Quarterly);
+        let period_in_force = in_force_period(
+            from_days(signed[row]),
+            from_days(from[row]),
+            from_days(until[row]),
+            from_days(terminated[row]),
+        );
+        let Some((first, last)) = period_in_force else {
+            continue;
+        };
+        if first > period.as_of {
+            continue;
+        }
+        for (start, end) in cycles_between(first, last, cycle, period.as_of) {
+            out_ids.push(ids.get(row).unwrap_or_default().to_string());
+            starts.push(epoch_days(start));
+            ends.push(epoch_days(end));
+        }
+    }
+    let frame = df!("agreement_id" => out_ids, "cycle_start" => starts, "cycle_end" => ends)?;
+    Ok(frame)
+}
+
+fn report_cycles(register: &Register, period: &Period) -> JobResult<DataFrame> {
+    let as_of = period.as_of_day();
+    let grace = period.report_grace_days as i32;
+    let reports = register
+        .implementation_reports
+        .clone()
+        .lazy()
+        .filter(days(col("submitted_on")).lt_eq(lit(as_of)))
+        .select([
+            col("agreement_id").alias("report_agreement"),
+            days(col("cycle_start")).alias("report_cycle_start"),
+            col("submitted_on"),
+        ]);
+    let deadline = col("cycle_end") + lit(grace);
+    let status = when(col("submitted_on").is_not_null())
+        .then(
+            when(days(col("submitted_on")).lt_eq(deadline.clone()))
+                .then(lit(CycleStatus::Submitted.code()))
+                .otherwise(lit(CycleStatus::Late.code())),
+        )
+        .when(lit(as_of).gt(deadline.clone()))
+        .then(lit(CycleStatus::Missing.code()))
+        .when(lit(as_of).gt(col("cycle_end")))
+        .then(lit(CycleStatus::Due.code()))
+        .otherwise(lit(CycleStatus::Open.code()));
+    let agreements = register.agreements.clone().lazy().select([
+        col("id"),
+        col("agreement"),
+        col("title"),
+        col("cooperation_type"),
+        col("unit_code"),
+        col("reporting_cycle"),
+    ]);
+    let frame = cycles(register, period)?
+        .lazy()
+        .join(
+            reports,
+            [col("agreement_id"), col("cycle_start")],
+            [col("report_agreement"), col("report_cycle_start")],
+            JoinArgs::new(JoinType::Left),
+        )
+        .with_columns([status.alias("status"), deadline.alias("deadline")])
+        .filter(
+            col("status")
+                .eq(lit(CycleStatus::Missing.code()))
+                .or(col("status").eq(lit(CycleStatus::Late.code()))),
+        )
+        .join(
+            agreements,
+            [col("agreement_id")],
+            [col("id")],
+            JoinArgs::new(JoinType::Inner),
+        )
+        .select([
+            col("agreement"),
+            col("title"),
+            col("cooperation_type"),
+            col("unit_code"),
+            col("reporting_cycle"),
+            col("cycle_start").cast(DataType::Date),
+            col("cycle_end").cast(DataType::Date),
+            col("deadline").cast(DataType::Date),
+            col("status"),
+            col("submitted_on"),
+        ])
+        .sort(["agreement", "cycle_start"], SortMultipleOptions::default())
+        .collect()?;
+    Ok(frame)
+}
+
+fn no_realisation(register: &Register, period: &Period) -> JobResult<DataFrame> {
+    let as_of = period.as_of_day();
+    let indicators = register
+        .indicators
+        .clone()
+        .lazy()
+        .group_by([col("agreement_id")])
+        .agg([len().cast(DataType::UInt32).alias("indicators")]);
+    let realised = register
+        .realisations
+        .clone()
+        .lazy()
+        .filter(days(col("period_end")).lt_eq(lit(as_of)))
+        .join(
+            register
+                .indicators
+                .clone()
+                .lazy()
+                .select([col("id"), col("agreement_id")]),
+            [col("indicator_id")],
+            [col("id")],
+            JoinArgs::new(JoinType::Inner),
+        )
+        .group_by([col("agreement_id")])
+        .agg([len().alias("realisations")]);
+    let frame = register
+        .agreements
+        .clone()
+        .lazy()
+        .filter(col("state").eq(lit(AgreementState::Active.code())))
+        .join(
+            indicators,
+            [col("id")],
+            [col("agreement_id")],
+            JoinArgs::new(JoinType::Left),
+        )
+        .join(
+            realised,
+            [col("id")],
+            [col("agreement_id")],
+            JoinArgs::new(JoinType::Left),
+        )
+        .filter(col("realisations").is_null())
+        .with_columns([
+            col("indicators").fill_null(lit(0u32)),
+            when(col("indicators").is_null())
+                .then(lit("NO_INDICATOR"))
+                .otherwise(lit("INDICATORS_WITHOUT_REALISATION"))
+                .alias("gap"),
+        ])
+        .select([
+            col("agreement"),
+            col("title"),
+            col("cooperation_type"),
+            col("unit_code"),
+            col("gap"),
+            col("indicators"),
+        ])
+        .sort(["gap", "agreement"], SortMultipleOptions::default())
+        .collect()?;
+    Ok(frame)
+}
+
+fn overdue_recommendations(register: &Register, period: &Period) -> JobResult<DataFrame> {
+    let as_of = period.as_of_day();
+    let status_then = register
+        .recommendation_changes
+        .clone()
+        .lazy()
+        .filter(days(col("changed_on")).lt_eq(lit(as_of)))
+        .group_by([col("recommendation_id")])
+        .agg([col("status")
+            .sort_by(
+                [col("changed_on"), col("seq")],
+                SortMultipleOptions::default(),
+            )
+            .last()
+            .alias("status")]);
+    let agreements = register
+        .agreements
+        .clone()
+        .lazy()
+        .select([col("id").alias("agreement_key"), col("agreement")]);
+    let frame = register
+        .recommendations
+        .clone()
+        .lazy()
+        .join(
+            status_then,
+            [col("id")],
+            [col("recommendation_id")],
+            JoinArgs::new(JoinType::Inner),
+        )
+        .filter(
+            col("status")
+                .eq(lit("OPEN"))
+                .and(days(col("due_on")).lt(lit(as_of))),
+        )
+        .join(
+            agreements,
+            [col("agreement_id")],
+            [col("agreement_key")],
+            JoinArgs::new(JoinType::Left),
+        )
+        .with_column((lit(as_of) - days(col("due_on"))).alias("days_overdue"))
+        .select([
+            col("recommendation"),
+            col("meeting"),
+            col("held_on"),
+            col("agreement"),
+            col("responsible_unit"),
+            col("description"),
+            col("due_on"),
+            col("days_overdue"),
+        ])
+        .sort(["due_on", "recommendation"], SortMultipleOptions::default())
+        .collect()?;
+    Ok(frame)
+}
+
+pub fn tables(register: &Register, period: &Period) -> JobResult<Vec<Table>> {
+    Ok(vec![
+        Table {
+            name: "follow_up_ksb_without_pks",
+            frame: ksb_without_pks(register, period)?,
+        },
+        Table {
+            name: "follow_up_report_cycles",
+            frame: report_cycles(register, period)?,
+        },
+        Table {
+            name: "follow_up_no_realisation",
+            frame: no_realisation(register, period)?,
+        },
+        Table {
+            name: "follow_up_overdue_recommendations",
+            frame: overdue_recommendations(register, period)?,
+        },
+    ])
+}
