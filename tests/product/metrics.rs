@@ -648,4 +648,14 @@ async fn follow_up_gaps_are_reconstructed_as_of_the_date() {
             "2026-03-15,DLHK,R1 masih terbuka,2026-05-31,30",
         ]
     );
+
+    // The summary's KSDD row: 6 records (F1-F4 and two PKS), 3 active, none
+    // signed and one ended (F4 expired on 06-01) in Q2, no rupiah indicators,
+    // one overdue stage (F3's PKS: PENYUSUNAN_PKS due 03-31), F4 past its end,
+    // two KSB without PKS, one missing and one late report, two active
+    // agreements without realisation, two overdue recommendations.
+    let summary = rows(&server, &report, "evaluation_summary.csv", false).await;
+    assert_eq!(summary[0], "KSDD,6,3,0,1,0.0000,0.0000,1,0,0,1,2,1,1,2,2");
+    assert_eq!(summary[1], "KSDPK,0,0,0,0,0.0000,0.0000,0,0,0,0,0,0,0,0,0");
+    assert_eq!(summary.len(), 5);
 }

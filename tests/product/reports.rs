@@ -161,6 +161,7 @@ async fn counts_by_type_csv_has_the_exact_expected_content() {
     assert_eq!(
         run.files,
         [
+            "evaluation_summary.csv",
             "counts_by_type.csv",
             "counts_by_dimension.csv",
             "realised_benefits.csv",

@@ -9,6 +9,7 @@ pub mod counts;
 pub mod follow_up;
 pub mod overdue;
 pub mod renewal;
+pub mod summary;
 
 use chrono::NaiveDate;
 use polars::prelude::*;
@@ -75,5 +76,7 @@ pub fn compute(register: &Register, period: &Period) -> JobResult<Vec<Table>> {
     tables.extend(overdue::tables(register, period)?);
     tables.extend(renewal::tables(register, period)?);
     tables.extend(follow_up::tables(register, period)?);
+    let summary = summary::table_from(&tables, register)?;
+    tables.insert(0, summary);
     Ok(tables)
 }
