@@ -47,6 +47,31 @@ impl Staging {
         Ok(())
     }
 
+    /// Writes `name` with `bytes` (e.g. the manifest).
+    pub fn write_bytes(&mut self, name: &str, bytes: &[u8]) -> JobResult<()> {
+        let path = self.staging.join(name);
+        fs::write(&path, bytes).map_err(io(&path))?;
+        self.files.push(name.to_string());
+        Ok(())
+    }
+
+    /// (name, SHA-256 hex, size in bytes) of every file staged so far.
+    pub fn digests(&self) -> JobResult<Vec<(String, String, u64)>> {
+        use sha2::{Digest, Sha256};
+        self.files
+            .iter()
+            .map(|name| {
+                let path = self.staging.join(name);
+                let bytes = fs::read(&path).map_err(io(&path))?;
+                Ok((
+                    name.clone(),
+                    hex::encode(Sha256::digest(&bytes)),
+                    bytes.len() as u64,
+                ))
+            })
+            .collect()
+    }
+
     /// Moves every staged file into the destination; returns their names.
     pub fn publish(self) -> JobResult<Vec<String>> {
         for name in &self.files {

@@ -101,6 +101,9 @@ pub struct ReportRun {
     pub requested_by: String,
     pub create_time: DateTime<Utc>,
     pub finish_time: Option<DateTime<Utc>>,
+    pub start_time: Option<DateTime<Utc>>,
+    pub report_grace_days: i32,
+    pub software_version: String,
 }
 
 impl ReportRun {
@@ -117,10 +120,12 @@ pub enum Destination {
     Folder(PathBuf),
 }
 
-/// Computes and publishes a report; the run is recorded whatever happens.
-pub async fn run(
+/// The version of the software that computes runs, recorded with each.
+pub const SOFTWARE_VERSION: &str = concat!("kerjasama ", env!("CARGO_PKG_VERSION"));
+
+/// Records a queued run, after checking the caller may run reports.
+pub async fn queue(
     pool: &PgPool,
-    database_url: &str,
     actor: &Principal,
     params: ReportParams,
     destination: Destination,
@@ -129,38 +134,59 @@ pub async fn run(
     if let Some(region) = &params.region_code {
         actor.check_read(region)?;
     }
-    let params = ReportParams {
-        region_code: params.region_code.or_else(|| actor.region_code.clone()),
-        ..params
-    };
+    let region_code = params
+        .region_code
+        .clone()
+        .or_else(|| actor.region_code.clone());
     let id = Uuid::now_v7();
     let dir = match destination {
         Destination::UnderRoot(root) => root.join(id.to_string()),
         Destination::Folder(dir) => dir,
     };
     let mut conn = pool.get().await.map_err(CoreError::from)?;
-    diesel::insert_into(report_runs::table)
+    let run = diesel::insert_into(report_runs::table)
         .values((
             report_runs::id.eq(id),
-            report_runs::region_code.eq(&params.region_code),
+            report_runs::region_code.eq(&region_code),
             report_runs::as_of.eq(params.as_of),
             report_runs::period_start.eq(params.period_start),
             report_runs::period_end.eq(params.period_end),
-            report_runs::state.eq("RUNNING"),
+            report_runs::state.eq("QUEUED"),
             report_runs::output_dir.eq(dir.to_string_lossy().as_ref()),
             report_runs::requested_by.eq(&actor.name),
+            report_runs::report_grace_days.eq(params.report_grace_days as i32),
+            report_runs::software_version.eq(SOFTWARE_VERSION),
         ))
-        .execute(&mut conn)
+        .returning(ReportRun::as_returning())
+        .get_result(&mut conn)
         .await?;
-    drop(conn);
+    Ok(run)
+}
 
-    let outcome = compute_and_publish(database_url, &params, &dir, id).await;
+/// Runs a queued run to its end: RUNNING, then SUCCEEDED with its files or
+/// FAILED with its error. Files are published only on success.
+pub async fn execute(pool: &PgPool, database_url: &str, run: &ReportRun) -> JobResult<ReportRun> {
+    let started = std::time::Instant::now();
+    {
+        let mut conn = pool.get().await.map_err(CoreError::from)?;
+        diesel::update(report_runs::table.find(run.id))
+            .set((
+                report_runs::state.eq("RUNNING"),
+                report_runs::start_time.eq(diesel::dsl::now),
+            ))
+            .execute(&mut conn)
+            .await?;
+    }
+    let outcome = compute_and_publish(database_url, run, started).await;
+    if let Err(error) = &outcome {
+        tracing::warn!(run = %run.name(), %error, "report run failed");
+    }
     let mut conn = pool.get().await.map_err(CoreError::from)?;
     let (state, error, files) = match &outcome {
         Ok(files) => ("SUCCEEDED", None, files.clone()),
         Err(e) => ("FAILED", Some(e.to_string()), Vec::new()),
     };
-    let recorded: ReportRun = diesel::update(report_runs::table.find(id))
+    let recorded: ReportRun = diesel::update(report_runs::table.find(run.id))
         .set((
             report_runs::state.eq(state),
             report_runs::error.eq(error),
@@ -173,28 +199,133 @@ pub async fn run(
     outcome.map(|_| recorded)
 }
 
+/// Queues and runs a report, waiting for it (the CLI).
+pub async fn run(
+    pool: &PgPool,
+    database_url: &str,
+    actor: &Principal,
+    params: ReportParams,
+    destination: Destination,
+) -> JobResult<ReportRun> {
+    let queued = queue(pool, actor, params, destination).await?;
+    execute(pool, database_url, &queued).await
+}
+
+/// Queues a report and runs it in the background; returns the queued run.
+pub async fn start(
+    pool: &PgPool,
+    database_url: &str,
+    actor: &Principal,
+    params: ReportParams,
+    destination: Destination,
+) -> JobResult<ReportRun> {
+    let queued = queue(pool, actor, params, destination).await?;
+    let (pool, url, run) = (pool.clone(), database_url.to_string(), queued.clone());
+    tokio::spawn(async move {
+        // The outcome is recorded on the run; nothing else waits for it.
+        let _ = execute(&pool, &url, &run).await;
+    });
+    Ok(queued)
+}
+
+/// Marks runs left QUEUED or RUNNING by a process that stopped (created before
+/// `before`) as FAILED, so nobody waits for them forever.
+pub async fn fail_interrupted(pool: &PgPool, before: DateTime<Utc>) -> JobResult<usize> {
+    let mut conn = pool.get().await.map_err(CoreError::from)?;
+    Ok(diesel::update(
+        report_runs::table
+            .filter(report_runs::state.eq_any(["QUEUED", "RUNNING"]))
+            .filter(report_runs::create_time.lt(before)),
+    )
+    .set((
+        report_runs::state.eq("FAILED"),
+        report_runs::error.eq("interrupted: the process running it stopped"),
+        report_runs::finish_time.eq(diesel::dsl::now),
+    ))
+    .execute(&mut conn)
+    .await?)
+}
+
+#[derive(serde::Serialize)]
+struct Manifest<'a> {
+    run: String,
+    as_of: NaiveDate,
+    period_start: NaiveDate,
+    period_end: NaiveDate,
+    region_code: Option<&'a str>,
+    report_grace_days: i32,
+    software_version: &'a str,
+    tables: Vec<ManifestTable>,
+    files: Vec<ManifestFile>,
+    duration_ms: u128,
+}
+
+#[derive(serde::Serialize)]
+struct ManifestTable {
+    name: &'static str,
+    file: String,
+    rows: usize,
+}
+
+#[derive(serde::Serialize)]
+struct ManifestFile {
+    name: String,
+    sha256: String,
+    bytes: u64,
+}
+
 async fn compute_and_publish(
     database_url: &str,
-    params: &ReportParams,
-    dir: &Path,
-    id: Uuid,
+    run: &ReportRun,
+    started: std::time::Instant,
 ) -> JobResult<Vec<String>> {
     let client = load::connect(database_url).await?;
-    let register = load::register(&client, params.as_of, params.region_code.as_deref()).await?;
-    let mut staging = Staging::new(dir, id)?;
+    let register = load::register(&client, run.as_of, run.region_code.as_deref()).await?;
+    let dir = PathBuf::from(&run.output_dir);
+    let mut staging = Staging::new(&dir, run.id)?;
     let period = Period {
-        as_of: params.as_of,
-        start: params.period_start,
-        end: params.period_end,
-        report_grace_days: params.report_grace_days,
+        as_of: run.as_of,
+        start: run.period_start,
+        end: run.period_end,
+        report_grace_days: run.report_grace_days.max(0) as u32,
     };
     let computed = tokio::task::spawn_blocking(move || metrics::compute(&register, &period))
         .await
         .map_err(|e| CoreError::Internal(format!("metrics task: {e}")))?;
     let written = computed.and_then(|tables| {
-        tables.into_iter().try_for_each(|mut table| {
-            staging.write_csv(&format!("{}.csv", table.name), &mut table.frame)
-        })
+        let mut listed = Vec::with_capacity(tables.len());
+        for mut table in tables {
+            let file = format!("{}.csv", table.name);
+            staging.write_csv(&file, &mut table.frame)?;
+            listed.push(ManifestTable {
+                name: table.name,
+                file,
+                rows: table.frame.height(),
+            });
+        }
+        let manifest = Manifest {
+            run: run.name(),
+            as_of: run.as_of,
+            period_start: run.period_start,
+            period_end: run.period_end,
+            region_code: run.region_code.as_deref(),
+            report_grace_days: run.report_grace_days,
+            software_version: &run.software_version,
+            tables: listed,
+            files: staging
+                .digests()?
+                .into_iter()
+                .map(|(name, sha256, bytes)| ManifestFile {
+                    name,
+                    sha256,
+                    bytes,
+                })
+                .collect(),
+            duration_ms: started.elapsed().as_millis(),
+        };
+        let json = serde_json::to_vec_pretty(&manifest)
+            .map_err(|e| CoreError::Internal(format!("manifest: {e}")))?;
+        staging.write_bytes("manifest.json", &json)
     });
     match written {
         Ok(()) => staging.publish(),
@@ -241,4 +372,83 @@ pub fn file_path(run: &ReportRun, file: &str) -> Result<PathBuf, CoreError> {
         )));
     }
     Ok(Path::new(&run.output_dir).join(file))
+}
+
+/// ListReportRuns filters; `None` means any.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct RunFilter {
+    pub state: Option<String>,
+    pub as_of_from: Option<NaiveDate>,
+    pub as_of_until: Option<NaiveDate>,
+}
+
+/// Runs the caller may see, newest first, keyset-paged (report_runs_create_time_idx).
+pub async fn list(
+    pool: &PgPool,
+    actor: &Principal,
+    filter: RunFilter,
+    page_size: i32,
+    page_token: &str,
+) -> Result<kerjasama_core::agreements::Page<ReportRun>, CoreError> {
+    use kerjasama_core::paging::{self, Cursor};
+    let limit = paging::page_size(page_size)?;
+    let fingerprint = paging::fingerprint(&(&filter, &actor.region_code));
+    let bad_token = || CoreError::invalid("page_token", "not a page token issued by this service");
+    let after = match paging::decode(page_token, &fingerprint)? {
+        Some(cursor) => Some((
+            DateTime::parse_from_rfc3339(&cursor.key)
+                .map_err(|_| bad_token())?
+                .with_timezone(&Utc),
+            Uuid::parse_str(&cursor.id).map_err(|_| bad_token())?,
+        )),
+        None => None,
+    };
+    let mut query = report_runs::table
+        .select(ReportRun::as_select())
+        .into_boxed();
+    if let Some(own) = &actor.region_code {
+        query = query.filter(report_runs::region_code.eq(own.clone()));
+    }
+    if let Some(state) = &filter.state {
+        query = query.filter(report_runs::state.eq(state.clone()));
+    }
+    if let Some(from) = filter.as_of_from {
+        query = query.filter(report_runs::as_of.ge(from));
+    }
+    if let Some(until) = filter.as_of_until {
+        query = query.filter(report_runs::as_of.le(until));
+    }
+    if let Some((time, id)) = after {
+        query = query.filter(
+            report_runs::create_time
+                .lt(time)
+                .or(report_runs::create_time
+                    .eq(time)
+                    .and(report_runs::id.lt(id))),
+        );
+    }
+    let mut conn = pool.get().await?;
+    let mut items: Vec<ReportRun> = query
+        .order((report_runs::create_time.desc(), report_runs::id.desc()))
+        .limit(limit + 1)
+        .load(&mut conn)
+        .await?;
+    let more = items.len() as i64 > limit;
+    items.truncate(limit as usize);
+    let next_page_token = match items.last() {
+        Some(last) if more => paging::encode(
+            Cursor {
+                key: last
+                    .create_time
+                    .to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+                id: last.id.to_string(),
+            },
+            &fingerprint,
+        ),
+        _ => String::new(),
+    };
+    Ok(kerjasama_core::agreements::Page {
+        items,
+        next_page_token,
+    })
 }

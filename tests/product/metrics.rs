@@ -71,7 +71,7 @@ async fn reschedule(
 }
 
 async fn run(server: &TestServer, as_of: &str, start: &str, end: &str) -> pb::ReportRun {
-    server
+    let queued = server
         .reports()
         .run_report(authed(
             &server.admin,
@@ -83,7 +83,8 @@ async fn run(server: &TestServer, as_of: &str, start: &str, end: &str) -> pb::Re
         ))
         .await
         .unwrap()
-        .into_inner()
+        .into_inner();
+    server.finished(queued).await
 }
 
 /// The CSV's rows without the header, each with the `agreement` column

@@ -4,6 +4,7 @@
 use kerjasama_core::codes::Role;
 use kerjasama_proto::v1 as pb;
 use kerjasama_tests::{TestServer, assert_rejected, authed};
+use sha2::Digest;
 use tonic::Code;
 
 use crate::fixtures::{create, create_unit, ksdd_ksb, ksdpk_pks, ksdpl_ksb, party};
@@ -145,18 +146,22 @@ async fn counts_by_type_csv_has_the_exact_expected_content() {
     let server = TestServer::start().await;
     known_register(&server).await;
     let run = server
-        .reports()
-        .run_report(authed(
-            &server.admin,
-            pb::RunReportRequest {
-                as_of: "2026-09-30".into(),
-                period_start: "2026-07-01".into(),
-                period_end: "2026-09-30".into(),
-            },
-        ))
-        .await
-        .unwrap()
-        .into_inner();
+        .finished(
+            server
+                .reports()
+                .run_report(authed(
+                    &server.admin,
+                    pb::RunReportRequest {
+                        as_of: "2026-09-30".into(),
+                        period_start: "2026-07-01".into(),
+                        period_end: "2026-09-30".into(),
+                    },
+                ))
+                .await
+                .unwrap()
+                .into_inner(),
+        )
+        .await;
     assert!(run.name.starts_with("reportRuns/"));
     assert_eq!(
         run.files,
@@ -173,9 +178,40 @@ async fn counts_by_type_csv_has_the_exact_expected_content() {
             "follow_up_ksb_without_pks.csv",
             "follow_up_report_cycles.csv",
             "follow_up_no_realisation.csv",
-            "follow_up_overdue_recommendations.csv"
+            "follow_up_overdue_recommendations.csv",
+            "manifest.json"
         ]
     );
+    assert_eq!(run.state, pb::ReportRunState::Succeeded as i32);
+    assert_eq!(run.requested_by, "test-admin");
+    assert!(run.start_time.is_some() && run.finish_time.is_some());
+
+    // The manifest names every other file with its SHA-256 and size, and the
+    // parameters and row counts of the run.
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&download(&server, &run.name, "manifest.json").await.unwrap())
+            .unwrap();
+    assert_eq!(manifest["as_of"], "2026-09-30");
+    assert_eq!(manifest["period_start"], "2026-07-01");
+    assert_eq!(manifest["report_grace_days"], 30);
+    let files = manifest["files"].as_array().unwrap();
+    assert_eq!(files.len(), run.files.len() - 1);
+    for file in files {
+        let name = file["name"].as_str().unwrap();
+        let bytes = download(&server, &run.name, name).await.unwrap();
+        assert_eq!(file["bytes"], bytes.len());
+        assert_eq!(file["sha256"], hex::encode(sha2::Sha256::digest(&bytes)));
+    }
+    let rows_of = |table: &str| {
+        manifest["tables"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["name"] == table)
+            .map(|t| t["rows"].as_u64().unwrap())
+    };
+    assert_eq!(rows_of("counts_by_type"), Some(5));
+    assert_eq!(rows_of("overdue_stages"), Some(4));
     let csv = download(&server, &run.name, "counts_by_type.csv")
         .await
         .unwrap();
@@ -242,17 +278,21 @@ async fn counts_by_type_csv_has_the_exact_expected_content() {
 async fn the_default_period_is_the_quarter_of_as_of() {
     let server = TestServer::start().await;
     let run = server
-        .reports()
-        .run_report(authed(
-            &server.admin,
-            pb::RunReportRequest {
-                as_of: "2026-05-20".into(),
-                ..Default::default()
-            },
-        ))
-        .await
-        .unwrap()
-        .into_inner();
+        .finished(
+            server
+                .reports()
+                .run_report(authed(
+                    &server.admin,
+                    pb::RunReportRequest {
+                        as_of: "2026-05-20".into(),
+                        ..Default::default()
+                    },
+                ))
+                .await
+                .unwrap()
+                .into_inner(),
+        )
+        .await;
     assert_eq!(
         (run.period_start.as_str(), run.period_end.as_str()),
         ("2026-04-01", "2026-06-30")
@@ -274,11 +314,15 @@ async fn the_default_period_is_the_quarter_of_as_of() {
 async fn a_large_file_arrives_in_several_chunks_intact() {
     let server = TestServer::start().await;
     let run = server
-        .reports()
-        .run_report(authed(&server.admin, pb::RunReportRequest::default()))
-        .await
-        .unwrap()
-        .into_inner();
+        .finished(
+            server
+                .reports()
+                .run_report(authed(&server.admin, pb::RunReportRequest::default()))
+                .await
+                .unwrap()
+                .into_inner(),
+        )
+        .await;
     // Replace the published file by a larger one to exercise chunking.
     let path = server
         .reports_dir
@@ -362,11 +406,15 @@ async fn report_requests_are_checked() {
         .unwrap_err();
     assert_rejected(&status, Code::PermissionDenied, None);
 
-    let run = client
-        .run_report(authed(&server.admin, pb::RunReportRequest::default()))
-        .await
-        .unwrap()
-        .into_inner();
+    let run = server
+        .finished(
+            client
+                .run_report(authed(&server.admin, pb::RunReportRequest::default()))
+                .await
+                .unwrap()
+                .into_inner(),
+        )
+        .await;
     let status = download(&server, &run.name, "../../etc/passwd")
         .await
         .unwrap_err();
@@ -383,4 +431,91 @@ async fn report_requests_are_checked() {
         .await
         .unwrap_err();
     assert_rejected(&status, Code::InvalidArgument, Some("run"));
+}
+
+#[tokio::test]
+async fn runs_are_queued_then_listed_newest_first() {
+    let server = TestServer::start().await;
+    let mut client = server.reports();
+    let mut names = Vec::new();
+    for as_of in ["2026-03-31", "2026-06-30", "2026-09-30"] {
+        let queued = client
+            .run_report(authed(
+                &server.admin,
+                pb::RunReportRequest {
+                    as_of: as_of.into(),
+                    ..Default::default()
+                },
+            ))
+            .await
+            .unwrap()
+            .into_inner();
+        assert!(
+            [
+                pb::ReportRunState::Queued as i32,
+                pb::ReportRunState::Running as i32,
+                pb::ReportRunState::Succeeded as i32
+            ]
+            .contains(&queued.state)
+        );
+        names.push(server.finished(queued).await.name);
+    }
+    let mut listed = Vec::new();
+    let mut token = String::new();
+    loop {
+        let page = client
+            .list_report_runs(authed(
+                &server.admin,
+                pb::ListReportRunsRequest {
+                    page_size: 2,
+                    page_token: token,
+                    state: pb::ReportRunState::Succeeded as i32,
+                    ..Default::default()
+                },
+            ))
+            .await
+            .unwrap()
+            .into_inner();
+        listed.extend(page.report_runs.into_iter().map(|r| r.name));
+        token = page.next_page_token;
+        if token.is_empty() {
+            break;
+        }
+    }
+    names.reverse();
+    assert_eq!(listed, names);
+    let only_june = client
+        .list_report_runs(authed(
+            &server.admin,
+            pb::ListReportRunsRequest {
+                as_of_from: "2026-06-01".into(),
+                as_of_until: "2026-06-30".into(),
+                ..Default::default()
+            },
+        ))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(only_june.report_runs.len(), 1);
+    let status = client
+        .list_report_runs(authed(
+            &server.admin,
+            pb::ListReportRunsRequest {
+                as_of_from: "juni".into(),
+                ..Default::default()
+            },
+        ))
+        .await
+        .unwrap_err();
+    assert_rejected(&status, Code::InvalidArgument, Some("as_of_from"));
+    let status = client
+        .get_report_run(authed(
+            &server.admin,
+            pb::GetReportRunRequest {
+                name: format!("reportRuns/{}", uuid::Uuid::now_v7()),
+            },
+        ))
+        .await
+        .unwrap_err();
+    assert_rejected(&status, Code::NotFound, None);
 }

@@ -262,6 +262,34 @@ impl TestServer {
         StageTemplateServiceClient::new(self.channel())
     }
 
+    /// Waits until a report run has finished (SUCCEEDED or FAILED) and returns it.
+    pub async fn finished(
+        &self,
+        run: kerjasama_proto::v1::ReportRun,
+    ) -> kerjasama_proto::v1::ReportRun {
+        use kerjasama_proto::v1::{GetReportRunRequest, ReportRunState};
+        for _ in 0..300 {
+            let now = self
+                .reports()
+                .get_report_run(authed(
+                    &self.admin,
+                    GetReportRunRequest {
+                        name: run.name.clone(),
+                    },
+                ))
+                .await
+                .expect("get report run")
+                .into_inner();
+            if now.state == ReportRunState::Succeeded as i32
+                || now.state == ReportRunState::Failed as i32
+            {
+                return now;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("{} did not finish within 15 s", run.name);
+    }
+
     /// Runs SQL against the test's database (for checks the API cannot make).
     pub async fn sql(&self) -> tokio_postgres::Client {
         let (client, connection) = tokio_postgres::connect(&self.db.url, NoTls).await.unwrap();

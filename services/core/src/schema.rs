@@ -117,6 +117,9 @@ diesel::table! {
         requested_by -> Text,
         create_time -> Timestamptz,
         finish_time -> Nullable<Timestamptz>,
+        start_time -> Nullable<Timestamptz>,
+        report_grace_days -> Integer,
+        software_version -> Text,
     }
 }
 

@@ -54,13 +54,23 @@ fn to_proto(run: ReportRun) -> pb::ReportRun {
         period_end: date_text(Some(run.period_end)),
         files: run.files,
         create_time: Some(timestamp(run.create_time)),
+        state: pb::ReportRunState::from_str_name(&run.state)
+            .map(|s| s as i32)
+            .unwrap_or_default(),
+        error: run.error.unwrap_or_default(),
+        start_time: run.start_time.map(timestamp),
+        finish_time: run.finish_time.map(timestamp),
+        requested_by: run.requested_by,
+        region_code: run.region_code.unwrap_or_default(),
+        report_grace_days: run.report_grace_days,
+        software_version: run.software_version,
     }
 }
 
-fn parse_run_name(name: &str) -> Result<uuid::Uuid, CoreError> {
+fn parse_run_name(field: &str, name: &str) -> Result<uuid::Uuid, CoreError> {
     name.strip_prefix("reportRuns/")
         .and_then(|id| uuid::Uuid::parse_str(id).ok())
-        .ok_or_else(|| CoreError::invalid("run", "must be reportRuns/{id}"))
+        .ok_or_else(|| CoreError::invalid(field, "must be reportRuns/{id}"))
 }
 
 /// Reads until `buffer` is full or the file ends, so every chunk but the last is full.
@@ -94,7 +104,7 @@ impl ReportService for Reports {
             report_grace_days: self.report_grace_days,
             ..ReportParams::new(as_of, (start, end), None).map_err(on(""))?
         };
-        let run = runs::run(
+        let run = runs::start(
             &self.pool,
             &self.database_url,
             &actor,
@@ -106,6 +116,54 @@ impl ReportService for Reports {
         Ok(Response::new(to_proto(run)))
     }
 
+    async fn get_report_run(
+        &self,
+        request: Request<pb::GetReportRunRequest>,
+    ) -> Result<Response<pb::ReportRun>, Status> {
+        let actor = self.auth.principal(&request).await?;
+        let id = parse_run_name("name", &request.get_ref().name).map_err(on(""))?;
+        let run = runs::get(&self.pool, &actor, id).await.map_err(on(""))?;
+        Ok(Response::new(to_proto(run)))
+    }
+
+    async fn list_report_runs(
+        &self,
+        request: Request<pb::ListReportRunsRequest>,
+    ) -> Result<Response<pb::ListReportRunsResponse>, Status> {
+        let actor = self.auth.principal(&request).await?;
+        let request = request.into_inner();
+        let mut v = Violations::default();
+        let state = match request.state {
+            0 => None,
+            n => match pb::ReportRunState::try_from(n) {
+                Ok(state) => Some(state.as_str_name().to_string()),
+                Err(_) => {
+                    v.add("state", format!("{n} is not a known value"));
+                    None
+                }
+            },
+        };
+        let filter = runs::RunFilter {
+            state,
+            as_of_from: v.date("as_of_from", &request.as_of_from),
+            as_of_until: v.date("as_of_until", &request.as_of_until),
+        };
+        v.finish().map_err(on(""))?;
+        let page = runs::list(
+            &self.pool,
+            &actor,
+            filter,
+            request.page_size,
+            &request.page_token,
+        )
+        .await
+        .map_err(on(""))?;
+        Ok(Response::new(pb::ListReportRunsResponse {
+            report_runs: page.items.into_iter().map(to_proto).collect(),
+            next_page_token: page.next_page_token,
+        }))
+    }
+
     type DownloadReportFileStream = ChunkStream;
 
     async fn download_report_file(
@@ -114,7 +172,7 @@ impl ReportService for Reports {
     ) -> Result<Response<ChunkStream>, Status> {
         let actor = self.auth.principal(&request).await?;
         let request = request.into_inner();
-        let id = parse_run_name(&request.run).map_err(on(""))?;
+        let id = parse_run_name("run", &request.run).map_err(on(""))?;
         let run = runs::get(&self.pool, &actor, id).await.map_err(on(""))?;
         let path = runs::file_path(&run, &request.file).map_err(on(""))?;
         let mut file = tokio::fs::File::open(&path)

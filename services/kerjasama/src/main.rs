@@ -174,6 +174,15 @@ async fn serve_with(
             }
         }
     }
+    // Runs a stopped process left behind will never finish: say so.
+    let interrupted =
+        runs::fail_interrupted(&db.pool, chrono::Utc::now() - chrono::Duration::hours(1)).await?;
+    if interrupted > 0 {
+        tracing::warn!(
+            interrupted,
+            "report runs left unfinished were marked FAILED"
+        );
+    }
     let token_file = data_dir.join("admin-token");
     if !tokens::any_exist(&db.pool).await? {
         let (_, secret) = tokens::create(
