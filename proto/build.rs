@@ -12,6 +12,7 @@ const PROTOS: &[&str] = &[
     "kerjasama/v1/implementation_report.proto",
     "kerjasama/v1/document.proto",
     "kerjasama/v1/meeting.proto",
+    "kerjasama/v1/report_schedule.proto",
 ];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

@@ -8,5 +8,7 @@ pub mod load;
 pub mod metrics;
 pub mod output;
 pub mod runs;
+pub mod scheduler;
+pub mod schedules;
 
 pub use error::{JobError, JobResult};

@@ -30,6 +30,8 @@ pub struct ReportParams {
     pub region_code: Option<String>,
     /// Days after a reporting cycle's end by which its report is on time.
     pub report_grace_days: u32,
+    /// Only these tables (file stems, e.g. `overdue_stages`); empty: all.
+    pub tables: Vec<String>,
 }
 
 impl ReportParams {
@@ -82,6 +84,7 @@ impl ReportParams {
             period_end: params.1,
             region_code,
             report_grace_days: kerjasama_core::implementation_reports::DEFAULT_GRACE_DAYS,
+            tables: Vec::new(),
         })
     }
 }
@@ -104,6 +107,10 @@ pub struct ReportRun {
     pub start_time: Option<DateTime<Utc>>,
     pub report_grace_days: i32,
     pub software_version: String,
+    pub schedule_id: Option<Uuid>,
+    pub scheduled_for: Option<DateTime<Utc>>,
+    /// The tables asked for; empty: all.
+    pub tables: Vec<String>,
 }
 
 impl ReportRun {
@@ -123,6 +130,9 @@ pub enum Destination {
 /// The version of the software that computes runs, recorded with each.
 pub const SOFTWARE_VERSION: &str = concat!("kerjasama ", env!("CARGO_PKG_VERSION"));
 
+/// A scheduled tick a run is for: (schedule, the instant it was due).
+pub type Tick = (Uuid, DateTime<Utc>);
+
 /// Records a queued run, after checking the caller may run reports.
 pub async fn queue(
     pool: &PgPool,
@@ -130,6 +140,20 @@ pub async fn queue(
     params: ReportParams,
     destination: Destination,
 ) -> JobResult<ReportRun> {
+    claim(pool, actor, params, destination, None)
+        .await?
+        .ok_or_else(|| CoreError::Internal("an unscheduled run cannot conflict".into()).into())
+}
+
+/// Records a queued run; for a scheduled tick, only if no run claimed that
+/// tick before (across every process sharing the database): `None` then.
+pub async fn claim(
+    pool: &PgPool,
+    actor: &Principal,
+    params: ReportParams,
+    destination: Destination,
+    tick: Option<Tick>,
+) -> JobResult<Option<ReportRun>> {
     actor.check_run_reports()?;
     if let Some(region) = &params.region_code {
         actor.check_read(region)?;
@@ -156,10 +180,15 @@ pub async fn queue(
             report_runs::requested_by.eq(&actor.name),
             report_runs::report_grace_days.eq(params.report_grace_days as i32),
             report_runs::software_version.eq(SOFTWARE_VERSION),
+            report_runs::schedule_id.eq(tick.map(|t| t.0)),
+            report_runs::scheduled_for.eq(tick.map(|t| t.1)),
+            report_runs::tables.eq(&params.tables),
         ))
+        .on_conflict_do_nothing()
         .returning(ReportRun::as_returning())
         .get_result(&mut conn)
-        .await?;
+        .await
+        .optional()?;
     Ok(run)
 }
 
@@ -289,9 +318,17 @@ async fn compute_and_publish(
         end: run.period_end,
         report_grace_days: run.report_grace_days.max(0) as u32,
     };
-    let computed = tokio::task::spawn_blocking(move || metrics::compute(&register, &period))
-        .await
-        .map_err(|e| CoreError::Internal(format!("metrics task: {e}")))?;
+    let wanted = run.tables.clone();
+    let computed = tokio::task::spawn_blocking(move || {
+        metrics::compute(&register, &period).map(|tables| {
+            tables
+                .into_iter()
+                .filter(|t| wanted.is_empty() || wanted.iter().any(|w| w == t.name))
+                .collect::<Vec<_>>()
+        })
+    })
+    .await
+    .map_err(|e| CoreError::Internal(format!("metrics task: {e}")))?;
     let written = computed.and_then(|tables| {
         let mut listed = Vec::with_capacity(tables.len());
         for mut table in tables {

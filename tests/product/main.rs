@@ -13,6 +13,7 @@ mod listing;
 mod meetings;
 mod metrics;
 mod reports;
+mod schedules;
 mod service;
 mod stages;
 mod state;

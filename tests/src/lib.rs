@@ -17,6 +17,7 @@ use kerjasama_proto::v1::benefit_service_client::BenefitServiceClient;
 use kerjasama_proto::v1::document_service_client::DocumentServiceClient;
 use kerjasama_proto::v1::evaluation_meeting_service_client::EvaluationMeetingServiceClient;
 use kerjasama_proto::v1::implementation_report_service_client::ImplementationReportServiceClient;
+use kerjasama_proto::v1::report_schedule_service_client::ReportScheduleServiceClient;
 use kerjasama_proto::v1::report_service_client::ReportServiceClient;
 use kerjasama_proto::v1::stage_service_client::StageServiceClient;
 use kerjasama_proto::v1::stage_template_service_client::StageTemplateServiceClient;
@@ -252,6 +253,10 @@ impl TestServer {
 
     pub fn meetings(&self) -> EvaluationMeetingServiceClient<Channel> {
         EvaluationMeetingServiceClient::new(self.channel())
+    }
+
+    pub fn schedules(&self) -> ReportScheduleServiceClient<Channel> {
+        ReportScheduleServiceClient::new(self.channel())
     }
 
     pub fn stages(&self) -> StageServiceClient<Channel> {

@@ -62,6 +62,23 @@ pub fn date_lit(date: NaiveDate) -> Expr {
     lit(epoch_days(date)).cast(DataType::Date)
 }
 
+/// Every table a run can produce, in output order.
+pub const TABLES: &[&str] = &[
+    "evaluation_summary",
+    "counts_by_type",
+    "counts_by_dimension",
+    "realised_benefits",
+    "realised_benefits_rollup",
+    "overdue_stages",
+    "overdue_by_unit_stage",
+    "stages_completed_late",
+    "renewal_watch",
+    "follow_up_ksb_without_pks",
+    "follow_up_report_cycles",
+    "follow_up_no_realisation",
+    "follow_up_overdue_recommendations",
+];
+
 /// One output table.
 pub struct Table {
     /// The file stem, e.g. `counts_by_type`.

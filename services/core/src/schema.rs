@@ -120,6 +120,28 @@ diesel::table! {
         start_time -> Nullable<Timestamptz>,
         report_grace_days -> Integer,
         software_version -> Text,
+        schedule_id -> Nullable<Uuid>,
+        scheduled_for -> Nullable<Timestamptz>,
+        tables -> Array<Text>,
+    }
+}
+
+diesel::table! {
+    report_schedules (id) {
+        id -> Uuid,
+        region_code -> Nullable<Text>,
+        display_name -> Text,
+        cron -> Text,
+        time_zone -> Text,
+        period_rule -> Text,
+        tables -> Array<Text>,
+        keep_runs -> Integer,
+        report_grace_days -> Integer,
+        enabled -> Bool,
+        version -> BigInt,
+        create_time -> Timestamptz,
+        update_time -> Timestamptz,
+        delete_time -> Nullable<Timestamptz>,
     }
 }
 

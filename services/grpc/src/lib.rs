@@ -10,6 +10,7 @@ pub mod documents;
 pub mod implementation_reports;
 pub mod meetings;
 pub mod reports;
+pub mod schedules;
 pub mod server;
 pub mod stages;
 pub mod status;

@@ -11,6 +11,7 @@ use kerjasama_proto::v1::benefit_service_server::BenefitServiceServer;
 use kerjasama_proto::v1::document_service_server::DocumentServiceServer;
 use kerjasama_proto::v1::evaluation_meeting_service_server::EvaluationMeetingServiceServer;
 use kerjasama_proto::v1::implementation_report_service_server::ImplementationReportServiceServer;
+use kerjasama_proto::v1::report_schedule_service_server::ReportScheduleServiceServer;
 use kerjasama_proto::v1::report_service_server::ReportServiceServer;
 use kerjasama_proto::v1::stage_service_server::StageServiceServer;
 use kerjasama_proto::v1::stage_template_service_server::StageTemplateServiceServer;
@@ -27,6 +28,7 @@ use crate::documents::Documents;
 use crate::implementation_reports::ImplementationReports;
 use crate::meetings::Meetings;
 use crate::reports::Reports;
+use crate::schedules::Schedules;
 use crate::stages::{StageTemplates, Stages};
 use crate::units::Units;
 
@@ -42,6 +44,7 @@ const SERVICES: &[&str] = &[
     "kerjasama.v1.ImplementationReportService",
     "kerjasama.v1.DocumentService",
     "kerjasama.v1.EvaluationMeetingService",
+    "kerjasama.v1.ReportScheduleService",
 ];
 
 pub struct ServerConfig {
@@ -118,6 +121,7 @@ pub async fn serve(
         ImplementationReports::new(config.pool.clone(), auth.clone(), config.report_grace_days);
     let documents = Documents::new(config.pool.clone(), auth.clone());
     let meetings = Meetings::new(config.pool.clone(), auth.clone());
+    let schedules = Schedules::new(config.pool.clone(), auth.clone());
     let reports = Reports::new(
         config.pool.clone(),
         config.database_url,
@@ -140,6 +144,7 @@ pub async fn serve(
         .add_service(ImplementationReportServiceServer::new(implementation))
         .add_service(DocumentServiceServer::new(documents))
         .add_service(EvaluationMeetingServiceServer::new(meetings))
+        .add_service(ReportScheduleServiceServer::new(schedules))
         .serve_with_incoming_shutdown(TcpListenerStream::new(listener), shutdown)
         .await;
     watcher.abort();

@@ -78,8 +78,10 @@ pub enum LogFormat {
 
 #[derive(Subcommand)]
 pub enum Command {
-    /// Run the gRPC server (applies migrations first).
+    /// Run the gRPC server (applies migrations first) and the report scheduler.
     Serve(ServeArgs),
+    /// Run only the report scheduler (for a separate process).
+    Worker(SchedulerArgs),
     /// Apply pending database migrations and exit.
     Migrate,
     /// Load the demo register into an empty database.
@@ -107,6 +109,19 @@ pub struct ServeArgs {
     #[arg(long, env = "KERJASAMA_REPORT_GRACE_DAYS", default_value_t = 30,
           value_parser = clap::value_parser!(u32).range(0..=365))]
     pub report_grace_days: u32,
+    #[command(flatten)]
+    pub scheduler: SchedulerArgs,
+    /// Do not run the report scheduler in this process (run `kerjasama worker` instead).
+    #[arg(long, env = "KERJASAMA_NO_SCHEDULER")]
+    pub no_scheduler: bool,
+}
+
+#[derive(Args)]
+pub struct SchedulerArgs {
+    /// Seconds between scheduler passes.
+    #[arg(long, env = "KERJASAMA_SCHEDULER_INTERVAL_SECS", default_value_t = 30,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub scheduler_interval_secs: u64,
 }
 
 #[derive(Subcommand)]

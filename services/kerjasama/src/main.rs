@@ -14,6 +14,7 @@ use kerjasama_core::access::Principal;
 use kerjasama_core::codes::Role;
 use kerjasama_core::{calendar, demo, tokens};
 use kerjasama_jobs::runs::{self, Destination, ReportParams};
+use kerjasama_jobs::scheduler;
 
 use cli::{Cli, Command, LogFormat, ReportCommand, RoleArg, ServeArgs, TokenCommand};
 use database::Database;
@@ -42,8 +43,10 @@ fn init_logging(filter: &str, format: LogFormat) -> anyhow::Result<()> {
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
     let global = &cli.global;
-    if let Command::Serve(args) = &cli.command {
-        return serve(global, args).await;
+    match &cli.command {
+        Command::Serve(args) => return serve(global, args).await,
+        Command::Worker(args) => return worker(global, args).await,
+        _ => {}
     }
     let db = Database::open(global).await?;
     let outcome = command(&cli.command, &db).await;
@@ -54,7 +57,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 async fn command(command: &Command, db: &Database) -> anyhow::Result<()> {
     let system = Principal::system("kerjasama-cli");
     match command {
-        Command::Serve(_) => unreachable!("handled before opening the database"),
+        Command::Serve(_) | Command::Worker(_) => {
+            unreachable!("handled before opening the database")
+        }
         Command::Migrate => println!("migrations are up to date"),
         Command::Seed => match demo::load(&db.pool).await? {
             demo::SeedOutcome::Loaded { units, agreements } => {
@@ -211,6 +216,18 @@ async fn serve_with(
     say(&format!(
         "kerjasama listening on {local} (gRPC; health and reflection enabled)"
     ));
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let scheduler = (!args.no_scheduler).then(|| {
+        let config = scheduler_config(db, data_dir, &args.scheduler);
+        let mut stopped = stopped.clone();
+        tokio::spawn(scheduler::run_until(db.pool.clone(), config, async move {
+            let _ = stopped.changed().await;
+        }))
+    });
+    let shutdown = async move {
+        shutdown.await;
+        let _ = stop.send(true);
+    };
     let config = kerjasama_grpc::ServerConfig {
         pool: db.pool.clone(),
         database_url: db.url.clone(),
@@ -219,8 +236,40 @@ async fn serve_with(
         report_grace_days: args.report_grace_days,
     };
     kerjasama_grpc::serve(config, listener, shutdown).await?;
+    if let Some(scheduler) = scheduler {
+        let _ = scheduler.await;
+    }
     tracing::info!("server stopped");
     Ok(())
+}
+
+fn scheduler_config(
+    db: &Database,
+    data_dir: &Path,
+    args: &cli::SchedulerArgs,
+) -> scheduler::SchedulerConfig {
+    scheduler::SchedulerConfig {
+        database_url: db.url.clone(),
+        reports_root: data_dir.join("reports"),
+        interval: Duration::from_secs(args.scheduler_interval_secs),
+    }
+}
+
+/// The scheduler alone, until SIGINT or SIGTERM.
+async fn worker(global: &cli::Global, args: &cli::SchedulerArgs) -> anyhow::Result<()> {
+    let shutdown = shutdown_signal()?;
+    let data_dir = std::path::absolute(global.data_dir())?;
+    std::fs::create_dir_all(&data_dir)
+        .with_context(|| format!("creating {}", data_dir.display()))?;
+    let db = Database::open(global).await?;
+    say("kerjasama worker running the report scheduler");
+    scheduler::run_until(
+        db.pool.clone(),
+        scheduler_config(&db, &data_dir, args),
+        shutdown,
+    )
+    .await;
+    db.close(false).await
 }
 
 /// A line for the operator on stdout. A server must not die because whoever

@@ -1,0 +1,166 @@
+//! The scheduler: runs each enabled schedule's ticks exactly once, however
+//! many processes (`serve` replicas, `kerjasama worker`) share the database.
+//!
+//! Every pass looks, per schedule, for the latest tick that is due (at or
+//! before now) and later than the last tick already claimed (or the schedule's
+//! creation). A tick is claimed by inserting its run: the unique
+//! (schedule_id, scheduled_for) index lets exactly one process succeed, and
+//! that process runs it. After downtime only the latest missed tick runs
+//! (catch-up once, not once per missed tick). After each run, runs beyond the
+//! schedule's `keep_runs` are deleted with their files (retention).
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use kerjasama_core::CoreError;
+use kerjasama_core::access::Principal;
+use kerjasama_core::pool::PgPool;
+use kerjasama_core::schema::{report_runs, report_schedules};
+
+use crate::error::JobResult;
+use crate::runs::{self, Destination, ReportParams, ReportRun};
+use crate::schedules::{self, Schedule};
+
+/// How far back a first pass looks for a due tick.
+const LOOKBACK_DAYS: i64 = 400;
+
+#[derive(Debug, Clone)]
+pub struct SchedulerConfig {
+    pub database_url: String,
+    /// Where scheduled runs keep their files (`<root>/<run id>/`).
+    pub reports_root: PathBuf,
+    /// Time between passes.
+    pub interval: Duration,
+}
+
+/// The latest tick of `cron` in `zone` that is after `after` and not after `now`.
+pub fn due_tick(
+    cron: &cron::Schedule,
+    zone: chrono_tz::Tz,
+    after: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Option<DateTime<Utc>> {
+    let floor = now - chrono::Duration::days(LOOKBACK_DAYS);
+    let after = after.max(floor);
+    cron.after(&after.with_timezone(&zone))
+        .map(|t| t.with_timezone(&Utc))
+        .take_while(|t| *t <= now)
+        .last()
+}
+
+async fn last_tick(pool: &PgPool, schedule: &Schedule) -> JobResult<DateTime<Utc>> {
+    let mut conn = pool.get().await.map_err(CoreError::from)?;
+    let last: Option<DateTime<Utc>> = report_runs::table
+        .filter(report_runs::schedule_id.eq(schedule.id))
+        .select(diesel::dsl::max(report_runs::scheduled_for))
+        .first(&mut conn)
+        .await?;
+    Ok(last.unwrap_or(schedule.create_time))
+}
+
+/// One pass at `now`: claims and runs what is due; returns the runs this
+/// process ran.
+pub async fn tick(
+    pool: &PgPool,
+    config: &SchedulerConfig,
+    now: DateTime<Utc>,
+) -> JobResult<Vec<ReportRun>> {
+    let due: Vec<Schedule> = {
+        let mut conn = pool.get().await.map_err(CoreError::from)?;
+        report_schedules::table
+            .filter(report_schedules::enabled.eq(true))
+            .filter(report_schedules::delete_time.is_null())
+            .order(report_schedules::id)
+            .select(Schedule::as_select())
+            .load(&mut conn)
+            .await?
+    };
+    let actor = Principal::system("scheduler");
+    let mut ran = Vec::new();
+    for schedule in due {
+        let (Ok(cron), Ok(zone)) = (
+            schedules::parse_cron(&schedule.cron),
+            schedules::parse_zone(&schedule.time_zone),
+        ) else {
+            tracing::warn!(schedule = %schedule.name(), "skipping a schedule with an invalid cron or zone");
+            continue;
+        };
+        let Some(at) = due_tick(&cron, zone, last_tick(pool, &schedule).await?, now) else {
+            continue;
+        };
+        let day = at.with_timezone(&zone).date_naive();
+        let Some((as_of, start, end)) = schedules::period_for(&schedule.period_rule, day) else {
+            continue;
+        };
+        let params = ReportParams {
+            as_of,
+            period_start: start,
+            period_end: end,
+            region_code: schedule.region_code.clone(),
+            report_grace_days: schedule.report_grace_days.max(0) as u32,
+            tables: schedule.tables.clone(),
+        };
+        let destination = Destination::UnderRoot(config.reports_root.clone());
+        let Some(claimed) =
+            runs::claim(pool, &actor, params, destination, Some((schedule.id, at))).await?
+        else {
+            continue; // another process has this tick
+        };
+        tracing::info!(schedule = %schedule.name(), run = %claimed.name(), %at, "running a scheduled report");
+        let finished = match runs::execute(pool, &config.database_url, &claimed).await {
+            Ok(run) => run,
+            Err(_) => runs::get(pool, &actor, claimed.id).await?,
+        };
+        apply_retention(pool, &schedule, &config.reports_root).await?;
+        ran.push(finished);
+    }
+    Ok(ran)
+}
+
+/// Deletes the finished runs of `schedule` beyond its newest `keep_runs`, with
+/// their folders (only folders under `root`).
+async fn apply_retention(pool: &PgPool, schedule: &Schedule, root: &Path) -> JobResult<()> {
+    let mut conn = pool.get().await.map_err(CoreError::from)?;
+    let old: Vec<(uuid::Uuid, String)> = report_runs::table
+        .filter(report_runs::schedule_id.eq(schedule.id))
+        .filter(report_runs::state.eq_any(["SUCCEEDED", "FAILED"]))
+        .order(report_runs::scheduled_for.desc())
+        .offset(i64::from(schedule.keep_runs))
+        .select((report_runs::id, report_runs::output_dir))
+        .load(&mut conn)
+        .await?;
+    for (id, dir) in old {
+        let dir = PathBuf::from(dir);
+        if dir.starts_with(root) && dir.exists() {
+            std::fs::remove_dir_all(&dir).map_err(|source| crate::error::JobError::Io {
+                path: dir.clone(),
+                source,
+            })?;
+        }
+        diesel::delete(report_runs::table.find(id))
+            .execute(&mut conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Passes every `interval` until `shutdown` resolves.
+pub async fn run_until(
+    pool: PgPool,
+    config: SchedulerConfig,
+    shutdown: impl std::future::Future<Output = ()>,
+) {
+    tokio::pin!(shutdown);
+    loop {
+        if let Err(error) = tick(&pool, &config, Utc::now()).await {
+            tracing::warn!(%error, "scheduler pass failed; retrying next pass");
+        }
+        tokio::select! {
+            _ = &mut shutdown => break,
+            _ = tokio::time::sleep(config.interval) => {}
+        }
+    }
+}

@@ -1,0 +1,468 @@
+//! Report schedules: when reports run by themselves.
+//!
+//! A schedule holds a five-field cron expression (minute, hour, day of month,
+//! month, day of week; `*`, lists, ranges, steps and names), evaluated in its
+//! time zone (default Asia/Jakarta, an IANA name). It is run by the `cron`
+//! crate, whose syntax has a leading seconds field and numbers the days of the
+//! week 1 (Sunday) to 7 (Saturday); [`to_six_fields`] prepends `0` seconds and
+//! maps classic day numbers (0 or 7 Sunday, 1 Monday … 6 Saturday) to that.
+//! When both day fields are restricted, both must match (the crate's rule;
+//! classic cron matches either).
+//!
+//! The period rule says what each run covers: CURRENT_QUARTER, PREVIOUS_QUARTER,
+//! CURRENT_MONTH, PREVIOUS_MONTH, YEAR_TO_DATE or PREVIOUS_YEAR, relative to the
+//! tick's date in the schedule's zone; a run is as of that date, or of the
+//! period's last day when the period is already over.
+
+use std::str::FromStr;
+
+use chrono::{DateTime, Datelike, Months, NaiveDate, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncConnection, RunQueryDsl};
+use kerjasama_core::access::Principal;
+use kerjasama_core::pool::PgPool;
+use kerjasama_core::schema::report_schedules;
+use kerjasama_core::{CoreError, FieldViolation, audit, calendar};
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::metrics::TABLES;
+
+pub const PERIOD_RULES: &[&str] = &[
+    "CURRENT_QUARTER",
+    "PREVIOUS_QUARTER",
+    "CURRENT_MONTH",
+    "PREVIOUS_MONTH",
+    "YEAR_TO_DATE",
+    "PREVIOUS_YEAR",
+];
+
+/// Translates a five-field expression into the `cron` crate's six fields.
+pub fn to_six_fields(expression: &str) -> Result<String, String> {
+    let fields: Vec<&str> = expression.split_whitespace().collect();
+    if fields.len() != 5 {
+        return Err(format!(
+            "expected five fields (minute hour day-of-month month day-of-week), got {}",
+            fields.len()
+        ));
+    }
+    let day_of_week = map_day_numbers(fields[4])?;
+    Ok(format!(
+        "0 {} {} {} {} {day_of_week}",
+        fields[0], fields[1], fields[2], fields[3]
+    ))
+}
+
+/// Day-of-week numbers: classic 0-7 (0 and 7 Sunday) to the crate's 1-7 (1 Sunday).
+fn map_day_numbers(field: &str) -> Result<String, String> {
+    let map = |token: &str| -> Result<String, String> {
+        match token.parse::<u32>() {
+            Ok(n) if n <= 7 => Ok(((n % 7) + 1).to_string()),
+            Ok(n) => Err(format!("day of week {n} is not 0-7")),
+            Err(_) => Ok(token.to_string()), // `*`, `?` or a name such as MON
+        }
+    };
+    field
+        .split(',')
+        .map(|item| {
+            let (range, step) = match item.split_once('/') {
+                Some((range, step)) => (range, Some(step)),
+                None => (item, None),
+            };
+            let range = match range.split_once('-') {
+                Some((from, to)) => {
+                    let (from, to) = (map(from)?, map(to)?);
+                    // 0-6 spans Sunday to Saturday: 1-7 in the crate's numbers.
+                    format!("{from}-{to}")
+                }
+                None => map(range)?,
+            };
+            Ok(match step {
+                Some(step) => format!("{range}/{step}"),
+                None => range,
+            })
+        })
+        .collect::<Result<Vec<_>, String>>()
+        .map(|items| items.join(","))
+}
+
+pub fn parse_cron(expression: &str) -> Result<cron::Schedule, String> {
+    let six = to_six_fields(expression)?;
+    cron::Schedule::from_str(&six).map_err(|e| format!("not a valid cron expression: {e}"))
+}
+
+pub fn parse_zone(name: &str) -> Result<chrono_tz::Tz, String> {
+    chrono_tz::Tz::from_str(name)
+        .map_err(|_| format!("{name:?} is not an IANA time zone such as Asia/Jakarta"))
+}
+
+/// (as_of, period start, period end) for a tick on `day`.
+pub fn period_for(rule: &str, day: NaiveDate) -> Option<(NaiveDate, NaiveDate, NaiveDate)> {
+    let month_start = NaiveDate::from_ymd_opt(day.year(), day.month(), 1)?;
+    let (quarter_start, quarter_end) = calendar::quarter_of(day);
+    let year_start = NaiveDate::from_ymd_opt(day.year(), 1, 1)?;
+    let (start, end) = match rule {
+        "CURRENT_QUARTER" => (quarter_start, quarter_end),
+        "PREVIOUS_QUARTER" => calendar::quarter_of(quarter_start.pred_opt()?),
+        "CURRENT_MONTH" => (
+            month_start,
+            month_start.checked_add_months(Months::new(1))?.pred_opt()?,
+        ),
+        "PREVIOUS_MONTH" => (
+            month_start.checked_sub_months(Months::new(1))?,
+            month_start.pred_opt()?,
+        ),
+        "YEAR_TO_DATE" => (year_start, day),
+        "PREVIOUS_YEAR" => (
+            NaiveDate::from_ymd_opt(day.year() - 1, 1, 1)?,
+            year_start.pred_opt()?,
+        ),
+        _ => return None,
+    };
+    Some((day.min(end), start, end))
+}
+
+#[derive(Debug, Clone, Serialize, Queryable, Selectable)]
+#[diesel(table_name = report_schedules, check_for_backend(diesel::pg::Pg))]
+pub struct Schedule {
+    pub id: Uuid,
+    pub region_code: Option<String>,
+    pub display_name: String,
+    pub cron: String,
+    pub time_zone: String,
+    pub period_rule: String,
+    pub tables: Vec<String>,
+    pub keep_runs: i32,
+    pub report_grace_days: i32,
+    pub enabled: bool,
+    pub version: i64,
+    pub create_time: DateTime<Utc>,
+    pub update_time: DateTime<Utc>,
+    pub delete_time: Option<DateTime<Utc>>,
+}
+
+impl Schedule {
+    pub fn name(&self) -> String {
+        format!("reportSchedules/{}", self.id)
+    }
+
+    pub fn etag(&self) -> String {
+        format!("\"{}\"", self.version)
+    }
+}
+
+pub fn parse_name(name: &str) -> Option<Uuid> {
+    name.strip_prefix("reportSchedules/")
+        .and_then(|id| Uuid::parse_str(id).ok())
+}
+
+/// What a client sets on a schedule.
+#[derive(Debug, Clone, Serialize)]
+pub struct ScheduleFields {
+    pub region_code: Option<String>,
+    pub display_name: String,
+    pub cron: String,
+    pub time_zone: String,
+    pub period_rule: String,
+    pub tables: Vec<String>,
+    pub keep_runs: i32,
+    pub report_grace_days: i32,
+    pub enabled: bool,
+}
+
+pub fn validate(f: &ScheduleFields) -> Vec<FieldViolation> {
+    let mut v = Vec::new();
+    let name = f.display_name.trim().chars().count();
+    if name == 0 || f.display_name.chars().count() > 200 {
+        v.push(FieldViolation::new(
+            "display_name",
+            "must be 1 to 200 characters",
+        ));
+    }
+    if let Err(e) = parse_cron(&f.cron) {
+        v.push(FieldViolation::new("cron", e));
+    }
+    if let Err(e) = parse_zone(&f.time_zone) {
+        v.push(FieldViolation::new("time_zone", e));
+    }
+    if !PERIOD_RULES.contains(&f.period_rule.as_str()) {
+        v.push(FieldViolation::new(
+            "period_rule",
+            format!("must be one of {}", PERIOD_RULES.join(", ")),
+        ));
+    }
+    for (i, table) in f.tables.iter().enumerate() {
+        if !TABLES.contains(&table.as_str()) {
+            v.push(FieldViolation::new(
+                format!("tables[{i}]"),
+                format!("{table:?} is not a report table"),
+            ));
+        }
+    }
+    if !(1..=1000).contains(&f.keep_runs) {
+        v.push(FieldViolation::new("keep_runs", "must be 1 to 1000"));
+    }
+    if !(0..=365).contains(&f.report_grace_days) {
+        v.push(FieldViolation::new("report_grace_days", "must be 0 to 365"));
+    }
+    if let Some(region) = &f.region_code
+        && !kerjasama_core::agreements::is_region_code(region)
+    {
+        v.push(FieldViolation::new(
+            "region_code",
+            "must be a Kemendagri region code such as 36",
+        ));
+    }
+    v
+}
+
+async fn load(conn: &mut diesel_async::AsyncPgConnection, id: Uuid) -> Result<Schedule, CoreError> {
+    report_schedules::table
+        .find(id)
+        .select(Schedule::as_select())
+        .first(conn)
+        .await
+        .optional()?
+        .ok_or_else(|| CoreError::not_found(format!("reportSchedules/{id}")))
+}
+
+fn check_access(actor: &Principal, region: Option<&str>) -> Result<(), CoreError> {
+    actor.check_admin(region)?;
+    if region.is_none() && actor.region_code.is_some() {
+        return Err(CoreError::PermissionDenied(
+            "a token bound to a region manages only that region's schedules".into(),
+        ));
+    }
+    Ok(())
+}
+
+pub async fn create(
+    pool: &PgPool,
+    actor: &Principal,
+    fields: ScheduleFields,
+) -> Result<Schedule, CoreError> {
+    let fields = ScheduleFields {
+        region_code: fields.region_code.or_else(|| actor.region_code.clone()),
+        ..fields
+    };
+    check_access(actor, fields.region_code.as_deref())?;
+    let violations = validate(&fields);
+    if !violations.is_empty() {
+        return Err(CoreError::InvalidArgument(violations));
+    }
+    let mut conn = pool.get().await?;
+    conn.transaction(async |conn| {
+        let id = Uuid::now_v7();
+        diesel::insert_into(report_schedules::table)
+            .values((
+                report_schedules::id.eq(id),
+                report_schedules::region_code.eq(&fields.region_code),
+                report_schedules::display_name.eq(fields.display_name.trim()),
+                report_schedules::cron.eq(fields.cron.trim()),
+                report_schedules::time_zone.eq(&fields.time_zone),
+                report_schedules::period_rule.eq(&fields.period_rule),
+                report_schedules::tables.eq(&fields.tables),
+                report_schedules::keep_runs.eq(fields.keep_runs),
+                report_schedules::report_grace_days.eq(fields.report_grace_days),
+                report_schedules::enabled.eq(fields.enabled),
+            ))
+            .execute(conn)
+            .await?;
+        let created = load(conn, id).await?;
+        audit::change(
+            conn,
+            actor,
+            created.region_code.clone(),
+            "CreateReportSchedule",
+            created.name(),
+            None,
+            audit::json(&created),
+        )
+        .await?;
+        Ok(created)
+    })
+    .await
+}
+
+pub async fn get(pool: &PgPool, actor: &Principal, id: Uuid) -> Result<Schedule, CoreError> {
+    let mut conn = pool.get().await?;
+    let schedule = load(&mut conn, id).await?;
+    if let Some(region) = &schedule.region_code {
+        actor.check_read(region)?;
+    }
+    Ok(schedule)
+}
+
+/// Live schedules the caller may see (a handful).
+pub async fn list(pool: &PgPool, actor: &Principal) -> Result<Vec<Schedule>, CoreError> {
+    let mut conn = pool.get().await?;
+    let all: Vec<Schedule> = report_schedules::table
+        .filter(report_schedules::delete_time.is_null())
+        .order(report_schedules::id)
+        .select(Schedule::as_select())
+        .load(&mut conn)
+        .await?;
+    Ok(all
+        .into_iter()
+        .filter(|s| match (&actor.region_code, &s.region_code) {
+            (None, _) => true,
+            (Some(own), Some(region)) => own == region,
+            (Some(_), None) => false,
+        })
+        .collect())
+}
+
+/// Replaces the fields of a schedule (all of them: the edge merges the mask).
+pub async fn update(
+    pool: &PgPool,
+    actor: &Principal,
+    id: Uuid,
+    change: impl FnOnce(&Schedule) -> ScheduleFields + Send,
+    etag: Option<&str>,
+) -> Result<Schedule, CoreError> {
+    let mut conn = pool.get().await?;
+    conn.transaction(async |conn| {
+        let before = load(conn, id).await?;
+        check_access(actor, before.region_code.as_deref())?;
+        if before.delete_time.is_some() {
+            return Err(CoreError::FailedPrecondition(format!(
+                "{} is deleted",
+                before.name()
+            )));
+        }
+        if let Some(etag) = etag.filter(|e| !e.is_empty())
+            && etag != before.etag()
+        {
+            return Err(CoreError::Aborted(format!(
+                "{} changed since it was read (etag {etag} is now {}); read it again and retry",
+                before.name(),
+                before.etag()
+            )));
+        }
+        let fields = change(&before);
+        let violations = validate(&fields);
+        if !violations.is_empty() {
+            return Err(CoreError::InvalidArgument(violations));
+        }
+        diesel::update(report_schedules::table.find(id))
+            .set((
+                report_schedules::display_name.eq(fields.display_name.trim()),
+                report_schedules::cron.eq(fields.cron.trim()),
+                report_schedules::time_zone.eq(&fields.time_zone),
+                report_schedules::period_rule.eq(&fields.period_rule),
+                report_schedules::tables.eq(&fields.tables),
+                report_schedules::keep_runs.eq(fields.keep_runs),
+                report_schedules::report_grace_days.eq(fields.report_grace_days),
+                report_schedules::enabled.eq(fields.enabled),
+                report_schedules::version.eq(report_schedules::version + 1),
+                report_schedules::update_time.eq(diesel::dsl::now),
+            ))
+            .execute(conn)
+            .await?;
+        let after = load(conn, id).await?;
+        audit::change(
+            conn,
+            actor,
+            after.region_code.clone(),
+            "UpdateReportSchedule",
+            after.name(),
+            audit::json(&before),
+            audit::json(&after),
+        )
+        .await?;
+        Ok(after)
+    })
+    .await
+}
+
+/// Soft delete: it stops running; its runs stay.
+pub async fn delete(pool: &PgPool, actor: &Principal, id: Uuid) -> Result<Schedule, CoreError> {
+    let mut conn = pool.get().await?;
+    conn.transaction(async |conn| {
+        let before = load(conn, id).await?;
+        check_access(actor, before.region_code.as_deref())?;
+        if before.delete_time.is_some() {
+            return Err(CoreError::FailedPrecondition(format!(
+                "{} is already deleted",
+                before.name()
+            )));
+        }
+        diesel::update(report_schedules::table.find(id))
+            .set((
+                report_schedules::delete_time.eq(diesel::dsl::now),
+                report_schedules::version.eq(report_schedules::version + 1),
+            ))
+            .execute(conn)
+            .await?;
+        let after = load(conn, id).await?;
+        audit::change(
+            conn,
+            actor,
+            after.region_code.clone(),
+            "DeleteReportSchedule",
+            after.name(),
+            audit::json(&before),
+            audit::json(&after),
+        )
+        .await?;
+        Ok(after)
+    })
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{TimeZone, Weekday};
+
+    #[test]
+    fn five_fields_become_six_with_classic_day_numbers() {
+        assert_eq!(to_six_fields("30 7 * * 1").unwrap(), "0 30 7 * * 2");
+        assert_eq!(to_six_fields("0 6 1 */3 *").unwrap(), "0 0 6 1 */3 *");
+        assert_eq!(to_six_fields("0 0 * * 0,7").unwrap(), "0 0 0 * * 1,1");
+        assert_eq!(to_six_fields("0 0 * * 1-5").unwrap(), "0 0 0 * * 2-6");
+        assert_eq!(
+            to_six_fields("0 0 * * MON-FRI").unwrap(),
+            "0 0 0 * * MON-FRI"
+        );
+        assert!(to_six_fields("* * * *").is_err());
+        assert!(to_six_fields("0 0 * * 9").is_err());
+    }
+
+    #[test]
+    fn monday_means_monday_in_jakarta() {
+        let schedule = parse_cron("30 7 * * 1").unwrap();
+        let from = chrono_tz::Asia::Jakarta
+            .with_ymd_and_hms(2026, 11, 25, 12, 0, 0)
+            .unwrap();
+        let next = schedule.after(&from).next().unwrap();
+        assert_eq!(next.weekday(), Weekday::Mon);
+        assert_eq!(next.naive_local().to_string(), "2026-11-30 07:30:00");
+    }
+
+    #[test]
+    fn period_rules() {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        assert_eq!(
+            period_for("PREVIOUS_QUARTER", d("2026-10-05")),
+            Some((d("2026-09-30"), d("2026-07-01"), d("2026-09-30")))
+        );
+        assert_eq!(
+            period_for("CURRENT_QUARTER", d("2026-10-05")),
+            Some((d("2026-10-05"), d("2026-10-01"), d("2026-12-31")))
+        );
+        assert_eq!(
+            period_for("PREVIOUS_MONTH", d("2026-03-01")),
+            Some((d("2026-02-28"), d("2026-02-01"), d("2026-02-28")))
+        );
+        assert_eq!(
+            period_for("YEAR_TO_DATE", d("2026-03-01")),
+            Some((d("2026-03-01"), d("2026-01-01"), d("2026-03-01")))
+        );
+        assert_eq!(
+            period_for("PREVIOUS_YEAR", d("2026-03-01")),
+            Some((d("2025-12-31"), d("2025-01-01"), d("2025-12-31")))
+        );
+        assert_eq!(period_for("NEVER", d("2026-03-01")), None);
+    }
+}

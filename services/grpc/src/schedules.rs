@@ -1,0 +1,203 @@
+//! `kerjasama.v1.ReportScheduleService`: report schedules.
+
+use kerjasama_core::CoreError;
+use kerjasama_core::pool::PgPool;
+use kerjasama_jobs::schedules::{self, Schedule, ScheduleFields};
+use kerjasama_proto::v1 as pb;
+use kerjasama_proto::v1::report_schedule_service_server::ReportScheduleService;
+use tonic::{Request, Response, Status};
+
+use crate::auth::Authenticator;
+use crate::status::on;
+use crate::wire::{Violations, non_empty, timestamp};
+
+const RESOURCE: &str = "report_schedule";
+
+pub struct Schedules {
+    pool: PgPool,
+    auth: Authenticator,
+}
+
+impl Schedules {
+    pub fn new(pool: PgPool, auth: Authenticator) -> Self {
+        Self { pool, auth }
+    }
+}
+
+fn to_proto(s: Schedule) -> pb::ReportSchedule {
+    pb::ReportSchedule {
+        name: s.name(),
+        etag: s.etag(),
+        region_code: s.region_code.unwrap_or_default(),
+        display_name: s.display_name,
+        cron: s.cron,
+        time_zone: s.time_zone,
+        period_rule: s.period_rule,
+        tables: s.tables,
+        keep_runs: s.keep_runs,
+        report_grace_days: Some(s.report_grace_days),
+        enabled: Some(s.enabled),
+        create_time: Some(timestamp(s.create_time)),
+        update_time: Some(timestamp(s.update_time)),
+        delete_time: s.delete_time.map(timestamp),
+    }
+}
+
+fn schedule_id(field: &str, name: &str) -> Result<uuid::Uuid, Status> {
+    schedules::parse_name(name)
+        .ok_or_else(|| on("")(CoreError::invalid(field, "must be reportSchedules/{id}")))
+}
+
+#[tonic::async_trait]
+impl ReportScheduleService for Schedules {
+    async fn create_report_schedule(
+        &self,
+        request: Request<pb::CreateReportScheduleRequest>,
+    ) -> Result<Response<pb::ReportSchedule>, Status> {
+        let actor = self.auth.principal(&request).await?;
+        let s = request
+            .into_inner()
+            .report_schedule
+            .ok_or_else(|| on("")(CoreError::invalid("report_schedule", "required")))?;
+        let fields = ScheduleFields {
+            region_code: non_empty(&s.region_code),
+            display_name: s.display_name,
+            cron: s.cron,
+            time_zone: non_empty(&s.time_zone).unwrap_or_else(|| "Asia/Jakarta".into()),
+            period_rule: non_empty(&s.period_rule).unwrap_or_else(|| "CURRENT_QUARTER".into()),
+            tables: s.tables,
+            keep_runs: if s.keep_runs == 0 { 12 } else { s.keep_runs },
+            report_grace_days: s.report_grace_days.unwrap_or(30),
+            enabled: s.enabled.unwrap_or(true),
+        };
+        let created = schedules::create(&self.pool, &actor, fields)
+            .await
+            .map_err(on(RESOURCE))?;
+        Ok(Response::new(to_proto(created)))
+    }
+
+    async fn get_report_schedule(
+        &self,
+        request: Request<pb::GetReportScheduleRequest>,
+    ) -> Result<Response<pb::ReportSchedule>, Status> {
+        let actor = self.auth.principal(&request).await?;
+        let id = schedule_id("name", &request.get_ref().name)?;
+        let schedule = schedules::get(&self.pool, &actor, id)
+            .await
+            .map_err(on(""))?;
+        Ok(Response::new(to_proto(schedule)))
+    }
+
+    async fn list_report_schedules(
+        &self,
+        request: Request<pb::ListReportSchedulesRequest>,
+    ) -> Result<Response<pb::ListReportSchedulesResponse>, Status> {
+        let actor = self.auth.principal(&request).await?;
+        let list = schedules::list(&self.pool, &actor).await.map_err(on(""))?;
+        Ok(Response::new(pb::ListReportSchedulesResponse {
+            report_schedules: list.into_iter().map(to_proto).collect(),
+        }))
+    }
+
+    async fn update_report_schedule(
+        &self,
+        request: Request<pb::UpdateReportScheduleRequest>,
+    ) -> Result<Response<pb::ReportSchedule>, Status> {
+        let actor = self.auth.principal(&request).await?;
+        let request = request.into_inner();
+        let s = request
+            .report_schedule
+            .ok_or_else(|| on("")(CoreError::invalid("report_schedule", "required")))?;
+        let id = schedule_id("report_schedule.name", &s.name)?;
+        let paths = request.update_mask.map(|m| m.paths).unwrap_or_default();
+        let mut v = Violations::default();
+        if paths.is_empty() {
+            v.add("update_mask", "required: the fields to replace");
+        }
+        const UPDATABLE: &[&str] = &[
+            "display_name",
+            "cron",
+            "time_zone",
+            "period_rule",
+            "tables",
+            "keep_runs",
+            "report_grace_days",
+            "enabled",
+        ];
+        for path in &paths {
+            if !UPDATABLE.contains(&path.as_str()) {
+                v.add(
+                    "update_mask",
+                    format!("{path} is not an updatable field of ReportSchedule"),
+                );
+            }
+        }
+        v.finish().map_err(on(RESOURCE))?;
+        let has = |p: &str| paths.iter().any(|x| x == p);
+        let etag = non_empty(&s.etag);
+        let updated = schedules::update(
+            &self.pool,
+            &actor,
+            id,
+            |before| ScheduleFields {
+                region_code: before.region_code.clone(),
+                display_name: if has("display_name") {
+                    s.display_name.clone()
+                } else {
+                    before.display_name.clone()
+                },
+                cron: if has("cron") {
+                    s.cron.clone()
+                } else {
+                    before.cron.clone()
+                },
+                time_zone: if has("time_zone") {
+                    s.time_zone.clone()
+                } else {
+                    before.time_zone.clone()
+                },
+                period_rule: if has("period_rule") {
+                    s.period_rule.clone()
+                } else {
+                    before.period_rule.clone()
+                },
+                tables: if has("tables") {
+                    s.tables.clone()
+                } else {
+                    before.tables.clone()
+                },
+                keep_runs: if has("keep_runs") {
+                    s.keep_runs
+                } else {
+                    before.keep_runs
+                },
+                report_grace_days: if has("report_grace_days") {
+                    s.report_grace_days.unwrap_or(30)
+                } else {
+                    before.report_grace_days
+                },
+                enabled: if has("enabled") {
+                    s.enabled.unwrap_or(true)
+                } else {
+                    before.enabled
+                },
+            },
+            etag.as_deref(),
+        )
+        .await
+        .map_err(on(RESOURCE))?;
+        Ok(Response::new(to_proto(updated)))
+    }
+
+    async fn delete_report_schedule(
+        &self,
+        request: Request<pb::DeleteReportScheduleRequest>,
+    ) -> Result<Response<pb::ReportSchedule>, Status> {
+        let actor = self.auth.principal(&request).await?;
+        let id = schedule_id("name", &request.get_ref().name)?;
+        let deleted = schedules::delete(&self.pool, &actor, id)
+            .await
+            .map_err(on(""))?;
+        Ok(Response::new(to_proto(deleted)))
+    }
+}
