@@ -47,6 +47,61 @@ impl Staging {
         Ok(())
     }
 
+    /// One workbook, a sheet per table (header row in bold). Text, integers,
+    /// booleans and ISO dates are written as such; decimals as numbers when a
+    /// spreadsheet number holds them exactly (15 significant digits), else as
+    /// text, so no amount is ever rounded.
+    pub fn write_xlsx(&mut self, name: &str, tables: &[(&str, &DataFrame)]) -> JobResult<()> {
+        use rust_xlsxwriter::{Format, Workbook};
+        let xlsx = |e: rust_xlsxwriter::XlsxError| {
+            crate::error::JobError::Core(kerjasama_core::CoreError::Internal(format!(
+                "writing {name}: {e}"
+            )))
+        };
+        let mut workbook = Workbook::new();
+        let bold = Format::new().set_bold();
+        for (table, frame) in tables {
+            let sheet = workbook.add_worksheet();
+            sheet.set_name(sheet_name(table)).map_err(xlsx)?;
+            for (c, column) in frame.columns().iter().enumerate() {
+                let c = c as u16;
+                sheet
+                    .write_string_with_format(0, c, column.name().as_str(), &bold)
+                    .map_err(xlsx)?;
+                let series = column.as_materialized_series();
+                for (r, value) in series.iter().enumerate() {
+                    let r = r as u32 + 1;
+                    match value {
+                        AnyValue::Null => continue,
+                        AnyValue::Boolean(b) => sheet.write_boolean(r, c, b),
+                        AnyValue::String(s) => sheet.write_string(r, c, s),
+                        AnyValue::StringOwned(s) => sheet.write_string(r, c, s.as_str()),
+                        AnyValue::UInt32(n) => sheet.write_number(r, c, f64::from(n)),
+                        AnyValue::Int32(n) => sheet.write_number(r, c, f64::from(n)),
+                        AnyValue::Int64(n) => sheet.write_number(r, c, n as f64),
+                        AnyValue::Float64(n) => sheet.write_number(r, c, n),
+                        AnyValue::Date(days) => sheet.write_string(r, c, iso_date(days)),
+                        AnyValue::Decimal(value, _, scale) => {
+                            let text = decimal_text(value, scale);
+                            match text.parse::<f64>() {
+                                Ok(n) if significant_digits(&text) <= 15 => {
+                                    sheet.write_number(r, c, n)
+                                }
+                                _ => sheet.write_string(r, c, text),
+                            }
+                        }
+                        other => sheet.write_string(r, c, other.to_string()),
+                    }
+                    .map_err(xlsx)?;
+                }
+            }
+        }
+        let path = self.staging.join(name);
+        workbook.save(&path).map_err(xlsx)?;
+        self.files.push(name.to_string());
+        Ok(())
+    }
+
     /// Writes `name` with `bytes` (e.g. the manifest).
     pub fn write_bytes(&mut self, name: &str, bytes: &[u8]) -> JobResult<()> {
         let path = self.staging.join(name);
@@ -85,5 +140,62 @@ impl Staging {
     /// Removes whatever was staged.
     pub fn discard(self) {
         let _ = fs::remove_dir_all(&self.staging);
+    }
+}
+
+/// Sheet names are at most 31 characters.
+fn sheet_name(table: &str) -> String {
+    let name = if table.len() > 31 {
+        table.replacen("follow_up_", "gaps_", 1)
+    } else {
+        table.to_string()
+    };
+    name.chars().take(31).collect()
+}
+
+fn iso_date(days: i32) -> String {
+    let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid epoch");
+    (epoch + chrono::Duration::days(i64::from(days)))
+        .format("%Y-%m-%d")
+        .to_string()
+}
+
+/// An i128 with `scale` decimals as plain text, e.g. (6750000010000, 4) → "675000001.0000".
+pub fn decimal_text(value: i128, scale: usize) -> String {
+    let sign = if value < 0 { "-" } else { "" };
+    let digits = value.unsigned_abs().to_string();
+    if scale == 0 {
+        return format!("{sign}{digits}");
+    }
+    let padded = format!("{digits:0>width$}", width = scale + 1);
+    let (int, frac) = padded.split_at(padded.len() - scale);
+    format!("{sign}{int}.{frac}")
+}
+
+fn significant_digits(text: &str) -> usize {
+    let digits: String = text.chars().filter(char::is_ascii_digit).collect();
+    digits.trim_start_matches('0').trim_end_matches('0').len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decimals_are_written_exactly() {
+        assert_eq!(decimal_text(6_750_000_010_000, 4), "675000001.0000");
+        assert_eq!(decimal_text(-125, 4), "-0.0125");
+        assert_eq!(decimal_text(5, 0), "5");
+        assert_eq!(significant_digits("675000001.0000"), 9);
+        assert_eq!(significant_digits("9007199254740993.0000"), 16);
+    }
+
+    #[test]
+    fn long_table_names_fit_a_sheet() {
+        assert_eq!(
+            sheet_name("follow_up_overdue_recommendations"),
+            "gaps_overdue_recommendations"
+        );
+        assert_eq!(sheet_name("counts_by_type"), "counts_by_type");
     }
 }

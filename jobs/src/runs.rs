@@ -127,6 +127,9 @@ pub enum Destination {
     Folder(PathBuf),
 }
 
+/// Every table of a run in one workbook, a sheet each.
+pub const WORKBOOK: &str = "report.xlsx";
+
 /// The version of the software that computes runs, recorded with each.
 pub const SOFTWARE_VERSION: &str = concat!("kerjasama ", env!("CARGO_PKG_VERSION"));
 
@@ -329,9 +332,9 @@ async fn compute_and_publish(
     })
     .await
     .map_err(|e| CoreError::Internal(format!("metrics task: {e}")))?;
-    let written = computed.and_then(|tables| {
+    let written = computed.and_then(|mut tables| {
         let mut listed = Vec::with_capacity(tables.len());
-        for mut table in tables {
+        for table in tables.iter_mut() {
             let file = format!("{}.csv", table.name);
             staging.write_csv(&file, &mut table.frame)?;
             listed.push(ManifestTable {
@@ -340,6 +343,9 @@ async fn compute_and_publish(
                 rows: table.frame.height(),
             });
         }
+        let sheets: Vec<(&str, &polars::prelude::DataFrame)> =
+            tables.iter().map(|t| (t.name, &t.frame)).collect();
+        staging.write_xlsx(WORKBOOK, &sheets)?;
         let manifest = Manifest {
             run: run.name(),
             as_of: run.as_of,

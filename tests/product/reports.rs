@@ -179,6 +179,7 @@ async fn counts_by_type_csv_has_the_exact_expected_content() {
             "follow_up_report_cycles.csv",
             "follow_up_no_realisation.csv",
             "follow_up_overdue_recommendations.csv",
+            "report.xlsx",
             "manifest.json"
         ]
     );
@@ -518,4 +519,120 @@ async fn runs_are_queued_then_listed_newest_first() {
         .await
         .unwrap_err();
     assert_rejected(&status, Code::NotFound, None);
+}
+
+fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    headers
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+}
+
+#[tokio::test]
+async fn report_files_download_over_http_with_the_bearer_token() {
+    use kerjasama_tests::http_get;
+    let server = TestServer::start().await;
+    known_register(&server).await;
+    let run = server
+        .finished(
+            server
+                .reports()
+                .run_report(authed(
+                    &server.admin,
+                    pb::RunReportRequest {
+                        as_of: "2026-09-30".into(),
+                        ..Default::default()
+                    },
+                ))
+                .await
+                .unwrap()
+                .into_inner(),
+        )
+        .await;
+    let id = run.name.trim_start_matches("reportRuns/");
+    let path = format!("/reports/{id}/counts_by_type.csv");
+
+    let (status, headers, body) = http_get(server.http_addr, &path, Some(&server.admin)).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        header(&headers, "content-type"),
+        Some("text/csv; charset=utf-8")
+    );
+    assert_eq!(
+        header(&headers, "content-disposition"),
+        Some(format!("attachment; filename=\"{id}-counts_by_type.csv\"").as_str())
+    );
+    assert_eq!(
+        body,
+        download(&server, &run.name, "counts_by_type.csv")
+            .await
+            .unwrap()
+    );
+
+    // The workbook: one sheet per table, a zip container.
+    let (status, headers, body) = http_get(
+        server.http_addr,
+        &format!("/reports/{id}/report.xlsx"),
+        Some(&server.admin),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        header(&headers, "content-type"),
+        Some("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    );
+    assert_eq!(&body[..2], b"PK");
+
+    // The latest run's file, with or without naming a schedule.
+    let (status, _, latest) = http_get(
+        server.http_addr,
+        "/reports/latest/counts_by_type.csv",
+        Some(&server.admin),
+    )
+    .await;
+    assert_eq!(
+        (status, latest.len()),
+        (
+            200,
+            download(&server, &run.name, "counts_by_type.csv")
+                .await
+                .unwrap()
+                .len()
+        )
+    );
+
+    let (status, headers, _) = http_get(server.http_addr, &path, None).await;
+    assert_eq!(status, 401);
+    assert_eq!(header(&headers, "www-authenticate"), Some("Bearer"));
+    let (status, _, _) = http_get(server.http_addr, &path, Some("ksm_nope")).await;
+    assert_eq!(status, 401);
+    let officer = server
+        .token("petugas", Role::UnitOfficer, Some("DLHK"), None)
+        .await;
+    let (status, _, _) = http_get(server.http_addr, &path, Some(&officer)).await;
+    assert_eq!(status, 403);
+    let (status, _, _) = http_get(
+        server.http_addr,
+        &format!("/reports/{id}/nothing.csv"),
+        Some(&server.admin),
+    )
+    .await;
+    assert_eq!(status, 404);
+    let (status, _, _) = http_get(
+        server.http_addr,
+        "/reports/not-a-run/counts_by_type.csv",
+        Some(&server.admin),
+    )
+    .await;
+    assert_eq!(status, 400);
+    let (status, _, _) = http_get(
+        server.http_addr,
+        &format!(
+            "/reports/latest/counts_by_type.csv?schedule={}",
+            uuid::Uuid::now_v7()
+        ),
+        Some(&server.admin),
+    )
+    .await;
+    assert_eq!(status, 404);
 }

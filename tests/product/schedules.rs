@@ -114,7 +114,12 @@ async fn two_scheduler_instances_run_each_tick_exactly_once_and_catch_up_once() 
     // A scheduled run writes only the tables it asked for, and its manifest.
     assert_eq!(
         caught_up[0].files,
-        ["counts_by_type.csv", "overdue_stages.csv", "manifest.json"]
+        [
+            "counts_by_type.csv",
+            "overdue_stages.csv",
+            "report.xlsx",
+            "manifest.json"
+        ]
     );
 }
 

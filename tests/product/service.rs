@@ -277,7 +277,14 @@ struct Served {
 fn start_binary(data_dir: &std::path::Path, demo: bool) -> Served {
     let mut command = Command::new(binary());
     command
-        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--http-listen",
+            "127.0.0.1:0",
+            "--data-dir",
+        ])
         .arg(data_dir)
         .env_remove("DATABASE_URL")
         .stdout(Stdio::piped())

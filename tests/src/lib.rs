@@ -146,6 +146,8 @@ pub async fn fresh_database() -> TestDatabase {
 /// A running server on its own database.
 pub struct TestServer {
     pub addr: std::net::SocketAddr,
+    /// Where report files are served over HTTP.
+    pub http_addr: std::net::SocketAddr,
     pub db: TestDatabase,
     /// An ADMIN token not bound to a region.
     pub admin: String,
@@ -173,6 +175,13 @@ impl TestServer {
             health_interval,
             report_grace_days: kerjasama_core::implementation_reports::DEFAULT_GRACE_DAYS,
         };
+        let http_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let http_addr = http_listener.local_addr().unwrap();
+        tokio::spawn(kerjasama_grpc::downloads::serve(
+            db.pool.clone(),
+            http_listener,
+            std::future::pending(),
+        ));
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(async move {
             let shutdown = async {
@@ -190,6 +199,7 @@ impl TestServer {
             .expect("connect to the test server");
         let mut server = TestServer {
             addr,
+            http_addr,
             db,
             admin: String::new(),
             reports_dir,
@@ -301,6 +311,43 @@ impl TestServer {
         tokio::spawn(connection);
         client
     }
+}
+
+/// A plain HTTP/1.1 GET: (status, headers in lower case, body).
+pub async fn http_get(
+    addr: std::net::SocketAddr,
+    path: &str,
+    token: Option<&str>,
+) -> (u16, Vec<(String, String)>, Vec<u8>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let auth = token
+        .map(|t| format!("Authorization: Bearer {t}\r\n"))
+        .unwrap_or_default();
+    let request = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\n{auth}Connection: close\r\n\r\n");
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).await.unwrap();
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("a header block");
+    let head = String::from_utf8_lossy(&raw[..split]).to_string();
+    let body = raw[split + 4..].to_vec();
+    let mut lines = head.split("\r\n");
+    let status = lines
+        .next()
+        .unwrap()
+        .split(' ')
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
+    let headers = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_lowercase(), v.trim().to_string()))
+        .collect();
+    (status, headers, body)
 }
 
 /// A request carrying `authorization: Bearer <token>`.

@@ -1,12 +1,14 @@
-//! kerjasama-grpc: the gRPC edge. Converts `kerjasama.v1` messages into domain
+//! kerjasama-grpc: the edge. Converts `kerjasama.v1` messages into domain
 //! values, authenticates callers, calls `kerjasama-core` and `kerjasama-jobs`,
-//! and maps their errors to `tonic::Status` in one place (`status`).
+//! and maps their errors to `tonic::Status` in one place (`status`); also
+//! serves report files over plain HTTP (`downloads`) for analysts' tools.
 
 pub mod agreements;
 pub mod auth;
 pub mod benefits;
 pub mod codes_bridge;
 pub mod documents;
+pub mod downloads;
 pub mod implementation_reports;
 pub mod meetings;
 pub mod reports;

@@ -98,6 +98,9 @@ pub enum Command {
 pub struct ServeArgs {
     #[arg(long, env = "KERJASAMA_LISTEN", default_value = "127.0.0.1:50051")]
     pub listen: SocketAddr,
+    /// Where report files are served over HTTP (GET /reports/...).
+    #[arg(long, env = "KERJASAMA_HTTP_LISTEN", default_value = "127.0.0.1:50052")]
+    pub http_listen: SocketAddr,
     /// Load the demo register on first start (only into an empty database).
     #[arg(long, env = "KERJASAMA_DEMO")]
     pub demo: bool,

@@ -155,8 +155,19 @@ async fn serve(global: &cli::Global, args: &ServeArgs) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("listening on {}", args.listen))?;
+    let http_listener = tokio::net::TcpListener::bind(args.http_listen)
+        .await
+        .with_context(|| format!("listening on {}", args.http_listen))?;
     let db = Database::open(global).await?;
-    let outcome = serve_with(global, args, &db, &data_dir, listener, shutdown).await;
+    let outcome = serve_with(
+        global,
+        args,
+        &db,
+        &data_dir,
+        (listener, http_listener),
+        shutdown,
+    )
+    .await;
     db.close(true).await?;
     outcome
 }
@@ -166,7 +177,7 @@ async fn serve_with(
     args: &ServeArgs,
     db: &Database,
     data_dir: &Path,
-    listener: tokio::net::TcpListener,
+    (listener, http_listener): (tokio::net::TcpListener, tokio::net::TcpListener),
     shutdown: impl std::future::Future<Output = ()> + Send,
 ) -> anyhow::Result<()> {
     if args.demo {
@@ -212,18 +223,29 @@ async fn serve_with(
     if global.database_url.is_none() {
         say(&format!("data dir: {}", data_dir.display()));
     }
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let stop_signal = |mut stopped: tokio::sync::watch::Receiver<bool>| async move {
+        let _ = stopped.changed().await;
+    };
+    let scheduler = (!args.no_scheduler).then(|| {
+        let config = scheduler_config(db, data_dir, &args.scheduler);
+        tokio::spawn(scheduler::run_until(
+            db.pool.clone(),
+            config,
+            stop_signal(stopped.clone()),
+        ))
+    });
+    let http = http_listener.local_addr()?;
+    let downloads = tokio::spawn(kerjasama_grpc::downloads::serve(
+        db.pool.clone(),
+        http_listener,
+        stop_signal(stopped.clone()),
+    ));
+    say(&format!("report files over HTTP on http://{http}/reports/"));
     let local = listener.local_addr()?;
     say(&format!(
         "kerjasama listening on {local} (gRPC; health and reflection enabled)"
     ));
-    let (stop, stopped) = tokio::sync::watch::channel(false);
-    let scheduler = (!args.no_scheduler).then(|| {
-        let config = scheduler_config(db, data_dir, &args.scheduler);
-        let mut stopped = stopped.clone();
-        tokio::spawn(scheduler::run_until(db.pool.clone(), config, async move {
-            let _ = stopped.changed().await;
-        }))
-    });
     let shutdown = async move {
         shutdown.await;
         let _ = stop.send(true);
@@ -239,6 +261,7 @@ async fn serve_with(
     if let Some(scheduler) = scheduler {
         let _ = scheduler.await;
     }
+    downloads.await?.context("serving report downloads")?;
     tracing::info!("server stopped");
     Ok(())
 }

@@ -1,0 +1,199 @@
+//! Report files over plain HTTP, for analysts' `curl -O` and browsers:
+//!
+//! - `GET /reports/{run id}/{file}`: a file of a succeeded run (`counts_by_type.csv`,
+//!   `manifest.json`, …);
+//! - `GET /reports/latest/{file}?schedule={schedule id}`: that file of the newest
+//!   succeeded run that has it (of the schedule, when given).
+//!
+//! Both need `Authorization: Bearer <token>` with the same rules as gRPC
+//! (ADMIN and ANALYST tokens, limited to their region), and answer with the
+//! right `Content-Type` and a `Content-Disposition` file name.
+
+use std::future::Future;
+
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use kerjasama_core::CoreError;
+use kerjasama_core::access::Principal;
+use kerjasama_core::pool::PgPool;
+use kerjasama_core::schema::report_runs;
+use kerjasama_core::tokens;
+use kerjasama_jobs::runs::{self, ReportRun};
+use serde::Deserialize;
+use tokio::net::TcpListener;
+
+#[derive(Clone)]
+struct Downloads {
+    pool: PgPool,
+}
+
+/// An HTTP error with a plain-text reason.
+struct Failure(StatusCode, String);
+
+impl IntoResponse for Failure {
+    fn into_response(self) -> Response {
+        let mut response = (self.0, format!("{}\n", self.1)).into_response();
+        if self.0 == StatusCode::UNAUTHORIZED {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        response
+    }
+}
+
+impl From<CoreError> for Failure {
+    fn from(error: CoreError) -> Self {
+        let status = match &error {
+            CoreError::InvalidArgument(_) => StatusCode::BAD_REQUEST,
+            CoreError::NotFound { .. } => StatusCode::NOT_FOUND,
+            CoreError::AlreadyExists { .. }
+            | CoreError::FailedPrecondition(_)
+            | CoreError::Aborted(_) => StatusCode::CONFLICT,
+            CoreError::Unauthenticated => StatusCode::UNAUTHORIZED,
+            CoreError::PermissionDenied(_) => StatusCode::FORBIDDEN,
+            CoreError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            CoreError::Internal(cause) => {
+                tracing::error!(%cause, "download failed");
+                return Failure(StatusCode::INTERNAL_SERVER_ERROR, "internal error".into());
+            }
+        };
+        Failure(status, error.to_string())
+    }
+}
+
+async fn principal(pool: &PgPool, headers: &HeaderMap) -> Result<Principal, Failure> {
+    let secret = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
+        .map(str::trim)
+        .ok_or_else(|| {
+            Failure(
+                StatusCode::UNAUTHORIZED,
+                "missing Authorization: Bearer <token>".into(),
+            )
+        })?;
+    let actor = tokens::authenticate(pool, secret).await?;
+    actor.check_run_reports()?;
+    Ok(actor)
+}
+
+fn content_type(file: &str) -> &'static str {
+    match file.rsplit('.').next() {
+        Some("csv") => "text/csv; charset=utf-8",
+        Some("json") => "application/json",
+        Some("xlsx") => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        Some("html") => "text/html; charset=utf-8",
+        Some("parquet") => "application/vnd.apache.parquet",
+        _ => "application/octet-stream",
+    }
+}
+
+async fn send(run: &ReportRun, file: &str) -> Result<Response, Failure> {
+    let path = runs::file_path(run, file)?;
+    let bytes = tokio::fs::read(&path)
+        .await
+        .map_err(|e| CoreError::Internal(format!("{}: {e}", path.display())))?;
+    let disposition = format!("attachment; filename=\"{}-{file}\"", run.id);
+    Ok((
+        [
+            (header::CONTENT_TYPE, content_type(file).to_string()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+async fn run_file(
+    State(state): State<Downloads>,
+    Path((run, file)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Result<Response, Failure> {
+    let actor = principal(&state.pool, &headers).await?;
+    let id = uuid::Uuid::parse_str(&run).map_err(|_| {
+        Failure(
+            StatusCode::BAD_REQUEST,
+            format!("{run:?} is not a report run id"),
+        )
+    })?;
+    let run = runs::get(&state.pool, &actor, id).await?;
+    send(&run, &file).await
+}
+
+#[derive(Deserialize)]
+struct Latest {
+    schedule: Option<String>,
+}
+
+async fn latest_file(
+    State(state): State<Downloads>,
+    Path(file): Path<String>,
+    Query(query): Query<Latest>,
+    headers: HeaderMap,
+) -> Result<Response, Failure> {
+    let actor = principal(&state.pool, &headers).await?;
+    let schedule = query
+        .schedule
+        .as_deref()
+        .map(|s| {
+            uuid::Uuid::parse_str(s.trim_start_matches("reportSchedules/")).map_err(|_| {
+                Failure(
+                    StatusCode::BAD_REQUEST,
+                    format!("{s:?} is not a schedule id"),
+                )
+            })
+        })
+        .transpose()?;
+    let mut conn = state.pool.get().await.map_err(CoreError::from)?;
+    let mut query = report_runs::table
+        .filter(report_runs::state.eq("SUCCEEDED"))
+        .filter(report_runs::files.contains(vec![file.clone()]))
+        .select(report_runs::id)
+        .order((report_runs::finish_time.desc(), report_runs::id.desc()))
+        .into_boxed();
+    if let Some(schedule) = schedule {
+        query = query.filter(report_runs::schedule_id.eq(schedule));
+    }
+    if let Some(own) = &actor.region_code {
+        query = query.filter(report_runs::region_code.eq(own.clone()));
+    }
+    let id: Option<uuid::Uuid> = query
+        .first(&mut conn)
+        .await
+        .optional()
+        .map_err(CoreError::from)?;
+    let id = id.ok_or_else(|| {
+        Failure(
+            StatusCode::NOT_FOUND,
+            format!("no succeeded run has {file}"),
+        )
+    })?;
+    drop(conn);
+    let run = runs::get(&state.pool, &actor, id).await?;
+    send(&run, &file).await
+}
+
+/// Serves downloads until `shutdown` completes.
+pub async fn serve(
+    pool: PgPool,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = Router::new()
+        .route("/reports/latest/{file}", get(latest_file))
+        .route("/reports/{run}/{file}", get(run_file))
+        .with_state(Downloads { pool });
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
+}
