@@ -7,6 +7,7 @@ pub mod error;
 pub mod load;
 pub mod metrics;
 pub mod output;
+pub mod pack;
 pub mod runs;
 pub mod scheduler;
 pub mod schedules;

@@ -313,70 +313,79 @@ async fn compute_and_publish(
 ) -> JobResult<Vec<String>> {
     let client = load::connect(database_url).await?;
     let register = load::register(&client, run.as_of, run.region_code.as_deref()).await?;
-    let dir = PathBuf::from(&run.output_dir);
-    let mut staging = Staging::new(&dir, run.id)?;
+    let run = run.clone();
+    // Polars and file writing block: all of it runs off the async runtime, and
+    // a panic in there becomes this run's error instead of a run left RUNNING.
+    tokio::task::spawn_blocking(move || {
+        let mut staging = Staging::new(Path::new(&run.output_dir), run.id)?;
+        match write_files(&register, &run, &mut staging, started) {
+            Ok(()) => staging.publish(),
+            Err(error) => {
+                staging.discard();
+                Err(error)
+            }
+        }
+    })
+    .await
+    .map_err(|e| CoreError::Internal(format!("report task: {e}")))?
+}
+
+/// Computes the run's tables and stages every file: CSVs, the workbook, the
+/// meeting pack, and the manifest last (it lists the others' digests).
+fn write_files(
+    register: &load::Register,
+    run: &ReportRun,
+    staging: &mut Staging,
+    started: std::time::Instant,
+) -> JobResult<()> {
     let period = Period {
         as_of: run.as_of,
         start: run.period_start,
         end: run.period_end,
         report_grace_days: run.report_grace_days.max(0) as u32,
     };
-    let wanted = run.tables.clone();
-    let computed = tokio::task::spawn_blocking(move || {
-        metrics::compute(&register, &period).map(|tables| {
-            tables
-                .into_iter()
-                .filter(|t| wanted.is_empty() || wanted.iter().any(|w| w == t.name))
-                .collect::<Vec<_>>()
-        })
-    })
-    .await
-    .map_err(|e| CoreError::Internal(format!("metrics task: {e}")))?;
-    let written = computed.and_then(|mut tables| {
-        let mut listed = Vec::with_capacity(tables.len());
-        for table in tables.iter_mut() {
-            let file = format!("{}.csv", table.name);
-            staging.write_csv(&file, &mut table.frame)?;
-            listed.push(ManifestTable {
-                name: table.name,
-                file,
-                rows: table.frame.height(),
-            });
-        }
-        let sheets: Vec<(&str, &polars::prelude::DataFrame)> =
-            tables.iter().map(|t| (t.name, &t.frame)).collect();
-        staging.write_xlsx(WORKBOOK, &sheets)?;
-        let manifest = Manifest {
-            run: run.name(),
-            as_of: run.as_of,
-            period_start: run.period_start,
-            period_end: run.period_end,
-            region_code: run.region_code.as_deref(),
-            report_grace_days: run.report_grace_days,
-            software_version: &run.software_version,
-            tables: listed,
-            files: staging
-                .digests()?
-                .into_iter()
-                .map(|(name, sha256, bytes)| ManifestFile {
-                    name,
-                    sha256,
-                    bytes,
-                })
-                .collect(),
-            duration_ms: started.elapsed().as_millis(),
-        };
-        let json = serde_json::to_vec_pretty(&manifest)
-            .map_err(|e| CoreError::Internal(format!("manifest: {e}")))?;
-        staging.write_bytes("manifest.json", &json)
-    });
-    match written {
-        Ok(()) => staging.publish(),
-        Err(error) => {
-            staging.discard();
-            Err(error)
-        }
+    let mut tables: Vec<metrics::Table> = metrics::compute(register, &period)?
+        .into_iter()
+        .filter(|t| run.tables.is_empty() || run.tables.iter().any(|w| w == t.name))
+        .collect();
+    let mut listed = Vec::with_capacity(tables.len());
+    for table in tables.iter_mut() {
+        let file = format!("{}.csv", table.name);
+        staging.write_csv(&file, &mut table.frame)?;
+        listed.push(ManifestTable {
+            name: table.name,
+            file,
+            rows: table.frame.height(),
+        });
     }
+    let sheets: Vec<(&str, &polars::prelude::DataFrame)> =
+        tables.iter().map(|t| (t.name, &t.frame)).collect();
+    staging.write_xlsx(WORKBOOK, &sheets)?;
+    let pack = crate::pack::render(&tables, run)?;
+    staging.write_bytes(crate::pack::FILE_NAME, pack.as_bytes())?;
+    let manifest = Manifest {
+        run: run.name(),
+        as_of: run.as_of,
+        period_start: run.period_start,
+        period_end: run.period_end,
+        region_code: run.region_code.as_deref(),
+        report_grace_days: run.report_grace_days,
+        software_version: &run.software_version,
+        tables: listed,
+        files: staging
+            .digests()?
+            .into_iter()
+            .map(|(name, sha256, bytes)| ManifestFile {
+                name,
+                sha256,
+                bytes,
+            })
+            .collect(),
+        duration_ms: started.elapsed().as_millis(),
+    };
+    let json = serde_json::to_vec_pretty(&manifest)
+        .map_err(|e| CoreError::Internal(format!("manifest: {e}")))?;
+    staging.write_bytes("manifest.json", &json)
 }
 
 /// A run the caller may see, by id.

@@ -180,6 +180,7 @@ async fn counts_by_type_csv_has_the_exact_expected_content() {
             "follow_up_no_realisation.csv",
             "follow_up_overdue_recommendations.csv",
             "report.xlsx",
+            "meeting_pack.html",
             "manifest.json"
         ]
     );
@@ -213,6 +214,33 @@ async fn counts_by_type_csv_has_the_exact_expected_content() {
     };
     assert_eq!(rows_of("counts_by_type"), Some(5));
     assert_eq!(rows_of("overdue_stages"), Some(4));
+
+    // The meeting pack: self-contained HTML with inline SVG charts and tables.
+    let html = String::from_utf8(
+        download(&server, &run.name, "meeting_pack.html")
+            .await
+            .unwrap(),
+    )
+    .unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert!(
+        !html.contains("src=") && !html.contains("<link") && !html.contains("<script"),
+        "no external assets"
+    );
+    assert_eq!(
+        html.matches("<svg").count(),
+        2,
+        "counts by type and overdue stages by unit (no rupiah indicators)"
+    );
+    assert!(
+        html.contains("<table id=\"evaluation_summary\">")
+            && html.contains("<table id=\"renewal_watch\">")
+    );
+    assert!(html.contains("As of <strong>2026-09-30</strong>"));
+    assert!(
+        html.contains("PKS berakhir"),
+        "the renewal watch lists the expired PKS"
+    );
     let csv = download(&server, &run.name, "counts_by_type.csv")
         .await
         .unwrap();

@@ -118,6 +118,7 @@ async fn two_scheduler_instances_run_each_tick_exactly_once_and_catch_up_once() 
             "counts_by_type.csv",
             "overdue_stages.csv",
             "report.xlsx",
+            "meeting_pack.html",
             "manifest.json"
         ]
     );
