@@ -8,6 +8,7 @@ pub mod load;
 pub mod metrics;
 pub mod output;
 pub mod pack;
+pub mod rows;
 pub mod runs;
 pub mod scheduler;
 pub mod schedules;

@@ -297,6 +297,9 @@ struct ManifestTable {
     name: &'static str,
     file: String,
     rows: usize,
+    /// Each column's name and type (text, integer, decimal, date, boolean,
+    /// number), so programs can read the CSV back with its types.
+    columns: Vec<crate::rows::Column>,
 }
 
 #[derive(serde::Serialize)]
@@ -356,6 +359,7 @@ fn write_files(
             name: table.name,
             file,
             rows: table.frame.height(),
+            columns: crate::rows::columns_of(&table.frame),
         });
     }
     let sheets: Vec<(&str, &polars::prelude::DataFrame)> =

@@ -438,6 +438,82 @@ async fn realised_benefits_are_exact_and_never_add_different_units() {
             "unit,DLHK,PERSON,1,0.0000,12.5000,12.5000",
         ]
     );
+
+    // The same table as typed rows, two per page.
+    let mut client = server.reports();
+    let mut token = String::new();
+    let mut rows = Vec::new();
+    let mut columns = Vec::new();
+    loop {
+        let page = client
+            .get_metric_rows(authed(
+                &server.admin,
+                pb::GetMetricRowsRequest {
+                    run: report.name.clone(),
+                    table: "realised_benefits".into(),
+                    page_size: 2,
+                    page_token: token,
+                },
+            ))
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(page.total_rows, 3);
+        columns = page.columns;
+        rows.extend(page.rows);
+        token = page.next_page_token;
+        if token.is_empty() {
+            break;
+        }
+    }
+    assert_eq!(rows.len(), 3);
+    let column = |name: &str| columns.iter().position(|c| c.name == name).unwrap();
+    assert_eq!(
+        columns[column("realised_to_date")].r#type,
+        pb::MetricType::Decimal as i32
+    );
+    assert_eq!(
+        columns[column("realisation_rate")].r#type,
+        pb::MetricType::Number as i32
+    );
+    use pb::metric_value::Value;
+    let i1 = rows
+        .iter()
+        .find(|r| {
+            r.values[column("indicator_title")].value == Some(Value::Text("I1 retribusi".into()))
+        })
+        .unwrap();
+    assert_eq!(
+        i1.values[column("realised_to_date")].value,
+        Some(Value::Decimal("675000001.0000".into()))
+    );
+    assert_eq!(
+        i1.values[column("realisation_rate")].value,
+        Some(Value::Number(0.675000001))
+    );
+    let i3 = rows
+        .iter()
+        .find(|r| {
+            r.values[column("indicator_title")].value == Some(Value::Text("I3 tanpa target".into()))
+        })
+        .unwrap();
+    assert_eq!(
+        i3.values[column("target_value")].value,
+        None,
+        "an empty cell"
+    );
+    let status = client
+        .get_metric_rows(authed(
+            &server.admin,
+            pb::GetMetricRowsRequest {
+                run: report.name.clone(),
+                table: "no_such_table".into(),
+                ..Default::default()
+            },
+        ))
+        .await
+        .unwrap_err();
+    assert_eq!(status.code(), tonic::Code::NotFound);
 }
 
 #[tokio::test]

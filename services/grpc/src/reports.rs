@@ -164,6 +164,93 @@ impl ReportService for Reports {
         }))
     }
 
+    async fn get_metric_rows(
+        &self,
+        request: Request<pb::GetMetricRowsRequest>,
+    ) -> Result<Response<pb::GetMetricRowsResponse>, Status> {
+        use kerjasama_core::paging::{self, Cursor};
+        use kerjasama_jobs::rows::{self, ColumnType, Value};
+        let actor = self.auth.principal(&request).await?;
+        let request = request.into_inner();
+        let id = parse_run_name("run", &request.run).map_err(on(""))?;
+        let limit = match request.page_size {
+            n if n < 0 => Err(CoreError::invalid("page_size", "must not be negative")),
+            0 => Ok(500),
+            n => Ok((n as usize).min(1000)),
+        }
+        .map_err(on(""))?;
+        let fingerprint = paging::fingerprint(&(&request.run, &request.table));
+        let offset = match paging::decode(&request.page_token, &fingerprint).map_err(on(""))? {
+            Some(cursor) => cursor.key.parse::<usize>().map_err(|_| {
+                on("")(CoreError::invalid(
+                    "page_token",
+                    "not a page token issued by this service",
+                ))
+            })?,
+            None => 0,
+        };
+        let run = runs::get(&self.pool, &actor, id).await.map_err(on(""))?;
+        if run.state != "SUCCEEDED" {
+            return Err(on("")(CoreError::FailedPrecondition(format!(
+                "{} is {}; only a succeeded run has rows",
+                run.name(),
+                run.state
+            ))));
+        }
+        let dir = std::path::PathBuf::from(&run.output_dir);
+        let table = request.table.clone();
+        let (columns, rows, total) =
+            tokio::task::spawn_blocking(move || rows::read(&dir, &table, offset, limit))
+                .await
+                .map_err(|e| on("")(CoreError::Internal(format!("rows task: {e}"))))?
+                .map_err(|e| on("")(e.into()))?;
+        let next = offset + rows.len();
+        let cell = |value: Option<Value>| pb::MetricValue {
+            value: value.map(|v| match v {
+                Value::Text(t) => pb::metric_value::Value::Text(t),
+                Value::Integer(n) => pb::metric_value::Value::Integer(n),
+                Value::Decimal(d) => pb::metric_value::Value::Decimal(d),
+                Value::Date(d) => pb::metric_value::Value::Date(d),
+                Value::Boolean(b) => pb::metric_value::Value::Boolean(b),
+                Value::Number(n) => pb::metric_value::Value::Number(n),
+            }),
+        };
+        Ok(Response::new(pb::GetMetricRowsResponse {
+            columns: columns
+                .into_iter()
+                .map(|c| pb::MetricColumn {
+                    name: c.name,
+                    r#type: match c.column_type {
+                        ColumnType::Text => pb::MetricType::Text,
+                        ColumnType::Integer => pb::MetricType::Integer,
+                        ColumnType::Decimal => pb::MetricType::Decimal,
+                        ColumnType::Date => pb::MetricType::Date,
+                        ColumnType::Boolean => pb::MetricType::Boolean,
+                        ColumnType::Number => pb::MetricType::Number,
+                    } as i32,
+                })
+                .collect(),
+            rows: rows
+                .into_iter()
+                .map(|row| pb::MetricRow {
+                    values: row.into_iter().map(cell).collect(),
+                })
+                .collect(),
+            next_page_token: if next < total {
+                paging::encode(
+                    Cursor {
+                        key: next.to_string(),
+                        id: String::new(),
+                    },
+                    &fingerprint,
+                )
+            } else {
+                String::new()
+            },
+            total_rows: total as i64,
+        }))
+    }
+
     type DownloadReportFileStream = ChunkStream;
 
     async fn download_report_file(
