@@ -147,5 +147,9 @@ pub fn read(
         }
         rows.push(row);
     }
-    Ok((entry.columns, rows, total))
+    Ok(Rows {
+        columns: entry.columns,
+        rows,
+        total,
+    })
 }

@@ -199,11 +199,14 @@ impl ReportService for Reports {
         }
         let dir = std::path::PathBuf::from(&run.output_dir);
         let table = request.table.clone();
-        let (columns, rows, total) =
-            tokio::task::spawn_blocking(move || rows::read(&dir, &table, offset, limit))
-                .await
-                .map_err(|e| on("")(CoreError::Internal(format!("rows task: {e}"))))?
-                .map_err(|e| on("")(e.into()))?;
+        let rows::Rows {
+            columns,
+            rows,
+            total,
+        } = tokio::task::spawn_blocking(move || rows::read(&dir, &table, offset, limit))
+            .await
+            .map_err(|e| on("")(CoreError::Internal(format!("rows task: {e}"))))?
+            .map_err(|e| on("")(e.into()))?;
         let next = offset + rows.len();
         let cell = |value: Option<Value>| pb::MetricValue {
             value: value.map(|v| match v {
