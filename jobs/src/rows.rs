@@ -95,13 +95,17 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> JobError + '_ {
     }
 }
 
+/// A page of a table's rows.
+pub struct Rows {
+    pub columns: Vec<Column>,
+    /// Each row's cells in the order of `columns`; `None` is empty.
+    pub rows: Vec<Vec<Option<Value>>>,
+    /// Rows in the whole table.
+    pub total: usize,
+}
+
 /// The columns of `table` in the run folder `dir`, and rows `offset..offset + limit`.
-pub fn read(
-    dir: &Path,
-    table: &str,
-    offset: usize,
-    limit: usize,
-) -> JobResult<(Vec<Column>, Vec<Vec<Option<Value>>>, usize)> {
+pub fn read(dir: &Path, table: &str, offset: usize, limit: usize) -> JobResult<Rows> {
     let manifest_path = dir.join("manifest.json");
     let manifest: Manifest =
         serde_json::from_slice(&std::fs::read(&manifest_path).map_err(io(&manifest_path))?)
