@@ -443,7 +443,7 @@ async fn realised_benefits_are_exact_and_never_add_different_units() {
     let mut client = server.reports();
     let mut token = String::new();
     let mut rows = Vec::new();
-    let mut columns = Vec::new();
+    let mut columns: Vec<pb::MetricColumn>;
     loop {
         let page = client
             .get_metric_rows(authed(
