@@ -357,6 +357,53 @@ async fn the_binary_runs_its_own_postgresql_and_keeps_the_data_across_restarts()
         .trim()
         .to_string();
     assert_eq!(count_agreements(&served.addr, &token).await, 16);
+
+    // The CLI finds the running server's PostgreSQL, computes a report into a
+    // folder, and fetches a file of it back through the server.
+    let out = data_dir.join("cli-report");
+    let report = Command::new(binary())
+        .args(["report", "run", "--as-of", "2026-09-30", "--data-dir"])
+        .arg(&data_dir)
+        .arg("--out")
+        .arg(&out)
+        .env_remove("DATABASE_URL")
+        .output()
+        .unwrap();
+    assert!(
+        report.status.success(),
+        "{}",
+        String::from_utf8_lossy(&report.stderr)
+    );
+    let printed = String::from_utf8(report.stdout).unwrap();
+    let run = printed.split(':').next().unwrap().to_string();
+    assert!(run.starts_with("reportRuns/"), "{printed}");
+    for file in [
+        "evaluation_summary.csv",
+        "report.xlsx",
+        "meeting_pack.html",
+        "manifest.json",
+    ] {
+        assert!(out.join(file).exists(), "{file}");
+    }
+    let fetched = data_dir.join("fetched.csv");
+    let fetch = Command::new(binary())
+        .args(["report", "fetch", &run, "evaluation_summary", "--server"])
+        .arg(format!("http://{}", served.addr))
+        .arg("--data-dir")
+        .arg(&data_dir)
+        .arg("--out")
+        .arg(&fetched)
+        .output()
+        .unwrap();
+    assert!(
+        fetch.status.success(),
+        "{}",
+        String::from_utf8_lossy(&fetch.stderr)
+    );
+    assert_eq!(
+        std::fs::read(&fetched).unwrap(),
+        std::fs::read(out.join("evaluation_summary.csv")).unwrap()
+    );
     tokio::task::spawn_blocking(move || stop_binary(served))
         .await
         .unwrap();

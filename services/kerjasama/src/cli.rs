@@ -158,8 +158,41 @@ pub enum RoleArg {
     Analyst,
 }
 
+#[derive(Clone, Copy, ValueEnum)]
+pub enum FetchFormat {
+    /// `<table>.csv`
+    Csv,
+    /// `report.xlsx`, every table of the run
+    Xlsx,
+    /// `meeting_pack.html`
+    Html,
+    /// `manifest.json`
+    Manifest,
+}
+
 #[derive(Subcommand)]
 pub enum ReportCommand {
+    /// Download a file of a run from a running server (gRPC).
+    Fetch {
+        /// `reportRuns/{id}` or the bare id.
+        run: String,
+        /// The table, e.g. overdue_stages (for --format csv).
+        table: Option<String>,
+        #[arg(long, value_enum, default_value = "csv")]
+        format: FetchFormat,
+        #[arg(
+            long,
+            env = "KERJASAMA_SERVER",
+            default_value = "http://127.0.0.1:50051"
+        )]
+        server: String,
+        /// A bearer token; default: the data dir's admin-token file.
+        #[arg(long, env = "KERJASAMA_TOKEN", hide_env_values = true)]
+        token: Option<String>,
+        /// Where to write; default: the file's name in the current folder.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Compute the report and write its files into a folder.
     Run {
         /// YYYY-MM-DD; default today in Asia/Jakarta.

@@ -46,6 +46,34 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     match &cli.command {
         Command::Serve(args) => return serve(global, args).await,
         Command::Worker(args) => return worker(global, args).await,
+        Command::Report(ReportCommand::Fetch {
+            run,
+            table,
+            format,
+            server,
+            token,
+            out,
+        }) => {
+            let token = match token {
+                Some(token) => token.clone(),
+                None => {
+                    let file = global.data_dir().join("admin-token");
+                    std::fs::read_to_string(&file)
+                        .with_context(|| format!("no --token and no {}", file.display()))?
+                        .trim()
+                        .to_string()
+                }
+            };
+            return fetch(
+                server,
+                &token,
+                run,
+                table.as_deref(),
+                *format,
+                out.as_deref(),
+            )
+            .await;
+        }
         _ => {}
     }
     let db = Database::open(global).await?;
@@ -57,7 +85,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 async fn command(command: &Command, db: &Database) -> anyhow::Result<()> {
     let system = Principal::system("kerjasama-cli");
     match command {
-        Command::Serve(_) | Command::Worker(_) => {
+        Command::Serve(_) | Command::Worker(_) | Command::Report(ReportCommand::Fetch { .. }) => {
             unreachable!("handled before opening the database")
         }
         Command::Migrate => println!("migrations are up to date"),
@@ -276,6 +304,71 @@ fn scheduler_config(
         reports_root: data_dir.join("reports"),
         interval: Duration::from_secs(args.scheduler_interval_secs),
     }
+}
+
+/// Downloads one file of a run through the server's ReportService.
+async fn fetch(
+    server: &str,
+    token: &str,
+    run: &str,
+    table: Option<&str>,
+    format: cli::FetchFormat,
+    out: Option<&Path>,
+) -> anyhow::Result<()> {
+    use kerjasama_proto::v1::DownloadReportFileRequest;
+    use kerjasama_proto::v1::report_service_client::ReportServiceClient;
+    let file = match (format, table) {
+        (cli::FetchFormat::Csv, Some(table)) => format!("{table}.csv"),
+        (cli::FetchFormat::Csv, None) => {
+            anyhow::bail!("--format csv needs the table, e.g. overdue_stages")
+        }
+        (cli::FetchFormat::Xlsx, _) => kerjasama_jobs::runs::WORKBOOK.to_string(),
+        (cli::FetchFormat::Html, _) => kerjasama_jobs::pack::FILE_NAME.to_string(),
+        (cli::FetchFormat::Manifest, _) => "manifest.json".to_string(),
+    };
+    let run = if run.starts_with("reportRuns/") {
+        run.to_string()
+    } else {
+        format!("reportRuns/{run}")
+    };
+    let mut client = ReportServiceClient::connect(server.to_string())
+        .await
+        .with_context(|| format!("connecting to {server}"))?;
+    let mut request = tonic::Request::new(DownloadReportFileRequest {
+        run,
+        file: file.clone(),
+    });
+    request.metadata_mut().insert(
+        "authorization",
+        format!("Bearer {token}")
+            .parse()
+            .context("token is not ASCII")?,
+    );
+    let mut stream = client
+        .download_report_file(request)
+        .await
+        .map_err(|s| anyhow::anyhow!("{}: {}", s.code(), s.message()))?
+        .into_inner();
+    let target = out
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| std::path::PathBuf::from(&file));
+    let partial = target.with_extension("partial");
+    let mut written = 0usize;
+    {
+        let mut output = std::fs::File::create(&partial)
+            .with_context(|| format!("creating {}", partial.display()))?;
+        while let Some(chunk) = stream
+            .message()
+            .await
+            .map_err(|s| anyhow::anyhow!("{}: {}", s.code(), s.message()))?
+        {
+            output.write_all(&chunk.data)?;
+            written += chunk.data.len();
+        }
+    }
+    std::fs::rename(&partial, &target)?;
+    say(&format!("wrote {written} bytes to {}", target.display()));
+    Ok(())
 }
 
 /// The scheduler alone, until SIGINT or SIGTERM.
