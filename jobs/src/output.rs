@@ -47,6 +47,18 @@ impl Staging {
         Ok(())
     }
 
+    /// Apache Parquet, the table's column types kept (dates as dates, exact
+    /// decimals as decimals), zstd-compressed.
+    pub fn write_parquet(&mut self, name: &str, frame: &mut DataFrame) -> JobResult<()> {
+        let path = self.staging.join(name);
+        let file = fs::File::create(&path).map_err(io(&path))?;
+        ParquetWriter::new(file)
+            .with_compression(ParquetCompression::Zstd(None))
+            .finish(frame)?;
+        self.files.push(name.to_string());
+        Ok(())
+    }
+
     /// One workbook, a sheet per table (header row in bold). Text, integers,
     /// booleans and ISO dates are written as such; decimals as numbers when a
     /// spreadsheet number holds them exactly (15 significant digits), else as

@@ -355,6 +355,7 @@ fn write_files(
     for table in tables.iter_mut() {
         let file = format!("{}.csv", table.name);
         staging.write_csv(&file, &mut table.frame)?;
+        staging.write_parquet(&format!("{}.parquet", table.name), &mut table.frame)?;
         listed.push(ManifestTable {
             name: table.name,
             file,

@@ -163,27 +163,27 @@ async fn counts_by_type_csv_has_the_exact_expected_content() {
         )
         .await;
     assert!(run.name.starts_with("reportRuns/"));
-    assert_eq!(
-        run.files,
-        [
-            "evaluation_summary.csv",
-            "counts_by_type.csv",
-            "counts_by_dimension.csv",
-            "realised_benefits.csv",
-            "realised_benefits_rollup.csv",
-            "overdue_stages.csv",
-            "overdue_by_unit_stage.csv",
-            "stages_completed_late.csv",
-            "renewal_watch.csv",
-            "follow_up_ksb_without_pks.csv",
-            "follow_up_report_cycles.csv",
-            "follow_up_no_realisation.csv",
-            "follow_up_overdue_recommendations.csv",
-            "report.xlsx",
-            "meeting_pack.html",
-            "manifest.json"
-        ]
-    );
+    let tables = [
+        "evaluation_summary",
+        "counts_by_type",
+        "counts_by_dimension",
+        "realised_benefits",
+        "realised_benefits_rollup",
+        "overdue_stages",
+        "overdue_by_unit_stage",
+        "stages_completed_late",
+        "renewal_watch",
+        "follow_up_ksb_without_pks",
+        "follow_up_report_cycles",
+        "follow_up_no_realisation",
+        "follow_up_overdue_recommendations",
+    ];
+    let expected: Vec<String> = tables
+        .iter()
+        .flat_map(|t| [format!("{t}.csv"), format!("{t}.parquet")])
+        .chain(["report.xlsx", "meeting_pack.html", "manifest.json"].map(String::from))
+        .collect();
+    assert_eq!(run.files, expected);
     assert_eq!(run.state, pb::ReportRunState::Succeeded as i32);
     assert_eq!(run.requested_by, "test-admin");
     assert!(run.start_time.is_some() && run.finish_time.is_some());
@@ -610,6 +610,20 @@ async fn report_files_download_over_http_with_the_bearer_token() {
         Some("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     );
     assert_eq!(&body[..2], b"PK");
+
+    // Parquet, one file per table.
+    let (status, headers, body) = http_get(
+        server.http_addr,
+        &format!("/reports/{id}/overdue_stages.parquet"),
+        Some(&server.admin),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        header(&headers, "content-type"),
+        Some("application/vnd.apache.parquet")
+    );
+    assert!(body.starts_with(b"PAR1") && body.ends_with(b"PAR1"));
 
     // The latest run's file, with or without naming a schedule.
     let (status, _, latest) = http_get(

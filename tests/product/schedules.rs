@@ -116,7 +116,9 @@ async fn two_scheduler_instances_run_each_tick_exactly_once_and_catch_up_once() 
         caught_up[0].files,
         [
             "counts_by_type.csv",
+            "counts_by_type.parquet",
             "overdue_stages.csv",
+            "overdue_stages.parquet",
             "report.xlsx",
             "meeting_pack.html",
             "manifest.json"
