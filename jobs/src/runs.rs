@@ -413,8 +413,16 @@ pub async fn get(pool: &PgPool, actor: &Principal, id: Uuid) -> Result<ReportRun
     }
 }
 
-/// The path of one published file of a succeeded run.
+/// The path of one published file of a succeeded run. `<table>.xlsx` and
+/// `<table>.html` name the run's workbook and meeting pack, which hold every
+/// table of the run.
 pub fn file_path(run: &ReportRun, file: &str) -> Result<PathBuf, CoreError> {
+    let has_csv = |stem: &str| run.files.iter().any(|f| *f == format!("{stem}.csv"));
+    let file = match file.rsplit_once('.') {
+        Some((stem, "xlsx")) if has_csv(stem) => WORKBOOK,
+        Some((stem, "html")) if has_csv(stem) => crate::pack::FILE_NAME,
+        _ => file,
+    };
     if run.state != "SUCCEEDED" {
         return Err(CoreError::FailedPrecondition(format!(
             "{} is {}; only a succeeded run has files",
@@ -434,6 +442,7 @@ pub fn file_path(run: &ReportRun, file: &str) -> Result<PathBuf, CoreError> {
 /// ListReportRuns filters; `None` means any.
 #[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct RunFilter {
+    pub schedule_id: Option<Uuid>,
     pub state: Option<String>,
     pub as_of_from: Option<NaiveDate>,
     pub as_of_until: Option<NaiveDate>,
@@ -468,6 +477,9 @@ pub async fn list(
     }
     if let Some(state) = &filter.state {
         query = query.filter(report_runs::state.eq(state.clone()));
+    }
+    if let Some(schedule) = filter.schedule_id {
+        query = query.filter(report_runs::schedule_id.eq(schedule));
     }
     if let Some(from) = filter.as_of_from {
         query = query.filter(report_runs::as_of.ge(from));

@@ -611,6 +611,15 @@ async fn report_files_download_over_http_with_the_bearer_token() {
     );
     assert_eq!(&body[..2], b"PK");
 
+    // `<table>.xlsx` is the run's workbook (a sheet per table).
+    let (status, _, alias) = http_get(
+        server.http_addr,
+        &format!("/reports/{id}/overdue_stages.xlsx"),
+        Some(&server.admin),
+    )
+    .await;
+    assert_eq!((status, alias), (200, body));
+
     // Parquet, one file per table.
     let (status, headers, body) = http_get(
         server.http_addr,

@@ -111,6 +111,39 @@ async fn two_scheduler_instances_run_each_tick_exactly_once_and_catch_up_once() 
             .is_empty()
     );
 
+    // The schedule's runs through the API, newest first.
+    let listed = server
+        .reports()
+        .list_report_runs(authed(
+            &server.admin,
+            pb::ListReportRunsRequest {
+                schedule: schedule.name.clone(),
+                ..Default::default()
+            },
+        ))
+        .await
+        .unwrap()
+        .into_inner()
+        .report_runs;
+    assert_eq!(listed.len(), 4);
+    assert!(
+        listed
+            .iter()
+            .all(|r| r.schedule == schedule.name && r.scheduled_for.is_some())
+    );
+    let status = server
+        .reports()
+        .list_report_runs(authed(
+            &server.admin,
+            pb::ListReportRunsRequest {
+                schedule: "weekly".into(),
+                ..Default::default()
+            },
+        ))
+        .await
+        .unwrap_err();
+    assert_rejected(&status, Code::InvalidArgument, Some("schedule"));
+
     // A scheduled run writes only the tables it asked for, and its manifest.
     assert_eq!(
         caught_up[0].files,

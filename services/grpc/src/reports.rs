@@ -64,6 +64,11 @@ fn to_proto(run: ReportRun) -> pb::ReportRun {
         region_code: run.region_code.unwrap_or_default(),
         report_grace_days: run.report_grace_days,
         software_version: run.software_version,
+        schedule: run
+            .schedule_id
+            .map(|s| format!("reportSchedules/{s}"))
+            .unwrap_or_default(),
+        scheduled_for: run.scheduled_for.map(timestamp),
     }
 }
 
@@ -143,7 +148,18 @@ impl ReportService for Reports {
                 }
             },
         };
+        let schedule_id = match request.schedule.as_str() {
+            "" => None,
+            name => {
+                let id = kerjasama_jobs::schedules::parse_name(name);
+                if id.is_none() {
+                    v.add("schedule", "must be reportSchedules/{id}");
+                }
+                id
+            }
+        };
         let filter = runs::RunFilter {
+            schedule_id,
             state,
             as_of_from: v.date("as_of_from", &request.as_of_from),
             as_of_until: v.date("as_of_until", &request.as_of_until),
