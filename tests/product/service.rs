@@ -362,7 +362,15 @@ async fn the_binary_runs_its_own_postgresql_and_keeps_the_data_across_restarts()
     // folder, and fetches a file of it back through the server.
     let out = data_dir.join("cli-report");
     let report = Command::new(binary())
-        .args(["report", "run", "--as-of", "2026-09-30", "--data-dir"])
+        .args([
+            "report",
+            "run",
+            "--as-of",
+            "2026-09-30",
+            "--period",
+            "2026-01-01..2026-06-30",
+            "--data-dir",
+        ])
         .arg(&data_dir)
         .arg("--out")
         .arg(&out)
@@ -377,6 +385,10 @@ async fn the_binary_runs_its_own_postgresql_and_keeps_the_data_across_restarts()
     let printed = String::from_utf8(report.stdout).unwrap();
     let run = printed.split(':').next().unwrap().to_string();
     assert!(run.starts_with("reportRuns/"), "{printed}");
+    assert!(
+        printed.contains("as of 2026-09-30, period 2026-01-01 to 2026-06-30"),
+        "{printed}"
+    );
     for file in [
         "evaluation_summary.csv",
         "report.xlsx",

@@ -198,7 +198,11 @@ pub enum ReportCommand {
         /// YYYY-MM-DD; default today in Asia/Jakarta.
         #[arg(long)]
         as_of: Option<String>,
-        /// YYYY-MM-DD; with --period-end. Default: the quarter containing --as-of.
+        /// START..END, e.g. 2026-07-01..2026-09-30 (same as --period-start and
+        /// --period-end). Default: the quarter containing --as-of.
+        #[arg(long, conflicts_with_all = ["period_start", "period_end"])]
+        period: Option<String>,
+        /// YYYY-MM-DD; with --period-end.
         #[arg(long)]
         period_start: Option<String>,
         #[arg(long)]

@@ -125,6 +125,7 @@ async fn command(command: &Command, db: &Database) -> anyhow::Result<()> {
         }
         Command::Report(ReportCommand::Run {
             as_of,
+            period,
             period_start,
             period_end,
             region,
@@ -144,20 +145,19 @@ async fn command(command: &Command, db: &Database) -> anyhow::Result<()> {
                 ..ReportParams::new(
                     date("as-of", as_of)?,
                     (
-                        date("period-start", period_start)?,
-                        date("period-end", period_end)?,
+                        date(
+                            "period-start",
+                            &period_start.clone().or_else(|| period_bound(period, 0)),
+                        )?,
+                        date(
+                            "period-end",
+                            &period_end.clone().or_else(|| period_bound(period, 1)),
+                        )?,
                     ),
                     region.clone(),
                 )?
             };
-            let run = runs::run(
-                &db.pool,
-                &db.url,
-                &system,
-                params,
-                Destination::Folder(out.clone()),
-            )
-            .await?;
+            let run = run_with_progress(db, &system, params, out).await?;
             println!(
                 "{}: as of {}, period {} to {}",
                 run.name(),
@@ -304,6 +304,55 @@ fn scheduler_config(
         reports_root: data_dir.join("reports"),
         interval: Duration::from_secs(args.scheduler_interval_secs),
     }
+}
+
+/// `START..END` of `--period`: the bound at `index` (0 start, 1 end).
+fn period_bound(period: &Option<String>, index: usize) -> Option<String> {
+    let period = period.as_deref()?;
+    let (start, end) = period.split_once("..").unwrap_or((period, ""));
+    Some([start, end][index].trim().to_string())
+}
+
+/// Runs a report into `out`, showing a spinner with the elapsed time when
+/// stderr is a terminal.
+async fn run_with_progress(
+    db: &Database,
+    actor: &Principal,
+    params: ReportParams,
+    out: &Path,
+) -> anyhow::Result<runs::ReportRun> {
+    use std::io::IsTerminal;
+    let queued = runs::queue(
+        &db.pool,
+        actor,
+        params,
+        Destination::Folder(out.to_path_buf()),
+    )
+    .await?;
+    let (pool, url, run) = (db.pool.clone(), db.url.clone(), queued.clone());
+    let work = tokio::spawn(async move { runs::execute(&pool, &url, &run).await });
+    let terminal = std::io::stderr().is_terminal();
+    let started = std::time::Instant::now();
+    let mut frames = ['|', '/', '-', '\\'].iter().cycle();
+    while !work.is_finished() {
+        if terminal {
+            let frame = frames.next().unwrap_or(&'|');
+            eprint!(
+                "\r{frame} computing {} ({:.1} s)",
+                queued.name(),
+                started.elapsed().as_secs_f64()
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(120)).await;
+    }
+    if terminal {
+        eprintln!(
+            "\r  computed {} in {:.1} s",
+            queued.name(),
+            started.elapsed().as_secs_f64()
+        );
+    }
+    Ok(work.await??)
 }
 
 /// Downloads one file of a run through the server's ReportService.
