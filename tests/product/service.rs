@@ -292,6 +292,11 @@ fn start_binary(data_dir: &std::path::Path, demo: bool) -> Served {
     if demo {
         command.arg("--demo");
     }
+    spawn_and_wait_for_address(command)
+}
+
+/// Starts the server and reads its stdout until it says where it listens.
+fn spawn_and_wait_for_address(mut command: Command) -> Served {
     let mut child = command.spawn().unwrap();
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let mut addr = None;
@@ -433,6 +438,55 @@ async fn the_binary_runs_its_own_postgresql_and_keeps_the_data_across_restarts()
     .unwrap();
     assert_eq!(std::fs::read_to_string(&token_file).unwrap().trim(), token);
     assert_eq!(count_agreements(&served.addr, &token).await, 16);
+    tokio::task::spawn_blocking(move || stop_binary(served))
+        .await
+        .unwrap();
+    let _ = std::fs::remove_dir_all(&data_dir);
+}
+
+#[tokio::test]
+async fn with_database_url_the_binary_uses_that_server_and_starts_none() {
+    let db = kerjasama_tests::fresh_database().await;
+    let data_dir = std::env::temp_dir().join(format!("kerjasama-e2e-url-{}", uuid::Uuid::now_v7()));
+    let url = db.url.clone();
+    let dir = data_dir.clone();
+    let served = tokio::task::spawn_blocking(move || {
+        let mut command = Command::new(binary());
+        command
+            .args([
+                "serve",
+                "--demo",
+                "--listen",
+                "127.0.0.1:0",
+                "--http-listen",
+                "127.0.0.1:0",
+                "--data-dir",
+            ])
+            .arg(&dir)
+            .env("DATABASE_URL", &url)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null());
+        spawn_and_wait_for_address(command)
+    })
+    .await
+    .unwrap();
+    let token = std::fs::read_to_string(data_dir.join("admin-token"))
+        .unwrap()
+        .trim()
+        .to_string();
+    assert_eq!(count_agreements(&served.addr, &token).await, 16);
+    assert!(!data_dir.join("postgres").exists(), "no cluster of its own");
+    // The data landed in the given database.
+    let (client, connection) = tokio_postgres::connect(&db.url, tokio_postgres::NoTls)
+        .await
+        .unwrap();
+    tokio::spawn(connection);
+    let count: i64 = client
+        .query_one("SELECT count(*) FROM agreements", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(count, 16);
     tokio::task::spawn_blocking(move || stop_binary(served))
         .await
         .unwrap();
