@@ -274,6 +274,17 @@ struct Served {
     addr: String,
 }
 
+impl Drop for Served {
+    /// A failing test still stops the server (and so its PostgreSQL).
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            // SAFETY: kill(2) on our own child's pid has no memory effects.
+            unsafe { libc::kill(self.child.id() as i32, libc::SIGTERM) };
+            let _ = self.child.wait();
+        }
+    }
+}
+
 fn start_binary(data_dir: &std::path::Path, demo: bool) -> Served {
     let mut command = Command::new(binary());
     command
@@ -345,7 +356,7 @@ async fn count_agreements(addr: &str, token: &str) -> usize {
 
 #[tokio::test]
 async fn the_binary_runs_its_own_postgresql_and_keeps_the_data_across_restarts() {
-    let data_dir = std::env::temp_dir().join(format!("kerjasama-e2e-{}", uuid::Uuid::now_v7()));
+    let data_dir = kerjasama_tests::scratch_dir("e2e");
     let served = tokio::task::spawn_blocking({
         let dir = data_dir.clone();
         move || start_binary(&dir, true)
@@ -447,7 +458,7 @@ async fn the_binary_runs_its_own_postgresql_and_keeps_the_data_across_restarts()
 #[tokio::test]
 async fn with_database_url_the_binary_uses_that_server_and_starts_none() {
     let db = kerjasama_tests::fresh_database().await;
-    let data_dir = std::env::temp_dir().join(format!("kerjasama-e2e-url-{}", uuid::Uuid::now_v7()));
+    let data_dir = kerjasama_tests::scratch_dir("e2e-url");
     let url = db.url.clone();
     let dir = data_dir.clone();
     let served = tokio::task::spawn_blocking(move || {

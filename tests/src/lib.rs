@@ -36,6 +36,13 @@ fn cluster_dir() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("/tmp/kerjasama-test-pg"))
 }
 
+/// A fresh folder beside the shared cluster, for a test that needs one (its
+/// PostgreSQL, if it starts one, is stopped by `scripts/test` even when the
+/// test fails).
+pub fn scratch_dir(prefix: &str) -> PathBuf {
+    cluster_dir().join(format!("{prefix}-{}", uuid::Uuid::now_v7()))
+}
+
 struct Shared {
     cluster: Cluster,
     template: String,
