@@ -147,7 +147,7 @@ impl Schedule {
     }
 
     pub fn etag(&self) -> String {
-        format!("\"{}\"", self.version)
+        kerjasama_core::etag::of(self.version)
     }
 }
 
@@ -330,15 +330,7 @@ pub async fn update(
                 before.name()
             )));
         }
-        if let Some(etag) = etag.filter(|e| !e.is_empty())
-            && etag != before.etag()
-        {
-            return Err(CoreError::Aborted(format!(
-                "{} changed since it was read (etag {etag} is now {}); read it again and retry",
-                before.name(),
-                before.etag()
-            )));
-        }
+        kerjasama_core::etag::check(&before.etag(), etag, &before.name())?;
         let fields = change(&before);
         let violations = validate(&fields);
         if !violations.is_empty() {

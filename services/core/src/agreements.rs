@@ -147,7 +147,7 @@ impl Agreement {
     }
 
     pub fn etag(&self) -> String {
-        format!("\"{}\"", self.version)
+        crate::etag::of(self.version)
     }
 }
 
@@ -866,17 +866,7 @@ pub async fn get(pool: &PgPool, actor: &Principal, id: Uuid) -> CoreResult<Agree
 }
 
 fn check_etag(agreement: &Agreement, etag: Option<&str>) -> CoreResult<()> {
-    match etag {
-        Some(etag) if !etag.is_empty() && etag != agreement.etag() => {
-            Err(CoreError::Aborted(format!(
-                "{} changed since it was read (etag {} is now {}); read it again and retry",
-                agreement.name(),
-                etag,
-                agreement.etag()
-            )))
-        }
-        _ => Ok(()),
-    }
+    crate::etag::check(&agreement.etag(), etag, &agreement.name())
 }
 
 /// Replaces the fields named by `changes`; `etag`, when given, must match.

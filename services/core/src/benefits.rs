@@ -59,7 +59,7 @@ impl Indicator {
     }
 
     pub fn etag(&self) -> String {
-        format!("\"{}\"", self.version)
+        crate::etag::of(self.version)
     }
 }
 
@@ -126,7 +126,7 @@ impl Realisation {
     }
 
     pub fn etag(&self) -> String {
-        format!("\"{}\"", self.version)
+        crate::etag::of(self.version)
     }
 }
 
@@ -361,15 +361,6 @@ pub async fn list_indicators(
     rows.into_iter().map(indicator_of).collect()
 }
 
-fn check_etag(current: &str, given: Option<&str>, name: &str) -> CoreResult<()> {
-    match given {
-        Some(etag) if !etag.is_empty() && etag != current => Err(CoreError::Aborted(format!(
-            "{name} changed since it was read (etag {etag} is now {current}); read it again and retry"
-        ))),
-        _ => Ok(()),
-    }
-}
-
 pub async fn update_indicator(
     pool: &PgPool,
     actor: &Principal,
@@ -388,7 +379,7 @@ pub async fn update_indicator(
                 before.name()
             )));
         }
-        check_etag(&before.etag(), etag, &before.name())?;
+        crate::etag::check(&before.etag(), etag, &before.name())?;
         let mut fields = before.fields.clone();
         for change in changes {
             fields.apply(change);
@@ -734,7 +725,7 @@ pub async fn update_realisation(
                 before.name()
             )));
         }
-        check_etag(&before.etag(), etag, &before.name())?;
+        crate::etag::check(&before.etag(), etag, &before.name())?;
         let mut fields = before.fields.clone();
         for change in changes {
             match change {

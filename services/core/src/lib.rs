@@ -13,6 +13,7 @@ pub mod decimal;
 pub mod demo;
 pub mod documents;
 pub mod error;
+pub mod etag;
 pub mod events;
 pub mod idempotency;
 pub mod implementation_reports;

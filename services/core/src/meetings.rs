@@ -79,7 +79,7 @@ impl Recommendation {
     }
 
     pub fn etag(&self) -> String {
-        format!("\"{}\"", self.version)
+        crate::etag::of(self.version)
     }
 }
 

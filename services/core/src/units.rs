@@ -33,7 +33,7 @@ impl Unit {
     }
 
     pub fn etag(&self) -> String {
-        format!("\"{}\"", self.version)
+        crate::etag::of(self.version)
     }
 }
 
@@ -190,15 +190,7 @@ pub async fn update(
             .optional()?
             .ok_or_else(|| CoreError::not_found(format!("units/{code}")))?;
         actor.check_admin(Some(&before.region_code))?;
-        if let Some(etag) = etag.filter(|e| !e.is_empty())
-            && etag != before.etag()
-        {
-            return Err(CoreError::Aborted(format!(
-                "{} changed since it was read (etag {etag} is now {}); read it again and retry",
-                before.name(),
-                before.etag()
-            )));
-        }
+        crate::etag::check(&before.etag(), etag, &before.name())?;
         let new_name = display_name
             .as_deref()
             .map(str::trim)
