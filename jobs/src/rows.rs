@@ -126,7 +126,9 @@ pub fn read(dir: &Path, table: &str, offset: usize, limit: usize) -> JobResult<R
         .try_into_reader_with_file_path(Some(path.clone()))?
         .finish()?;
     let total = frame.height();
-    let page = frame.slice(offset as i64, limit);
+    // Past the end is an empty page, never a negative (from-the-end) slice.
+    let start = i64::try_from(offset.min(total)).unwrap_or(i64::MAX);
+    let page = frame.slice(start, limit);
     let mut rows = Vec::with_capacity(page.height());
     for r in 0..page.height() {
         let mut row = Vec::with_capacity(entry.columns.len());

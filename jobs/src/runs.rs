@@ -403,14 +403,8 @@ pub async fn get(pool: &PgPool, actor: &Principal, id: Uuid) -> Result<ReportRun
         .await
         .optional()?
         .ok_or_else(|| CoreError::not_found(format!("reportRuns/{id}")))?;
-    match (&actor.region_code, &run.region_code) {
-        (None, _) => Ok(run),
-        (Some(own), Some(region)) if own == region => Ok(run),
-        _ => Err(CoreError::PermissionDenied(format!(
-            "reportRuns/{id} covers regions outside token {}'s scope",
-            actor.name
-        ))),
-    }
+    actor.check_read_report_run(run.region_code.as_deref())?;
+    Ok(run)
 }
 
 /// The path of one published file of a succeeded run. `<table>.xlsx` and
@@ -457,6 +451,7 @@ pub async fn list(
     page_token: &str,
 ) -> Result<kerjasama_core::agreements::Page<ReportRun>, CoreError> {
     use kerjasama_core::paging::{self, Cursor};
+    actor.check_read_report_run(actor.region_code.as_deref())?;
     let limit = paging::page_size(page_size)?;
     let fingerprint = paging::fingerprint(&(&filter, &actor.region_code));
     let bad_token = || CoreError::invalid("page_token", "not a page token issued by this service");

@@ -227,13 +227,7 @@ async fn load(conn: &mut diesel_async::AsyncPgConnection, id: Uuid) -> Result<Sc
 }
 
 fn check_access(actor: &Principal, region: Option<&str>) -> Result<(), CoreError> {
-    actor.check_admin(region)?;
-    if region.is_none() && actor.region_code.is_some() {
-        return Err(CoreError::PermissionDenied(
-            "a token bound to a region manages only that region's schedules".into(),
-        ));
-    }
-    Ok(())
+    actor.check_manage_schedule(region)
 }
 
 pub async fn create(
@@ -287,14 +281,13 @@ pub async fn create(
 pub async fn get(pool: &PgPool, actor: &Principal, id: Uuid) -> Result<Schedule, CoreError> {
     let mut conn = pool.get().await?;
     let schedule = load(&mut conn, id).await?;
-    if let Some(region) = &schedule.region_code {
-        actor.check_read(region)?;
-    }
+    check_access(actor, schedule.region_code.as_deref())?;
     Ok(schedule)
 }
 
 /// Live schedules the caller may see (a handful).
 pub async fn list(pool: &PgPool, actor: &Principal) -> Result<Vec<Schedule>, CoreError> {
+    check_access(actor, actor.region_code.as_deref())?;
     let mut conn = pool.get().await?;
     let all: Vec<Schedule> = report_schedules::table
         .filter(report_schedules::delete_time.is_null())
@@ -304,11 +297,7 @@ pub async fn list(pool: &PgPool, actor: &Principal) -> Result<Vec<Schedule>, Cor
         .await?;
     Ok(all
         .into_iter()
-        .filter(|s| match (&actor.region_code, &s.region_code) {
-            (None, _) => true,
-            (Some(own), Some(region)) => own == region,
-            (Some(_), None) => false,
-        })
+        .filter(|s| check_access(actor, s.region_code.as_deref()).is_ok())
         .collect())
 }
 

@@ -8,6 +8,7 @@ mod audit;
 mod benefits;
 mod documents;
 mod fixtures;
+mod hardening;
 mod implementation_reports;
 mod listing;
 mod meetings;

@@ -312,6 +312,41 @@ impl TestServer {
         panic!("{} did not finish within 15 s", run.name);
     }
 
+    /// The number of rows of every table the API writes, to prove that a
+    /// rejected call wrote nothing.
+    pub async fn row_counts(&self) -> Vec<(String, i64)> {
+        const TABLES: &[&str] = &[
+            "units",
+            "agreements",
+            "agreement_parties",
+            "api_tokens",
+            "audit_events",
+            "create_requests",
+            "report_runs",
+            "agreement_stages",
+            "stage_reschedules",
+            "benefit_indicators",
+            "benefit_realisations",
+            "implementation_reports",
+            "agreement_documents",
+            "evaluation_meetings",
+            "meeting_findings",
+            "recommendations",
+            "recommendation_status_changes",
+            "report_schedules",
+        ];
+        let sql = self.sql().await;
+        let mut counts = Vec::new();
+        for table in TABLES {
+            let row = sql
+                .query_one(&format!("SELECT count(*) FROM {table}"), &[])
+                .await
+                .expect("count rows");
+            counts.push((table.to_string(), row.get(0)));
+        }
+        counts
+    }
+
     /// Runs SQL against the test's database (for checks the API cannot make).
     pub async fn sql(&self) -> tokio_postgres::Client {
         let (client, connection) = tokio_postgres::connect(&self.db.url, NoTls).await.unwrap();

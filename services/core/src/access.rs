@@ -30,10 +30,36 @@ impl Principal {
         }
     }
 
+    /// A token bound to a region sees that region only; an unbound token sees
+    /// every region only when it is ADMIN or ANALYST. A UNIT_OFFICER is always
+    /// bound (to its unit's region); one that somehow is not sees nothing.
     pub fn can_see_region(&self, region_code: &str) -> bool {
-        self.region_code
-            .as_deref()
-            .is_none_or(|own| own == region_code)
+        match (&self.region_code, self.role) {
+            (Some(own), _) => own == region_code,
+            (None, Role::Admin | Role::Analyst) => true,
+            (None, Role::UnitOfficer) => false,
+        }
+    }
+
+    /// Whether the caller sees every region (a deployment-wide record).
+    pub fn sees_all_regions(&self) -> bool {
+        self.region_code.is_none() && matches!(self.role, Role::Admin | Role::Analyst)
+    }
+
+    /// A record of one region (`Some`) or of the whole deployment (`None`).
+    fn check_scope(&self, region_code: Option<&str>, what: &str) -> CoreResult<()> {
+        let visible = match region_code {
+            Some(region) => self.can_see_region(region),
+            None => self.sees_all_regions(),
+        };
+        if visible {
+            Ok(())
+        } else {
+            Err(CoreError::PermissionDenied(format!(
+                "{what} is outside token {}'s region",
+                self.name
+            )))
+        }
     }
 
     /// Reading a record of `region_code`.
@@ -63,6 +89,22 @@ impl Principal {
         }
     }
 
+    /// Naming an agreement of `parent_unit` as the parent of one's own (a PKS
+    /// under a KSB, an ADDENDUM). The child would block the parent's deletion,
+    /// so a unit officer may do it only under its own unit's agreements; the
+    /// bureau (ADMIN) may link across units.
+    pub fn check_attach_child(&self, parent_unit: &str) -> CoreResult<()> {
+        match self.role {
+            Role::Admin => Ok(()),
+            Role::UnitOfficer if self.unit_code.as_deref() == Some(parent_unit) => Ok(()),
+            Role::UnitOfficer => Err(CoreError::PermissionDenied(format!(
+                "a unit officer of {} may attach agreements only under its own unit's; the parent belongs to {parent_unit}",
+                self.unit_code.as_deref().unwrap_or_default()
+            ))),
+            Role::Analyst => Err(read_only()),
+        }
+    }
+
     /// Managing units, tokens and other bureau-wide settings.
     pub fn check_admin(&self, region_code: Option<&str>) -> CoreResult<()> {
         if let Some(region) = region_code {
@@ -73,6 +115,25 @@ impl Principal {
             Role::Analyst => Err(read_only()),
             Role::UnitOfficer => Err(CoreError::PermissionDenied(
                 "only the cooperation bureau (ADMIN) may do this".into(),
+            )),
+        }
+    }
+
+    /// Report runs, their rows and their files, over gRPC and HTTP alike: the
+    /// bureau and analysts, a run of their region (`region_code`), or of every
+    /// region (`None`) only for unbound tokens.
+    pub fn check_read_report_run(&self, region_code: Option<&str>) -> CoreResult<()> {
+        self.check_run_reports()?;
+        self.check_scope(region_code, "this report run")
+    }
+
+    /// Report schedules, read or written: the bureau (ADMIN) only, a schedule
+    /// of its region, or a deployment-wide one (`None`) only when unbound.
+    pub fn check_manage_schedule(&self, region_code: Option<&str>) -> CoreResult<()> {
+        match self.role {
+            Role::Admin => self.check_scope(region_code, "this report schedule"),
+            Role::Analyst | Role::UnitOfficer => Err(CoreError::PermissionDenied(
+                "report schedules are managed by the bureau (ADMIN)".into(),
             )),
         }
     }
@@ -90,4 +151,43 @@ impl Principal {
 
 fn read_only() -> CoreError {
     CoreError::PermissionDenied("an ANALYST token is read-only".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn token(role: Role, unit: Option<&str>, region: Option<&str>) -> Principal {
+        Principal {
+            name: "t".into(),
+            role,
+            unit_code: unit.map(Into::into),
+            region_code: region.map(Into::into),
+        }
+    }
+
+    #[test]
+    fn a_missing_region_means_every_region_only_for_unbound_admins_and_analysts() {
+        assert!(token(Role::Admin, None, None).can_see_region("36"));
+        assert!(token(Role::Analyst, None, None).can_see_region("36"));
+        assert!(!token(Role::UnitOfficer, Some("DINKES"), None).can_see_region("36"));
+        assert!(token(Role::UnitOfficer, Some("DINKES"), Some("36")).can_see_region("36"));
+        assert!(!token(Role::Admin, None, Some("32")).can_see_region("36"));
+    }
+
+    #[test]
+    fn report_runs_and_schedules_have_one_rule_each() {
+        let officer = token(Role::UnitOfficer, Some("DINKES"), Some("36"));
+        assert!(officer.check_read_report_run(Some("36")).is_err());
+        assert!(officer.check_manage_schedule(Some("36")).is_err());
+        let analyst = token(Role::Analyst, None, None);
+        assert!(analyst.check_read_report_run(None).is_ok());
+        assert!(analyst.check_manage_schedule(None).is_err());
+        let bound = token(Role::Admin, None, Some("36"));
+        assert!(bound.check_read_report_run(Some("36")).is_ok());
+        assert!(bound.check_read_report_run(None).is_err());
+        assert!(bound.check_manage_schedule(None).is_err());
+        assert!(bound.check_manage_schedule(Some("36")).is_ok());
+        assert!(bound.check_manage_schedule(Some("32")).is_err());
+    }
 }

@@ -538,16 +538,27 @@ async fn check_references(
 
 async fn ensure_valid(
     conn: &mut AsyncPgConnection,
+    actor: &Principal,
     fields: &AgreementFields,
     own_id: Option<Uuid>,
+    previous_parent: Option<Uuid>,
 ) -> CoreResult<()> {
     let mut violations = validate(fields, calendar::today());
     violations.extend(check_references(conn, fields, own_id).await?);
-    if violations.is_empty() {
-        Ok(())
-    } else {
-        Err(CoreError::InvalidArgument(violations))
+    if !violations.is_empty() {
+        return Err(CoreError::InvalidArgument(violations));
     }
+    if let Some(parent_id) = fields.parent_id.filter(|p| Some(*p) != previous_parent) {
+        // A child blocks its parent's deletion: only the parent's own unit (or
+        // the bureau) may hang one under it.
+        let parent_unit: String = agreements::table
+            .find(parent_id)
+            .select(agreements::unit_code)
+            .first(conn)
+            .await?;
+        actor.check_attach_child(&parent_unit)?;
+    }
+    Ok(())
 }
 
 #[derive(Queryable, Selectable)]
@@ -826,7 +837,7 @@ pub async fn create(
                 return load(conn, existing, false).await;
             }
         }
-        ensure_valid(conn, &fields, None).await?;
+        ensure_valid(conn, actor, &fields, None, None).await?;
         diesel::insert_into(agreements::table)
             .values(AgreementColumns::new(id, &fields))
             .execute(conn)
@@ -898,7 +909,7 @@ pub async fn update(
         if fields.unit_code != before.fields.unit_code {
             actor.check_write_agreement(&fields.region_code, &fields.unit_code)?;
         }
-        ensure_valid(conn, &fields, Some(id)).await?;
+        ensure_valid(conn, actor, &fields, Some(id), before.fields.parent_id).await?;
         diesel::update(agreements::table.find(id))
             .set((
                 AgreementColumns::new(id, &fields),

@@ -9,13 +9,39 @@ pub fn today() -> NaiveDate {
     Utc::now().with_timezone(&ZONE).date_naive()
 }
 
-/// Parses an ISO `YYYY-MM-DD` date.
+/// The earliest business date the register accepts.
+pub const FIRST_DATE: NaiveDate = NaiveDate::from_ymd_opt(1900, 1, 1).expect("a valid date");
+/// The latest business date the register accepts.
+pub const LAST_DATE: NaiveDate = NaiveDate::from_ymd_opt(2199, 12, 31).expect("a valid date");
+
+/// The one date parser: exactly `YYYY-MM-DD` (four-digit year, two-digit
+/// month and day, no sign, no spaces), a real calendar day, within
+/// [`FIRST_DATE`]..=[`LAST_DATE`]. Everything else is `None`.
 pub fn parse_date(text: &str) -> Option<NaiveDate> {
-    if text.len() != 10 {
+    let bytes = text.as_bytes();
+    let shape_ok = bytes.len() == 10
+        && bytes[4] == b'-'
+        && bytes[7] == b'-'
+        && bytes
+            .iter()
+            .enumerate()
+            .all(|(i, b)| i == 4 || i == 7 || b.is_ascii_digit());
+    if !shape_ok {
         return None;
     }
-    NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()
+    let number = |range: std::ops::Range<usize>| text[range].parse::<u32>().ok();
+    let year = i32::try_from(number(0..4)?).ok()?;
+    let date = NaiveDate::from_ymd_opt(year, number(5..7)?, number(8..10)?)?;
+    in_range(date).then_some(date)
 }
+
+/// Whether a date lies in the accepted business range.
+pub fn in_range(date: NaiveDate) -> bool {
+    (FIRST_DATE..=LAST_DATE).contains(&date)
+}
+
+/// What [`parse_date`] accepts, for error messages.
+pub const DATE_RULE: &str = "a date in YYYY-MM-DD form between 1900-01-01 and 2199-12-31";
 
 /// The calendar quarter containing `date`: (first day, last day).
 pub fn quarter_of(date: NaiveDate) -> (NaiveDate, NaiveDate) {
@@ -34,6 +60,58 @@ pub fn quarter_of(date: NaiveDate) -> (NaiveDate, NaiveDate) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A bounded property pass: whatever the text, the parser never panics and
+    /// accepts only what formats back to itself inside the range.
+    #[test]
+    fn parse_date_accepts_only_canonical_in_range_dates() {
+        let noise: Vec<char> = "+- /.T:Z\u{0}é１".chars().collect();
+        let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let mut accepted = 0;
+        for _ in 0..200_000 {
+            // Mostly date-shaped text with random digits, sometimes noise or a length change.
+            let len = match next() % 8 {
+                0 => (next() % 14) as usize,
+                _ => 10,
+            };
+            let text: String = (0..len)
+                .map(|i| match next() % 20 {
+                    0 => noise[(next() % noise.len() as u64) as usize],
+                    _ if i == 4 || i == 7 => '-',
+                    // Leading digits drawn near real dates, so many texts parse.
+                    _ => {
+                        let range = match i {
+                            0 => 3,
+                            5 => 2,
+                            8 => 4,
+                            _ => 10,
+                        };
+                        char::from(b'0' + (next() % range) as u8)
+                    }
+                })
+                .collect();
+            if let Some(date) = parse_date(&text) {
+                assert_eq!(date.format("%Y-%m-%d").to_string(), text);
+                assert!(in_range(date));
+                accepted += 1;
+            }
+        }
+        assert!(
+            accepted > 1_000,
+            "the generator should reach valid dates too"
+        );
+        let mut day = FIRST_DATE;
+        while day <= LAST_DATE {
+            assert_eq!(parse_date(&day.format("%Y-%m-%d").to_string()), Some(day));
+            day = day + chrono::Days::new(97);
+        }
+    }
 
     #[test]
     fn quarter_bounds() {
@@ -57,6 +135,16 @@ mod tests {
         assert!(parse_date("2026-02-30").is_none());
         assert!(parse_date("2026-2-3").is_none());
         assert!(parse_date("26-02-03").is_none());
+        assert!(parse_date("+2025-01-1").is_none());
+        assert!(parse_date("0000-01-01").is_none());
+        assert!(parse_date("-001-01-01").is_none());
+        assert!(parse_date("1899-12-31").is_none());
+        assert!(parse_date("2200-01-01").is_none());
+        assert!(parse_date("2026-1-013").is_none());
+        assert!(parse_date("2026-02-03 ").is_none());
+        assert!(parse_date("２０２６-02-03").is_none());
+        assert_eq!(parse_date("1900-01-01"), Some(FIRST_DATE));
+        assert_eq!(parse_date("2199-12-31"), Some(LAST_DATE));
         assert_eq!(
             parse_date("2026-02-03"),
             NaiveDate::from_ymd_opt(2026, 2, 3)

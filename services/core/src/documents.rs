@@ -64,6 +64,21 @@ pub fn parse_name(name: &str) -> Option<(Uuid, Uuid)> {
     ))
 }
 
+/// The schemes a document link may use: the web, and object storage (`s3://bucket/key`)
+/// where bureaus keep their archives. No `javascript:`, `data:` or `file:`.
+pub const URI_SCHEMES: &[&str] = &["https", "http", "s3"];
+
+fn uri_allowed(uri: &str) -> bool {
+    let Some((scheme, rest)) = uri.split_once("://") else {
+        return false;
+    };
+    let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    URI_SCHEMES.iter().any(|s| s.eq_ignore_ascii_case(scheme))
+        && !host.is_empty()
+        && uri.chars().count() <= 2000
+        && !uri.chars().any(|c| c.is_whitespace() || c.is_control())
+}
+
 fn validate(new: &NewDocument) -> Vec<FieldViolation> {
     let mut v = Vec::new();
     let today = calendar::today();
@@ -77,19 +92,13 @@ fn validate(new: &NewDocument) -> Vec<FieldViolation> {
             "must be at most 200 characters",
         ));
     }
-    let scheme = new.uri.split_once(':').map(|(s, _)| s).unwrap_or_default();
-    let scheme_ok = !scheme.is_empty()
-        && scheme
-            .chars()
-            .next()
-            .is_some_and(|c| c.is_ascii_alphabetic())
-        && scheme
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c));
-    if !scheme_ok || new.uri.len() > 2000 || new.uri.chars().any(char::is_whitespace) {
+    if !uri_allowed(&new.uri) {
         v.push(FieldViolation::new(
             "uri",
-            "must be an absolute URI without spaces, e.g. https://arsip.bantenprov.go.id/ks/2024/12.pdf",
+            format!(
+                "must be an absolute {} URI with a host and no spaces, e.g. https://arsip.bantenprov.go.id/ks/2024/12.pdf",
+                URI_SCHEMES.join(", ")
+            ),
         ));
     }
     if let Some(hash) = &new.sha256
@@ -269,4 +278,29 @@ pub async fn delete(
         Ok(after)
     })
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::uri_allowed;
+
+    #[test]
+    fn only_web_and_storage_links_are_accepted() {
+        assert!(uri_allowed("https://arsip.bantenprov.go.id/ks/2024/12.pdf"));
+        assert!(uri_allowed("HTTP://example.org"));
+        assert!(uri_allowed("s3://arsip-ks/2024/12.pdf"));
+        for bad in [
+            "javascript:alert(1)",
+            "JavaScript://x/%0aalert(1)",
+            "file:///etc/passwd",
+            "data:text/html,<script>",
+            "https://",
+            "https:///path",
+            "ftp://example.org/x",
+            "https://example.org/a b",
+            "/relative/path",
+        ] {
+            assert!(!uri_allowed(bad), "{bad}");
+        }
+    }
 }

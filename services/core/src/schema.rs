@@ -338,6 +338,15 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    server_keys (name) {
+        name -> Text,
+        region_code -> Nullable<Text>,
+        key -> Bytea,
+        create_time -> Timestamptz,
+    }
+}
+
 diesel::joinable!(agreement_parties -> agreements (agreement_id));
 diesel::joinable!(agreements -> units (unit_code));
 diesel::joinable!(agreement_stages -> stage_definitions (code));

@@ -77,35 +77,40 @@ pub async fn create(
     let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);
     let secret = format!("{SECRET_PREFIX}{}", hex::encode(bytes));
+    let mut conn = pool.get().await?;
+    // A unit officer is bound to its unit's region, given or not.
+    let mut region_code = new.region_code;
+    if let Some(unit) = &new.unit_code {
+        let unit_region: Option<String> = units::table
+            .find(unit)
+            .select(units::region_code)
+            .first(&mut conn)
+            .await
+            .optional()?;
+        match unit_region {
+            None => return Err(CoreError::invalid("unit", format!("no unit {unit}"))),
+            Some(r) if region_code.as_ref().is_some_and(|own| own != &r) => {
+                return Err(CoreError::invalid(
+                    "region",
+                    format!("unit {unit} belongs to region {r}"),
+                ));
+            }
+            Some(r) => {
+                actor.check_admin(Some(&r))?;
+                region_code = Some(r);
+            }
+        }
+    }
     let info = TokenInfo {
         id: Uuid::now_v7(),
         name,
         role: new.role,
         unit_code: new.unit_code,
-        region_code: new.region_code,
+        region_code,
         create_time: Utc::now(),
     };
-    let mut conn = pool.get().await?;
     let info = conn
         .transaction(async |conn| {
-            if let Some(unit) = &info.unit_code {
-                let unit_region: Option<String> = units::table
-                    .find(unit)
-                    .select(units::region_code)
-                    .first(conn)
-                    .await
-                    .optional()?;
-                match unit_region {
-                    None => return Err(CoreError::invalid("unit", format!("no unit {unit}"))),
-                    Some(r) if info.region_code.as_ref().is_some_and(|own| own != &r) => {
-                        return Err(CoreError::invalid(
-                            "region",
-                            format!("unit {unit} belongs to region {r}"),
-                        ));
-                    }
-                    Some(_) => {}
-                }
-            }
             let taken: i64 = api_tokens::table
                 .filter(api_tokens::name.eq(&info.name))
                 .count()
@@ -165,6 +170,10 @@ pub async fn authenticate(pool: &PgPool, secret: &str) -> CoreResult<Principal> 
     let (name, role, unit_code, region_code) = row.ok_or(CoreError::Unauthenticated)?;
     let role = Role::from_code(&role)
         .ok_or_else(|| CoreError::Internal(format!("token {name} has role {role}")))?;
+    if role == Role::UnitOfficer && region_code.is_none() {
+        // The schema forbids it; should one exist, it opens nothing.
+        return Err(CoreError::Unauthenticated);
+    }
     Ok(Principal {
         name,
         role,

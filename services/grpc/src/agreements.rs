@@ -14,7 +14,7 @@ use kerjasama_proto::v1 as pb;
 use kerjasama_proto::v1::agreement_service_server::AgreementService;
 use tonic::{Request, Response, Status};
 
-use crate::auth::Authenticator;
+use crate::auth::caller;
 use crate::codes_bridge::Bridge;
 use crate::status::on;
 use crate::wire::{Violations, date_text, non_empty, timestamp};
@@ -23,12 +23,11 @@ const RESOURCE: &str = "agreement";
 
 pub struct Agreements {
     pool: PgPool,
-    auth: Authenticator,
 }
 
 impl Agreements {
-    pub fn new(pool: PgPool, auth: Authenticator) -> Self {
-        Self { pool, auth }
+    pub fn new(pool: PgPool) -> Self {
+        Self { pool }
     }
 }
 
@@ -383,7 +382,7 @@ impl AgreementService for Agreements {
         &self,
         request: Request<pb::CreateAgreementRequest>,
     ) -> Result<Response<pb::Agreement>, Status> {
-        let actor = self.auth.principal(&request).await?;
+        let actor = caller(&request)?;
         let request = request.into_inner();
         let message = request
             .agreement
@@ -408,7 +407,7 @@ impl AgreementService for Agreements {
         &self,
         request: Request<pb::GetAgreementRequest>,
     ) -> Result<Response<pb::Agreement>, Status> {
-        let actor = self.auth.principal(&request).await?;
+        let actor = caller(&request)?;
         let id = parse_agreement_name("name", &request.get_ref().name).map_err(on(RESOURCE))?;
         let agreement = agreements::get(&self.pool, &actor, id)
             .await
@@ -420,7 +419,7 @@ impl AgreementService for Agreements {
         &self,
         request: Request<pb::ListAgreementsRequest>,
     ) -> Result<Response<pb::ListAgreementsResponse>, Status> {
-        let actor = self.auth.principal(&request).await?;
+        let actor = caller(&request)?;
         let request = request.into_inner();
         let (filter, ordering) = filter_for_list(&request).map_err(on(""))?;
         let page = agreements::list(
@@ -443,7 +442,7 @@ impl AgreementService for Agreements {
         &self,
         request: Request<pb::UpdateAgreementRequest>,
     ) -> Result<Response<pb::Agreement>, Status> {
-        let actor = self.auth.principal(&request).await?;
+        let actor = caller(&request)?;
         let request = request.into_inner();
         let message = request
             .agreement
@@ -463,7 +462,7 @@ impl AgreementService for Agreements {
         &self,
         request: Request<pb::DeleteAgreementRequest>,
     ) -> Result<Response<pb::Agreement>, Status> {
-        let actor = self.auth.principal(&request).await?;
+        let actor = caller(&request)?;
         let request = request.into_inner();
         let id = parse_agreement_name("name", &request.name).map_err(on(RESOURCE))?;
         let etag = non_empty(&request.etag);
@@ -477,7 +476,7 @@ impl AgreementService for Agreements {
         &self,
         request: Request<pb::UndeleteAgreementRequest>,
     ) -> Result<Response<pb::Agreement>, Status> {
-        let actor = self.auth.principal(&request).await?;
+        let actor = caller(&request)?;
         let id = parse_agreement_name("name", &request.get_ref().name).map_err(on(RESOURCE))?;
         let restored = agreements::undelete(&self.pool, &actor, id)
             .await
@@ -489,7 +488,7 @@ impl AgreementService for Agreements {
         &self,
         request: Request<pb::TerminateAgreementRequest>,
     ) -> Result<Response<pb::Agreement>, Status> {
-        let actor = self.auth.principal(&request).await?;
+        let actor = caller(&request)?;
         let request = request.into_inner();
         let (id, on) = name_and_date(&request.name, "terminated_on", &request.terminated_on)?;
         let ended = agreements::end(
@@ -509,7 +508,7 @@ impl AgreementService for Agreements {
         &self,
         request: Request<pb::CancelAgreementRequest>,
     ) -> Result<Response<pb::Agreement>, Status> {
-        let actor = self.auth.principal(&request).await?;
+        let actor = caller(&request)?;
         let request = request.into_inner();
         let (id, on) = name_and_date(&request.name, "cancelled_on", &request.cancelled_on)?;
         let ended = agreements::end(&self.pool, &actor, id, Ending::Cancel, on, &request.reason)
@@ -522,7 +521,7 @@ impl AgreementService for Agreements {
         &self,
         request: Request<pb::ListAgreementEventsRequest>,
     ) -> Result<Response<pb::ListAgreementEventsResponse>, Status> {
-        let actor = self.auth.principal(&request).await?;
+        let actor = caller(&request)?;
         let request = request.into_inner();
         let id = parse_agreement_name("parent", &request.parent).map_err(on(""))?;
         let page = events::list_for_agreement(

@@ -1,6 +1,7 @@
-//! Bearer-token authentication at the edge: `authorization: Bearer <token>`
-//! resolves to a [`Principal`]; what the principal may do is decided in
-//! `kerjasama_core::access`.
+//! Bearer-token authentication: `authorization: Bearer <token>` resolves to a
+//! [`Principal`]. It runs once per call, in [`crate::gate`], in front of every
+//! service; handlers read the principal with [`caller`] and decide only what
+//! it may do (the rules are in `kerjasama_core::access`).
 
 use kerjasama_core::CoreError;
 use kerjasama_core::access::Principal;
@@ -20,8 +21,9 @@ impl Authenticator {
         Self { pool }
     }
 
-    pub async fn principal<T>(&self, request: &Request<T>) -> Result<Principal, Status> {
-        let header = request.metadata().get("authorization").ok_or_else(|| {
+    /// Resolves the `authorization` header (gRPC metadata or plain HTTP).
+    pub async fn from_headers(&self, headers: &http::HeaderMap) -> Result<Principal, Status> {
+        let header = headers.get(http::header::AUTHORIZATION).ok_or_else(|| {
             Status::unauthenticated("missing authorization: Bearer <token> metadata")
         })?;
         let secret = header
@@ -43,4 +45,15 @@ impl Authenticator {
                 other => to_status(other, ""),
             })
     }
+}
+
+/// The caller of a request that passed the gate. A request without one never
+/// reaches a handler; if it did (a service mounted outside the gate), it is
+/// refused rather than served anonymously.
+pub fn caller<T>(request: &Request<T>) -> Result<Principal, Status> {
+    request
+        .extensions()
+        .get::<Principal>()
+        .cloned()
+        .ok_or_else(|| Status::unauthenticated("missing authorization: Bearer <token> metadata"))
 }

@@ -13,19 +13,18 @@ use kerjasama_proto::v1 as pb;
 use kerjasama_proto::v1::benefit_service_server::BenefitService;
 use tonic::{Request, Response, Status};
 
-use crate::auth::Authenticator;
+use crate::auth::caller;
 use crate::codes_bridge::Bridge;
 use crate::status::on;
 use crate::wire::{Violations, date_text, non_empty, timestamp};
 
 pub struct Benefits {
     pool: PgPool,
-    auth: Authenticator,
 }
 
 impl Benefits {
-    pub fn new(pool: PgPool, auth: Authenticator) -> Self {
-        Self { pool, auth }
+    pub fn new(pool: PgPool) -> Self {
+        Self { pool }
     }
 }
 
@@ -113,7 +112,7 @@ impl BenefitService for Benefits {
         &self,
         request: Request<pb::CreateIndicatorRequest>,
     ) -> Result<Response<pb::Indicator>, Status> {
-        let actor = self.auth.principal(&request).await?;
+        let actor = caller(&request)?;
         let request = request.into_inner();
         let parent = agreement_id(&request.parent)?;
         let i = request
@@ -143,7 +142,7 @@ impl BenefitService for Benefits {
         &self,
         request: Request<pb::GetIndicatorRequest>,
     ) -> Result<Response<pb::Indicator>, Status> {
-        let actor = self.auth.principal(&request).await?;
+        let actor = caller(&request)?;
         let (a, i) = indicator_id("name", &request.get_ref().name)?;
         let indicator = benefits::get_indicator(&self.pool, &actor, a, i)
             .await
@@ -155,7 +154,7 @@ impl BenefitService for Benefits {
         &self,
         request: Request<pb::ListIndicatorsRequest>,
     ) -> Result<Response<pb::ListIndicatorsResponse>, Status> {
-        let actor = self.auth.principal(&request).await?;
+        let actor = caller(&request)?;
         let parent = agreement_id(&request.get_ref().parent)?;
         let list =
             benefits::list_indicators(&self.pool, &actor, parent, request.get_ref().show_deleted)
@@ -170,7 +169,7 @@ impl BenefitService for Benefits {
         &self,
         request: Request<pb::UpdateIndicatorRequest>,
     ) -> Result<Response<pb::Indicator>, Status> {
-        let actor = self.auth.principal(&request).await?;
+        let actor = caller(&request)?;
         let request = request.into_inner();
         let i = request
             .indicator
@@ -225,7 +224,7 @@ impl BenefitService for Benefits {
         &self,
         request: Request<pb::DeleteIndicatorRequest>,
     ) -> Result<Response<pb::Indicator>, Status> {
-        let actor = self.auth.principal(&request).await?;
+        let actor = caller(&request)?;
         let (a, i) = indicator_id("name", &request.get_ref().name)?;
         let deleted = benefits::delete_indicator(&self.pool, &actor, a, i)
             .await
@@ -237,7 +236,7 @@ impl BenefitService for Benefits {
         &self,
         request: Request<pb::CreateRealisationRequest>,
     ) -> Result<Response<pb::Realisation>, Status> {
-        let actor = self.auth.principal(&request).await?;
+        let actor = caller(&request)?;
         let request = request.into_inner();
         let (a, i) = indicator_id("parent", &request.parent)?;
         let r = request
@@ -274,7 +273,7 @@ impl BenefitService for Benefits {
         &self,
         request: Request<pb::ListRealisationsRequest>,
     ) -> Result<Response<pb::ListRealisationsResponse>, Status> {
-        let actor = self.auth.principal(&request).await?;
+        let actor = caller(&request)?;
         let (a, i) = indicator_id("parent", &request.get_ref().parent)?;
         let list =
             benefits::list_realisations(&self.pool, &actor, a, i, request.get_ref().show_deleted)
@@ -289,7 +288,7 @@ impl BenefitService for Benefits {
         &self,
         request: Request<pb::UpdateRealisationRequest>,
     ) -> Result<Response<pb::Realisation>, Status> {
-        let actor = self.auth.principal(&request).await?;
+        let actor = caller(&request)?;
         let request = request.into_inner();
         let r = request
             .realisation
@@ -343,7 +342,7 @@ impl BenefitService for Benefits {
         &self,
         request: Request<pb::DeleteRealisationRequest>,
     ) -> Result<Response<pb::Realisation>, Status> {
-        let actor = self.auth.principal(&request).await?;
+        let actor = caller(&request)?;
         let ids = realisation_id(&request.get_ref().name)?;
         let deleted = benefits::delete_realisation(&self.pool, &actor, ids)
             .await

@@ -9,19 +9,18 @@ use kerjasama_proto::v1 as pb;
 use kerjasama_proto::v1::document_service_server::DocumentService;
 use tonic::{Request, Response, Status};
 
-use crate::auth::Authenticator;
+use crate::auth::caller;
 use crate::codes_bridge::Bridge;
 use crate::status::on;
 use crate::wire::{Violations, date_text, non_empty, timestamp};
 
 pub struct Documents {
     pool: PgPool,
-    auth: Authenticator,
 }
 
 impl Documents {
-    pub fn new(pool: PgPool, auth: Authenticator) -> Self {
-        Self { pool, auth }
+    pub fn new(pool: PgPool) -> Self {
+        Self { pool }
     }
 }
 
@@ -57,7 +56,7 @@ impl DocumentService for Documents {
         &self,
         request: Request<pb::CreateDocumentRequest>,
     ) -> Result<Response<pb::Document>, Status> {
-        let actor = self.auth.principal(&request).await?;
+        let actor = caller(&request)?;
         let request = request.into_inner();
         let parent = agreements::parse_name(&request.parent)
             .ok_or_else(|| invalid("parent", "must be agreements/{id}"))?;
@@ -90,7 +89,7 @@ impl DocumentService for Documents {
         &self,
         request: Request<pb::GetDocumentRequest>,
     ) -> Result<Response<pb::Document>, Status> {
-        let actor = self.auth.principal(&request).await?;
+        let actor = caller(&request)?;
         let (a, d) = document_name(&request.get_ref().name)?;
         let document = documents::get(&self.pool, &actor, a, d)
             .await
@@ -102,7 +101,7 @@ impl DocumentService for Documents {
         &self,
         request: Request<pb::ListDocumentsRequest>,
     ) -> Result<Response<pb::ListDocumentsResponse>, Status> {
-        let actor = self.auth.principal(&request).await?;
+        let actor = caller(&request)?;
         let parent = agreements::parse_name(&request.get_ref().parent)
             .ok_or_else(|| invalid("parent", "must be agreements/{id}"))?;
         let list = documents::list(&self.pool, &actor, parent, request.get_ref().show_deleted)
@@ -117,7 +116,7 @@ impl DocumentService for Documents {
         &self,
         request: Request<pb::DeleteDocumentRequest>,
     ) -> Result<Response<pb::Document>, Status> {
-        let actor = self.auth.principal(&request).await?;
+        let actor = caller(&request)?;
         let (a, d) = document_name(&request.get_ref().name)?;
         let deleted = documents::delete(&self.pool, &actor, a, d)
             .await

@@ -10,24 +10,19 @@ use kerjasama_proto::v1 as pb;
 use kerjasama_proto::v1::implementation_report_service_server::ImplementationReportService;
 use tonic::{Request, Response, Status};
 
-use crate::auth::Authenticator;
+use crate::auth::caller;
 use crate::codes_bridge::Bridge;
 use crate::status::on;
 use crate::wire::{Violations, date_text, timestamp};
 
 pub struct ImplementationReports {
     pool: PgPool,
-    auth: Authenticator,
     grace_days: u32,
 }
 
 impl ImplementationReports {
-    pub fn new(pool: PgPool, auth: Authenticator, grace_days: u32) -> Self {
-        Self {
-            pool,
-            auth,
-            grace_days,
-        }
+    pub fn new(pool: PgPool, grace_days: u32) -> Self {
+        Self { pool, grace_days }
     }
 }
 
@@ -58,7 +53,7 @@ impl ImplementationReportService for ImplementationReports {
         &self,
         request: Request<pb::SubmitImplementationReportRequest>,
     ) -> Result<Response<pb::ImplementationReport>, Status> {
-        let actor = self.auth.principal(&request).await?;
+        let actor = caller(&request)?;
         let request = request.into_inner();
         let agreement = parent(&request.parent)?;
         let r = request
@@ -91,7 +86,7 @@ impl ImplementationReportService for ImplementationReports {
         &self,
         request: Request<pb::ListImplementationReportsRequest>,
     ) -> Result<Response<pb::ListImplementationReportsResponse>, Status> {
-        let actor = self.auth.principal(&request).await?;
+        let actor = caller(&request)?;
         let agreement = parent(&request.get_ref().parent)?;
         let reports = implementation_reports::list(&self.pool, &actor, agreement)
             .await
@@ -105,7 +100,7 @@ impl ImplementationReportService for ImplementationReports {
         &self,
         request: Request<pb::DeleteImplementationReportRequest>,
     ) -> Result<Response<pb::ImplementationReport>, Status> {
-        let actor = self.auth.principal(&request).await?;
+        let actor = caller(&request)?;
         let (agreement, id) = implementation_reports::parse_name(&request.get_ref().name)
             .ok_or_else(|| {
                 on("")(CoreError::invalid(
@@ -123,7 +118,7 @@ impl ImplementationReportService for ImplementationReports {
         &self,
         request: Request<pb::ListReportingCyclesRequest>,
     ) -> Result<Response<pb::ListReportingCyclesResponse>, Status> {
-        let actor = self.auth.principal(&request).await?;
+        let actor = caller(&request)?;
         let agreement = parent(&request.get_ref().parent)?;
         let mut v = Violations::default();
         let as_of = v

@@ -13,19 +13,18 @@ use kerjasama_proto::v1 as pb;
 use kerjasama_proto::v1::evaluation_meeting_service_server::EvaluationMeetingService;
 use tonic::{Request, Response, Status};
 
-use crate::auth::Authenticator;
+use crate::auth::caller;
 use crate::codes_bridge::Bridge;
 use crate::status::on;
 use crate::wire::{Violations, date_text, non_empty, timestamp};
 
 pub struct Meetings {
     pool: PgPool,
-    auth: Authenticator,
 }
 
 impl Meetings {
-    pub fn new(pool: PgPool, auth: Authenticator) -> Self {
-        Self { pool, auth }
+    pub fn new(pool: PgPool) -> Self {
+        Self { pool }
     }
 }
 
@@ -140,7 +139,7 @@ impl EvaluationMeetingService for Meetings {
         &self,
         request: Request<pb::CreateEvaluationMeetingRequest>,
     ) -> Result<Response<pb::EvaluationMeeting>, Status> {
-        let actor = self.auth.principal(&request).await?;
+        let actor = caller(&request)?;
         let m = request
             .into_inner()
             .evaluation_meeting
@@ -179,7 +178,7 @@ impl EvaluationMeetingService for Meetings {
         &self,
         request: Request<pb::GetEvaluationMeetingRequest>,
     ) -> Result<Response<pb::EvaluationMeeting>, Status> {
-        let actor = self.auth.principal(&request).await?;
+        let actor = caller(&request)?;
         let id = meetings::parse_name(&request.get_ref().name)
             .ok_or_else(|| invalid("name", "must be evaluationMeetings/{id}"))?;
         let meeting = meetings::get(&self.pool, &actor, id)
@@ -192,7 +191,7 @@ impl EvaluationMeetingService for Meetings {
         &self,
         request: Request<pb::ListEvaluationMeetingsRequest>,
     ) -> Result<Response<pb::ListEvaluationMeetingsResponse>, Status> {
-        let actor = self.auth.principal(&request).await?;
+        let actor = caller(&request)?;
         let region = non_empty(&request.get_ref().region_code);
         let list = meetings::list(&self.pool, &actor, region)
             .await
@@ -206,7 +205,7 @@ impl EvaluationMeetingService for Meetings {
         &self,
         request: Request<pb::CreateFindingRequest>,
     ) -> Result<Response<pb::Finding>, Status> {
-        let actor = self.auth.principal(&request).await?;
+        let actor = caller(&request)?;
         let request = request.into_inner();
         let meeting = meetings::parse_name(&request.parent)
             .ok_or_else(|| invalid("parent", "must be evaluationMeetings/{id}"))?;
@@ -226,7 +225,7 @@ impl EvaluationMeetingService for Meetings {
         &self,
         request: Request<pb::UpdateRecommendationStatusRequest>,
     ) -> Result<Response<pb::Recommendation>, Status> {
-        let actor = self.auth.principal(&request).await?;
+        let actor = caller(&request)?;
         let r = request.into_inner();
         let ids = meetings::parse_recommendation_name(&r.name).ok_or_else(|| {
             invalid(

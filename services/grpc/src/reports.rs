@@ -13,7 +13,7 @@ use kerjasama_proto::v1::report_service_server::ReportService;
 use tokio::io::AsyncReadExt;
 use tonic::{Request, Response, Status};
 
-use crate::auth::Authenticator;
+use crate::auth::caller;
 use crate::status::on;
 use crate::wire::{Violations, date_text, timestamp};
 
@@ -24,7 +24,6 @@ pub struct Reports {
     pool: PgPool,
     database_url: String,
     reports_dir: PathBuf,
-    auth: Authenticator,
     report_grace_days: u32,
 }
 
@@ -33,14 +32,12 @@ impl Reports {
         pool: PgPool,
         database_url: String,
         reports_dir: PathBuf,
-        auth: Authenticator,
         report_grace_days: u32,
     ) -> Self {
         Self {
             pool,
             database_url,
             reports_dir,
-            auth,
             report_grace_days,
         }
     }
@@ -98,7 +95,7 @@ impl ReportService for Reports {
         &self,
         request: Request<pb::RunReportRequest>,
     ) -> Result<Response<pb::ReportRun>, Status> {
-        let actor = self.auth.principal(&request).await?;
+        let actor = caller(&request)?;
         let request = request.into_inner();
         let mut v = Violations::default();
         let as_of = v.date("as_of", &request.as_of);
@@ -125,7 +122,7 @@ impl ReportService for Reports {
         &self,
         request: Request<pb::GetReportRunRequest>,
     ) -> Result<Response<pb::ReportRun>, Status> {
-        let actor = self.auth.principal(&request).await?;
+        let actor = caller(&request)?;
         let id = parse_run_name("name", &request.get_ref().name).map_err(on(""))?;
         let run = runs::get(&self.pool, &actor, id).await.map_err(on(""))?;
         Ok(Response::new(to_proto(run)))
@@ -135,7 +132,7 @@ impl ReportService for Reports {
         &self,
         request: Request<pb::ListReportRunsRequest>,
     ) -> Result<Response<pb::ListReportRunsResponse>, Status> {
-        let actor = self.auth.principal(&request).await?;
+        let actor = caller(&request)?;
         let request = request.into_inner();
         let mut v = Violations::default();
         let state = match request.state {
@@ -186,7 +183,7 @@ impl ReportService for Reports {
     ) -> Result<Response<pb::GetMetricRowsResponse>, Status> {
         use kerjasama_core::paging::{self, Cursor};
         use kerjasama_jobs::rows::{self, ColumnType, Value};
-        let actor = self.auth.principal(&request).await?;
+        let actor = caller(&request)?;
         let request = request.into_inner();
         let id = parse_run_name("run", &request.run).map_err(on(""))?;
         let limit = match request.page_size {
@@ -223,7 +220,7 @@ impl ReportService for Reports {
             .await
             .map_err(|e| on("")(CoreError::Internal(format!("rows task: {e}"))))?
             .map_err(|e| on("")(e.into()))?;
-        let next = offset + rows.len();
+        let next = offset.saturating_add(rows.len());
         let cell = |value: Option<Value>| pb::MetricValue {
             value: value.map(|v| match v {
                 Value::Text(t) => pb::metric_value::Value::Text(t),
@@ -276,7 +273,7 @@ impl ReportService for Reports {
         &self,
         request: Request<pb::DownloadReportFileRequest>,
     ) -> Result<Response<ChunkStream>, Status> {
-        let actor = self.auth.principal(&request).await?;
+        let actor = caller(&request)?;
         let request = request.into_inner();
         let id = parse_run_name("run", &request.run).map_err(on(""))?;
         let run = runs::get(&self.pool, &actor, id).await.map_err(on(""))?;

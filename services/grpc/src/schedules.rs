@@ -7,7 +7,7 @@ use kerjasama_proto::v1 as pb;
 use kerjasama_proto::v1::report_schedule_service_server::ReportScheduleService;
 use tonic::{Request, Response, Status};
 
-use crate::auth::Authenticator;
+use crate::auth::caller;
 use crate::status::on;
 use crate::wire::{Violations, non_empty, timestamp};
 
@@ -15,12 +15,11 @@ const RESOURCE: &str = "report_schedule";
 
 pub struct Schedules {
     pool: PgPool,
-    auth: Authenticator,
 }
 
 impl Schedules {
-    pub fn new(pool: PgPool, auth: Authenticator) -> Self {
-        Self { pool, auth }
+    pub fn new(pool: PgPool) -> Self {
+        Self { pool }
     }
 }
 
@@ -54,7 +53,7 @@ impl ReportScheduleService for Schedules {
         &self,
         request: Request<pb::CreateReportScheduleRequest>,
     ) -> Result<Response<pb::ReportSchedule>, Status> {
-        let actor = self.auth.principal(&request).await?;
+        let actor = caller(&request)?;
         let s = request
             .into_inner()
             .report_schedule
@@ -80,7 +79,7 @@ impl ReportScheduleService for Schedules {
         &self,
         request: Request<pb::GetReportScheduleRequest>,
     ) -> Result<Response<pb::ReportSchedule>, Status> {
-        let actor = self.auth.principal(&request).await?;
+        let actor = caller(&request)?;
         let id = schedule_id("name", &request.get_ref().name)?;
         let schedule = schedules::get(&self.pool, &actor, id)
             .await
@@ -92,7 +91,7 @@ impl ReportScheduleService for Schedules {
         &self,
         request: Request<pb::ListReportSchedulesRequest>,
     ) -> Result<Response<pb::ListReportSchedulesResponse>, Status> {
-        let actor = self.auth.principal(&request).await?;
+        let actor = caller(&request)?;
         let list = schedules::list(&self.pool, &actor).await.map_err(on(""))?;
         Ok(Response::new(pb::ListReportSchedulesResponse {
             report_schedules: list.into_iter().map(to_proto).collect(),
@@ -103,7 +102,7 @@ impl ReportScheduleService for Schedules {
         &self,
         request: Request<pb::UpdateReportScheduleRequest>,
     ) -> Result<Response<pb::ReportSchedule>, Status> {
-        let actor = self.auth.principal(&request).await?;
+        let actor = caller(&request)?;
         let request = request.into_inner();
         let s = request
             .report_schedule
@@ -193,7 +192,7 @@ impl ReportScheduleService for Schedules {
         &self,
         request: Request<pb::DeleteReportScheduleRequest>,
     ) -> Result<Response<pb::ReportSchedule>, Status> {
-        let actor = self.auth.principal(&request).await?;
+        let actor = caller(&request)?;
         let id = schedule_id("name", &request.get_ref().name)?;
         let deleted = schedules::delete(&self.pool, &actor, id)
             .await

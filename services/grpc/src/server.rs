@@ -25,9 +25,11 @@ use crate::agreements::Agreements;
 use crate::auth::Authenticator;
 use crate::benefits::Benefits;
 use crate::documents::Documents;
+use crate::gate::GateLayer;
 use crate::implementation_reports::ImplementationReports;
 use crate::meetings::Meetings;
 use crate::reports::Reports;
+use crate::request_check::RequestCheck;
 use crate::schedules::Schedules;
 use crate::stages::{StageTemplates, Stages};
 use crate::units::Units;
@@ -62,6 +64,8 @@ pub struct ServerConfig {
 pub enum ServeError {
     #[error("building reflection: {0}")]
     Reflection(#[from] tonic_reflection::server::Error),
+    #[error("reading the contract's descriptors: {0}")]
+    Descriptors(#[from] prost_reflect::DescriptorError),
     #[error("gRPC transport: {0}")]
     Transport(#[from] tonic::transport::Error),
 }
@@ -111,27 +115,30 @@ pub async fn serve(
         .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
         .build_v1alpha()?;
 
-    let auth = Authenticator::new(config.pool.clone());
-    let agreements = Agreements::new(config.pool.clone(), auth.clone());
-    let units = Units::new(config.pool.clone(), auth.clone());
-    let stages = Stages::new(config.pool.clone(), auth.clone());
-    let templates = StageTemplates::new(config.pool.clone(), auth.clone());
-    let benefits = Benefits::new(config.pool.clone(), auth.clone());
-    let implementation =
-        ImplementationReports::new(config.pool.clone(), auth.clone(), config.report_grace_days);
-    let documents = Documents::new(config.pool.clone(), auth.clone());
-    let meetings = Meetings::new(config.pool.clone(), auth.clone());
-    let schedules = Schedules::new(config.pool.clone(), auth.clone());
+    let gate = GateLayer::new(
+        config.pool.clone(),
+        Authenticator::new(config.pool.clone()),
+        RequestCheck::new()?,
+    );
+    let agreements = Agreements::new(config.pool.clone());
+    let units = Units::new(config.pool.clone());
+    let stages = Stages::new(config.pool.clone());
+    let templates = StageTemplates::new(config.pool.clone());
+    let benefits = Benefits::new(config.pool.clone());
+    let implementation = ImplementationReports::new(config.pool.clone(), config.report_grace_days);
+    let documents = Documents::new(config.pool.clone());
+    let meetings = Meetings::new(config.pool.clone());
+    let schedules = Schedules::new(config.pool.clone());
     let reports = Reports::new(
         config.pool.clone(),
         config.database_url,
         config.reports_dir,
-        auth,
         config.report_grace_days,
     );
 
     let result = tonic::transport::Server::builder()
         .timeout(Duration::from_secs(120))
+        .layer(gate)
         .add_service(health)
         .add_service(reflection_v1)
         .add_service(reflection_v1alpha)

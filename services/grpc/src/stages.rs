@@ -13,19 +13,18 @@ use kerjasama_proto::v1::stage_service_server::StageService;
 use kerjasama_proto::v1::stage_template_service_server::StageTemplateService;
 use tonic::{Request, Response, Status};
 
-use crate::auth::Authenticator;
+use crate::auth::caller;
 use crate::codes_bridge::Bridge;
 use crate::status::on;
 use crate::wire::{Violations, date_text, non_empty, timestamp};
 
 pub struct Stages {
     pool: PgPool,
-    auth: Authenticator,
 }
 
 impl Stages {
-    pub fn new(pool: PgPool, auth: Authenticator) -> Self {
-        Self { pool, auth }
+    pub fn new(pool: PgPool) -> Self {
+        Self { pool }
     }
 }
 
@@ -84,7 +83,7 @@ impl Stages {
         name: &str,
         action: StageAction,
     ) -> Result<Response<pb::Stage>, Status> {
-        let actor = self.auth.principal(request).await?;
+        let actor = caller(request)?;
         let (id, code) = parse_stage_name(name)?;
         let stage = stages::act(&self.pool, &actor, id, &code, action)
             .await
@@ -99,7 +98,7 @@ impl StageService for Stages {
         &self,
         request: Request<pb::ListStagesRequest>,
     ) -> Result<Response<pb::ListStagesResponse>, Status> {
-        let actor = self.auth.principal(&request).await?;
+        let actor = caller(&request)?;
         let id = agreements::parse_name(&request.get_ref().parent)
             .ok_or_else(|| on("")(CoreError::invalid("parent", "must be agreements/{id}")))?;
         let stages = stages::list(&self.pool, &actor, id).await.map_err(on(""))?;
@@ -112,7 +111,7 @@ impl StageService for Stages {
         &self,
         request: Request<pb::GetStageRequest>,
     ) -> Result<Response<pb::Stage>, Status> {
-        let actor = self.auth.principal(&request).await?;
+        let actor = caller(&request)?;
         let (id, code) = parse_stage_name(&request.get_ref().name)?;
         let stage = stages::get(&self.pool, &actor, id, &code)
             .await
@@ -190,12 +189,11 @@ impl StageService for Stages {
 
 pub struct StageTemplates {
     pool: PgPool,
-    auth: Authenticator,
 }
 
 impl StageTemplates {
-    pub fn new(pool: PgPool, auth: Authenticator) -> Self {
-        Self { pool, auth }
+    pub fn new(pool: PgPool) -> Self {
+        Self { pool }
     }
 }
 
@@ -229,7 +227,7 @@ impl StageTemplateService for StageTemplates {
         &self,
         request: Request<pb::ListStageTemplatesRequest>,
     ) -> Result<Response<pb::ListStageTemplatesResponse>, Status> {
-        self.auth.principal(&request).await?;
+        caller(&request)?;
         let mut v = Violations::default();
         let only = v.code::<codes::CooperationType>(
             "cooperation_type",
@@ -251,7 +249,7 @@ impl StageTemplateService for StageTemplates {
         &self,
         request: Request<pb::UpdateStageTemplateRequest>,
     ) -> Result<Response<pb::StageTemplate>, Status> {
-        let actor = self.auth.principal(&request).await?;
+        let actor = caller(&request)?;
         let request = request.into_inner();
         let template = request
             .stage_template

@@ -8,7 +8,7 @@ use kerjasama_proto::v1 as pb;
 use kerjasama_proto::v1::unit_service_server::UnitService;
 use tonic::{Request, Response, Status};
 
-use crate::auth::Authenticator;
+use crate::auth::caller;
 use crate::status::on;
 use crate::wire::{Violations, non_empty, timestamp};
 
@@ -16,12 +16,11 @@ const RESOURCE: &str = "unit";
 
 pub struct Units {
     pool: PgPool,
-    auth: Authenticator,
 }
 
 impl Units {
-    pub fn new(pool: PgPool, auth: Authenticator) -> Self {
-        Self { pool, auth }
+    pub fn new(pool: PgPool) -> Self {
+        Self { pool }
     }
 }
 
@@ -47,7 +46,7 @@ impl UnitService for Units {
         &self,
         request: Request<pb::CreateUnitRequest>,
     ) -> Result<Response<pb::Unit>, Status> {
-        let actor = self.auth.principal(&request).await?;
+        let actor = caller(&request)?;
         let request = request.into_inner();
         let unit = request
             .unit
@@ -71,7 +70,7 @@ impl UnitService for Units {
         &self,
         request: Request<pb::GetUnitRequest>,
     ) -> Result<Response<pb::Unit>, Status> {
-        let actor = self.auth.principal(&request).await?;
+        let actor = caller(&request)?;
         let code = parse_unit_name(&request.get_ref().name).map_err(on(RESOURCE))?;
         let unit = units::get(&self.pool, &actor, code)
             .await
@@ -83,7 +82,7 @@ impl UnitService for Units {
         &self,
         request: Request<pb::ListUnitsRequest>,
     ) -> Result<Response<pb::ListUnitsResponse>, Status> {
-        let actor = self.auth.principal(&request).await?;
+        let actor = caller(&request)?;
         let request = request.into_inner();
         let page = units::list(
             &self.pool,
@@ -104,7 +103,7 @@ impl UnitService for Units {
         &self,
         request: Request<pb::UpdateUnitRequest>,
     ) -> Result<Response<pb::Unit>, Status> {
-        let actor = self.auth.principal(&request).await?;
+        let actor = caller(&request)?;
         let request = request.into_inner();
         let unit = request
             .unit

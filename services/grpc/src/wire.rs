@@ -24,7 +24,7 @@ impl Violations {
         }
         let parsed = calendar::parse_date(text);
         if parsed.is_none() {
-            self.add(field, format!("{text:?} is not a date in YYYY-MM-DD form"));
+            self.add(field, format!("{text:?} is not {}", calendar::DATE_RULE));
         }
         parsed
     }

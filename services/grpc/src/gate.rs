@@ -1,0 +1,127 @@
+//! The one layer in front of every kerjasama.v1 service. For each call, in
+//! this order: authenticate the bearer token (UNAUTHENTICATED before anything
+//! else is looked at), then hold the request to [`RequestCheck`] (INVALID_ARGUMENT
+//! with field violations), then hand it to the service with the caller's
+//! [`Principal`] in the request extensions. Health and reflection are open.
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use http_body_util::BodyExt;
+use kerjasama_core::access::Principal;
+use kerjasama_core::paging;
+use kerjasama_core::pool::PgPool;
+use tonic::Status;
+use tonic::body::Body;
+use tower::{Layer, Service};
+
+use crate::auth::Authenticator;
+use crate::request_check::RequestCheck;
+use crate::status::to_status;
+
+/// Services anyone may call: probes and tooling.
+const OPEN_PREFIXES: &[&str] = &["/grpc.health.v1.Health/", "/grpc.reflection."];
+
+/// The largest request body read (tonic's own default message limit, 4 MiB,
+/// plus the frame header).
+const MAX_REQUEST_BYTES: usize = 4 * 1024 * 1024 + 5;
+
+#[derive(Clone)]
+pub struct GateLayer {
+    pool: PgPool,
+    auth: Authenticator,
+    check: RequestCheck,
+}
+
+impl GateLayer {
+    pub fn new(pool: PgPool, auth: Authenticator, check: RequestCheck) -> Self {
+        Self { pool, auth, check }
+    }
+}
+
+impl<S> Layer<S> for GateLayer {
+    type Service = Gate<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        Gate {
+            inner,
+            pool: self.pool.clone(),
+            auth: self.auth.clone(),
+            check: self.check.clone(),
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct Gate<S> {
+    inner: S,
+    pool: PgPool,
+    auth: Authenticator,
+    check: RequestCheck,
+}
+
+impl<S> Service<http::Request<Body>> for Gate<S>
+where
+    S: Service<http::Request<Body>, Response = http::Response<Body>, Error = Infallible>
+        + Clone
+        + Send
+        + 'static,
+    S::Future: Send + 'static,
+{
+    type Response = http::Response<Body>;
+    type Error = Infallible;
+    type Future = Pin<Box<dyn Future<Output = Result<Self::Response, Infallible>> + Send>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: http::Request<Body>) -> Self::Future {
+        // The ready service is the one that must be called; leave a clone behind.
+        let clone = self.inner.clone();
+        let mut inner = std::mem::replace(&mut self.inner, clone);
+        let auth = self.auth.clone();
+        let check = self.check.clone();
+        let pool = self.pool.clone();
+        Box::pin(async move {
+            let path = request.uri().path().to_string();
+            if OPEN_PREFIXES.iter().any(|open| path.starts_with(open)) {
+                return inner.call(request).await;
+            }
+            let principal: Principal = match auth.from_headers(request.headers()).await {
+                Ok(principal) => principal,
+                Err(status) => return Ok(status.into_http()),
+            };
+            // Page tokens are signed with the deployment's key, read once the
+            // database answers (the server may start before it does).
+            if !paging::has_key()
+                && let Err(error) = paging::load_key(&pool).await
+            {
+                return Ok(to_status(error, "").into_http());
+            }
+            let (mut parts, body) = request.into_parts();
+            let bytes = match http_body_util::Limited::new(body, MAX_REQUEST_BYTES)
+                .collect()
+                .await
+            {
+                Ok(collected) => collected.to_bytes(),
+                Err(error) if error.is::<http_body_util::LengthLimitError>() => {
+                    return Ok(Status::resource_exhausted(format!(
+                        "requests are limited to {MAX_REQUEST_BYTES} bytes"
+                    ))
+                    .into_http());
+                }
+                Err(error) => return Ok(Status::cancelled(error.to_string()).into_http()),
+            };
+            if let Err(status) = check.check(&path, &bytes) {
+                return Ok(status.into_http());
+            }
+            parts.extensions.insert(principal);
+            let request =
+                http::Request::from_parts(parts, Body::new(http_body_util::Full::new(bytes)));
+            inner.call(request).await
+        })
+    }
+}
