@@ -7,8 +7,11 @@ use kerjasama_core::CoreError;
 pub enum JobError {
     #[error(transparent)]
     Core(#[from] CoreError),
-    #[error("database: {0}")]
+    #[error("database: {}", describe(.0))]
     Database(#[from] tokio_postgres::Error),
+    /// A stored record the pipeline cannot read; names the record and the fix.
+    #[error("{0}")]
+    BadRecord(String),
     #[error("computing metrics: {0}")]
     Polars(#[from] polars::error::PolarsError),
     #[error("{path}: {source}")]
@@ -17,6 +20,14 @@ pub enum JobError {
         #[source]
         source: std::io::Error,
     },
+}
+
+/// tokio-postgres says only "db error"; the server's own message says what.
+fn describe(error: &tokio_postgres::Error) -> String {
+    match error.as_db_error() {
+        Some(db) => format!("{} ({})", db.message(), db.code().code()),
+        None => error.to_string(),
+    }
 }
 
 impl From<diesel::result::Error> for JobError {

@@ -99,6 +99,51 @@ async fn frame(
         .map_err(|e| kerjasama_core::CoreError::Internal(format!("CSV parse task: {e}")))?
 }
 
+/// Tables the pipeline reads; each carries `region_code`.
+const SOURCE_TABLES: &[&str] = &[
+    "agreements",
+    "agreement_parties",
+    "agreement_stages",
+    "stage_reschedules",
+    "benefit_indicators",
+    "benefit_realisations",
+    "implementation_reports",
+    "evaluation_meetings",
+    "recommendations",
+    "recommendation_status_changes",
+];
+
+/// Refuses to compute over a stored date outside the range the API accepts
+/// (written before the rule existed, or by hand): the run fails naming the
+/// record and the column, instead of failing in the CSV parser with no clue.
+async fn check_dates(client: &tokio_postgres::Client, region: &str) -> JobResult<()> {
+    let columns = client
+        .query(
+            "SELECT table_name::text, column_name::text FROM information_schema.columns \
+             WHERE table_schema = current_schema() AND data_type = 'date' \
+             AND table_name = ANY($1) ORDER BY table_name, column_name",
+            &[&SOURCE_TABLES],
+        )
+        .await?;
+    for row in columns {
+        let (table, column): (String, String) = (row.get(0), row.get(1));
+        let sql = format!(
+            "SELECT coalesce(to_jsonb(t) ->> 'id', to_jsonb(t) ->> 'agreement_id', '?'), \
+             t.{column}::text FROM {table} AS t \
+             WHERE t.{column} NOT BETWEEN DATE '1900-01-01' AND DATE '2199-12-31' {region} LIMIT 1",
+            region = region.replace("a.region_code", "t.region_code"),
+        );
+        if let Some(bad) = client.query_opt(sql.as_str(), &[]).await? {
+            let (id, value): (String, String) = (bad.get(0), bad.get(1));
+            return Err(crate::error::JobError::BadRecord(format!(
+                "{table} {id}: {column} is {value}, outside 1900-01-01 .. 2199-12-31; \
+                 correct the record, then run the report again"
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// Loads the register as of `as_of`, one COPY per frame.
 pub async fn register(
     client: &tokio_postgres::Client,
@@ -112,6 +157,7 @@ pub async fn register(
         }
         _ => String::new(),
     };
+    check_dates(client, &region).await?;
     let live = format!("a.delete_time IS NULL {region}");
     let date = DataType::Date;
     let text = DataType::String;

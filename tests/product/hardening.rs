@@ -584,3 +584,77 @@ async fn forged_page_tokens_are_invalid_arguments_and_never_panic() {
         .await
         .expect("the server survived");
 }
+
+#[tokio::test]
+async fn a_stored_date_out_of_range_fails_only_the_reports_that_cover_it_naming_the_record() {
+    let server = TestServer::start().await;
+    create_unit(&server, "DLHK").await;
+    let banten = create(&server, ksdd_ksb("DLHK", "Tanggal rusak")).await;
+    server
+        .units()
+        .create_unit(authed(
+            &server.admin,
+            pb::CreateUnitRequest {
+                unit: Some(pb::Unit {
+                    code: "JABAR-DLH".into(),
+                    region_code: "32".into(),
+                    display_name: "Dinas Lingkungan Hidup Jawa Barat".into(),
+                    ..Default::default()
+                }),
+                request_id: String::new(),
+            },
+        ))
+        .await
+        .unwrap();
+    let mut jabar = ksdd_ksb("JABAR-DLH", "Jawa Barat");
+    jabar.region_code = "32".into();
+    create(&server, jabar).await;
+    // A row written before the range rule existed (the constraint is lifted
+    // for the write, as it would have been absent then).
+    let sql = server.sql().await;
+    sql.batch_execute(
+        "ALTER TABLE agreements DROP CONSTRAINT agreements_signed_on_range; \
+         UPDATE agreements SET signed_on = '0001-01-01 BC' WHERE region_code = '36'; \
+         ALTER TABLE agreements ADD CONSTRAINT agreements_signed_on_range \
+           CHECK (signed_on BETWEEN DATE '1900-01-01' AND DATE '2199-12-31') NOT VALID;",
+    )
+    .await
+    .unwrap();
+    let id = banten.name.trim_start_matches("agreements/").to_string();
+    let run_as = async |token: &str| {
+        let run = server
+            .reports()
+            .run_report(authed(
+                token,
+                pb::RunReportRequest {
+                    as_of: "2026-09-30".into(),
+                    ..Default::default()
+                },
+            ))
+            .await
+            .unwrap()
+            .into_inner();
+        server.finished(run).await
+    };
+    let jabar_admin = server
+        .token("admin-jabar", Role::Admin, None, Some("32"))
+        .await;
+    let banten_admin = server
+        .token("admin-banten", Role::Admin, None, Some("36"))
+        .await;
+    let other_region = run_as(&jabar_admin).await;
+    assert_eq!(
+        other_region.state,
+        pb::ReportRunState::Succeeded as i32,
+        "{other_region:?}"
+    );
+    for token in [&banten_admin, &server.admin] {
+        let failed = run_as(token).await;
+        assert_eq!(failed.state, pb::ReportRunState::Failed as i32);
+        assert!(
+            failed.error.contains(&id) && failed.error.contains("signed_on"),
+            "{}",
+            failed.error
+        );
+    }
+}

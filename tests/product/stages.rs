@@ -820,3 +820,82 @@ async fn giving_a_pks_a_parent_switches_its_template_only_before_any_stage_start
         .unwrap_err();
     assert_rejected(&status, Code::FailedPrecondition, None);
 }
+
+#[tokio::test]
+async fn reschedule_history_is_bounded_and_audited_as_growth_only() {
+    let server = TestServer::start().await;
+    let ksb = unsigned_ksb(&server).await;
+    start(&server, &ksb, "PERSIAPAN", "2026-01-05")
+        .await
+        .unwrap();
+    let mut client = server.stages();
+    let reason = |i: usize| format!("alasan {i:02} {}", "x".repeat(3_900));
+    let reschedule = |i: usize| {
+        authed(
+            &server.admin,
+            pb::RescheduleStageRequest {
+                name: stage_name(&ksb, "PERSIAPAN"),
+                new_due_on: "2026-12-31".into(),
+                reason: reason(i),
+                decided_on: "2026-02-01".into(),
+            },
+        )
+    };
+    for i in 0..kerjasama_core::stages::MAX_RESCHEDULES {
+        client.reschedule_stage(reschedule(i)).await.unwrap();
+    }
+    let status = client.reschedule_stage(reschedule(99)).await.unwrap_err();
+    assert_rejected(&status, Code::FailedPrecondition, None);
+
+    // Each audit row holds the one reschedule it added, not the whole history.
+    let mut events = Vec::new();
+    let mut token = String::new();
+    let mut pages = 0;
+    loop {
+        let page = server
+            .agreements()
+            .list_agreement_events(authed(
+                &server.admin,
+                pb::ListAgreementEventsRequest {
+                    parent: ksb.name.clone(),
+                    page_size: 200,
+                    page_token: token.clone(),
+                },
+            ))
+            .await
+            .unwrap()
+            .into_inner();
+        let bytes: usize = page
+            .events
+            .iter()
+            .map(|e| e.before_json.len() + e.after_json.len())
+            .sum();
+        assert!(bytes <= kerjasama_core::events::MAX_PAGE_BYTES, "{bytes}");
+        pages += 1;
+        events.extend(page.events);
+        if page.next_page_token.is_empty() {
+            break;
+        }
+        token = page.next_page_token;
+    }
+    let reschedules: Vec<_> = events
+        .iter()
+        .filter(|e| e.action == "RescheduleStage")
+        .collect();
+    assert_eq!(reschedules.len(), kerjasama_core::stages::MAX_RESCHEDULES);
+    for (i, event) in reschedules.iter().enumerate() {
+        assert!(
+            !event.before_json.contains("alasan"),
+            "{}",
+            event.before_json
+        );
+        assert_eq!(event.after_json.matches("alasan").count(), 1);
+        assert!(event.after_json.contains(&format!("alasan {i:02}")));
+    }
+    let total: usize = events
+        .iter()
+        .map(|e| e.before_json.len() + e.after_json.len())
+        .sum();
+    assert!(total < 400_000, "audit of 50 reschedules is {total} bytes");
+    assert!(pages >= 1);
+}

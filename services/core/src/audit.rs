@@ -44,6 +44,43 @@ pub fn json(value: &impl Serialize) -> Option<serde_json::Value> {
     serde_json::to_value(value).ok()
 }
 
+/// Keeps an audit row the size of the change: a top-level list that only grew
+/// (a stage's reschedules, a meeting's findings) is stored as its new items
+/// under `<field>_added` in `after` and left out of `before`, so the history
+/// of a record rescheduled n times is O(n), not O(n²).
+fn only_growth(
+    before: Option<serde_json::Value>,
+    after: Option<serde_json::Value>,
+) -> (Option<serde_json::Value>, Option<serde_json::Value>) {
+    use serde_json::Value;
+    let (Some(Value::Object(mut old)), Some(Value::Object(mut new))) =
+        (before.clone(), after.clone())
+    else {
+        return (before, after);
+    };
+    let grown: Vec<String> = new
+        .iter()
+        .filter_map(|(key, value)| match (old.get(key), value) {
+            (Some(Value::Array(was)), Value::Array(now))
+                if now.len() > was.len() && now.starts_with(was) =>
+            {
+                Some(key.clone())
+            }
+            _ => None,
+        })
+        .collect();
+    for key in grown {
+        let was = old
+            .remove(&key)
+            .and_then(|v| v.as_array().map(Vec::len))
+            .unwrap_or(0);
+        if let Some(Value::Array(mut now)) = new.remove(&key) {
+            new.insert(format!("{key}_added"), Value::Array(now.split_off(was)));
+        }
+    }
+    (Some(Value::Object(old)), Some(Value::Object(new)))
+}
+
 /// Records a change `actor` made to `resource` (no request id).
 pub async fn change(
     conn: &mut AsyncPgConnection,
@@ -54,6 +91,7 @@ pub async fn change(
     before: Option<serde_json::Value>,
     after: Option<serde_json::Value>,
 ) -> CoreResult<()> {
+    let (before, after) = only_growth(before, after);
     record(
         conn,
         AuditEntry {
@@ -67,4 +105,30 @@ pub async fn change(
         },
     )
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    #[test]
+    fn a_grown_list_is_stored_as_its_new_items_only() {
+        let before = json!({"code": "PERSIAPAN", "due_on": "2026-01-01", "reschedules": [1, 2]});
+        let after = json!({"code": "PERSIAPAN", "due_on": "2026-02-01", "reschedules": [1, 2, 3]});
+        let (b, a) = super::only_growth(Some(before), Some(after));
+        assert_eq!(
+            b,
+            Some(json!({"code": "PERSIAPAN", "due_on": "2026-01-01"}))
+        );
+        assert_eq!(
+            a,
+            Some(json!({"code": "PERSIAPAN", "due_on": "2026-02-01", "reschedules_added": [3]}))
+        );
+        // A list that changed otherwise is kept whole on both sides.
+        let (b, a) = super::only_growth(Some(json!({"x": [1, 2]})), Some(json!({"x": [2]})));
+        assert_eq!(
+            (b, a),
+            (Some(json!({"x": [1, 2]})), Some(json!({"x": [2]})))
+        );
+    }
 }

@@ -26,6 +26,17 @@ pub struct AuditEvent {
     pub request_id: Option<String>,
 }
 
+/// A page of events stays under this many bytes of JSON (well below gRPC's
+/// default 4 MiB message limit).
+pub const MAX_PAGE_BYTES: usize = 1024 * 1024;
+
+impl AuditEvent {
+    fn approximate_bytes(&self) -> usize {
+        let json = |v: &Option<serde_json::Value>| v.as_ref().map_or(0, |v| v.to_string().len());
+        json(&self.before) + json(&self.after) + self.resource.len() + 128
+    }
+}
+
 pub async fn list_for_agreement(
     pool: &PgPool,
     actor: &Principal,
@@ -67,8 +78,22 @@ pub async fn list_for_agreement(
         ))
         .load(&mut conn)
         .await?;
-    let more = events.len() as i64 > limit;
+    let mut more = events.len() as i64 > limit;
     events.truncate(limit as usize);
+    // Pages are bounded in bytes too: stop before the page passes the budget
+    // (always keeping one event, which the per-field limits keep small).
+    let mut bytes = 0usize;
+    let fits = events
+        .iter()
+        .position(|e| {
+            bytes = bytes.saturating_add(e.approximate_bytes());
+            bytes > MAX_PAGE_BYTES
+        })
+        .map_or(events.len(), |i| i.max(1));
+    if fits < events.len() {
+        events.truncate(fits);
+        more = true;
+    }
     let next_page_token = match events.last() {
         Some(last) if more => paging::encode(
             Cursor {

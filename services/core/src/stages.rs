@@ -394,6 +394,10 @@ pub async fn replace_template(
 }
 
 /// A due-date change, kept forever.
+/// The most reschedules one stage keeps (bounds a stage's size: with reasons
+/// of at most 4,000 characters, a stage stays well under a megabyte).
+pub const MAX_RESCHEDULES: usize = 50;
+
 #[derive(Debug, Clone, Serialize, Queryable)]
 pub struct Reschedule {
     #[serde(skip)]
@@ -794,6 +798,12 @@ pub async fn act(
                     return Err(precondition(format!(
                         "stage {code} is {}; only a stage in progress has a due date to move",
                         stage.status
+                    )));
+                }
+                if stage.reschedules.len() >= MAX_RESCHEDULES {
+                    return Err(precondition(format!(
+                        "stage {code} has been rescheduled {MAX_RESCHEDULES} times, the most one stage keeps; \
+                         settle or skip it instead"
                     )));
                 }
                 let started = stage.started_on.unwrap_or(decided_on);
