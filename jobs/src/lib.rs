@@ -3,6 +3,7 @@
 //! each run's files atomically. It reads the database; it never calls the gRPC
 //! layer.
 
+pub mod crontab;
 pub mod error;
 pub mod load;
 pub mod metrics;

@@ -20,6 +20,7 @@ use kerjasama_core::access::Principal;
 use kerjasama_core::pool::PgPool;
 use kerjasama_core::schema::{report_runs, report_schedules};
 
+use crate::crontab::Expression;
 use crate::error::JobResult;
 use crate::runs::{self, Destination, ReportParams, ReportRun};
 use crate::schedules::{self, Schedule};
@@ -38,17 +39,13 @@ pub struct SchedulerConfig {
 
 /// The latest tick of `cron` in `zone` that is after `after` and not after `now`.
 pub fn due_tick(
-    cron: &cron::Schedule,
+    cron: &Expression,
     zone: chrono_tz::Tz,
     after: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Option<DateTime<Utc>> {
     let floor = now - chrono::Duration::days(LOOKBACK_DAYS);
-    let after = after.max(floor);
-    cron.after(&after.with_timezone(&zone))
-        .map(|t| t.with_timezone(&Utc))
-        .take_while(|t| *t <= now)
-        .last()
+    cron.latest_in(&zone, after.max(floor), now)
 }
 
 async fn last_tick(pool: &PgPool, schedule: &Schedule) -> JobResult<DateTime<Utc>> {

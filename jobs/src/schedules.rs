@@ -1,13 +1,12 @@
 //! Report schedules: when reports run by themselves.
 //!
-//! A schedule holds a five-field cron expression (minute, hour, day of month,
-//! month, day of week; `*`, lists, ranges, steps and names), evaluated in its
-//! time zone (default Asia/Jakarta, an IANA name). It is run by the `cron`
-//! crate, whose syntax has a leading seconds field and numbers the days of the
-//! week 1 (Sunday) to 7 (Saturday); [`to_six_fields`] prepends `0` seconds and
-//! maps classic day numbers (0 or 7 Sunday, 1 Monday … 6 Saturday) to that.
-//! When both day fields are restricted, both must match (the crate's rule;
-//! classic cron matches either).
+//! A schedule holds a crontab time expression (five fields: minute, hour, day
+//! of month, month, day of week; `*`, lists, ranges, steps and names), read and
+//! matched as Vixie cron does by [`crate::crontab`] (day of week 0-7 with 0 and
+//! 7 Sunday; when both day fields are restricted, either may match), in the
+//! schedule's time zone (default Asia/Jakarta, an IANA name). Where it still
+//! differs from crontab (daylight-saving changes, range checks) is written in
+//! that module.
 //!
 //! The period rule says what each run covers: CURRENT_QUARTER, PREVIOUS_QUARTER,
 //! CURRENT_MONTH, PREVIOUS_MONTH, YEAR_TO_DATE or PREVIOUS_YEAR, relative to the
@@ -26,6 +25,7 @@ use kerjasama_core::{CoreError, FieldViolation, audit, calendar};
 use serde::Serialize;
 use uuid::Uuid;
 
+use crate::crontab;
 use crate::metrics::TABLES;
 
 pub const PERIOD_RULES: &[&str] = &[
@@ -37,58 +37,9 @@ pub const PERIOD_RULES: &[&str] = &[
     "PREVIOUS_YEAR",
 ];
 
-/// Translates a five-field expression into the `cron` crate's six fields.
-pub fn to_six_fields(expression: &str) -> Result<String, String> {
-    let fields: Vec<&str> = expression.split_whitespace().collect();
-    if fields.len() != 5 {
-        return Err(format!(
-            "expected five fields (minute hour day-of-month month day-of-week), got {}",
-            fields.len()
-        ));
-    }
-    let day_of_week = map_day_numbers(fields[4])?;
-    Ok(format!(
-        "0 {} {} {} {} {day_of_week}",
-        fields[0], fields[1], fields[2], fields[3]
-    ))
-}
-
-/// Day-of-week numbers: classic 0-7 (0 and 7 Sunday) to the crate's 1-7 (1 Sunday).
-fn map_day_numbers(field: &str) -> Result<String, String> {
-    let map = |token: &str| -> Result<String, String> {
-        match token.parse::<u32>() {
-            Ok(n) if n <= 7 => Ok(((n % 7) + 1).to_string()),
-            Ok(n) => Err(format!("day of week {n} is not 0-7")),
-            Err(_) => Ok(token.to_string()), // `*`, `?` or a name such as MON
-        }
-    };
-    field
-        .split(',')
-        .map(|item| {
-            let (range, step) = match item.split_once('/') {
-                Some((range, step)) => (range, Some(step)),
-                None => (item, None),
-            };
-            let range = match range.split_once('-') {
-                Some((from, to)) => {
-                    let (from, to) = (map(from)?, map(to)?);
-                    // 0-6 spans Sunday to Saturday: 1-7 in the crate's numbers.
-                    format!("{from}-{to}")
-                }
-                None => map(range)?,
-            };
-            Ok(match step {
-                Some(step) => format!("{range}/{step}"),
-                None => range,
-            })
-        })
-        .collect::<Result<Vec<_>, String>>()
-        .map(|items| items.join(","))
-}
-
-pub fn parse_cron(expression: &str) -> Result<cron::Schedule, String> {
-    let six = to_six_fields(expression)?;
-    cron::Schedule::from_str(&six).map_err(|e| format!("not a valid cron expression: {e}"))
+/// A schedule's cron expression; the error names the field that is wrong.
+pub fn parse_cron(expression: &str) -> Result<crontab::Expression, String> {
+    crontab::Expression::parse(expression)
 }
 
 pub fn parse_zone(name: &str) -> Result<chrono_tz::Tz, String> {
@@ -397,26 +348,14 @@ mod tests {
     use chrono::{TimeZone, Weekday};
 
     #[test]
-    fn five_fields_become_six_with_classic_day_numbers() {
-        assert_eq!(to_six_fields("30 7 * * 1").unwrap(), "0 30 7 * * 2");
-        assert_eq!(to_six_fields("0 6 1 */3 *").unwrap(), "0 0 6 1 */3 *");
-        assert_eq!(to_six_fields("0 0 * * 0,7").unwrap(), "0 0 0 * * 1,1");
-        assert_eq!(to_six_fields("0 0 * * 1-5").unwrap(), "0 0 0 * * 2-6");
-        assert_eq!(
-            to_six_fields("0 0 * * MON-FRI").unwrap(),
-            "0 0 0 * * MON-FRI"
-        );
-        assert!(to_six_fields("* * * *").is_err());
-        assert!(to_six_fields("0 0 * * 9").is_err());
-    }
-
-    #[test]
     fn monday_means_monday_in_jakarta() {
         let schedule = parse_cron("30 7 * * 1").unwrap();
-        let from = chrono_tz::Asia::Jakarta
-            .with_ymd_and_hms(2026, 11, 25, 12, 0, 0)
-            .unwrap();
-        let next = schedule.after(&from).next().unwrap();
+        let zone = chrono_tz::Asia::Jakarta;
+        let from = zone.with_ymd_and_hms(2026, 11, 25, 12, 0, 0).unwrap();
+        let next = schedule
+            .next_after(&zone, from.to_utc())
+            .unwrap()
+            .with_timezone(&zone);
         assert_eq!(next.weekday(), Weekday::Mon);
         assert_eq!(next.naive_local().to_string(), "2026-11-30 07:30:00");
     }

@@ -4,7 +4,7 @@ use kerjasama_proto::v1 as pb;
 use kerjasama_tests::{TestServer, assert_rejected, authed};
 use tonic::Code;
 
-use crate::fixtures::{create, create_unit, ksdd_ksb, ksdpk_pks};
+use crate::fixtures::{create, create_unit, ksdd_ksb, ksdpk_pks, ksdpl_ksb};
 
 /// Signed 2025-02-15, in force until 2026-02-14.
 async fn in_force(server: &TestServer, cycle: pb::ReportingCycle) -> pb::Agreement {
@@ -235,4 +235,42 @@ async fn a_deleted_report_frees_its_cycle() {
         .implementation_reports;
     assert_eq!(listed.len(), 1);
     assert_eq!(listed[0].submitted_on, "2025-04-25");
+}
+
+#[tokio::test]
+async fn an_addendum_or_an_loi_has_no_reporting_cycles_and_takes_no_report() {
+    let server = TestServer::start().await;
+    let amended = in_force(&server, pb::ReportingCycle::Quarterly).await;
+    let in_force_since = |mut a: pb::Agreement| {
+        a.signed_on = "2025-03-01".into();
+        a.effective_from = "2025-03-01".into();
+        a.effective_until = "2026-02-14".into();
+        a
+    };
+    let addendum = create(
+        &server,
+        in_force_since(pb::Agreement {
+            document_kind: pb::DocumentKind::Addendum as i32,
+            parent: amended.name.clone(),
+            ..ksdd_ksb("DLHK", "Adendum I")
+        }),
+    )
+    .await;
+    let loi = create(
+        &server,
+        in_force_since(pb::Agreement {
+            document_kind: pb::DocumentKind::Loi as i32,
+            ..ksdpl_ksb("DLHK", "Pernyataan kehendak", "JP")
+        }),
+    )
+    .await;
+    // The agreement it amends reports, quarter by quarter.
+    assert_eq!(cycles(&server, &amended, "2025-08-01").await.len(), 3);
+    for exempt in [&addendum, &loi] {
+        assert!(cycles(&server, exempt, "2025-08-01").await.is_empty());
+        let status = submit(&server, exempt, report("2025-04-01", "2025-07-01"))
+            .await
+            .unwrap_err();
+        assert_rejected(&status, Code::FailedPrecondition, None);
+    }
 }

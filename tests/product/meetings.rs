@@ -282,3 +282,75 @@ async fn meeting_and_recommendation_rules_are_enforced() {
         .await
         .unwrap();
 }
+
+#[tokio::test]
+async fn concurrent_status_changes_of_one_recommendation_run_one_at_a_time() {
+    let server = TestServer::start().await;
+    let agreement = setup(&server).await;
+    let created = record(&server, meeting(&agreement.name)).await.unwrap();
+    let name = created.findings[0].recommendations[0].name.clone();
+    // 30 calls at once, DONE and DROPPED alternately, on an OPEN recommendation.
+    let calls = (0..30).map(|n| {
+        let mut client = server.meetings();
+        let (token, name) = (server.admin.clone(), name.clone());
+        let (status, reason) = if n % 2 == 0 {
+            (pb::RecommendationStatus::Done, "")
+        } else {
+            (
+                pb::RecommendationStatus::Dropped,
+                "Digabung ke rekomendasi lain",
+            )
+        };
+        tokio::spawn(async move {
+            client
+                .update_recommendation_status(authed(
+                    &token,
+                    pb::UpdateRecommendationStatusRequest {
+                        name,
+                        status: status as i32,
+                        changed_on: "2026-08-20".into(),
+                        reason: reason.into(),
+                    },
+                ))
+                .await
+                .map(|r| r.into_inner())
+        })
+    });
+    let results: Vec<_> = futures::future::join_all(calls)
+        .await
+        .into_iter()
+        .map(|joined| joined.unwrap())
+        .collect();
+    let (succeeded, failed): (Vec<_>, Vec<_>) = results.into_iter().partition(|r| r.is_ok());
+    let codes: Vec<Code> = failed
+        .iter()
+        .map(|r| r.as_ref().unwrap_err().code())
+        .collect();
+    assert_eq!(succeeded.len(), 1, "exactly one change wins: {codes:?}");
+    for status in failed.iter().map(|r| r.as_ref().unwrap_err()) {
+        assert_rejected(status, Code::FailedPrecondition, None);
+    }
+    let winner = succeeded.into_iter().next().unwrap().unwrap();
+
+    let read = server
+        .meetings()
+        .get_evaluation_meeting(authed(
+            &server.admin,
+            pb::GetEvaluationMeetingRequest {
+                name: created.name.clone(),
+            },
+        ))
+        .await
+        .unwrap()
+        .into_inner();
+    let stored = &read.findings[0].recommendations[0];
+    let statuses: Vec<i32> = stored.history.iter().map(|c| c.status).collect();
+    assert_eq!(
+        statuses,
+        [pb::RecommendationStatus::Open as i32, winner.status],
+        "the meeting's OPEN and exactly one new entry"
+    );
+    assert_eq!(stored.status, winner.status);
+    assert_eq!(stored.status, stored.history.last().unwrap().status);
+    assert_eq!(stored.etag, winner.etag);
+}

@@ -4,7 +4,7 @@
 use kerjasama_proto::v1 as pb;
 use kerjasama_tests::{TestServer, authed};
 
-use crate::fixtures::{create, create_unit, ksdd_ksb, ksdpk_pks};
+use crate::fixtures::{create, create_unit, ksdd_ksb, ksdpk_pks, ksdpl_ksb};
 use crate::reports::{download, signed};
 
 fn unsigned(mut a: pb::Agreement) -> pb::Agreement {
@@ -735,4 +735,209 @@ async fn follow_up_gaps_are_reconstructed_as_of_the_date() {
     assert_eq!(summary[0], "KSDD,6,3,0,1,0.0000,0.0000,1,0,0,1,2,1,1,2,2");
     assert_eq!(summary[1], "KSDPK,0,0,0,0,0.0000,0.0000,0,0,0,0,0,0,0,0,0");
     assert_eq!(summary.len(), 5);
+}
+
+/// Created signed in the past with every stage through `through` done.
+async fn backfilled(server: &TestServer, agreement: pb::Agreement, through: &str) -> pb::Agreement {
+    server
+        .agreements()
+        .create_agreement(authed(
+            &server.admin,
+            pb::CreateAgreementRequest {
+                agreement: Some(agreement),
+                request_id: String::new(),
+                complete_through_stage: through.into(),
+            },
+        ))
+        .await
+        .unwrap()
+        .into_inner()
+}
+
+async fn end(server: &TestServer, agreement: &pb::Agreement, ending: &str, on: &str) {
+    let mut client = server.agreements();
+    let reason = "Tidak dilanjutkan".to_string();
+    let name = agreement.name.clone();
+    match ending {
+        "cancel" => client
+            .cancel_agreement(authed(
+                &server.admin,
+                pb::CancelAgreementRequest {
+                    name,
+                    cancelled_on: on.into(),
+                    reason,
+                },
+            ))
+            .await
+            .map(drop),
+        "terminate" => client
+            .terminate_agreement(authed(
+                &server.admin,
+                pb::TerminateAgreementRequest {
+                    name,
+                    terminated_on: on.into(),
+                    reason,
+                },
+            ))
+            .await
+            .map(drop),
+        _ => unreachable!(),
+    }
+    .unwrap();
+}
+
+fn pks_under(parent: &pb::Agreement, title: &str) -> pb::Agreement {
+    pb::Agreement {
+        document_kind: pb::DocumentKind::Pks as i32,
+        parent: parent.name.clone(),
+        ..unsigned(ksdd_ksb("DLHK", title))
+    }
+}
+
+#[tokio::test]
+async fn a_cancelled_pks_leaves_its_ksb_unfollowed_and_addenda_and_lois_owe_no_follow_up() {
+    let server = TestServer::start().await;
+    create_unit(&server, "DLHK").await;
+    let ksb = |title: &str, on: &str, until: &str| {
+        let mut a = signed(ksdd_ksb("DLHK", title), on, until);
+        a.reporting_cycle = pb::ReportingCycle::Yearly as i32;
+        a
+    };
+    // G1: its only PKS started 2025-10-01 and was cancelled on 2026-05-04,
+    // before as_of: listed again, 302 days after signing.
+    let g1 = backfilled(
+        &server,
+        ksb("G1 PKS dibatalkan", "2025-09-01", "2030-08-31"),
+        "PELAPORAN",
+    )
+    .await;
+    let p1 = create(&server, pks_under(&g1, "P1 dibatalkan")).await;
+    stage(&server, &p1, "PENYUSUNAN_PKS", "start", "2025-10-01").await;
+    end(&server, &p1, "cancel", "2026-05-04").await;
+    // G2: its only PKS (started 2025-09-01, due 10-01) is cancelled on
+    // 2026-07-10, after as_of: on 06-30 it still followed G2.
+    let g2 = backfilled(
+        &server,
+        ksb("G2 PKS dibatalkan kemudian", "2025-08-01", "2030-07-31"),
+        "PELAPORAN",
+    )
+    .await;
+    let p2 = create(&server, pks_under(&g2, "P2 dibatalkan kemudian")).await;
+    stage(&server, &p2, "PENYUSUNAN_PKS", "start", "2025-09-01").await;
+    end(&server, &p2, "cancel", "2026-07-10").await;
+    // G3: its PKS was signed, then terminated on 2026-03-01. G4: its PKS
+    // expired on 2026-01-31. Both still followed their KSB.
+    let g3 = backfilled(
+        &server,
+        ksb("G3 PKS diakhiri", "2025-07-01", "2030-06-30"),
+        "PELAPORAN",
+    )
+    .await;
+    let p3 = backfilled(
+        &server,
+        signed(pks_under(&g3, "P3 diakhiri"), "2025-08-01", "2026-12-31"),
+        "PELAPORAN",
+    )
+    .await;
+    end(&server, &p3, "terminate", "2026-03-01").await;
+    let g4 = backfilled(
+        &server,
+        ksb("G4 PKS berakhir", "2025-07-01", "2030-06-30"),
+        "PELAPORAN",
+    )
+    .await;
+    backfilled(
+        &server,
+        signed(pks_under(&g4, "P4 berakhir"), "2025-08-01", "2026-01-31"),
+        "PELAPORAN",
+    )
+    .await;
+    // An ADDENDUM of G1 and a KSDPL LOI, both in force since 2025 without a
+    // report or an indicator: quarterly, each would have two MISSING cycles
+    // (2025 Q4 and 2026 Q1) and no realisation, but neither owes any.
+    let addendum = backfilled(
+        &server,
+        signed(
+            pb::Agreement {
+                document_kind: pb::DocumentKind::Addendum as i32,
+                parent: g1.name.clone(),
+                ..ksdd_ksb("DLHK", "G5 Adendum")
+            },
+            "2025-10-15",
+            "2030-08-31",
+        ),
+        "PENATAUSAHAAN",
+    )
+    .await;
+    let loi = create(
+        &server,
+        signed(
+            pb::Agreement {
+                document_kind: pb::DocumentKind::Loi as i32,
+                ..ksdpl_ksb("DLHK", "G6 Pernyataan kehendak", "JP")
+            },
+            "2025-10-01",
+            "2027-09-30",
+        ),
+    )
+    .await;
+    for exempt in [&addendum, &loi] {
+        let cycles = server
+            .implementation_reports()
+            .list_reporting_cycles(authed(
+                &server.admin,
+                pb::ListReportingCyclesRequest {
+                    parent: exempt.name.clone(),
+                    as_of: "2026-06-30".into(),
+                },
+            ))
+            .await
+            .unwrap()
+            .into_inner()
+            .cycles;
+        assert!(cycles.is_empty(), "{}: {cycles:?}", exempt.title);
+    }
+
+    let report = run(&server, "2026-06-30", "2026-04-01", "2026-06-30").await;
+    assert_eq!(
+        rows(&server, &report, "follow_up_ksb_without_pks.csv", true).await,
+        ["G1 PKS dibatalkan,KSDD,DLHK,ACTIVE,2025-09-01,302"]
+    );
+    // The four KSBs owe their 2025 report; the addendum and the LOI nothing.
+    assert_eq!(
+        rows(&server, &report, "follow_up_report_cycles.csv", true).await,
+        [
+            "G1 PKS dibatalkan,KSDD,DLHK,YEARLY,2025-01-01,2025-12-31,2026-01-30,MISSING,",
+            "G2 PKS dibatalkan kemudian,KSDD,DLHK,YEARLY,2025-01-01,2025-12-31,2026-01-30,MISSING,",
+            "G3 PKS diakhiri,KSDD,DLHK,YEARLY,2025-01-01,2025-12-31,2026-01-30,MISSING,",
+            "G4 PKS berakhir,KSDD,DLHK,YEARLY,2025-01-01,2025-12-31,2026-01-30,MISSING,",
+        ]
+    );
+    assert_eq!(
+        rows(&server, &report, "follow_up_no_realisation.csv", true).await,
+        [
+            "G1 PKS dibatalkan,KSDD,DLHK,NO_INDICATOR,0",
+            "G2 PKS dibatalkan kemudian,KSDD,DLHK,NO_INDICATOR,0",
+            "G3 PKS diakhiri,KSDD,DLHK,NO_INDICATOR,0",
+            "G4 PKS berakhir,KSDD,DLHK,NO_INDICATOR,0",
+        ]
+    );
+    // KSDD: 8 records (G1-G4, P1-P4; the addendum is not counted), 4 active,
+    // none signed or ended in Q2, one overdue stage (P2's PENYUSUNAN_PKS: P1
+    // is cancelled by then), P4 past its end, one KSB without PKS, four
+    // missing reports, four active agreements without realisation. KSDPL: the
+    // LOI is active and counted, but owes no report and no realisation.
+    let summary = rows(&server, &report, "evaluation_summary.csv", false).await;
+    assert_eq!(summary[0], "KSDD,8,4,0,0,0.0000,0.0000,1,0,0,1,1,4,0,4,0");
+    assert_eq!(summary[2], "KSDPL,1,1,0,0,0.0000,0.0000,0,0,0,0,0,0,0,0,0");
+
+    // By 2026-07-31 P2 is cancelled too: G2 is listed again.
+    let later = run(&server, "2026-07-31", "2026-07-01", "2026-07-31").await;
+    assert_eq!(
+        rows(&server, &later, "follow_up_ksb_without_pks.csv", true).await,
+        [
+            "G2 PKS dibatalkan kemudian,KSDD,DLHK,ACTIVE,2025-08-01,364",
+            "G1 PKS dibatalkan,KSDD,DLHK,ACTIVE,2025-09-01,333",
+        ]
+    );
 }

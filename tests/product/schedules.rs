@@ -359,3 +359,79 @@ async fn schedules_are_validated_and_managed_by_the_bureau() {
         .report_schedules;
     assert!(listed.is_empty());
 }
+
+#[tokio::test]
+async fn cron_expressions_follow_crontab() {
+    let server = TestServer::start().await;
+    let with_cron = |cron: &str| pb::ReportSchedule {
+        cron: cron.into(),
+        ..every_five_minutes(5)
+    };
+    // Day of week 0-7, 0 and 7 both Sunday: Friday to Sunday.
+    let weekend = create(&server, with_cron("0 0 * * 5-7")).await.unwrap();
+    assert_eq!(weekend.cron, "0 0 * * 5-7");
+    for cron in ["0 7 1 * MON", "30 6 * * mon-fri", "0 0 * * 0,7", "@monthly"] {
+        create(&server, with_cron(cron))
+            .await
+            .unwrap_or_else(|e| panic!("{cron}: {e:?}"));
+    }
+    for cron in [
+        "0 0 * * 8",
+        "0 0 * * FRI-SUN",
+        "5/10 * * * *",
+        "0 0 * *",
+        "@reboot",
+    ] {
+        let status = create(&server, with_cron(cron)).await.unwrap_err();
+        assert_rejected(&status, Code::InvalidArgument, Some("report_schedule.cron"));
+    }
+    // The violation says which part of the expression is wrong.
+    use tonic_types::StatusExt;
+    let status = create(&server, with_cron("0 0 * * 8")).await.unwrap_err();
+    let violations = status.get_details_bad_request().unwrap().field_violations;
+    assert!(
+        violations[0]
+            .description
+            .starts_with("day of week: \"8\" is not 0-7"),
+        "{violations:?}"
+    );
+}
+
+#[tokio::test]
+async fn the_scheduler_runs_on_the_first_or_on_mondays_when_both_day_fields_are_set() {
+    use chrono::{Datelike, FixedOffset, NaiveDate, TimeZone, Weekday};
+    let server = TestServer::start().await;
+    let schedule = create(
+        &server,
+        pb::ReportSchedule {
+            cron: "0 7 1 * MON".into(),
+            ..every_five_minutes(5)
+        },
+    )
+    .await
+    .unwrap();
+    // Forty days on, the tick due is the latest 07:00 WIB on a day that is the
+    // 1st of a month or a Monday, worked out here day by day.
+    let jakarta = FixedOffset::east_opt(7 * 3600).unwrap(); // WIB, no daylight saving
+    let now = Utc::now() + chrono::Duration::days(40);
+    let seven_on = |day: NaiveDate| {
+        jakarta
+            .from_local_datetime(&day.and_hms_opt(7, 0, 0).unwrap())
+            .unwrap()
+            .with_timezone(&Utc)
+    };
+    let expected = now
+        .with_timezone(&jakarta)
+        .date_naive()
+        .iter_days()
+        .rev()
+        .find(|day| (day.day() == 1 || day.weekday() == Weekday::Mon) && seven_on(*day) <= now)
+        .map(seven_on)
+        .unwrap();
+    let config = config(&server, server.reports_dir.clone());
+    let ran = scheduler::tick(&server.db.pool, &config, now)
+        .await
+        .unwrap();
+    assert_eq!(ran.len(), 1);
+    assert_eq!(runs_of(&server, &schedule.name).await[0].0, expected);
+}

@@ -1,8 +1,10 @@
 //! Family 5, follow-up gaps: what the meeting must chase.
 //!
 //! `follow_up_ksb_without_pks`: KSBs signed more than 180 days before as_of
-//! (strictly), ACTIVE or EXPIRED then, with no live PKS under them that had
-//! started (first stage started, or signed) by as_of.
+//! (strictly), ACTIVE or EXPIRED then, not followed by a PKS as of then: no
+//! live PKS under them had started (first stage started, or signed) by as_of
+//! without being cancelled by as_of. A cancelled PKS leaves its KSB without an
+//! implementing agreement again; a terminated or expired one still followed it.
 //!
 //! `follow_up_report_cycles`: the reporting cycles of agreements ACTIVE as of
 //! the date (their `reporting_cycle`: calendar quarters, semesters or years
@@ -13,6 +15,10 @@
 //! `follow_up_no_realisation`: agreements ACTIVE as of the date with no
 //! realisation recorded (none whose period ends on or before as_of), split into
 //! INDICATORS_WITHOUT_REALISATION and NO_INDICATOR.
+//!
+//! ADDENDUM and LOI records owe neither reports nor realisations of their own
+//! ([`DocumentKind::is_implemented`]), so they are in neither of the last two
+//! tables, as `ListReportingCycles` gives them no cycles.
 //!
 //! `follow_up_overdue_recommendations`: meeting recommendations whose status on
 //! as_of (their last status change on or before it) is OPEN and whose due date
@@ -41,9 +47,28 @@ fn from_days(value: Option<i32>) -> Option<NaiveDate> {
     }
 }
 
+/// `document_kind` is one whose records file reports and realise benefits.
+fn is_implemented() -> Expr {
+    DocumentKind::ALL
+        .iter()
+        .filter(|kind| kind.is_implemented())
+        .map(|kind| col("document_kind").eq(lit(kind.code())))
+        .reduce(|any, this| any.or(this))
+        .unwrap_or(lit(false))
+        .fill_null(lit(false))
+}
+
 fn ksb_without_pks(register: &Register, period: &Period) -> JobResult<DataFrame> {
     let as_of = period.as_of_day();
-    let started_pks = register
+    let started = days(col("process_started_on"))
+        .lt_eq(lit(as_of))
+        .or(days(col("signed_on")).lt_eq(lit(as_of)))
+        .fill_null(lit(false));
+    let not_cancelled = col("cancelled_on")
+        .is_null()
+        .or(days(col("cancelled_on")).gt(lit(as_of)))
+        .fill_null(lit(false));
+    let following_pks = register
         .agreements
         .clone()
         .lazy()
@@ -51,15 +76,11 @@ fn ksb_without_pks(register: &Register, period: &Period) -> JobResult<DataFrame>
             col("document_kind")
                 .eq(lit(DocumentKind::Pks.code()))
                 .and(col("parent_id").is_not_null())
-                .and(
-                    days(col("process_started_on"))
-                        .lt_eq(lit(as_of))
-                        .or(days(col("signed_on")).lt_eq(lit(as_of)))
-                        .fill_null(lit(false)),
-                ),
+                .and(started)
+                .and(not_cancelled),
         )
         .group_by([col("parent_id")])
-        .agg([len().alias("started_pks")]);
+        .agg([len().alias("following_pks")]);
     let frame = register
         .agreements
         .clone()
@@ -76,12 +97,12 @@ fn ksb_without_pks(register: &Register, period: &Period) -> JobResult<DataFrame>
                 .fill_null(lit(false)),
         )
         .join(
-            started_pks,
+            following_pks,
             [col("id")],
             [col("parent_id")],
             JoinArgs::new(JoinType::Left),
         )
-        .filter(col("started_pks").is_null())
+        .filter(col("following_pks").is_null())
         .with_column((lit(as_of) - days(col("signed_on"))).alias("days_since_signed"))
         .select([
             col("agreement"),
@@ -97,13 +118,18 @@ fn ksb_without_pks(register: &Register, period: &Period) -> JobResult<DataFrame>
     Ok(frame)
 }
 
-/// Every cycle of every agreement ACTIVE as of the date, up to as_of.
+/// Every cycle of every agreement ACTIVE as of the date, up to as_of (none
+/// for ADDENDUM and LOI records, as in `implementation_reports::cycles`).
 fn cycles(register: &Register, period: &Period) -> JobResult<DataFrame> {
     let active = register
         .agreements
         .clone()
         .lazy()
-        .filter(col("state").eq(lit(AgreementState::Active.code())))
+        .filter(
+            col("state")
+                .eq(lit(AgreementState::Active.code()))
+                .and(is_implemented()),
+        )
         .select([
             col("id"),
             days(col("signed_on")).alias("signed_on"),
@@ -251,7 +277,11 @@ fn no_realisation(register: &Register, period: &Period) -> JobResult<DataFrame> 
         .agreements
         .clone()
         .lazy()
-        .filter(col("state").eq(lit(AgreementState::Active.code())))
+        .filter(
+            col("state")
+                .eq(lit(AgreementState::Active.code()))
+                .and(is_implemented()),
+        )
         .join(
             indicators,
             [col("id")],

@@ -1,7 +1,9 @@
 //! Family 6, `evaluation_summary`: one row per cooperation type (all five, in
 //! regulation order) with the headline figures of the other tables, for the
 //! meeting's first slide. Every column is a count or sum of rows of another
-//! table of the same run, so the two can never disagree.
+//! table of the same run, so the two can never disagree (and ADDENDUM and LOI
+//! records, absent from the report-cycle and no-realisation tables, are absent
+//! from `missing_reports`, `late_reports` and `active_without_realisation`).
 
 use kerjasama_core::codes::{CooperationType, CycleStatus};
 use polars::prelude::*;

@@ -92,6 +92,16 @@ code_list! {
     }
 }
 
+impl DocumentKind {
+    /// Whether a record of this kind is followed up on its own while in force:
+    /// it files implementation reports (laporan pelaksanaan) and realises
+    /// benefits. An ADDENDUM does neither (its parent does), and nothing is
+    /// implemented under an LOI, a statement of intent.
+    pub fn is_implemented(self) -> bool {
+        !matches!(self, DocumentKind::Addendum | DocumentKind::Loi)
+    }
+}
+
 code_list! {
     /// Derived state of an agreement as of a date (see SQL `agreement_state`).
     AgreementState {

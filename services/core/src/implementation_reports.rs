@@ -6,6 +6,10 @@
 //!
 //! The in-force period runs from the later of `signed_on` and `effective_from`
 //! to the earlier of `effective_until` and the termination date.
+//!
+//! ADDENDUM and LOI records have no cycles: an addendum's reports are its
+//! parent's, and nothing is implemented under a statement of intent
+//! ([`DocumentKind::is_implemented`]).
 
 use chrono::{DateTime, Datelike, Days, NaiveDate, Utc};
 use diesel::prelude::*;
@@ -17,7 +21,7 @@ use crate::access::Principal;
 use crate::agreements::{self, Agreement};
 use crate::audit;
 use crate::calendar;
-use crate::codes::{CycleStatus, ReportingCycle};
+use crate::codes::{CycleStatus, DocumentKind, ReportingCycle};
 use crate::error::{CoreError, CoreResult, FieldViolation};
 use crate::pool::PgPool;
 use crate::schema::implementation_reports;
@@ -163,6 +167,14 @@ pub async fn submit(
         if agreement.delete_time.is_some() {
             return Err(CoreError::FailedPrecondition(format!("{} is deleted", agreement.name())));
         }
+        if !agreement.fields.document_kind.is_implemented() {
+            return Err(CoreError::FailedPrecondition(format!(
+                "{} is an {}, which has no reporting cycles: {}",
+                agreement.name(),
+                agreement.fields.document_kind,
+                no_cycles_because(agreement.fields.document_kind)
+            )));
+        }
         let Some((from, until)) = in_force(&agreement) else {
             return Err(CoreError::FailedPrecondition(format!(
                 "{} is not signed; implementation reports start once it is in force",
@@ -248,6 +260,13 @@ pub async fn submit(
     .await
 }
 
+fn no_cycles_because(kind: DocumentKind) -> &'static str {
+    match kind {
+        DocumentKind::Addendum => "the agreement it amends reports its implementation",
+        _ => "nothing is implemented under a statement of intent",
+    }
+}
+
 fn cycle_word(cycle: ReportingCycle) -> &'static str {
     match cycle {
         ReportingCycle::Quarterly => "calendar quarter",
@@ -325,7 +344,8 @@ pub struct Cycle {
     pub report: Option<ImplementationReport>,
 }
 
-/// The cycles of an agreement in force up to `as_of`, with their status.
+/// The cycles of an agreement in force up to `as_of`, with their status;
+/// none for an ADDENDUM or an LOI.
 pub async fn cycles(
     pool: &PgPool,
     actor: &Principal,
@@ -334,6 +354,9 @@ pub async fn cycles(
     grace_days: u32,
 ) -> CoreResult<Vec<Cycle>> {
     let agreement = agreements::get(pool, actor, agreement_id).await?;
+    if !agreement.fields.document_kind.is_implemented() {
+        return Ok(Vec::new());
+    }
     let reports = list(pool, actor, agreement_id).await?;
     let Some((from, until)) = in_force(&agreement) else {
         return Ok(Vec::new());

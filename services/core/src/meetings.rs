@@ -3,6 +3,12 @@
 //! recommendations that follow, each with a responsible unit, a due date and a
 //! status whose every change is kept with its business date, so that "open as
 //! of a date" can be answered for any past date.
+//!
+//! A recommendation is closed (DONE or DROPPED) only while OPEN, and reopened
+//! only while closed. A status change locks the recommendation's row, so
+//! concurrent changes run one after the other and each is judged against the
+//! status the previous one left: of many calls closing one recommendation at
+//! once, exactly one succeeds and the rest fail with FAILED_PRECONDITION.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
@@ -596,8 +602,9 @@ pub async fn list(
     Ok(meetings)
 }
 
-/// Moves a recommendation to `status` as of `on` (default today). Dropping
-/// needs a reason. The bureau, or an officer of the responsible unit, may do it.
+/// Moves a recommendation to `status` as of `on` (default today): DONE or
+/// DROPPED from OPEN, OPEN (reopened) from either. Dropping needs a reason. The
+/// bureau, or an officer of the responsible unit, may do it.
 pub async fn set_recommendation_status(
     pool: &PgPool,
     actor: &Principal,
@@ -608,8 +615,24 @@ pub async fn set_recommendation_status(
 ) -> CoreResult<Recommendation> {
     let today = calendar::today();
     let on = on.unwrap_or(today);
+    let not_found = || {
+        CoreError::not_found(format!(
+            "evaluationMeetings/{meeting_id}/recommendations/{id}"
+        ))
+    };
     let mut conn = pool.get().await?;
     conn.transaction(async |conn| {
+        // Held until commit: a concurrent change waits here, then reads the
+        // status and history this one leaves.
+        recommendations::table
+            .find(id)
+            .filter(recommendations::meeting_id.eq(meeting_id))
+            .select(recommendations::id)
+            .for_update()
+            .first::<Uuid>(conn)
+            .await
+            .optional()?
+            .ok_or_else(not_found)?;
         let meeting = load(conn, meeting_id).await?;
         let before = meeting
             .findings
@@ -617,11 +640,7 @@ pub async fn set_recommendation_status(
             .flat_map(|f| f.recommendations.iter())
             .find(|r| r.id == id)
             .cloned()
-            .ok_or_else(|| {
-                CoreError::not_found(format!(
-                    "evaluationMeetings/{meeting_id}/recommendations/{id}"
-                ))
-            })?;
+            .ok_or_else(not_found)?;
         actor.check_read(&meeting.region_code)?;
         let allowed = match actor.role {
             Role::Admin => true,
@@ -670,10 +689,18 @@ pub async fn set_recommendation_status(
         if !v.is_empty() {
             return Err(CoreError::InvalidArgument(v));
         }
+        let open = RecommendationStatus::Open;
         if status == before.status {
             return Err(CoreError::FailedPrecondition(format!(
                 "{} is already {status}",
                 before.name()
+            )));
+        }
+        if status != open && before.status != open {
+            return Err(CoreError::FailedPrecondition(format!(
+                "{} is {}; reopen it (OPEN) before marking it {status}",
+                before.name(),
+                before.status
             )));
         }
         diesel::insert_into(recommendation_status_changes::table)
