@@ -3,6 +3,7 @@
 //! clients, as any program of the bureau would.
 
 mod access;
+mod access_matrix;
 mod agreements;
 mod audit;
 mod benefits;
