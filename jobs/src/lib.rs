@@ -9,6 +9,7 @@ pub mod load;
 pub mod metrics;
 pub mod output;
 pub mod pack;
+pub mod queue;
 pub mod rows;
 pub mod runs;
 pub mod scheduler;

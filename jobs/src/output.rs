@@ -26,6 +26,10 @@ impl Staging {
     /// Stages files for `destination` (created if missing).
     pub fn new(destination: &Path, run_id: uuid::Uuid) -> JobResult<Self> {
         let staging = destination.join(format!(".staging-{run_id}"));
+        // What an earlier, interrupted attempt left is not this attempt's.
+        if staging.exists() {
+            fs::remove_dir_all(&staging).map_err(io(&staging))?;
+        }
         fs::create_dir_all(&staging).map_err(io(&staging))?;
         Ok(Self {
             staging,

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
-use diesel_async::RunQueryDsl;
+use diesel_async::{AsyncConnection, RunQueryDsl};
 use kerjasama_core::access::Principal;
 use kerjasama_core::calendar;
 use kerjasama_core::pool::PgPool;
@@ -111,6 +111,9 @@ pub struct ReportRun {
     pub scheduled_for: Option<DateTime<Utc>>,
     /// The tables asked for; empty: all.
     pub tables: Vec<String>,
+    /// Attempts started so far (a run whose worker died is attempted again).
+    pub attempts: i32,
+    pub max_attempts: i32,
 }
 
 impl ReportRun {
@@ -143,19 +146,24 @@ pub async fn queue(
     params: ReportParams,
     destination: Destination,
 ) -> JobResult<ReportRun> {
-    claim(pool, actor, params, destination, None)
+    let run = claim(pool, actor, params, destination, None, None)
         .await?
-        .ok_or_else(|| CoreError::Internal("an unscheduled run cannot conflict".into()).into())
+        .ok_or_else(|| CoreError::Internal("an unscheduled run cannot conflict".into()))?;
+    crate::queue::wake();
+    Ok(run)
 }
 
 /// Records a queued run; for a scheduled tick, only if no run claimed that
 /// tick before (across every process sharing the database): `None` then.
+/// With `lease`, the run is leased to the caller in the same transaction
+/// (RUNNING before any other worker can see it).
 pub async fn claim(
     pool: &PgPool,
     actor: &Principal,
     params: ReportParams,
     destination: Destination,
     tick: Option<Tick>,
+    lease: Option<&crate::queue::Lease>,
 ) -> JobResult<Option<ReportRun>> {
     actor.check_run_reports()?;
     if let Some(region) = &params.region_code {
@@ -171,6 +179,7 @@ pub async fn claim(
         Destination::Folder(dir) => dir,
     };
     let mut conn = pool.get().await.map_err(CoreError::from)?;
+    conn.transaction(async |conn| {
     let run = diesel::insert_into(report_runs::table)
         .values((
             report_runs::id.eq(id),
@@ -189,49 +198,19 @@ pub async fn claim(
         ))
         .on_conflict_do_nothing()
         .returning(ReportRun::as_returning())
-        .get_result(&mut conn)
+        .get_result(conn)
         .await
         .optional()?;
-    Ok(run)
+    match (run, lease) {
+        (Some(run), Some(lease)) => crate::queue::lease_run(conn, run.id, lease).await,
+        (run, _) => Ok(run),
+    }
+    })
+    .await
 }
 
-/// Runs a queued run to its end: RUNNING, then SUCCEEDED with its files or
-/// FAILED with its error. Files are published only on success.
-pub async fn execute(pool: &PgPool, database_url: &str, run: &ReportRun) -> JobResult<ReportRun> {
-    let started = std::time::Instant::now();
-    {
-        let mut conn = pool.get().await.map_err(CoreError::from)?;
-        diesel::update(report_runs::table.find(run.id))
-            .set((
-                report_runs::state.eq("RUNNING"),
-                report_runs::start_time.eq(diesel::dsl::now),
-            ))
-            .execute(&mut conn)
-            .await?;
-    }
-    let outcome = compute_and_publish(database_url, run, started).await;
-    if let Err(error) = &outcome {
-        tracing::warn!(run = %run.name(), %error, "report run failed");
-    }
-    let mut conn = pool.get().await.map_err(CoreError::from)?;
-    let (state, error, files) = match &outcome {
-        Ok(files) => ("SUCCEEDED", None, files.clone()),
-        Err(e) => ("FAILED", Some(e.to_string()), Vec::new()),
-    };
-    let recorded: ReportRun = diesel::update(report_runs::table.find(run.id))
-        .set((
-            report_runs::state.eq(state),
-            report_runs::error.eq(error),
-            report_runs::files.eq(files),
-            report_runs::finish_time.eq(diesel::dsl::now),
-        ))
-        .returning(ReportRun::as_returning())
-        .get_result(&mut conn)
-        .await?;
-    outcome.map(|_| recorded)
-}
-
-/// Queues and runs a report, waiting for it (the CLI).
+/// Queues a run leased to this process and computes it, waiting for it (the
+/// CLI, whose `--out` folder no server worker should write to).
 pub async fn run(
     pool: &PgPool,
     database_url: &str,
@@ -239,43 +218,25 @@ pub async fn run(
     params: ReportParams,
     destination: Destination,
 ) -> JobResult<ReportRun> {
-    let queued = queue(pool, actor, params, destination).await?;
-    execute(pool, database_url, &queued).await
+    let lease = crate::queue::Lease::new(std::time::Duration::from_secs(30));
+    let leased = claim(pool, actor, params, destination, None, Some(&lease))
+        .await?
+        .ok_or_else(|| CoreError::Internal("an unscheduled run cannot conflict".into()))?;
+    let finished = crate::queue::execute_leased(pool, database_url, &leased, &lease)
+        .await?
+        .ok_or_else(|| CoreError::Internal(format!("{} lost its lease", leased.name())))?;
+    if finished.state == "FAILED" {
+        return Err(CoreError::FailedPrecondition(
+            finished.error.unwrap_or_else(|| "the run failed".into()),
+        )
+        .into());
+    }
+    Ok(finished)
 }
 
-/// Queues a report and runs it in the background; returns the queued run.
-pub async fn start(
-    pool: &PgPool,
-    database_url: &str,
-    actor: &Principal,
-    params: ReportParams,
-    destination: Destination,
-) -> JobResult<ReportRun> {
-    let queued = queue(pool, actor, params, destination).await?;
-    let (pool, url, run) = (pool.clone(), database_url.to_string(), queued.clone());
-    tokio::spawn(async move {
-        // The outcome is recorded on the run; nothing else waits for it.
-        let _ = execute(&pool, &url, &run).await;
-    });
-    Ok(queued)
-}
-
-/// Marks runs left QUEUED or RUNNING by a process that stopped (created before
-/// `before`) as FAILED, so nobody waits for them forever.
-pub async fn fail_interrupted(pool: &PgPool, before: DateTime<Utc>) -> JobResult<usize> {
-    let mut conn = pool.get().await.map_err(CoreError::from)?;
-    Ok(diesel::update(
-        report_runs::table
-            .filter(report_runs::state.eq_any(["QUEUED", "RUNNING"]))
-            .filter(report_runs::create_time.lt(before)),
-    )
-    .set((
-        report_runs::state.eq("FAILED"),
-        report_runs::error.eq("interrupted: the process running it stopped"),
-        report_runs::finish_time.eq(diesel::dsl::now),
-    ))
-    .execute(&mut conn)
-    .await?)
+/// Queues a report for the workers (any process sharing the database).
+pub async fn start(pool: &PgPool, actor: &Principal, params: ReportParams, destination: Destination) -> JobResult<ReportRun> {
+    queue(pool, actor, params, destination).await
 }
 
 #[derive(serde::Serialize)]
@@ -309,19 +270,37 @@ struct ManifestFile {
     bytes: u64,
 }
 
-async fn compute_and_publish(
+/// Fault injection for the reliability tests: a pause (milliseconds) after
+/// the register is loaded, so a test can kill a worker or its database while
+/// a run is in flight. Unset in production.
+const FAULT_PAUSE_ENV: &str = "KERJASAMA_FAULT_REPORT_PAUSE_MS";
+
+/// Computes a run and publishes its files, unless `lease_lost` is set by
+/// then (another attempt owns the run: its staged files are discarded).
+pub(crate) async fn compute_and_publish(
     database_url: &str,
     run: &ReportRun,
-    started: std::time::Instant,
+    lease_lost: std::sync::Arc<std::sync::atomic::AtomicBool>,
 ) -> JobResult<Vec<String>> {
+    let started = std::time::Instant::now();
     let client = load::connect(database_url).await?;
     let register = load::register(&client, run.as_of, run.region_code.as_deref()).await?;
+    if let Some(pause) = std::env::var(FAULT_PAUSE_ENV)
+        .ok()
+        .and_then(|ms| ms.parse::<u64>().ok())
+    {
+        tokio::time::sleep(std::time::Duration::from_millis(pause)).await;
+    }
     let run = run.clone();
     // Polars and file writing block: all of it runs off the async runtime, and
     // a panic in there becomes this run's error instead of a run left RUNNING.
     tokio::task::spawn_blocking(move || {
         let mut staging = Staging::new(Path::new(&run.output_dir), run.id)?;
         match write_files(&register, &run, &mut staging, started) {
+            Ok(()) if std::sync::atomic::AtomicBool::load(&lease_lost, std::sync::atomic::Ordering::SeqCst) => {
+                staging.discard();
+                Err(CoreError::Aborted(format!("{} lost its lease", run.name())).into())
+            }
             Ok(()) => staging.publish(),
             Err(error) => {
                 staging.discard();

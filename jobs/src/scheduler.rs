@@ -9,7 +9,7 @@
 //! (catch-up once, not once per missed tick). After each run, runs beyond the
 //! schedule's `keep_runs` are deleted with their files (retention).
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -22,8 +22,12 @@ use kerjasama_core::schema::{report_runs, report_schedules};
 
 use crate::crontab::Expression;
 use crate::error::JobResult;
+use crate::queue;
 use crate::runs::{self, Destination, ReportParams, ReportRun};
 use crate::schedules::{self, Schedule};
+
+/// The lease a scheduler pass holds on the run of a tick it claimed.
+const SCHEDULED_LEASE: Duration = Duration::from_secs(60);
 
 /// How far back a first pass looks for a due tick.
 const LOOKBACK_DAYS: i64 = 400;
@@ -76,6 +80,7 @@ pub async fn tick(
             .await?
     };
     let actor = Principal::system("scheduler");
+    let lease = queue::Lease::new(SCHEDULED_LEASE);
     let mut ran = Vec::new();
     for schedule in due {
         let (Ok(cron), Ok(zone)) = (
@@ -101,37 +106,55 @@ pub async fn tick(
             tables: schedule.tables.clone(),
         };
         let destination = Destination::UnderRoot(config.reports_root.clone());
-        let Some(claimed) =
-            runs::claim(pool, &actor, params, destination, Some((schedule.id, at))).await?
+        // The tick's run is leased to this process in the claim's transaction.
+        let Some(claimed) = runs::claim(
+            pool,
+            &actor,
+            params,
+            destination,
+            Some((schedule.id, at)),
+            Some(&lease),
+        )
+        .await?
         else {
             continue; // another process has this tick
         };
         tracing::info!(schedule = %schedule.name(), run = %claimed.name(), %at, "running a scheduled report");
-        let finished = match runs::execute(pool, &config.database_url, &claimed).await {
-            Ok(run) => run,
-            Err(_) => runs::get(pool, &actor, claimed.id).await?,
-        };
-        apply_retention(pool, &schedule, &config.reports_root).await?;
-        ran.push(finished);
+        match queue::execute_leased(pool, &config.database_url, &claimed, &lease).await {
+            Ok(Some(run)) => ran.push(run),
+            // The lease was lost or the outcome could not be recorded: the
+            // queue finishes it (another attempt, or FAILED).
+            Ok(None) | Err(_) => {}
+        }
     }
     Ok(ran)
 }
 
-/// Deletes the finished runs of `schedule` beyond its newest `keep_runs`, with
-/// their folders (only folders under `root`).
-async fn apply_retention(pool: &PgPool, schedule: &Schedule, root: &Path) -> JobResult<()> {
+/// Deletes the finished runs of schedule `schedule_id` beyond its newest
+/// `keep_runs`, with their folders (only a run's own `<root>/<run id>` folder).
+pub async fn apply_retention(pool: &PgPool, schedule_id: uuid::Uuid) -> JobResult<()> {
     let mut conn = pool.get().await.map_err(CoreError::from)?;
+    let keep: Option<i32> = report_schedules::table
+        .find(schedule_id)
+        .select(report_schedules::keep_runs)
+        .first(&mut conn)
+        .await
+        .optional()?;
+    let Some(keep) = keep else {
+        return Ok(());
+    };
     let old: Vec<(uuid::Uuid, String)> = report_runs::table
-        .filter(report_runs::schedule_id.eq(schedule.id))
+        .filter(report_runs::schedule_id.eq(schedule_id))
         .filter(report_runs::state.eq_any(["SUCCEEDED", "FAILED"]))
         .order(report_runs::scheduled_for.desc())
-        .offset(i64::from(schedule.keep_runs))
+        .offset(i64::from(keep))
         .select((report_runs::id, report_runs::output_dir))
         .load(&mut conn)
         .await?;
     for (id, dir) in old {
         let dir = PathBuf::from(dir);
-        if dir.starts_with(root) && dir.exists() {
+        let own_folder = dir.file_name().is_some_and(|name| *name == *id.to_string());
+        if own_folder && dir.exists() {
             std::fs::remove_dir_all(&dir).map_err(|source| crate::error::JobError::Io {
                 path: dir.clone(),
                 source,

@@ -60,6 +60,8 @@ async fn health_is_not_serving_and_calls_are_unavailable_while_the_database_is_u
         reports_dir: std::env::temp_dir(),
         health_interval: Duration::from_millis(200),
         report_grace_days: 30,
+        report_workers: 1,
+        report_lease: Duration::from_secs(5),
     };
     tokio::spawn(kerjasama_grpc::serve(
         config,

@@ -181,6 +181,8 @@ impl TestServer {
             reports_dir: reports_dir.clone(),
             health_interval,
             report_grace_days: kerjasama_core::implementation_reports::DEFAULT_GRACE_DAYS,
+            report_workers: 1,
+            report_lease: Duration::from_secs(5),
         };
         let http_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let http_addr = http_listener.local_addr().unwrap();

@@ -123,6 +123,10 @@ diesel::table! {
         schedule_id -> Nullable<Uuid>,
         scheduled_for -> Nullable<Timestamptz>,
         tables -> Array<Text>,
+        attempts -> Integer,
+        max_attempts -> Integer,
+        lease_owner -> Nullable<Text>,
+        lease_expires_at -> Nullable<Timestamptz>,
     }
 }
 

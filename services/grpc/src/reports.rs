@@ -22,7 +22,6 @@ const CHUNK_BYTES: usize = 64 * 1024;
 
 pub struct Reports {
     pool: PgPool,
-    database_url: String,
     reports_dir: PathBuf,
     report_grace_days: u32,
 }
@@ -30,13 +29,11 @@ pub struct Reports {
 impl Reports {
     pub fn new(
         pool: PgPool,
-        database_url: String,
         reports_dir: PathBuf,
         report_grace_days: u32,
     ) -> Self {
         Self {
             pool,
-            database_url,
             reports_dir,
             report_grace_days,
         }
@@ -108,7 +105,6 @@ impl ReportService for Reports {
         };
         let run = runs::start(
             &self.pool,
-            &self.database_url,
             &actor,
             params,
             Destination::UnderRoot(self.reports_dir.clone()),

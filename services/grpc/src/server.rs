@@ -58,6 +58,10 @@ pub struct ServerConfig {
     pub health_interval: Duration,
     /// Days after a reporting cycle's end by which its implementation report is on time.
     pub report_grace_days: u32,
+    /// Report-queue workers in this process (0: another process computes runs).
+    pub report_workers: usize,
+    /// How long a worker's claim on a run lasts without renewal.
+    pub report_lease: Duration,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -129,9 +133,30 @@ pub async fn serve(
     let documents = Documents::new(config.pool.clone());
     let meetings = Meetings::new(config.pool.clone());
     let schedules = Schedules::new(config.pool.clone());
+    let (stop_workers, stopped) = tokio::sync::watch::channel(false);
+    let workers: Vec<_> = (0..config.report_workers)
+        .map(|_| {
+            let mut stopped = stopped.clone();
+            tokio::spawn(kerjasama_jobs::queue::work_until(
+                config.pool.clone(),
+                kerjasama_jobs::queue::WorkerConfig {
+                    database_url: config.database_url.clone(),
+                    reports_root: config.reports_dir.clone(),
+                    lease: config.report_lease,
+                    poll: Duration::from_secs(1),
+                },
+                async move {
+                    let _ = stopped.wait_for(|stop| *stop).await;
+                },
+            ))
+        })
+        .collect();
+    let shutdown = async move {
+        shutdown.await;
+        let _ = stop_workers.send(true);
+    };
     let reports = Reports::new(
         config.pool.clone(),
-        config.database_url,
         config.reports_dir,
         config.report_grace_days,
     );
@@ -155,5 +180,9 @@ pub async fn serve(
         .serve_with_incoming_shutdown(TcpListenerStream::new(listener), shutdown)
         .await;
     watcher.abort();
+    for worker in workers {
+        // A worker gives its run back to the queue and stops promptly.
+        let _ = tokio::time::timeout(Duration::from_secs(10), worker).await;
+    }
     Ok(result?)
 }

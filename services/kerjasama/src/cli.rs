@@ -125,6 +125,16 @@ pub struct SchedulerArgs {
     #[arg(long, env = "KERJASAMA_SCHEDULER_INTERVAL_SECS", default_value_t = 30,
           value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub scheduler_interval_secs: u64,
+    /// Report-queue workers in this process: each computes one queued report
+    /// run at a time (0: leave runs to other processes).
+    #[arg(long, env = "KERJASAMA_REPORT_WORKERS", default_value_t = 1,
+          value_parser = clap::value_parser!(u64).range(0..=16))]
+    pub report_workers: u64,
+    /// Seconds a worker's claim on a run lasts without renewal; a run whose
+    /// worker died is queued again this long after its last heartbeat.
+    #[arg(long, env = "KERJASAMA_REPORT_LEASE_SECS", default_value_t = 30,
+          value_parser = clap::value_parser!(u64).range(2..=3600))]
+    pub report_lease_secs: u64,
 }
 
 #[derive(Subcommand)]

@@ -218,15 +218,6 @@ async fn serve_with(
             }
         }
     }
-    // Runs a stopped process left behind will never finish: say so.
-    let interrupted =
-        runs::fail_interrupted(&db.pool, chrono::Utc::now() - chrono::Duration::hours(1)).await?;
-    if interrupted > 0 {
-        tracing::warn!(
-            interrupted,
-            "report runs left unfinished were marked FAILED"
-        );
-    }
     let token_file = data_dir.join("admin-token");
     if !tokens::any_exist(&db.pool).await? {
         let (_, secret) = tokens::create(
@@ -284,6 +275,8 @@ async fn serve_with(
         reports_dir: data_dir.join("reports"),
         health_interval: Duration::from_secs(args.health_interval_secs),
         report_grace_days: args.report_grace_days,
+        report_workers: args.scheduler.report_workers as usize,
+        report_lease: Duration::from_secs(args.scheduler.report_lease_secs),
     };
     kerjasama_grpc::serve(config, listener, shutdown).await?;
     if let Some(scheduler) = scheduler {
@@ -322,15 +315,9 @@ async fn run_with_progress(
     out: &Path,
 ) -> anyhow::Result<runs::ReportRun> {
     use std::io::IsTerminal;
-    let queued = runs::queue(
-        &db.pool,
-        actor,
-        params,
-        Destination::Folder(out.to_path_buf()),
-    )
-    .await?;
-    let (pool, url, run) = (db.pool.clone(), db.url.clone(), queued.clone());
-    let work = tokio::spawn(async move { runs::execute(&pool, &url, &run).await });
+    let (pool, url, actor) = (db.pool.clone(), db.url.clone(), actor.clone());
+    let destination = Destination::Folder(out.to_path_buf());
+    let work = tokio::spawn(async move { runs::run(&pool, &url, &actor, params, destination).await });
     let terminal = std::io::stderr().is_terminal();
     let started = std::time::Instant::now();
     let mut frames = ['|', '/', '-', '\\'].iter().cycle();
@@ -338,8 +325,7 @@ async fn run_with_progress(
         if terminal {
             let frame = frames.next().unwrap_or(&'|');
             eprint!(
-                "\r{frame} computing {} ({:.1} s)",
-                queued.name(),
+                "\r{frame} computing the report ({:.1} s)",
                 started.elapsed().as_secs_f64()
             );
         }
@@ -347,8 +333,7 @@ async fn run_with_progress(
     }
     if terminal {
         eprintln!(
-            "\r  computed {} in {:.1} s",
-            queued.name(),
+            "\r  computed the report in {:.1} s",
             started.elapsed().as_secs_f64()
         );
     }
@@ -427,13 +412,42 @@ async fn worker(global: &cli::Global, args: &cli::SchedulerArgs) -> anyhow::Resu
     std::fs::create_dir_all(&data_dir)
         .with_context(|| format!("creating {}", data_dir.display()))?;
     let db = Database::open(global).await?;
-    say("kerjasama worker running the report scheduler");
+    say(&format!(
+        "kerjasama worker running the report scheduler and {} report-queue worker(s)",
+        args.report_workers
+    ));
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let queue_workers: Vec<_> = (0..args.report_workers)
+        .map(|_| {
+            tokio::spawn(kerjasama_jobs::queue::work_until(
+                db.pool.clone(),
+                kerjasama_jobs::queue::WorkerConfig {
+                    database_url: db.url.clone(),
+                    reports_root: data_dir.join("reports"),
+                    lease: Duration::from_secs(args.report_lease_secs),
+                    poll: Duration::from_secs(1),
+                },
+                {
+                    let mut stopped = stopped.clone();
+                    async move {
+                        let _ = stopped.wait_for(|stop| *stop).await;
+                    }
+                },
+            ))
+        })
+        .collect();
     scheduler::run_until(
         db.pool.clone(),
         scheduler_config(&db, &data_dir, args),
-        shutdown,
+        async move {
+            shutdown.await;
+            let _ = stop.send(true);
+        },
     )
     .await;
+    for worker in queue_workers {
+        let _ = tokio::time::timeout(Duration::from_secs(10), worker).await;
+    }
     db.close(false).await
 }
 

@@ -1,0 +1,371 @@
+//! Report runs as a durable queue in PostgreSQL, so a run is computed by
+//! whichever process is free and a crash never leaves one stuck.
+//!
+//! - RunReport only records a QUEUED run. Any process running a worker
+//!   (`serve`, `kerjasama worker`) claims the oldest queued run with
+//!   `FOR UPDATE SKIP LOCKED`, marks it RUNNING with a lease
+//!   (`lease_owner`, `lease_expires_at`, on the database's clock) and renews the
+//!   lease while it computes (a heartbeat every third of the lease).
+//! - A run whose lease expired (its process was killed, lost its disk or its
+//!   database) is queued again by the next pass of any worker, up to
+//!   `max_attempts`, then FAILED with the reason.
+//! - Files are published only while the lease is held; a worker that lost its
+//!   lease discards its staged files. The final state is written with retries
+//!   until the lease would expire.
+//! - A worker asked to stop releases its run (QUEUED again) for another.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Text, Uuid as SqlUuid};
+use diesel_async::{AsyncConnection, RunQueryDsl};
+use kerjasama_core::CoreError;
+use kerjasama_core::pool::PgPool;
+use kerjasama_core::schema::report_runs;
+use tokio::sync::Notify;
+use uuid::Uuid;
+
+use crate::error::JobResult;
+use crate::runs::{self, ReportRun};
+
+/// Wakes this process's workers when a run is queued here (other processes
+/// find it at their next poll).
+static QUEUED: Notify = Notify::const_new();
+
+pub fn wake() {
+    QUEUED.notify_one();
+}
+
+/// Who holds a lease and for how long each renewal lasts.
+#[derive(Debug, Clone)]
+pub struct Lease {
+    /// Unique per worker: `<host>:<pid>:<random>`.
+    pub owner: String,
+    pub duration: Duration,
+}
+
+impl Lease {
+    pub fn new(duration: Duration) -> Self {
+        let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+            .map(|h| h.trim().to_string())
+            .unwrap_or_else(|_| "localhost".into());
+        Self {
+            owner: format!("{host}:{}:{}", std::process::id(), Uuid::now_v7().simple()),
+            duration,
+        }
+    }
+
+    fn millis(&self) -> i64 {
+        i64::try_from(self.duration.as_millis()).unwrap_or(i64::MAX)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct WorkerConfig {
+    pub database_url: String,
+    /// Reports kept by the server live under here (retention deletes only here).
+    pub reports_root: std::path::PathBuf,
+    pub lease: Duration,
+    /// Time between looks at the queue when nothing woke the worker.
+    pub poll: Duration,
+}
+
+async fn load(conn: &mut diesel_async::AsyncPgConnection, id: Uuid) -> JobResult<ReportRun> {
+    Ok(report_runs::table
+        .find(id)
+        .select(ReportRun::as_select())
+        .first(conn)
+        .await?)
+}
+
+/// Marks run `id` RUNNING under `lease` if it is QUEUED (on `conn`, which may
+/// be inside the transaction that queued it).
+pub async fn lease_run(
+    conn: &mut diesel_async::AsyncPgConnection,
+    id: Uuid,
+    lease: &Lease,
+) -> JobResult<Option<ReportRun>> {
+    let updated = diesel::sql_query(
+        "UPDATE report_runs SET state = 'RUNNING', attempts = attempts + 1, \
+         lease_owner = $2, lease_expires_at = now() + make_interval(secs => $3 / 1000.0), \
+         start_time = now(), error = NULL \
+         WHERE id = $1 AND state = 'QUEUED'",
+    )
+    .bind::<SqlUuid, _>(id)
+    .bind::<Text, _>(&lease.owner)
+    .bind::<BigInt, _>(lease.millis())
+    .execute(conn)
+    .await?;
+    if updated == 0 {
+        return Ok(None);
+    }
+    Ok(Some(load(conn, id).await?))
+}
+
+/// Claims the oldest queued run, if any, for `lease`.
+pub async fn claim_next(pool: &PgPool, lease: &Lease) -> JobResult<Option<ReportRun>> {
+    let mut conn = pool.get().await.map_err(CoreError::from)?;
+    conn.transaction(async |conn| {
+        // report_runs_queued_idx
+        let next: Option<Uuid> = report_runs::table
+            .filter(report_runs::state.eq("QUEUED"))
+            .order((report_runs::create_time, report_runs::id))
+            .select(report_runs::id)
+            .limit(1)
+            .for_update()
+            .skip_locked()
+            .first(conn)
+            .await
+            .optional()?;
+        match next {
+            Some(id) => lease_run(conn, id, lease).await,
+            None => Ok(None),
+        }
+    })
+    .await
+}
+
+/// Extends the lease; `false` when it is no longer ours (expired and taken).
+async fn renew(pool: &PgPool, id: Uuid, lease: &Lease) -> JobResult<bool> {
+    let mut conn = pool.get().await.map_err(CoreError::from)?;
+    let updated = diesel::sql_query(
+        "UPDATE report_runs SET lease_expires_at = now() + make_interval(secs => $3 / 1000.0) \
+         WHERE id = $1 AND lease_owner = $2 AND state = 'RUNNING'",
+    )
+    .bind::<SqlUuid, _>(id)
+    .bind::<Text, _>(&lease.owner)
+    .bind::<BigInt, _>(lease.millis())
+    .execute(&mut conn)
+    .await?;
+    Ok(updated == 1)
+}
+
+/// Queues again (or fails, after `max_attempts`) every run whose lease
+/// expired. Returns (queued again, failed).
+pub async fn reap(pool: &PgPool) -> JobResult<(usize, usize)> {
+    let mut conn = pool.get().await.map_err(CoreError::from)?;
+    let failed = diesel::sql_query(
+        "UPDATE report_runs SET state = 'FAILED', finish_time = now(), \
+         lease_owner = NULL, lease_expires_at = NULL, \
+         error = format('interrupted: the process running it stopped during each of its %s attempts', attempts) \
+         WHERE state = 'RUNNING' AND lease_expires_at < now() AND attempts >= max_attempts",
+    )
+    .execute(&mut conn)
+    .await?;
+    let requeued = diesel::sql_query(
+        "UPDATE report_runs SET state = 'QUEUED', lease_owner = NULL, lease_expires_at = NULL \
+         WHERE state = 'RUNNING' AND lease_expires_at < now()",
+    )
+    .execute(&mut conn)
+    .await?;
+    if failed + requeued > 0 {
+        tracing::warn!(
+            requeued,
+            failed,
+            "report runs whose worker stopped were queued again or failed"
+        );
+    }
+    Ok((requeued, failed))
+}
+
+/// Gives a run back to the queue (this worker is stopping).
+async fn release(pool: &PgPool, id: Uuid, lease: &Lease) -> JobResult<()> {
+    let mut conn = pool.get().await.map_err(CoreError::from)?;
+    diesel::sql_query(
+        "UPDATE report_runs SET state = 'QUEUED', lease_owner = NULL, lease_expires_at = NULL, \
+         attempts = greatest(attempts - 1, 0) \
+         WHERE id = $1 AND lease_owner = $2 AND state = 'RUNNING'",
+    )
+    .bind::<SqlUuid, _>(id)
+    .bind::<Text, _>(&lease.owner)
+    .execute(&mut conn)
+    .await?;
+    Ok(())
+}
+
+/// Records the outcome while the lease is ours, retrying through a database
+/// outage until the lease would have expired (then the reaper decides).
+async fn finish(
+    pool: &PgPool,
+    run: &ReportRun,
+    lease: &Lease,
+    outcome: &JobResult<Vec<String>>,
+) -> JobResult<Option<ReportRun>> {
+    let (state, error, files) = match outcome {
+        Ok(files) => ("SUCCEEDED", None, files.clone()),
+        Err(e) => ("FAILED", Some(e.to_string()), Vec::new()),
+    };
+    let deadline = tokio::time::Instant::now() + lease.duration;
+    let mut pause = Duration::from_millis(100);
+    loop {
+        let attempt = async {
+            let mut conn = pool.get().await.map_err(CoreError::from)?;
+            let recorded: Option<ReportRun> = diesel::update(
+                report_runs::table
+                    .find(run.id)
+                    .filter(report_runs::lease_owner.eq(&lease.owner))
+                    .filter(report_runs::state.eq("RUNNING")),
+            )
+            .set((
+                report_runs::state.eq(state),
+                report_runs::error.eq(&error),
+                report_runs::files.eq(&files),
+                report_runs::finish_time.eq(diesel::dsl::now),
+                report_runs::lease_owner.eq(None::<String>),
+                report_runs::lease_expires_at.eq(None::<chrono::DateTime<chrono::Utc>>),
+            ))
+            .returning(ReportRun::as_returning())
+            .get_result(&mut conn)
+            .await
+            .optional()?;
+            JobResult::Ok(recorded)
+        };
+        match attempt.await {
+            Ok(recorded) => return Ok(recorded),
+            Err(error) if tokio::time::Instant::now() + pause < deadline => {
+                tracing::warn!(run = %run.name(), %error, "recording the run's outcome failed; retrying");
+                tokio::time::sleep(pause).await;
+                pause = (pause * 2).min(Duration::from_secs(2));
+            }
+            Err(error) => return Err(error),
+        }
+    }
+}
+
+/// Computes a run this process holds the lease of, renewing the lease, and
+/// records the outcome. `None` when the lease was lost (another attempt owns
+/// the run now).
+pub async fn execute_leased(
+    pool: &PgPool,
+    database_url: &str,
+    run: &ReportRun,
+    lease: &Lease,
+) -> JobResult<Option<ReportRun>> {
+    let lost = Arc::new(AtomicBool::new(false));
+    let heartbeat = {
+        let (pool, lease, lost, id) = (pool.clone(), lease.clone(), lost.clone(), run.id);
+        tokio::spawn(async move {
+            let mut last_renewal = tokio::time::Instant::now();
+            loop {
+                tokio::time::sleep(lease.duration / 3).await;
+                match renew(&pool, id, &lease).await {
+                    Ok(true) => last_renewal = tokio::time::Instant::now(),
+                    Ok(false) => {
+                        lost.store(true, Ordering::SeqCst);
+                        break;
+                    }
+                    Err(error) => {
+                        tracing::warn!(%error, "renewing a report run's lease failed");
+                        if last_renewal.elapsed() >= lease.duration {
+                            lost.store(true, Ordering::SeqCst);
+                            break;
+                        }
+                    }
+                }
+            }
+        })
+    };
+    let outcome = runs::compute_and_publish(database_url, run, lost.clone()).await;
+    heartbeat.abort();
+    if let Err(error) = &outcome {
+        tracing::warn!(run = %run.name(), %error, "report run failed");
+    }
+    if AtomicBool::load(&lost, Ordering::SeqCst) {
+        tracing::warn!(run = %run.name(), "lost the run's lease; another attempt will finish it");
+        return Ok(None);
+    }
+    let recorded = finish(pool, run, lease, &outcome).await?;
+    if let Some(run) = &recorded
+        && let Some(schedule) = run.schedule_id
+    {
+        crate::scheduler::apply_retention(pool, schedule).await?;
+    }
+    Ok(recorded)
+}
+
+/// Removes staging folders (`<root>/<run>/.staging-<run>`) that no running
+/// attempt owns: what a killed process left behind.
+async fn remove_stale_staging(pool: &PgPool, root: &std::path::Path) -> JobResult<usize> {
+    let Ok(entries) = std::fs::read_dir(root) else {
+        return Ok(0);
+    };
+    let mut removed = 0;
+    for entry in entries.flatten() {
+        let Ok(id) = Uuid::parse_str(&entry.file_name().to_string_lossy()) else {
+            continue;
+        };
+        let staging = entry.path().join(format!(".staging-{id}"));
+        if !staging.exists() {
+            continue;
+        }
+        let mut conn = pool.get().await.map_err(CoreError::from)?;
+        let state: Option<String> = report_runs::table
+            .find(id)
+            .select(report_runs::state)
+            .first(&mut conn)
+            .await
+            .optional()?;
+        if state.as_deref() != Some("RUNNING") {
+            std::fs::remove_dir_all(&staging).map_err(|source| crate::error::JobError::Io {
+                path: staging.clone(),
+                source,
+            })?;
+            removed += 1;
+        }
+    }
+    if removed > 0 {
+        tracing::info!(removed, "removed staging folders of runs no process is computing");
+    }
+    Ok(removed)
+}
+
+/// Runs queued reports until `shutdown`: reaps expired leases, claims and
+/// computes one run at a time, sleeps `poll` or until woken.
+pub async fn work_until(
+    pool: PgPool,
+    config: WorkerConfig,
+    shutdown: impl std::future::Future<Output = ()>,
+) {
+    let lease = Lease::new(config.lease);
+    tokio::pin!(shutdown);
+    if let Err(error) = remove_stale_staging(&pool, &config.reports_root).await {
+        tracing::warn!(%error, "could not clean staging folders of dead runs");
+    }
+    loop {
+        if let Err(error) = reap(&pool).await {
+            tracing::debug!(%error, "reaping expired report leases failed");
+        }
+        loop {
+            let run = match claim_next(&pool, &lease).await {
+                Ok(Some(run)) => run,
+                Ok(None) => break,
+                Err(error) => {
+                    tracing::debug!(%error, "claiming a queued report failed");
+                    break;
+                }
+            };
+            tracing::info!(run = %run.name(), attempt = run.attempts, "computing a report run");
+            let work = execute_leased(&pool, &config.database_url, &run, &lease);
+            tokio::select! {
+                result = work => {
+                    if let Err(error) = result {
+                        tracing::warn!(run = %run.name(), %error, "report run not recorded; its lease will expire");
+                    }
+                }
+                _ = &mut shutdown => {
+                    if let Err(error) = release(&pool, run.id, &lease).await {
+                        tracing::warn!(run = %run.name(), %error, "could not release the run; its lease will expire");
+                    }
+                    return;
+                }
+            }
+        }
+        tokio::select! {
+            _ = &mut shutdown => return,
+            _ = QUEUED.notified() => {}
+            _ = tokio::time::sleep(config.poll) => {}
+        }
+    }
+}
