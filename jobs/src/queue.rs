@@ -316,7 +316,10 @@ async fn remove_stale_staging(pool: &PgPool, root: &std::path::Path) -> JobResul
         }
     }
     if removed > 0 {
-        tracing::info!(removed, "removed staging folders of runs no process is computing");
+        tracing::info!(
+            removed,
+            "removed staging folders of runs no process is computing"
+        );
     }
     Ok(removed)
 }

@@ -180,31 +180,31 @@ pub async fn claim(
     };
     let mut conn = pool.get().await.map_err(CoreError::from)?;
     conn.transaction(async |conn| {
-    let run = diesel::insert_into(report_runs::table)
-        .values((
-            report_runs::id.eq(id),
-            report_runs::region_code.eq(&region_code),
-            report_runs::as_of.eq(params.as_of),
-            report_runs::period_start.eq(params.period_start),
-            report_runs::period_end.eq(params.period_end),
-            report_runs::state.eq("QUEUED"),
-            report_runs::output_dir.eq(dir.to_string_lossy().as_ref()),
-            report_runs::requested_by.eq(&actor.name),
-            report_runs::report_grace_days.eq(params.report_grace_days as i32),
-            report_runs::software_version.eq(SOFTWARE_VERSION),
-            report_runs::schedule_id.eq(tick.map(|t| t.0)),
-            report_runs::scheduled_for.eq(tick.map(|t| t.1)),
-            report_runs::tables.eq(&params.tables),
-        ))
-        .on_conflict_do_nothing()
-        .returning(ReportRun::as_returning())
-        .get_result(conn)
-        .await
-        .optional()?;
-    match (run, lease) {
-        (Some(run), Some(lease)) => crate::queue::lease_run(conn, run.id, lease).await,
-        (run, _) => Ok(run),
-    }
+        let run = diesel::insert_into(report_runs::table)
+            .values((
+                report_runs::id.eq(id),
+                report_runs::region_code.eq(&region_code),
+                report_runs::as_of.eq(params.as_of),
+                report_runs::period_start.eq(params.period_start),
+                report_runs::period_end.eq(params.period_end),
+                report_runs::state.eq("QUEUED"),
+                report_runs::output_dir.eq(dir.to_string_lossy().as_ref()),
+                report_runs::requested_by.eq(&actor.name),
+                report_runs::report_grace_days.eq(params.report_grace_days as i32),
+                report_runs::software_version.eq(SOFTWARE_VERSION),
+                report_runs::schedule_id.eq(tick.map(|t| t.0)),
+                report_runs::scheduled_for.eq(tick.map(|t| t.1)),
+                report_runs::tables.eq(&params.tables),
+            ))
+            .on_conflict_do_nothing()
+            .returning(ReportRun::as_returning())
+            .get_result(conn)
+            .await
+            .optional()?;
+        match (run, lease) {
+            (Some(run), Some(lease)) => crate::queue::lease_run(conn, run.id, lease).await,
+            (run, _) => Ok(run),
+        }
     })
     .await
 }
@@ -235,7 +235,12 @@ pub async fn run(
 }
 
 /// Queues a report for the workers (any process sharing the database).
-pub async fn start(pool: &PgPool, actor: &Principal, params: ReportParams, destination: Destination) -> JobResult<ReportRun> {
+pub async fn start(
+    pool: &PgPool,
+    actor: &Principal,
+    params: ReportParams,
+    destination: Destination,
+) -> JobResult<ReportRun> {
     queue(pool, actor, params, destination).await
 }
 
@@ -297,7 +302,12 @@ pub(crate) async fn compute_and_publish(
     tokio::task::spawn_blocking(move || {
         let mut staging = Staging::new(Path::new(&run.output_dir), run.id)?;
         match write_files(&register, &run, &mut staging, started) {
-            Ok(()) if std::sync::atomic::AtomicBool::load(&lease_lost, std::sync::atomic::Ordering::SeqCst) => {
+            Ok(())
+                if std::sync::atomic::AtomicBool::load(
+                    &lease_lost,
+                    std::sync::atomic::Ordering::SeqCst,
+                ) =>
+            {
                 staging.discard();
                 Err(CoreError::Aborted(format!("{} lost its lease", run.name())).into())
             }

@@ -120,11 +120,12 @@ pub async fn tick(
             continue; // another process has this tick
         };
         tracing::info!(schedule = %schedule.name(), run = %claimed.name(), %at, "running a scheduled report");
-        match queue::execute_leased(pool, &config.database_url, &claimed, &lease).await {
-            Ok(Some(run)) => ran.push(run),
-            // The lease was lost or the outcome could not be recorded: the
-            // queue finishes it (another attempt, or FAILED).
-            Ok(None) | Err(_) => {}
+        // Lost lease or unrecorded outcome: the queue finishes the run
+        // (another attempt, or FAILED), so it is not listed as ran here.
+        if let Ok(Some(run)) =
+            queue::execute_leased(pool, &config.database_url, &claimed, &lease).await
+        {
+            ran.push(run);
         }
     }
     Ok(ran)

@@ -8,6 +8,7 @@ mod agreements;
 mod audit;
 mod benefits;
 mod documents;
+mod faults;
 mod fixtures;
 mod hardening;
 mod implementation_reports;

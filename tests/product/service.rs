@@ -1,14 +1,14 @@
 //! The server as an operator meets it: health, reflection, the demo register,
 //! and the `kerjasama` binary starting its own PostgreSQL.
 
-use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use kerjasama_core::pool::{self, PoolSettings};
 use kerjasama_proto::v1 as pb;
-use kerjasama_tests::{TestDatabase, TestServer, authed};
+use kerjasama_tests::{
+    Served, TestDatabase, TestServer, authed, binary, spawn_and_wait_for_address, start_binary,
+};
 use tonic_health::pb::HealthCheckRequest;
 use tonic_health::pb::health_check_response::ServingStatus;
 use tonic_health::pb::health_client::HealthClient;
@@ -62,6 +62,7 @@ async fn health_is_not_serving_and_calls_are_unavailable_while_the_database_is_u
         report_grace_days: 30,
         report_workers: 1,
         report_lease: Duration::from_secs(5),
+        shutdown_grace: Duration::from_secs(5),
     };
     tokio::spawn(kerjasama_grpc::serve(
         config,
@@ -253,79 +254,6 @@ async fn the_demo_register_has_every_cooperation_type_and_loads_only_once() {
             pb::RecommendationStatus::Open as i32
         ]
     );
-}
-
-/// The `kerjasama` binary built next to this test.
-fn binary() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let path = exe
-        .parent()
-        .and_then(|deps| deps.parent())
-        .unwrap()
-        .join("kerjasama");
-    assert!(
-        path.exists(),
-        "{} missing: build the workspace first",
-        path.display()
-    );
-    path
-}
-
-struct Served {
-    child: std::process::Child,
-    addr: String,
-}
-
-impl Drop for Served {
-    /// A failing test still stops the server (and so its PostgreSQL).
-    fn drop(&mut self) {
-        if let Ok(None) = self.child.try_wait() {
-            // SAFETY: kill(2) on our own child's pid has no memory effects.
-            unsafe { libc::kill(self.child.id() as i32, libc::SIGTERM) };
-            let _ = self.child.wait();
-        }
-    }
-}
-
-fn start_binary(data_dir: &std::path::Path, demo: bool) -> Served {
-    let mut command = Command::new(binary());
-    command
-        .args([
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-            "--http-listen",
-            "127.0.0.1:0",
-            "--data-dir",
-        ])
-        .arg(data_dir)
-        .env_remove("DATABASE_URL")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null());
-    if demo {
-        command.arg("--demo");
-    }
-    spawn_and_wait_for_address(command)
-}
-
-/// Starts the server and reads its stdout until it says where it listens.
-fn spawn_and_wait_for_address(mut command: Command) -> Served {
-    let mut child = command.spawn().unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let mut addr = None;
-    for line in lines.by_ref() {
-        let line = line.unwrap();
-        if let Some(rest) = line.strip_prefix("kerjasama listening on ") {
-            addr = rest.split_whitespace().next().map(str::to_string);
-            break;
-        }
-    }
-    // Keep draining what the server prints, as a terminal would.
-    std::thread::spawn(move || lines.for_each(drop));
-    Served {
-        child,
-        addr: addr.expect("the server prints where it listens"),
-    }
 }
 
 fn stop_binary(mut served: Served) {

@@ -170,6 +170,16 @@ impl TestServer {
     }
 
     pub async fn start_on(db: TestDatabase, health_interval: Duration) -> TestServer {
+        Self::start_with(db, health_interval, 1).await
+    }
+
+    /// A server with `report_workers` report-queue workers (0: runs stay
+    /// queued for another process).
+    pub async fn start_with(
+        db: TestDatabase,
+        health_interval: Duration,
+        report_workers: usize,
+    ) -> TestServer {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let reports_dir = cluster_dir()
@@ -181,8 +191,9 @@ impl TestServer {
             reports_dir: reports_dir.clone(),
             health_interval,
             report_grace_days: kerjasama_core::implementation_reports::DEFAULT_GRACE_DAYS,
-            report_workers: 1,
+            report_workers,
             report_lease: Duration::from_secs(5),
+            shutdown_grace: Duration::from_secs(5),
         };
         let http_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let http_addr = http_listener.local_addr().unwrap();
@@ -417,5 +428,80 @@ pub fn assert_rejected(status: &Status, code: Code, field: Option<&str>) {
             "expected a violation of {field}, got {fields:?} ({})",
             status.message()
         );
+    }
+}
+
+/// The `kerjasama` binary built next to the test executables.
+pub fn binary() -> PathBuf {
+    let exe = std::env::current_exe().expect("the test executable's path");
+    let path = exe
+        .parent()
+        .and_then(|deps| deps.parent())
+        .expect("target/<profile>/deps")
+        .join("kerjasama");
+    assert!(
+        path.exists(),
+        "{} missing: build the workspace first",
+        path.display()
+    );
+    path
+}
+
+/// A `kerjasama serve` process started by a test; stopped (SIGTERM) on drop.
+pub struct Served {
+    pub child: std::process::Child,
+    pub addr: String,
+}
+
+impl Drop for Served {
+    /// A failing test still stops the server (and so its PostgreSQL).
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            // SAFETY: kill(2) on our own child's pid has no memory effects.
+            unsafe { libc::kill(self.child.id() as i32, libc::SIGTERM) };
+            let _ = self.child.wait();
+        }
+    }
+}
+
+pub fn start_binary(data_dir: &std::path::Path, demo: bool) -> Served {
+    let mut command = std::process::Command::new(binary());
+    command
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--http-listen",
+            "127.0.0.1:0",
+            "--data-dir",
+        ])
+        .arg(data_dir)
+        .env_remove("DATABASE_URL")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null());
+    if demo {
+        command.arg("--demo");
+    }
+    spawn_and_wait_for_address(command)
+}
+
+/// Starts the server and reads its stdout until it says where it listens.
+pub fn spawn_and_wait_for_address(mut command: std::process::Command) -> Served {
+    let mut child = command.spawn().unwrap();
+    use std::io::BufRead;
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut addr = None;
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        if let Some(rest) = line.strip_prefix("kerjasama listening on ") {
+            addr = rest.split_whitespace().next().map(str::to_string);
+            break;
+        }
+    }
+    // Keep draining what the server prints, as a terminal would.
+    std::thread::spawn(move || lines.for_each(drop));
+    Served {
+        child,
+        addr: addr.expect("the server prints where it listens"),
     }
 }

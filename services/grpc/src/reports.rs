@@ -27,11 +27,7 @@ pub struct Reports {
 }
 
 impl Reports {
-    pub fn new(
-        pool: PgPool,
-        reports_dir: PathBuf,
-        report_grace_days: u32,
-    ) -> Self {
+    pub fn new(pool: PgPool, reports_dir: PathBuf, report_grace_days: u32) -> Self {
         Self {
             pool,
             reports_dir,

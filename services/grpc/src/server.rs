@@ -5,7 +5,7 @@ use std::future::Future;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use kerjasama_core::pool::{self, PgPool};
+use kerjasama_core::pool::PgPool;
 use kerjasama_proto::v1::agreement_service_server::AgreementServiceServer;
 use kerjasama_proto::v1::benefit_service_server::BenefitServiceServer;
 use kerjasama_proto::v1::document_service_server::DocumentServiceServer;
@@ -62,6 +62,9 @@ pub struct ServerConfig {
     pub report_workers: usize,
     /// How long a worker's claim on a run lasts without renewal.
     pub report_lease: Duration,
+    /// After the shutdown signal, how long in-flight calls may take to finish
+    /// (new calls are refused at once); then the server stops regardless.
+    pub shutdown_grace: Duration,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -74,10 +77,48 @@ pub enum ServeError {
     Transport(#[from] tonic::transport::Error),
 }
 
-async fn watch_database(reporter: HealthReporter, pool: PgPool, interval: Duration) {
+/// Probes the database on a connection of its own, with its own timeout: a
+/// saturated pool is busy, not down, and must not turn health NOT_SERVING.
+struct DatabaseProbe {
+    url: String,
+    client: Option<tokio_postgres::Client>,
+}
+
+impl DatabaseProbe {
+    const TIMEOUT: Duration = Duration::from_secs(2);
+
+    async fn reachable(&mut self) -> bool {
+        if self.client.as_ref().is_none_or(|c| c.is_closed()) {
+            let connect = tokio_postgres::connect(&self.url, tokio_postgres::NoTls);
+            match tokio::time::timeout(Self::TIMEOUT, connect).await {
+                Ok(Ok((client, connection))) => {
+                    tokio::spawn(async move {
+                        let _ = connection.await;
+                    });
+                    self.client = Some(client);
+                }
+                _ => return false,
+            }
+        }
+        let Some(client) = &self.client else {
+            return false;
+        };
+        let ok = matches!(
+            tokio::time::timeout(Self::TIMEOUT, client.simple_query("SELECT 1")).await,
+            Ok(Ok(_))
+        );
+        if !ok {
+            self.client = None;
+        }
+        ok
+    }
+}
+
+async fn watch_database(reporter: HealthReporter, url: String, interval: Duration) {
+    let mut probe = DatabaseProbe { url, client: None };
     let mut last = None;
     loop {
-        let status = if pool::ping(&pool).await {
+        let status = if probe.reachable().await {
             ServingStatus::Serving
         } else {
             ServingStatus::NotServing
@@ -106,7 +147,7 @@ pub async fn serve(
     let (reporter, health) = tonic_health::server::health_reporter();
     let watcher = tokio::spawn(watch_database(
         reporter,
-        config.pool.clone(),
+        config.database_url.clone(),
         config.health_interval,
     ));
 
@@ -155,6 +196,12 @@ pub async fn serve(
         shutdown.await;
         let _ = stop_workers.send(true);
     };
+    let grace = config.shutdown_grace;
+    let mut stopping = stopped.clone();
+    let grace_over = async move {
+        let _ = stopping.wait_for(|stop| *stop).await;
+        tokio::time::sleep(grace).await;
+    };
     let reports = Reports::new(
         config.pool.clone(),
         config.reports_dir,
@@ -177,8 +224,14 @@ pub async fn serve(
         .add_service(DocumentServiceServer::new(documents))
         .add_service(EvaluationMeetingServiceServer::new(meetings))
         .add_service(ReportScheduleServiceServer::new(schedules))
-        .serve_with_incoming_shutdown(TcpListenerStream::new(listener), shutdown)
-        .await;
+        .serve_with_incoming_shutdown(TcpListenerStream::new(listener), shutdown);
+    let result = tokio::select! {
+        result = result => result,
+        _ = grace_over => {
+            tracing::warn!(?grace, "calls still in flight after the shutdown grace; stopping anyway");
+            Ok(())
+        }
+    };
     watcher.abort();
     for worker in workers {
         // A worker gives its run back to the queue and stops promptly.

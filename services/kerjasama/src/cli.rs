@@ -112,6 +112,11 @@ pub struct ServeArgs {
     #[arg(long, env = "KERJASAMA_REPORT_GRACE_DAYS", default_value_t = 30,
           value_parser = clap::value_parser!(u32).range(0..=365))]
     pub report_grace_days: u32,
+    /// On SIGTERM/SIGINT: seconds in-flight calls may take to finish (new
+    /// calls are refused at once) before the server stops anyway.
+    #[arg(long, env = "KERJASAMA_SHUTDOWN_GRACE_SECS", default_value_t = 20,
+          value_parser = clap::value_parser!(u64).range(0..=600))]
+    pub shutdown_grace_secs: u64,
     #[command(flatten)]
     pub scheduler: SchedulerArgs,
     /// Do not run the report scheduler in this process (run `kerjasama worker` instead).

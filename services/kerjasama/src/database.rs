@@ -2,6 +2,8 @@
 //! PostgreSQL cluster, started for as long as this process needs it.
 
 use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context;
 use kerjasama_core::pool::{self, PgPool, PoolSettings};
@@ -12,7 +14,7 @@ use crate::cli::Global;
 pub struct Database {
     pub url: String,
     pub pool: PgPool,
-    cluster: Option<Cluster>,
+    cluster: Option<Arc<Cluster>>,
 }
 
 impl Database {
@@ -23,7 +25,7 @@ impl Database {
             None => {
                 let dir = global.data_dir();
                 let cluster = start_cluster(&dir).await?;
-                (cluster.database_url(), Some(cluster))
+                (cluster.database_url(), Some(Arc::new(cluster)))
             }
         };
         let settings = PoolSettings {
@@ -37,6 +39,35 @@ impl Database {
             tracing::info!(?applied, "migrations applied");
         }
         Ok(Database { url, pool, cluster })
+    }
+
+    /// For the server, which owns its embedded cluster: watches it and, when
+    /// it dies, starts it again on the same port and data dir, so the pool's
+    /// URL stays valid and calls recover without a server restart. Nothing to
+    /// watch with `DATABASE_URL` (that server has its own supervisor).
+    pub fn supervise(&self, every: Duration) -> Option<tokio::task::JoinHandle<()>> {
+        let cluster = self.cluster.clone()?;
+        Some(tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(every).await;
+                let probe = cluster.clone();
+                if tokio::task::spawn_blocking(move || probe.is_alive())
+                    .await
+                    .unwrap_or(true)
+                {
+                    continue;
+                }
+                tracing::warn!("the embedded PostgreSQL stopped; starting it again");
+                let restart = cluster.clone();
+                match tokio::task::spawn_blocking(move || restart.restart_after_crash()).await {
+                    Ok(Ok(())) => tracing::info!(port = cluster.port(), "PostgreSQL running again"),
+                    Ok(Err(error)) => {
+                        tracing::error!(%error, "PostgreSQL did not start again; retrying")
+                    }
+                    Err(error) => tracing::error!(%error, "PostgreSQL restart task failed"),
+                }
+            }
+        }))
     }
 
     /// Stops the embedded cluster if this process started it, or always when

@@ -187,6 +187,7 @@ async fn serve(global: &cli::Global, args: &ServeArgs) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("listening on {}", args.http_listen))?;
     let db = Database::open(global).await?;
+    let supervisor = db.supervise(Duration::from_secs(2));
     let outcome = serve_with(
         global,
         args,
@@ -196,6 +197,9 @@ async fn serve(global: &cli::Global, args: &ServeArgs) -> anyhow::Result<()> {
         shutdown,
     )
     .await;
+    if let Some(supervisor) = supervisor {
+        supervisor.abort();
+    }
     db.close(true).await?;
     outcome
 }
@@ -277,6 +281,7 @@ async fn serve_with(
         report_grace_days: args.report_grace_days,
         report_workers: args.scheduler.report_workers as usize,
         report_lease: Duration::from_secs(args.scheduler.report_lease_secs),
+        shutdown_grace: Duration::from_secs(args.shutdown_grace_secs),
     };
     kerjasama_grpc::serve(config, listener, shutdown).await?;
     if let Some(scheduler) = scheduler {
@@ -317,7 +322,8 @@ async fn run_with_progress(
     use std::io::IsTerminal;
     let (pool, url, actor) = (db.pool.clone(), db.url.clone(), actor.clone());
     let destination = Destination::Folder(out.to_path_buf());
-    let work = tokio::spawn(async move { runs::run(&pool, &url, &actor, params, destination).await });
+    let work =
+        tokio::spawn(async move { runs::run(&pool, &url, &actor, params, destination).await });
     let terminal = std::io::stderr().is_terminal();
     let started = std::time::Instant::now();
     let mut frames = ['|', '/', '-', '\\'].iter().cycle();

@@ -196,8 +196,46 @@ impl Cluster {
         Ok(())
     }
 
+    /// Whether the server process is alive (its `postmaster.pid` names a
+    /// live process). Cheap: no child process is spawned.
+    pub fn is_alive(&self) -> bool {
+        let pid = fs::read_to_string(self.pgdata.join("postmaster.pid"))
+            .ok()
+            .and_then(|text| {
+                text.lines()
+                    .next()
+                    .and_then(|l| l.trim().parse::<i32>().ok())
+            });
+        // SAFETY: kill(pid, 0) only checks that the process exists.
+        pid.is_some_and(|pid| pid > 0 && unsafe { libc::kill(pid, 0) } == 0)
+    }
+
+    /// Starts the server again after it died, on the same port and data dir,
+    /// so connection URLs handed out before stay valid. Retries while the
+    /// dead server's processes are still exiting.
+    pub fn restart_after_crash(&self) -> Result<(), ClusterError> {
+        let mut last = None;
+        for attempt in 0..20 {
+            if self.is_running() {
+                return Ok(());
+            }
+            match self.start_on(self.port) {
+                Ok(()) => return Ok(()),
+                Err(e) => last = Some(e),
+            }
+            std::thread::sleep(std::time::Duration::from_millis(250 * (attempt + 1).min(8)));
+        }
+        Err(last.unwrap_or(ClusterError::NoPort(self.pgdata.clone())))
+    }
+
     fn start(&mut self) -> Result<(), ClusterError> {
         let port = free_port().map_err(io_err(&self.pgdata))?;
+        self.start_on(port)?;
+        self.port = port;
+        Ok(())
+    }
+
+    fn start_on(&self, port: u16) -> Result<(), ClusterError> {
         let pgdata = self.pgdata.to_string_lossy().into_owned();
         let log = self
             .pgdata
@@ -221,7 +259,6 @@ impl Cluster {
             },
             other => other,
         })?;
-        self.port = port;
         Ok(())
     }
 
