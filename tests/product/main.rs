@@ -20,4 +20,5 @@ mod schedules;
 mod service;
 mod stages;
 mod state;
+mod tls;
 mod units;

@@ -194,12 +194,14 @@ impl TestServer {
             report_workers,
             report_lease: Duration::from_secs(5),
             shutdown_grace: Duration::from_secs(5),
+            tls: None,
         };
         let http_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let http_addr = http_listener.local_addr().unwrap();
         tokio::spawn(kerjasama_grpc::downloads::serve(
             db.pool.clone(),
             http_listener,
+            None,
             std::future::pending(),
         ));
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();

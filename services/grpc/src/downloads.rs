@@ -184,16 +184,27 @@ async fn latest_file(
 }
 
 /// Serves downloads until `shutdown` completes.
+/// With `tls`, only HTTPS is spoken on `listener`.
 pub async fn serve(
     pool: PgPool,
     listener: TcpListener,
+    tls: Option<std::sync::Arc<rustls::ServerConfig>>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let app = Router::new()
         .route("/reports/latest/{file}", get(latest_file))
         .route("/reports/{run}/{file}", get(run_file))
         .with_state(Downloads { pool });
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
+    match tls {
+        Some(config) => {
+            axum::serve(crate::tls::TlsListener::new(listener, config)?, app)
+                .with_graceful_shutdown(shutdown)
+                .await
+        }
+        None => {
+            axum::serve(listener, app)
+                .with_graceful_shutdown(shutdown)
+                .await
+        }
+    }
 }

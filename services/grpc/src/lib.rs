@@ -18,6 +18,7 @@ pub mod schedules;
 pub mod server;
 pub mod stages;
 pub mod status;
+pub mod tls;
 pub mod units;
 pub mod wire;
 

@@ -62,6 +62,8 @@ pub struct ServerConfig {
     pub report_workers: usize,
     /// How long a worker's claim on a run lasts without renewal.
     pub report_lease: Duration,
+    /// TLS (and mutual TLS) for the gRPC port; `None`: plaintext.
+    pub tls: Option<crate::tls::TlsSettings>,
     /// After the shutdown signal, how long in-flight calls may take to finish
     /// (new calls are refused at once); then the server stops regardless.
     pub shutdown_grace: Duration,
@@ -208,7 +210,11 @@ pub async fn serve(
         config.report_grace_days,
     );
 
-    let result = tonic::transport::Server::builder()
+    let mut builder = tonic::transport::Server::builder();
+    if let Some(tls) = &config.tls {
+        builder = builder.tls_config(tls.grpc())?;
+    }
+    let result = builder
         .timeout(Duration::from_secs(120))
         .layer(gate)
         .add_service(health)

@@ -246,6 +246,13 @@ async fn serve_with(
     if global.database_url.is_none() {
         say(&format!("data dir: {}", data_dir.display()));
     }
+    let tls = match (&args.tls_cert, &args.tls_key) {
+        (Some(cert), Some(key)) => Some(
+            kerjasama_grpc::tls::TlsSettings::load(cert, key, args.tls_client_ca.as_deref())
+                .context("loading the TLS certificate")?,
+        ),
+        _ => None,
+    };
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let stop_signal = |mut stopped: tokio::sync::watch::Receiver<bool>| async move {
         let _ = stopped.changed().await;
@@ -259,15 +266,25 @@ async fn serve_with(
         ))
     });
     let http = http_listener.local_addr()?;
+    let http_tls = tls.as_ref().map(|t| t.rustls()).transpose()?;
+    let scheme = if tls.is_some() { "https" } else { "http" };
     let downloads = tokio::spawn(kerjasama_grpc::downloads::serve(
         db.pool.clone(),
         http_listener,
+        http_tls,
         stop_signal(stopped.clone()),
     ));
-    say(&format!("report files over HTTP on http://{http}/reports/"));
+    say(&format!(
+        "report files over HTTP on {scheme}://{http}/reports/"
+    ));
     let local = listener.local_addr()?;
     say(&format!(
-        "kerjasama listening on {local} (gRPC; health and reflection enabled)"
+        "kerjasama listening on {local} (gRPC{}; health and reflection enabled)",
+        if args.tls_cert.is_some() {
+            " over TLS"
+        } else {
+            ""
+        }
     ));
     let shutdown = async move {
         shutdown.await;
@@ -282,6 +299,7 @@ async fn serve_with(
         report_workers: args.scheduler.report_workers as usize,
         report_lease: Duration::from_secs(args.scheduler.report_lease_secs),
         shutdown_grace: Duration::from_secs(args.shutdown_grace_secs),
+        tls,
     };
     kerjasama_grpc::serve(config, listener, shutdown).await?;
     if let Some(scheduler) = scheduler {
