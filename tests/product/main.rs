@@ -8,6 +8,7 @@ mod agreements;
 mod audit;
 mod benefits;
 mod documents;
+mod failover;
 mod faults;
 mod fixtures;
 mod hardening;

@@ -63,6 +63,7 @@ async fn health_is_not_serving_and_calls_are_unavailable_while_the_database_is_u
         report_workers: 1,
         report_lease: Duration::from_secs(5),
         shutdown_grace: Duration::from_secs(5),
+        report_database_url: None,
         tls: None,
     };
     tokio::spawn(kerjasama_grpc::serve(

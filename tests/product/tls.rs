@@ -114,6 +114,7 @@ async fn start(ca: &Authority, client_ca: Option<&Authority>) -> TlsServer {
         report_workers: 0,
         report_lease: Duration::from_secs(5),
         shutdown_grace: Duration::from_secs(1),
+        report_database_url: None,
         tls: Some(settings),
     };
     tokio::spawn(kerjasama_grpc::serve(

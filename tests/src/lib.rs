@@ -194,6 +194,7 @@ impl TestServer {
             report_workers,
             report_lease: Duration::from_secs(5),
             shutdown_grace: Duration::from_secs(5),
+            report_database_url: None,
             tls: None,
         };
         let http_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

@@ -62,6 +62,9 @@ pub struct ServerConfig {
     pub report_workers: usize,
     /// How long a worker's claim on a run lasts without renewal.
     pub report_lease: Duration,
+    /// Where report-queue workers read the register (a hot standby, say);
+    /// `None`: `database_url`.
+    pub report_database_url: Option<String>,
     /// TLS (and mutual TLS) for the gRPC port; `None`: plaintext.
     pub tls: Option<crate::tls::TlsSettings>,
     /// After the shutdown signal, how long in-flight calls may take to finish
@@ -183,7 +186,10 @@ pub async fn serve(
             tokio::spawn(kerjasama_jobs::queue::work_until(
                 config.pool.clone(),
                 kerjasama_jobs::queue::WorkerConfig {
-                    database_url: config.database_url.clone(),
+                    database_url: config
+                        .report_database_url
+                        .clone()
+                        .unwrap_or_else(|| config.database_url.clone()),
                     reports_root: config.reports_dir.clone(),
                     lease: config.report_lease,
                     poll: Duration::from_secs(1),

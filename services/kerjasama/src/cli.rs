@@ -149,6 +149,10 @@ pub struct SchedulerArgs {
     #[arg(long, env = "KERJASAMA_REPORT_LEASE_SECS", default_value_t = 30,
           value_parser = clap::value_parser!(u64).range(2..=3600))]
     pub report_lease_secs: u64,
+    /// Where report runs read the register from, e.g. a hot standby
+    /// (default: the main database). Runs are still recorded on the primary.
+    #[arg(long, env = "KERJASAMA_REPORT_DATABASE_URL", hide_env_values = true)]
+    pub report_database_url: Option<String>,
 }
 
 #[derive(Subcommand)]

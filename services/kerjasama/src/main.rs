@@ -299,6 +299,7 @@ async fn serve_with(
         report_workers: args.scheduler.report_workers as usize,
         report_lease: Duration::from_secs(args.scheduler.report_lease_secs),
         shutdown_grace: Duration::from_secs(args.shutdown_grace_secs),
+        report_database_url: args.scheduler.report_database_url.clone(),
         tls,
     };
     kerjasama_grpc::serve(config, listener, shutdown).await?;
@@ -316,7 +317,10 @@ fn scheduler_config(
     args: &cli::SchedulerArgs,
 ) -> scheduler::SchedulerConfig {
     scheduler::SchedulerConfig {
-        database_url: db.url.clone(),
+        database_url: args
+            .report_database_url
+            .clone()
+            .unwrap_or_else(|| db.url.clone()),
         reports_root: data_dir.join("reports"),
         interval: Duration::from_secs(args.scheduler_interval_secs),
     }
@@ -446,7 +450,10 @@ async fn worker(global: &cli::Global, args: &cli::SchedulerArgs) -> anyhow::Resu
             tokio::spawn(kerjasama_jobs::queue::work_until(
                 db.pool.clone(),
                 kerjasama_jobs::queue::WorkerConfig {
-                    database_url: db.url.clone(),
+                    database_url: args
+                        .report_database_url
+                        .clone()
+                        .unwrap_or_else(|| db.url.clone()),
                     reports_root: data_dir.join("reports"),
                     lease: Duration::from_secs(args.report_lease_secs),
                     poll: Duration::from_secs(1),

@@ -320,6 +320,18 @@ fn check(action: &str, output: &Output) -> Result<(), ClusterError> {
     })
 }
 
+/// Where the PostgreSQL server binaries are (for tools and tests that run
+/// their own servers the same way).
+pub fn server_binaries() -> Result<PathBuf, ClusterError> {
+    find_bin_dir()
+}
+
+/// The user PostgreSQL's binaries must run as: `None` (ourselves) unless we
+/// are root, then `$KERJASAMA_PG_USER` or `postgres`.
+pub fn server_user() -> Result<Option<String>, ClusterError> {
+    unprivileged_user()
+}
+
 /// `$KERJASAMA_PG_BIN`, else the newest `/usr/lib/postgresql/N/bin`, else `initdb` on PATH.
 fn find_bin_dir() -> Result<PathBuf, ClusterError> {
     if let Some(dir) = std::env::var_os("KERJASAMA_PG_BIN") {
