@@ -181,8 +181,7 @@ impl ReportService for Reports {
         &self,
         request: Request<pb::GetMetricRowsRequest>,
     ) -> Result<Response<pb::GetMetricRowsResponse>, Status> {
-        use kerjasama_core::paging::{self, Cursor};
-        use kerjasama_jobs::rows::{self, ColumnType, Value};
+        use kerjasama_jobs::rows::{self, ColumnType, Value, page};
         let actor = caller(&request)?;
         let request = request.into_inner();
         let id = parse_run_name("run", &request.run).map_err(on(""))?;
@@ -192,16 +191,8 @@ impl ReportService for Reports {
             n => Ok((n as usize).min(1000)),
         }
         .map_err(on(""))?;
-        let fingerprint = paging::fingerprint(&(&request.run, &request.table));
-        let offset = match paging::decode(&request.page_token, &fingerprint).map_err(on(""))? {
-            Some(cursor) => cursor.key.parse::<usize>().map_err(|_| {
-                on("")(CoreError::invalid(
-                    "page_token",
-                    "not a page token issued by this service",
-                ))
-            })?,
-            None => 0,
-        };
+        let fingerprint = page::fingerprint(&request.run, &request.table);
+        let offset = page::offset(&request.page_token, &fingerprint).map_err(on(""))?;
         let run = runs::get(&self.pool, &actor, id).await.map_err(on(""))?;
         if run.state != "SUCCEEDED" {
             return Err(on("")(CoreError::FailedPrecondition(format!(
@@ -253,13 +244,7 @@ impl ReportService for Reports {
                 })
                 .collect(),
             next_page_token: if next < total {
-                paging::encode(
-                    Cursor {
-                        key: next.to_string(),
-                        id: String::new(),
-                    },
-                    &fingerprint,
-                )
+                page::token(next, &fingerprint)
             } else {
                 String::new()
             },
