@@ -104,7 +104,7 @@ impl Schedule {
 
 pub fn parse_name(name: &str) -> Option<Uuid> {
     name.strip_prefix("reportSchedules/")
-        .and_then(|id| Uuid::parse_str(id).ok())
+        .and_then(kerjasama_core::agreements::parse_id)
 }
 
 /// What a client sets on a schedule.

@@ -157,8 +157,16 @@ pub fn resource_name(id: Uuid) -> String {
 
 /// Parses `agreements/{id}`.
 pub fn parse_name(name: &str) -> Option<Uuid> {
-    name.strip_prefix("agreements/")
-        .and_then(|id| Uuid::parse_str(id).ok())
+    name.strip_prefix("agreements/").and_then(parse_id)
+}
+
+/// The id segment of any resource name: a UUID written as the service writes
+/// it (lower case, hyphenated), so that one record has one name. Other
+/// spellings (`{…}`, `urn:uuid:…`, upper case, no hyphens) are malformed
+/// names, not aliases.
+pub fn parse_id(text: &str) -> Option<Uuid> {
+    let id = Uuid::try_parse(text).ok()?;
+    (id.hyphenated().to_string() == text).then_some(id)
 }
 
 /// One field replaced by an update (AIP-134 field mask entry).

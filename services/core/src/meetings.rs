@@ -130,13 +130,13 @@ impl Meeting {
 
 pub fn parse_name(name: &str) -> Option<Uuid> {
     name.strip_prefix("evaluationMeetings/")
-        .and_then(|id| Uuid::parse_str(id).ok())
+        .and_then(agreements::parse_id)
 }
 
 /// Parses `evaluationMeetings/{m}/recommendations/{r}`.
 pub fn parse_recommendation_name(name: &str) -> Option<(Uuid, Uuid)> {
     let (meeting, recommendation) = name.split_once("/recommendations/")?;
-    Some((parse_name(meeting)?, Uuid::parse_str(recommendation).ok()?))
+    Some((parse_name(meeting)?, agreements::parse_id(recommendation)?))
 }
 
 /// Checks a finding and its recommendations; `at` prefixes the field paths.

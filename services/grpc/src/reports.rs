@@ -71,7 +71,7 @@ fn to_proto(run: ReportRun) -> pb::ReportRun {
 
 fn parse_run_name(field: &str, name: &str) -> Result<uuid::Uuid, CoreError> {
     name.strip_prefix("reportRuns/")
-        .and_then(|id| uuid::Uuid::parse_str(id).ok())
+        .and_then(kerjasama_core::agreements::parse_id)
         .ok_or_else(|| CoreError::invalid(field, "must be reportRuns/{id}"))
 }
 
