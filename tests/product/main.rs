@@ -5,6 +5,7 @@
 mod access;
 mod agreements;
 mod audit;
+mod bad_input;
 mod benefits;
 mod documents;
 mod fixtures;
