@@ -185,6 +185,12 @@ impl ReportService for Reports {
         let actor = caller(&request)?;
         let request = request.into_inner();
         let id = parse_run_name("run", &request.run).map_err(on(""))?;
+        if request.table.is_empty() {
+            return Err(on("")(CoreError::invalid(
+                "table",
+                "required: a table of the run, e.g. overdue_stages",
+            )));
+        }
         let limit = match request.page_size {
             n if n < 0 => Err(CoreError::invalid("page_size", "must not be negative")),
             0 => Ok(500),
@@ -261,6 +267,12 @@ impl ReportService for Reports {
         let actor = caller(&request)?;
         let request = request.into_inner();
         let id = parse_run_name("run", &request.run).map_err(on(""))?;
+        if request.file.is_empty() {
+            return Err(on("")(CoreError::invalid(
+                "file",
+                "required: one of the run's files",
+            )));
+        }
         let run = runs::get(&self.pool, &actor, id).await.map_err(on(""))?;
         let path = runs::file_path(&run, &request.file).map_err(on(""))?;
         let mut file = tokio::fs::File::open(&path)
