@@ -289,10 +289,19 @@ pub async fn create(pool: &PgPool, actor: &Principal, new: NewMeeting) -> CoreRe
                 "must not be before period_start",
             )),
             (Some(_), Some(_)) => {}
-            _ => v.push(FieldViolation::new(
-                "period_start",
-                "the period covered is required (start and end)",
-            )),
+            (start, end) => {
+                for (field, missing) in [
+                    ("period_start", start.is_none()),
+                    ("period_end", end.is_none()),
+                ] {
+                    if missing {
+                        v.push(FieldViolation::new(
+                            field,
+                            "required: the period covered has a start and an end (YYYY-MM-DD)",
+                        ));
+                    }
+                }
+            }
         }
         // Units and agreements are checked against the region, once it is known.
         let participants = if region_ok {
