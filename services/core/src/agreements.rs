@@ -826,6 +826,14 @@ pub async fn create(
     conn.transaction(async |conn| {
         let id = Uuid::now_v7();
         if let Some(request_id) = request_id {
+            // The claim stores the region, which may be the field in error:
+            // a request that breaks the record's own rules is refused (with
+            // every violation) before it is claimed. Those rules read nothing
+            // stored and only relax as days pass, so a true replay (the same
+            // fields as a first call that passed them) never fails them.
+            if !validate(&fields, calendar::today()).is_empty() {
+                ensure_valid(conn, actor, &fields, None, None).await?;
+            }
             let claim = idempotency::claim(
                 conn,
                 CreateRequest {
