@@ -54,6 +54,38 @@ fn type_of(dtype: &DataType) -> ColumnType {
     }
 }
 
+/// GetMetricRows page tokens: a row offset, bound to the run and the table.
+pub mod page {
+    use kerjasama_core::CoreError;
+    use kerjasama_core::paging::{self, Cursor};
+
+    /// What a token is bound to: the request's run and table.
+    pub fn fingerprint(run: &str, table: &str) -> String {
+        paging::fingerprint(&(run, table))
+    }
+
+    /// The token of the page starting at row `offset`.
+    pub fn token(offset: usize, fingerprint: &str) -> String {
+        paging::encode(
+            Cursor {
+                key: offset.to_string(),
+                id: String::new(),
+            },
+            fingerprint,
+        )
+    }
+
+    /// The first row of the page `token` asks for (empty: the first page).
+    pub fn offset(token: &str, fingerprint: &str) -> Result<usize, CoreError> {
+        match paging::decode(token, fingerprint)? {
+            Some(cursor) => cursor.key.parse::<usize>().map_err(|_| {
+                CoreError::invalid("page_token", "not a page token issued by this service")
+            }),
+            None => Ok(0),
+        }
+    }
+}
+
 pub fn columns_of(frame: &DataFrame) -> Vec<Column> {
     frame
         .columns()

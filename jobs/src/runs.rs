@@ -439,20 +439,11 @@ pub async fn list(
     page_size: i32,
     page_token: &str,
 ) -> Result<kerjasama_core::agreements::Page<ReportRun>, CoreError> {
-    use kerjasama_core::paging::{self, Cursor};
+    use kerjasama_core::paging;
     actor.check_read_report_run(actor.region_code.as_deref())?;
     let limit = paging::page_size(page_size)?;
     let fingerprint = paging::fingerprint(&(&filter, &actor.region_code));
-    let bad_token = || CoreError::invalid("page_token", "not a page token issued by this service");
-    let after = match paging::decode(page_token, &fingerprint)? {
-        Some(cursor) => Some((
-            DateTime::parse_from_rfc3339(&cursor.key)
-                .map_err(|_| bad_token())?
-                .with_timezone(&Utc),
-            Uuid::parse_str(&cursor.id).map_err(|_| bad_token())?,
-        )),
-        None => None,
-    };
+    let after = page::position(page_token, &fingerprint)?;
     let mut query = report_runs::table
         .select(ReportRun::as_select())
         .into_boxed();
@@ -489,19 +480,48 @@ pub async fn list(
     let more = items.len() as i64 > limit;
     items.truncate(limit as usize);
     let next_page_token = match items.last() {
-        Some(last) if more => paging::encode(
-            Cursor {
-                key: last
-                    .create_time
-                    .to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
-                id: last.id.to_string(),
-            },
-            &fingerprint,
-        ),
+        Some(last) if more => page::token(last.create_time, last.id, &fingerprint),
         _ => String::new(),
     };
     Ok(kerjasama_core::agreements::Page {
         items,
         next_page_token,
     })
+}
+
+/// ListReportRuns page tokens: the keyset position (create time, id) of the
+/// last run of the page, bound to the request's filters.
+pub mod page {
+    use chrono::{DateTime, Utc};
+    use kerjasama_core::CoreError;
+    use kerjasama_core::paging::{self, Cursor};
+    use uuid::Uuid;
+
+    /// The token of the page after the run created at `time` with `id`.
+    pub fn token(time: DateTime<Utc>, id: Uuid, fingerprint: &str) -> String {
+        paging::encode(
+            Cursor {
+                key: time.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+                id: id.to_string(),
+            },
+            fingerprint,
+        )
+    }
+
+    /// The position after which the page `token` starts (empty: the first page).
+    pub fn position(
+        token: &str,
+        fingerprint: &str,
+    ) -> Result<Option<(DateTime<Utc>, Uuid)>, CoreError> {
+        let bad_token =
+            || CoreError::invalid("page_token", "not a page token issued by this service");
+        let Some(cursor) = paging::decode(token, fingerprint)? else {
+            return Ok(None);
+        };
+        let time = DateTime::parse_from_rfc3339(&cursor.key)
+            .map_err(|_| bad_token())?
+            .with_timezone(&Utc);
+        let id = Uuid::parse_str(&cursor.id).map_err(|_| bad_token())?;
+        Ok(Some((time, id)))
+    }
 }

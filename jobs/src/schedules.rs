@@ -104,7 +104,7 @@ impl Schedule {
 
 pub fn parse_name(name: &str) -> Option<Uuid> {
     name.strip_prefix("reportSchedules/")
-        .and_then(|id| Uuid::parse_str(id).ok())
+        .and_then(kerjasama_core::agreements::parse_id)
 }
 
 /// What a client sets on a schedule.
@@ -130,8 +130,16 @@ pub fn validate(f: &ScheduleFields) -> Vec<FieldViolation> {
             "must be 1 to 200 characters",
         ));
     }
-    if let Err(e) = parse_cron(&f.cron) {
-        v.push(FieldViolation::new("cron", e));
+    match parse_cron(&f.cron) {
+        Err(e) => v.push(FieldViolation::new("cron", e)),
+        // Such as 0 7 31 2 *: a schedule that would never run.
+        Ok(expression) if expression.next_after(&Utc, Utc::now()).is_none() => {
+            v.push(FieldViolation::new(
+                "cron",
+                "never fires: none of its months has the day of the month it names",
+            ))
+        }
+        Ok(_) => {}
     }
     if let Err(e) = parse_zone(&f.time_zone) {
         v.push(FieldViolation::new("time_zone", e));

@@ -6,6 +6,7 @@ mod access;
 mod access_matrix;
 mod agreements;
 mod audit;
+mod bad_input;
 mod benefits;
 mod documents;
 mod failover;

@@ -331,36 +331,15 @@ impl TestServer {
     /// The number of rows of every table the API writes, to prove that a
     /// rejected call wrote nothing.
     pub async fn row_counts(&self) -> Vec<(String, i64)> {
-        const TABLES: &[&str] = &[
-            "units",
-            "agreements",
-            "agreement_parties",
-            "api_tokens",
-            "audit_events",
-            "create_requests",
-            "report_runs",
-            "agreement_stages",
-            "stage_reschedules",
-            "benefit_indicators",
-            "benefit_realisations",
-            "implementation_reports",
-            "agreement_documents",
-            "evaluation_meetings",
-            "meeting_findings",
-            "recommendations",
-            "recommendation_status_changes",
-            "report_schedules",
-        ];
-        let sql = self.sql().await;
-        let mut counts = Vec::new();
-        for table in TABLES {
-            let row = sql
-                .query_one(&format!("SELECT count(*) FROM {table}"), &[])
-                .await
-                .expect("count rows");
-            counts.push((table.to_string(), row.get(0)));
+        self.row_counter().await.counts().await
+    }
+
+    /// [`TestServer::row_counts`] on one kept connection, in one query: for
+    /// tests that check the database after each of thousands of calls.
+    pub async fn row_counter(&self) -> RowCounter {
+        RowCounter {
+            sql: self.sql().await,
         }
-        counts
     }
 
     /// Runs SQL against the test's database (for checks the API cannot make).
@@ -368,6 +347,52 @@ impl TestServer {
         let (client, connection) = tokio_postgres::connect(&self.db.url, NoTls).await.unwrap();
         tokio::spawn(connection);
         client
+    }
+}
+
+/// Every table the API writes.
+const WRITTEN_TABLES: &[&str] = &[
+    "units",
+    "agreements",
+    "agreement_parties",
+    "api_tokens",
+    "audit_events",
+    "create_requests",
+    "report_runs",
+    "agreement_stages",
+    "stage_reschedules",
+    "benefit_indicators",
+    "benefit_realisations",
+    "implementation_reports",
+    "agreement_documents",
+    "evaluation_meetings",
+    "meeting_findings",
+    "recommendations",
+    "recommendation_status_changes",
+    "report_schedules",
+];
+
+/// Counts the rows of every table the API writes, on one connection.
+pub struct RowCounter {
+    sql: tokio_postgres::Client,
+}
+
+impl RowCounter {
+    pub async fn counts(&self) -> Vec<(String, i64)> {
+        let columns: Vec<String> = WRITTEN_TABLES
+            .iter()
+            .map(|table| format!("(SELECT count(*) FROM {table})"))
+            .collect();
+        let row = self
+            .sql
+            .query_one(&format!("SELECT {}", columns.join(", ")), &[])
+            .await
+            .expect("count rows");
+        WRITTEN_TABLES
+            .iter()
+            .enumerate()
+            .map(|(i, table)| (table.to_string(), row.get(i)))
+            .collect()
     }
 }
 

@@ -157,8 +157,16 @@ pub fn resource_name(id: Uuid) -> String {
 
 /// Parses `agreements/{id}`.
 pub fn parse_name(name: &str) -> Option<Uuid> {
-    name.strip_prefix("agreements/")
-        .and_then(|id| Uuid::parse_str(id).ok())
+    name.strip_prefix("agreements/").and_then(parse_id)
+}
+
+/// The id segment of any resource name: a UUID written as the service writes
+/// it (lower case, hyphenated), so that one record has one name. Other
+/// spellings (`{…}`, `urn:uuid:…`, upper case, no hyphens) are malformed
+/// names, not aliases.
+pub fn parse_id(text: &str) -> Option<Uuid> {
+    let id = Uuid::try_parse(text).ok()?;
+    (id.hyphenated().to_string() == text).then_some(id)
 }
 
 /// One field replaced by an update (AIP-134 field mask entry).
@@ -818,6 +826,14 @@ pub async fn create(
     conn.transaction(async |conn| {
         let id = Uuid::now_v7();
         if let Some(request_id) = request_id {
+            // The claim stores the region, which may be the field in error:
+            // a request that breaks the record's own rules is refused (with
+            // every violation) before it is claimed. Those rules read nothing
+            // stored and only relax as days pass, so a true replay (the same
+            // fields as a first call that passed them) never fails them.
+            if !validate(&fields, calendar::today()).is_empty() {
+                ensure_valid(conn, actor, &fields, None, None).await?;
+            }
             let claim = idempotency::claim(
                 conn,
                 CreateRequest {

@@ -145,7 +145,7 @@ pub fn parse_indicator_name(name: &str) -> Option<(Uuid, Uuid)> {
     let (agreement, indicator) = name.split_once("/indicators/")?;
     Some((
         agreements::parse_name(agreement)?,
-        Uuid::parse_str(indicator).ok()?,
+        agreements::parse_id(indicator)?,
     ))
 }
 
@@ -153,7 +153,7 @@ pub fn parse_indicator_name(name: &str) -> Option<(Uuid, Uuid)> {
 pub fn parse_realisation_name(name: &str) -> Option<(Uuid, Uuid, Uuid)> {
     let (indicator, realisation) = name.split_once("/realisations/")?;
     let (agreement, indicator) = parse_indicator_name(indicator)?;
-    Some((agreement, indicator, Uuid::parse_str(realisation).ok()?))
+    Some((agreement, indicator, agreements::parse_id(realisation)?))
 }
 
 /// The agreement, locked, checked writable by `actor` and not deleted.

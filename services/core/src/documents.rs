@@ -60,7 +60,7 @@ pub fn parse_name(name: &str) -> Option<(Uuid, Uuid)> {
     let (agreement, document) = name.split_once("/documents/")?;
     Some((
         agreements::parse_name(agreement)?,
-        Uuid::parse_str(document).ok()?,
+        agreements::parse_id(document)?,
     ))
 }
 

@@ -138,7 +138,7 @@ pub fn parse_name(name: &str) -> Option<(Uuid, Uuid)> {
     let (agreement, report) = name.split_once("/implementationReports/")?;
     Some((
         agreements::parse_name(agreement)?,
-        Uuid::parse_str(report).ok()?,
+        agreements::parse_id(report)?,
     ))
 }
 

@@ -130,13 +130,13 @@ impl Meeting {
 
 pub fn parse_name(name: &str) -> Option<Uuid> {
     name.strip_prefix("evaluationMeetings/")
-        .and_then(|id| Uuid::parse_str(id).ok())
+        .and_then(agreements::parse_id)
 }
 
 /// Parses `evaluationMeetings/{m}/recommendations/{r}`.
 pub fn parse_recommendation_name(name: &str) -> Option<(Uuid, Uuid)> {
     let (meeting, recommendation) = name.split_once("/recommendations/")?;
-    Some((parse_name(meeting)?, Uuid::parse_str(recommendation).ok()?))
+    Some((parse_name(meeting)?, agreements::parse_id(recommendation)?))
 }
 
 /// Checks a finding and its recommendations; `at` prefixes the field paths.
@@ -289,10 +289,19 @@ pub async fn create(pool: &PgPool, actor: &Principal, new: NewMeeting) -> CoreRe
                 "must not be before period_start",
             )),
             (Some(_), Some(_)) => {}
-            _ => v.push(FieldViolation::new(
-                "period_start",
-                "the period covered is required (start and end)",
-            )),
+            (start, end) => {
+                for (field, missing) in [
+                    ("period_start", start.is_none()),
+                    ("period_end", end.is_none()),
+                ] {
+                    if missing {
+                        v.push(FieldViolation::new(
+                            field,
+                            "required: the period covered has a start and an end (YYYY-MM-DD)",
+                        ));
+                    }
+                }
+            }
         }
         // Units and agreements are checked against the region, once it is known.
         let participants = if region_ok {

@@ -454,11 +454,16 @@ impl Stage {
     }
 }
 
-/// Parses `agreements/{id}/stages/{code}`.
+/// Parses `agreements/{id}/stages/{code}`; a stage code is `A-Z`, `0-9`
+/// and `_` (PERSIAPAN, PENANDATANGANAN_KSB).
 pub fn parse_name(name: &str) -> Option<(Uuid, &str)> {
     let (agreement, code) = name.split_once("/stages/")?;
     let id = agreements::parse_name(agreement)?;
-    (!code.is_empty() && !code.contains('/')).then_some((id, code))
+    let is_code = !code.is_empty()
+        && code
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_');
+    is_code.then_some((id, code))
 }
 
 type StageRow = (

@@ -44,9 +44,10 @@ pub struct NewUnit {
     pub display_name: String,
 }
 
-/// Parses `units/{code}`.
+/// Parses `units/{code}`; a code no unit can have is a malformed name.
 pub fn parse_name(name: &str) -> Option<&str> {
-    name.strip_prefix("units/").filter(|code| !code.is_empty())
+    name.strip_prefix("units/")
+        .filter(|code| is_unit_code(code))
 }
 
 pub fn is_unit_code(code: &str) -> bool {

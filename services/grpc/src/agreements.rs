@@ -448,7 +448,8 @@ impl AgreementService for Agreements {
             .agreement
             .ok_or_else(|| CoreError::invalid("agreement", "required"))
             .map_err(on(""))?;
-        let id = parse_agreement_name("name", &message.name).map_err(on(RESOURCE))?;
+        // The name is inside the resource: reported as agreement.name.
+        let id = parse_agreement_name("agreement.name", &message.name).map_err(on(""))?;
         let paths = request.update_mask.map(|m| m.paths).unwrap_or_default();
         let changes = changes_for_update(&message, &paths).map_err(on(RESOURCE))?;
         let etag = non_empty(&message.etag);

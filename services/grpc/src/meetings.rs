@@ -98,13 +98,16 @@ fn unit_code(v: &mut Violations, field: &str, text: &str) -> String {
 }
 
 fn new_finding(v: &mut Violations, at: &str, f: pb::Finding) -> NewFinding {
-    let agreement_id = non_empty(&f.agreement).and_then(|a| {
-        let id = agreements::parse_name(&a);
+    // A name is taken as written: " agreements/{id}" is not one.
+    let agreement_id = if f.agreement.is_empty() {
+        None
+    } else {
+        let id = agreements::parse_name(&f.agreement);
         if id.is_none() {
             v.add(format!("{at}agreement"), "must be agreements/{id}");
         }
         id
-    });
+    };
     let recommendations = f
         .recommendations
         .into_iter()

@@ -64,7 +64,7 @@ fn to_proto(run: ReportRun) -> pb::ReportRun {
 
 fn parse_run_name(field: &str, name: &str) -> Result<uuid::Uuid, CoreError> {
     name.strip_prefix("reportRuns/")
-        .and_then(|id| uuid::Uuid::parse_str(id).ok())
+        .and_then(kerjasama_core::agreements::parse_id)
         .ok_or_else(|| CoreError::invalid(field, "must be reportRuns/{id}"))
 }
 
@@ -173,27 +173,24 @@ impl ReportService for Reports {
         &self,
         request: Request<pb::GetMetricRowsRequest>,
     ) -> Result<Response<pb::GetMetricRowsResponse>, Status> {
-        use kerjasama_core::paging::{self, Cursor};
-        use kerjasama_jobs::rows::{self, ColumnType, Value};
+        use kerjasama_jobs::rows::{self, ColumnType, Value, page};
         let actor = caller(&request)?;
         let request = request.into_inner();
         let id = parse_run_name("run", &request.run).map_err(on(""))?;
+        if request.table.is_empty() {
+            return Err(on("")(CoreError::invalid(
+                "table",
+                "required: a table of the run, e.g. overdue_stages",
+            )));
+        }
         let limit = match request.page_size {
             n if n < 0 => Err(CoreError::invalid("page_size", "must not be negative")),
             0 => Ok(500),
             n => Ok((n as usize).min(1000)),
         }
         .map_err(on(""))?;
-        let fingerprint = paging::fingerprint(&(&request.run, &request.table));
-        let offset = match paging::decode(&request.page_token, &fingerprint).map_err(on(""))? {
-            Some(cursor) => cursor.key.parse::<usize>().map_err(|_| {
-                on("")(CoreError::invalid(
-                    "page_token",
-                    "not a page token issued by this service",
-                ))
-            })?,
-            None => 0,
-        };
+        let fingerprint = page::fingerprint(&request.run, &request.table);
+        let offset = page::offset(&request.page_token, &fingerprint).map_err(on(""))?;
         let run = runs::get(&self.pool, &actor, id).await.map_err(on(""))?;
         if run.state != "SUCCEEDED" {
             return Err(on("")(CoreError::FailedPrecondition(format!(
@@ -245,13 +242,7 @@ impl ReportService for Reports {
                 })
                 .collect(),
             next_page_token: if next < total {
-                paging::encode(
-                    Cursor {
-                        key: next.to_string(),
-                        id: String::new(),
-                    },
-                    &fingerprint,
-                )
+                page::token(next, &fingerprint)
             } else {
                 String::new()
             },
@@ -268,6 +259,12 @@ impl ReportService for Reports {
         let actor = caller(&request)?;
         let request = request.into_inner();
         let id = parse_run_name("run", &request.run).map_err(on(""))?;
+        if request.file.is_empty() {
+            return Err(on("")(CoreError::invalid(
+                "file",
+                "required: one of the run's files",
+            )));
+        }
         let run = runs::get(&self.pool, &actor, id).await.map_err(on(""))?;
         let path = runs::file_path(&run, &request.file).map_err(on(""))?;
         let mut file = tokio::fs::File::open(&path)

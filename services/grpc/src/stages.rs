@@ -256,7 +256,7 @@ impl StageTemplateService for StageTemplates {
             .ok_or_else(|| on("")(CoreError::invalid("stage_template", "required")))?;
         let key = TemplateKey::parse(&template.name).ok_or_else(|| {
             on("")(CoreError::invalid(
-                "name",
+                "stage_template.name",
                 "must be stageTemplates/{TYPE}.{KIND}.{WITH_PARENT|STANDALONE}",
             ))
         })?;

@@ -36,8 +36,8 @@ fn to_proto(unit: Unit) -> pb::Unit {
     }
 }
 
-fn parse_unit_name(name: &str) -> Result<&str, CoreError> {
-    units::parse_name(name).ok_or_else(|| CoreError::invalid("name", "must be units/{code}"))
+fn parse_unit_name<'a>(field: &str, name: &'a str) -> Result<&'a str, CoreError> {
+    units::parse_name(name).ok_or_else(|| CoreError::invalid(field, "must be units/{code}"))
 }
 
 #[tonic::async_trait]
@@ -71,7 +71,7 @@ impl UnitService for Units {
         request: Request<pb::GetUnitRequest>,
     ) -> Result<Response<pb::Unit>, Status> {
         let actor = caller(&request)?;
-        let code = parse_unit_name(&request.get_ref().name).map_err(on(RESOURCE))?;
+        let code = parse_unit_name("name", &request.get_ref().name).map_err(on(RESOURCE))?;
         let unit = units::get(&self.pool, &actor, code)
             .await
             .map_err(on(RESOURCE))?;
@@ -109,7 +109,8 @@ impl UnitService for Units {
             .unit
             .ok_or_else(|| CoreError::invalid("unit", "required"))
             .map_err(on(""))?;
-        let code = parse_unit_name(&unit.name).map_err(on(RESOURCE))?;
+        // The name is inside the resource: reported as unit.name.
+        let code = parse_unit_name("unit.name", &unit.name).map_err(on(""))?;
         let paths = request.update_mask.map(|m| m.paths).unwrap_or_default();
         let mut v = Violations::default();
         if paths.is_empty() {
