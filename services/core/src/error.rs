@@ -80,8 +80,21 @@ impl From<diesel::result::Error> for CoreError {
             Error::DatabaseError(DatabaseErrorKind::SerializationFailure, info) => {
                 CoreError::Aborted(format!("concurrent change, retry: {}", info.message()))
             }
-            Error::DatabaseError(DatabaseErrorKind::ClosedConnection, info) => {
+            // The connection broke, or the server is a standby, starting,
+            // stopping or crashed: the call can be retried once it is back.
+            Error::DatabaseError(
+                DatabaseErrorKind::ClosedConnection
+                | DatabaseErrorKind::UnableToSendCommand
+                | DatabaseErrorKind::ReadOnlyTransaction,
+                info,
+            ) => CoreError::Unavailable(info.message().to_string()),
+            Error::DatabaseError(DatabaseErrorKind::Unknown, info)
+                if server_unavailable(info.message()) =>
+            {
                 CoreError::Unavailable(info.message().to_string())
+            }
+            Error::BrokenTransactionManager => {
+                CoreError::Unavailable("the connection broke during a transaction".into())
             }
             // Constraint violations that Rust validation did not catch first are
             // still the caller's data, but we cannot name the field: say what
@@ -110,6 +123,23 @@ impl From<diesel::result::Error> for CoreError {
             other => CoreError::Internal(other.to_string()),
         }
     }
+}
+
+/// PostgreSQL's messages for SQLSTATE classes 08 (connection exception) and
+/// 57P (operator intervention: shutdown, crash, not accepting connections),
+/// which diesel does not classify. The embedded cluster speaks English (C.UTF-8).
+fn server_unavailable(message: &str) -> bool {
+    const SIGNS: &[&str] = &[
+        "terminating connection",
+        "the database system is",
+        "server closed the connection",
+        "connection to server",
+        "could not receive data",
+        "could not send data",
+        "no connection to the server",
+        "canceling statement due to conflict with recovery",
+    ];
+    SIGNS.iter().any(|sign| message.contains(sign))
 }
 
 impl From<diesel_async::pooled_connection::deadpool::PoolError> for CoreError {
