@@ -117,6 +117,7 @@ async fn a_run_whose_worker_is_killed_mid_run_is_finished_by_another_worker() {
     );
     let (_, attempts, owner) = run_row(&server, &run).await;
     assert_eq!(attempts, 2);
+    assert_eq!((finished.attempts, finished.max_attempts), (2, 3));
     assert_eq!(owner, None);
     let dir = server
         .reports_dir

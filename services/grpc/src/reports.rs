@@ -59,6 +59,8 @@ fn to_proto(run: ReportRun) -> pb::ReportRun {
             .map(|s| format!("reportSchedules/{s}"))
             .unwrap_or_default(),
         scheduled_for: run.scheduled_for.map(timestamp),
+        attempts: run.attempts,
+        max_attempts: run.max_attempts,
     }
 }
 
