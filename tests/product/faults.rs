@@ -431,3 +431,92 @@ async fn sigterm_under_load_finishes_in_flight_calls_loses_no_acknowledged_write
         stored.len()
     );
 }
+
+#[tokio::test]
+async fn a_run_whose_postgresql_dies_mid_run_ends_failed_or_succeeded_never_running() {
+    let data_dir = scratch_dir("pg-crash-run");
+    std::fs::create_dir_all(&data_dir).unwrap();
+    let served = tokio::task::spawn_blocking({
+        let dir = data_dir.clone();
+        move || {
+            let mut command = Command::new(binary());
+            command
+                .args([
+                    "serve",
+                    "--demo",
+                    "--listen",
+                    "127.0.0.1:0",
+                    "--http-listen",
+                    "127.0.0.1:0",
+                    "--report-lease-secs",
+                    "3",
+                    "--data-dir",
+                ])
+                .arg(&dir)
+                .env_remove("DATABASE_URL")
+                // Holds each run after it loaded the register: the database dies then.
+                .env("KERJASAMA_FAULT_REPORT_PAUSE_MS", "3000")
+                .stdout(Stdio::piped())
+                .stderr(Stdio::null());
+            kerjasama_tests::spawn_and_wait_for_address(command)
+        }
+    })
+    .await
+    .unwrap();
+    let token = admin_token(&data_dir);
+    let channel = tonic::transport::Channel::from_shared(format!("http://{}", served.addr))
+        .unwrap()
+        .connect()
+        .await
+        .unwrap();
+    let mut reports = pb::report_service_client::ReportServiceClient::new(channel);
+    let run = reports
+        .run_report(authed(&token, pb::RunReportRequest::default()))
+        .await
+        .unwrap()
+        .into_inner();
+    let get = pb::GetReportRunRequest {
+        name: run.name.clone(),
+    };
+    let mut running = false;
+    for _ in 0..100 {
+        if let Ok(now) = reports.get_report_run(authed(&token, get.clone())).await
+            && now.get_ref().state == pb::ReportRunState::Running as i32
+        {
+            running = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(running, "the run started");
+    let (pid, _) = postmaster(&data_dir).unwrap();
+    // SAFETY: kill(2) with a pid read from postmaster.pid.
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGKILL) }, 0);
+
+    // The server brings PostgreSQL back; the run ends, one way or the other.
+    let mut last = None;
+    for _ in 0..600 {
+        if let Ok(now) = reports.get_report_run(authed(&token, get.clone())).await {
+            let now = now.into_inner();
+            if now.state == pb::ReportRunState::Succeeded as i32
+                || now.state == pb::ReportRunState::Failed as i32
+            {
+                last = Some(now);
+                break;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let last = last.expect("the run reached SUCCEEDED or FAILED within a minute");
+    eprintln!(
+        "PostgreSQL killed mid-run: run ended {:?} after {} attempt(s){}",
+        pb::ReportRunState::try_from(last.state).unwrap(),
+        last.attempts,
+        if last.error.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", last.error)
+        }
+    );
+    drop(served);
+}

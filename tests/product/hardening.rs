@@ -5,7 +5,7 @@
 
 use kerjasama_core::codes::Role;
 use kerjasama_proto::v1 as pb;
-use kerjasama_tests::{TestServer, assert_rejected, authed};
+use kerjasama_tests::{TestServer, assert_rejected, authed, http_get};
 use tonic::{Code, Request};
 
 use crate::fixtures::{REGION, create, create_unit, ksdd_ksb, ksdpk_pks};
@@ -171,6 +171,15 @@ async fn unit_officers_read_no_report_runs_over_grpc_or_http() {
         .await
         .unwrap_err();
     assert_rejected(&status, Code::PermissionDenied, None);
+    // The HTTP downloads apply the same rule.
+    let id = run.name.trim_start_matches("reportRuns/");
+    for path in [
+        format!("/reports/{id}/counts_by_type.csv"),
+        "/reports/latest/counts_by_type.csv".to_string(),
+    ] {
+        let (status, _, _) = http_get(server.http_addr, &path, Some(&officer)).await;
+        assert_eq!(status, 403, "{path}");
+    }
     // A run over every region is not for a region-bound analyst either.
     let analyst = server
         .token("analis-banten", Role::Analyst, None, Some(REGION))
@@ -185,6 +194,13 @@ async fn unit_officers_read_no_report_runs_over_grpc_or_http() {
         .await
         .unwrap_err();
     assert_rejected(&status, Code::PermissionDenied, None);
+    let (status, _, _) = http_get(
+        server.http_addr,
+        &format!("/reports/{id}/counts_by_type.csv"),
+        Some(&analyst),
+    )
+    .await;
+    assert_eq!(status, 403);
 }
 
 #[tokio::test]
