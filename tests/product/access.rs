@@ -6,7 +6,7 @@ use kerjasama_tests::{TestServer, assert_rejected, authed};
 use prost_types::FieldMask;
 use tonic::{Code, Request};
 
-use crate::fixtures::{create, create_unit, ksdd_ksb};
+use crate::fixtures::{create, create_jabar_unit, create_unit, ksdd_ksb};
 
 #[tokio::test]
 async fn calls_without_a_valid_bearer_token_are_unauthenticated() {
@@ -215,22 +215,7 @@ async fn a_region_scoped_token_sees_only_its_region() {
     create_unit(&server, "DLHK").await;
     let banten = create(&server, ksdd_ksb("DLHK", "Banten")).await;
     // A unit and an agreement of Jawa Barat (32).
-    server
-        .units()
-        .create_unit(authed(
-            &server.admin,
-            pb::CreateUnitRequest {
-                unit: Some(pb::Unit {
-                    code: "JABAR-DLH".into(),
-                    region_code: "32".into(),
-                    display_name: "Dinas Lingkungan Hidup Jawa Barat".into(),
-                    ..Default::default()
-                }),
-                request_id: String::new(),
-            },
-        ))
-        .await
-        .unwrap();
+    create_jabar_unit(&server).await;
     let mut jabar = ksdd_ksb("JABAR-DLH", "Jawa Barat");
     jabar.region_code = "32".into();
     jabar.parties[0].region_code = "36.71".into();

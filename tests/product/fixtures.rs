@@ -25,6 +25,27 @@ pub async fn create_unit(server: &TestServer, code: &str) -> pb::Unit {
         .into_inner()
 }
 
+/// A unit of another province: Jawa Barat (32), for tests of region scopes.
+pub async fn create_jabar_unit(server: &TestServer) -> pb::Unit {
+    server
+        .units()
+        .create_unit(authed(
+            &server.admin,
+            pb::CreateUnitRequest {
+                unit: Some(pb::Unit {
+                    code: "JABAR-DLH".into(),
+                    region_code: "32".into(),
+                    display_name: "Dinas Lingkungan Hidup Jawa Barat".into(),
+                    ..Default::default()
+                }),
+                request_id: String::new(),
+            },
+        ))
+        .await
+        .expect("create the Jawa Barat unit")
+        .into_inner()
+}
+
 pub fn party(name: &str, kind: pb::PartyKind, region: &str, country: &str) -> pb::Party {
     pb::Party {
         name: name.to_string(),

@@ -8,7 +8,7 @@ use kerjasama_proto::v1 as pb;
 use kerjasama_tests::{TestServer, assert_rejected, authed, http_get};
 use tonic::{Code, Request};
 
-use crate::fixtures::{REGION, create, create_unit, ksdd_ksb, ksdpk_pks};
+use crate::fixtures::{REGION, create, create_jabar_unit, create_unit, ksdd_ksb, ksdpk_pks};
 
 #[tokio::test]
 async fn authentication_comes_before_validation_on_every_service() {
@@ -50,22 +50,7 @@ async fn a_unit_officer_token_is_bound_to_its_units_region() {
     let server = TestServer::start().await;
     create_unit(&server, "DLHK").await;
     let banten = create(&server, ksdd_ksb("DLHK", "Milik Banten")).await;
-    server
-        .units()
-        .create_unit(authed(
-            &server.admin,
-            pb::CreateUnitRequest {
-                unit: Some(pb::Unit {
-                    code: "JABAR-DLH".into(),
-                    region_code: "32".into(),
-                    display_name: "Dinas Lingkungan Hidup Jawa Barat".into(),
-                    ..Default::default()
-                }),
-                request_id: String::new(),
-            },
-        ))
-        .await
-        .unwrap();
+    create_jabar_unit(&server).await;
     // Created without a region: the unit's region is taken.
     let officer = server
         .token("petugas-jabar", Role::UnitOfficer, Some("JABAR-DLH"), None)
@@ -606,22 +591,7 @@ async fn a_stored_date_out_of_range_fails_only_the_reports_that_cover_it_naming_
     let server = TestServer::start().await;
     create_unit(&server, "DLHK").await;
     let banten = create(&server, ksdd_ksb("DLHK", "Tanggal rusak")).await;
-    server
-        .units()
-        .create_unit(authed(
-            &server.admin,
-            pb::CreateUnitRequest {
-                unit: Some(pb::Unit {
-                    code: "JABAR-DLH".into(),
-                    region_code: "32".into(),
-                    display_name: "Dinas Lingkungan Hidup Jawa Barat".into(),
-                    ..Default::default()
-                }),
-                request_id: String::new(),
-            },
-        ))
-        .await
-        .unwrap();
+    create_jabar_unit(&server).await;
     let mut jabar = ksdd_ksb("JABAR-DLH", "Jawa Barat");
     jabar.region_code = "32".into();
     create(&server, jabar).await;
