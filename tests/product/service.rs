@@ -435,3 +435,21 @@ async fn with_database_url_the_binary_uses_that_server_and_starts_none() {
         .unwrap();
     let _ = std::fs::remove_dir_all(&data_dir);
 }
+
+#[tokio::test]
+async fn logs_written_to_a_pipe_or_file_carry_no_colour_codes() {
+    let db = kerjasama_tests::fresh_database().await;
+    let output = tokio::task::spawn_blocking(move || {
+        Command::new(binary())
+            .args(["--log", "debug", "migrate"])
+            .env("DATABASE_URL", &db.url)
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.trim().is_empty(), "the command logged something");
+    assert!(!stderr.contains('\u{1b}'), "ANSI escapes in {stderr:?}");
+}

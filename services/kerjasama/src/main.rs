@@ -31,8 +31,11 @@ fn main() -> anyhow::Result<()> {
 
 fn init_logging(filter: &str, format: LogFormat) -> anyhow::Result<()> {
     let filter = tracing_subscriber::EnvFilter::try_new(filter).context("--log / KERJASAMA_LOG")?;
+    use std::io::IsTerminal;
+    // Colour only for a person at a terminal: files and journald get plain text.
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_writer(std::io::stderr);
     match format {
         LogFormat::Text => builder.init(),
