@@ -644,3 +644,19 @@ async fn a_stored_date_out_of_range_fails_only_the_reports_that_cover_it_naming_
         );
     }
 }
+
+#[tokio::test]
+async fn hostile_download_urls_are_bad_requests_not_server_errors() {
+    let server = TestServer::start().await;
+    for path in [
+        "/reports/latest/%00",
+        "/reports/latest/a%01b.csv",
+        "/reports/latest/evaluation_summary.csv?schedule=%00",
+        "/reports/latest/evaluation_summary.csv?schedule=0193ABCD-0000-7000-8000-000000000000",
+        "/reports/0193abcd-0000-7000-8000-000000000000/%00.csv",
+        "/reports/{0193abcd-0000-7000-8000-000000000000}/x.csv",
+    ] {
+        let (status, _, body) = http_get(server.http_addr, path, Some(&server.admin)).await;
+        assert_eq!(status, 400, "{path}: {}", String::from_utf8_lossy(&body));
+    }
+}

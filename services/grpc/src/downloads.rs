@@ -87,6 +87,13 @@ async fn principal(pool: &PgPool, headers: &HeaderMap) -> Result<Principal, Fail
     Ok(actor)
 }
 
+/// The one text validator, for what arrives in a URL (`%00` decodes to NUL,
+/// which PostgreSQL cannot even compare).
+fn checked_text(field: &str, value: &str) -> Result<(), Failure> {
+    kerjasama_core::text::check(field, field, value)
+        .map_err(|v| Failure(StatusCode::BAD_REQUEST, v.to_string()))
+}
+
 fn content_type(file: &str) -> &'static str {
     match file.rsplit('.').next() {
         Some("csv") => "text/csv; charset=utf-8",
@@ -120,7 +127,8 @@ async fn run_file(
     headers: HeaderMap,
 ) -> Result<Response, Failure> {
     let actor = principal(&state.pool, &headers).await?;
-    let id = uuid::Uuid::parse_str(&run).map_err(|_| {
+    checked_text("file", &file)?;
+    let id = kerjasama_core::agreements::parse_id(&run).ok_or_else(|| {
         Failure(
             StatusCode::BAD_REQUEST,
             format!("{run:?} is not a report run id"),
@@ -142,16 +150,18 @@ async fn latest_file(
     headers: HeaderMap,
 ) -> Result<Response, Failure> {
     let actor = principal(&state.pool, &headers).await?;
+    checked_text("file", &file)?;
     let schedule = query
         .schedule
         .as_deref()
         .map(|s| {
-            uuid::Uuid::parse_str(s.trim_start_matches("reportSchedules/")).map_err(|_| {
-                Failure(
-                    StatusCode::BAD_REQUEST,
-                    format!("{s:?} is not a schedule id"),
-                )
-            })
+            kerjasama_core::agreements::parse_id(s.trim_start_matches("reportSchedules/"))
+                .ok_or_else(|| {
+                    Failure(
+                        StatusCode::BAD_REQUEST,
+                        format!("{s:?} is not a schedule id"),
+                    )
+                })
         })
         .transpose()?;
     let mut conn = state.pool.get().await.map_err(CoreError::from)?;
