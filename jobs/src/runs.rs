@@ -525,3 +525,48 @@ pub mod page {
         Ok(Some((time, id)))
     }
 }
+
+/// Report runs per state, for monitoring: how many, and how long the finished
+/// ones took (mean and longest, seconds).
+#[derive(Debug, diesel::QueryableByName)]
+pub struct StateStatistics {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub state: String,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub runs: i64,
+    #[diesel(sql_type = diesel::sql_types::Double)]
+    pub mean_seconds: f64,
+    #[diesel(sql_type = diesel::sql_types::Double)]
+    pub max_seconds: f64,
+}
+
+pub async fn statistics(pool: &PgPool) -> JobResult<Vec<StateStatistics>> {
+    let mut conn = pool.get().await.map_err(CoreError::from)?;
+    Ok(diesel::sql_query(
+        "SELECT state, count(*) AS runs, \
+         coalesce(avg(extract(epoch FROM finish_time - start_time)), 0)::float8 AS mean_seconds, \
+         coalesce(max(extract(epoch FROM finish_time - start_time)), 0)::float8 AS max_seconds \
+         FROM report_runs GROUP BY state ORDER BY state",
+    )
+    .load(&mut conn)
+    .await?)
+}
+
+/// When each schedule's newest succeeded run finished.
+pub async fn last_success_per_schedule(pool: &PgPool) -> JobResult<Vec<(Uuid, DateTime<Utc>)>> {
+    let mut conn = pool.get().await.map_err(CoreError::from)?;
+    let rows: Vec<(Option<Uuid>, Option<DateTime<Utc>>)> = report_runs::table
+        .filter(report_runs::state.eq("SUCCEEDED"))
+        .filter(report_runs::schedule_id.is_not_null())
+        .group_by(report_runs::schedule_id)
+        .select((
+            report_runs::schedule_id,
+            diesel::dsl::max(report_runs::finish_time),
+        ))
+        .load(&mut conn)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(schedule, finished)| Some((schedule?, finished?)))
+        .collect())
+}

@@ -62,6 +62,37 @@ async fn last_tick(pool: &PgPool, schedule: &Schedule) -> JobResult<DateTime<Utc
     Ok(last.unwrap_or(schedule.create_time))
 }
 
+/// How far the scheduler is behind at `now`: the age of the oldest tick that
+/// is due and not yet claimed, over every enabled schedule (zero when none).
+pub async fn lag(pool: &PgPool, now: DateTime<Utc>) -> JobResult<Duration> {
+    let enabled: Vec<Schedule> = {
+        let mut conn = pool.get().await.map_err(CoreError::from)?;
+        report_schedules::table
+            .filter(report_schedules::enabled.eq(true))
+            .filter(report_schedules::delete_time.is_null())
+            .select(Schedule::as_select())
+            .load(&mut conn)
+            .await?
+    };
+    let mut oldest = Duration::ZERO;
+    for schedule in enabled {
+        let (Ok(cron), Ok(zone)) = (
+            schedules::parse_cron(&schedule.cron),
+            schedules::parse_zone(&schedule.time_zone),
+        ) else {
+            continue;
+        };
+        let after = last_tick(pool, &schedule).await?;
+        // The first due tick after the last claimed one (not the latest).
+        if let Some(first) = cron.next_after(&zone, after)
+            && first <= now
+        {
+            oldest = oldest.max((now - first).to_std().unwrap_or_default());
+        }
+    }
+    Ok(oldest)
+}
+
 /// One pass at `now`: claims and runs what is due; returns the runs this
 /// process ran.
 pub async fn tick(

@@ -64,6 +64,7 @@ async fn health_is_not_serving_and_calls_are_unavailable_while_the_database_is_u
         report_lease: Duration::from_secs(5),
         shutdown_grace: Duration::from_secs(5),
         report_database_url: None,
+        telemetry: kerjasama_grpc::prometheus::Telemetry::new(),
         tls: None,
     };
     tokio::spawn(kerjasama_grpc::serve(
@@ -452,4 +453,97 @@ async fn logs_written_to_a_pipe_or_file_carry_no_colour_codes() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(!stderr.trim().is_empty(), "the command logged something");
     assert!(!stderr.contains('\u{1b}'), "ANSI escapes in {stderr:?}");
+}
+
+#[tokio::test]
+async fn prometheus_metrics_count_calls_by_rpc_and_code_and_sample_the_pool_and_runs() {
+    let server = TestServer::start().await;
+    let mut client = server.agreements();
+    for _ in 0..3 {
+        client
+            .list_agreements(authed(&server.admin, pb::ListAgreementsRequest::default()))
+            .await
+            .unwrap();
+    }
+    let status = client
+        .get_agreement(authed(
+            &server.admin,
+            pb::GetAgreementRequest {
+                name: "agreements/not-an-id".into(),
+            },
+        ))
+        .await
+        .unwrap_err();
+    assert_eq!(status.code(), tonic::Code::InvalidArgument);
+    let run = server
+        .reports()
+        .run_report(authed(&server.admin, pb::RunReportRequest::default()))
+        .await
+        .unwrap()
+        .into_inner();
+    server.finished(run).await;
+
+    let (code, headers, body) = kerjasama_tests::http_get(server.http_addr, "/metrics", None).await;
+    assert_eq!(code, 200);
+    assert!(
+        headers
+            .iter()
+            .any(|(k, v)| k == "content-type" && v.starts_with("application/openmetrics-text")),
+        "{headers:?}"
+    );
+    let text = String::from_utf8(body).unwrap();
+    let scrape = prometheus_parse::Scrape::parse(text.lines().map(|l| Ok(l.to_string())))
+        .expect("the exposition format parses");
+    let value = |name: &str, labels: &[(&str, &str)]| -> Option<f64> {
+        scrape
+            .samples
+            .iter()
+            .find(|s| {
+                s.metric == name
+                    && labels
+                        .iter()
+                        .all(|(k, v)| s.labels.get(k).is_some_and(|l| l == *v))
+            })
+            .map(|s| match s.value {
+                prometheus_parse::Value::Counter(v)
+                | prometheus_parse::Value::Gauge(v)
+                | prometheus_parse::Value::Untyped(v) => v,
+                _ => f64::NAN,
+            })
+    };
+    let list = "kerjasama.v1.AgreementService/ListAgreements";
+    assert_eq!(
+        value(
+            "kerjasama_grpc_requests_total",
+            &[("rpc", list), ("code", "Ok")]
+        ),
+        Some(3.0),
+        "{text}"
+    );
+    assert_eq!(
+        value(
+            "kerjasama_grpc_requests_total",
+            &[
+                ("rpc", "kerjasama.v1.AgreementService/GetAgreement"),
+                ("code", "InvalidArgument")
+            ]
+        ),
+        Some(1.0)
+    );
+    assert!(
+        scrape
+            .samples
+            .iter()
+            .any(|s| s.metric == "kerjasama_grpc_request_duration_seconds"
+                && s.labels.get("rpc") == Some(list)),
+        "a latency histogram per RPC"
+    );
+    assert_eq!(
+        value("kerjasama_report_runs", &[("state", "SUCCEEDED")]),
+        Some(1.0)
+    );
+    assert!(value("kerjasama_db_pool_max_connections", &[]).is_some_and(|v| v >= 1.0));
+    assert!(value("kerjasama_db_pool_connections", &[("state", "open")]).is_some());
+    assert_eq!(value("kerjasama_scheduler_lag_seconds", &[]), Some(0.0));
+    assert!(value("kerjasama_grpc_requests_in_flight", &[]).is_some());
 }

@@ -99,10 +99,12 @@ async fn start(ca: &Authority, client_ca: Option<&Authority>) -> TlsServer {
         listener.local_addr().unwrap(),
         http_listener.local_addr().unwrap(),
     );
+    let telemetry = kerjasama_grpc::prometheus::Telemetry::new();
     tokio::spawn(kerjasama_grpc::downloads::serve(
         db.pool.clone(),
         http_listener,
         Some(settings.rustls().unwrap()),
+        telemetry.clone(),
         std::future::pending(),
     ));
     let config = kerjasama_grpc::ServerConfig {
@@ -115,6 +117,7 @@ async fn start(ca: &Authority, client_ca: Option<&Authority>) -> TlsServer {
         report_lease: Duration::from_secs(5),
         shutdown_grace: Duration::from_secs(1),
         report_database_url: None,
+        telemetry: telemetry.clone(),
         tls: Some(settings),
     };
     tokio::spawn(kerjasama_grpc::serve(

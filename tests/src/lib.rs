@@ -185,6 +185,7 @@ impl TestServer {
         let reports_dir = cluster_dir()
             .join("reports")
             .join(uuid::Uuid::now_v7().to_string());
+        let telemetry = kerjasama_grpc::prometheus::Telemetry::new();
         let config = kerjasama_grpc::ServerConfig {
             pool: db.pool.clone(),
             database_url: db.url.clone(),
@@ -195,6 +196,7 @@ impl TestServer {
             report_lease: Duration::from_secs(5),
             shutdown_grace: Duration::from_secs(5),
             report_database_url: None,
+            telemetry: telemetry.clone(),
             tls: None,
         };
         let http_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -203,6 +205,7 @@ impl TestServer {
             db.pool.clone(),
             http_listener,
             None,
+            telemetry,
             std::future::pending(),
         ));
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();

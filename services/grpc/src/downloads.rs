@@ -5,7 +5,9 @@
 //! - `GET /reports/latest/{file}?schedule={schedule id}`: that file of the newest
 //!   succeeded run that has it (of the schedule, when given).
 //!
-//! Both need `Authorization: Bearer <token>` with the same rules as gRPC
+//! - `GET /metrics`: Prometheus metrics (no token; see `prometheus`).
+//!
+//! The report files need `Authorization: Bearer <token>` with the same rules as gRPC
 //! (ADMIN and ANALYST tokens, limited to their region), and answer with the
 //! right `Content-Type` and a `Content-Disposition` file name.
 
@@ -30,6 +32,20 @@ use tokio::net::TcpListener;
 #[derive(Clone)]
 struct Downloads {
     pool: PgPool,
+    telemetry: std::sync::Arc<crate::prometheus::Telemetry>,
+}
+
+/// `GET /metrics`: Prometheus metrics (see `prometheus`), no token needed.
+async fn metrics(State(state): State<Downloads>) -> Response {
+    let text = state.telemetry.render(&state.pool).await;
+    (
+        [(
+            header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
+        text,
+    )
+        .into_response()
 }
 
 /// An HTTP error with a plain-text reason.
@@ -199,12 +215,14 @@ pub async fn serve(
     pool: PgPool,
     listener: TcpListener,
     tls: Option<std::sync::Arc<rustls::ServerConfig>>,
+    telemetry: std::sync::Arc<crate::prometheus::Telemetry>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let app = Router::new()
+        .route("/metrics", get(metrics))
         .route("/reports/latest/{file}", get(latest_file))
         .route("/reports/{run}/{file}", get(run_file))
-        .with_state(Downloads { pool });
+        .with_state(Downloads { pool, telemetry });
     match tls {
         Some(config) => {
             axum::serve(crate::tls::TlsListener::new(listener, config)?, app)

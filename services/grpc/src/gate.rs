@@ -7,6 +7,7 @@
 use std::convert::Infallible;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use http_body_util::BodyExt;
@@ -18,6 +19,7 @@ use tonic::body::Body;
 use tower::{Layer, Service};
 
 use crate::auth::Authenticator;
+use crate::prometheus::Telemetry;
 use crate::request_check::RequestCheck;
 use crate::status::to_status;
 
@@ -33,11 +35,22 @@ pub struct GateLayer {
     pool: PgPool,
     auth: Authenticator,
     check: RequestCheck,
+    telemetry: Arc<Telemetry>,
 }
 
 impl GateLayer {
-    pub fn new(pool: PgPool, auth: Authenticator, check: RequestCheck) -> Self {
-        Self { pool, auth, check }
+    pub fn new(
+        pool: PgPool,
+        auth: Authenticator,
+        check: RequestCheck,
+        telemetry: Arc<Telemetry>,
+    ) -> Self {
+        Self {
+            pool,
+            auth,
+            check,
+            telemetry,
+        }
     }
 }
 
@@ -50,6 +63,7 @@ impl<S> Layer<S> for GateLayer {
             pool: self.pool.clone(),
             auth: self.auth.clone(),
             check: self.check.clone(),
+            telemetry: self.telemetry.clone(),
         }
     }
 }
@@ -60,6 +74,7 @@ pub struct Gate<S> {
     pool: PgPool,
     auth: Authenticator,
     check: RequestCheck,
+    telemetry: Arc<Telemetry>,
 }
 
 impl<S> Service<http::Request<Body>> for Gate<S>
@@ -82,46 +97,79 @@ where
         // The ready service is the one that must be called; leave a clone behind.
         let clone = self.inner.clone();
         let mut inner = std::mem::replace(&mut self.inner, clone);
-        let auth = self.auth.clone();
-        let check = self.check.clone();
-        let pool = self.pool.clone();
+        let gate = GateParts {
+            auth: self.auth.clone(),
+            check: self.check.clone(),
+            pool: self.pool.clone(),
+        };
+        let call = self
+            .telemetry
+            .start(self.check.rpc_label(request.uri().path()));
         Box::pin(async move {
-            let path = request.uri().path().to_string();
-            if OPEN_PREFIXES.iter().any(|open| path.starts_with(open)) {
-                return inner.call(request).await;
-            }
-            let principal: Principal = match auth.from_headers(request.headers()).await {
-                Ok(principal) => principal,
-                Err(status) => return Ok(status.into_http()),
-            };
-            // Page tokens are signed with the deployment's key, read once the
-            // database answers (the server may start before it does).
-            if !paging::has_key()
-                && let Err(error) = paging::load_key(&pool).await
-            {
-                return Ok(to_status(error, "").into_http());
-            }
-            let (mut parts, body) = request.into_parts();
-            let bytes = match http_body_util::Limited::new(body, MAX_REQUEST_BYTES)
-                .collect()
-                .await
-            {
-                Ok(collected) => collected.to_bytes(),
-                Err(error) if error.is::<http_body_util::LengthLimitError>() => {
-                    return Ok(Status::resource_exhausted(format!(
-                        "requests are limited to {MAX_REQUEST_BYTES} bytes"
-                    ))
-                    .into_http());
-                }
-                Err(error) => return Ok(Status::cancelled(error.to_string()).into_http()),
-            };
-            if let Err(status) = check.check(&path, &bytes) {
-                return Ok(status.into_http());
-            }
-            parts.extensions.insert(principal);
-            let request =
-                http::Request::from_parts(parts, Body::new(http_body_util::Full::new(bytes)));
-            inner.call(request).await
+            let response = gate.pass(&mut inner, request).await?;
+            let code = response
+                .headers()
+                .get("grpc-status")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.parse::<i32>().ok())
+                .map_or(tonic::Code::Ok, tonic::Code::from_i32);
+            call.finish(code);
+            Ok(response)
         })
+    }
+}
+
+/// What one call needs of the gate.
+struct GateParts {
+    auth: Authenticator,
+    check: RequestCheck,
+    pool: PgPool,
+}
+
+impl GateParts {
+    async fn pass<S>(
+        self,
+        inner: &mut S,
+        request: http::Request<Body>,
+    ) -> Result<http::Response<Body>, Infallible>
+    where
+        S: Service<http::Request<Body>, Response = http::Response<Body>, Error = Infallible>,
+    {
+        let GateParts { auth, check, pool } = self;
+        let path = request.uri().path().to_string();
+        if OPEN_PREFIXES.iter().any(|open| path.starts_with(open)) {
+            return inner.call(request).await;
+        }
+        let principal: Principal = match auth.from_headers(request.headers()).await {
+            Ok(principal) => principal,
+            Err(status) => return Ok(status.into_http()),
+        };
+        // Page tokens are signed with the deployment's key, read once the
+        // database answers (the server may start before it does).
+        if !paging::has_key()
+            && let Err(error) = paging::load_key(&pool).await
+        {
+            return Ok(to_status(error, "").into_http());
+        }
+        let (mut parts, body) = request.into_parts();
+        let bytes = match http_body_util::Limited::new(body, MAX_REQUEST_BYTES)
+            .collect()
+            .await
+        {
+            Ok(collected) => collected.to_bytes(),
+            Err(error) if error.is::<http_body_util::LengthLimitError>() => {
+                return Ok(Status::resource_exhausted(format!(
+                    "requests are limited to {MAX_REQUEST_BYTES} bytes"
+                ))
+                .into_http());
+            }
+            Err(error) => return Ok(Status::cancelled(error.to_string()).into_http()),
+        };
+        if let Err(status) = check.check(&path, &bytes) {
+            return Ok(status.into_http());
+        }
+        parts.extensions.insert(principal);
+        let request = http::Request::from_parts(parts, Body::new(http_body_util::Full::new(bytes)));
+        inner.call(request).await
     }
 }

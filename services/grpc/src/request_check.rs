@@ -37,6 +37,21 @@ impl RequestCheck {
         Some(method.input())
     }
 
+    /// A bounded name for metrics: `kerjasama.v1.Service/Method` or
+    /// `grpc.health.v1.Health/Check` for methods that exist, else `unknown`.
+    pub fn rpc_label(&self, path: &str) -> String {
+        let known = self.input(path).is_some()
+            || matches!(
+                path,
+                "/grpc.health.v1.Health/Check" | "/grpc.health.v1.Health/Watch"
+            );
+        if known {
+            path.trim_start_matches('/').to_string()
+        } else {
+            "unknown".to_string()
+        }
+    }
+
     /// Checks the body of a unary call (a sequence of gRPC frames).
     pub fn check(&self, path: &str, body: &[u8]) -> Result<(), Status> {
         let Some(input) = self.input(path) else {

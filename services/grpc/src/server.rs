@@ -65,6 +65,8 @@ pub struct ServerConfig {
     /// Where report-queue workers read the register (a hot standby, say);
     /// `None`: `database_url`.
     pub report_database_url: Option<String>,
+    /// Where call counts and latencies go (served at `/metrics` by `downloads`).
+    pub telemetry: std::sync::Arc<crate::prometheus::Telemetry>,
     /// TLS (and mutual TLS) for the gRPC port; `None`: plaintext.
     pub tls: Option<crate::tls::TlsSettings>,
     /// After the shutdown signal, how long in-flight calls may take to finish
@@ -185,6 +187,7 @@ pub async fn serve(
         config.pool.clone(),
         Authenticator::new(config.pool.clone()),
         RequestCheck::new()?,
+        config.telemetry.clone(),
     );
     let agreements = Agreements::new(config.pool.clone());
     let units = Units::new(config.pool.clone());

@@ -271,10 +271,12 @@ async fn serve_with(
     let http = http_listener.local_addr()?;
     let http_tls = tls.as_ref().map(|t| t.rustls()).transpose()?;
     let scheme = if tls.is_some() { "https" } else { "http" };
+    let telemetry = kerjasama_grpc::prometheus::Telemetry::new();
     let downloads = tokio::spawn(kerjasama_grpc::downloads::serve(
         db.pool.clone(),
         http_listener,
         http_tls,
+        telemetry.clone(),
         stop_signal(stopped.clone()),
     ));
     say(&format!(
@@ -303,6 +305,7 @@ async fn serve_with(
         report_lease: Duration::from_secs(args.scheduler.report_lease_secs),
         shutdown_grace: Duration::from_secs(args.shutdown_grace_secs),
         report_database_url: args.scheduler.report_database_url.clone(),
+        telemetry,
         tls,
     };
     kerjasama_grpc::serve(config, listener, shutdown).await?;
