@@ -547,3 +547,70 @@ async fn prometheus_metrics_count_calls_by_rpc_and_code_and_sample_the_pool_and_
     assert_eq!(value("kerjasama_scheduler_lag_seconds", &[]), Some(0.0));
     assert!(value("kerjasama_grpc_requests_in_flight", &[]).is_some());
 }
+
+#[tokio::test]
+async fn json_logs_name_the_rpc_and_request_id_of_each_call() {
+    let data_dir = kerjasama_tests::scratch_dir("json-logs");
+    std::fs::create_dir_all(&data_dir).unwrap();
+    let log_path = data_dir.join("server.log");
+    let log = std::fs::File::create(&log_path).unwrap();
+    let served = tokio::task::spawn_blocking({
+        let dir = data_dir.clone();
+        move || {
+            let mut command = Command::new(binary());
+            command
+                .args([
+                    "serve",
+                    "--listen",
+                    "127.0.0.1:0",
+                    "--http-listen",
+                    "127.0.0.1:0",
+                    "--log-format",
+                    "json",
+                    "--log",
+                    "info,kerjasama_grpc=debug",
+                    "--data-dir",
+                ])
+                .arg(&dir)
+                .env_remove("DATABASE_URL")
+                .stdout(Stdio::piped())
+                .stderr(Stdio::from(log));
+            spawn_and_wait_for_address(command)
+        }
+    })
+    .await
+    .unwrap();
+    let token = std::fs::read_to_string(data_dir.join("admin-token"))
+        .unwrap()
+        .trim()
+        .to_string();
+    let mut client = pb::agreement_service_client::AgreementServiceClient::connect(format!(
+        "http://{}",
+        served.addr
+    ))
+    .await
+    .unwrap();
+    client
+        .list_agreements(authed(&token, pb::ListAgreementsRequest::default()))
+        .await
+        .unwrap();
+    drop(client);
+    // Off the runtime, so the client's connection can answer the server's GOAWAY.
+    tokio::task::spawn_blocking(move || stop_binary(served))
+        .await
+        .unwrap();
+    let text = std::fs::read_to_string(&log_path).unwrap();
+    assert!(!text.contains('\u{1b}'), "no colour codes in JSON logs");
+    let answered: Vec<serde_json::Value> = text
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .filter(|entry| entry["fields"]["message"] == "call answered")
+        .collect();
+    let list = answered
+        .iter()
+        .find(|e| e["span"]["rpc"] == "kerjasama.v1.AgreementService/ListAgreements")
+        .unwrap_or_else(|| panic!("no log line for ListAgreements in {text}"));
+    let id = list["span"]["request_id"].as_str().unwrap();
+    assert!(uuid::Uuid::parse_str(id).is_ok(), "{id}");
+    assert_eq!(list["fields"]["code"], "Ok");
+}

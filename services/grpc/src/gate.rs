@@ -102,10 +102,13 @@ where
             check: self.check.clone(),
             pool: self.pool.clone(),
         };
-        let call = self
-            .telemetry
-            .start(self.check.rpc_label(request.uri().path()));
-        Box::pin(async move {
+        let rpc = self.check.rpc_label(request.uri().path());
+        let request_id = RequestId::new();
+        // Every log line of the call carries its method and request id.
+        let span = tracing::info_span!("call", rpc = %rpc, request_id = %request_id.0);
+        let call = self.telemetry.start(rpc);
+        let work = async move {
+            let started = std::time::Instant::now();
             let response = gate.pass(&mut inner, request).await?;
             let code = response
                 .headers()
@@ -113,10 +116,41 @@ where
                 .and_then(|v| v.to_str().ok())
                 .and_then(|v| v.parse::<i32>().ok())
                 .map_or(tonic::Code::Ok, tonic::Code::from_i32);
+            tracing::debug!(
+                code = ?code,
+                elapsed_ms = started.elapsed().as_secs_f64() * 1000.0,
+                "call answered"
+            );
             call.finish(code);
             Ok(response)
-        })
+        };
+        Box::pin(tracing::Instrument::instrument(
+            REQUEST_ID.scope(request_id, work),
+            span,
+        ))
     }
+}
+
+/// The id of the call being handled: in its log lines (the `call` span) and
+/// in the `google.rpc.RequestInfo` of an UNAVAILABLE or INTERNAL answer.
+#[derive(Clone)]
+pub struct RequestId(pub String);
+
+impl RequestId {
+    fn new() -> Self {
+        Self(uuid::Uuid::now_v7().to_string())
+    }
+
+    /// The current call's id, or a fresh one outside a call.
+    pub fn current() -> String {
+        REQUEST_ID
+            .try_with(|id| id.0.clone())
+            .unwrap_or_else(|_| Self::new().0)
+    }
+}
+
+tokio::task_local! {
+    static REQUEST_ID: RequestId;
 }
 
 /// What one call needs of the gate.
