@@ -4,6 +4,7 @@
 //! layer.
 
 pub mod crontab;
+pub mod csv_dialect;
 pub mod error;
 pub mod load;
 pub mod metrics;

@@ -136,6 +136,20 @@ pub struct Rows {
     pub total: usize,
 }
 
+/// The columns of the table stored as `file` (e.g. `overdue_stages.csv`) in
+/// the run folder `dir`, from its manifest; `None` when no table is stored so.
+pub fn columns_of_file(dir: &Path, file: &str) -> JobResult<Option<Vec<Column>>> {
+    let manifest_path = dir.join("manifest.json");
+    let manifest: Manifest =
+        serde_json::from_slice(&std::fs::read(&manifest_path).map_err(io(&manifest_path))?)
+            .map_err(|e| CoreError::Internal(format!("{}: {e}", manifest_path.display())))?;
+    Ok(manifest
+        .tables
+        .into_iter()
+        .find(|t| t.file == file)
+        .map(|t| t.columns))
+}
+
 /// The columns of `table` in the run folder `dir`, and rows `offset..offset + limit`.
 pub fn read(dir: &Path, table: &str, offset: usize, limit: usize) -> JobResult<Rows> {
     let manifest_path = dir.join("manifest.json");

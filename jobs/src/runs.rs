@@ -422,6 +422,45 @@ pub fn file_path(run: &ReportRun, file: &str) -> Result<PathBuf, CoreError> {
     Ok(Path::new(&run.output_dir).join(file))
 }
 
+/// A published file of a run, in `dialect` when it is a table's CSV.
+pub async fn read_file(
+    run: &ReportRun,
+    file: &str,
+    dialect: crate::csv_dialect::CsvDialect,
+) -> Result<Vec<u8>, CoreError> {
+    use crate::csv_dialect::CsvDialect;
+    let path = file_path(run, file)?;
+    let bytes = tokio::fs::read(&path)
+        .await
+        .map_err(|e| CoreError::Internal(format!("{}: {e}", path.display())))?;
+    if dialect == CsvDialect::Rfc4180 {
+        return Ok(bytes);
+    }
+    let dir = PathBuf::from(&run.output_dir);
+    let stored = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let columns = crate::rows::columns_of_file(&dir, &stored)
+        .map_err(CoreError::from)?
+        .ok_or_else(|| {
+            CoreError::invalid(
+                "dialect",
+                format!("{file} is not a table's CSV; a dialect applies to <table>.csv only"),
+            )
+        })?;
+    if !stored.ends_with(".csv") {
+        return Err(CoreError::invalid(
+            "dialect",
+            format!("{file} is not a CSV file; a dialect applies to <table>.csv only"),
+        ));
+    }
+    tokio::task::spawn_blocking(move || crate::csv_dialect::to_excel_indonesia(&bytes, &columns))
+        .await
+        .map_err(|e| CoreError::Internal(format!("CSV task: {e}")))?
+        .map_err(CoreError::from)
+}
+
 /// ListReportRuns filters; `None` means any.
 #[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct RunFilter {

@@ -982,6 +982,7 @@ impl Ctx {
                 let message = pb::DownloadReportFileRequest {
                     run: t,
                     file: "counts_by_type.csv".into(),
+                    dialect: String::new(),
                 };
                 // A server stream: the refusal may come with the response or
                 // as the first message.

@@ -2051,6 +2051,7 @@ fn specs(t: &Targets) -> Vec<Spec> {
             &pb::DownloadReportFileRequest {
                 run: t.run.clone(),
                 file: format!("{}.csv", t.table),
+                dialect: String::new(),
             },
         )
         .name("run", &t.run, t)

@@ -151,6 +151,7 @@ async fn unit_officers_read_no_report_runs_over_grpc_or_http() {
             pb::DownloadReportFileRequest {
                 run: run.name.clone(),
                 file: "counts_by_type.csv".into(),
+                dialect: String::new(),
             },
         ))
         .await

@@ -21,6 +21,16 @@ pub async fn download(
     run: &str,
     file: &str,
 ) -> Result<Vec<u8>, tonic::Status> {
+    download_in(server, run, file, "").await
+}
+
+/// A file of a run in a CSV dialect (`""`: as stored).
+pub async fn download_in(
+    server: &TestServer,
+    run: &str,
+    file: &str,
+    dialect: &str,
+) -> Result<Vec<u8>, tonic::Status> {
     let mut stream = server
         .reports()
         .download_report_file(authed(
@@ -28,6 +38,7 @@ pub async fn download(
             pb::DownloadReportFileRequest {
                 run: run.into(),
                 file: file.into(),
+                dialect: dialect.into(),
             },
         ))
         .await?
@@ -366,6 +377,7 @@ async fn a_large_file_arrives_in_several_chunks_intact() {
             pb::DownloadReportFileRequest {
                 run: run.name.clone(),
                 file: "counts_by_type.csv".into(),
+                dialect: String::new(),
             },
         ))
         .await
@@ -686,4 +698,98 @@ async fn report_files_download_over_http_with_the_bearer_token() {
     )
     .await;
     assert_eq!(status, 404);
+}
+
+#[tokio::test]
+async fn tables_download_as_csv_for_indonesian_excel_on_every_path() {
+    let server = TestServer::start().await;
+    kerjasama_core::demo::load(&server.db.pool).await.unwrap();
+    let run = server
+        .reports()
+        .run_report(authed(
+            &server.admin,
+            pb::RunReportRequest {
+                as_of: "2026-09-30".into(),
+                ..Default::default()
+            },
+        ))
+        .await
+        .unwrap()
+        .into_inner();
+    let run = server.finished(run).await;
+    assert_eq!(run.state, pb::ReportRunState::Succeeded as i32, "{run:?}");
+    let file = "realised_benefits.csv";
+    let plain = download(&server, &run.name, file).await.unwrap();
+    let excel = download_in(&server, &run.name, file, "excel-id")
+        .await
+        .unwrap();
+    let id = run.name.trim_start_matches("reportRuns/");
+    let (status, _, over_http) = kerjasama_tests::http_get(
+        server.http_addr,
+        &format!("/reports/{id}/{file}?dialect=excel-id"),
+        Some(&server.admin),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(over_http, excel, "HTTP and gRPC serve the same bytes");
+
+    // A byte-order mark, semicolons, and the same cells with a decimal comma
+    // where the manifest says the column is a decimal or a number.
+    assert!(excel.starts_with("\u{feff}".as_bytes()));
+    let read = |bytes: &[u8], delimiter: u8| -> Vec<Vec<String>> {
+        csv::ReaderBuilder::new()
+            .has_headers(false)
+            .delimiter(delimiter)
+            .from_reader(bytes)
+            .records()
+            .map(|r| r.unwrap().iter().map(str::to_string).collect())
+            .collect()
+    };
+    let rfc = read(&plain, b',');
+    let id_rows = read(&excel[3..], b';');
+    assert_eq!(rfc.len(), id_rows.len());
+    assert!(rfc.len() > 1, "the demo register realises benefits");
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&download(&server, &run.name, "manifest.json").await.unwrap())
+            .unwrap();
+    let columns = manifest["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["file"] == file)
+        .unwrap()["columns"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let mut decimals_seen = 0;
+    for (row, (a, b)) in rfc.iter().zip(&id_rows).enumerate() {
+        assert_eq!(a.len(), b.len());
+        for (i, (x, y)) in a.iter().zip(b).enumerate() {
+            let numeric = matches!(columns[i]["type"].as_str(), Some("decimal" | "number"));
+            if row > 0 && numeric {
+                assert_eq!(*y, x.replace('.', ","));
+                decimals_seen += usize::from(y.contains(','));
+            } else {
+                assert_eq!(x, y);
+            }
+        }
+    }
+    assert!(decimals_seen > 0, "some decimal cells were rewritten");
+
+    // Unknown dialects, and dialects on files that are not a table's CSV.
+    let status = download_in(&server, &run.name, file, "excel")
+        .await
+        .unwrap_err();
+    assert_rejected(&status, Code::InvalidArgument, Some("dialect"));
+    let status = download_in(&server, &run.name, "report.xlsx", "excel-id")
+        .await
+        .unwrap_err();
+    assert_rejected(&status, Code::InvalidArgument, Some("dialect"));
+    let (status, _, _) = kerjasama_tests::http_get(
+        server.http_addr,
+        &format!("/reports/{id}/{file}?dialect=excel"),
+        Some(&server.admin),
+    )
+    .await;
+    assert_eq!(status, 400);
 }

@@ -25,6 +25,7 @@ use kerjasama_core::access::Principal;
 use kerjasama_core::pool::PgPool;
 use kerjasama_core::schema::report_runs;
 use kerjasama_core::tokens;
+use kerjasama_jobs::csv_dialect::CsvDialect;
 use kerjasama_jobs::runs::{self, ReportRun};
 use serde::Deserialize;
 use tokio::net::TcpListener;
@@ -121,11 +122,16 @@ fn content_type(file: &str) -> &'static str {
     }
 }
 
-async fn send(run: &ReportRun, file: &str) -> Result<Response, Failure> {
-    let path = runs::file_path(run, file)?;
-    let bytes = tokio::fs::read(&path)
-        .await
-        .map_err(|e| CoreError::Internal(format!("{}: {e}", path.display())))?;
+async fn send(run: &ReportRun, file: &str, dialect: Option<&str>) -> Result<Response, Failure> {
+    let dialect = dialect.unwrap_or_default();
+    checked_text("dialect", dialect)?;
+    let dialect = CsvDialect::parse(dialect).ok_or_else(|| {
+        Failure(
+            StatusCode::BAD_REQUEST,
+            format!("dialect must be {}", CsvDialect::CHOICES),
+        )
+    })?;
+    let bytes = runs::read_file(run, file, dialect).await?;
     let disposition = format!("attachment; filename=\"{}-{file}\"", run.id);
     Ok((
         [
@@ -137,9 +143,15 @@ async fn send(run: &ReportRun, file: &str) -> Result<Response, Failure> {
         .into_response())
 }
 
+#[derive(Deserialize)]
+struct FileQuery {
+    dialect: Option<String>,
+}
+
 async fn run_file(
     State(state): State<Downloads>,
     Path((run, file)): Path<(String, String)>,
+    Query(query): Query<FileQuery>,
     headers: HeaderMap,
 ) -> Result<Response, Failure> {
     let actor = principal(&state.pool, &headers).await?;
@@ -151,12 +163,13 @@ async fn run_file(
         )
     })?;
     let run = runs::get(&state.pool, &actor, id).await?;
-    send(&run, &file).await
+    send(&run, &file, query.dialect.as_deref()).await
 }
 
 #[derive(Deserialize)]
 struct Latest {
     schedule: Option<String>,
+    dialect: Option<String>,
 }
 
 async fn latest_file(
@@ -167,6 +180,7 @@ async fn latest_file(
 ) -> Result<Response, Failure> {
     let actor = principal(&state.pool, &headers).await?;
     checked_text("file", &file)?;
+    let dialect = query.dialect.clone();
     let schedule = query
         .schedule
         .as_deref()
@@ -206,7 +220,7 @@ async fn latest_file(
     })?;
     drop(conn);
     let run = runs::get(&state.pool, &actor, id).await?;
-    send(&run, &file).await
+    send(&run, &file, dialect.as_deref()).await
 }
 
 /// Serves downloads until `shutdown` completes.

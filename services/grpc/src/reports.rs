@@ -7,6 +7,7 @@ use std::pin::Pin;
 use futures::Stream;
 use kerjasama_core::CoreError;
 use kerjasama_core::pool::PgPool;
+use kerjasama_jobs::csv_dialect::CsvDialect;
 use kerjasama_jobs::runs::{self, Destination, ReportParams, ReportRun};
 use kerjasama_proto::v1 as pb;
 use kerjasama_proto::v1::report_service_server::ReportService;
@@ -267,7 +268,28 @@ impl ReportService for Reports {
                 "required: one of the run's files",
             )));
         }
+        let dialect = CsvDialect::parse(&request.dialect).ok_or_else(|| {
+            on("")(CoreError::invalid(
+                "dialect",
+                format!("must be {}", CsvDialect::CHOICES),
+            ))
+        })?;
         let run = runs::get(&self.pool, &actor, id).await.map_err(on(""))?;
+        if dialect != CsvDialect::Rfc4180 {
+            // Rewritten in memory (a table's CSV), then sent in chunks.
+            let bytes = runs::read_file(&run, &request.file, dialect)
+                .await
+                .map_err(on(""))?;
+            let chunks: Vec<Result<pb::FileChunk, Status>> = bytes
+                .chunks(CHUNK_BYTES)
+                .map(|chunk| {
+                    Ok(pb::FileChunk {
+                        data: chunk.to_vec(),
+                    })
+                })
+                .collect();
+            return Ok(Response::new(Box::pin(tokio_stream::iter(chunks))));
+        }
         let path = runs::file_path(&run, &request.file).map_err(on(""))?;
         let mut file = tokio::fs::File::open(&path)
             .await

@@ -220,6 +220,10 @@ pub enum ReportCommand {
         /// Where to write; default: the file's name in the current folder.
         #[arg(long)]
         out: Option<PathBuf>,
+        /// For --format csv: rfc4180 (comma, decimal point) or excel-id
+        /// (semicolon, decimal comma, byte-order mark: Excel in an Indonesian locale).
+        #[arg(long, default_value = "rfc4180", value_parser = ["rfc4180", "excel-id"])]
+        dialect: String,
     },
     /// Compute the report and write its files into a folder.
     Run {

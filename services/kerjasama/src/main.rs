@@ -56,6 +56,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             server,
             token,
             out,
+            dialect,
         }) => {
             let token = match token {
                 Some(token) => token.clone(),
@@ -73,6 +74,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 run,
                 table.as_deref(),
                 *format,
+                dialect,
                 out.as_deref(),
             )
             .await;
@@ -381,6 +383,7 @@ async fn fetch(
     run: &str,
     table: Option<&str>,
     format: cli::FetchFormat,
+    dialect: &str,
     out: Option<&Path>,
 ) -> anyhow::Result<()> {
     use kerjasama_proto::v1::DownloadReportFileRequest;
@@ -405,6 +408,7 @@ async fn fetch(
     let mut request = tonic::Request::new(DownloadReportFileRequest {
         run,
         file: file.clone(),
+        dialect: dialect.to_string(),
     });
     request.metadata_mut().insert(
         "authorization",
