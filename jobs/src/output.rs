@@ -67,41 +67,97 @@ impl Staging {
     /// booleans and ISO dates are written as such; decimals as numbers when a
     /// spreadsheet number holds them exactly (15 significant digits), else as
     /// text, so no amount is ever rounded.
+    /// The workbook analysts open: a sheet per table with a bold, frozen
+    /// header row and an autofilter; dates as real date cells
+    /// (`27 November 2026`); rupiah (`*_idr*` columns) and counts as numbers
+    /// with thousands separators and no decimals; other decimals with theirs;
+    /// ratios (`*_rate`) as percentages. Cell values are never rounded: only
+    /// their display is formatted.
     pub fn write_xlsx(&mut self, name: &str, tables: &[(&str, &DataFrame)]) -> JobResult<()> {
-        use rust_xlsxwriter::{Format, Workbook};
+        use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
         let xlsx = |e: rust_xlsxwriter::XlsxError| {
             crate::error::JobError::Core(kerjasama_core::CoreError::Internal(format!(
                 "writing {name}: {e}"
             )))
         };
         let mut workbook = Workbook::new();
-        let bold = Format::new().set_bold();
+        let header = Format::new().set_bold().set_text_wrap();
+        // [$-421]: Indonesian month names, as Indonesians write dates.
+        let date = Format::new().set_num_format("[$-421]d mmmm yyyy");
+        let whole = Format::new().set_num_format("#,##0");
+        let fraction = Format::new().set_num_format("#,##0.00##");
+        let percent = Format::new().set_num_format("0.0%");
         for (table, frame) in tables {
             let sheet = workbook.add_worksheet();
             sheet.set_name(sheet_name(table)).map_err(xlsx)?;
             for (c, column) in frame.columns().iter().enumerate() {
                 let c = c as u16;
+                let column_name = column.name().as_str();
                 sheet
-                    .write_string_with_format(0, c, column.name().as_str(), &bold)
+                    .write_string_with_format(0, c, column_name, &header)
                     .map_err(xlsx)?;
+                let is_rate = column_name.ends_with("_rate");
+                let is_idr = column_name.contains("idr");
+                let number_format = |n: f64| {
+                    if is_rate {
+                        &percent
+                    } else if is_idr || n.fract() == 0.0 {
+                        &whole
+                    } else {
+                        &fraction
+                    }
+                };
+                let mut width = column_name.len().max(10);
                 let series = column.as_materialized_series();
                 for (r, value) in series.iter().enumerate() {
                     let r = r as u32 + 1;
                     match value {
                         AnyValue::Null => continue,
                         AnyValue::Boolean(b) => sheet.write_boolean(r, c, b),
-                        AnyValue::String(s) => sheet.write_string(r, c, s),
-                        AnyValue::StringOwned(s) => sheet.write_string(r, c, s.as_str()),
-                        AnyValue::UInt32(n) => sheet.write_number(r, c, f64::from(n)),
-                        AnyValue::Int32(n) => sheet.write_number(r, c, f64::from(n)),
-                        AnyValue::Int64(n) => sheet.write_number(r, c, n as f64),
-                        AnyValue::Float64(n) => sheet.write_number(r, c, n),
-                        AnyValue::Date(days) => sheet.write_string(r, c, iso_date(days)),
+                        AnyValue::String(s) => {
+                            width = width.max(s.chars().count());
+                            sheet.write_string(r, c, s)
+                        }
+                        AnyValue::StringOwned(s) => {
+                            width = width.max(s.chars().count());
+                            sheet.write_string(r, c, s.as_str())
+                        }
+                        AnyValue::UInt32(n) => {
+                            sheet.write_number_with_format(r, c, f64::from(n), &whole)
+                        }
+                        AnyValue::Int32(n) => {
+                            sheet.write_number_with_format(r, c, f64::from(n), &whole)
+                        }
+                        AnyValue::Int64(n) => {
+                            sheet.write_number_with_format(r, c, n as f64, &whole)
+                        }
+                        AnyValue::Float64(n) => {
+                            sheet.write_number_with_format(r, c, n, number_format(n))
+                        }
+                        AnyValue::Date(days) => {
+                            let day = epoch_day(days);
+                            let cell = chrono::Datelike::year(&day).try_into().ok().and_then(
+                                |year: u16| {
+                                    ExcelDateTime::from_ymd(
+                                        year,
+                                        chrono::Datelike::month(&day) as u8,
+                                        chrono::Datelike::day(&day) as u8,
+                                    )
+                                    .ok()
+                                },
+                            );
+                            width = width.max(18);
+                            match cell {
+                                Some(cell) => sheet.write_date_with_format(r, c, cell, &date),
+                                None => sheet.write_string(r, c, iso_date(days)),
+                            }
+                        }
                         AnyValue::Decimal(value, _, scale) => {
                             let text = decimal_text(value, scale);
+                            width = width.max(text.len() + 4);
                             match text.parse::<f64>() {
                                 Ok(n) if significant_digits(&text) <= 15 => {
-                                    sheet.write_number(r, c, n)
+                                    sheet.write_number_with_format(r, c, n, number_format(n))
                                 }
                                 _ => sheet.write_string(r, c, text),
                             }
@@ -110,6 +166,15 @@ impl Staging {
                     }
                     .map_err(xlsx)?;
                 }
+                sheet
+                    .set_column_width(c, width.min(60) as f64 + 1.0)
+                    .map_err(xlsx)?;
+            }
+            sheet.set_freeze_panes(1, 0).map_err(xlsx)?;
+            if frame.width() > 0 {
+                sheet
+                    .autofilter(0, 0, frame.height() as u32, frame.width() as u16 - 1)
+                    .map_err(xlsx)?;
             }
         }
         let path = self.staging.join(name);
@@ -167,6 +232,11 @@ fn sheet_name(table: &str) -> String {
         table.to_string()
     };
     name.chars().take(31).collect()
+}
+
+fn epoch_day(days: i32) -> chrono::NaiveDate {
+    let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid epoch");
+    epoch + chrono::Duration::days(i64::from(days))
 }
 
 fn iso_date(days: i32) -> String {

@@ -793,3 +793,74 @@ async fn tables_download_as_csv_for_indonesian_excel_on_every_path() {
     .await;
     assert_eq!(status, 400);
 }
+
+#[tokio::test]
+async fn the_workbook_has_date_cells_number_cells_frozen_headers_and_filters() {
+    use calamine::{Data, Reader, Xlsx};
+    let server = TestServer::start().await;
+    kerjasama_core::demo::load(&server.db.pool).await.unwrap();
+    let run = server
+        .reports()
+        .run_report(authed(
+            &server.admin,
+            pb::RunReportRequest {
+                as_of: "2026-09-30".into(),
+                ..Default::default()
+            },
+        ))
+        .await
+        .unwrap()
+        .into_inner();
+    let run = server.finished(run).await;
+    let bytes = download(&server, &run.name, "report.xlsx").await.unwrap();
+
+    // Read with a reader other than the writer.
+    let mut workbook: Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.clone()))
+            .expect("the workbook opens");
+    let (mut dates, mut amounts) = (0, 0);
+    for name in workbook.sheet_names() {
+        let range = workbook.worksheet_range(&name).unwrap();
+        let mut rows = range.rows();
+        let Some(header) = rows.next() else { continue };
+        let header: Vec<String> = header.iter().map(|c| c.to_string()).collect();
+        for row in rows {
+            for (column, cell) in header.iter().zip(row) {
+                if matches!(cell, Data::Empty) {
+                    continue;
+                }
+                if column.ends_with("_on") || column.ends_with("_until") || column == "as_of" {
+                    assert!(
+                        matches!(cell, Data::DateTime(_)),
+                        "{name}.{column}: {cell:?} is not a date cell"
+                    );
+                    dates += 1;
+                }
+                if column.contains("idr") {
+                    assert!(
+                        matches!(cell, Data::Float(_) | Data::Int(_)),
+                        "{name}.{column}: {cell:?} is not a number"
+                    );
+                    amounts += 1;
+                }
+            }
+        }
+    }
+    assert!(dates > 0 && amounts > 0, "dates {dates}, amounts {amounts}");
+
+    // Every sheet: the header row frozen, an autofilter over the table.
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let sheets: Vec<String> = zip
+        .file_names()
+        .filter_map(Result::ok)
+        .map(|n| n.to_string())
+        .filter(|n| n.starts_with("xl/worksheets/sheet"))
+        .collect();
+    assert!(!sheets.is_empty());
+    for sheet in sheets {
+        let mut xml = String::new();
+        std::io::Read::read_to_string(&mut zip.by_name(&sheet).unwrap(), &mut xml).unwrap();
+        assert!(xml.contains("ySplit=\"1\""), "{sheet}: header not frozen");
+        assert!(xml.contains("<autoFilter"), "{sheet}: no autofilter");
+    }
+}
