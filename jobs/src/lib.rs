@@ -6,6 +6,7 @@
 pub mod crontab;
 pub mod csv_dialect;
 pub mod error;
+pub mod indonesian;
 pub mod load;
 pub mod metrics;
 pub mod output;

@@ -169,8 +169,116 @@ fn find<'a>(tables: &'a [Table], name: &str) -> Option<&'a DataFrame> {
 }
 
 /// The pack for a run, from whichever of its tables were computed.
+/// The sum of a column over every row: (whole number, or exact decimal text).
+fn total(frame: &DataFrame, name: &str) -> JobResult<(i128, String)> {
+    let summed = frame.clone().lazy().select([col(name).sum()]).collect()?;
+    let value = summed.column(name)?.as_materialized_series().get(0)?;
+    Ok(match value {
+        AnyValue::Decimal(v, _, scale) => (v / 10i128.pow(scale as u32), decimal_text(v, scale)),
+        other => {
+            let n = other.extract::<i64>().unwrap_or(0);
+            (i128::from(n), n.to_string())
+        }
+    })
+}
+
+/// The executive summary: the headline figures in sentences a regional
+/// secretary reads, in Bahasa Indonesia, numbers as Indonesians write them.
+fn executive_summary(tables: &[Table], run: &ReportRun) -> JobResult<String> {
+    use crate::indonesian::{date, integer, rupiah};
+    let Some(summary) = find(tables, "evaluation_summary") else {
+        return Ok(String::new());
+    };
+    let n = |name: &str| -> JobResult<String> { Ok(integer(total(summary, name)?.0)) };
+    let rp = |name: &str| -> JobResult<String> {
+        let (_, exact) = total(summary, name)?;
+        Ok(rupiah(&exact).unwrap_or(exact))
+    };
+    let mut lines = vec![
+        format!(
+            "Per {}: {} kerja sama aktif dari {} yang tercatat; {} ditandatangani dan {} berakhir dalam periode {} – {}.",
+            date(run.as_of),
+            n("active")?,
+            n("agreements")?,
+            n("signed_in_period")?,
+            n("ended_in_period")?,
+            date(run.period_start),
+            date(run.period_end),
+        ),
+        format!(
+            "{} kerja sama berakhir dalam 90 hari dan {} dalam 180 hari; {} telah melewati masa berlakunya tetapi belum ditutup.",
+            n("ending_within_90_days")?,
+            n("ending_within_180_days")?,
+            n("past_end")?,
+        ),
+    ];
+    let overdue = total(summary, "overdue_stages")?.0;
+    if overdue == 0 {
+        lines.push("Tidak ada tahapan yang terlambat.".into());
+    } else {
+        let mut line = format!("{} tahapan terlambat", integer(overdue));
+        if let Some(by_unit) = find(tables, "overdue_by_unit_stage") {
+            let per_unit = by_unit
+                .clone()
+                .lazy()
+                .group_by([col("unit_code")])
+                .agg([
+                    (col("days_1_30")
+                        + col("days_31_90")
+                        + col("days_91_180")
+                        + col("days_over_180"))
+                    .sum()
+                    .alias("stages"),
+                    col("days_over_180").sum().alias("over_180"),
+                ])
+                .sort(
+                    ["stages", "unit_code"],
+                    SortMultipleOptions::default().with_order_descending_multi([true, false]),
+                )
+                .collect()?;
+            let over_180 = total(&per_unit, "over_180")?.0;
+            line.push_str(&format!(
+                ", {} di antaranya lebih dari 180 hari",
+                integer(over_180)
+            ));
+            if let (Some(unit), Some(count)) = (
+                column_strings(&per_unit, "unit_code")?.first(),
+                column_f64(&per_unit, "stages")?.first(),
+            ) {
+                line.push_str(&format!(
+                    "; terbanyak di {} ({} tahapan)",
+                    escape(unit),
+                    integer(*count as i128)
+                ));
+            }
+        }
+        line.push('.');
+        lines.push(line);
+    }
+    lines.push(format!(
+        "Manfaat rupiah yang terealisasi: {} sampai saat ini, {} dalam periode ini.",
+        rp("realised_idr_to_date")?,
+        rp("realised_idr_in_period")?,
+    ));
+    lines.push(format!(
+        "{} KSB belum ditindaklanjuti dengan PKS; {} laporan pelaksanaan belum masuk dan {} terlambat; {} kerja sama aktif belum mencatat realisasi manfaat.",
+        n("ksb_without_pks")?,
+        n("missing_reports")?,
+        n("late_reports")?,
+        n("active_without_realisation")?,
+    ));
+    lines.push(format!(
+        "{} rekomendasi rapat evaluasi melewati batas waktu.",
+        n("overdue_recommendations")?
+    ));
+    let items: String = lines.iter().map(|l| format!("<li>{l}</li>")).collect();
+    Ok(format!(
+        "<section id=\"ringkasan-eksekutif\"><h2>Ringkasan eksekutif / Executive summary</h2><ul>{items}</ul></section>"
+    ))
+}
+
 pub fn render(tables: &[Table], run: &ReportRun) -> JobResult<String> {
-    let mut body = String::new();
+    let mut body = executive_summary(tables, run)?;
     if let Some(summary) = find(tables, "evaluation_summary") {
         body.push_str("<h2>Ringkasan evaluasi / Evaluation summary</h2>");
         body.push_str(&html_table(summary, "evaluation_summary"));
@@ -249,7 +357,7 @@ pub fn render(tables: &[Table], run: &ReportRun) -> JobResult<String> {
         body.push_str("<h2>Perpanjangan / Renewal watch</h2>");
         body.push_str(&html_table(renewal, "renewal_watch"));
     }
-    let region = run.region_code.as_deref().unwrap_or("all regions");
+    let region = run.region_code.as_deref().unwrap_or("semua wilayah");
     Ok(format!(
         "<!DOCTYPE html>\n<html lang=\"id\"><head><meta charset=\"utf-8\">\
          <title>Rapat Evaluasi Kerja Sama Daerah: {as_of}</title>\
@@ -260,11 +368,12 @@ pub fn render(tables: &[Table], run: &ReportRun) -> JobResult<String> {
          h2{{page-break-after:avoid;margin-top:1.5em}}svg{{max-width:100%;height:auto}}\
          @media print{{body{{margin:0}}h2{{page-break-before:auto}}}}</style></head>\
          <body><h1>Rapat Evaluasi Kerja Sama Daerah</h1>\
-         <p>As of <strong>{as_of}</strong>; period {start} to {end}; {region}; {name}; {version}.</p>\
+         <p>Per <strong>{as_of_id}</strong>; periode {start_id} – {end_id}; {region}; {name}; {version}.</p>\
          {body}</body></html>\n",
         as_of = run.as_of,
-        start = run.period_start,
-        end = run.period_end,
+        as_of_id = crate::indonesian::date(run.as_of),
+        start_id = crate::indonesian::date(run.period_start),
+        end_id = crate::indonesian::date(run.period_end),
         region = escape(region),
         name = run.name(),
         version = escape(&run.software_version),

@@ -247,7 +247,47 @@ async fn counts_by_type_csv_has_the_exact_expected_content() {
         html.contains("<table id=\"evaluation_summary\">")
             && html.contains("<table id=\"renewal_watch\">")
     );
-    assert!(html.contains("As of <strong>2026-09-30</strong>"));
+    assert!(
+        html.contains("Per <strong>30 September 2026</strong>"),
+        "{html}"
+    );
+    let summary = html
+        .split("<section id=\"ringkasan-eksekutif\">")
+        .nth(1)
+        .and_then(|rest| rest.split("</section>").next())
+        .expect("an executive summary");
+    // Sentences a regional secretary reads, with the figures of the run's own
+    // tables, dates and numbers as Indonesians write them.
+    for sentence in [
+        "<li>Per 30 September 2026: 3 kerja sama aktif dari 6 yang tercatat; 2 ditandatangani dan 1 berakhir dalam periode 1 Juli 2026 – 30 September 2026.</li>",
+        "<li>0 kerja sama berakhir dalam 90 hari dan 0 dalam 180 hari; 1 telah melewati masa berlakunya tetapi belum ditutup.</li>",
+        "<li>4 tahapan terlambat, 1 di antaranya lebih dari 180 hari; terbanyak di DLHK (4 tahapan).</li>",
+        "<li>Manfaat rupiah yang terealisasi: Rp 0 sampai saat ini, Rp 0 dalam periode ini.</li>",
+        "<li>0 KSB belum ditindaklanjuti dengan PKS; 1 laporan pelaksanaan belum masuk dan 0 terlambat; 3 kerja sama aktif belum mencatat realisasi manfaat.</li>",
+        "<li>0 rekomendasi rapat evaluasi melewati batas waktu.</li>",
+    ] {
+        assert!(
+            summary.contains(sentence),
+            "{sentence} missing from {summary}"
+        );
+    }
+    // The same figures as the summary table of the run.
+    let table = String::from_utf8(
+        download(&server, &run.name, "evaluation_summary.csv")
+            .await
+            .unwrap(),
+    )
+    .unwrap();
+    let mut rows = csv::Reader::from_reader(table.as_bytes());
+    let header = rows.headers().unwrap().clone();
+    let column = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let (mut active, mut overdue) = (0, 0);
+    for row in rows.records() {
+        let row = row.unwrap();
+        active += row[column("active")].parse::<i64>().unwrap();
+        overdue += row[column("overdue_stages")].parse::<i64>().unwrap();
+    }
+    assert_eq!((active, overdue), (3, 4));
     assert!(
         html.contains("PKS berakhir"),
         "the renewal watch lists the expired PKS"

@@ -1,0 +1,103 @@
+//! Numbers and dates as Indonesians write them, for text people read (the
+//! meeting pack): `1.234` (dot between thousands), `Rp 1.250.000.000`,
+//! `12,5 %` (decimal comma), `27 November 2026`.
+
+use chrono::{Datelike, NaiveDate};
+
+const MONTHS: [&str; 12] = [
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+];
+
+/// `1234567` → `1.234.567`.
+pub fn integer(value: i128) -> String {
+    let digits = value.unsigned_abs().to_string();
+    let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            grouped.push('.');
+        }
+        grouped.push(digit);
+    }
+    if value < 0 {
+        format!("-{grouped}")
+    } else {
+        grouped
+    }
+}
+
+/// An exact decimal amount of rupiah (`"611250000.5000"`) rounded half up to
+/// whole rupiah: `Rp 611.250.001`. `None` when the text is not a decimal.
+pub fn rupiah(decimal: &str) -> Option<String> {
+    let (negative, digits) = match decimal.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, decimal),
+    };
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+    if whole.is_empty()
+        || !whole.bytes().all(|b| b.is_ascii_digit())
+        || !fraction.bytes().all(|b| b.is_ascii_digit())
+    {
+        return None;
+    }
+    let mut value: i128 = whole.parse().ok()?;
+    if fraction.as_bytes().first().is_some_and(|d| *d >= b'5') {
+        value += 1;
+    }
+    Some(format!(
+        "Rp {}",
+        integer(if negative { -value } else { value })
+    ))
+}
+
+/// A ratio (`0.125`) as a percentage with one decimal: `12,5 %`.
+pub fn percent(ratio: f64) -> String {
+    format!("{:.1} %", ratio * 100.0).replace('.', ",")
+}
+
+/// `27 November 2026`.
+pub fn date(day: NaiveDate) -> String {
+    format!(
+        "{} {} {}",
+        day.day(),
+        MONTHS[day.month0() as usize],
+        day.year()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_and_dates_read_as_indonesians_write_them() {
+        assert_eq!(integer(0), "0");
+        assert_eq!(integer(999), "999");
+        assert_eq!(integer(1_234), "1.234");
+        assert_eq!(integer(1_250_000_000), "1.250.000.000");
+        assert_eq!(integer(-12_345), "-12.345");
+        assert_eq!(rupiah("1250000000").as_deref(), Some("Rp 1.250.000.000"));
+        assert_eq!(rupiah("611250000.0000").as_deref(), Some("Rp 611.250.000"));
+        assert_eq!(rupiah("611250000.5000").as_deref(), Some("Rp 611.250.001"));
+        assert_eq!(rupiah("-1500.4").as_deref(), Some("Rp -1.500"));
+        assert_eq!(rupiah("1e9"), None);
+        assert_eq!(percent(0.125), "12,5 %");
+        assert_eq!(percent(1.0), "100,0 %");
+        let day = NaiveDate::from_ymd_opt(2026, 11, 27).unwrap();
+        assert_eq!(date(day), "27 November 2026");
+        assert_eq!(
+            date(NaiveDate::from_ymd_opt(2026, 8, 1).unwrap()),
+            "1 Agustus 2026"
+        );
+    }
+}
