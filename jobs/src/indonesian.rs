@@ -60,6 +60,30 @@ pub fn rupiah(decimal: &str) -> Option<String> {
     ))
 }
 
+/// An exact decimal (`"611250000.5000"`) with a dot between thousands and a
+/// decimal comma, without trailing zeros: `611.250.000,5`. Text that is not
+/// a decimal is returned as it is.
+pub fn decimal(text: &str) -> String {
+    let (negative, digits) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    };
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+    let Ok(whole_value) = whole.parse::<i128>() else {
+        return text.to_string();
+    };
+    if !fraction.bytes().all(|b| b.is_ascii_digit()) {
+        return text.to_string();
+    }
+    let fraction = fraction.trim_end_matches('0');
+    let sign = if negative { "-" } else { "" };
+    if fraction.is_empty() {
+        format!("{sign}{}", integer(whole_value))
+    } else {
+        format!("{sign}{},{fraction}", integer(whole_value))
+    }
+}
+
 /// A ratio (`0.125`) as a percentage with one decimal: `12,5 %`.
 pub fn percent(ratio: f64) -> String {
     format!("{:.1} %", ratio * 100.0).replace('.', ",")
@@ -91,6 +115,10 @@ mod tests {
         assert_eq!(rupiah("611250000.5000").as_deref(), Some("Rp 611.250.001"));
         assert_eq!(rupiah("-1500.4").as_deref(), Some("Rp -1.500"));
         assert_eq!(rupiah("1e9"), None);
+        assert_eq!(decimal("611250000.5000"), "611.250.000,5");
+        assert_eq!(decimal("1200.0000"), "1.200");
+        assert_eq!(decimal("-0.25"), "-0,25");
+        assert_eq!(decimal("n/a"), "n/a");
         assert_eq!(percent(0.125), "12,5 %");
         assert_eq!(percent(1.0), "100,0 %");
         let day = NaiveDate::from_ymd_opt(2026, 11, 27).unwrap();

@@ -108,15 +108,24 @@ fn escape(text: &str) -> String {
         .replace('"', "&quot;")
 }
 
+/// A table cell as Indonesians read it: `1.234`, `611.250.000,5`, `ya`/`tidak`,
+/// `30 September 2026`.
 fn cell(value: AnyValue) -> String {
+    use crate::indonesian;
     match value {
         AnyValue::Null => String::new(),
         AnyValue::String(s) => escape(s),
         AnyValue::StringOwned(s) => escape(s.as_str()),
-        AnyValue::Decimal(v, _, scale) => decimal_text(v, scale),
+        AnyValue::Boolean(true) => "ya".into(),
+        AnyValue::Boolean(false) => "tidak".into(),
+        AnyValue::UInt32(n) => indonesian::integer(i128::from(n)),
+        AnyValue::Int32(n) => indonesian::integer(i128::from(n)),
+        AnyValue::Int64(n) => indonesian::integer(i128::from(n)),
+        AnyValue::Decimal(v, _, scale) => indonesian::decimal(&decimal_text(v, scale)),
+        AnyValue::Float64(n) if n.is_finite() => indonesian::decimal(&format!("{n:.4}")),
         AnyValue::Date(days) => {
             let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid epoch");
-            (epoch + chrono::Duration::days(i64::from(days))).to_string()
+            indonesian::date(epoch + chrono::Duration::days(i64::from(days)))
         }
         other => escape(&other.to_string()),
     }

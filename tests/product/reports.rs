@@ -251,6 +251,15 @@ async fn counts_by_type_csv_has_the_exact_expected_content() {
         html.contains("Per <strong>30 September 2026</strong>"),
         "{html}"
     );
+    // Table cells as Indonesians read them: no true/false, no ISO dates.
+    assert!(
+        !html.contains(">true<") && !html.contains(">false<"),
+        "{html}"
+    );
+    assert!(
+        !html.contains(">2026-") && !html.contains(">2025-"),
+        "{html}"
+    );
     let summary = html
         .split("<section id=\"ringkasan-eksekutif\">")
         .nth(1)
