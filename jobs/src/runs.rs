@@ -234,16 +234,6 @@ pub async fn run(
     Ok(finished)
 }
 
-/// Queues a report for the workers (any process sharing the database).
-pub async fn start(
-    pool: &PgPool,
-    actor: &Principal,
-    params: ReportParams,
-    destination: Destination,
-) -> JobResult<ReportRun> {
-    queue(pool, actor, params, destination).await
-}
-
 #[derive(serde::Serialize)]
 struct Manifest<'a> {
     run: String,
@@ -449,12 +439,6 @@ pub async fn read_file(
                 format!("{file} is not a table's CSV; a dialect applies to <table>.csv only"),
             )
         })?;
-    if !stored.ends_with(".csv") {
-        return Err(CoreError::invalid(
-            "dialect",
-            format!("{file} is not a CSV file; a dialect applies to <table>.csv only"),
-        ));
-    }
     tokio::task::spawn_blocking(move || crate::csv_dialect::to_excel_indonesia(&bytes, &columns))
         .await
         .map_err(|e| CoreError::Internal(format!("CSV task: {e}")))?

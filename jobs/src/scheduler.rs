@@ -62,18 +62,22 @@ async fn last_tick(pool: &PgPool, schedule: &Schedule) -> JobResult<DateTime<Utc
     Ok(last.unwrap_or(schedule.create_time))
 }
 
+/// Live, enabled schedules, in id order.
+async fn enabled_schedules(pool: &PgPool) -> JobResult<Vec<Schedule>> {
+    let mut conn = pool.get().await.map_err(CoreError::from)?;
+    Ok(report_schedules::table
+        .filter(report_schedules::enabled.eq(true))
+        .filter(report_schedules::delete_time.is_null())
+        .order(report_schedules::id)
+        .select(Schedule::as_select())
+        .load(&mut conn)
+        .await?)
+}
+
 /// How far the scheduler is behind at `now`: the age of the oldest tick that
 /// is due and not yet claimed, over every enabled schedule (zero when none).
 pub async fn lag(pool: &PgPool, now: DateTime<Utc>) -> JobResult<Duration> {
-    let enabled: Vec<Schedule> = {
-        let mut conn = pool.get().await.map_err(CoreError::from)?;
-        report_schedules::table
-            .filter(report_schedules::enabled.eq(true))
-            .filter(report_schedules::delete_time.is_null())
-            .select(Schedule::as_select())
-            .load(&mut conn)
-            .await?
-    };
+    let enabled = enabled_schedules(pool).await?;
     let mut oldest = Duration::ZERO;
     for schedule in enabled {
         let (Ok(cron), Ok(zone)) = (
@@ -100,16 +104,7 @@ pub async fn tick(
     config: &SchedulerConfig,
     now: DateTime<Utc>,
 ) -> JobResult<Vec<ReportRun>> {
-    let due: Vec<Schedule> = {
-        let mut conn = pool.get().await.map_err(CoreError::from)?;
-        report_schedules::table
-            .filter(report_schedules::enabled.eq(true))
-            .filter(report_schedules::delete_time.is_null())
-            .order(report_schedules::id)
-            .select(Schedule::as_select())
-            .load(&mut conn)
-            .await?
-    };
+    let due = enabled_schedules(pool).await?;
     let actor = Principal::system("scheduler");
     let lease = queue::Lease::new(SCHEDULED_LEASE);
     let mut ran = Vec::new();

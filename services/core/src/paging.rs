@@ -65,15 +65,22 @@ pub async fn load_key(pool: &crate::pool::PgPool) -> CoreResult<()> {
 }
 
 fn tag(payload: &[u8]) -> Vec<u8> {
+    let sign = |key: &[u8]| {
+        let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes any key length");
+        mac.update(payload);
+        mac.finalize().into_bytes()[..TAG_BYTES].to_vec()
+    };
+    // Every page signs or checks a token: readers share the lock.
+    if let Some(key) = KEY.read().unwrap_or_else(|e| e.into_inner()).as_deref() {
+        return sign(key);
+    }
     let mut guard = KEY.write().unwrap_or_else(|e| e.into_inner());
     let key = guard.get_or_insert_with(|| {
         let mut key = vec![0u8; 32];
         rand::RngCore::fill_bytes(&mut rand::rng(), &mut key);
         key
     });
-    let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes any key length");
-    mac.update(payload);
-    mac.finalize().into_bytes()[..TAG_BYTES].to_vec()
+    sign(key)
 }
 
 /// The position after which the next page starts.

@@ -23,21 +23,14 @@ impl Authenticator {
 
     /// Resolves the `authorization` header (gRPC metadata or plain HTTP).
     pub async fn from_headers(&self, headers: &http::HeaderMap) -> Result<Principal, Status> {
-        let header = headers.get(http::header::AUTHORIZATION).ok_or_else(|| {
-            Status::unauthenticated("missing authorization: Bearer <token> metadata")
+        if headers.get(http::header::AUTHORIZATION).is_none() {
+            return Err(Status::unauthenticated(
+                "missing authorization: Bearer <token> metadata",
+            ));
+        }
+        let secret = bearer_secret(headers).ok_or_else(|| {
+            Status::unauthenticated("authorization metadata must be `Bearer <token>`")
         })?;
-        let secret = header
-            .to_str()
-            .ok()
-            .and_then(|value| {
-                value
-                    .strip_prefix("Bearer ")
-                    .or_else(|| value.strip_prefix("bearer "))
-            })
-            .map(str::trim)
-            .ok_or_else(|| {
-                Status::unauthenticated("authorization metadata must be `Bearer <token>`")
-            })?;
         tokens::authenticate(&self.pool, secret)
             .await
             .map_err(|e| match e {
@@ -45,6 +38,16 @@ impl Authenticator {
                 other => to_status(other, ""),
             })
     }
+}
+
+/// The secret of an `authorization: Bearer <secret>` header, for gRPC and
+/// the HTTP downloads alike.
+pub fn bearer_secret(headers: &http::HeaderMap) -> Option<&str> {
+    let value = headers.get(http::header::AUTHORIZATION)?.to_str().ok()?;
+    value
+        .strip_prefix("Bearer ")
+        .or_else(|| value.strip_prefix("bearer "))
+        .map(str::trim)
 }
 
 /// The caller of a request that passed the gate. A request without one never

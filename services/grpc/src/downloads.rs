@@ -85,20 +85,12 @@ impl From<CoreError> for Failure {
 }
 
 async fn principal(pool: &PgPool, headers: &HeaderMap) -> Result<Principal, Failure> {
-    let secret = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| {
-            v.strip_prefix("Bearer ")
-                .or_else(|| v.strip_prefix("bearer "))
-        })
-        .map(str::trim)
-        .ok_or_else(|| {
-            Failure(
-                StatusCode::UNAUTHORIZED,
-                "missing Authorization: Bearer <token>".into(),
-            )
-        })?;
+    let secret = crate::auth::bearer_secret(headers).ok_or_else(|| {
+        Failure(
+            StatusCode::UNAUTHORIZED,
+            "missing Authorization: Bearer <token>".into(),
+        )
+    })?;
     let actor = tokens::authenticate(pool, secret).await?;
     actor.check_run_reports()?;
     Ok(actor)

@@ -102,7 +102,7 @@ impl ReportService for Reports {
             report_grace_days: self.report_grace_days,
             ..ReportParams::new(as_of, (start, end), None).map_err(on(""))?
         };
-        let run = runs::start(
+        let run = runs::queue(
             &self.pool,
             &actor,
             params,
