@@ -520,3 +520,53 @@ async fn a_run_whose_postgresql_dies_mid_run_ends_failed_or_succeeded_never_runn
     );
     drop(served);
 }
+
+/// Unmounts the small file system on drop, even when the test fails.
+struct Mounted(std::path::PathBuf);
+
+impl Drop for Mounted {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(&self.0).status();
+    }
+}
+
+#[tokio::test]
+async fn a_full_disk_fails_the_run_with_a_clear_error_leaves_nothing_behind_and_the_service_stays_up()
+ {
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } != 0 {
+        eprintln!("mounting a small tmpfs needs root (CI runs as root); not run");
+        return;
+    }
+    let server = TestServer::start_with(fresh_database().await, Duration::from_secs(1), 1).await;
+    kerjasama_core::demo::load(&server.db.pool).await.unwrap();
+    // The reports folder is a 16 KiB file system: the run's files do not fit.
+    std::fs::create_dir_all(&server.reports_dir).unwrap();
+    let mounted = Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=16k", "tmpfs"])
+        .arg(&server.reports_dir)
+        .status()
+        .unwrap();
+    assert!(mounted.success(), "mount a 16 KiB tmpfs");
+    let _mount = Mounted(server.reports_dir.clone());
+    let run = queue_run(&server).await;
+    let finished = server.finished(run).await;
+    assert_eq!(finished.state, pb::ReportRunState::Failed as i32);
+    assert!(
+        finished.error.contains("No space left on device"),
+        "{}",
+        finished.error
+    );
+    let dir = server
+        .reports_dir
+        .join(finished.name.trim_start_matches("reportRuns/"));
+    let left: Vec<_> = std::fs::read_dir(&dir)
+        .map(|entries| entries.flatten().map(|e| e.file_name()).collect())
+        .unwrap_or_default();
+    assert!(left.is_empty(), "nothing published or staged: {left:?}");
+    server
+        .agreements()
+        .list_agreements(authed(&server.admin, pb::ListAgreementsRequest::default()))
+        .await
+        .expect("the service stays up");
+}
