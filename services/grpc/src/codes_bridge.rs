@@ -1,5 +1,7 @@
-//! Proto enums and domain code lists share their value names (`KSDD`,
-//! `ACTIVE`, ...), so each pair converts through that name: one rule for all.
+//! Proto enum values are the domain codes (`KSDD`, `ACTIVE`, ...) behind their
+//! enum's prefix (`COOPERATION_TYPE_KSDD`, `AGREEMENT_STATE_ACTIVE`), as the
+//! protobuf style guide asks, so each pair converts through that name: one
+//! rule for all.
 
 use kerjasama_core::codes;
 use kerjasama_proto::v1 as pb;
@@ -27,19 +29,19 @@ macro_rules! bridge {
     )+};
 }
 
-// Enum values share one namespace per proto package, so two enums whose
-// values would collide carry their enum's name as a prefix on the wire.
+// Enum values share one namespace per proto package, so every value carries
+// its enum's name as a prefix (buf lint's ENUM_VALUE_PREFIX).
 bridge! {
-    codes::CooperationType => pb::CooperationType, "";
-    codes::DocumentKind => pb::DocumentKind, "";
-    codes::AgreementState => pb::AgreementState, "";
-    codes::KsddBasis => pb::KsddBasis, "";
-    codes::PartyKind => pb::PartyKind, "";
-    codes::StageStatus => pb::StageStatus, "";
-    codes::ReportingCycle => pb::ReportingCycle, "";
-    codes::IndicatorCategory => pb::BenefitCategory, "";
-    codes::Beneficiary => pb::Beneficiary, "";
-    codes::CycleStatus => pb::CycleStatus, "";
+    codes::CooperationType => pb::CooperationType, "COOPERATION_TYPE_";
+    codes::DocumentKind => pb::DocumentKind, "DOCUMENT_KIND_";
+    codes::AgreementState => pb::AgreementState, "AGREEMENT_STATE_";
+    codes::KsddBasis => pb::KsddBasis, "KSDD_BASIS_";
+    codes::PartyKind => pb::PartyKind, "PARTY_KIND_";
+    codes::StageStatus => pb::StageStatus, "STAGE_STATUS_";
+    codes::ReportingCycle => pb::ReportingCycle, "REPORTING_CYCLE_";
+    codes::IndicatorCategory => pb::BenefitCategory, "BENEFIT_CATEGORY_";
+    codes::Beneficiary => pb::Beneficiary, "BENEFICIARY_";
+    codes::CycleStatus => pb::CycleStatus, "CYCLE_STATUS_";
     codes::DocumentType => pb::DocumentType, "DOCUMENT_TYPE_";
     codes::RecommendationStatus => pb::RecommendationStatus, "RECOMMENDATION_STATUS_";
 }

@@ -45,7 +45,7 @@ fn to_proto(run: ReportRun) -> pb::ReportRun {
         period_end: date_text(Some(run.period_end)),
         files: run.files,
         create_time: Some(timestamp(run.create_time)),
-        state: pb::ReportRunState::from_str_name(&run.state)
+        state: pb::ReportRunState::from_str_name(&format!("REPORT_RUN_STATE_{}", run.state))
             .map(|s| s as i32)
             .unwrap_or_default(),
         error: run.error.unwrap_or_default(),
@@ -133,7 +133,10 @@ impl ReportService for Reports {
         let state = match request.state {
             0 => None,
             n => match pb::ReportRunState::try_from(n) {
-                Ok(state) => Some(state.as_str_name().to_string()),
+                Ok(state) => state
+                    .as_str_name()
+                    .strip_prefix("REPORT_RUN_STATE_")
+                    .map(str::to_string),
                 Err(_) => {
                     v.add("state", format!("{n} is not a known value"));
                     None

@@ -72,6 +72,34 @@ pub struct ServerConfig {
     /// After the shutdown signal, how long in-flight calls may take to finish
     /// (new calls are refused at once); then the server stops regardless.
     pub shutdown_grace: Duration,
+    /// Browser origins allowed to call over gRPC-Web (CORS); empty: none.
+    pub cors_origins: Vec<http::HeaderValue>,
+}
+
+/// CORS for browsers calling over gRPC-Web: only the configured origins, only
+/// POST, the headers gRPC-Web clients send, and the gRPC trailers exposed so
+/// a browser can read a call's status and error details.
+fn cors(origins: Vec<http::HeaderValue>) -> tower_http::cors::CorsLayer {
+    use http::header::{AUTHORIZATION, CONTENT_TYPE, HeaderName};
+    tower_http::cors::CorsLayer::new()
+        .allow_origin(tower_http::cors::AllowOrigin::list(origins))
+        .allow_methods([http::Method::POST])
+        .allow_headers([
+            CONTENT_TYPE,
+            AUTHORIZATION,
+            HeaderName::from_static("x-grpc-web"),
+            HeaderName::from_static("x-user-agent"),
+            HeaderName::from_static("grpc-timeout"),
+            HeaderName::from_static("x-request-id"),
+            HeaderName::from_static("connect-protocol-version"),
+        ])
+        .expose_headers([
+            HeaderName::from_static("grpc-status"),
+            HeaderName::from_static("grpc-message"),
+            HeaderName::from_static("grpc-status-details-bin"),
+            HeaderName::from_static("x-request-id"),
+        ])
+        .max_age(Duration::from_secs(3600))
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -239,8 +267,14 @@ pub async fn serve(
     if let Some(tls) = &config.tls {
         builder = builder.tls_config(tls.grpc())?;
     }
+    // Outermost first: CORS answers browsers' preflights, gRPC-Web calls are
+    // turned into gRPC, and only then does the gate see them, exactly as it
+    // sees native gRPC.
     let result = builder
+        .accept_http1(true)
         .timeout(Duration::from_secs(120))
+        .layer(cors(config.cors_origins))
+        .layer(tonic_web::GrpcWebLayer::new())
         .layer(gate)
         .add_service(health)
         .add_service(reflection_v1)

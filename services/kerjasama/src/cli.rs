@@ -126,6 +126,13 @@ pub struct ServeArgs {
     /// PEM CA certificate(s): require client certificates signed by it (mutual TLS).
     #[arg(long, env = "KERJASAMA_TLS_CLIENT_CA", requires = "tls_cert")]
     pub tls_client_ca: Option<PathBuf>,
+    /// A browser origin (`https://portal.example.go.id`) allowed to call the
+    /// API over gRPC-Web (CORS); repeat the flag, or separate with commas in
+    /// the variable. None: gRPC-Web still works for clients that are not
+    /// browsers, and browsers only from the same origin.
+    #[arg(long = "cors-origin", env = "KERJASAMA_CORS_ORIGINS", value_delimiter = ',',
+          value_parser = parse_origin)]
+    pub cors_origins: Vec<http::HeaderValue>,
     #[command(flatten)]
     pub scheduler: SchedulerArgs,
     /// Do not run the report scheduler in this process (run `kerjasama worker` instead).
@@ -249,4 +256,21 @@ pub enum ReportCommand {
         #[arg(long)]
         out: PathBuf,
     },
+}
+
+/// A CORS origin exactly as a browser sends it: `scheme://host[:port]`, with
+/// scheme `https` or `http`, and nothing after the authority.
+fn parse_origin(text: &str) -> Result<http::HeaderValue, String> {
+    let text = text.trim();
+    let uri: http::Uri = text
+        .parse()
+        .map_err(|e| format!("{text:?} is not an origin: {e}"))?;
+    let scheme_ok = matches!(uri.scheme_str(), Some("https" | "http"));
+    let bare = uri.path_and_query().is_none_or(|p| p.as_str() == "/") && !text.ends_with('/');
+    if !scheme_ok || uri.authority().is_none() || !bare {
+        return Err(format!(
+            "{text:?} is not an origin: write scheme://host[:port], e.g. https://portal.example.go.id"
+        ));
+    }
+    http::HeaderValue::from_str(text).map_err(|e| format!("{text:?}: {e}"))
 }

@@ -309,6 +309,7 @@ async fn serve_with(
         report_database_url: args.scheduler.report_database_url.clone(),
         telemetry,
         tls,
+        cors_origins: args.cors_origins.clone(),
     };
     kerjasama_grpc::serve(config, listener, shutdown).await?;
     if let Some(scheduler) = scheduler {
