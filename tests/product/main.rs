@@ -8,6 +8,7 @@ mod agreements;
 mod audit;
 mod bad_input;
 mod benefits;
+mod clients;
 mod documents;
 mod failover;
 mod faults;
