@@ -7,6 +7,7 @@ pub mod crontab;
 pub mod csv_dialect;
 pub mod error;
 pub mod indonesian;
+pub mod labels;
 pub mod load;
 pub mod metrics;
 pub mod output;
@@ -16,5 +17,6 @@ pub mod rows;
 pub mod runs;
 pub mod scheduler;
 pub mod schedules;
+pub mod workbook;
 
 pub use error::{JobError, JobResult};

@@ -344,9 +344,16 @@ fn write_files(
     }
     let sheets: Vec<(&str, &polars::prelude::DataFrame)> =
         tables.iter().map(|t| (t.name, &t.frame)).collect();
-    staging.write_xlsx(WORKBOOK, &sheets)?;
-    let pack = crate::pack::render(&tables, run)?;
-    staging.write_bytes(crate::pack::FILE_NAME, pack.as_bytes())?;
+    staging.write_xlsx(WORKBOOK, run, &sheets)?;
+    let pack = crate::pack::build(&tables, run)?;
+    staging.write_bytes(
+        crate::pack::FILE_NAME,
+        crate::pack::html::render(&pack)?.as_bytes(),
+    )?;
+    staging.write_bytes(
+        crate::pack::PDF_FILE_NAME,
+        &crate::pack::pdf::render(&pack)?,
+    )?;
     let manifest = Manifest {
         run: run.name(),
         as_of: run.as_of,
@@ -386,14 +393,15 @@ pub async fn get(pool: &PgPool, actor: &Principal, id: Uuid) -> Result<ReportRun
     Ok(run)
 }
 
-/// The path of one published file of a succeeded run. `<table>.xlsx` and
-/// `<table>.html` name the run's workbook and meeting pack, which hold every
-/// table of the run.
+/// The path of one published file of a succeeded run. `<table>.xlsx`,
+/// `<table>.html` and `<table>.pdf` name the run's workbook and meeting pack,
+/// which hold every table of the run.
 pub fn file_path(run: &ReportRun, file: &str) -> Result<PathBuf, CoreError> {
     let has_csv = |stem: &str| run.files.iter().any(|f| *f == format!("{stem}.csv"));
     let file = match file.rsplit_once('.') {
         Some((stem, "xlsx")) if has_csv(stem) => WORKBOOK,
         Some((stem, "html")) if has_csv(stem) => crate::pack::FILE_NAME,
+        Some((stem, "pdf")) if has_csv(stem) => crate::pack::PDF_FILE_NAME,
         _ => file,
     };
     if run.state != "SUCCEEDED" {

@@ -192,7 +192,15 @@ async fn counts_by_type_csv_has_the_exact_expected_content() {
     let expected: Vec<String> = tables
         .iter()
         .flat_map(|t| [format!("{t}.csv"), format!("{t}.parquet")])
-        .chain(["report.xlsx", "meeting_pack.html", "manifest.json"].map(String::from))
+        .chain(
+            [
+                "report.xlsx",
+                "meeting_pack.html",
+                "meeting_pack.pdf",
+                "manifest.json",
+            ]
+            .map(String::from),
+        )
         .collect();
     assert_eq!(run.files, expected);
     assert_eq!(run.state, pb::ReportRunState::Succeeded as i32);
@@ -244,11 +252,11 @@ async fn counts_by_type_csv_has_the_exact_expected_content() {
         "counts by type and overdue stages by unit (no rupiah indicators)"
     );
     assert!(
-        html.contains("<table id=\"evaluation_summary\">")
-            && html.contains("<table id=\"renewal_watch\">")
+        html.contains("<section id=\"evaluation_summary\">")
+            && html.contains("<section id=\"renewal_watch\">")
     );
     assert!(
-        html.contains("Per <strong>30 September 2026</strong>"),
+        html.contains("per <strong>30 September 2026</strong>"),
         "{html}"
     );
     // Table cells as Indonesians read them: no true/false, no ISO dates.
@@ -867,12 +875,71 @@ async fn the_workbook_has_date_cells_number_cells_frozen_headers_and_filters() {
     let mut workbook: Xlsx<_> =
         calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.clone()))
             .expect("the workbook opens");
+    // The first sheet is README: the run's parameters, every sheet with its
+    // CSV file, and a data dictionary from each heading to its CSV column.
+    let names = workbook.sheet_names();
+    assert_eq!(names[0], "README");
+    let readme = workbook.worksheet_range("README").unwrap();
+    let text = |cell: &Data| cell.to_string();
+    let cells: Vec<Vec<String>> = readme
+        .rows()
+        .map(|r| r.iter().map(text).collect())
+        .collect();
+    let row_with = |first: &str| {
+        cells
+            .iter()
+            .find(|r| r.first().is_some_and(|c| c == first))
+            .cloned()
+            .unwrap_or_else(|| panic!("README has no row {first:?}: {cells:?}"))
+    };
+    assert_eq!(row_with("Per tanggal / As of")[1], "30 September 2026");
+    assert_eq!(
+        row_with("Periode / Period")[1],
+        "1 Juli 2026 – 30 September 2026"
+    );
+    // Every table's sheet is named as its CSV file (31 characters at most).
+    for file in run.files.iter().filter(|f| f.ends_with(".csv")) {
+        let stem = file.trim_end_matches(".csv");
+        let listed = cells
+            .iter()
+            .find(|r| r.get(1).is_some_and(|c| c == file))
+            .unwrap_or_else(|| panic!("README does not list {file}"));
+        assert!(names.contains(&listed[0]), "{listed:?}");
+        if stem.len() <= 31 {
+            assert_eq!(listed[0], stem);
+        }
+        assert!(!listed[3].is_empty() && !listed[4].is_empty(), "{listed:?}");
+    }
+    let dictionary: std::collections::HashMap<(String, String), String> = cells
+        .iter()
+        .skip_while(|r| {
+            r.first()
+                .is_none_or(|c| c != "Kamus data / Data dictionary")
+        })
+        .skip(2)
+        .filter(|r| r.len() >= 4 && !r[0].is_empty())
+        .map(|r| ((r[0].clone(), r[1].clone()), r[3].clone()))
+        .collect();
+    assert!(dictionary.len() > 50, "{dictionary:?}");
+    // Every column has a human heading, not its machine name.
+    for ((sheet, heading), column) in &dictionary {
+        assert_ne!(heading, column, "{sheet}.{column} has no heading");
+    }
     let (mut dates, mut amounts) = (0, 0);
-    for name in workbook.sheet_names() {
-        let range = workbook.worksheet_range(&name).unwrap();
+    for name in names.iter().skip(1) {
+        let range = workbook.worksheet_range(name).unwrap();
         let mut rows = range.rows();
         let Some(header) = rows.next() else { continue };
-        let header: Vec<String> = header.iter().map(|c| c.to_string()).collect();
+        // The CSV name behind each human heading.
+        let header: Vec<String> = header
+            .iter()
+            .map(|c| {
+                dictionary
+                    .get(&(name.clone(), c.to_string()))
+                    .cloned()
+                    .unwrap_or_else(|| panic!("{name}: heading {c} not in the dictionary"))
+            })
+            .collect();
         for row in rows {
             for (column, cell) in header.iter().zip(row) {
                 if matches!(cell, Data::Empty) {
@@ -905,11 +972,117 @@ async fn the_workbook_has_date_cells_number_cells_frozen_headers_and_filters() {
         .map(|n| n.to_string())
         .filter(|n| n.starts_with("xl/worksheets/sheet"))
         .collect();
-    assert!(!sheets.is_empty());
-    for sheet in sheets {
+    assert!(sheets.len() > 1);
+    for sheet in sheets.iter().filter(|s| *s != "xl/worksheets/sheet1.xml") {
         let mut xml = String::new();
-        std::io::Read::read_to_string(&mut zip.by_name(&sheet).unwrap(), &mut xml).unwrap();
+        std::io::Read::read_to_string(&mut zip.by_name(sheet).unwrap(), &mut xml).unwrap();
         assert!(xml.contains("ySplit=\"1\""), "{sheet}: header not frozen");
         assert!(xml.contains("<autoFilter"), "{sheet}: no autofilter");
     }
+}
+
+/// Runs a poppler tool on a file; its standard output.
+fn poppler(tool: &str, args: &[&str], file: &std::path::Path) -> String {
+    let output = std::process::Command::new(tool)
+        .args(args)
+        .arg(file)
+        .arg("-")
+        .output()
+        .unwrap_or_else(|e| panic!("{tool} (poppler-utils, installed by scripts/setup.sh): {e}"));
+    assert!(
+        output.status.success(),
+        "{tool}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap()
+}
+
+#[tokio::test]
+async fn the_meeting_pack_pdf_is_a4_landscape_with_its_figures_as_text() {
+    let server = TestServer::start().await;
+    known_register(&server).await;
+    let run = server
+        .reports()
+        .run_report(authed(
+            &server.admin,
+            pb::RunReportRequest {
+                as_of: "2026-09-30".into(),
+                ..Default::default()
+            },
+        ))
+        .await
+        .unwrap()
+        .into_inner();
+    let run = server.finished(run).await;
+    let pdf = download(&server, &run.name, "meeting_pack.pdf")
+        .await
+        .unwrap();
+    assert!(pdf.starts_with(b"%PDF-"));
+    let dir = kerjasama_tests::scratch_dir("pack-pdf");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("meeting_pack.pdf");
+    std::fs::write(&path, &pdf).unwrap();
+
+    // pdfinfo prints to stdout and takes no output argument.
+    let info = std::process::Command::new("pdfinfo")
+        .arg(&path)
+        .output()
+        .expect("pdfinfo (poppler-utils, installed by scripts/setup.sh)");
+    let info = String::from_utf8(info.stdout).unwrap();
+    let field = |name: &str| {
+        info.lines()
+            .find_map(|l| l.strip_prefix(name))
+            .map(|v| v.trim().to_string())
+            .unwrap_or_else(|| panic!("no {name} in {info}"))
+    };
+    // A4 landscape: 297 × 210 mm.
+    assert!(
+        field("Page size:").starts_with("841.89 x 595.276"),
+        "{info}"
+    );
+    // Executive summary, summary table, counts chart, benefits, overdue stages,
+    // renewal watch: one section per page.
+    let pages: usize = field("Pages:").parse().unwrap();
+    assert_eq!(pages, 6, "{info}");
+
+    let text = poppler("pdftotext", &[], &path);
+    let per_page: Vec<&str> = text
+        .split('\u{c}')
+        .filter(|p| !p.trim().is_empty())
+        .collect();
+    assert_eq!(per_page.len(), pages);
+    for (i, page) in per_page.iter().enumerate() {
+        // The running header and the page number on every page.
+        assert!(
+            page.contains("per 30 September 2026 · periode 1 Juli 2026 – 30 September 2026"),
+            "page {}: {page}",
+            i + 1
+        );
+        assert!(
+            page.contains(&format!("Halaman {} dari {pages}", i + 1)),
+            "page {}: {page}",
+            i + 1
+        );
+    }
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    for headline in [
+        "Per 30 September 2026: 3 kerja sama aktif dari 6 yang tercatat",
+        "4 tahapan terlambat, 1 di antaranya lebih dari 180 hari; terbanyak di DLHK (4 tahapan).",
+        "Ringkasan evaluasi per jenis kerja sama",
+        "Tahapan terlambat / Overdue stages",
+        "Pemantauan perpanjangan",
+        // The renewal watch names the agreement by its title.
+        "PKS berakhir",
+        "lewat masa berlaku",
+    ] {
+        assert!(
+            flat.contains(headline),
+            "{headline:?} not in the PDF text: {flat}"
+        );
+    }
+    // Numbers and dates as Indonesians write them; no machine names.
+    assert!(
+        !flat.contains("realised_idr") && !flat.contains("true") && !flat.contains("2026-09-30")
+    );
+    let _ = std::fs::remove_dir_all(dir);
 }

@@ -154,6 +154,7 @@ async fn two_scheduler_instances_run_each_tick_exactly_once_and_catch_up_once() 
             "overdue_stages.parquet",
             "report.xlsx",
             "meeting_pack.html",
+            "meeting_pack.pdf",
             "manifest.json"
         ]
     );

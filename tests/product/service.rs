@@ -63,6 +63,7 @@ async fn health_is_not_serving_and_calls_are_unavailable_while_the_database_is_u
         report_workers: 1,
         report_lease: Duration::from_secs(5),
         shutdown_grace: Duration::from_secs(5),
+        cors_origins: Vec::new(),
         report_database_url: None,
         telemetry: kerjasama_grpc::prometheus::Telemetry::new(),
         tls: None,
@@ -342,6 +343,7 @@ async fn the_binary_runs_its_own_postgresql_and_keeps_the_data_across_restarts()
         "evaluation_summary.csv",
         "report.xlsx",
         "meeting_pack.html",
+        "meeting_pack.pdf",
         "manifest.json",
     ] {
         assert!(out.join(file).exists(), "{file}");

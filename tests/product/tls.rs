@@ -116,6 +116,7 @@ async fn start(ca: &Authority, client_ca: Option<&Authority>) -> TlsServer {
         report_workers: 0,
         report_lease: Duration::from_secs(5),
         shutdown_grace: Duration::from_secs(1),
+        cors_origins: Vec::new(),
         report_database_url: None,
         telemetry: telemetry.clone(),
         tls: Some(settings),

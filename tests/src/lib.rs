@@ -195,6 +195,7 @@ impl TestServer {
             report_workers,
             report_lease: Duration::from_secs(5),
             shutdown_grace: Duration::from_secs(5),
+            cors_origins: Vec::new(),
             report_database_url: None,
             telemetry: telemetry.clone(),
             tls: None,

@@ -109,6 +109,7 @@ fn content_type(file: &str) -> &'static str {
         Some("json") => "application/json",
         Some("xlsx") => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         Some("html") => "text/html; charset=utf-8",
+        Some("pdf") => "application/pdf",
         Some("parquet") => "application/vnd.apache.parquet",
         _ => "application/octet-stream",
     }

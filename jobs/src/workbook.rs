@@ -1,0 +1,391 @@
+//! `report.xlsx`, the workbook analysts open in Excel or LibreOffice.
+//!
+//! - A first sheet, `README`, with the run's parameters, what each sheet
+//!   holds (its CSV file, heading and meaning) and a data dictionary: every
+//!   column's heading and its name in the CSV and Parquet files.
+//! - Then a sheet per table, named as its CSV file where Excel's 31-character
+//!   limit allows. Headers are human (Bahasa Indonesia; the README sheet has
+//!   the English and the machine names), bold, frozen, with an autofilter and
+//!   column widths that fit the data.
+//! - Dates are real date cells (`27 November 2026`); rupiah (`*_idr*`) and
+//!   counts are numbers with thousands separators and no decimals; other
+//!   decimals keep theirs; ratios (`*_rate`) are percentages. Values are
+//!   never rounded (an amount a spreadsheet number cannot hold exactly is
+//!   written as text); only their display is formatted.
+//! - Sheets are written row by row in constant-memory mode (rows stream to a
+//!   temporary file in the staging folder), and a table longer than a sheet
+//!   (1,048,576 rows with the header) continues on `name (2)`, `name (3)`, ...
+
+use std::path::Path;
+
+use polars::prelude::*;
+use rust_xlsxwriter::{ExcelDateTime, Format, Workbook, Worksheet, XlsxError};
+
+use crate::error::{JobError, JobResult};
+use crate::labels;
+use crate::output::{decimal_text, significant_digits};
+use crate::runs::ReportRun;
+
+/// Data rows per sheet: Excel's 1,048,576 rows less the header.
+pub const ROWS_PER_SHEET: usize = 1_048_575;
+
+/// Rows looked at to size a column.
+const WIDTH_SAMPLE: usize = 2_000;
+
+fn xlsx_error(e: XlsxError) -> JobError {
+    kerjasama_core::CoreError::Internal(format!("writing the workbook: {e}")).into()
+}
+
+/// Sheet names are at most 31 characters; `part` > 1 numbers a continuation.
+pub fn sheet_name(table: &str, part: usize) -> String {
+    let base = if table.len() > 31 {
+        table.replacen("follow_up_", "gaps_", 1)
+    } else {
+        table.to_string()
+    };
+    if part <= 1 {
+        base.chars().take(31).collect()
+    } else {
+        let suffix = format!(" ({part})");
+        let keep = 31 - suffix.len();
+        format!("{}{suffix}", base.chars().take(keep).collect::<String>())
+    }
+}
+
+fn epoch_day(days: i32) -> chrono::NaiveDate {
+    let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid epoch");
+    epoch + chrono::Duration::days(i64::from(days))
+}
+
+struct Formats {
+    header: Format,
+    title: Format,
+    date: Format,
+    whole: Format,
+    fraction: Format,
+    percent: Format,
+    wrap: Format,
+}
+
+impl Formats {
+    fn new() -> Self {
+        Self {
+            header: Format::new()
+                .set_bold()
+                .set_text_wrap()
+                .set_background_color("#E8E8E8"),
+            title: Format::new().set_bold().set_font_size(14),
+            // [$-421]: Indonesian month names, as Indonesians write dates.
+            date: Format::new().set_num_format("[$-421]d mmmm yyyy"),
+            whole: Format::new().set_num_format("#,##0"),
+            fraction: Format::new().set_num_format("#,##0.00##"),
+            percent: Format::new().set_num_format("0.0%"),
+            wrap: Format::new().set_text_wrap(),
+        }
+    }
+}
+
+/// How wide a value prints, in characters (for column widths).
+fn printed_width(value: &AnyValue) -> usize {
+    match value {
+        AnyValue::Null => 0,
+        AnyValue::String(s) => s.chars().count(),
+        AnyValue::StringOwned(s) => s.chars().count(),
+        AnyValue::Date(_) => 18,
+        AnyValue::Decimal(v, _, scale) => decimal_text(*v, *scale).len() + 4,
+        AnyValue::Boolean(_) => 6,
+        other => other.to_string().len() + 3,
+    }
+}
+
+fn write_cell(
+    sheet: &mut Worksheet,
+    formats: &Formats,
+    (r, c): (u32, u16),
+    column_name: &str,
+    value: AnyValue,
+) -> Result<(), XlsxError> {
+    let is_rate = column_name.ends_with("_rate");
+    let is_idr = column_name.contains("idr");
+    let number_format = |n: f64| {
+        if is_rate {
+            &formats.percent
+        } else if is_idr || n.fract() == 0.0 {
+            &formats.whole
+        } else {
+            &formats.fraction
+        }
+    };
+    match value {
+        AnyValue::Null => return Ok(()),
+        AnyValue::Boolean(b) => sheet.write_boolean(r, c, b),
+        AnyValue::String(s) => sheet.write_string(r, c, s),
+        AnyValue::StringOwned(s) => sheet.write_string(r, c, s.as_str()),
+        AnyValue::UInt32(n) => sheet.write_number_with_format(r, c, f64::from(n), &formats.whole),
+        AnyValue::Int32(n) => sheet.write_number_with_format(r, c, f64::from(n), &formats.whole),
+        AnyValue::Int64(n) => sheet.write_number_with_format(r, c, n as f64, &formats.whole),
+        AnyValue::Float64(n) => sheet.write_number_with_format(r, c, n, number_format(n)),
+        AnyValue::Date(days) => {
+            let day = epoch_day(days);
+            let cell = u16::try_from(chrono::Datelike::year(&day))
+                .ok()
+                .and_then(|year| {
+                    ExcelDateTime::from_ymd(
+                        year,
+                        chrono::Datelike::month(&day) as u8,
+                        chrono::Datelike::day(&day) as u8,
+                    )
+                    .ok()
+                });
+            match cell {
+                Some(cell) => sheet.write_date_with_format(r, c, cell, &formats.date),
+                None => sheet.write_string(r, c, day.format("%Y-%m-%d").to_string()),
+            }
+        }
+        AnyValue::Decimal(value, _, scale) => {
+            let text = decimal_text(value, scale);
+            match text.parse::<f64>() {
+                Ok(n) if significant_digits(&text) <= 15 => {
+                    sheet.write_number_with_format(r, c, n, number_format(n))
+                }
+                _ => sheet.write_string(r, c, text),
+            }
+        }
+        other => sheet.write_string(r, c, other.to_string()),
+    }
+    .map(|_| ())
+}
+
+/// One table from row `start`, at most [`ROWS_PER_SHEET`] rows, on `sheet`.
+fn write_table_part(
+    sheet: &mut Worksheet,
+    formats: &Formats,
+    frame: &DataFrame,
+    start: usize,
+) -> Result<usize, XlsxError> {
+    let len = frame.height().saturating_sub(start).min(ROWS_PER_SHEET);
+    let series: Vec<&Series> = frame
+        .columns()
+        .iter()
+        .map(|c| c.as_materialized_series())
+        .collect();
+    // Widths first: constant-memory sheets are written strictly row by row.
+    for (c, s) in series.iter().enumerate() {
+        let name = s.name().as_str();
+        let heading = labels::column(name).map(|l| l.id).unwrap_or(name);
+        let widest = s
+            .iter()
+            .skip(start)
+            .take(len.min(WIDTH_SAMPLE))
+            .map(|v| printed_width(&v))
+            .max()
+            .unwrap_or(0);
+        let width = widest.max(heading.chars().count().min(24)).clamp(8, 60);
+        sheet.set_column_width(c as u16, width as f64 + 2.0)?;
+    }
+    for (c, s) in series.iter().enumerate() {
+        let name = s.name().as_str();
+        let heading = labels::column(name).map(|l| l.id).unwrap_or(name);
+        sheet.write_string_with_format(0, c as u16, heading, &formats.header)?;
+    }
+    let mut columns: Vec<_> = series.iter().map(|s| s.iter().skip(start)).collect();
+    for r in 0..len {
+        for (c, values) in columns.iter_mut().enumerate() {
+            let value = values.next().unwrap_or(AnyValue::Null);
+            write_cell(
+                sheet,
+                formats,
+                (r as u32 + 1, c as u16),
+                series[c].name().as_str(),
+                value,
+            )?;
+        }
+    }
+    sheet.set_freeze_panes(1, 0)?;
+    if frame.width() > 0 {
+        sheet.autofilter(0, 0, len as u32, frame.width() as u16 - 1)?;
+    }
+    Ok(len)
+}
+
+/// The README sheet: parameters, sheets, and the data dictionary.
+fn write_readme(
+    sheet: &mut Worksheet,
+    formats: &Formats,
+    run: &ReportRun,
+    sheets: &[(String, &str, usize)],
+    tables: &[(&str, &DataFrame)],
+) -> Result<(), XlsxError> {
+    use crate::indonesian::date;
+    sheet.set_name("README")?;
+    for (c, width) in [28.0, 34.0, 34.0, 60.0, 60.0].into_iter().enumerate() {
+        sheet.set_column_width(c as u16, width)?;
+    }
+    let mut r = 0u32;
+    sheet.write_string_with_format(
+        r,
+        0,
+        "Laporan evaluasi kerja sama daerah / Regional cooperation evaluation report",
+        &formats.title,
+    )?;
+    r += 2;
+    let parameters = [
+        ("Laporan / Run", run.name()),
+        ("Per tanggal / As of", date(run.as_of)),
+        (
+            "Periode / Period",
+            format!("{} – {}", date(run.period_start), date(run.period_end)),
+        ),
+        (
+            "Wilayah / Region",
+            run.region_code
+                .clone()
+                .unwrap_or_else(|| "semua wilayah / all regions".into()),
+        ),
+        (
+            "Tenggang laporan pelaksanaan / Report grace",
+            format!("{} hari / days", run.report_grace_days),
+        ),
+        ("Diminta oleh / Requested by", run.requested_by.clone()),
+        (
+            "Versi perangkat lunak / Software",
+            run.software_version.clone(),
+        ),
+    ];
+    for (label, value) in parameters {
+        sheet.write_string_with_format(r, 0, label, &formats.header)?;
+        sheet.write_string(r, 1, value)?;
+        r += 1;
+    }
+    r += 1;
+    sheet.write_string(
+        r,
+        0,
+        "Berkas CSV dan Parquet memuat tabel yang sama dengan nama kolom mesin; lembar kerja di bawah memakai judul Bahasa Indonesia. \
+         / The CSV and Parquet files hold the same tables with machine column names; the sheets below use Indonesian headings.",
+    )?;
+    r += 2;
+    sheet.write_string_with_format(r, 0, "Lembar / Sheets", &formats.title)?;
+    r += 1;
+    for (c, h) in [
+        "Lembar / Sheet",
+        "Berkas CSV / CSV file",
+        "Baris / Rows",
+        "Isi",
+        "Contents",
+    ]
+    .iter()
+    .enumerate()
+    {
+        sheet.write_string_with_format(r, c as u16, *h, &formats.header)?;
+    }
+    r += 1;
+    for (sheet_name, table, rows) in sheets {
+        let label = labels::table(table);
+        sheet.write_string(r, 0, sheet_name)?;
+        sheet.write_string(r, 1, format!("{table}.csv"))?;
+        sheet.write_number_with_format(r, 2, *rows as f64, &formats.whole)?;
+        if let Some(label) = label {
+            sheet.write_string_with_format(
+                r,
+                3,
+                format!("{}. {}", label.id, label.about_id),
+                &formats.wrap,
+            )?;
+            sheet.write_string_with_format(
+                r,
+                4,
+                format!("{}. {}", label.en, label.about_en),
+                &formats.wrap,
+            )?;
+        }
+        r += 1;
+    }
+    r += 1;
+    sheet.write_string_with_format(r, 0, "Kamus data / Data dictionary", &formats.title)?;
+    r += 1;
+    for (c, h) in [
+        "Lembar / Sheet",
+        "Judul kolom / Heading",
+        "Heading (English)",
+        "Kolom CSV / CSV column",
+    ]
+    .iter()
+    .enumerate()
+    {
+        sheet.write_string_with_format(r, c as u16, *h, &formats.header)?;
+    }
+    r += 1;
+    for (table, frame) in tables {
+        for column in frame.get_column_names() {
+            let label = labels::column(column.as_str());
+            sheet.write_string(r, 0, sheet_name(table, 1))?;
+            sheet.write_string(r, 1, label.map(|l| l.id).unwrap_or(column.as_str()))?;
+            sheet.write_string(r, 2, label.map(|l| l.en).unwrap_or(column.as_str()))?;
+            sheet.write_string(r, 3, column.as_str())?;
+            r += 1;
+        }
+    }
+    Ok(())
+}
+
+/// Writes the workbook for `tables` to `path`; temporary row files go to `scratch`.
+pub fn write(
+    path: &Path,
+    scratch: &Path,
+    run: &ReportRun,
+    tables: &[(&str, &DataFrame)],
+) -> JobResult<()> {
+    let formats = Formats::new();
+    let mut workbook = Workbook::new();
+    workbook.set_tempdir(scratch).map_err(xlsx_error)?;
+    // The README sheet comes first but lists the sheets, so it is written
+    // (in normal mode; it is small) after them and moved to the front.
+    workbook
+        .add_worksheet()
+        .set_name("README")
+        .map_err(xlsx_error)?;
+    let mut sheets = Vec::new();
+    for (table, frame) in tables {
+        let mut start = 0;
+        let mut part = 1;
+        loop {
+            let name = sheet_name(table, part);
+            let sheet = workbook
+                .add_worksheet_with_constant_memory()
+                .map_err(xlsx_error)?;
+            sheet.set_name(&name).map_err(xlsx_error)?;
+            let written = write_table_part(sheet, &formats, frame, start).map_err(xlsx_error)?;
+            sheets.push((name, *table, written));
+            start += written;
+            part += 1;
+            if start >= frame.height() {
+                break;
+            }
+        }
+    }
+    let readme = workbook.worksheet_from_name("README").map_err(xlsx_error)?;
+    write_readme(readme, &formats, run, &sheets, tables).map_err(xlsx_error)?;
+    workbook.save(path).map_err(xlsx_error)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_table_names_fit_a_sheet() {
+        assert_eq!(
+            sheet_name("follow_up_overdue_recommendations", 1),
+            "gaps_overdue_recommendations"
+        );
+        assert_eq!(sheet_name("counts_by_type", 1), "counts_by_type");
+        assert_eq!(sheet_name("counts_by_type", 2), "counts_by_type (2)");
+        let long = sheet_name("follow_up_overdue_recommendations", 12);
+        assert!(
+            long.chars().count() <= 31 && long.ends_with(" (12)"),
+            "{long}"
+        );
+    }
+}
