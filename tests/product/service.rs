@@ -367,6 +367,25 @@ async fn the_binary_runs_its_own_postgresql_and_keeps_the_data_across_restarts()
         std::fs::read(&fetched).unwrap(),
         std::fs::read(out.join("evaluation_summary.csv")).unwrap()
     );
+    // The meeting pack's PDF, by its format.
+    let fetched = data_dir.join("fetched.pdf");
+    let fetch = Command::new(binary())
+        .args(["report", "fetch", &run, "--format", "pdf", "--server"])
+        .arg(format!("http://{}", served.addr))
+        .arg("--data-dir")
+        .arg(&data_dir)
+        .arg("--out")
+        .arg(&fetched)
+        .output()
+        .unwrap();
+    assert!(
+        fetch.status.success(),
+        "{}",
+        String::from_utf8_lossy(&fetch.stderr)
+    );
+    let pdf = std::fs::read(&fetched).unwrap();
+    assert!(pdf.starts_with(b"%PDF-"));
+    assert_eq!(pdf, std::fs::read(out.join("meeting_pack.pdf")).unwrap());
     tokio::task::spawn_blocking(move || stop_binary(served))
         .await
         .unwrap();

@@ -201,6 +201,8 @@ pub enum FetchFormat {
     Xlsx,
     /// `meeting_pack.html`
     Html,
+    /// `meeting_pack.pdf`
+    Pdf,
     /// `manifest.json`
     Manifest,
 }

@@ -396,6 +396,7 @@ async fn fetch(
         }
         (cli::FetchFormat::Xlsx, _) => kerjasama_jobs::runs::WORKBOOK.to_string(),
         (cli::FetchFormat::Html, _) => kerjasama_jobs::pack::FILE_NAME.to_string(),
+        (cli::FetchFormat::Pdf, _) => kerjasama_jobs::pack::PDF_FILE_NAME.to_string(),
         (cli::FetchFormat::Manifest, _) => "manifest.json".to_string(),
     };
     let run = if run.starts_with("reportRuns/") {
