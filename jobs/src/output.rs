@@ -38,15 +38,17 @@ impl Staging {
         })
     }
 
-    /// RFC 4180 CSV: UTF-8, header row, CRLF line ends, ISO dates, `.` decimals.
+    /// RFC 4180 CSV: UTF-8, header row, CRLF line ends, ISO dates, `.` decimals;
+    /// rupiah columns as whole rupiah (see [`whole_rupiah`]).
     pub fn write_csv(&mut self, name: &str, frame: &mut DataFrame) -> JobResult<()> {
         let path = self.staging.join(name);
         let file = fs::File::create(&path).map_err(io(&path))?;
+        let mut frame = whole_rupiah(frame)?;
         CsvWriter::new(file)
             .include_header(true)
             .with_line_terminator("\r\n".into())
             .with_date_format(Some("%Y-%m-%d".into()))
-            .finish(frame)?;
+            .finish(&mut frame)?;
         self.files.push(name.to_string());
         Ok(())
     }
@@ -117,6 +119,27 @@ impl Staging {
     }
 }
 
+/// Rupiah columns (`*_idr*`) written as whole rupiah, `611250000` rather than
+/// `611250000.0000`: money is whole rupiah, so the decimals say nothing. A
+/// column is rewritten only when every value in it is whole (else it keeps its
+/// scale, so no amount is ever rounded); Parquet keeps the decimal type.
+pub fn whole_rupiah(frame: &DataFrame) -> JobResult<DataFrame> {
+    let mut out = frame.clone();
+    for column in frame.columns() {
+        if !column.name().contains("idr") || !matches!(column.dtype(), DataType::Decimal(..)) {
+            continue;
+        }
+        let exact = column.as_materialized_series();
+        let Ok(whole) = exact.strict_cast(&DataType::Int64) else {
+            continue;
+        };
+        if whole.cast(exact.dtype())?.equal_missing(exact)?.all() {
+            out.with_column(whole.into_column())?;
+        }
+    }
+    Ok(out)
+}
+
 /// An i128 with `scale` decimals as plain text, e.g. (6750000010000, 4) → "675000001.0000".
 pub fn decimal_text(value: i128, scale: usize) -> String {
     let sign = if value < 0 { "-" } else { "" };
@@ -137,6 +160,46 @@ pub fn significant_digits(text: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rupiah_columns_lose_only_meaningless_decimals() {
+        let decimal = DataType::Decimal(20, 4);
+        let frame = df!(
+            "realised_idr_to_date" => [611_250_000i64, 0],
+            "realised_idr_in_period" => [1i64, 2],
+            "target_value" => [5i64, 6],
+        )
+        .unwrap();
+        let frame = frame
+            .lazy()
+            .with_columns([
+                col("realised_idr_to_date").cast(decimal.clone()),
+                (col("realised_idr_in_period").cast(decimal.clone())
+                    / lit(4).cast(decimal.clone()))
+                .cast(decimal.clone()),
+                col("target_value").cast(decimal),
+            ])
+            .collect()
+            .unwrap();
+        let whole = whole_rupiah(&frame).unwrap();
+        assert_eq!(
+            whole.column("realised_idr_to_date").unwrap().dtype(),
+            &DataType::Int64
+        );
+        // A fraction keeps the column's scale; columns that are not rupiah are left alone.
+        assert!(matches!(
+            whole.column("realised_idr_in_period").unwrap().dtype(),
+            DataType::Decimal(..)
+        ));
+        assert!(matches!(
+            whole.column("target_value").unwrap().dtype(),
+            DataType::Decimal(..)
+        ));
+        let mut csv = Vec::new();
+        CsvWriter::new(&mut csv).finish(&mut whole.clone()).unwrap();
+        let text = String::from_utf8(csv).unwrap();
+        assert!(text.contains("611250000,0.2500,5.0000"), "{text}");
+    }
 
     #[test]
     fn decimals_are_written_exactly() {

@@ -732,8 +732,8 @@ async fn follow_up_gaps_are_reconstructed_as_of_the_date() {
     // two KSB without PKS, one missing and one late report, two active
     // agreements without realisation, two overdue recommendations.
     let summary = rows(&server, &report, "evaluation_summary.csv", false).await;
-    assert_eq!(summary[0], "KSDD,6,3,0,1,0.0000,0.0000,1,0,0,1,2,1,1,2,2");
-    assert_eq!(summary[1], "KSDPK,0,0,0,0,0.0000,0.0000,0,0,0,0,0,0,0,0,0");
+    assert_eq!(summary[0], "KSDD,6,3,0,1,0,0,1,0,0,1,2,1,1,2,2");
+    assert_eq!(summary[1], "KSDPK,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0");
     assert_eq!(summary.len(), 5);
 }
 
@@ -928,8 +928,8 @@ async fn a_cancelled_pks_leaves_its_ksb_unfollowed_and_addenda_and_lois_owe_no_f
     // missing reports, four active agreements without realisation. KSDPL: the
     // LOI is active and counted, but owes no report and no realisation.
     let summary = rows(&server, &report, "evaluation_summary.csv", false).await;
-    assert_eq!(summary[0], "KSDD,8,4,0,0,0.0000,0.0000,1,0,0,1,1,4,0,4,0");
-    assert_eq!(summary[2], "KSDPL,1,1,0,0,0.0000,0.0000,0,0,0,0,0,0,0,0,0");
+    assert_eq!(summary[0], "KSDD,8,4,0,0,0,0,1,0,0,1,1,4,0,4,0");
+    assert_eq!(summary[2], "KSDPL,1,1,0,0,0,0,0,0,0,0,0,0,0,0,0");
 
     // By 2026-07-31 P2 is cancelled too: G2 is listed again.
     let later = run(&server, "2026-07-31", "2026-07-01", "2026-07-31").await;
