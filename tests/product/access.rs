@@ -51,11 +51,73 @@ async fn a_revoked_token_stops_working() {
     )
     .await
     .unwrap();
-    let status = client
+    // Servers cache a resolved token for at most a second, and the
+    // revocation's notification clears every server's cache at once: the
+    // token stops working within that second (in practice, at once).
+    let revoked = std::time::Instant::now();
+    let status = loop {
+        match client
+            .list_agreements(authed(&token, pb::ListAgreementsRequest::default()))
+            .await
+        {
+            Err(status) => break status,
+            Ok(_) => {
+                assert!(
+                    revoked.elapsed() < kerjasama_grpc::auth::TOKEN_CACHE_TTL,
+                    "the revoked token still works after {:?}",
+                    revoked.elapsed()
+                );
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            }
+        }
+    };
+    assert_rejected(&status, Code::Unauthenticated, None);
+}
+
+#[tokio::test]
+async fn a_token_is_read_from_the_database_at_most_once_a_second_while_it_is_used() {
+    let server = TestServer::start().await;
+    let token = server
+        .token("busy-analyst", Role::Analyst, None, None)
+        .await;
+    let mut client = server.agreements();
+    // Let the token listener subscribe (the cache is off until it has).
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let sql = server.sql().await;
+    async fn lookups(sql: &tokio_postgres::Client) -> i64 {
+        sql.query_one(
+            "SELECT coalesce(sum(idx_scan), 0)::bigint FROM pg_stat_user_indexes \
+             WHERE indexrelname = 'api_tokens_secret_sha256_key'",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0)
+    }
+    client
         .list_agreements(authed(&token, pb::ListAgreementsRequest::default()))
         .await
-        .unwrap_err();
-    assert_rejected(&status, Code::Unauthenticated, None);
+        .unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+    let before = lookups(&sql).await;
+    let started = std::time::Instant::now();
+    for _ in 0..50 {
+        client
+            .list_agreements(authed(&token, pb::ListAgreementsRequest::default()))
+            .await
+            .unwrap();
+    }
+    let elapsed = started.elapsed();
+    // Statistics reach the view once the backends report them (within a
+    // second or so of going idle).
+    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+    let after = lookups(&sql).await;
+    let allowed = 1 + elapsed.as_secs() as i64;
+    assert!(
+        after - before <= allowed,
+        "50 calls in {elapsed:?} looked the token up {} times",
+        after - before
+    );
 }
 
 #[tokio::test]

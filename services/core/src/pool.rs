@@ -43,8 +43,16 @@ impl Default for PoolSettings {
     }
 }
 
+/// Checkouts do not ping: a connection is handed out again unless it is
+/// known broken (its socket closed, or a transaction left open by a failed
+/// call), which costs no round trip. A connection that died while idle fails
+/// its next call with `Unavailable` and is then discarded, so a restarted
+/// database costs at most one failed call per pooled connection.
 pub fn connect(database_url: &str, settings: &PoolSettings) -> CoreResult<PgPool> {
-    let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new(database_url);
+    let mut config = diesel_async::pooled_connection::ManagerConfig::default();
+    config.recycling_method = diesel_async::pooled_connection::RecyclingMethod::Fast;
+    let manager =
+        AsyncDieselConnectionManager::<AsyncPgConnection>::new_with_config(database_url, config);
     PgPool::builder(manager)
         .max_size(settings.max_size)
         .wait_timeout(Some(settings.wait_timeout))

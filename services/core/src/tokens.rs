@@ -36,7 +36,12 @@ pub struct NewToken {
 }
 
 fn digest(secret: &str) -> Vec<u8> {
-    Sha256::digest(secret.as_bytes()).to_vec()
+    secret_digest(secret).to_vec()
+}
+
+/// The SHA-256 of a bearer secret: what is stored, and what caches key on.
+pub fn secret_digest(secret: &str) -> [u8; 32] {
+    Sha256::digest(secret.as_bytes()).into()
 }
 
 /// Creates a token; returns it with its secret, which is not stored.

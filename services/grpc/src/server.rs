@@ -211,9 +211,11 @@ pub async fn serve(
         .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
         .build_v1alpha()?;
 
+    let (authenticator, token_listener) =
+        Authenticator::with_cache(config.pool.clone(), config.database_url.clone());
     let gate = GateLayer::new(
         config.pool.clone(),
-        Authenticator::new(config.pool.clone()),
+        authenticator,
         RequestCheck::new()?,
         config.telemetry.clone(),
     );
@@ -298,6 +300,7 @@ pub async fn serve(
         }
     };
     watcher.abort();
+    token_listener.abort();
     for worker in workers {
         // A worker gives its run back to the queue and stops promptly.
         let _ = tokio::time::timeout(Duration::from_secs(10), worker).await;
