@@ -777,14 +777,19 @@ async fn load(conn: &mut AsyncPgConnection, id: Uuid, lock: bool) -> CoreResult<
         .ok_or_else(|| CoreError::Internal("assembled no agreement".into()))
 }
 
+/// Writes the agreement's parties; `replace` first removes the ones stored
+/// (an update), which a new agreement has none of.
 async fn write_parties(
     conn: &mut AsyncPgConnection,
     id: Uuid,
     fields: &AgreementFields,
+    replace: bool,
 ) -> CoreResult<()> {
-    diesel::delete(agreement_parties::table.filter(agreement_parties::agreement_id.eq(id)))
-        .execute(conn)
-        .await?;
+    if replace {
+        diesel::delete(agreement_parties::table.filter(agreement_parties::agreement_id.eq(id)))
+            .execute(conn)
+            .await?;
+    }
     let rows: Vec<_> = fields
         .parties
         .iter()
@@ -858,15 +863,36 @@ pub async fn create(
             .values(AgreementColumns::new(id, &fields))
             .execute(conn)
             .await?;
-        write_parties(conn, id, &fields).await?;
+        write_parties(conn, id, &fields, false).await?;
         let started = stages::instantiate(conn, id, &fields, complete_through).await?;
-        if started.is_some() {
+        // The stored row with its state, read back by the statement that
+        // completes it; the parties are the ones just written.
+        let today = calendar::today();
+        let row: (AgreementRow, String) = if started.is_some() {
             diesel::update(agreements::table.find(id))
                 .set(agreements::process_started_on.eq(started))
-                .execute(conn)
-                .await?;
-        }
-        let created = load(conn, id, false).await?;
+                .returning((AgreementRow::as_returning(), state_as_of(today)))
+                .get_result(conn)
+                .await?
+        } else {
+            agreements::table
+                .find(id)
+                .select((AgreementRow::as_select(), state_as_of(today)))
+                .first(conn)
+                .await?
+        };
+        let parties = fields
+            .parties
+            .iter()
+            .map(|p| Party {
+                name: p.name.trim().to_string(),
+                kind: p.kind,
+                region_code: p.region_code.clone(),
+                country_code: p.country_code.clone(),
+                document_number: p.document_number.trim().to_string(),
+            })
+            .collect();
+        let created = assemble(row.0, row.1, parties)?;
         audit::record(
             conn,
             AuditEntry {
@@ -935,7 +961,7 @@ pub async fn update(
             .execute(conn)
             .await?;
         if parties_changed {
-            write_parties(conn, id, &fields).await?;
+            write_parties(conn, id, &fields, true).await?;
         }
         if fields.parent_id.is_some() != before.fields.parent_id.is_some() {
             stages::replace_template(conn, id, &fields).await?;
