@@ -1278,6 +1278,34 @@ fn like_pattern(text: &str) -> String {
 }
 
 /// Orders by `(key, id)` and, after a cursor, seeks past it (keyset pagination).
+/// Orders by a plain column and the id, and seeks past the cursor with a
+/// row comparison, `(key, id) < (value, id)`, which PostgreSQL uses as the
+/// bound of an index on `(…, key, id)`: page 500 starts where it starts, it
+/// does not read the 499 pages before it.
+macro_rules! order_and_seek_column {
+    ($query:expr, $key:expr, $key_sql:literal, $sql_type:ty, $after:expr, $descending:expr) => {{
+        let mut query = $query;
+        if let Some((value, id)) = $after {
+            let op = if $descending { "<" } else { ">" };
+            query = query.filter(
+                diesel::dsl::sql::<diesel::sql_types::Bool>(&format!(
+                    "({}, agreements.id) {op} (",
+                    $key_sql
+                ))
+                .bind::<$sql_type, _>(value)
+                .sql(", ")
+                .bind::<diesel::sql_types::Uuid, _>(id)
+                .sql(")"),
+            );
+        }
+        if $descending {
+            query.order(($key.desc(), agreements::id.desc()))
+        } else {
+            query.order(($key.asc(), agreements::id.asc()))
+        }
+    }};
+}
+
 macro_rules! order_and_seek {
     ($query:expr, $key:expr, $after:expr, $descending:expr) => {{
         let mut query = $query;
@@ -1414,14 +1442,28 @@ pub async fn list(
                 )),
                 _ => None,
             };
-            order_and_seek!(query, agreements::create_time, after, desc)
+            order_and_seek_column!(
+                query,
+                agreements::create_time,
+                "agreements.create_time",
+                diesel::sql_types::Timestamptz,
+                after,
+                desc
+            )
         }
         SortKey::Title => {
             let after = cursor
                 .as_ref()
                 .zip(after_id)
                 .map(|(c, id)| (c.key.clone(), id));
-            order_and_seek!(query, agreements::title, after, desc)
+            order_and_seek_column!(
+                query,
+                agreements::title,
+                "agreements.title",
+                diesel::sql_types::Text,
+                after,
+                desc
+            )
         }
         SortKey::SignedOn | SortKey::EffectiveUntil => {
             let after = match (&cursor, after_id) {
