@@ -23,5 +23,6 @@ mod schedules;
 mod service;
 mod stages;
 mod state;
+mod synthetic;
 mod tls;
 mod units;

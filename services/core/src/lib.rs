@@ -22,6 +22,7 @@ pub mod paging;
 pub mod pool;
 pub mod schema;
 pub mod stages;
+pub mod synthetic;
 pub mod text;
 pub mod tokens;
 pub mod units;

@@ -84,8 +84,9 @@ pub enum Command {
     Worker(SchedulerArgs),
     /// Apply pending database migrations and exit.
     Migrate,
-    /// Load the demo register into an empty database.
-    Seed,
+    /// Load the demo register into an empty database (or, with --synthetic, a
+    /// generated register of N agreements for benchmarks).
+    Seed(SeedArgs),
     /// Create or revoke API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
@@ -138,6 +139,25 @@ pub struct ServeArgs {
     /// Do not run the report scheduler in this process (run `kerjasama worker` instead).
     #[arg(long, env = "KERJASAMA_NO_SCHEDULER")]
     pub no_scheduler: bool,
+}
+
+#[derive(Args)]
+pub struct SeedArgs {
+    /// Load a deterministic synthetic register of --agreements N agreements
+    /// with all their children (COPY, one transaction) instead of the demo
+    /// register. Refuses a register that already holds units, agreements or
+    /// evaluation meetings.
+    #[arg(long, requires = "agreements")]
+    pub synthetic: bool,
+    /// With --synthetic: how many agreements (ordinals 1..=N; agreement n has a
+    /// UUID computable from n, see the README's Benchmarks section).
+    #[arg(long, requires = "synthetic",
+          value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
+    pub agreements: Option<u64>,
+    /// With --synthetic: the generator's seed; the same N and seed give the
+    /// same rows.
+    #[arg(long, requires = "synthetic", default_value_t = 1)]
+    pub seed: u64,
 }
 
 #[derive(Args)]

@@ -12,7 +12,7 @@ use anyhow::Context;
 use clap::Parser;
 use kerjasama_core::access::Principal;
 use kerjasama_core::codes::Role;
-use kerjasama_core::{calendar, demo, tokens};
+use kerjasama_core::{calendar, demo, synthetic, tokens};
 use kerjasama_jobs::runs::{self, Destination, ReportParams};
 use kerjasama_jobs::scheduler;
 
@@ -94,7 +94,31 @@ async fn command(command: &Command, db: &Database) -> anyhow::Result<()> {
             unreachable!("handled before opening the database")
         }
         Command::Migrate => println!("migrations are up to date"),
-        Command::Seed => match demo::load(&db.pool).await? {
+        Command::Seed(cli::SeedArgs {
+            synthetic: true,
+            agreements: Some(agreements),
+            seed,
+        }) => {
+            let options = synthetic::SyntheticOptions::new(*agreements, *seed);
+            let mut display = synthetic::StderrProgress::new();
+            let summary = synthetic::load(&db.url, &options, &mut |p| display.update(p)).await?;
+            println!(
+                "loaded a synthetic register (seed {seed}): {agreements} agreements in {} regions, \
+                 committed after {:.1} s, analyzed after {:.1} s",
+                summary.regions,
+                summary.load_time.as_secs_f64(),
+                summary.total_time.as_secs_f64()
+            );
+            println!("{:<31}{:>12}{:>12}", "table", "rows", "COPY s");
+            for ((table, rows), time) in synthetic::TABLES
+                .iter()
+                .zip(summary.rows)
+                .zip(summary.copy_time)
+            {
+                println!("{table:<31}{rows:>12}{:>12.1}", time.as_secs_f64());
+            }
+        }
+        Command::Seed(_) => match demo::load(&db.pool).await? {
             demo::SeedOutcome::Loaded { units, agreements } => {
                 println!("loaded the demo register: {units} units, {agreements} agreements")
             }
