@@ -7,6 +7,7 @@ mod access_matrix;
 mod agreements;
 mod audit;
 mod bad_input;
+mod bench;
 mod benefits;
 mod clients;
 mod documents;

@@ -93,6 +93,9 @@ pub enum Command {
     /// Compute evaluation reports.
     #[command(subcommand)]
     Report(ReportCommand),
+    /// Load a running server on loopback with one or more scenarios and print
+    /// throughput and latency percentiles (see BENCHMARKS.md).
+    Bench(crate::bench::BenchArgs),
 }
 
 #[derive(Args)]

@@ -1,5 +1,6 @@
 //! The `kerjasama` binary: thin dispatch to the library crates.
 
+mod bench;
 mod cli;
 mod database;
 
@@ -49,6 +50,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     match &cli.command {
         Command::Serve(args) => return serve(global, args).await,
         Command::Worker(args) => return worker(global, args).await,
+        Command::Bench(args) => {
+            let token = token_or_admin(global, args.token.as_deref())?;
+            return bench::run(args.clone(), token).await;
+        }
         Command::Report(ReportCommand::Fetch {
             run,
             table,
@@ -58,16 +63,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             out,
             dialect,
         }) => {
-            let token = match token {
-                Some(token) => token.clone(),
-                None => {
-                    let file = global.data_dir().join("admin-token");
-                    std::fs::read_to_string(&file)
-                        .with_context(|| format!("no --token and no {}", file.display()))?
-                        .trim()
-                        .to_string()
-                }
-            };
+            let token = token_or_admin(global, token.as_deref())?;
             return fetch(
                 server,
                 &token,
@@ -87,10 +83,27 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     outcome
 }
 
+/// `--token`, else the data dir's bootstrap `admin-token`.
+fn token_or_admin(global: &cli::Global, token: Option<&str>) -> anyhow::Result<String> {
+    match token {
+        Some(token) => Ok(token.to_string()),
+        None => {
+            let file = global.data_dir().join("admin-token");
+            Ok(std::fs::read_to_string(&file)
+                .with_context(|| format!("no --token and no {}", file.display()))?
+                .trim()
+                .to_string())
+        }
+    }
+}
+
 async fn command(command: &Command, db: &Database) -> anyhow::Result<()> {
     let system = Principal::system("kerjasama-cli");
     match command {
-        Command::Serve(_) | Command::Worker(_) | Command::Report(ReportCommand::Fetch { .. }) => {
+        Command::Serve(_)
+        | Command::Worker(_)
+        | Command::Bench(_)
+        | Command::Report(ReportCommand::Fetch { .. }) => {
             unreachable!("handled before opening the database")
         }
         Command::Migrate => println!("migrations are up to date"),

@@ -1,0 +1,24 @@
+-- CreateAgreement of a signed KSDD KSB with one party, with a request_id: the
+-- statements the service sends in its transaction (captured with
+-- log_statement = all), with an id made from random numbers instead of
+-- Uuid::now_v7() in the process.
+\set k random(1, 281474976710655)
+\set r random(1, 281474976710655)
+BEGIN;
+INSERT INTO "create_requests" ("method", "request_id", "region_code", "actor", "request_hash", "resource") VALUES ('CreateAgreement', (lpad(to_hex(:r::bigint), 12, '0') || '4000' || '8000' || lpad(to_hex(:k::bigint), 12, '0'))::uuid, '36', 'bench', '\x3f1a6c2e9b0d4e57a8c1f2e3d4b5a6978877665544332211ffeeddccbbaa9988', 'agreements/' || (lpad(to_hex(:k::bigint), 12, '0') || '7000' || '8000' || lpad(to_hex(:r::bigint), 12, '0'))) ON CONFLICT DO NOTHING;
+SELECT "units"."region_code" FROM "units" WHERE ("units"."code" = 'BENCH-LOAD') LIMIT 1;
+SELECT COUNT(*) FROM "sectors" WHERE ("sectors"."code" = 'ENVIRONMENT');
+INSERT INTO "agreements" ("id", "region_code", "cooperation_type", "document_kind", "title", "parent_id", "unit_code", "sector", "ksdd_basis", "document_number", "objective", "signed_on", "effective_from", "effective_until", "dprd_approval_required", "budget_idr", "reporting_cycle") VALUES ((lpad(to_hex(:k::bigint), 12, '0') || '7000' || '8000' || lpad(to_hex(:r::bigint), 12, '0'))::uuid, '36', 'KSDD', 'KSB', 'Kerja sama beban ' || :k::bigint, DEFAULT, 'BENCH-LOAD', 'ENVIRONMENT', 'MANDATORY', '', '', '2016-01-04', '2016-01-04', '2031-01-03', false, 1500000000, 'SEMESTER');
+INSERT INTO "agreement_parties" ("agreement_id", "position", "region_code", "name", "kind", "party_region_code", "country_code", "document_number") VALUES ((lpad(to_hex(:k::bigint), 12, '0') || '7000' || '8000' || lpad(to_hex(:r::bigint), 12, '0'))::uuid, 0, '36', 'Pemerintah Kota Tangerang', 'CITY_GOVERNMENT', '36.71', NULL, '');
+SELECT "stage_templates"."position", "stage_templates"."stage_code", "stage_templates"."target_days", "stage_templates"."skippable", "stage_definitions"."name_id", "stage_definitions"."name_en", "stage_definitions"."signs", "stage_definitions"."dprd" FROM ("stage_templates" INNER JOIN "stage_definitions" ON ("stage_templates"."stage_code" = "stage_definitions"."code")) WHERE ((("stage_templates"."cooperation_type" = 'KSDD') AND ("stage_templates"."document_kind" = 'KSB')) AND ("stage_templates"."with_parent" = false)) ORDER BY "stage_templates"."position";
+INSERT INTO "agreement_stages" ("agreement_id", "region_code", "position", "code", "status", "skippable", "started_on", "sla_due_on", "completed_on", "backfilled")
+SELECT (lpad(to_hex(:k::bigint), 12, '0') || '7000' || '8000' || lpad(to_hex(:r::bigint), 12, '0'))::uuid, '36', s.position, s.code, s.status, s.skippable, s.started::date, s.due::date, s.completed::date, s.backfilled
+FROM (VALUES (1, 'PERSIAPAN', 'DONE', true, '2016-01-04', '2016-02-03', '2016-01-04', true),
+             (2, 'PENAWARAN', 'DONE', true, '2016-01-04', '2016-02-03', '2016-01-04', true),
+             (3, 'PENYUSUNAN_KSB', 'DONE', true, '2016-01-04', '2016-02-03', '2016-01-04', true),
+             (4, 'PENANDATANGANAN_KSB', 'DONE', false, '2016-01-04', '2016-01-18', '2016-01-04', true),
+             (5, 'PENATAUSAHAAN', 'IN_PROGRESS', false, '2016-01-04', '2016-01-18', NULL, false),
+             (6, 'PELAPORAN', 'PENDING', false, NULL, NULL, NULL, false)) AS s(position, code, status, skippable, started, due, completed, backfilled);
+UPDATE "agreements" SET "process_started_on" = '2016-01-04' WHERE ("agreements"."id" = (lpad(to_hex(:k::bigint), 12, '0') || '7000' || '8000' || lpad(to_hex(:r::bigint), 12, '0'))::uuid) RETURNING "agreements"."id", "agreements"."title", "agreements"."version", "agreements"."create_time", agreement_state("agreements"."signed_on", "agreements"."effective_until", "agreements"."process_started_on", "agreements"."terminated_on", "agreements"."cancelled_on", CURRENT_DATE);
+INSERT INTO "audit_events" ("region_code", "actor", "action", "resource", "before", "after", "request_id") VALUES ('36', 'bench', 'CreateAgreement', 'agreements/' || :k::bigint, NULL, '{"id": "01a21ad4-4390-74b9-a07a-8582360d1be8", "state": "ACTIVE", "title": "Kerja sama beban", "sector": "ENVIRONMENT", "parties": [{"kind": "CITY_GOVERNMENT", "name": "Pemerintah Kota Tangerang", "region_code": "36.71", "country_code": null, "document_number": ""}], "version": 1, "signed_on": "2016-01-04", "unit_code": "BENCH-LOAD", "budget_idr": 1500000000, "ksdd_basis": "MANDATORY", "objective": "", "create_time": "2026-11-27T02:27:28.281Z", "update_time": "2026-11-27T02:27:28.281Z", "region_code": "36", "document_kind": "KSB", "effective_from": "2016-01-04", "effective_until": "2031-01-03", "document_number": "", "cooperation_type": "KSDD", "process_started_on": "2016-01-04"}'::jsonb, NULL);
+COMMIT;
