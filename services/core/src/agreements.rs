@@ -569,7 +569,7 @@ async fn ensure_valid(
     Ok(())
 }
 
-#[derive(Queryable, QueryableByName, Selectable)]
+#[derive(Queryable, Selectable)]
 #[diesel(table_name = agreements, check_for_backend(diesel::pg::Pg))]
 struct AgreementRow {
     id: Uuid,
@@ -600,7 +600,7 @@ struct AgreementRow {
     reporting_cycle: String,
 }
 
-#[derive(Queryable, QueryableByName, Selectable)]
+#[derive(Queryable, Selectable)]
 #[diesel(table_name = agreement_parties, check_for_backend(diesel::pg::Pg))]
 struct PartyRow {
     agreement_id: Uuid,
@@ -709,70 +709,14 @@ fn assemble(row: AgreementRow, state: String, parties: Vec<Party>) -> CoreResult
     })
 }
 
-/// The SQL of a query, rendered once. diesel-async renders a query's SQL
-/// on every execution (to find its prepared statement); for the hottest reads
-/// that rendering cost more instructions than the rest of the call (callgrind
-/// of GetAgreement, BENCHMARKS.md), so those run as the same SQL text, built
-/// from the same DSL, with their values bound in order.
-fn rendered(query: impl diesel::query_builder::QueryFragment<diesel::pg::Pg>) -> String {
-    use diesel::query_builder::QueryBuilder;
-    let mut builder = diesel::pg::PgQueryBuilder::default();
-    query
-        .to_sql(&mut builder, &diesel::pg::Pg)
-        .expect("a fixed query renders");
-    builder.finish()
-}
-
-/// `load`'s query: $1 the day of the state, $2 the id, $3 the limit (1).
-fn load_sql(lock: bool) -> &'static str {
-    static PLAIN: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
-        rendered(
-            agreements::table
-                .find(Uuid::nil())
-                .select((AgreementRow::as_select(), state_as_of(NaiveDate::MIN)))
-                .limit(1),
-        )
-    });
-    static LOCKED: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
-        rendered(
-            agreements::table
-                .find(Uuid::nil())
-                .select((AgreementRow::as_select(), state_as_of(NaiveDate::MIN)))
-                .limit(1)
-                .for_update(),
-        )
-    });
-    if lock { &LOCKED } else { &PLAIN }
-}
-
-/// `load_parties`' query: $1 the agreement ids.
-fn parties_sql() -> &'static str {
-    static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
-        rendered(
-            agreement_parties::table
-                .filter(agreement_parties::agreement_id.eq_any(Vec::<Uuid>::new()))
-                .order((agreement_parties::agreement_id, agreement_parties::position))
-                .select(PartyRow::as_select()),
-        )
-    });
-    &SQL
-}
-
-/// An agreement row with its state, as `load_sql` returns it.
-#[derive(QueryableByName)]
-struct LoadedRow {
-    #[diesel(embed)]
-    columns: AgreementRow,
-    #[diesel(sql_type = diesel::sql_types::Text)]
-    agreement_state: String,
-}
-
 async fn load_parties(
     conn: &mut AsyncPgConnection,
     ids: &[Uuid],
 ) -> CoreResult<HashMap<Uuid, Vec<Party>>> {
-    let rows: Vec<PartyRow> = diesel::sql_query(parties_sql())
-        .bind::<diesel::sql_types::Array<diesel::sql_types::Uuid>, _>(ids)
+    let rows: Vec<PartyRow> = agreement_parties::table
+        .filter(agreement_parties::agreement_id.eq_any(ids))
+        .order((agreement_parties::agreement_id, agreement_parties::position))
+        .select(PartyRow::as_select())
         .load(conn)
         .await?;
     let mut by_agreement: HashMap<Uuid, Vec<Party>> = HashMap::new();
@@ -817,16 +761,16 @@ pub(crate) async fn load_for(
 }
 
 async fn load(conn: &mut AsyncPgConnection, id: Uuid, lock: bool) -> CoreResult<Agreement> {
-    let loaded: Option<LoadedRow> = diesel::sql_query(load_sql(lock))
-        .bind::<Date, _>(calendar::today())
-        .bind::<diesel::sql_types::Uuid, _>(id)
-        .bind::<diesel::sql_types::BigInt, _>(1i64)
-        .get_result(conn)
-        .await
-        .optional()?;
-    let row = loaded
-        .map(|l| (l.columns, l.agreement_state))
-        .ok_or_else(|| CoreError::not_found(resource_name(id)))?;
+    let today = calendar::today();
+    let query = agreements::table
+        .find(id)
+        .select((AgreementRow::as_select(), state_as_of(today)));
+    let row = if lock {
+        query.for_update().first(conn).await.optional()?
+    } else {
+        query.first(conn).await.optional()?
+    };
+    let row = row.ok_or_else(|| CoreError::not_found(resource_name(id)))?;
     assemble_all(conn, vec![row])
         .await?
         .pop()
@@ -1564,26 +1508,6 @@ pub async fn list(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// The prebuilt reads bind their values in the order `load` and
-    /// `load_parties` supply them.
-    #[test]
-    fn prebuilt_reads_bind_day_id_limit_and_ids_in_order() {
-        let plain = load_sql(false);
-        let state = plain.find("agreement_state(").unwrap();
-        assert!(plain[state..].find("$1").is_some());
-        assert!(
-            plain.find("\"agreements\".\"id\" = $2").unwrap() > state,
-            "{plain}"
-        );
-        assert!(plain.ends_with("LIMIT $3"), "{plain}");
-        assert!(
-            load_sql(true).ends_with("LIMIT $3 FOR UPDATE"),
-            "{}",
-            load_sql(true)
-        );
-        assert!(parties_sql().contains("= ANY($1)"), "{}", parties_sql());
-    }
 
     fn ksdd() -> AgreementFields {
         AgreementFields {
