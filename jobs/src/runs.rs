@@ -280,6 +280,11 @@ pub(crate) async fn compute_and_publish(
     let started = std::time::Instant::now();
     let client = load::connect(database_url).await?;
     let register = load::register(&client, run.as_of, run.region_code.as_deref()).await?;
+    tracing::info!(
+        run = %run.name(),
+        seconds = started.elapsed().as_secs_f64(),
+        "report phase: register loaded"
+    );
     if let Some(pause) = std::env::var(FAULT_PAUSE_ENV)
         .ok()
         .and_then(|ms| ms.parse::<u64>().ok())
@@ -326,10 +331,21 @@ fn write_files(
         end: run.period_end,
         report_grace_days: run.report_grace_days.max(0) as u32,
     };
+    // Where a run's time goes, phase by phase (BENCHMARKS.md reads these).
+    let mut phase_start = std::time::Instant::now();
+    let mut phase = |name: &str| {
+        tracing::info!(
+            run = %run.name(),
+            seconds = phase_start.elapsed().as_secs_f64(),
+            "report phase: {name}"
+        );
+        phase_start = std::time::Instant::now();
+    };
     let mut tables: Vec<metrics::Table> = metrics::compute(register, &period)?
         .into_iter()
         .filter(|t| run.tables.is_empty() || run.tables.iter().any(|w| w == t.name))
         .collect();
+    phase("metrics computed");
     let mut listed = Vec::with_capacity(tables.len());
     for table in tables.iter_mut() {
         let file = format!("{}.csv", table.name);
@@ -342,9 +358,11 @@ fn write_files(
             columns: crate::rows::columns_of(&table.frame),
         });
     }
+    phase("CSV and Parquet written");
     let sheets: Vec<(&str, &polars::prelude::DataFrame)> =
         tables.iter().map(|t| (t.name, &t.frame)).collect();
     staging.write_xlsx(WORKBOOK, run, &sheets)?;
+    phase("workbook written");
     let pack = crate::pack::build(&tables, run)?;
     staging.write_bytes(
         crate::pack::FILE_NAME,
@@ -354,6 +372,7 @@ fn write_files(
         crate::pack::PDF_FILE_NAME,
         &crate::pack::pdf::render(&pack)?,
     )?;
+    phase("meeting pack written");
     let manifest = Manifest {
         run: run.name(),
         as_of: run.as_of,
