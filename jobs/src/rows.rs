@@ -188,12 +188,9 @@ pub fn read(dir: &Path, table: &str, offset: usize, limit: usize) -> JobResult<R
                 AnyValue::Int64(n) => Some(Value::Integer(n)),
                 AnyValue::Float64(n) => Some(Value::Number(n)),
                 AnyValue::Decimal(v, _, scale) => Some(Value::Decimal(decimal_text(v, scale))),
-                AnyValue::Date(days) => {
-                    let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid epoch");
-                    Some(Value::Date(
-                        (epoch + chrono::Duration::days(i64::from(days))).to_string(),
-                    ))
-                }
+                AnyValue::Date(days) => Some(Value::Date(
+                    crate::metrics::from_epoch_days(days).to_string(),
+                )),
                 other => Some(Value::Text(other.to_string())),
             });
         }

@@ -52,11 +52,6 @@ pub fn sheet_name(table: &str, part: usize) -> String {
     }
 }
 
-fn epoch_day(days: i32) -> chrono::NaiveDate {
-    let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid epoch");
-    epoch + chrono::Duration::days(i64::from(days))
-}
-
 struct Formats {
     header: Format,
     title: Format,
@@ -126,7 +121,7 @@ fn write_cell(
         AnyValue::Int64(n) => sheet.write_number_with_format(r, c, n as f64, &formats.whole),
         AnyValue::Float64(n) => sheet.write_number_with_format(r, c, n, number_format(n)),
         AnyValue::Date(days) => {
-            let day = epoch_day(days);
+            let day = crate::metrics::from_epoch_days(days);
             let cell = u16::try_from(chrono::Datelike::year(&day))
                 .ok()
                 .and_then(|year| {
@@ -169,7 +164,8 @@ fn write_table_part(
         .iter()
         .map(|c| c.as_materialized_series())
         .collect();
-    // Widths first: constant-memory sheets are written strictly row by row.
+    // Widths and the header row first: constant-memory sheets are written
+    // strictly row by row.
     for (c, s) in series.iter().enumerate() {
         let name = s.name().as_str();
         let heading = labels::column(name).map(|l| l.id).unwrap_or(name);
@@ -182,10 +178,6 @@ fn write_table_part(
             .unwrap_or(0);
         let width = widest.max(heading.chars().count().min(24)).clamp(8, 60);
         sheet.set_column_width(c as u16, width as f64 + 2.0)?;
-    }
-    for (c, s) in series.iter().enumerate() {
-        let name = s.name().as_str();
-        let heading = labels::column(name).map(|l| l.id).unwrap_or(name);
         sheet.write_string_with_format(0, c as u16, heading, &formats.header)?;
     }
     let mut columns: Vec<_> = series.iter().map(|s| s.iter().skip(start)).collect();

@@ -16,6 +16,24 @@ pub fn signed(mut a: pb::Agreement, on: &str, until: &str) -> pb::Agreement {
     a
 }
 
+/// Runs a report of every table as of `as_of` (default period) as ADMIN and
+/// waits for it to end.
+async fn run_as_of(server: &TestServer, as_of: &str) -> pb::ReportRun {
+    let run = server
+        .reports()
+        .run_report(authed(
+            &server.admin,
+            pb::RunReportRequest {
+                as_of: as_of.into(),
+                ..Default::default()
+            },
+        ))
+        .await
+        .unwrap()
+        .into_inner();
+    server.finished(run).await
+}
+
 pub async fn download(
     server: &TestServer,
     run: &str,
@@ -761,19 +779,7 @@ async fn report_files_download_over_http_with_the_bearer_token() {
 async fn tables_download_as_csv_for_indonesian_excel_on_every_path() {
     let server = TestServer::start().await;
     kerjasama_core::demo::load(&server.db.pool).await.unwrap();
-    let run = server
-        .reports()
-        .run_report(authed(
-            &server.admin,
-            pb::RunReportRequest {
-                as_of: "2026-09-30".into(),
-                ..Default::default()
-            },
-        ))
-        .await
-        .unwrap()
-        .into_inner();
-    let run = server.finished(run).await;
+    let run = run_as_of(&server, "2026-09-30").await;
     assert_eq!(run.state, pb::ReportRunState::Succeeded as i32, "{run:?}");
     let file = "realised_benefits.csv";
     let plain = download(&server, &run.name, file).await.unwrap();
@@ -856,19 +862,7 @@ async fn the_workbook_has_date_cells_number_cells_frozen_headers_and_filters() {
     use calamine::{Data, Reader, Xlsx};
     let server = TestServer::start().await;
     kerjasama_core::demo::load(&server.db.pool).await.unwrap();
-    let run = server
-        .reports()
-        .run_report(authed(
-            &server.admin,
-            pb::RunReportRequest {
-                as_of: "2026-09-30".into(),
-                ..Default::default()
-            },
-        ))
-        .await
-        .unwrap()
-        .into_inner();
-    let run = server.finished(run).await;
+    let run = run_as_of(&server, "2026-09-30").await;
     let bytes = download(&server, &run.name, "report.xlsx").await.unwrap();
 
     // Read with a reader other than the writer.
@@ -1001,19 +995,7 @@ fn poppler(tool: &str, args: &[&str], file: &std::path::Path) -> String {
 async fn the_meeting_pack_pdf_is_a4_landscape_with_its_figures_as_text() {
     let server = TestServer::start().await;
     known_register(&server).await;
-    let run = server
-        .reports()
-        .run_report(authed(
-            &server.admin,
-            pb::RunReportRequest {
-                as_of: "2026-09-30".into(),
-                ..Default::default()
-            },
-        ))
-        .await
-        .unwrap()
-        .into_inner();
-    let run = server.finished(run).await;
+    let run = run_as_of(&server, "2026-09-30").await;
     let pdf = download(&server, &run.name, "meeting_pack.pdf")
         .await
         .unwrap();

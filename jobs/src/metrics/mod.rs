@@ -57,6 +57,13 @@ pub fn epoch_days(date: NaiveDate) -> i32 {
     (date - epoch).num_days() as i32
 }
 
+/// The calendar date of a polars `Date` (days since 1970-01-01); the inverse
+/// of [`epoch_days`].
+pub fn from_epoch_days(days: i32) -> NaiveDate {
+    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid epoch");
+    epoch + chrono::Duration::days(i64::from(days))
+}
+
 /// A date as a polars literal of type Date.
 pub fn date_lit(date: NaiveDate) -> Expr {
     lit(epoch_days(date)).cast(DataType::Date)

@@ -228,7 +228,24 @@ mod tests {
             scale: Scale::Count,
         };
         let svg = svg(&chart, "sans-serif").unwrap();
-        assert!(svg.contains("satu") && svg.contains("dua"), "{svg}");
+        // Each legend entry is a text element in the strip under the plot.
+        for name in ["satu", "dua"] {
+            let element = svg
+                .split("<text")
+                .skip(1)
+                .find(|t| t.split('>').nth(1).is_some_and(|c| c.contains(name)))
+                .unwrap_or_else(|| panic!("no legend text {name} in {svg}"));
+            let y: f64 = element
+                .split("y=\"")
+                .nth(1)
+                .and_then(|rest| rest.split('"').next())
+                .and_then(|v| v.parse().ok())
+                .unwrap_or_else(|| panic!("no y in {element}"));
+            assert!(
+                y >= f64::from(HEIGHT - LEGEND_HEIGHT),
+                "{name} at y = {y}, inside the plot"
+            );
+        }
         // Tick labels are distinct whole numbers.
         assert!(!svg.contains(">2,5<") && !svg.contains(">0.5<"));
     }

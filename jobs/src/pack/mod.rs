@@ -111,10 +111,7 @@ fn cell_text(value: &AnyValue) -> String {
         AnyValue::Int64(n) => indonesian::integer(i128::from(*n)),
         AnyValue::Decimal(v, _, scale) => indonesian::decimal(&decimal_text(*v, *scale)),
         AnyValue::Float64(n) if n.is_finite() => indonesian::decimal(&format!("{n:.4}")),
-        AnyValue::Date(days) => {
-            let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid epoch");
-            indonesian::date(epoch + chrono::Duration::days(i64::from(*days)))
-        }
+        AnyValue::Date(days) => indonesian::date(crate::metrics::from_epoch_days(*days)),
         other => other.to_string(),
     }
 }
