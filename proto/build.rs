@@ -13,6 +13,8 @@ const PROTOS: &[&str] = &[
     "kerjasama/v1/document.proto",
     "kerjasama/v1/meeting.proto",
     "kerjasama/v1/report_schedule.proto",
+    "kerjasama/v1/import.proto",
+    "kerjasama/v1/digest.proto",
 ];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

@@ -99,6 +99,19 @@ pub fn date(day: NaiveDate) -> String {
     )
 }
 
+/// `27 Nov 2026` (the short month names: Jan Feb Mar Apr Mei Jun Jul Agu Sep Okt Nov Des).
+pub fn short_date(day: NaiveDate) -> String {
+    const SHORT: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des",
+    ];
+    format!(
+        "{} {} {}",
+        day.day(),
+        SHORT[day.month0() as usize],
+        day.year()
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

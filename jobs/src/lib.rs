@@ -5,6 +5,7 @@
 
 pub mod crontab;
 pub mod csv_dialect;
+pub mod digests;
 pub mod error;
 pub mod indonesian;
 pub mod labels;

@@ -267,7 +267,7 @@ pub async fn execute_leased(
             }
         })
     };
-    let outcome = runs::compute_and_publish(database_url, run, lost.clone()).await;
+    let outcome = runs::compute_and_publish(pool, database_url, run, lost.clone()).await;
     heartbeat.abort();
     if let Err(error) = &outcome {
         tracing::warn!(run = %run.name(), %error, "report run failed");

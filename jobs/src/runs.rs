@@ -9,6 +9,7 @@ use diesel::prelude::*;
 use diesel_async::{AsyncConnection, RunQueryDsl};
 use kerjasama_core::access::Principal;
 use kerjasama_core::calendar;
+use kerjasama_core::open_register;
 use kerjasama_core::pool::PgPool;
 use kerjasama_core::schema::report_runs;
 use kerjasama_core::{CoreError, FieldViolation};
@@ -32,6 +33,8 @@ pub struct ReportParams {
     pub report_grace_days: u32,
     /// Only these tables (file stems, e.g. `overdue_stages`); empty: all.
     pub tables: Vec<String>,
+    /// Also write the open register (`kerjasama_core::open_register`).
+    pub public_register: bool,
 }
 
 impl ReportParams {
@@ -85,6 +88,7 @@ impl ReportParams {
             region_code,
             report_grace_days: kerjasama_core::implementation_reports::DEFAULT_GRACE_DAYS,
             tables: Vec::new(),
+            public_register: false,
         })
     }
 }
@@ -114,6 +118,8 @@ pub struct ReportRun {
     /// Attempts started so far (a run whose worker died is attempted again).
     pub attempts: i32,
     pub max_attempts: i32,
+    /// The run also writes the open register.
+    pub public_register: bool,
 }
 
 impl ReportRun {
@@ -195,6 +201,7 @@ pub async fn claim(
                 report_runs::schedule_id.eq(tick.map(|t| t.0)),
                 report_runs::scheduled_for.eq(tick.map(|t| t.1)),
                 report_runs::tables.eq(&params.tables),
+                report_runs::public_register.eq(params.public_register),
             ))
             .on_conflict_do_nothing()
             .returning(ReportRun::as_returning())
@@ -273,6 +280,7 @@ const FAULT_PAUSE_ENV: &str = "KERJASAMA_FAULT_REPORT_PAUSE_MS";
 /// Computes a run and publishes its files, unless `lease_lost` is set by
 /// then (another attempt owns the run: its staged files are discarded).
 pub(crate) async fn compute_and_publish(
+    pool: &PgPool,
     database_url: &str,
     run: &ReportRun,
     lease_lost: std::sync::Arc<std::sync::atomic::AtomicBool>,
@@ -280,6 +288,11 @@ pub(crate) async fn compute_and_publish(
     let started = std::time::Instant::now();
     let client = load::connect(database_url).await?;
     let register = load::register(&client, run.as_of, run.region_code.as_deref()).await?;
+    let open_register = if run.public_register {
+        Some(open_register::read(pool, run.region_code.as_deref(), run.as_of).await?)
+    } else {
+        None
+    };
     tracing::info!(
         run = %run.name(),
         seconds = started.elapsed().as_secs_f64(),
@@ -296,7 +309,13 @@ pub(crate) async fn compute_and_publish(
     // a panic in there becomes this run's error instead of a run left RUNNING.
     tokio::task::spawn_blocking(move || {
         let mut staging = Staging::new(Path::new(&run.output_dir), run.id)?;
-        match write_files(&register, &run, &mut staging, started) {
+        match write_files(
+            &register,
+            open_register.as_ref(),
+            &run,
+            &mut staging,
+            started,
+        ) {
             Ok(())
                 if std::sync::atomic::AtomicBool::load(
                     &lease_lost,
@@ -321,6 +340,7 @@ pub(crate) async fn compute_and_publish(
 /// meeting pack, and the manifest last (it lists the others' digests).
 fn write_files(
     register: &load::Register,
+    open_register: Option<&open_register::OpenRegister>,
     run: &ReportRun,
     staging: &mut Staging,
     started: std::time::Instant,
@@ -373,6 +393,20 @@ fn write_files(
         &crate::pack::pdf::render(&pack)?,
     )?;
     phase("meeting pack written");
+    if let Some(open) = open_register {
+        let publisher = match &run.region_code {
+            Some(code) => format!("Pemerintah Daerah, kode wilayah {code}"),
+            None => "Biro Kerja Sama Daerah".to_string(),
+        };
+        staging.write_bytes(open_register::CSV_FILE, &open.to_csv()?)?;
+        staging.write_bytes(open_register::JSON_FILE, &open.to_json()?)?;
+        staging.write_bytes(
+            open_register::DICTIONARY_FILE,
+            &open_register::dictionary_csv()?,
+        )?;
+        staging.write_bytes(open_register::DCAT_FILE, &open.dcat(&publisher, "")?)?;
+        phase("open register written");
+    }
     let manifest = Manifest {
         run: run.name(),
         as_of: run.as_of,

@@ -130,6 +130,7 @@ pub async fn tick(
             region_code: schedule.region_code.clone(),
             report_grace_days: schedule.report_grace_days.max(0) as u32,
             tables: schedule.tables.clone(),
+            public_register: false,
         };
         let destination = Destination::UnderRoot(config.reports_root.clone());
         // The tick's run is leased to this process in the claim's transaction.

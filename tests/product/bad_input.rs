@@ -2005,6 +2005,7 @@ fn specs(t: &Targets) -> Vec<Spec> {
                 as_of: "2026-09-30".into(),
                 period_start: "2026-07-01".into(),
                 period_end: "2026-09-30".into(),
+                ..Default::default()
             },
         )
         .dates(&["as_of", "period_start", "period_end"])

@@ -19,6 +19,7 @@ mod implementation_reports;
 mod listing;
 mod meetings;
 mod metrics;
+mod open_register;
 mod reports;
 mod schedules;
 mod service;

@@ -184,6 +184,7 @@ async fn counts_by_type_csv_has_the_exact_expected_content() {
                         as_of: "2026-09-30".into(),
                         period_start: "2026-07-01".into(),
                         period_end: "2026-09-30".into(),
+                        ..Default::default()
                     },
                 ))
                 .await
@@ -493,6 +494,7 @@ async fn report_requests_are_checked() {
                 as_of: "2026-09-30".into(),
                 period_start: "2026-09-01".into(),
                 period_end: "2026-08-01".into(),
+                ..Default::default()
             },
             "period_end",
         ),
@@ -501,6 +503,7 @@ async fn report_requests_are_checked() {
                 as_of: "2026-09-30".into(),
                 period_start: "2026-09-01".into(),
                 period_end: String::new(),
+                ..Default::default()
             },
             "period_end",
         ),

@@ -530,6 +530,7 @@ async fn the_api_reads_a_synthetic_register_and_reports_on_it() {
                 as_of: "2026-09-30".into(),
                 period_start: "2026-07-01".into(),
                 period_end: "2026-09-30".into(),
+                ..Default::default()
             },
         ))
         .await

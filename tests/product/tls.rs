@@ -105,6 +105,7 @@ async fn start(ca: &Authority, client_ca: Option<&Authority>) -> TlsServer {
         http_listener,
         Some(settings.rustls().unwrap()),
         telemetry.clone(),
+        None,
         std::future::pending(),
     ));
     let config = kerjasama_grpc::ServerConfig {

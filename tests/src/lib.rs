@@ -150,6 +150,26 @@ pub async fn fresh_database() -> TestDatabase {
     TestDatabase { url, pool }
 }
 
+/// How a test server runs.
+#[derive(Clone)]
+pub struct Options {
+    pub health_interval: Duration,
+    /// Report-queue workers (0: runs stay queued for another process).
+    pub report_workers: usize,
+    /// `--public-register`.
+    pub open_register: Option<kerjasama_grpc::open_register::OpenRegisterSettings>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            health_interval: Duration::from_secs(1),
+            report_workers: 1,
+            open_register: None,
+        }
+    }
+}
+
 /// A running server on its own database.
 pub struct TestServer {
     pub addr: std::net::SocketAddr,
@@ -180,6 +200,21 @@ impl TestServer {
         health_interval: Duration,
         report_workers: usize,
     ) -> TestServer {
+        let options = Options {
+            health_interval,
+            report_workers,
+            ..Options::default()
+        };
+        Self::start_with_options(db, options).await
+    }
+
+    /// A server with everything `options` sets.
+    pub async fn start_with_options(db: TestDatabase, options: Options) -> TestServer {
+        let Options {
+            health_interval,
+            report_workers,
+            ..
+        } = options.clone();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let reports_dir = cluster_dir()
@@ -207,6 +242,7 @@ impl TestServer {
             http_listener,
             None,
             telemetry,
+            options.open_register.clone(),
             std::future::pending(),
         ));
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();

@@ -111,6 +111,9 @@ pub struct AgreementFields {
     pub budget_idr: Option<i64>,
     /// How often implementation reports are due while in force.
     pub reporting_cycle: ReportingCycle,
+    /// The open register shows this agreement in full (budget and benefit
+    /// figures too), not only its public fields.
+    pub public_in_full: bool,
 }
 
 /// The dates the state derives from, besides signing and the effective range.
@@ -185,6 +188,7 @@ pub enum AgreementChange {
     DprdApprovalRequired(bool),
     BudgetIdr(Option<i64>),
     ReportingCycle(ReportingCycle),
+    PublicInFull(bool),
 }
 
 impl AgreementFields {
@@ -203,6 +207,7 @@ impl AgreementFields {
             AgreementChange::DprdApprovalRequired(v) => self.dprd_approval_required = v,
             AgreementChange::BudgetIdr(v) => self.budget_idr = v,
             AgreementChange::ReportingCycle(v) => self.reporting_cycle = v,
+            AgreementChange::PublicInFull(v) => self.public_in_full = v,
         }
     }
 }
@@ -598,6 +603,7 @@ struct AgreementRow {
     cancelled_on: Option<NaiveDate>,
     cancellation_reason: Option<String>,
     reporting_cycle: String,
+    public_in_full: bool,
 }
 
 #[derive(Queryable, Selectable)]
@@ -636,6 +642,7 @@ struct AgreementColumns<'a> {
     dprd_approval_required: bool,
     budget_idr: Option<i64>,
     reporting_cycle: &'a str,
+    public_in_full: bool,
 }
 
 impl<'a> AgreementColumns<'a> {
@@ -658,6 +665,7 @@ impl<'a> AgreementColumns<'a> {
             dprd_approval_required: f.dprd_approval_required,
             budget_idr: f.budget_idr,
             reporting_cycle: f.reporting_cycle.code(),
+            public_in_full: f.public_in_full,
         }
     }
 }
@@ -693,6 +701,7 @@ fn assemble(row: AgreementRow, state: String, parties: Vec<Party>) -> CoreResult
             budget_idr: row.budget_idr,
             reporting_cycle: ReportingCycle::from_code(&row.reporting_cycle)
                 .ok_or_else(|| corrupt("reporting_cycle", &row.reporting_cycle))?,
+            public_in_full: row.public_in_full,
         },
         lifecycle: Lifecycle {
             process_started_on: row.process_started_on,
@@ -1349,10 +1358,32 @@ fn cursor_of(agreement: &Agreement, key: SortKey) -> Cursor {
 pub async fn list(
     pool: &PgPool,
     actor: &Principal,
+    filter: AgreementFilter,
+    ordering: Ordering,
+    page_size: i32,
+    page_token: &str,
+) -> CoreResult<Page<Agreement>> {
+    list_as_of(
+        pool,
+        actor,
+        filter,
+        ordering,
+        page_size,
+        page_token,
+        calendar::today(),
+    )
+    .await
+}
+
+/// [`list`] with each state (and the `states` filter) as of `as_of`.
+pub async fn list_as_of(
+    pool: &PgPool,
+    actor: &Principal,
     mut filter: AgreementFilter,
     ordering: Ordering,
     page_size: i32,
     page_token: &str,
+    as_of: NaiveDate,
 ) -> CoreResult<Page<Agreement>> {
     let limit = paging::page_size(page_size)?;
     if let Some(own) = &actor.region_code {
@@ -1369,8 +1400,7 @@ pub async fn list(
         .map(|c| Uuid::parse_str(&c.id).map_err(|_| bad_token()))
         .transpose()?;
 
-    let today = calendar::today();
-    let state = state_as_of(today);
+    let state = state_as_of(as_of);
     let mut query = agreements::table
         .select((AgreementRow::as_select(), state))
         .into_boxed();
@@ -1534,6 +1564,7 @@ mod tests {
             dprd_approval_required: false,
             budget_idr: Some(1_500_000_000),
             reporting_cycle: ReportingCycle::Quarterly,
+            public_in_full: false,
         }
     }
 

@@ -518,6 +518,7 @@ pub async fn load(pool: &PgPool) -> CoreResult<SeedOutcome> {
             effective_until: demo.effective.map(|(_, until)| date(until)),
             dprd_approval_required: demo.dprd,
             budget_idr: demo.budget_idr,
+            public_in_full: false,
             reporting_cycle: crate::codes::ReportingCycle::Quarterly,
         };
         ids.push(

@@ -48,6 +48,7 @@ diesel::table! {
         cancelled_on -> Nullable<Date>,
         cancellation_reason -> Nullable<Text>,
         reporting_cycle -> Text,
+        public_in_full -> Bool,
     }
 }
 
@@ -127,6 +128,7 @@ diesel::table! {
         max_attempts -> Integer,
         lease_owner -> Nullable<Text>,
         lease_expires_at -> Nullable<Timestamptz>,
+        public_register -> Bool,
     }
 }
 
@@ -351,6 +353,127 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    import_runs (id) {
+        id -> Uuid,
+        region_code -> Text,
+        state -> Text,
+        validate_only -> Bool,
+        actor -> Text,
+        request_id -> Nullable<Uuid>,
+        file_names -> Array<Text>,
+        file_bytes -> BigInt,
+        rows_total -> BigInt,
+        rows_processed -> BigInt,
+        created -> BigInt,
+        updated -> BigInt,
+        unchanged -> BigInt,
+        conflicting -> BigInt,
+        problem_count -> BigInt,
+        error -> Nullable<Text>,
+        heartbeat_at -> Timestamptz,
+        committed_by -> Nullable<Text>,
+        commit_time -> Nullable<Timestamptz>,
+        version -> BigInt,
+        create_time -> Timestamptz,
+        update_time -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    import_files (run_id, position) {
+        run_id -> Uuid,
+        position -> SmallInt,
+        region_code -> Text,
+        name -> Text,
+        content -> Bytea,
+    }
+}
+
+diesel::table! {
+    import_rows (run_id, seq) {
+        run_id -> Uuid,
+        seq -> Integer,
+        region_code -> Text,
+        sheet -> Text,
+        row_number -> Nullable<Integer>,
+        column_name -> Nullable<Text>,
+        value -> Text,
+        outcome -> Text,
+        message_id -> Text,
+        message_en -> Text,
+    }
+}
+
+diesel::table! {
+    digest_recipients (id) {
+        id -> Uuid,
+        region_code -> Text,
+        unit_code -> Nullable<Text>,
+        channel -> Text,
+        address -> Text,
+        display_name -> Text,
+        secret -> Nullable<Text>,
+        version -> BigInt,
+        create_time -> Timestamptz,
+        update_time -> Timestamptz,
+        delete_time -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    digest_schedules (id) {
+        id -> Uuid,
+        region_code -> Text,
+        display_name -> Text,
+        cron -> Text,
+        time_zone -> Text,
+        enabled -> Bool,
+        after_report_runs -> Bool,
+        version -> BigInt,
+        create_time -> Timestamptz,
+        update_time -> Timestamptz,
+        delete_time -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    digest_ticks (tick) {
+        tick -> Text,
+        region_code -> Text,
+        schedule_id -> Nullable<Uuid>,
+        scheduled_for -> Timestamptz,
+        as_of -> Date,
+        create_time -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    digest_deliveries (id) {
+        id -> Uuid,
+        region_code -> Text,
+        tick -> Text,
+        recipient_id -> Uuid,
+        unit_code -> Nullable<Text>,
+        channel -> Text,
+        address -> Text,
+        subject -> Text,
+        body_text -> Text,
+        body_html -> Text,
+        payload -> Jsonb,
+        state -> Text,
+        attempts -> Integer,
+        max_attempts -> Integer,
+        next_attempt_at -> Timestamptz,
+        lease_owner -> Nullable<Text>,
+        lease_expires_at -> Nullable<Timestamptz>,
+        last_error -> Nullable<Text>,
+        delivered_at -> Nullable<Timestamptz>,
+        create_time -> Timestamptz,
+        update_time -> Timestamptz,
+    }
+}
+
 diesel::joinable!(agreement_parties -> agreements (agreement_id));
 diesel::joinable!(agreements -> units (unit_code));
 diesel::joinable!(agreement_stages -> stage_definitions (code));
@@ -368,4 +491,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     meeting_findings,
     recommendations,
     recommendation_status_changes,
+    benefit_indicators,
+    benefit_realisations,
 );

@@ -77,6 +77,7 @@ pub fn to_proto(a: Agreement) -> pb::Agreement {
         delete_time: a.delete_time.map(timestamp),
         etag,
         reporting_cycle: f.reporting_cycle.to_proto(),
+        public_in_full: f.public_in_full,
         process_started_on: date_text(l.process_started_on),
         terminated_on: date_text(l.terminated_on),
         termination_reason: l.termination_reason.unwrap_or_default(),
@@ -200,6 +201,7 @@ fn fields_for_create(
             .unwrap_or(cooperation_type.is_foreign()),
         budget_idr,
         reporting_cycle,
+        public_in_full: message.public_in_full,
     };
     // With wire-format violations, add the record's own rule violations too
     // (except on fields already named), so one reply lists everything.
@@ -235,6 +237,7 @@ const UPDATABLE: &[&str] = &[
     "dprd_approval_required",
     "budget_idr",
     "reporting_cycle",
+    "public_in_full",
 ];
 
 /// The changes named by the field mask, read from `message`.
@@ -308,6 +311,7 @@ fn changes_for_update(
                     )
                     .unwrap_or(codes::ReportingCycle::Quarterly),
                 ),
+                "public_in_full" => AgreementChange::PublicInFull(message.public_in_full),
                 _ => return None,
             })
         })

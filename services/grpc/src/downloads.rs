@@ -6,6 +6,8 @@
 //!   succeeded run that has it (of the schedule, when given).
 //!
 //! - `GET /metrics`: Prometheus metrics (no token; see `prometheus`).
+//! - `GET /public/{file}`: the open register, no token, only with
+//!   `--public-register` (see `open_register`).
 //!
 //! The report files need `Authorization: Bearer <token>` with the same rules as gRPC
 //! (ADMIN and ANALYST tokens, limited to their region), and answer with the
@@ -223,9 +225,18 @@ pub async fn serve(
     listener: TcpListener,
     tls: Option<std::sync::Arc<rustls::ServerConfig>>,
     telemetry: std::sync::Arc<crate::prometheus::Telemetry>,
+    open_register: Option<crate::open_register::OpenRegisterSettings>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    let public = crate::open_register::OpenRegisterState {
+        pool: pool.clone(),
+        settings: open_register,
+    };
     let app = Router::new()
+        .route(
+            "/public/{file}",
+            get(crate::open_register::public_file).with_state((public, tls.is_some())),
+        )
         .route("/metrics", get(metrics))
         .route("/reports/latest/{file}", get(latest_file))
         .route("/reports/{run}/{file}", get(run_file))

@@ -12,6 +12,7 @@ pub mod downloads;
 pub mod gate;
 pub mod implementation_reports;
 pub mod meetings;
+pub mod open_register;
 pub mod prometheus;
 pub mod reports;
 pub mod request_check;

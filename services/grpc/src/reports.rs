@@ -62,6 +62,7 @@ fn to_proto(run: ReportRun) -> pb::ReportRun {
         scheduled_for: run.scheduled_for.map(timestamp),
         attempts: run.attempts,
         max_attempts: run.max_attempts,
+        public_register: run.public_register,
     }
 }
 
@@ -100,6 +101,7 @@ impl ReportService for Reports {
         v.finish().map_err(on(""))?;
         let params = ReportParams {
             report_grace_days: self.report_grace_days,
+            public_register: request.public_register,
             ..ReportParams::new(as_of, (start, end), None).map_err(on(""))?
         };
         let run = runs::queue(

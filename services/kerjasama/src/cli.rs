@@ -137,6 +137,30 @@ pub struct ServeArgs {
     #[arg(long = "cors-origin", env = "KERJASAMA_CORS_ORIGINS", value_delimiter = ',',
           value_parser = parse_origin)]
     pub cors_origins: Vec<http::HeaderValue>,
+    /// Publish the open register over HTTP without a token: GET
+    /// /public/public_register.csv, .json, the data dictionary and dcat.json
+    /// (signed agreements in force, public fields only). Off by default.
+    #[arg(long, env = "KERJASAMA_PUBLIC_REGISTER")]
+    pub public_register: bool,
+    /// With --public-register: publish only this region's agreements.
+    #[arg(long, env = "KERJASAMA_PUBLIC_REGISTER_REGION", requires = "public_register",
+          value_parser = parse_region)]
+    pub public_register_region: Option<String>,
+    /// With --public-register: the publisher the DCAT description names.
+    #[arg(
+        long,
+        env = "KERJASAMA_PUBLIC_REGISTER_PUBLISHER",
+        requires = "public_register",
+        default_value = "Biro Kerja Sama Daerah"
+    )]
+    pub public_register_publisher: String,
+    /// With --public-register: the public URL of /public/ that download links
+    /// in dcat.json start with (default: from the request's Host header).
+    #[arg(long, env = "KERJASAMA_PUBLIC_REGISTER_BASE_URL", requires = "public_register",
+          value_parser = parse_base_url)]
+    pub public_register_base_url: Option<String>,
+    #[command(flatten)]
+    pub digests: DigestArgs,
     #[command(flatten)]
     pub scheduler: SchedulerArgs,
     /// Do not run the report scheduler in this process (run `kerjasama worker` instead).
@@ -278,6 +302,10 @@ pub enum ReportCommand {
         #[arg(long, env = "KERJASAMA_REPORT_GRACE_DAYS", default_value_t = 30,
               value_parser = clap::value_parser!(u32).range(0..=365))]
         report_grace_days: u32,
+        /// Also write the open register (public_register.csv and .json, its
+        /// data dictionary, dcat.json).
+        #[arg(long)]
+        public_register: bool,
         #[arg(long)]
         out: PathBuf,
     },
@@ -298,4 +326,85 @@ fn parse_origin(text: &str) -> Result<http::HeaderValue, String> {
         ));
     }
     http::HeaderValue::from_str(text).map_err(|e| format!("{text:?}: {e}"))
+}
+
+/// A Kemendagri region code such as 36 or 36.71.
+fn parse_region(text: &str) -> Result<String, String> {
+    let text = text.trim();
+    if kerjasama_core::agreements::is_region_code(text) {
+        Ok(text.to_string())
+    } else {
+        Err(format!(
+            "{text:?} is not a Kemendagri region code such as 36 or 36.71"
+        ))
+    }
+}
+
+/// An absolute http(s) URL, without a query.
+fn parse_base_url(text: &str) -> Result<String, String> {
+    let text = text.trim();
+    let uri: http::Uri = text
+        .parse()
+        .map_err(|e| format!("{text:?} is not a URL: {e}"))?;
+    if !matches!(uri.scheme_str(), Some("https" | "http"))
+        || uri.authority().is_none()
+        || uri.query().is_some()
+    {
+        return Err(format!(
+            "{text:?} is not an http(s) URL such as https://data.example.go.id/kerjasama/public"
+        ));
+    }
+    Ok(text.trim_end_matches('/').to_string())
+}
+
+impl ServeArgs {
+    /// The open register's settings; `None` unless --public-register.
+    pub fn open_register_settings(
+        &self,
+    ) -> Option<kerjasama_grpc::open_register::OpenRegisterSettings> {
+        self.public_register
+            .then(|| kerjasama_grpc::open_register::OpenRegisterSettings {
+                region_code: self.public_register_region.clone(),
+                publisher: self.public_register_publisher.clone(),
+                base_url: self.public_register_base_url.clone(),
+            })
+    }
+}
+
+/// How digests are delivered (see the README's Digests section).
+#[derive(Args)]
+pub struct DigestArgs {
+    /// SMTP server for digest emails, host[:port] (default port 587 with
+    /// starttls, 465 with tls, 25 with none). Unset: email digests wait in the
+    /// outbox (webhooks still go out).
+    #[arg(long, env = "KERJASAMA_SMTP_SERVER")]
+    pub smtp_server: Option<String>,
+    /// none, starttls or tls (implicit TLS).
+    #[arg(long, env = "KERJASAMA_SMTP_SECURITY", default_value = "starttls",
+          value_parser = ["none", "starttls", "tls"])]
+    pub smtp_security: String,
+    #[arg(long, env = "KERJASAMA_SMTP_USERNAME", requires = "smtp_password")]
+    pub smtp_username: Option<String>,
+    #[arg(
+        long,
+        env = "KERJASAMA_SMTP_PASSWORD",
+        hide_env_values = true,
+        requires = "smtp_username"
+    )]
+    pub smtp_password: Option<String>,
+    /// The From address of digest emails.
+    #[arg(
+        long,
+        env = "KERJASAMA_SMTP_FROM",
+        default_value = "kerjasama@localhost"
+    )]
+    pub smtp_from: String,
+    /// Seconds between outbox passes (and the first retry's delay; each retry
+    /// doubles it, up to an hour).
+    #[arg(long, env = "KERJASAMA_DIGEST_RETRY_SECS", default_value_t = 30,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub digest_retry_secs: u64,
+    /// Do not send digests from this process.
+    #[arg(long, env = "KERJASAMA_NO_DIGESTS")]
+    pub no_digests: bool,
 }

@@ -172,6 +172,7 @@ async fn command(command: &Command, db: &Database) -> anyhow::Result<()> {
             period_end,
             region,
             report_grace_days,
+            public_register,
             out,
         }) => {
             let date = |flag: &str, text: &Option<String>| -> anyhow::Result<_> {
@@ -184,6 +185,7 @@ async fn command(command: &Command, db: &Database) -> anyhow::Result<()> {
             };
             let params = ReportParams {
                 report_grace_days: *report_grace_days,
+                public_register: *public_register,
                 ..ReportParams::new(
                     date("as-of", as_of)?,
                     (
@@ -316,6 +318,7 @@ async fn serve_with(
         http_listener,
         http_tls,
         telemetry.clone(),
+        args.open_register_settings(),
         stop_signal(stopped.clone()),
     ));
     say(&format!(

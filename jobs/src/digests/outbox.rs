@@ -1,0 +1,518 @@
+//! The digest outbox, in PostgreSQL.
+//!
+//! **Ticks.** A tick (a schedule's cron instant, a scheduled report run, or a
+//! SendDigest call) is claimed by inserting its `digest_ticks` row; in the
+//! same transaction the claimer inserts one `digest_deliveries` row per
+//! recipient whose digest has something to say, with the message fixed
+//! (subject, both parts, the webhook JSON). `UNIQUE (tick, recipient_id)` and
+//! the tick's primary key mean one delivery per (tick, recipient), however
+//! many replicas race.
+//!
+//! **Sending.** A worker claims due PENDING rows (and SENDING rows whose lease
+//! expired) with `FOR UPDATE SKIP LOCKED`, marks them SENDING with a lease in
+//! the same statement, sends, and records DELIVERED, or PENDING again with an
+//! exponential backoff, or FAILED after `max_attempts`.
+//!
+//! **The guarantee: at-least-once to the transport, with an idempotency key.**
+//! A server that dies after the SMTP server or the endpoint accepted a message
+//! but before DELIVERED was recorded leaves the row SENDING; when its lease
+//! expires another worker sends it again, with the same delivery id (the
+//! email's `Message-ID` and `Kerjasama-Delivery` header, the webhook's
+//! `Kerjasama-Delivery` header and `delivery_id` field). That window is the
+//! only way a receiver sees one delivery twice, and the id lets it drop the
+//! repeat. No tick ever produces a second delivery for a recipient.
+
+use std::time::Duration;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncConnection, RunQueryDsl};
+use kerjasama_core::CoreError;
+use kerjasama_core::access::Principal;
+use kerjasama_core::pool::PgPool;
+use kerjasama_core::schema::{
+    digest_deliveries, digest_recipients, digest_schedules, digest_ticks,
+};
+use serde::Serialize;
+use uuid::Uuid;
+
+use super::recipients::Recipient;
+use super::schedules_admin::DigestSchedule;
+use super::{Digest, RegionDigests, compose, render};
+use crate::error::JobResult;
+use crate::schedules::{parse_cron, parse_zone};
+
+#[derive(Debug, Clone, Queryable, QueryableByName, Selectable, Serialize)]
+#[diesel(table_name = digest_deliveries, check_for_backend(diesel::pg::Pg))]
+pub struct Delivery {
+    pub id: Uuid,
+    pub region_code: String,
+    pub tick: String,
+    pub recipient_id: Uuid,
+    pub unit_code: Option<String>,
+    pub channel: String,
+    pub address: String,
+    pub subject: String,
+    pub body_text: String,
+    pub body_html: String,
+    pub payload: serde_json::Value,
+    pub state: String,
+    pub attempts: i32,
+    pub max_attempts: i32,
+    pub next_attempt_at: DateTime<Utc>,
+    pub lease_owner: Option<String>,
+    pub lease_expires_at: Option<DateTime<Utc>>,
+    pub last_error: Option<String>,
+    pub delivered_at: Option<DateTime<Utc>>,
+    pub create_time: DateTime<Utc>,
+    pub update_time: DateTime<Utc>,
+}
+
+impl Delivery {
+    pub fn name(&self) -> String {
+        format!("digestDeliveries/{}", self.id)
+    }
+}
+
+/// One recipient's composed digest, before (or without) queueing it.
+pub struct Composed {
+    pub recipient: Recipient,
+    pub digest: Digest,
+    pub message: render::Message,
+}
+
+/// Wakes the outbox workers of this process (a delivery was queued).
+static WAKE: tokio::sync::Notify = tokio::sync::Notify::const_new();
+
+pub fn wake() {
+    WAKE.notify_waiters();
+}
+
+async fn live_recipients(
+    pool: &PgPool,
+    region: &str,
+    unit: Option<&str>,
+) -> JobResult<Vec<Recipient>> {
+    let mut conn = pool.get().await.map_err(CoreError::from)?;
+    let mut query = digest_recipients::table
+        .filter(digest_recipients::region_code.eq(region))
+        .filter(digest_recipients::delete_time.is_null())
+        .order(digest_recipients::id)
+        .select(Recipient::as_select())
+        .into_boxed();
+    if let Some(unit) = unit {
+        query = query.filter(digest_recipients::unit_code.eq(unit.to_string()));
+    }
+    Ok(query.load(&mut conn).await?)
+}
+
+/// Each recipient's digest, when it has something to say.
+pub fn per_recipient(digests: &RegionDigests, recipients: Vec<Recipient>) -> Vec<Composed> {
+    recipients
+        .into_iter()
+        .filter_map(|recipient| {
+            let digest = digests.for_unit(recipient.unit_code.as_deref())?;
+            (!digest.is_empty()).then(|| Composed {
+                message: render::message(digest),
+                digest: digest.clone(),
+                recipient,
+            })
+        })
+        .collect()
+}
+
+/// Claims `tick` and queues its deliveries in one transaction; `None` when
+/// another process claimed the tick first.
+pub async fn enqueue(
+    pool: &PgPool,
+    tick: &str,
+    schedule_id: Option<Uuid>,
+    scheduled_for: DateTime<Utc>,
+    region: &str,
+    as_of: NaiveDate,
+    composed: &[Composed],
+) -> JobResult<Option<Vec<Delivery>>> {
+    let mut conn = pool.get().await.map_err(CoreError::from)?;
+    let queued = conn
+        .transaction(async |conn| {
+            let claimed = diesel::insert_into(digest_ticks::table)
+                .values((
+                    digest_ticks::tick.eq(tick),
+                    digest_ticks::region_code.eq(region),
+                    digest_ticks::schedule_id.eq(schedule_id),
+                    digest_ticks::scheduled_for.eq(scheduled_for),
+                    digest_ticks::as_of.eq(as_of),
+                ))
+                .on_conflict_do_nothing()
+                .execute(conn)
+                .await?;
+            if claimed == 0 {
+                return Ok::<_, CoreError>(None);
+            }
+            let mut rows = Vec::with_capacity(composed.len());
+            for c in composed {
+                let id = Uuid::now_v7();
+                let payload = render::payload(&c.digest, &id.to_string(), tick);
+                let row: Delivery = diesel::insert_into(digest_deliveries::table)
+                    .values((
+                        digest_deliveries::id.eq(id),
+                        digest_deliveries::region_code.eq(region),
+                        digest_deliveries::tick.eq(tick),
+                        digest_deliveries::recipient_id.eq(c.recipient.id),
+                        digest_deliveries::unit_code.eq(&c.recipient.unit_code),
+                        digest_deliveries::channel.eq(&c.recipient.channel),
+                        digest_deliveries::address.eq(&c.recipient.address),
+                        digest_deliveries::subject.eq(&c.message.subject),
+                        digest_deliveries::body_text.eq(&c.message.text),
+                        digest_deliveries::body_html.eq(&c.message.html),
+                        digest_deliveries::payload.eq(payload),
+                        digest_deliveries::state.eq("PENDING"),
+                    ))
+                    .returning(Delivery::as_returning())
+                    .get_result(conn)
+                    .await?;
+                rows.push(row);
+            }
+            Ok(Some(rows))
+        })
+        .await?;
+    if queued.as_ref().is_some_and(|rows| !rows.is_empty()) {
+        wake();
+    }
+    Ok(queued)
+}
+
+/// What the scheduler and SendDigest need to compose digests.
+#[derive(Debug, Clone)]
+pub struct ComposeSettings {
+    pub database_url: String,
+    pub report_grace_days: u32,
+}
+
+/// Composes and queues the digests of a region for `tick`; `None` when the
+/// tick was already claimed.
+pub async fn send_for_tick(
+    pool: &PgPool,
+    settings: &ComposeSettings,
+    tick: &str,
+    schedule_id: Option<Uuid>,
+    scheduled_for: DateTime<Utc>,
+    region: &str,
+    as_of: NaiveDate,
+) -> JobResult<Option<Vec<Delivery>>> {
+    let mut conn = pool.get().await.map_err(CoreError::from)?;
+    let taken: i64 = digest_ticks::table
+        .filter(digest_ticks::tick.eq(tick))
+        .count()
+        .get_result(&mut conn)
+        .await?;
+    drop(conn);
+    if taken > 0 {
+        return Ok(None);
+    }
+    let digests = compose(
+        pool,
+        &settings.database_url,
+        region,
+        as_of,
+        settings.report_grace_days,
+    )
+    .await?;
+    let composed = per_recipient(&digests, live_recipients(pool, region, None).await?);
+    enqueue(
+        pool,
+        tick,
+        schedule_id,
+        scheduled_for,
+        region,
+        as_of,
+        &composed,
+    )
+    .await
+}
+
+/// SendDigest: composes a region's digests now (only `unit`'s recipients
+/// when given); with `preview`, returns them without queueing anything.
+pub async fn send_now(
+    pool: &PgPool,
+    settings: &ComposeSettings,
+    actor: &Principal,
+    region: &str,
+    unit: Option<&str>,
+    as_of: NaiveDate,
+    preview: bool,
+) -> JobResult<(Vec<Composed>, Vec<Delivery>)> {
+    actor.check_admin(Some(region))?;
+    let digests = compose(
+        pool,
+        &settings.database_url,
+        region,
+        as_of,
+        settings.report_grace_days,
+    )
+    .await?;
+    let composed = per_recipient(&digests, live_recipients(pool, region, unit).await?);
+    if preview {
+        return Ok((composed, Vec::new()));
+    }
+    let tick = format!("manual:{}", Uuid::now_v7());
+    let queued = enqueue(pool, &tick, None, Utc::now(), region, as_of, &composed)
+        .await?
+        .unwrap_or_default();
+    Ok((composed, queued))
+}
+
+/// One scheduler pass over the digest schedules at `now`: queues each due
+/// tick once across every process.
+pub async fn scheduler_pass(
+    pool: &PgPool,
+    settings: &ComposeSettings,
+    now: DateTime<Utc>,
+) -> JobResult<usize> {
+    let mut conn = pool.get().await.map_err(CoreError::from)?;
+    let schedules: Vec<DigestSchedule> = digest_schedules::table
+        .filter(digest_schedules::delete_time.is_null())
+        .filter(digest_schedules::enabled.eq(true))
+        .select(DigestSchedule::as_select())
+        .load(&mut conn)
+        .await?;
+    let mut queued = 0;
+    for schedule in schedules {
+        let (Ok(cron), Ok(zone)) = (parse_cron(&schedule.cron), parse_zone(&schedule.time_zone))
+        else {
+            continue;
+        };
+        let last: Option<DateTime<Utc>> = digest_ticks::table
+            .filter(digest_ticks::schedule_id.eq(schedule.id))
+            .select(diesel::dsl::max(digest_ticks::scheduled_for))
+            .first(&mut conn)
+            .await?;
+        let after = last.unwrap_or(schedule.create_time);
+        let Some(at) = crate::scheduler::due_tick(&cron, zone, after, now) else {
+            continue;
+        };
+        let as_of = at.with_timezone(&zone).date_naive();
+        let tick = format!(
+            "schedule:{}:{}",
+            schedule.id,
+            at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+        );
+        if let Some(rows) = send_for_tick(
+            pool,
+            settings,
+            &tick,
+            Some(schedule.id),
+            at,
+            &schedule.region_code,
+            as_of,
+        )
+        .await?
+        {
+            tracing::info!(%tick, deliveries = rows.len(), "digest tick queued");
+            queued += rows.len();
+        }
+    }
+    Ok(queued)
+}
+
+/// After a scheduled report run of `region` succeeded: the digests of the
+/// run's date, when a schedule of the region asks for them.
+pub async fn after_report_run(
+    pool: &PgPool,
+    settings: &ComposeSettings,
+    run_id: Uuid,
+    region: &str,
+    as_of: NaiveDate,
+) -> JobResult<()> {
+    let mut conn = pool.get().await.map_err(CoreError::from)?;
+    let wanted: i64 = digest_schedules::table
+        .filter(digest_schedules::region_code.eq(region))
+        .filter(digest_schedules::delete_time.is_null())
+        .filter(digest_schedules::enabled.eq(true))
+        .filter(digest_schedules::after_report_runs.eq(true))
+        .count()
+        .get_result(&mut conn)
+        .await?;
+    drop(conn);
+    if wanted > 0 {
+        let tick = format!("report:{run_id}");
+        send_for_tick(pool, settings, &tick, None, Utc::now(), region, as_of).await?;
+    }
+    Ok(())
+}
+
+/// Claims up to `limit` deliveries that are due (or whose sender died),
+/// leased to `owner` for `lease`.
+pub async fn claim(
+    pool: &PgPool,
+    owner: &str,
+    lease: Duration,
+    limit: i64,
+) -> JobResult<Vec<(Delivery, Option<String>)>> {
+    let mut conn = pool.get().await.map_err(CoreError::from)?;
+    let lease_secs = lease.as_secs_f64();
+    let claimed: Vec<Delivery> = diesel::sql_query(
+        "UPDATE digest_deliveries SET state = 'SENDING', lease_owner = $1, \
+             lease_expires_at = now() + make_interval(secs => $2), attempts = attempts + 1, \
+             update_time = now() \
+         WHERE id IN (SELECT id FROM digest_deliveries \
+                      WHERE (state = 'PENDING' AND next_attempt_at <= now()) \
+                         OR (state = 'SENDING' AND lease_expires_at < now()) \
+                      ORDER BY next_attempt_at, id LIMIT $3 FOR UPDATE SKIP LOCKED) \
+         RETURNING *",
+    )
+    .bind::<diesel::sql_types::Text, _>(owner)
+    .bind::<diesel::sql_types::Double, _>(lease_secs)
+    .bind::<diesel::sql_types::BigInt, _>(limit)
+    .load(&mut conn)
+    .await?;
+    let mut out = Vec::with_capacity(claimed.len());
+    for delivery in claimed {
+        let secret: Option<String> = digest_recipients::table
+            .find(delivery.recipient_id)
+            .select(digest_recipients::secret)
+            .first(&mut conn)
+            .await
+            .optional()?
+            .flatten();
+        out.push((delivery, secret));
+    }
+    Ok(out)
+}
+
+/// Records an attempt's outcome, if `owner` still holds the lease.
+pub async fn record(
+    pool: &PgPool,
+    delivery: &Delivery,
+    owner: &str,
+    outcome: Result<(), String>,
+    retry_base: Duration,
+) -> JobResult<()> {
+    let mut conn = pool.get().await.map_err(CoreError::from)?;
+    let mine = digest_deliveries::table
+        .find(delivery.id)
+        .filter(digest_deliveries::state.eq("SENDING"))
+        .filter(digest_deliveries::lease_owner.eq(owner));
+    match outcome {
+        Ok(()) => {
+            diesel::update(mine)
+                .set((
+                    digest_deliveries::state.eq("DELIVERED"),
+                    digest_deliveries::delivered_at.eq(diesel::dsl::now),
+                    digest_deliveries::lease_owner.eq(None::<String>),
+                    digest_deliveries::lease_expires_at.eq(None::<DateTime<Utc>>),
+                    digest_deliveries::last_error.eq(None::<String>),
+                    digest_deliveries::update_time.eq(diesel::dsl::now),
+                ))
+                .execute(&mut conn)
+                .await?;
+        }
+        Err(error) => {
+            let exhausted = delivery.attempts >= delivery.max_attempts;
+            let exponent = u32::try_from(delivery.attempts.clamp(1, 20) - 1).unwrap_or(0);
+            let delay = retry_base
+                .saturating_mul(2u32.saturating_pow(exponent))
+                .min(Duration::from_secs(3600));
+            let next = Utc::now() + chrono::Duration::from_std(delay).unwrap_or_default();
+            let error: String = error.chars().take(2000).collect();
+            tracing::warn!(delivery = %delivery.name(), attempts = delivery.attempts, %error, "digest delivery failed");
+            diesel::update(mine)
+                .set((
+                    digest_deliveries::state.eq(if exhausted { "FAILED" } else { "PENDING" }),
+                    digest_deliveries::next_attempt_at.eq(next),
+                    digest_deliveries::lease_owner.eq(None::<String>),
+                    digest_deliveries::lease_expires_at.eq(None::<DateTime<Utc>>),
+                    digest_deliveries::last_error.eq(error),
+                    digest_deliveries::update_time.eq(diesel::dsl::now),
+                ))
+                .execute(&mut conn)
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+/// A page of the outbox, newest first.
+pub async fn list(
+    pool: &PgPool,
+    actor: &Principal,
+    state: Option<&str>,
+    recipient: Option<Uuid>,
+    before: Option<Uuid>,
+    limit: i64,
+) -> Result<Vec<Delivery>, CoreError> {
+    actor.check_admin(actor.region_code.as_deref())?;
+    let mut conn = pool.get().await?;
+    let mut query = digest_deliveries::table
+        .select(Delivery::as_select())
+        .order(digest_deliveries::id.desc())
+        .limit(limit)
+        .into_boxed();
+    if let Some(region) = &actor.region_code {
+        query = query.filter(digest_deliveries::region_code.eq(region.clone()));
+    }
+    if let Some(state) = state {
+        query = query.filter(digest_deliveries::state.eq(state.to_string()));
+    }
+    if let Some(recipient) = recipient {
+        query = query.filter(digest_deliveries::recipient_id.eq(recipient));
+    }
+    if let Some(before) = before {
+        query = query.filter(digest_deliveries::id.lt(before));
+    }
+    Ok(query.load(&mut conn).await?)
+}
+
+/// How an outbox worker runs.
+#[derive(Clone)]
+pub struct WorkerSettings {
+    /// Identifies this process's claims.
+    pub owner: String,
+    /// Time between passes, and the first retry's delay.
+    pub interval: Duration,
+    /// How long a claim lasts before another worker may send the delivery again.
+    pub lease: Duration,
+}
+
+/// Sends due deliveries until `shutdown` resolves.
+pub async fn run_until(
+    pool: PgPool,
+    sender: super::delivery::Sender,
+    settings: WorkerSettings,
+    shutdown: impl std::future::Future<Output = ()>,
+) {
+    tokio::pin!(shutdown);
+    loop {
+        let woken = WAKE.notified();
+        tokio::pin!(woken);
+        woken.as_mut().enable();
+        match claim(&pool, &settings.owner, settings.lease, 16).await {
+            Ok(batch) => {
+                let busy = !batch.is_empty();
+                for (delivery, secret) in batch {
+                    let outcome = sender.send(&delivery, secret.as_deref()).await;
+                    if let Err(error) = record(
+                        &pool,
+                        &delivery,
+                        &settings.owner,
+                        outcome,
+                        settings.interval,
+                    )
+                    .await
+                    {
+                        tracing::warn!(%error, delivery = %delivery.name(), "recording a digest delivery failed");
+                    }
+                }
+                if busy {
+                    continue;
+                }
+            }
+            Err(error) => tracing::warn!(%error, "digest outbox pass failed; retrying"),
+        }
+        tokio::select! {
+            _ = &mut shutdown => break,
+            _ = &mut woken => {}
+            _ = tokio::time::sleep(settings.interval) => {}
+        }
+    }
+}

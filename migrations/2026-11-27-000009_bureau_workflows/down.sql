@@ -1,0 +1,10 @@
+DROP TABLE digest_deliveries;
+DROP TABLE digest_ticks;
+DROP TABLE digest_schedules;
+DROP TABLE digest_recipients;
+DROP TABLE import_rows;
+DROP TABLE import_files;
+DROP TABLE import_runs;
+ALTER TABLE report_runs DROP COLUMN public_register;
+DROP INDEX agreements_document_number_idx;
+ALTER TABLE agreements DROP COLUMN public_in_full;

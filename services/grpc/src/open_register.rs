@@ -1,0 +1,141 @@
+//! The open register over HTTP, without a token, only when the server runs
+//! with `--public-register`:
+//!
+//! - `GET /public/public_register.csv` and `/public/public_register.json`: the
+//!   signed agreements in force today, their public fields only
+//!   (`kerjasama_core::open_register`);
+//! - `GET /public/public_register_dictionary.csv`: the data dictionary;
+//! - `GET /public/dcat.json`: the DCAT-style description portals harvest.
+//!
+//! Disabled, every `/public/` path answers 404 and reads nothing.
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use kerjasama_core::calendar;
+use kerjasama_core::open_register::{self, OpenRegister};
+use kerjasama_core::pool::PgPool;
+
+/// What the open register publishes, from the server's flags.
+#[derive(Debug, Clone)]
+pub struct OpenRegisterSettings {
+    /// Only this region's agreements; `None`: every region of the deployment.
+    pub region_code: Option<String>,
+    /// The publisher named in the DCAT description.
+    pub publisher: String,
+    /// The public base URL of `/public/` (e.g. `https://data.example.go.id/kerjasama/public`);
+    /// `None`: built from the request's Host header.
+    pub base_url: Option<String>,
+}
+
+#[derive(Clone)]
+pub(crate) struct OpenRegisterState {
+    pub pool: PgPool,
+    pub settings: Option<OpenRegisterSettings>,
+}
+
+fn failure(status: StatusCode, text: &str) -> Response {
+    (
+        status,
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        format!("{text}\n"),
+    )
+        .into_response()
+}
+
+fn base_url(settings: &OpenRegisterSettings, headers: &HeaderMap, tls: bool) -> String {
+    if let Some(base) = &settings.base_url {
+        return base.trim_end_matches('/').to_string();
+    }
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| {
+            h.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b))
+        })
+        .unwrap_or("localhost");
+    let scheme = if tls { "https" } else { "http" };
+    format!("{scheme}://{host}/public")
+}
+
+/// `GET /public/{file}`.
+pub(crate) async fn public_file(
+    State((state, tls)): State<(OpenRegisterState, bool)>,
+    Path(file): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let Some(settings) = &state.settings else {
+        return failure(
+            StatusCode::NOT_FOUND,
+            "the open register is not published by this server (start it with --public-register)",
+        );
+    };
+    let known = [
+        open_register::CSV_FILE,
+        open_register::JSON_FILE,
+        open_register::DICTIONARY_FILE,
+        open_register::DCAT_FILE,
+    ];
+    if !known.contains(&file.as_str()) {
+        return failure(
+            StatusCode::NOT_FOUND,
+            &format!("no such file; the open register has {}", known.join(", ")),
+        );
+    }
+    if file == open_register::DICTIONARY_FILE {
+        return match open_register::dictionary_csv() {
+            Ok(bytes) => send(&file, bytes),
+            Err(error) => failure(StatusCode::INTERNAL_SERVER_ERROR, &error.to_string()),
+        };
+    }
+    let register: OpenRegister = match open_register::read(
+        &state.pool,
+        settings.region_code.as_deref(),
+        calendar::today(),
+    )
+    .await
+    {
+        Ok(register) => register,
+        Err(kerjasama_core::CoreError::Unavailable(reason)) => {
+            return failure(StatusCode::SERVICE_UNAVAILABLE, &reason);
+        }
+        Err(error) => {
+            tracing::warn!(%error, "open register");
+            return failure(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "the register cannot be read right now; try again shortly",
+            );
+        }
+    };
+    let bytes = match file.as_str() {
+        open_register::CSV_FILE => register.to_csv(),
+        open_register::JSON_FILE => register.to_json(),
+        _ => register.dcat(&settings.publisher, &base_url(settings, &headers, tls)),
+    };
+    match bytes {
+        Ok(bytes) => send(&file, bytes),
+        Err(error) => failure(StatusCode::INTERNAL_SERVER_ERROR, &error.to_string()),
+    }
+}
+
+fn send(file: &str, bytes: Vec<u8>) -> Response {
+    let content_type = if file.ends_with(".csv") {
+        "text/csv; charset=utf-8"
+    } else {
+        "application/json"
+    };
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("inline; filename=\"{file}\""),
+            ),
+            (header::CACHE_CONTROL, "public, max-age=300".to_string()),
+            (header::ACCESS_CONTROL_ALLOW_ORIGIN, "*".to_string()),
+        ],
+        bytes,
+    )
+        .into_response()
+}

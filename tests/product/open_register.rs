@@ -1,0 +1,376 @@
+//! The open register: published over HTTP without a token only with
+//! `--public-register`, and by report runs when asked; signed agreements in
+//! force, public fields only, no personal data.
+
+use kerjasama_grpc::open_register::OpenRegisterSettings;
+use kerjasama_proto::v1 as pb;
+use kerjasama_tests::{Options, TestServer, authed, fresh_database, http_get};
+
+use crate::fixtures::{self, REGION, create, create_unit, ksdd_ksb, ksdpk_pks, party};
+
+const PUBLIC_COLUMNS: &[&str] = &[
+    "id",
+    "title",
+    "cooperation_type",
+    "document_kind",
+    "region_code",
+    "unit_code",
+    "unit_name",
+    "sector",
+    "signed_on",
+    "effective_from",
+    "effective_until",
+    "state",
+    "party_names",
+    "party_kinds",
+    "party_region_codes",
+    "party_country_codes",
+    "public_in_full",
+    "budget_idr",
+    "planned_benefit_idr",
+    "realised_benefit_idr",
+];
+
+async fn public_server() -> TestServer {
+    TestServer::start_with_options(
+        fresh_database().await,
+        Options {
+            open_register: Some(OpenRegisterSettings {
+                region_code: Some(REGION.into()),
+                publisher: "Biro Kerja Sama Provinsi Banten".into(),
+                base_url: None,
+            }),
+            ..Options::default()
+        },
+    )
+    .await
+}
+
+/// A register with something of everything the export must leave out.
+struct Seeded {
+    live: pb::Agreement,
+    full: pb::Agreement,
+    draft: pb::Agreement,
+    deleted: pb::Agreement,
+}
+
+async fn seed(server: &TestServer) -> Seeded {
+    create_unit(server, "DISDIK").await;
+    create_unit(server, "DLH").await;
+    // Signed, in force, with a person among the partners and private details.
+    let mut live = ksdpk_pks("DISDIK", "Beasiswa mahasiswa berprestasi");
+    live.parties.push(pb::Party {
+        document_number: "PERS-0042/KTP".into(),
+        ..party(
+            "Siti Rahmawati Nurhaliza",
+            pb::PartyKind::Individual,
+            "",
+            "",
+        )
+    });
+    live.parties[0].document_number = "UNTIRTA/PKS/77".into();
+    live.document_number = "421/045-DISDIK/2026".into();
+    live.objective = "Tujuan internal: rincian anggaran beasiswa".into();
+    live.signed_on = "2026-02-01".into();
+    live.effective_from = "2026-02-01".into();
+    live.effective_until = "2028-01-31".into();
+    live.budget_idr = "987654321".into();
+    let live = create(server, live).await;
+    // Signed, in force, marked public in full.
+    let mut full = ksdd_ksb("DLH", "Pengelolaan sampah regional");
+    full.public_in_full = true;
+    full.budget_idr = "1250000000".into();
+    let full = create(server, full).await;
+    // Not signed: never published.
+    let mut draft = ksdpk_pks("DISDIK", "Rancangan kerja sama pelatihan guru");
+    draft.budget_idr = "555444333".into();
+    let draft = create(server, draft).await;
+    // Signed, then deleted: never published.
+    let mut deleted = ksdd_ksb("DLH", "Perjanjian yang dihapus");
+    deleted.document_number = "DELETED-DOC-99".into();
+    let deleted = create(server, deleted).await;
+    server
+        .agreements()
+        .delete_agreement(authed(
+            &server.admin,
+            pb::DeleteAgreementRequest {
+                name: deleted.name.clone(),
+                etag: String::new(),
+            },
+        ))
+        .await
+        .expect("delete");
+    Seeded {
+        live,
+        full,
+        draft,
+        deleted,
+    }
+}
+
+async fn fetch(server: &TestServer, file: &str) -> (u16, Vec<(String, String)>, String) {
+    let (status, headers, body) =
+        http_get(server.http_addr, &format!("/public/{file}"), None).await;
+    (status, headers, String::from_utf8(body).expect("UTF-8"))
+}
+
+#[tokio::test]
+async fn the_open_register_publishes_signed_agreements_in_force_without_a_token() {
+    let server = public_server().await;
+    let seeded = seed(&server).await;
+
+    let (status, headers, csv) = fetch(&server, "public_register.csv").await;
+    assert_eq!(status, 200, "{csv}");
+    assert!(
+        headers
+            .iter()
+            .any(|(k, v)| k == "content-type" && v.starts_with("text/csv"))
+    );
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let header: Vec<String> = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .map(str::to_string)
+        .collect();
+    assert_eq!(header, PUBLIC_COLUMNS);
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+    let id = |a: &pb::Agreement| a.name.trim_start_matches("agreements/").to_string();
+    let mut ids: Vec<String> = rows.iter().map(|r| r[0].to_string()).collect();
+    ids.sort();
+    let mut expected = vec![id(&seeded.live), id(&seeded.full)];
+    expected.sort();
+    assert_eq!(ids, expected, "only signed agreements in force");
+
+    let live = rows.iter().find(|r| r[0] == id(&seeded.live)).unwrap();
+    assert_eq!(&live[1], "Beasiswa mahasiswa berprestasi");
+    assert_eq!(&live[2], "KSDPK");
+    assert_eq!(&live[6], "Dinas DISDIK");
+    assert_eq!(&live[11], "ACTIVE");
+    assert_eq!(&live[12], "Universitas Sultan Ageng Tirtayasa; INDIVIDUAL");
+    assert_eq!(&live[13], "UNIVERSITY; INDIVIDUAL");
+    assert_eq!(&live[16], "false");
+    assert_eq!(&live[17], "", "no budget unless public in full");
+    let full = rows.iter().find(|r| r[0] == id(&seeded.full)).unwrap();
+    assert_eq!(&full[16], "true");
+    assert_eq!(&full[17], "1250000000");
+    assert_eq!(&full[14], "36.71");
+
+    let (status, _, json) = fetch(&server, "public_register.json").await;
+    assert_eq!(status, 200);
+    let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let agreements = value["agreements"].as_array().unwrap();
+    assert_eq!(agreements.len(), 2);
+    for a in agreements {
+        for key in a.as_object().unwrap().keys() {
+            assert!(
+                PUBLIC_COLUMNS.contains(&key.as_str()) || key == "parties",
+                "{key} is not a public field"
+            );
+        }
+        for p in a["parties"].as_array().unwrap() {
+            let keys: Vec<&str> = p.as_object().unwrap().keys().map(String::as_str).collect();
+            assert_eq!(keys, ["name", "kind", "region_code", "country_code"]);
+        }
+    }
+
+    let (status, _, dictionary) = fetch(&server, "public_register_dictionary.csv").await;
+    assert_eq!(status, 200);
+    let described: Vec<String> = csv::Reader::from_reader(dictionary.as_bytes())
+        .records()
+        .map(|r| r.unwrap()[0].to_string())
+        .collect();
+    assert_eq!(
+        described, PUBLIC_COLUMNS,
+        "every column is in the dictionary"
+    );
+
+    let (status, _, dcat) = fetch(&server, "dcat.json").await;
+    assert_eq!(status, 200);
+    let dcat: serde_json::Value = serde_json::from_str(&dcat).unwrap();
+    assert_eq!(dcat["@type"], "dcat:Dataset");
+    assert_eq!(
+        dcat["dct:publisher"]["foaf:name"],
+        "Biro Kerja Sama Provinsi Banten"
+    );
+    assert_eq!(dcat["dct:publisher"]["region_code"], REGION);
+    assert!(
+        dcat["dct:license"]
+            .as_str()
+            .unwrap()
+            .contains("creativecommons")
+    );
+    assert!(dcat["dct:modified"].as_str().unwrap().ends_with('Z'));
+    let urls: Vec<&str> = dcat["dcat:distribution"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["dcat:downloadURL"].as_str().unwrap())
+        .collect();
+    let base = format!("http://{}/public/", server.http_addr);
+    assert_eq!(
+        urls,
+        [
+            format!("{base}public_register.csv"),
+            format!("{base}public_register.json"),
+            format!("{base}public_register_dictionary.csv"),
+        ]
+    );
+    // The links work.
+    for url in urls {
+        let path = url.trim_start_matches(&format!("http://{}", server.http_addr));
+        assert_eq!(
+            http_get(server.http_addr, path, None).await.0,
+            200,
+            "{path}"
+        );
+    }
+    let (status, _, _) = fetch(&server, "secrets.csv").await;
+    assert_eq!(status, 404);
+}
+
+/// Every value of every column that is not public, anywhere in the seeded
+/// register, is absent from every published file.
+#[tokio::test]
+async fn nothing_outside_the_public_field_list_is_ever_published() {
+    let server = public_server().await;
+    let seeded = seed(&server).await;
+    let sql = server.sql().await;
+    let mut published = String::new();
+    for file in ["public_register.csv", "public_register.json", "dcat.json"] {
+        let (status, _, body) = fetch(&server, file).await;
+        assert_eq!(status, 200);
+        published.push_str(&body);
+    }
+    // Non-public columns of the agreements, read back from the database.
+    let mut secrets: Vec<String> = Vec::new();
+    for row in sql
+        .query(
+            "SELECT document_number, objective, coalesce(budget_idr::text, ''), \
+                    coalesce(termination_reason, ''), coalesce(cancellation_reason, ''), \
+                    public_in_full, title, signed_on IS NOT NULL AND delete_time IS NULL AS live \
+             FROM agreements",
+            &[],
+        )
+        .await
+        .unwrap()
+    {
+        let public_in_full: bool = row.get(5);
+        let live: bool = row.get(7);
+        for i in [0, 1, 3, 4] {
+            secrets.push(row.get(i));
+        }
+        if !public_in_full {
+            secrets.push(row.get(2));
+        }
+        if !live {
+            secrets.push(row.get(6));
+        }
+    }
+    for row in sql
+        .query(
+            "SELECT document_number, name, kind FROM agreement_parties",
+            &[],
+        )
+        .await
+        .unwrap()
+    {
+        secrets.push(row.get(0));
+        let kind: String = row.get(2);
+        if kind == "INDIVIDUAL" {
+            secrets.push(row.get(1));
+        }
+    }
+    secrets.retain(|s| s.trim().len() >= 3);
+    assert!(
+        secrets.len() >= 10,
+        "the seeded register has private values"
+    );
+    for secret in &secrets {
+        assert!(
+            !published.contains(secret.as_str()),
+            "{secret:?} is not public but was published"
+        );
+    }
+    // The ids of agreements that are not published do not appear either.
+    for hidden in [&seeded.draft, &seeded.deleted] {
+        let id = hidden.name.trim_start_matches("agreements/");
+        assert!(!published.contains(id), "{} was published", hidden.name);
+    }
+    assert!(published.contains(seeded.live.name.trim_start_matches("agreements/")));
+    let _ = &seeded.full;
+}
+
+#[tokio::test]
+async fn without_the_flag_nothing_is_published() {
+    let server = TestServer::start().await;
+    seed(&server).await;
+    for file in [
+        "public_register.csv",
+        "public_register.json",
+        "public_register_dictionary.csv",
+        "dcat.json",
+    ] {
+        let (status, _, body) = fetch(&server, file).await;
+        assert_eq!(status, 404, "{file}");
+        assert!(body.contains("--public-register"), "{body}");
+    }
+}
+
+#[tokio::test]
+async fn a_report_run_writes_the_open_register_when_asked() {
+    let server = TestServer::start().await;
+    let seeded = seed(&server).await;
+    for asked in [false, true] {
+        let run = server
+            .reports()
+            .run_report(authed(
+                &server.admin,
+                pb::RunReportRequest {
+                    public_register: asked,
+                    ..Default::default()
+                },
+            ))
+            .await
+            .expect("run report")
+            .into_inner();
+        let run = server.finished(run).await;
+        assert_eq!(
+            run.state,
+            pb::ReportRunState::Succeeded as i32,
+            "{}",
+            run.error
+        );
+        assert_eq!(run.public_register, asked);
+        let files = [
+            "public_register.csv",
+            "public_register.json",
+            "public_register_dictionary.csv",
+            "dcat.json",
+        ];
+        for file in files {
+            assert_eq!(run.files.iter().any(|f| f == file), asked, "{file}");
+        }
+        if asked {
+            let path = format!(
+                "/reports/{}/public_register.csv",
+                run.name.trim_start_matches("reportRuns/")
+            );
+            let (status, _, body) = http_get(server.http_addr, &path, Some(&server.admin)).await;
+            assert_eq!(status, 200);
+            let body = String::from_utf8(body).unwrap();
+            assert!(body.contains(seeded.live.name.trim_start_matches("agreements/")));
+            assert!(!body.contains("Siti Rahmawati"));
+            assert!(!body.contains(seeded.draft.name.trim_start_matches("agreements/")));
+            let manifest = std::fs::read_to_string(
+                server
+                    .reports_dir
+                    .join(run.name.trim_start_matches("reportRuns/"))
+                    .join("manifest.json"),
+            )
+            .unwrap();
+            assert!(manifest.contains("public_register.json"));
+        }
+    }
+    let _ = fixtures::REGION;
+}
