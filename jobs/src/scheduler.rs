@@ -152,6 +152,20 @@ pub async fn tick(
         if let Ok(Some(run)) =
             queue::execute_leased(pool, &config.database_url, &claimed, &lease).await
         {
+            // The digests that follow a scheduled report run, when asked for.
+            if run.state == "SUCCEEDED"
+                && let Some(region) = &run.region_code
+                && let Err(error) = crate::digests::outbox::after_report_run(
+                    pool,
+                    &compose_settings(config),
+                    run.id,
+                    region,
+                    run.as_of,
+                )
+                .await
+            {
+                tracing::warn!(%error, run = %run.name(), "queueing the digests after a report run failed");
+            }
             ran.push(run);
         }
     }
@@ -195,7 +209,15 @@ pub async fn apply_retention(pool: &PgPool, schedule_id: uuid::Uuid) -> JobResul
     Ok(())
 }
 
-/// Passes every `interval` until `shutdown` resolves.
+fn compose_settings(config: &SchedulerConfig) -> crate::digests::outbox::ComposeSettings {
+    crate::digests::outbox::ComposeSettings {
+        database_url: config.database_url.clone(),
+        report_grace_days: kerjasama_core::implementation_reports::DEFAULT_GRACE_DAYS,
+    }
+}
+
+/// Passes every `interval` until `shutdown` resolves: report schedules, then
+/// digest schedules (each tick queued once across processes).
 pub async fn run_until(
     pool: PgPool,
     config: SchedulerConfig,
@@ -205,6 +227,12 @@ pub async fn run_until(
     loop {
         if let Err(error) = tick(&pool, &config, Utc::now()).await {
             tracing::warn!(%error, "scheduler pass failed; retrying next pass");
+        }
+        if let Err(error) =
+            crate::digests::outbox::scheduler_pass(&pool, &compose_settings(&config), Utc::now())
+                .await
+        {
+            tracing::warn!(%error, "digest scheduler pass failed; retrying next pass");
         }
         tokio::select! {
             _ = &mut shutdown => break,

@@ -835,89 +835,100 @@ pub async fn create(
     complete_through: Option<&str>,
     request_id: Option<Uuid>,
 ) -> CoreResult<Agreement> {
-    actor.check_write_agreement(&fields.region_code, &fields.unit_code)?;
     let mut conn = pool.get().await?;
     conn.transaction(async |conn| {
-        let id = Uuid::now_v7();
-        if let Some(request_id) = request_id {
-            // The claim stores the region, which may be the field in error:
-            // a request that breaks the record's own rules is refused (with
-            // every violation) before it is claimed. Those rules read nothing
-            // stored and only relax as days pass, so a true replay (the same
-            // fields as a first call that passed them) never fails them.
-            if !validate(&fields, calendar::today()).is_empty() {
-                ensure_valid(conn, actor, &fields, None, None).await?;
-            }
-            let claim = idempotency::claim(
-                conn,
-                CreateRequest {
-                    method: "CreateAgreement",
-                    request_id,
-                    region_code: &fields.region_code,
-                    actor: &actor.name,
-                    request_hash: idempotency::request_hash(&fields),
-                    resource: resource_name(id),
-                },
-            )
-            .await?;
-            if let Claim::Replay { resource } = claim {
-                let existing = parse_name(&resource).ok_or_else(|| {
-                    CoreError::Internal(format!("remembered resource {resource}"))
-                })?;
-                return load(conn, existing, false).await;
-            }
+        create_in(conn, actor, fields, complete_through, request_id).await
+    })
+    .await
+}
+
+/// [`create`] on a connection the caller holds, inside the caller's
+/// transaction (the bulk import runs every row through it).
+pub async fn create_in(
+    conn: &mut AsyncPgConnection,
+    actor: &Principal,
+    fields: AgreementFields,
+    complete_through: Option<&str>,
+    request_id: Option<Uuid>,
+) -> CoreResult<Agreement> {
+    actor.check_write_agreement(&fields.region_code, &fields.unit_code)?;
+    let id = Uuid::now_v7();
+    if let Some(request_id) = request_id {
+        // The claim stores the region, which may be the field in error:
+        // a request that breaks the record's own rules is refused (with
+        // every violation) before it is claimed. Those rules read nothing
+        // stored and only relax as days pass, so a true replay (the same
+        // fields as a first call that passed them) never fails them.
+        if !validate(&fields, calendar::today()).is_empty() {
+            ensure_valid(conn, actor, &fields, None, None).await?;
         }
-        ensure_valid(conn, actor, &fields, None, None).await?;
-        diesel::insert_into(agreements::table)
-            .values(AgreementColumns::new(id, &fields))
-            .execute(conn)
-            .await?;
-        write_parties(conn, id, &fields, false).await?;
-        let started = stages::instantiate(conn, id, &fields, complete_through).await?;
-        // The stored row with its state, read back by the statement that
-        // completes it; the parties are the ones just written.
-        let today = calendar::today();
-        let row: (AgreementRow, String) = if started.is_some() {
-            diesel::update(agreements::table.find(id))
-                .set(agreements::process_started_on.eq(started))
-                .returning((AgreementRow::as_returning(), state_as_of(today)))
-                .get_result(conn)
-                .await?
-        } else {
-            agreements::table
-                .find(id)
-                .select((AgreementRow::as_select(), state_as_of(today)))
-                .first(conn)
-                .await?
-        };
-        let parties = fields
-            .parties
-            .iter()
-            .map(|p| Party {
-                name: p.name.trim().to_string(),
-                kind: p.kind,
-                region_code: p.region_code.clone(),
-                country_code: p.country_code.clone(),
-                document_number: p.document_number.trim().to_string(),
-            })
-            .collect();
-        let created = assemble(row.0, row.1, parties)?;
-        audit::record(
+        let claim = idempotency::claim(
             conn,
-            AuditEntry {
-                region_code: Some(fields.region_code.clone()),
+            CreateRequest {
+                method: "CreateAgreement",
+                request_id,
+                region_code: &fields.region_code,
                 actor: &actor.name,
-                action: "CreateAgreement",
-                resource: created.name(),
-                before: None,
-                after: Some(to_json(&created)?),
-                request_id: request_id.map(|r| r.to_string()),
+                request_hash: idempotency::request_hash(&fields),
+                resource: resource_name(id),
             },
         )
         .await?;
-        Ok(created)
-    })
-    .await
+        if let Claim::Replay { resource } = claim {
+            let existing = parse_name(&resource)
+                .ok_or_else(|| CoreError::Internal(format!("remembered resource {resource}")))?;
+            return load(conn, existing, false).await;
+        }
+    }
+    ensure_valid(conn, actor, &fields, None, None).await?;
+    diesel::insert_into(agreements::table)
+        .values(AgreementColumns::new(id, &fields))
+        .execute(conn)
+        .await?;
+    write_parties(conn, id, &fields, false).await?;
+    let started = stages::instantiate(conn, id, &fields, complete_through).await?;
+    // The stored row with its state, read back by the statement that
+    // completes it; the parties are the ones just written.
+    let today = calendar::today();
+    let row: (AgreementRow, String) = if started.is_some() {
+        diesel::update(agreements::table.find(id))
+            .set(agreements::process_started_on.eq(started))
+            .returning((AgreementRow::as_returning(), state_as_of(today)))
+            .get_result(conn)
+            .await?
+    } else {
+        agreements::table
+            .find(id)
+            .select((AgreementRow::as_select(), state_as_of(today)))
+            .first(conn)
+            .await?
+    };
+    let parties = fields
+        .parties
+        .iter()
+        .map(|p| Party {
+            name: p.name.trim().to_string(),
+            kind: p.kind,
+            region_code: p.region_code.clone(),
+            country_code: p.country_code.clone(),
+            document_number: p.document_number.trim().to_string(),
+        })
+        .collect();
+    let created = assemble(row.0, row.1, parties)?;
+    audit::record(
+        conn,
+        AuditEntry {
+            region_code: Some(fields.region_code.clone()),
+            actor: &actor.name,
+            action: "CreateAgreement",
+            resource: created.name(),
+            before: None,
+            after: Some(to_json(&created)?),
+            request_id: request_id.map(|r| r.to_string()),
+        },
+    )
+    .await?;
+    Ok(created)
 }
 
 pub async fn get(pool: &PgPool, actor: &Principal, id: Uuid) -> CoreResult<Agreement> {
@@ -940,48 +951,58 @@ pub async fn update(
     etag: Option<&str>,
 ) -> CoreResult<Agreement> {
     let mut conn = pool.get().await?;
-    conn.transaction(async |conn| {
-        let before = load(conn, id, true).await?;
-        actor.check_write_agreement(&before.fields.region_code, &before.fields.unit_code)?;
-        if before.delete_time.is_some() {
-            return Err(CoreError::FailedPrecondition(format!(
-                "{} is deleted; undelete it before changing it",
-                before.name()
-            )));
-        }
-        check_etag(&before, etag)?;
-        let mut fields = before.fields.clone();
-        let parties_changed = changes
-            .iter()
-            .any(|c| matches!(c, AgreementChange::Parties(_)));
-        for change in changes {
-            fields.apply(change);
-        }
-        if fields.unit_code != before.fields.unit_code {
-            actor.check_write_agreement(&fields.region_code, &fields.unit_code)?;
-        }
-        ensure_valid(conn, actor, &fields, Some(id), before.fields.parent_id).await?;
-        diesel::update(agreements::table.find(id))
-            .set((
-                AgreementColumns::new(id, &fields),
-                agreements::version.eq(agreements::version + 1),
-                agreements::update_time.eq(diesel::dsl::now),
-            ))
-            .execute(conn)
-            .await?;
-        if parties_changed {
-            write_parties(conn, id, &fields, true).await?;
-        }
-        if fields.parent_id.is_some() != before.fields.parent_id.is_some() {
-            stages::replace_template(conn, id, &fields).await?;
-        } else if fields.dprd_approval_required != before.fields.dprd_approval_required {
-            stages::sync_dprd(conn, id, fields.dprd_approval_required).await?;
-        }
-        let after = load(conn, id, false).await?;
-        record_change(conn, actor, "UpdateAgreement", &before, &after).await?;
-        Ok(after)
-    })
-    .await
+    conn.transaction(async |conn| update_in(conn, actor, id, changes, etag).await)
+        .await
+}
+
+/// [`update`] on a connection the caller holds, inside the caller's
+/// transaction (the bulk import runs every row through it).
+pub async fn update_in(
+    conn: &mut AsyncPgConnection,
+    actor: &Principal,
+    id: Uuid,
+    changes: Vec<AgreementChange>,
+    etag: Option<&str>,
+) -> CoreResult<Agreement> {
+    let before = load(conn, id, true).await?;
+    actor.check_write_agreement(&before.fields.region_code, &before.fields.unit_code)?;
+    if before.delete_time.is_some() {
+        return Err(CoreError::FailedPrecondition(format!(
+            "{} is deleted; undelete it before changing it",
+            before.name()
+        )));
+    }
+    check_etag(&before, etag)?;
+    let mut fields = before.fields.clone();
+    let parties_changed = changes
+        .iter()
+        .any(|c| matches!(c, AgreementChange::Parties(_)));
+    for change in changes {
+        fields.apply(change);
+    }
+    if fields.unit_code != before.fields.unit_code {
+        actor.check_write_agreement(&fields.region_code, &fields.unit_code)?;
+    }
+    ensure_valid(conn, actor, &fields, Some(id), before.fields.parent_id).await?;
+    diesel::update(agreements::table.find(id))
+        .set((
+            AgreementColumns::new(id, &fields),
+            agreements::version.eq(agreements::version + 1),
+            agreements::update_time.eq(diesel::dsl::now),
+        ))
+        .execute(conn)
+        .await?;
+    if parties_changed {
+        write_parties(conn, id, &fields, true).await?;
+    }
+    if fields.parent_id.is_some() != before.fields.parent_id.is_some() {
+        stages::replace_template(conn, id, &fields).await?;
+    } else if fields.dprd_approval_required != before.fields.dprd_approval_required {
+        stages::sync_dprd(conn, id, fields.dprd_approval_required).await?;
+    }
+    let after = load(conn, id, false).await?;
+    record_change(conn, actor, "UpdateAgreement", &before, &after).await?;
+    Ok(after)
 }
 
 async fn record_change(

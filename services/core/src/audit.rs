@@ -23,7 +23,21 @@ pub struct AuditEntry<'a> {
     pub request_id: Option<String>,
 }
 
+tokio::task_local! {
+    /// The batch a mutation belongs to (`importRuns/{id}`), set by [`within`].
+    static ON_BEHALF_OF: String;
+}
+
+/// Runs `work` with every audit row it writes naming `batch` (e.g.
+/// `importRuns/{id}`) as its request id, unless the row names its own.
+pub async fn within<F: std::future::Future>(batch: String, work: F) -> F::Output {
+    ON_BEHALF_OF.scope(batch, work).await
+}
+
 pub async fn record(conn: &mut AsyncPgConnection, entry: AuditEntry<'_>) -> CoreResult<()> {
+    let request_id = entry
+        .request_id
+        .or_else(|| ON_BEHALF_OF.try_with(Clone::clone).ok());
     diesel::insert_into(audit_events::table)
         .values((
             audit_events::region_code.eq(entry.region_code),
@@ -32,7 +46,7 @@ pub async fn record(conn: &mut AsyncPgConnection, entry: AuditEntry<'_>) -> Core
             audit_events::resource.eq(entry.resource),
             audit_events::before.eq(entry.before),
             audit_events::after.eq(entry.after),
-            audit_events::request_id.eq(entry.request_id),
+            audit_events::request_id.eq(request_id),
         ))
         .execute(conn)
         .await?;

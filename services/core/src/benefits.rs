@@ -261,6 +261,15 @@ fn indicator_of(row: IndicatorRow) -> CoreResult<Indicator> {
     })
 }
 
+/// One indicator of an agreement (deleted ones too), unlocked.
+pub(crate) async fn load_indicator_for(
+    conn: &mut AsyncPgConnection,
+    agreement_id: Uuid,
+    id: Uuid,
+) -> CoreResult<Indicator> {
+    load_indicator(conn, agreement_id, id, false).await
+}
+
 async fn load_indicator(
     conn: &mut AsyncPgConnection,
     agreement_id: Uuid,
@@ -292,41 +301,50 @@ pub async fn create_indicator(
     fields: IndicatorFields,
 ) -> CoreResult<Indicator> {
     let mut conn = pool.get().await?;
-    conn.transaction(async |conn| {
-        let agreement = writable_agreement(conn, actor, agreement_id).await?;
-        validate_indicator(conn, &fields).await?;
-        let id = Uuid::now_v7();
-        diesel::insert_into(benefit_indicators::table)
-            .values((
-                benefit_indicators::id.eq(id),
-                benefit_indicators::agreement_id.eq(agreement_id),
-                benefit_indicators::region_code.eq(&agreement.fields.region_code),
-                benefit_indicators::title.eq(fields.title.trim()),
-                benefit_indicators::category.eq(fields.category.code()),
-                benefit_indicators::unit_of_measure.eq(&fields.unit_of_measure),
-                benefit_indicators::beneficiary.eq(fields.beneficiary.code()),
-                benefit_indicators::baseline.eq(&fields.baseline),
-                benefit_indicators::target_value.eq(&fields.target_value),
-                benefit_indicators::target_date.eq(fields.target_date),
-                benefit_indicators::higher_is_better.eq(fields.higher_is_better),
-            ))
-            .execute(conn)
-            .await?;
-        let created = load_indicator(conn, agreement_id, id, false).await?;
-        let region = agreement.fields.region_code.clone();
-        audit::change(
-            conn,
-            actor,
-            Some(region),
-            "CreateIndicator",
-            created.name(),
-            None,
-            json(&created),
-        )
+    conn.transaction(async |conn| create_indicator_in(conn, actor, agreement_id, fields).await)
+        .await
+}
+
+/// [`create_indicator`] on a connection the caller holds, inside the caller's
+/// transaction (the bulk import runs every row through it).
+pub async fn create_indicator_in(
+    conn: &mut AsyncPgConnection,
+    actor: &Principal,
+    agreement_id: Uuid,
+    fields: IndicatorFields,
+) -> CoreResult<Indicator> {
+    let agreement = writable_agreement(conn, actor, agreement_id).await?;
+    validate_indicator(conn, &fields).await?;
+    let id = Uuid::now_v7();
+    diesel::insert_into(benefit_indicators::table)
+        .values((
+            benefit_indicators::id.eq(id),
+            benefit_indicators::agreement_id.eq(agreement_id),
+            benefit_indicators::region_code.eq(&agreement.fields.region_code),
+            benefit_indicators::title.eq(fields.title.trim()),
+            benefit_indicators::category.eq(fields.category.code()),
+            benefit_indicators::unit_of_measure.eq(&fields.unit_of_measure),
+            benefit_indicators::beneficiary.eq(fields.beneficiary.code()),
+            benefit_indicators::baseline.eq(&fields.baseline),
+            benefit_indicators::target_value.eq(&fields.target_value),
+            benefit_indicators::target_date.eq(fields.target_date),
+            benefit_indicators::higher_is_better.eq(fields.higher_is_better),
+        ))
+        .execute(conn)
         .await?;
-        Ok(created)
-    })
-    .await
+    let created = load_indicator(conn, agreement_id, id, false).await?;
+    let region = agreement.fields.region_code.clone();
+    audit::change(
+        conn,
+        actor,
+        Some(region),
+        "CreateIndicator",
+        created.name(),
+        None,
+        json(&created),
+    )
+    .await?;
+    Ok(created)
 }
 
 pub async fn get_indicator(
@@ -371,50 +389,63 @@ pub async fn update_indicator(
 ) -> CoreResult<Indicator> {
     let mut conn = pool.get().await?;
     conn.transaction(async |conn| {
-        let agreement = writable_agreement(conn, actor, agreement_id).await?;
-        let before = load_indicator(conn, agreement_id, id, true).await?;
-        if before.delete_time.is_some() {
-            return Err(CoreError::FailedPrecondition(format!(
-                "{} is deleted",
-                before.name()
-            )));
-        }
-        crate::etag::check(&before.etag(), etag, &before.name())?;
-        let mut fields = before.fields.clone();
-        for change in changes {
-            fields.apply(change);
-        }
-        validate_indicator(conn, &fields).await?;
-        diesel::update(benefit_indicators::table.find(id))
-            .set((
-                benefit_indicators::title.eq(fields.title.trim()),
-                benefit_indicators::category.eq(fields.category.code()),
-                benefit_indicators::unit_of_measure.eq(&fields.unit_of_measure),
-                benefit_indicators::beneficiary.eq(fields.beneficiary.code()),
-                benefit_indicators::baseline.eq(&fields.baseline),
-                benefit_indicators::target_value.eq(&fields.target_value),
-                benefit_indicators::target_date.eq(fields.target_date),
-                benefit_indicators::higher_is_better.eq(fields.higher_is_better),
-                benefit_indicators::version.eq(benefit_indicators::version + 1),
-                benefit_indicators::update_time.eq(diesel::dsl::now),
-            ))
-            .execute(conn)
-            .await?;
-        let after = load_indicator(conn, agreement_id, id, false).await?;
-        let region = agreement.fields.region_code.clone();
-        audit::change(
-            conn,
-            actor,
-            Some(region),
-            "UpdateIndicator",
-            after.name(),
-            json(&before),
-            json(&after),
-        )
-        .await?;
-        Ok(after)
+        update_indicator_in(conn, actor, agreement_id, id, changes, etag).await
     })
     .await
+}
+
+/// [`update_indicator`] on a connection the caller holds, inside the caller's
+/// transaction (the bulk import runs every row through it).
+pub async fn update_indicator_in(
+    conn: &mut AsyncPgConnection,
+    actor: &Principal,
+    agreement_id: Uuid,
+    id: Uuid,
+    changes: Vec<IndicatorChange>,
+    etag: Option<&str>,
+) -> CoreResult<Indicator> {
+    let agreement = writable_agreement(conn, actor, agreement_id).await?;
+    let before = load_indicator(conn, agreement_id, id, true).await?;
+    if before.delete_time.is_some() {
+        return Err(CoreError::FailedPrecondition(format!(
+            "{} is deleted",
+            before.name()
+        )));
+    }
+    crate::etag::check(&before.etag(), etag, &before.name())?;
+    let mut fields = before.fields.clone();
+    for change in changes {
+        fields.apply(change);
+    }
+    validate_indicator(conn, &fields).await?;
+    diesel::update(benefit_indicators::table.find(id))
+        .set((
+            benefit_indicators::title.eq(fields.title.trim()),
+            benefit_indicators::category.eq(fields.category.code()),
+            benefit_indicators::unit_of_measure.eq(&fields.unit_of_measure),
+            benefit_indicators::beneficiary.eq(fields.beneficiary.code()),
+            benefit_indicators::baseline.eq(&fields.baseline),
+            benefit_indicators::target_value.eq(&fields.target_value),
+            benefit_indicators::target_date.eq(fields.target_date),
+            benefit_indicators::higher_is_better.eq(fields.higher_is_better),
+            benefit_indicators::version.eq(benefit_indicators::version + 1),
+            benefit_indicators::update_time.eq(diesel::dsl::now),
+        ))
+        .execute(conn)
+        .await?;
+    let after = load_indicator(conn, agreement_id, id, false).await?;
+    let region = agreement.fields.region_code.clone();
+    audit::change(
+        conn,
+        actor,
+        Some(region),
+        "UpdateIndicator",
+        after.name(),
+        json(&before),
+        json(&after),
+    )
+    .await?;
+    Ok(after)
 }
 
 /// Soft delete; its realisations no longer count either.
@@ -649,40 +680,52 @@ pub async fn create_realisation(
 ) -> CoreResult<Realisation> {
     let mut conn = pool.get().await?;
     conn.transaction(async |conn| {
-        let (agreement, indicator) =
-            writable_indicator(conn, actor, agreement_id, indicator_id).await?;
-        check_realisation(conn, &agreement, &indicator, &fields, None).await?;
-        let id = Uuid::now_v7();
-        diesel::insert_into(benefit_realisations::table)
-            .values((
-                benefit_realisations::id.eq(id),
-                benefit_realisations::indicator_id.eq(indicator_id),
-                benefit_realisations::agreement_id.eq(agreement_id),
-                benefit_realisations::region_code.eq(&agreement.fields.region_code),
-                benefit_realisations::period_start.eq(fields.period_start),
-                benefit_realisations::period_end.eq(fields.period_end),
-                benefit_realisations::value.eq(&fields.value),
-                benefit_realisations::note.eq(fields.note.trim()),
-                benefit_realisations::evidence_document_id.eq(fields.evidence_document_id),
-                benefit_realisations::reported_by.eq(&actor.name),
-            ))
-            .execute(conn)
-            .await?;
-        let created = load_realisation(conn, &indicator, id).await?;
-        let region = agreement.fields.region_code.clone();
-        audit::change(
-            conn,
-            actor,
-            Some(region),
-            "CreateRealisation",
-            created.name(),
-            None,
-            json(&created),
-        )
-        .await?;
-        Ok(created)
+        create_realisation_in(conn, actor, agreement_id, indicator_id, fields).await
     })
     .await
+}
+
+/// [`create_realisation`] on a connection the caller holds, inside the caller's
+/// transaction (the bulk import runs every row through it).
+pub async fn create_realisation_in(
+    conn: &mut AsyncPgConnection,
+    actor: &Principal,
+    agreement_id: Uuid,
+    indicator_id: Uuid,
+    fields: RealisationFields,
+) -> CoreResult<Realisation> {
+    let (agreement, indicator) =
+        writable_indicator(conn, actor, agreement_id, indicator_id).await?;
+    check_realisation(conn, &agreement, &indicator, &fields, None).await?;
+    let id = Uuid::now_v7();
+    diesel::insert_into(benefit_realisations::table)
+        .values((
+            benefit_realisations::id.eq(id),
+            benefit_realisations::indicator_id.eq(indicator_id),
+            benefit_realisations::agreement_id.eq(agreement_id),
+            benefit_realisations::region_code.eq(&agreement.fields.region_code),
+            benefit_realisations::period_start.eq(fields.period_start),
+            benefit_realisations::period_end.eq(fields.period_end),
+            benefit_realisations::value.eq(&fields.value),
+            benefit_realisations::note.eq(fields.note.trim()),
+            benefit_realisations::evidence_document_id.eq(fields.evidence_document_id),
+            benefit_realisations::reported_by.eq(&actor.name),
+        ))
+        .execute(conn)
+        .await?;
+    let created = load_realisation(conn, &indicator, id).await?;
+    let region = agreement.fields.region_code.clone();
+    audit::change(
+        conn,
+        actor,
+        Some(region),
+        "CreateRealisation",
+        created.name(),
+        None,
+        json(&created),
+    )
+    .await?;
+    Ok(created)
 }
 
 /// The realisations of one indicator, by period.
@@ -716,54 +759,66 @@ pub async fn update_realisation(
 ) -> CoreResult<Realisation> {
     let mut conn = pool.get().await?;
     conn.transaction(async |conn| {
-        let (agreement, indicator) =
-            writable_indicator(conn, actor, agreement_id, indicator_id).await?;
-        let before = load_realisation(conn, &indicator, id).await?;
-        if before.delete_time.is_some() {
-            return Err(CoreError::FailedPrecondition(format!(
-                "{} is deleted",
-                before.name()
-            )));
-        }
-        crate::etag::check(&before.etag(), etag, &before.name())?;
-        let mut fields = before.fields.clone();
-        for change in changes {
-            match change {
-                RealisationChange::PeriodStart(v) => fields.period_start = v,
-                RealisationChange::PeriodEnd(v) => fields.period_end = v,
-                RealisationChange::Value(v) => fields.value = v,
-                RealisationChange::Note(v) => fields.note = v,
-                RealisationChange::EvidenceDocument(v) => fields.evidence_document_id = v,
-            }
-        }
-        check_realisation(conn, &agreement, &indicator, &fields, Some(id)).await?;
-        diesel::update(benefit_realisations::table.find(id))
-            .set((
-                benefit_realisations::period_start.eq(fields.period_start),
-                benefit_realisations::period_end.eq(fields.period_end),
-                benefit_realisations::value.eq(&fields.value),
-                benefit_realisations::note.eq(fields.note.trim()),
-                benefit_realisations::evidence_document_id.eq(fields.evidence_document_id),
-                benefit_realisations::version.eq(benefit_realisations::version + 1),
-                benefit_realisations::update_time.eq(diesel::dsl::now),
-            ))
-            .execute(conn)
-            .await?;
-        let after = load_realisation(conn, &indicator, id).await?;
-        let region = agreement.fields.region_code.clone();
-        audit::change(
-            conn,
-            actor,
-            Some(region),
-            "UpdateRealisation",
-            after.name(),
-            json(&before),
-            json(&after),
-        )
-        .await?;
-        Ok(after)
+        update_realisation_in(conn, actor, (agreement_id, indicator_id, id), changes, etag).await
     })
     .await
+}
+
+/// [`update_realisation`] on a connection the caller holds, inside the caller's
+/// transaction (the bulk import runs every row through it).
+pub async fn update_realisation_in(
+    conn: &mut AsyncPgConnection,
+    actor: &Principal,
+    (agreement_id, indicator_id, id): (Uuid, Uuid, Uuid),
+    changes: Vec<RealisationChange>,
+    etag: Option<&str>,
+) -> CoreResult<Realisation> {
+    let (agreement, indicator) =
+        writable_indicator(conn, actor, agreement_id, indicator_id).await?;
+    let before = load_realisation(conn, &indicator, id).await?;
+    if before.delete_time.is_some() {
+        return Err(CoreError::FailedPrecondition(format!(
+            "{} is deleted",
+            before.name()
+        )));
+    }
+    crate::etag::check(&before.etag(), etag, &before.name())?;
+    let mut fields = before.fields.clone();
+    for change in changes {
+        match change {
+            RealisationChange::PeriodStart(v) => fields.period_start = v,
+            RealisationChange::PeriodEnd(v) => fields.period_end = v,
+            RealisationChange::Value(v) => fields.value = v,
+            RealisationChange::Note(v) => fields.note = v,
+            RealisationChange::EvidenceDocument(v) => fields.evidence_document_id = v,
+        }
+    }
+    check_realisation(conn, &agreement, &indicator, &fields, Some(id)).await?;
+    diesel::update(benefit_realisations::table.find(id))
+        .set((
+            benefit_realisations::period_start.eq(fields.period_start),
+            benefit_realisations::period_end.eq(fields.period_end),
+            benefit_realisations::value.eq(&fields.value),
+            benefit_realisations::note.eq(fields.note.trim()),
+            benefit_realisations::evidence_document_id.eq(fields.evidence_document_id),
+            benefit_realisations::version.eq(benefit_realisations::version + 1),
+            benefit_realisations::update_time.eq(diesel::dsl::now),
+        ))
+        .execute(conn)
+        .await?;
+    let after = load_realisation(conn, &indicator, id).await?;
+    let region = agreement.fields.region_code.clone();
+    audit::change(
+        conn,
+        actor,
+        Some(region),
+        "UpdateRealisation",
+        after.name(),
+        json(&before),
+        json(&after),
+    )
+    .await?;
+    Ok(after)
 }
 
 pub async fn delete_realisation(

@@ -13,7 +13,7 @@
 
 use chrono::{DateTime, Datelike, Days, NaiveDate, Utc};
 use diesel::prelude::*;
-use diesel_async::{AsyncConnection, RunQueryDsl};
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -159,105 +159,139 @@ pub async fn submit(
     agreement_id: Uuid,
     new: NewReport,
 ) -> CoreResult<ImplementationReport> {
-    let today = calendar::today();
     let mut conn = pool.get().await?;
-    conn.transaction(async |conn| {
-        let agreement = agreements::load_for(conn, agreement_id, true).await?;
-        actor.check_write_agreement(&agreement.fields.region_code, &agreement.fields.unit_code)?;
-        if agreement.delete_time.is_some() {
-            return Err(CoreError::FailedPrecondition(format!("{} is deleted", agreement.name())));
-        }
-        if !agreement.fields.document_kind.is_implemented() {
-            return Err(CoreError::FailedPrecondition(format!(
-                "{} is an {}, which has no reporting cycles: {}",
-                agreement.name(),
-                agreement.fields.document_kind,
-                no_cycles_because(agreement.fields.document_kind)
-            )));
-        }
-        let Some((from, until)) = in_force(&agreement) else {
-            return Err(CoreError::FailedPrecondition(format!(
-                "{} is not signed; implementation reports start once it is in force",
-                agreement.name()
-            )));
-        };
-        let cycle = agreement.fields.reporting_cycle;
-        let (start, end) = cycle_containing(new.cycle_start, cycle);
-        let submitted_on = new.submitted_on.unwrap_or(today);
-        let mut v = Vec::new();
-        if start != new.cycle_start {
-            v.push(FieldViolation::new(
-                "cycle_start",
-                format!("{} cycles start on the first day of a {}; {} is inside the cycle starting {start}", cycle, cycle_word(cycle), new.cycle_start),
-            ));
-        } else if end < from || until.is_some_and(|u| start > u) {
-            v.push(FieldViolation::new(
-                "cycle_start",
-                format!("the cycle {start} to {end} is outside the agreement's in-force period (from {from})"),
-            ));
-        }
-        if submitted_on > today {
-            v.push(FieldViolation::new(
-                "submitted_on",
-                format!("must not be in the future (today is {today} in Asia/Jakarta)"),
-            ));
-        } else if submitted_on < new.cycle_start {
-            v.push(FieldViolation::new("submitted_on", "must not be before the cycle starts"));
-        }
-        if new.summary.trim().is_empty() {
-            v.push(FieldViolation::new("summary", "required"));
-        }
-        if new.progress_percent.is_some_and(|p| !(0..=100).contains(&p)) {
-            v.push(FieldViolation::new("progress_percent", "must be 0 to 100"));
-        }
-        match crate::documents::ensure_evidence(conn, agreement_id, "document", new.document_id).await {
-            Ok(()) => {}
-            Err(CoreError::InvalidArgument(mut invalid)) => v.append(&mut invalid),
-            Err(other) => return Err(other),
-        }
-        if !v.is_empty() {
-            return Err(CoreError::InvalidArgument(v));
-        }
-        let existing: i64 = implementation_reports::table
-            .filter(implementation_reports::agreement_id.eq(agreement_id))
-            .filter(implementation_reports::cycle_start.eq(start))
-            .filter(implementation_reports::delete_time.is_null())
-            .count()
-            .get_result(conn)
-            .await?;
-        if existing > 0 {
-            return Err(CoreError::AlreadyExists {
-                resource: format!("the implementation report of {} for the cycle starting {start}", agreement.name()),
-            });
-        }
-        let id = Uuid::now_v7();
-        diesel::insert_into(implementation_reports::table)
-            .values((
-                implementation_reports::id.eq(id),
-                implementation_reports::agreement_id.eq(agreement_id),
-                implementation_reports::region_code.eq(&agreement.fields.region_code),
-                implementation_reports::cycle_start.eq(start),
-                implementation_reports::cycle_end.eq(end),
-                implementation_reports::submitted_on.eq(submitted_on),
-                implementation_reports::summary.eq(new.summary.trim()),
-                implementation_reports::progress_percent.eq(new.progress_percent),
-                implementation_reports::obstacles.eq(new.obstacles.trim()),
-                implementation_reports::follow_up.eq(new.follow_up.trim()),
-                implementation_reports::document_id.eq(new.document_id),
-                implementation_reports::reported_by.eq(&actor.name),
-            ))
-            .execute(conn)
-            .await?;
-        let report: ImplementationReport = implementation_reports::table
-            .find(id)
-            .select(ImplementationReport::as_select())
-            .first(conn)
-            .await?;
-        audit::change(conn, actor, Some(agreement.fields.region_code.clone()), "SubmitImplementationReport", report.name(), None, audit::json(&report))
+    conn.transaction(async |conn| submit_in(conn, actor, agreement_id, new).await)
+        .await
+}
+
+/// [`submit`] on a connection the caller holds, inside the caller's
+/// transaction (the bulk import runs every row through it).
+pub async fn submit_in(
+    conn: &mut AsyncPgConnection,
+    actor: &Principal,
+    agreement_id: Uuid,
+    new: NewReport,
+) -> CoreResult<ImplementationReport> {
+    let today = calendar::today();
+    let agreement = agreements::load_for(conn, agreement_id, true).await?;
+    actor.check_write_agreement(&agreement.fields.region_code, &agreement.fields.unit_code)?;
+    if agreement.delete_time.is_some() {
+        return Err(CoreError::FailedPrecondition(format!(
+            "{} is deleted",
+            agreement.name()
+        )));
+    }
+    if !agreement.fields.document_kind.is_implemented() {
+        return Err(CoreError::FailedPrecondition(format!(
+            "{} is an {}, which has no reporting cycles: {}",
+            agreement.name(),
+            agreement.fields.document_kind,
+            no_cycles_because(agreement.fields.document_kind)
+        )));
+    }
+    let Some((from, until)) = in_force(&agreement) else {
+        return Err(CoreError::FailedPrecondition(format!(
+            "{} is not signed; implementation reports start once it is in force",
+            agreement.name()
+        )));
+    };
+    let cycle = agreement.fields.reporting_cycle;
+    let (start, end) = cycle_containing(new.cycle_start, cycle);
+    let submitted_on = new.submitted_on.unwrap_or(today);
+    let mut v = Vec::new();
+    if start != new.cycle_start {
+        v.push(FieldViolation::new(
+            "cycle_start",
+            format!(
+                "{} cycles start on the first day of a {}; {} is inside the cycle starting {start}",
+                cycle,
+                cycle_word(cycle),
+                new.cycle_start
+            ),
+        ));
+    } else if end < from || until.is_some_and(|u| start > u) {
+        v.push(FieldViolation::new(
+            "cycle_start",
+            format!("the cycle {start} to {end} is outside the agreement's in-force period (from {from})"),
+        ));
+    }
+    if submitted_on > today {
+        v.push(FieldViolation::new(
+            "submitted_on",
+            format!("must not be in the future (today is {today} in Asia/Jakarta)"),
+        ));
+    } else if submitted_on < new.cycle_start {
+        v.push(FieldViolation::new(
+            "submitted_on",
+            "must not be before the cycle starts",
+        ));
+    }
+    if new.summary.trim().is_empty() {
+        v.push(FieldViolation::new("summary", "required"));
+    }
+    if new
+        .progress_percent
+        .is_some_and(|p| !(0..=100).contains(&p))
+    {
+        v.push(FieldViolation::new("progress_percent", "must be 0 to 100"));
+    }
+    match crate::documents::ensure_evidence(conn, agreement_id, "document", new.document_id).await {
+        Ok(()) => {}
+        Err(CoreError::InvalidArgument(mut invalid)) => v.append(&mut invalid),
+        Err(other) => return Err(other),
+    }
+    if !v.is_empty() {
+        return Err(CoreError::InvalidArgument(v));
+    }
+    let existing: i64 = implementation_reports::table
+        .filter(implementation_reports::agreement_id.eq(agreement_id))
+        .filter(implementation_reports::cycle_start.eq(start))
+        .filter(implementation_reports::delete_time.is_null())
+        .count()
+        .get_result(conn)
         .await?;
-        Ok(report)
-    })
-    .await
+    if existing > 0 {
+        return Err(CoreError::AlreadyExists {
+            resource: format!(
+                "the implementation report of {} for the cycle starting {start}",
+                agreement.name()
+            ),
+        });
+    }
+    let id = Uuid::now_v7();
+    diesel::insert_into(implementation_reports::table)
+        .values((
+            implementation_reports::id.eq(id),
+            implementation_reports::agreement_id.eq(agreement_id),
+            implementation_reports::region_code.eq(&agreement.fields.region_code),
+            implementation_reports::cycle_start.eq(start),
+            implementation_reports::cycle_end.eq(end),
+            implementation_reports::submitted_on.eq(submitted_on),
+            implementation_reports::summary.eq(new.summary.trim()),
+            implementation_reports::progress_percent.eq(new.progress_percent),
+            implementation_reports::obstacles.eq(new.obstacles.trim()),
+            implementation_reports::follow_up.eq(new.follow_up.trim()),
+            implementation_reports::document_id.eq(new.document_id),
+            implementation_reports::reported_by.eq(&actor.name),
+        ))
+        .execute(conn)
+        .await?;
+    let report: ImplementationReport = implementation_reports::table
+        .find(id)
+        .select(ImplementationReport::as_select())
+        .first(conn)
+        .await?;
+    audit::change(
+        conn,
+        actor,
+        Some(agreement.fields.region_code.clone()),
+        "SubmitImplementationReport",
+        report.name(),
+        None,
+        audit::json(&report),
+    )
+    .await?;
+    Ok(report)
 }
 
 fn no_cycles_because(kind: DocumentKind) -> &'static str {

@@ -30,6 +30,12 @@ const OPEN_PREFIXES: &[&str] = &["/grpc.health.v1.Health/", "/grpc.reflection."]
 /// plus the frame header).
 const MAX_REQUEST_BYTES: usize = 4 * 1024 * 1024 + 5;
 
+/// Uploads (an import's files) may be larger: up to 64 MiB, so that a file
+/// over the import's own limit (32 MiB) is refused by the import with a
+/// field violation that names the limit, not by the transport.
+pub const MAX_UPLOAD_BYTES: usize = 64 * 1024 * 1024 + 5;
+const UPLOAD_METHODS: &[&str] = &["/kerjasama.v1.ImportService/CreateImportRun"];
+
 #[derive(Clone)]
 pub struct GateLayer {
     pool: PgPool,
@@ -186,14 +192,16 @@ impl GateParts {
             return Ok(to_status(error, "").into_http());
         }
         let (mut parts, body) = request.into_parts();
-        let bytes = match http_body_util::Limited::new(body, MAX_REQUEST_BYTES)
-            .collect()
-            .await
-        {
+        let limit = if UPLOAD_METHODS.contains(&path.as_str()) {
+            MAX_UPLOAD_BYTES
+        } else {
+            MAX_REQUEST_BYTES
+        };
+        let bytes = match http_body_util::Limited::new(body, limit).collect().await {
             Ok(collected) => collected.to_bytes(),
             Err(error) if error.is::<http_body_util::LengthLimitError>() => {
                 return Ok(Status::resource_exhausted(format!(
-                    "requests are limited to {MAX_REQUEST_BYTES} bytes"
+                    "requests are limited to {limit} bytes"
                 ))
                 .into_http());
             }

@@ -264,6 +264,14 @@ pub async fn serve(
         config.reports_dir,
         config.report_grace_days,
     );
+    let imports = crate::imports::Imports::new(config.pool.clone());
+    let digests = crate::digests::Digests::new(
+        config.pool.clone(),
+        kerjasama_jobs::digests::outbox::ComposeSettings {
+            database_url: config.database_url.clone(),
+            report_grace_days: config.report_grace_days,
+        },
+    );
 
     let mut builder = tonic::transport::Server::builder();
     if let Some(tls) = &config.tls {
@@ -291,6 +299,11 @@ pub async fn serve(
         .add_service(DocumentServiceServer::new(documents))
         .add_service(EvaluationMeetingServiceServer::new(meetings))
         .add_service(ReportScheduleServiceServer::new(schedules))
+        .add_service(
+            kerjasama_proto::v1::import_service_server::ImportServiceServer::new(imports)
+                .max_decoding_message_size(crate::gate::MAX_UPLOAD_BYTES),
+        )
+        .add_service(kerjasama_proto::v1::digest_service_server::DigestServiceServer::new(digests))
         .serve_with_incoming_shutdown(nodelay(listener), shutdown);
     let result = tokio::select! {
         result = result => result,

@@ -93,9 +93,46 @@ pub enum Command {
     /// Compute evaluation reports.
     #[command(subcommand)]
     Report(ReportCommand),
+    /// Import an existing register from a spreadsheet (XLSX, or CSV files one
+    /// per sheet): validate every row, then commit all of them or none.
+    /// `kerjasama import template --out FILE` writes the workbook to fill in.
+    Import(ImportArgs),
     /// Load a running server on loopback with one or more scenarios and print
     /// throughput and latency percentiles (see BENCHMARKS.md).
     Bench(crate::bench::BenchArgs),
+}
+
+#[derive(Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+pub struct ImportArgs {
+    #[command(subcommand)]
+    pub template: Option<ImportCommand>,
+    /// The workbook (.xlsx), or the CSV files (one per sheet).
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// Validate every row and write the report; write nothing to the register.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// The region every imported agreement belongs to (Kemendagri code, e.g. 36).
+    #[arg(long, value_parser = parse_region)]
+    pub region: Option<String>,
+    /// Where to write the per-row report (.csv or .xlsx); default
+    /// `<first file>.laporan.csv` beside the first file, when there is anything to report.
+    #[arg(long)]
+    pub report: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+pub enum ImportCommand {
+    /// Write the workbook a bureau fills in (instructions, one sheet per
+    /// record kind, drop-down code lists).
+    Template {
+        #[arg(long)]
+        out: PathBuf,
+        /// The region whose units fill the unit drop-down; default every unit.
+        #[arg(long, value_parser = parse_region)]
+        region: Option<String>,
+    },
 }
 
 #[derive(Args)]

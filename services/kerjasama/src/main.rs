@@ -83,6 +83,79 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     outcome
 }
 
+/// `kerjasama import`: the template, or a file validated and committed.
+async fn import(args: &cli::ImportArgs, db: &Database) -> anyhow::Result<()> {
+    use kerjasama_core::import::runs::{self, Upload};
+    if let Some(cli::ImportCommand::Template { out, region }) = &args.template {
+        let bytes = runs::template_for(&db.pool, region.as_deref()).await?;
+        std::fs::write(out, bytes).with_context(|| format!("writing {}", out.display()))?;
+        println!("wrote the import template to {}", out.display());
+        return Ok(());
+    }
+    let region = args
+        .region
+        .clone()
+        .context("--region is required: the Kemendagri code of the region the rows belong to, e.g. --region 36")?;
+    let actor = Principal::system("kerjasama-import");
+    let mut uploads = Vec::new();
+    for path in &args.files {
+        let content = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_else(|| path.display().to_string());
+        uploads.push(Upload { name, content });
+    }
+    let started = std::time::Instant::now();
+    let (run, _) = runs::create(&db.pool, &actor, Some(region), uploads, args.dry_run, None)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let mut run = runs::execute(&db.pool, &actor, run.id, false).await?;
+    let summary = |run: &runs::ImportRun, what: &str| {
+        println!(
+            "{what} {}: {} — {} rows; {} created, {} updated, {} unchanged, {} conflicting, {} with problems ({:.1} s)",
+            run.name(),
+            run.state,
+            run.rows_total,
+            run.created,
+            run.updated,
+            run.unchanged,
+            run.conflicting,
+            run.problem_count,
+            started.elapsed().as_secs_f64()
+        );
+    };
+    summary(&run, "validated");
+    if run.state == "VALIDATED" && !args.dry_run {
+        runs::start_commit(&db.pool, &actor, run.id, None).await?;
+        run = runs::execute(&db.pool, &actor, run.id, true).await?;
+        summary(&run, "committed");
+    }
+    let listed = run.problem_count + run.conflicting + run.updated + run.unchanged;
+    if listed > 0 || args.report.is_some() {
+        let path = args.report.clone().unwrap_or_else(|| {
+            let mut p = args.files[0].clone().into_os_string();
+            p.push(".laporan.csv");
+            std::path::PathBuf::from(p)
+        });
+        let format = if path.extension().is_some_and(|e| e == "xlsx") {
+            "xlsx"
+        } else {
+            "csv"
+        };
+        let bytes = runs::report_file(&db.pool, &actor, run.id, format).await?;
+        std::fs::write(&path, bytes).with_context(|| format!("writing {}", path.display()))?;
+        println!("per-row report: {}", path.display());
+    }
+    match run.state.as_str() {
+        "SUCCEEDED" | "VALIDATED" => Ok(()),
+        "INVALID" => anyhow::bail!(
+            "nothing was written: fix the rows the report lists and import again / tidak ada yang ditulis: perbaiki baris pada laporan lalu impor lagi"
+        ),
+        _ => anyhow::bail!("the import failed: {}", run.error.unwrap_or_default()),
+    }
+}
+
 /// `--token`, else the data dir's bootstrap `admin-token`.
 fn token_or_admin(global: &cli::Global, token: Option<&str>) -> anyhow::Result<String> {
     match token {
@@ -107,6 +180,7 @@ async fn command(command: &Command, db: &Database) -> anyhow::Result<()> {
             unreachable!("handled before opening the database")
         }
         Command::Migrate => println!("migrations are up to date"),
+        Command::Import(args) => import(args, db).await?,
         Command::Seed(cli::SeedArgs {
             synthetic: true,
             agreements: Some(agreements),
@@ -309,6 +383,37 @@ async fn serve_with(
             stop_signal(stopped.clone()),
         ))
     });
+    let digest_worker = if args.digests.no_digests {
+        None
+    } else {
+        let d = &args.digests;
+        let smtp = d
+            .smtp_server
+            .as_deref()
+            .map(|server| {
+                kerjasama_jobs::digests::delivery::SmtpSettings::parse(
+                    server,
+                    &d.smtp_security,
+                    d.smtp_username.clone().zip(d.smtp_password.clone()),
+                    &d.smtp_from,
+                )
+            })
+            .transpose()
+            .map_err(|e| anyhow::anyhow!("--smtp-server: {e}"))?;
+        let sender = kerjasama_jobs::digests::delivery::Sender::new(smtp.as_ref())
+            .map_err(|e| anyhow::anyhow!("digests: {e}"))?;
+        let settings = kerjasama_jobs::digests::outbox::WorkerSettings {
+            owner: format!("{}:{}", hostname(), std::process::id()),
+            interval: Duration::from_secs(d.digest_retry_secs),
+            lease: Duration::from_secs(120),
+        };
+        Some(tokio::spawn(kerjasama_jobs::digests::outbox::run_until(
+            db.pool.clone(),
+            sender,
+            settings,
+            stop_signal(stopped.clone()),
+        )))
+    };
     let http = http_listener.local_addr()?;
     let http_tls = tls.as_ref().map(|t| t.rustls()).transpose()?;
     let scheme = if tls.is_some() { "https" } else { "http" };
@@ -355,9 +460,19 @@ async fn serve_with(
     if let Some(scheduler) = scheduler {
         let _ = scheduler.await;
     }
+    if let Some(worker) = digest_worker {
+        let _ = worker.await;
+    }
     downloads.await?.context("serving report downloads")?;
     tracing::info!("server stopped");
     Ok(())
+}
+
+/// This machine's name, for outbox claims (`lease_owner`).
+fn hostname() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|h| h.trim().to_string())
+        .unwrap_or_else(|_| "kerjasama".into())
 }
 
 fn scheduler_config(

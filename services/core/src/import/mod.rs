@@ -9,7 +9,9 @@
 
 pub mod cells;
 pub mod columns;
+pub mod commit;
 pub mod messages;
 pub mod problems;
 pub mod read;
+pub mod runs;
 pub mod template;

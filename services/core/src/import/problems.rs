@@ -157,16 +157,84 @@ fn neutralize(field: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-/// The problems as CSV (UTF-8, comma, no BOM), header
-/// `lembar,baris,kolom,nilai,pesan,message`. Fields a spreadsheet would run
-/// as formulas get a leading `'`.
-pub fn write_csv<W: std::io::Write>(problems: &[Problem], out: W) -> std::io::Result<()> {
+/// What became of a row the per-row report lists (rows created without a
+/// problem are counted, not listed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub enum Outcome {
+    /// The row breaks a rule.
+    Invalid,
+    /// The row matches a record it cannot be applied to.
+    Conflict,
+    /// The record exists and the row changes it.
+    Updated,
+    /// The record exists with the same values.
+    Unchanged,
+}
+
+impl Outcome {
+    pub fn code(self) -> &'static str {
+        match self {
+            Outcome::Invalid => "INVALID",
+            Outcome::Conflict => "CONFLICT",
+            Outcome::Updated => "UPDATED",
+            Outcome::Unchanged => "UNCHANGED",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        [
+            Outcome::Invalid,
+            Outcome::Conflict,
+            Outcome::Updated,
+            Outcome::Unchanged,
+        ]
+        .into_iter()
+        .find(|o| o.code() == code)
+    }
+
+    /// `tidak valid / invalid`, as the report's files write it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Outcome::Invalid => "tidak valid / invalid",
+            Outcome::Conflict => "konflik / conflict",
+            Outcome::Updated => "diperbarui / updated",
+            Outcome::Unchanged => "tidak berubah / unchanged",
+        }
+    }
+}
+
+/// One line of the per-row report.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct ReportLine {
+    pub outcome: Outcome,
+    #[serde(flatten)]
+    pub problem: Problem,
+}
+
+/// Problems as report lines (outcome INVALID).
+pub fn invalid(problems: Vec<Problem>) -> Vec<ReportLine> {
+    problems
+        .into_iter()
+        .map(|problem| ReportLine {
+            outcome: Outcome::Invalid,
+            problem,
+        })
+        .collect()
+}
+
+/// The per-row report as CSV (UTF-8, comma, no BOM), header
+/// `lembar,baris,kolom,nilai,pesan,message,hasil`. Fields a spreadsheet would
+/// run as formulas get a leading `'`.
+pub fn write_csv<W: std::io::Write>(lines: &[ReportLine], out: W) -> std::io::Result<()> {
     let mut writer = csv::Writer::from_writer(out);
     let to_io = |e: csv::Error| std::io::Error::other(e.to_string());
     writer
-        .write_record(["lembar", "baris", "kolom", "nilai", "pesan", "message"])
+        .write_record([
+            "lembar", "baris", "kolom", "nilai", "pesan", "message", "hasil",
+        ])
         .map_err(to_io)?;
-    for p in problems {
+    for line in lines {
+        let p = &line.problem;
         let row = p.row.map(|r| r.to_string()).unwrap_or_default();
         writer
             .write_record([
@@ -176,6 +244,7 @@ pub fn write_csv<W: std::io::Write>(problems: &[Problem], out: W) -> std::io::Re
                 neutralize(&truncate_value(&p.value)).as_ref(),
                 neutralize(&p.message_id).as_ref(),
                 neutralize(&p.message_en).as_ref(),
+                line.outcome.label(),
             ])
             .map_err(to_io)?;
     }
@@ -189,7 +258,7 @@ const EXCEL_MAX_ROWS: u32 = 1_048_576;
 /// row (frozen, with an autofilter), one row per problem, and when
 /// `not_listed > 0` a last line saying how many more were not listed.
 /// Problems beyond Excel's row limit are counted as not listed.
-pub fn write_xlsx(problems: &[Problem], not_listed: u64) -> Result<Vec<u8>, String> {
+pub fn write_xlsx(problems: &[ReportLine], not_listed: u64) -> Result<Vec<u8>, String> {
     use rust_xlsxwriter::{Format, Workbook};
     let err = |e: rust_xlsxwriter::XlsxError| e.to_string();
 
@@ -210,6 +279,7 @@ pub fn write_xlsx(problems: &[Problem], not_listed: u64) -> Result<Vec<u8>, Stri
         (3, 30.0),
         (4, 60.0),
         (5, 60.0),
+        (6, 24.0),
     ] {
         sheet.set_column_width(col, width).map_err(err)?;
     }
@@ -220,6 +290,7 @@ pub fn write_xlsx(problems: &[Problem], not_listed: u64) -> Result<Vec<u8>, Stri
         "Nilai / Value",
         "Pesan (Bahasa Indonesia)",
         "Message (English)",
+        "Hasil / Outcome",
     ];
     for (col, text) in (0u16..).zip(headers) {
         sheet
@@ -227,7 +298,8 @@ pub fn write_xlsx(problems: &[Problem], not_listed: u64) -> Result<Vec<u8>, Stri
             .map_err(err)?;
     }
     let mut row: u32 = 0;
-    for p in listed {
+    for line in listed {
+        let p = &line.problem;
         row += 1;
         sheet.write_string(row, 0, &p.sheet).map_err(err)?;
         if let Some(r) = p.row {
@@ -247,9 +319,12 @@ pub fn write_xlsx(problems: &[Problem], not_listed: u64) -> Result<Vec<u8>, Stri
         sheet
             .write_string_with_format(row, 5, &p.message_en, &wrap)
             .map_err(err)?;
+        sheet
+            .write_string(row, 6, line.outcome.label())
+            .map_err(err)?;
     }
     sheet.set_freeze_panes(1, 0).map_err(err)?;
-    sheet.autofilter(0, 0, row, 5).map_err(err)?;
+    sheet.autofilter(0, 0, row, 6).map_err(err)?;
     if not_listed > 0 {
         let note = format!(
             "… dan {} masalah lain tidak dicantumkan / and {} more not listed",
@@ -307,13 +382,18 @@ mod tests {
     #[test]
     fn csv_report_has_the_bilingual_header_and_neutralizes_formulas() {
         let mut out = Vec::new();
-        write_csv(&sample(), &mut out).unwrap();
+        write_csv(&invalid(sample()), &mut out).unwrap();
         let text = String::from_utf8(out).unwrap();
         let mut lines = text.lines();
-        assert_eq!(lines.next(), Some("lembar,baris,kolom,nilai,pesan,message"));
         assert_eq!(
             lines.next(),
-            Some("Perjanjian,3,Anggaran (Rp),'=1+1,Sel berisi rumus,The cell holds a formula")
+            Some("lembar,baris,kolom,nilai,pesan,message,hasil")
+        );
+        assert_eq!(
+            lines.next(),
+            Some(
+                "Perjanjian,3,Anggaran (Rp),'=1+1,Sel berisi rumus,The cell holds a formula,tidak valid / invalid"
+            )
         );
         let mut reader = csv::Reader::from_reader(text.as_bytes());
         let records: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
@@ -325,7 +405,7 @@ mod tests {
 
     #[test]
     fn xlsx_report_reads_back() {
-        let bytes = write_xlsx(&sample(), 12_345).unwrap();
+        let bytes = write_xlsx(&invalid(sample()), 12_345).unwrap();
         let mut book = Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
         assert_eq!(book.sheet_names(), vec!["Masalah".to_string()]);
         let range = book.worksheet_range("Masalah").unwrap();

@@ -1,0 +1,1061 @@
+//! Applying parsed rows to the register through the same use cases as the
+//! API (`agreements::create_in`, `update_in`, `benefits::create_indicator_in`,
+//! …), each row in its own savepoint, inside one transaction the caller
+//! owns (each row's savepoint is a nested diesel transaction). A dry run rolls that transaction back; a commit keeps it only when
+//! no row is invalid or conflicting. Either way nothing half-written is left.
+//!
+//! Rows are matched on the region's own document number (Nomor Dokumen):
+//! - an agreement that exists (one live agreement of the region with that
+//!   number) is UNCHANGED when every imported field equals the stored one,
+//!   UPDATED through `agreements::update_in` when only updatable fields
+//!   differ, and CONFLICT when its type, document kind or signed date differ
+//!   (those change only through the lifecycle), or when several live
+//!   agreements carry the number, or the file lists the number twice;
+//! - an indicator matches on (document number, indicator title), a
+//!   realisation on (document number, indicator title, period), an
+//!   implementation report on (document number, cycle start); equal is
+//!   UNCHANGED, different is UPDATED (indicators, realisations) or CONFLICT
+//!   (reports, which have no update).
+//!
+//! Every audit row written carries the import's name as its request id
+//! ([`crate::audit::within`]) and the importing token as its actor.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
+
+use diesel::prelude::*;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+use super::columns::{SheetKind, column_for_field, header};
+use super::messages::indonesian;
+use super::problems::{Outcome, Problem, ReportLine};
+use super::read::{AgreementRow, IndicatorRow, ParsedImport, PartyRow, RealisationRow, ReportRow};
+use crate::access::Principal;
+use crate::agreements::{self, AgreementChange, AgreementFields, Party};
+use crate::benefits::{
+    self, IndicatorChange, IndicatorFields, RealisationChange, RealisationFields,
+};
+use crate::codes::ReportingCycle;
+use crate::error::{CoreError, CoreResult, FieldViolation};
+use crate::implementation_reports::{self, NewReport};
+use crate::schema::{
+    agreements as agreements_table, benefit_indicators, benefit_realisations,
+    implementation_reports as reports_table,
+};
+
+/// The most report lines kept (the rest are counted).
+pub const MAX_LINES: usize = 10_000;
+
+/// What applying the rows did (or, after a rollback, would do).
+#[derive(Debug, Default, Clone)]
+pub struct Applied {
+    pub rows_total: u64,
+    pub created: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+    pub conflicting: u64,
+    /// Rows with at least one problem.
+    pub invalid: u64,
+    pub lines: Vec<ReportLine>,
+    pub lines_not_listed: u64,
+}
+
+impl Applied {
+    /// Whether every row can be written.
+    pub fn is_clean(&self) -> bool {
+        self.invalid == 0 && self.conflicting == 0
+    }
+
+    fn line(&mut self, outcome: Outcome, problem: Problem) {
+        if self.lines.len() < MAX_LINES {
+            self.lines.push(ReportLine { outcome, problem });
+        } else {
+            self.lines_not_listed += 1;
+        }
+    }
+}
+
+/// Where a record came from: its sheet and row.
+#[derive(Clone, Copy)]
+struct At {
+    sheet: SheetKind,
+    row: u32,
+}
+
+fn problem(at: At, column_key: Option<&str>, value: &str, id: String, en: String) -> Problem {
+    Problem::new(
+        at.sheet.name(),
+        Some(at.row),
+        column_key.map(|k| header(at.sheet, k).to_string()),
+        value,
+        id,
+        en,
+    )
+}
+
+/// A rule's field path (`parties[1].kind`, `unit`, `value`) without indexes.
+fn bare_field(path: &str) -> (String, Option<usize>) {
+    let mut index = None;
+    let mut out = String::with_capacity(path.len());
+    let mut chars = path.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '[' {
+            let digits: String = chars.by_ref().take_while(|c| *c != ']').collect();
+            index = digits.parse().ok();
+        } else {
+            out.push(c);
+        }
+    }
+    (out, index)
+}
+
+/// The report lines for a row's rejection by the core rules.
+fn violations_to_lines(applied: &mut Applied, at: At, party_rows: &[At], error: &CoreError) {
+    let lines: Vec<(At, Option<&'static str>, String, String)> = match error {
+        CoreError::InvalidArgument(violations) => violations
+            .iter()
+            .map(|FieldViolation { field, description }| {
+                let (bare, index) = bare_field(field);
+                let bare = match bare.as_str() {
+                    "unit" => "unit_code".to_string(),
+                    "evidence_document" | "document" => bare,
+                    _ => bare,
+                };
+                let (row_at, sheet_field) = match (bare.strip_prefix("parties."), index) {
+                    (Some(party_field), Some(i)) => (
+                        party_rows.get(i).copied().unwrap_or(at),
+                        format!("parties.{party_field}"),
+                    ),
+                    _ => (at, bare.clone()),
+                };
+                let column = column_for_field(row_at.sheet, &sheet_field)
+                    .or_else(|| {
+                        column_for_field(row_at.sheet, sheet_field.trim_start_matches("parties."))
+                    })
+                    .map(|c| c.key);
+                (
+                    row_at,
+                    column,
+                    indonesian(field, description),
+                    format!("{field}: {description}"),
+                )
+            })
+            .collect(),
+        other => {
+            let text = other.to_string();
+            vec![(at, None, indonesian("", &text), text)]
+        }
+    };
+    for (row_at, column, id, en) in lines {
+        applied.line(Outcome::Invalid, problem(row_at, column, "", id, en));
+    }
+}
+
+/// Errors that end the whole import (the database, not the file).
+fn is_fatal(error: &CoreError) -> bool {
+    matches!(error, CoreError::Unavailable(_) | CoreError::Internal(_))
+}
+
+/// The import's progress, read by whoever reports it.
+#[derive(Clone, Default)]
+pub struct Progress(Arc<AtomicU64>);
+
+impl Progress {
+    pub fn rows(&self) -> u64 {
+        AtomicU64::load(&self.0, AtomicOrdering::Relaxed)
+    }
+
+    fn step(&self) {
+        self.0.fetch_add(1, AtomicOrdering::Relaxed);
+    }
+}
+
+/// Applies every row inside the caller's transaction on `conn`.
+pub async fn apply(
+    conn: &mut AsyncPgConnection,
+    actor: &Principal,
+    region: &str,
+    parsed: ParsedImport,
+    progress: &Progress,
+) -> CoreResult<Applied> {
+    let mut applied = Applied {
+        rows_total: parsed.rows_read,
+        invalid: 0,
+        ..Applied::default()
+    };
+    // Rows the reader already refused.
+    let mut refused_rows: HashSet<(String, u32)> = HashSet::new();
+    for p in parsed.problems {
+        if let Some(row) = p.row {
+            refused_rows.insert((p.sheet.clone(), row));
+        } else {
+            refused_rows.insert((p.sheet.clone(), 0));
+        }
+        applied.line(Outcome::Invalid, p);
+    }
+    applied.lines_not_listed += parsed.problems_not_listed;
+    applied.invalid = refused_rows.len() as u64 + parsed.problems_not_listed;
+
+    // Agreements: document number → its row(s) in the file.
+    let mut by_number: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, row) in parsed.agreements.iter().enumerate() {
+        by_number
+            .entry(row.document_number.clone())
+            .or_default()
+            .push(i);
+    }
+    let mut parties: HashMap<String, Vec<PartyRow>> = HashMap::new();
+    for party in parsed.parties {
+        parties
+            .entry(party.document_number.clone())
+            .or_default()
+            .push(party);
+    }
+    // Every document number the file names, looked up in the register once.
+    let mut numbers: HashSet<&str> = by_number.keys().map(String::as_str).collect();
+    numbers.extend(
+        parsed
+            .agreements
+            .iter()
+            .filter_map(|a| a.parent_document_number.as_deref()),
+    );
+    numbers.extend(parsed.indicators.iter().map(|r| r.document_number.as_str()));
+    numbers.extend(
+        parsed
+            .realisations
+            .iter()
+            .map(|r| r.document_number.as_str()),
+    );
+    numbers.extend(parsed.reports.iter().map(|r| r.document_number.as_str()));
+    let numbers: Vec<String> = numbers.into_iter().map(str::to_string).collect();
+    let mut existing: HashMap<String, Vec<Uuid>> = HashMap::new();
+    for chunk in numbers.chunks(5_000) {
+        let found: Vec<(String, Uuid)> = agreements_table::table
+            .filter(agreements_table::region_code.eq(region))
+            .filter(agreements_table::delete_time.is_null())
+            .filter(agreements_table::document_number.eq_any(chunk))
+            .select((agreements_table::document_number, agreements_table::id))
+            .load(conn)
+            .await?;
+        for (number, id) in found {
+            existing.entry(number).or_default().push(id);
+        }
+    }
+
+    // Document number → the agreement it resolved to (created, updated or
+    // unchanged); numbers whose row failed resolve to nothing.
+    let mut resolved: HashMap<String, Uuid> = HashMap::new();
+    let mut failed_numbers: HashSet<String> = HashSet::new();
+    for (number, rows) in &by_number {
+        if rows.len() > 1 {
+            failed_numbers.insert(number.clone());
+            for &i in rows {
+                let row = &parsed.agreements[i];
+                let at = At {
+                    sheet: SheetKind::Agreements,
+                    row: row.row,
+                };
+                applied.conflicting += 1;
+                progress.step();
+                applied.line(
+                    Outcome::Conflict,
+                    problem(
+                        at,
+                        Some("nomor_dokumen"),
+                        number,
+                        format!("Nomor dokumen {number} muncul {} kali dalam berkas ini; setiap perjanjian hanya satu baris.", rows.len()),
+                        format!("Document number {number} appears {} times in this file; each agreement is one row.", rows.len()),
+                    ),
+                );
+            }
+        }
+    }
+    // Parents first: a row waits until its parent's document number resolves.
+    let mut pending: Vec<usize> = (0..parsed.agreements.len())
+        .filter(|&i| !failed_numbers.contains(&parsed.agreements[i].document_number))
+        .collect();
+    loop {
+        let before = pending.len();
+        let mut waiting = Vec::new();
+        for i in pending {
+            let row = &parsed.agreements[i];
+            let parent_ready = match &row.parent_document_number {
+                None => true,
+                Some(parent) => {
+                    resolved.contains_key(parent)
+                        || failed_numbers.contains(parent)
+                        || !by_number.contains_key(parent)
+                }
+            };
+            if !parent_ready {
+                waiting.push(i);
+                continue;
+            }
+            let own_parties = parties.remove(&row.document_number).unwrap_or_default();
+            match agreement_row(
+                conn,
+                actor,
+                region,
+                row,
+                &own_parties,
+                &existing,
+                &resolved,
+                &failed_numbers,
+                &mut applied,
+            )
+            .await?
+            {
+                Some(id) => {
+                    resolved.insert(row.document_number.clone(), id);
+                }
+                None => {
+                    failed_numbers.insert(row.document_number.clone());
+                }
+            }
+            progress.step();
+        }
+        pending = waiting;
+        if pending.is_empty() || pending.len() == before {
+            break;
+        }
+    }
+    for i in pending {
+        let row = &parsed.agreements[i];
+        applied.invalid += 1;
+        progress.step();
+        applied.line(
+            Outcome::Invalid,
+            problem(
+                At {
+                    sheet: SheetKind::Agreements,
+                    row: row.row,
+                },
+                Some("nomor_dokumen_induk"),
+                row.parent_document_number.as_deref().unwrap_or(""),
+                "Nomor dokumen induk membentuk lingkaran dengan baris lain.".into(),
+                "The parent document numbers form a cycle with other rows.".into(),
+            ),
+        );
+    }
+    // Party rows whose agreement is not in the Perjanjian sheet.
+    for (number, rows) in parties {
+        for party in rows {
+            applied.invalid += 1;
+            progress.step();
+            applied.line(
+                Outcome::Invalid,
+                problem(
+                    At { sheet: SheetKind::Parties, row: party.row },
+                    Some("nomor_dokumen"),
+                    &number,
+                    format!("Tidak ada baris Perjanjian dengan nomor dokumen {number}; para pihak diimpor bersama perjanjiannya."),
+                    format!("No Perjanjian row has document number {number}; parties are imported with their agreement."),
+                ),
+            );
+        }
+    }
+
+    let agreement_of = |number: &str,
+                        existing: &HashMap<String, Vec<Uuid>>,
+                        resolved: &HashMap<String, Uuid>,
+                        failed: &HashSet<String>|
+     -> Result<Uuid, (String, String)> {
+        if let Some(id) = resolved.get(number) {
+            return Ok(*id);
+        }
+        if failed.contains(number) {
+            return Err((
+                format!(
+                    "Perjanjian dengan nomor dokumen {number} tidak dapat diimpor (lihat barisnya di lembar Perjanjian)."
+                ),
+                format!(
+                    "The agreement with document number {number} cannot be imported (see its row on the Perjanjian sheet)."
+                ),
+            ));
+        }
+        match existing.get(number).map(Vec::as_slice) {
+            Some([id]) => Ok(*id),
+            Some(many) if many.len() > 1 => Err((
+                format!(
+                    "{} perjanjian di register memakai nomor dokumen {number}.",
+                    many.len()
+                ),
+                format!(
+                    "{} agreements in the register carry document number {number}.",
+                    many.len()
+                ),
+            )),
+            _ => Err((
+                format!(
+                    "Tidak ada perjanjian dengan nomor dokumen {number}, di berkas maupun di register."
+                ),
+                format!(
+                    "No agreement has document number {number}, in the file or in the register."
+                ),
+            )),
+        }
+    };
+
+    // Indicators: (document number, title) → id.
+    let mut indicators: HashMap<(String, String), Uuid> = HashMap::new();
+    let mut failed_indicators: HashSet<(String, String)> = HashSet::new();
+    for row in &parsed.indicators {
+        let at = At {
+            sheet: SheetKind::Indicators,
+            row: row.row,
+        };
+        progress.step();
+        let key = (row.document_number.clone(), row.title.clone());
+        let agreement =
+            match agreement_of(&row.document_number, &existing, &resolved, &failed_numbers) {
+                Ok(id) => id,
+                Err((id, en)) => {
+                    applied.invalid += 1;
+                    failed_indicators.insert(key);
+                    applied.line(
+                        Outcome::Invalid,
+                        problem(at, Some("nomor_dokumen"), &row.document_number, id, en),
+                    );
+                    continue;
+                }
+            };
+        if indicators.contains_key(&key) || failed_indicators.contains(&key) {
+            applied.conflicting += 1;
+            applied.line(Outcome::Conflict, problem(at, Some("judul_indikator"), &row.title,
+                format!("Indikator \"{}\" untuk nomor dokumen {} muncul lebih dari sekali dalam berkas.", row.title, row.document_number),
+                format!("Indicator \"{}\" of document number {} appears more than once in the file.", row.title, row.document_number)));
+            continue;
+        }
+        match indicator_row(conn, actor, agreement, row, at, &mut applied).await? {
+            Some(id) => {
+                indicators.insert(key, id);
+            }
+            None => {
+                failed_indicators.insert(key);
+            }
+        }
+    }
+    for row in &parsed.realisations {
+        let at = At {
+            sheet: SheetKind::Realisations,
+            row: row.row,
+        };
+        progress.step();
+        let key = (row.document_number.clone(), row.indicator_title.clone());
+        let found = match indicators.get(&key) {
+            Some(id) => {
+                match agreement_of(&row.document_number, &existing, &resolved, &failed_numbers) {
+                    Ok(agreement) => Ok((agreement, *id)),
+                    Err(e) => Err(e),
+                }
+            }
+            None if failed_indicators.contains(&key) => Err((
+                format!(
+                    "Indikator \"{}\" tidak dapat diimpor (lihat lembar Indikator).",
+                    row.indicator_title
+                ),
+                format!(
+                    "Indicator \"{}\" cannot be imported (see the Indikator sheet).",
+                    row.indicator_title
+                ),
+            )),
+            None => match agreement_of(&row.document_number, &existing, &resolved, &failed_numbers)
+            {
+                Ok(agreement) => {
+                    let stored: Option<Uuid> = benefit_indicators::table
+                        .filter(benefit_indicators::agreement_id.eq(agreement))
+                        .filter(benefit_indicators::delete_time.is_null())
+                        .filter(benefit_indicators::title.eq(&row.indicator_title))
+                        .select(benefit_indicators::id)
+                        .first(conn)
+                        .await
+                        .optional()?;
+                    stored.map(|id| (agreement, id)).ok_or_else(|| (
+                        format!("Perjanjian {} tidak punya indikator \"{}\", di berkas maupun di register.", row.document_number, row.indicator_title),
+                        format!("Agreement {} has no indicator \"{}\", in the file or in the register.", row.document_number, row.indicator_title),
+                    ))
+                }
+                Err(e) => Err(e),
+            },
+        };
+        match found {
+            Ok((agreement, indicator)) => {
+                realisation_row(conn, actor, agreement, indicator, row, at, &mut applied).await?;
+            }
+            Err((id, en)) => {
+                applied.invalid += 1;
+                applied.line(
+                    Outcome::Invalid,
+                    problem(at, Some("judul_indikator"), &row.indicator_title, id, en),
+                );
+            }
+        }
+    }
+    for row in &parsed.reports {
+        let at = At {
+            sheet: SheetKind::Reports,
+            row: row.row,
+        };
+        progress.step();
+        match agreement_of(&row.document_number, &existing, &resolved, &failed_numbers) {
+            Ok(agreement) => report_row(conn, actor, agreement, row, at, &mut applied).await?,
+            Err((id, en)) => {
+                applied.invalid += 1;
+                applied.line(
+                    Outcome::Invalid,
+                    problem(at, Some("nomor_dokumen"), &row.document_number, id, en),
+                );
+            }
+        }
+    }
+    Ok(applied)
+}
+
+fn fields_of(
+    row: &AgreementRow,
+    region: &str,
+    parties: &[PartyRow],
+    parent_id: Option<Uuid>,
+) -> AgreementFields {
+    AgreementFields {
+        region_code: region.to_string(),
+        title: row.title.clone(),
+        cooperation_type: row.cooperation_type,
+        document_kind: row.document_kind,
+        parent_id,
+        unit_code: row.unit_code.clone(),
+        sector: row.sector.clone(),
+        ksdd_basis: row.ksdd_basis,
+        parties: parties
+            .iter()
+            .map(|p| Party {
+                name: p.name.clone(),
+                kind: p.kind,
+                region_code: p.region_code.clone(),
+                country_code: p.country_code.clone(),
+                document_number: p.party_document_number.clone(),
+            })
+            .collect(),
+        document_number: row.document_number.clone(),
+        objective: row.objective.clone(),
+        signed_on: row.signed_on,
+        effective_from: row.effective_from,
+        effective_until: row.effective_until,
+        dprd_approval_required: row
+            .dprd_approval_required
+            .unwrap_or(row.cooperation_type.is_foreign()),
+        budget_idr: row.budget_idr,
+        reporting_cycle: row.reporting_cycle.unwrap_or(ReportingCycle::Quarterly),
+        public_in_full: row.public_in_full.unwrap_or(false),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn agreement_row(
+    conn: &mut AsyncPgConnection,
+    actor: &Principal,
+    region: &str,
+    row: &AgreementRow,
+    parties: &[PartyRow],
+    existing: &HashMap<String, Vec<Uuid>>,
+    resolved: &HashMap<String, Uuid>,
+    failed: &HashSet<String>,
+    applied: &mut Applied,
+) -> CoreResult<Option<Uuid>> {
+    let at = At {
+        sheet: SheetKind::Agreements,
+        row: row.row,
+    };
+    let party_rows: Vec<At> = parties
+        .iter()
+        .map(|p| At {
+            sheet: SheetKind::Parties,
+            row: p.row,
+        })
+        .collect();
+    let parent_id: Result<Option<Uuid>, (String, String)> = match &row.parent_document_number {
+        None => Ok(None),
+        Some(parent) => match resolved.get(parent) {
+            Some(id) => Ok(Some(*id)),
+            None if failed.contains(parent) => Err((
+                format!("Perjanjian induk {parent} tidak dapat diimpor (lihat barisnya)."),
+                format!("The parent agreement {parent} cannot be imported (see its row)."),
+            )),
+            None => match existing.get(parent).map(Vec::as_slice) {
+                Some([id]) => Ok(Some(*id)),
+                Some(many) if many.len() > 1 => Err((
+                    format!(
+                        "Beberapa perjanjian di register memakai nomor dokumen induk {parent}."
+                    ),
+                    format!(
+                        "Several agreements in the register carry parent document number {parent}."
+                    ),
+                )),
+                _ => Err((
+                    format!(
+                        "Tidak ada perjanjian dengan nomor dokumen induk {parent}, di berkas maupun di register."
+                    ),
+                    format!(
+                        "No agreement has parent document number {parent}, in the file or in the register."
+                    ),
+                )),
+            },
+        },
+    };
+    let parent_id = match parent_id {
+        Ok(parent_id) => parent_id,
+        Err((id, en)) => {
+            applied.invalid += 1;
+            let value = row.parent_document_number.as_deref().unwrap_or("");
+            applied.line(
+                Outcome::Invalid,
+                problem(at, Some("nomor_dokumen_induk"), value, id, en),
+            );
+            return Ok(None);
+        }
+    };
+    agreement_row_with_parent(
+        conn,
+        actor,
+        region,
+        row,
+        parties,
+        existing,
+        parent_id,
+        applied,
+        at,
+        &party_rows,
+    )
+    .await
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn agreement_row_with_parent(
+    conn: &mut AsyncPgConnection,
+    actor: &Principal,
+    region: &str,
+    row: &AgreementRow,
+    parties: &[PartyRow],
+    existing: &HashMap<String, Vec<Uuid>>,
+    parent_id: Option<Uuid>,
+    applied: &mut Applied,
+    at: At,
+    party_rows: &[At],
+) -> CoreResult<Option<Uuid>> {
+    let fields = fields_of(row, region, parties, parent_id);
+    let number = &row.document_number;
+    match existing.get(number).map(Vec::as_slice) {
+        None | Some([]) => {
+            let result = conn
+                .transaction(async |c| agreements::create_in(c, actor, fields, None, None).await)
+                .await;
+            match result {
+                Ok(created) => {
+                    applied.created += 1;
+                    Ok(Some(created.id))
+                }
+                Err(error) if is_fatal(&error) => Err(error),
+                Err(error) => {
+                    applied.invalid += 1;
+                    violations_to_lines(applied, at, party_rows, &error);
+                    Ok(None)
+                }
+            }
+        }
+        Some([id]) => {
+            let stored = agreements::load_for(conn, *id, false).await?;
+            let s = &stored.fields;
+            let mut fixed = Vec::new();
+            if s.cooperation_type != fields.cooperation_type {
+                fixed.push(("jenis_kerja_sama", s.cooperation_type.code().to_string()));
+            }
+            if s.document_kind != fields.document_kind {
+                fixed.push(("jenis_dokumen", s.document_kind.code().to_string()));
+            }
+            if s.signed_on != fields.signed_on {
+                fixed.push((
+                    "tanggal_tanda_tangan",
+                    s.signed_on
+                        .map(|d| d.to_string())
+                        .unwrap_or_else(|| "-".into()),
+                ));
+            }
+            if !fixed.is_empty() {
+                applied.conflicting += 1;
+                for (column, stored_value) in fixed {
+                    applied.line(
+                        Outcome::Conflict,
+                        problem(
+                            at,
+                            Some(column),
+                            "",
+                            format!("Perjanjian {number} sudah ada di register ({}) dengan {} {stored_value}; kolom ini hanya berubah melalui tahapan, bukan impor.", stored.name(), header(SheetKind::Agreements, column)),
+                            format!("Agreement {number} is already in the register ({}) with {} {stored_value}; this column changes only through the lifecycle, not by import.", stored.name(), header(SheetKind::Agreements, column)),
+                        ),
+                    );
+                }
+                return Ok(None);
+            }
+            let mut changes = Vec::new();
+            if s.title != fields.title {
+                changes.push(AgreementChange::Title(fields.title.clone()));
+            }
+            if s.parent_id != fields.parent_id {
+                changes.push(AgreementChange::Parent(fields.parent_id));
+            }
+            if s.unit_code != fields.unit_code {
+                changes.push(AgreementChange::Unit(fields.unit_code.clone()));
+            }
+            if s.sector != fields.sector {
+                changes.push(AgreementChange::Sector(fields.sector.clone()));
+            }
+            if s.ksdd_basis != fields.ksdd_basis {
+                changes.push(AgreementChange::KsddBasis(fields.ksdd_basis));
+            }
+            if s.parties != fields.parties {
+                changes.push(AgreementChange::Parties(fields.parties.clone()));
+            }
+            if s.objective != fields.objective {
+                changes.push(AgreementChange::Objective(fields.objective.clone()));
+            }
+            if s.effective_from != fields.effective_from {
+                changes.push(AgreementChange::EffectiveFrom(fields.effective_from));
+            }
+            if s.effective_until != fields.effective_until {
+                changes.push(AgreementChange::EffectiveUntil(fields.effective_until));
+            }
+            if s.dprd_approval_required != fields.dprd_approval_required {
+                changes.push(AgreementChange::DprdApprovalRequired(
+                    fields.dprd_approval_required,
+                ));
+            }
+            if s.budget_idr != fields.budget_idr {
+                changes.push(AgreementChange::BudgetIdr(fields.budget_idr));
+            }
+            if s.reporting_cycle != fields.reporting_cycle {
+                changes.push(AgreementChange::ReportingCycle(fields.reporting_cycle));
+            }
+            if s.public_in_full != fields.public_in_full {
+                changes.push(AgreementChange::PublicInFull(fields.public_in_full));
+            }
+            if changes.is_empty() {
+                applied.unchanged += 1;
+                applied.line(
+                    Outcome::Unchanged,
+                    problem(
+                        at,
+                        None,
+                        number,
+                        format!(
+                            "Sudah ada di register ({}) dengan isi yang sama.",
+                            stored.name()
+                        ),
+                        format!(
+                            "Already in the register ({}) with the same values.",
+                            stored.name()
+                        ),
+                    ),
+                );
+                return Ok(Some(*id));
+            }
+            let changed: Vec<String> = changes.iter().map(change_name).collect();
+            let result = conn
+                .transaction(async |c| agreements::update_in(c, actor, *id, changes, None).await)
+                .await;
+            match result {
+                Ok(_) => {
+                    applied.updated += 1;
+                    applied.line(
+                        Outcome::Updated,
+                        problem(
+                            at,
+                            None,
+                            number,
+                            format!("Memperbarui {} ({}).", stored.name(), changed.join(", ")),
+                            format!("Updates {} ({}).", stored.name(), changed.join(", ")),
+                        ),
+                    );
+                    Ok(Some(*id))
+                }
+                Err(error) if is_fatal(&error) => Err(error),
+                Err(error) => {
+                    applied.invalid += 1;
+                    violations_to_lines(applied, at, party_rows, &error);
+                    Ok(None)
+                }
+            }
+        }
+        Some(many) => {
+            applied.conflicting += 1;
+            applied.line(Outcome::Conflict, problem(at, Some("nomor_dokumen"), number,
+                format!("{} perjanjian di register memakai nomor dokumen {number}; rapikan register sebelum mengimpor baris ini.", many.len()),
+                format!("{} agreements in the register carry document number {number}; tidy the register before importing this row.", many.len())));
+            Ok(None)
+        }
+    }
+}
+
+fn change_name(change: &AgreementChange) -> String {
+    let name = match change {
+        AgreementChange::Title(_) => "title",
+        AgreementChange::Parent(_) => "parent",
+        AgreementChange::Unit(_) => "unit",
+        AgreementChange::Sector(_) => "sector",
+        AgreementChange::KsddBasis(_) => "ksdd_basis",
+        AgreementChange::Parties(_) => "parties",
+        AgreementChange::DocumentNumber(_) => "document_number",
+        AgreementChange::Objective(_) => "objective",
+        AgreementChange::EffectiveFrom(_) => "effective_from",
+        AgreementChange::EffectiveUntil(_) => "effective_until",
+        AgreementChange::DprdApprovalRequired(_) => "dprd_approval_required",
+        AgreementChange::BudgetIdr(_) => "budget_idr",
+        AgreementChange::ReportingCycle(_) => "reporting_cycle",
+        AgreementChange::PublicInFull(_) => "public_in_full",
+    };
+    name.to_string()
+}
+
+async fn indicator_row(
+    conn: &mut AsyncPgConnection,
+    actor: &Principal,
+    agreement: Uuid,
+    row: &IndicatorRow,
+    at: At,
+    applied: &mut Applied,
+) -> CoreResult<Option<Uuid>> {
+    let fields = IndicatorFields {
+        title: row.title.clone(),
+        category: row.category,
+        unit_of_measure: row.unit_of_measure.clone(),
+        beneficiary: row.beneficiary,
+        baseline: row.baseline.clone(),
+        target_value: row.target_value.clone(),
+        target_date: row.target_date,
+        higher_is_better: row.higher_is_better,
+    };
+    let stored: Option<Uuid> = benefit_indicators::table
+        .filter(benefit_indicators::agreement_id.eq(agreement))
+        .filter(benefit_indicators::delete_time.is_null())
+        .filter(benefit_indicators::title.eq(&row.title))
+        .select(benefit_indicators::id)
+        .first(conn)
+        .await
+        .optional()?;
+    let result = match stored {
+        None => conn
+            .transaction(async |c| benefits::create_indicator_in(c, actor, agreement, fields).await)
+            .await
+            .map(|i| (i.id, None)),
+        Some(id) => {
+            let before = benefits::load_indicator_for(conn, agreement, id).await?;
+            let b = &before.fields;
+            let mut changes = Vec::new();
+            if b.category != fields.category {
+                changes.push(IndicatorChange::Category(fields.category));
+            }
+            if b.unit_of_measure != fields.unit_of_measure {
+                changes.push(IndicatorChange::UnitOfMeasure(
+                    fields.unit_of_measure.clone(),
+                ));
+            }
+            if b.beneficiary != fields.beneficiary {
+                changes.push(IndicatorChange::Beneficiary(fields.beneficiary));
+            }
+            if b.baseline != fields.baseline {
+                changes.push(IndicatorChange::Baseline(fields.baseline.clone()));
+            }
+            if b.target_value != fields.target_value {
+                changes.push(IndicatorChange::TargetValue(fields.target_value.clone()));
+            }
+            if b.target_date != fields.target_date {
+                changes.push(IndicatorChange::TargetDate(fields.target_date));
+            }
+            if b.higher_is_better != fields.higher_is_better {
+                changes.push(IndicatorChange::HigherIsBetter(fields.higher_is_better));
+            }
+            if changes.is_empty() {
+                Ok((id, Some(Outcome::Unchanged)))
+            } else {
+                conn.transaction(async |c| {
+                    benefits::update_indicator_in(c, actor, agreement, id, changes, None).await
+                })
+                .await
+                .map(|i| (i.id, Some(Outcome::Updated)))
+            }
+        }
+    };
+    Ok(record_child(applied, at, &row.title, result)?)
+}
+
+/// Counts a child row's outcome; `Some(id)` when it resolved.
+fn record_child(
+    applied: &mut Applied,
+    at: At,
+    value: &str,
+    result: CoreResult<(Uuid, Option<Outcome>)>,
+) -> CoreResult<Option<Uuid>> {
+    match result {
+        Ok((id, None)) => {
+            applied.created += 1;
+            Ok(Some(id))
+        }
+        Ok((id, Some(Outcome::Unchanged))) => {
+            applied.unchanged += 1;
+            applied.line(
+                Outcome::Unchanged,
+                problem(
+                    at,
+                    None,
+                    value,
+                    "Sudah ada di register dengan isi yang sama.".into(),
+                    "Already in the register with the same values.".into(),
+                ),
+            );
+            Ok(Some(id))
+        }
+        Ok((id, Some(outcome))) => {
+            if outcome == Outcome::Conflict {
+                applied.conflicting += 1;
+            } else {
+                applied.updated += 1;
+                applied.line(
+                    Outcome::Updated,
+                    problem(
+                        at,
+                        None,
+                        value,
+                        "Memperbarui data yang sudah ada di register.".into(),
+                        "Updates the record already in the register.".into(),
+                    ),
+                );
+            }
+            Ok(Some(id))
+        }
+        Err(error) if is_fatal(&error) => Err(error),
+        Err(error) => {
+            applied.invalid += 1;
+            violations_to_lines(applied, at, &[], &error);
+            Ok(None)
+        }
+    }
+}
+
+async fn realisation_row(
+    conn: &mut AsyncPgConnection,
+    actor: &Principal,
+    agreement: Uuid,
+    indicator: Uuid,
+    row: &RealisationRow,
+    at: At,
+    applied: &mut Applied,
+) -> CoreResult<()> {
+    let fields = RealisationFields {
+        period_start: row.period_start,
+        period_end: row.period_end,
+        value: row.value.clone(),
+        note: row.note.clone(),
+        evidence_document_id: None,
+    };
+    let stored: Option<(Uuid, bigdecimal::BigDecimal, String)> = benefit_realisations::table
+        .filter(benefit_realisations::indicator_id.eq(indicator))
+        .filter(benefit_realisations::delete_time.is_null())
+        .filter(benefit_realisations::period_start.eq(row.period_start))
+        .filter(benefit_realisations::period_end.eq(row.period_end))
+        .select((
+            benefit_realisations::id,
+            benefit_realisations::value,
+            benefit_realisations::note,
+        ))
+        .first(conn)
+        .await
+        .optional()?;
+    let result = match stored {
+        None => conn
+            .transaction(async |c| {
+                benefits::create_realisation_in(c, actor, agreement, indicator, fields).await
+            })
+            .await
+            .map(|r| (r.id, None)),
+        Some((id, value, note)) => {
+            let mut changes = Vec::new();
+            if value != fields.value {
+                changes.push(RealisationChange::Value(fields.value.clone()));
+            }
+            if note != fields.note {
+                changes.push(RealisationChange::Note(fields.note.clone()));
+            }
+            if changes.is_empty() {
+                Ok((id, Some(Outcome::Unchanged)))
+            } else {
+                conn.transaction(async |c| {
+                    benefits::update_realisation_in(
+                        c,
+                        actor,
+                        (agreement, indicator, id),
+                        changes,
+                        None,
+                    )
+                    .await
+                })
+                .await
+                .map(|r| (r.id, Some(Outcome::Updated)))
+            }
+        }
+    };
+    record_child(applied, at, &row.value.to_string(), result).map(|_| ())
+}
+
+async fn report_row(
+    conn: &mut AsyncPgConnection,
+    actor: &Principal,
+    agreement: Uuid,
+    row: &ReportRow,
+    at: At,
+    applied: &mut Applied,
+) -> CoreResult<()> {
+    let stored: Option<implementation_reports::ImplementationReport> = reports_table::table
+        .filter(reports_table::agreement_id.eq(agreement))
+        .filter(reports_table::cycle_start.eq(row.cycle_start))
+        .filter(reports_table::delete_time.is_null())
+        .select(implementation_reports::ImplementationReport::as_select())
+        .first(conn)
+        .await
+        .optional()?;
+    if let Some(stored) = stored {
+        let same = stored.summary == row.summary
+            && stored.progress_percent == row.progress_percent
+            && stored.obstacles == row.obstacles
+            && stored.follow_up == row.follow_up
+            && row.submitted_on.is_none_or(|d| d == stored.submitted_on);
+        if same {
+            return record_child(
+                applied,
+                at,
+                &row.cycle_start.to_string(),
+                Ok((stored.id, Some(Outcome::Unchanged))),
+            )
+            .map(|_| ());
+        }
+        applied.conflicting += 1;
+        applied.line(Outcome::Conflict, problem(at, Some("awal_siklus"), &row.cycle_start.to_string(),
+            format!("Laporan pelaksanaan siklus {} sudah ada ({}) dengan isi berbeda; laporan tidak diubah melalui impor.", row.cycle_start, stored.name()),
+            format!("The implementation report of the cycle starting {} exists ({}) with different content; reports are not changed by import.", row.cycle_start, stored.name())));
+        return Ok(());
+    }
+    let new = NewReport {
+        cycle_start: row.cycle_start,
+        submitted_on: row.submitted_on,
+        summary: row.summary.clone(),
+        progress_percent: row.progress_percent,
+        obstacles: row.obstacles.clone(),
+        follow_up: row.follow_up.clone(),
+        document_id: None,
+    };
+    let result = conn
+        .transaction(async |c| implementation_reports::submit_in(c, actor, agreement, new).await)
+        .await
+        .map(|r| (r.id, None));
+    record_child(applied, at, &row.cycle_start.to_string(), result).map(|_| ())
+}

@@ -1,0 +1,598 @@
+//! Import runs: the long-running resource behind ImportService and
+//! `kerjasama import`. A run keeps its uploaded files; validating it applies
+//! every row in a transaction that is then rolled back (the dry run: the
+//! same use cases, the same rules, nothing written); committing it applies
+//! them again in a transaction that is kept only when every row is clean.
+//!
+//! States: VALIDATING → VALIDATED | INVALID; VALIDATED (not validate_only)
+//! or FAILED → COMMITTING → SUCCEEDED | INVALID | FAILED. The working process
+//! beats `heartbeat_at` every few seconds; a run VALIDATING or COMMITTING
+//! whose heartbeat is older than [`STALE_AFTER`] (its server died) is FAILED
+//! when next read, and its transaction died with the server, so nothing of it
+//! was written; it can be committed again.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use serde::Serialize;
+use uuid::Uuid;
+
+use super::commit::{self, Applied, Progress};
+use super::problems::{self, Outcome, Problem, ReportLine};
+use super::read::{self, ImportFile, MAX_FILE_BYTES};
+use super::template::{self, TemplateLists};
+use crate::access::Principal;
+use crate::audit;
+use crate::error::{CoreError, CoreResult, FieldViolation};
+use crate::pool::PgPool;
+use crate::schema::{import_files, import_rows, import_runs, measurement_units, sectors, units};
+
+/// A run VALIDATING or COMMITTING without a heartbeat for this long is FAILED.
+pub const STALE_AFTER: Duration = Duration::from_secs(60);
+const HEARTBEAT: Duration = Duration::from_secs(5);
+
+#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[diesel(table_name = import_runs, check_for_backend(diesel::pg::Pg))]
+pub struct ImportRun {
+    pub id: Uuid,
+    pub region_code: String,
+    pub state: String,
+    pub validate_only: bool,
+    pub actor: String,
+    pub request_id: Option<Uuid>,
+    pub file_names: Vec<String>,
+    pub file_bytes: i64,
+    pub rows_total: i64,
+    pub rows_processed: i64,
+    pub created: i64,
+    pub updated: i64,
+    pub unchanged: i64,
+    pub conflicting: i64,
+    pub problem_count: i64,
+    pub error: Option<String>,
+    pub heartbeat_at: DateTime<Utc>,
+    pub committed_by: Option<String>,
+    pub commit_time: Option<DateTime<Utc>>,
+    pub version: i64,
+    pub create_time: DateTime<Utc>,
+    pub update_time: DateTime<Utc>,
+}
+
+impl ImportRun {
+    pub fn name(&self) -> String {
+        format!("importRuns/{}", self.id)
+    }
+
+    pub fn etag(&self) -> String {
+        crate::etag::of(self.version)
+    }
+
+    pub fn is_finished(&self) -> bool {
+        !matches!(self.state.as_str(), "VALIDATING" | "COMMITTING")
+    }
+}
+
+pub fn parse_name(name: &str) -> Option<Uuid> {
+    crate::agreements::parse_id(name.strip_prefix("importRuns/")?)
+}
+
+/// One uploaded file.
+pub struct Upload {
+    pub name: String,
+    pub content: Vec<u8>,
+}
+
+fn megabytes(bytes: usize) -> String {
+    format!("{:.1}", bytes as f64 / (1024.0 * 1024.0)).replace('.', ",")
+}
+
+/// Records a new run with its files (state VALIDATING) and says whether it
+/// is new (a retry with the same `request_id` returns the first run). The
+/// caller then runs [`execute`] on a new run (in the background for the API).
+pub async fn create(
+    pool: &PgPool,
+    actor: &Principal,
+    region_code: Option<String>,
+    files: Vec<Upload>,
+    validate_only: bool,
+    request_id: Option<Uuid>,
+) -> CoreResult<(ImportRun, bool)> {
+    let region = region_code
+        .or_else(|| actor.region_code.clone())
+        .ok_or_else(|| {
+            CoreError::invalid(
+                "region_code",
+                "required: the Kemendagri code of the region the rows belong to, e.g. 36",
+            )
+        })?;
+    if !crate::agreements::is_region_code(&region) {
+        return Err(CoreError::invalid(
+            "region_code",
+            "must be a Kemendagri region code such as 36 or 36.71",
+        ));
+    }
+    actor.check_admin(Some(&region))?;
+    let mut v = Vec::new();
+    if files.is_empty() {
+        v.push(FieldViolation::new(
+            "files",
+            "required: one XLSX workbook, or one CSV file per sheet",
+        ));
+    }
+    let total: usize = files.iter().map(|f| f.content.len()).sum();
+    if total > MAX_FILE_BYTES {
+        v.push(FieldViolation::new(
+            "files",
+            format!(
+                "{} MB in all; an import takes at most {} MB (split the register into several files) / berkas {} MB, batas {} MB",
+                megabytes(total),
+                MAX_FILE_BYTES / (1024 * 1024),
+                megabytes(total),
+                MAX_FILE_BYTES / (1024 * 1024)
+            ),
+        ));
+    }
+    for (i, file) in files.iter().enumerate() {
+        if file.name.trim().is_empty() || file.name.chars().count() > 255 {
+            v.push(FieldViolation::new(
+                format!("files[{i}].file_name"),
+                "required: the file's name, at most 255 characters",
+            ));
+        }
+        if file.content.is_empty() {
+            v.push(FieldViolation::new(
+                format!("files[{i}].content"),
+                "the file is empty",
+            ));
+        }
+    }
+    if !v.is_empty() {
+        return Err(CoreError::InvalidArgument(v));
+    }
+    let mut conn = pool.get().await?;
+    conn.transaction(async |conn| {
+        if let Some(request_id) = request_id {
+            let earlier: Option<ImportRun> = import_runs::table
+                .filter(import_runs::request_id.eq(request_id))
+                .select(ImportRun::as_select())
+                .first(conn)
+                .await
+                .optional()?;
+            if let Some(earlier) = earlier {
+                return Ok((earlier, false));
+            }
+        }
+        let id = Uuid::now_v7();
+        let names: Vec<String> = files.iter().map(|f| f.name.trim().to_string()).collect();
+        diesel::insert_into(import_runs::table)
+            .values((
+                import_runs::id.eq(id),
+                import_runs::region_code.eq(&region),
+                import_runs::state.eq("VALIDATING"),
+                import_runs::validate_only.eq(validate_only),
+                import_runs::actor.eq(&actor.name),
+                import_runs::request_id.eq(request_id),
+                import_runs::file_names.eq(&names),
+                import_runs::file_bytes.eq(total as i64),
+            ))
+            .on_conflict_do_nothing()
+            .execute(conn)
+            .await?;
+        for (position, file) in files.iter().enumerate() {
+            diesel::insert_into(import_files::table)
+                .values((
+                    import_files::run_id.eq(id),
+                    import_files::position.eq(position as i16),
+                    import_files::region_code.eq(&region),
+                    import_files::name.eq(file.name.trim()),
+                    import_files::content.eq(&file.content),
+                ))
+                .execute(conn)
+                .await?;
+        }
+        Ok((load(conn, id).await?, true))
+    })
+    .await
+}
+
+async fn load(conn: &mut AsyncPgConnection, id: Uuid) -> CoreResult<ImportRun> {
+    import_runs::table
+        .find(id)
+        .select(ImportRun::as_select())
+        .first(conn)
+        .await
+        .optional()?
+        .ok_or_else(|| CoreError::not_found(format!("importRuns/{id}")))
+}
+
+/// Marks runs whose worker stopped beating as FAILED (nothing was written).
+async fn reap(conn: &mut AsyncPgConnection) -> CoreResult<()> {
+    let cutoff = Utc::now() - chrono::Duration::from_std(STALE_AFTER).unwrap_or_default();
+    diesel::update(
+        import_runs::table
+            .filter(import_runs::state.eq_any(["VALIDATING", "COMMITTING"]))
+            .filter(import_runs::heartbeat_at.lt(cutoff)),
+    )
+    .set((
+        import_runs::state.eq("FAILED"),
+        import_runs::error.eq(
+            "the server working on this import stopped; nothing was written, commit it again / server berhenti; tidak ada yang ditulis, ulangi commit",
+        ),
+        import_runs::version.eq(import_runs::version + 1),
+        import_runs::update_time.eq(diesel::dsl::now),
+    ))
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn get(pool: &PgPool, actor: &Principal, id: Uuid) -> CoreResult<ImportRun> {
+    let mut conn = pool.get().await?;
+    reap(&mut conn).await?;
+    let run = load(&mut conn, id).await?;
+    if !actor.can_see_region(&run.region_code) {
+        return Err(CoreError::not_found(run.name()));
+    }
+    actor.check_admin(Some(&run.region_code))?;
+    Ok(run)
+}
+
+/// A page of runs, newest first.
+pub async fn list(
+    pool: &PgPool,
+    actor: &Principal,
+    before: Option<Uuid>,
+    limit: i64,
+) -> CoreResult<Vec<ImportRun>> {
+    actor.check_admin(actor.region_code.as_deref())?;
+    let mut conn = pool.get().await?;
+    reap(&mut conn).await?;
+    let mut query = import_runs::table
+        .select(ImportRun::as_select())
+        .order(import_runs::id.desc())
+        .limit(limit)
+        .into_boxed();
+    if let Some(region) = &actor.region_code {
+        query = query.filter(import_runs::region_code.eq(region.clone()));
+    }
+    if let Some(before) = before {
+        query = query.filter(import_runs::id.lt(before));
+    }
+    Ok(query.load(&mut conn).await?)
+}
+
+/// Moves a finished run to COMMITTING (once: a second call finds it
+/// COMMITTING and is refused).
+pub async fn start_commit(
+    pool: &PgPool,
+    actor: &Principal,
+    id: Uuid,
+    etag: Option<&str>,
+) -> CoreResult<ImportRun> {
+    let run = get(pool, actor, id).await?;
+    crate::etag::check(&run.etag(), etag, &run.name())?;
+    let refuse = |why: &str| {
+        Err(CoreError::FailedPrecondition(format!(
+            "{} is {}: {why}",
+            run.name(),
+            run.state
+        )))
+    };
+    match (run.state.as_str(), run.validate_only) {
+        (_, true) => {
+            return refuse(
+                "it was uploaded as a dry run (validate_only); upload it again to commit",
+            );
+        }
+        ("VALIDATED" | "FAILED", false) => {}
+        ("VALIDATING", _) => return refuse("wait until it is VALIDATED"),
+        ("INVALID", _) => return refuse("fix the rows its report lists and upload the file again"),
+        ("COMMITTING", _) => return refuse("it is being committed"),
+        _ => return refuse("it is already committed"),
+    }
+    let mut conn = pool.get().await?;
+    let moved: Option<ImportRun> = diesel::update(
+        import_runs::table
+            .find(id)
+            .filter(import_runs::version.eq(run.version)),
+    )
+    .set((
+        import_runs::state.eq("COMMITTING"),
+        import_runs::committed_by.eq(&actor.name),
+        import_runs::rows_processed.eq(0),
+        import_runs::error.eq(None::<String>),
+        import_runs::heartbeat_at.eq(diesel::dsl::now),
+        import_runs::version.eq(import_runs::version + 1),
+        import_runs::update_time.eq(diesel::dsl::now),
+    ))
+    .returning(ImportRun::as_returning())
+    .get_result(&mut conn)
+    .await
+    .optional()?;
+    moved.ok_or_else(|| {
+        CoreError::Aborted(format!(
+            "{} changed while committing; read it again",
+            run.name()
+        ))
+    })
+}
+
+enum Finish {
+    Core(CoreError),
+    Rollback(Box<Applied>),
+}
+
+impl From<diesel::result::Error> for Finish {
+    fn from(error: diesel::result::Error) -> Self {
+        Finish::Core(error.into())
+    }
+}
+
+/// Validates (`commit` false) or commits a run, recording the outcome. The
+/// caller has put it in VALIDATING or COMMITTING. `actor` is whose rights the
+/// rows are written with (the uploader to validate, the committer to commit).
+pub async fn execute(
+    pool: &PgPool,
+    actor: &Principal,
+    id: Uuid,
+    commit: bool,
+) -> CoreResult<ImportRun> {
+    let progress = Progress::default();
+    let beat = {
+        let pool = pool.clone();
+        let progress = progress.clone();
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(HEARTBEAT).await;
+                if let Ok(mut conn) = pool.get().await {
+                    let _ = diesel::update(import_runs::table.find(id))
+                        .set((
+                            import_runs::heartbeat_at.eq(diesel::dsl::now),
+                            import_runs::rows_processed.eq(progress.rows() as i64),
+                        ))
+                        .execute(&mut conn)
+                        .await;
+                }
+            }
+        })
+    };
+    let outcome = work(pool, actor, id, commit, &progress).await;
+    beat.abort();
+    let mut conn = pool.get().await?;
+    let (state, applied, error) = match outcome {
+        Ok(applied) => ("SUCCEEDED", Some(applied), None),
+        Err(Finish::Rollback(applied)) if applied.is_clean() && !commit => {
+            ("VALIDATED", Some(*applied), None)
+        }
+        Err(Finish::Rollback(applied)) => ("INVALID", Some(*applied), None),
+        Err(Finish::Core(error)) => ("FAILED", None, Some(error.to_string())),
+    };
+    conn.transaction(async |conn| {
+        diesel::update(import_runs::table.find(id))
+            .set((
+                import_runs::state.eq(state),
+                import_runs::error.eq(error.clone()),
+                import_runs::version.eq(import_runs::version + 1),
+                import_runs::update_time.eq(diesel::dsl::now),
+            ))
+            .execute(conn)
+            .await?;
+        if state == "SUCCEEDED" {
+            diesel::update(import_runs::table.find(id))
+                .set(import_runs::commit_time.eq(diesel::dsl::now))
+                .execute(conn)
+                .await?;
+        }
+        if let Some(applied) = &applied {
+            diesel::update(import_runs::table.find(id))
+                .set((
+                    import_runs::rows_total.eq(applied.rows_total as i64),
+                    import_runs::rows_processed.eq(applied.rows_total as i64),
+                    import_runs::created.eq(applied.created as i64),
+                    import_runs::updated.eq(applied.updated as i64),
+                    import_runs::unchanged.eq(applied.unchanged as i64),
+                    import_runs::conflicting.eq(applied.conflicting as i64),
+                    import_runs::problem_count.eq(applied.invalid as i64),
+                ))
+                .execute(conn)
+                .await?;
+            diesel::delete(import_rows::table.filter(import_rows::run_id.eq(id)))
+                .execute(conn)
+                .await?;
+            let region: String = import_runs::table
+                .find(id)
+                .select(import_runs::region_code)
+                .first(conn)
+                .await?;
+            for (chunk_index, chunk) in applied.lines.chunks(1000).enumerate() {
+                let rows: Vec<_> = chunk
+                    .iter()
+                    .enumerate()
+                    .map(|(i, line)| {
+                        (
+                            import_rows::run_id.eq(id),
+                            import_rows::seq.eq((chunk_index * 1000 + i) as i32),
+                            import_rows::region_code.eq(region.clone()),
+                            import_rows::sheet.eq(line.problem.sheet.clone()),
+                            import_rows::row_number.eq(line.problem.row.map(|r| r as i32)),
+                            import_rows::column_name.eq(line.problem.column.clone()),
+                            import_rows::value.eq(line.problem.value.clone()),
+                            import_rows::outcome.eq(line.outcome.code()),
+                            import_rows::message_id.eq(line.problem.message_id.clone()),
+                            import_rows::message_en.eq(line.problem.message_en.clone()),
+                        )
+                    })
+                    .collect();
+                diesel::insert_into(import_rows::table)
+                    .values(rows)
+                    .execute(conn)
+                    .await?;
+            }
+        }
+        Ok::<_, CoreError>(())
+    })
+    .await?;
+    load(&mut conn, id).await
+}
+
+async fn work(
+    pool: &PgPool,
+    actor: &Principal,
+    id: Uuid,
+    commit: bool,
+    progress: &Progress,
+) -> Result<Applied, Finish> {
+    let mut conn = pool.get().await.map_err(|e| Finish::Core(e.into()))?;
+    let run = load(&mut conn, id).await.map_err(Finish::Core)?;
+    let files: Vec<(String, Vec<u8>)> = import_files::table
+        .filter(import_files::run_id.eq(id))
+        .order(import_files::position)
+        .select((import_files::name, import_files::content))
+        .load(&mut conn)
+        .await
+        .map_err(|e| Finish::Core(e.into()))?;
+    // Reading is CPU work: off the async runtime.
+    let parsed = tokio::task::spawn_blocking(move || {
+        let refs: Vec<ImportFile<'_>> = files
+            .iter()
+            .map(|(name, content)| ImportFile { name, content })
+            .collect();
+        read::read(&refs)
+    })
+    .await
+    .map_err(|e| Finish::Core(CoreError::Internal(format!("reading the import: {e}"))))?;
+    let parsed = match parsed {
+        Ok(parsed) => parsed,
+        Err(file_problems) => {
+            let lines = problems::invalid(file_problems);
+            return Err(Finish::Rollback(Box::new(Applied {
+                invalid: lines.len() as u64,
+                lines,
+                ..Applied::default()
+            })));
+        }
+    };
+    let batch = run.name();
+    let region = run.region_code.clone();
+    audit::within(batch, async {
+        conn.transaction(async |conn| {
+            let applied = commit::apply(conn, actor, &region, parsed, progress)
+                .await
+                .map_err(Finish::Core)?;
+            if commit && applied.is_clean() {
+                Ok(applied)
+            } else {
+                Err(Finish::Rollback(Box::new(applied)))
+            }
+        })
+        .await
+    })
+    .await
+}
+
+/// The per-row report, lines `offset..offset + limit`, and the total.
+pub async fn lines(
+    pool: &PgPool,
+    actor: &Principal,
+    id: Uuid,
+    offset: i64,
+    limit: i64,
+) -> CoreResult<(Vec<ReportLine>, i64)> {
+    let run = get(pool, actor, id).await?;
+    let mut conn = pool.get().await?;
+    let total: i64 = import_rows::table
+        .filter(import_rows::run_id.eq(run.id))
+        .count()
+        .get_result(&mut conn)
+        .await?;
+    type Line = (
+        String,
+        Option<i32>,
+        Option<String>,
+        String,
+        String,
+        String,
+        String,
+    );
+    let rows: Vec<Line> = import_rows::table
+        .filter(import_rows::run_id.eq(run.id))
+        .order(import_rows::seq)
+        .offset(offset)
+        .limit(limit)
+        .select((
+            import_rows::sheet,
+            import_rows::row_number,
+            import_rows::column_name,
+            import_rows::value,
+            import_rows::outcome,
+            import_rows::message_id,
+            import_rows::message_en,
+        ))
+        .load(&mut conn)
+        .await?;
+    let lines = rows
+        .into_iter()
+        .map(|(sheet, row, column, value, outcome, id, en)| ReportLine {
+            outcome: Outcome::from_code(&outcome).unwrap_or(Outcome::Invalid),
+            problem: Problem::new(sheet, row.map(|r| r.max(0) as u32), column, &value, id, en),
+        })
+        .collect();
+    Ok((lines, total))
+}
+
+/// The per-row report as a file: `csv` or `xlsx`.
+pub async fn report_file(
+    pool: &PgPool,
+    actor: &Principal,
+    id: Uuid,
+    format: &str,
+) -> CoreResult<Vec<u8>> {
+    let run = get(pool, actor, id).await?;
+    let (lines, _) = lines(pool, actor, id, 0, commit::MAX_LINES as i64).await?;
+    let listed = lines.len() as i64;
+    let counted = run.problem_count + run.conflicting + run.updated + run.unchanged;
+    let not_listed = (counted - listed).max(0) as u64;
+    match format {
+        "" | "csv" => {
+            let mut out = Vec::new();
+            problems::write_csv(&lines, &mut out)
+                .map_err(|e| CoreError::Internal(format!("import report CSV: {e}")))?;
+            Ok(out)
+        }
+        "xlsx" => problems::write_xlsx(&lines, not_listed)
+            .map_err(|e| CoreError::Internal(format!("import report XLSX: {e}"))),
+        _ => Err(CoreError::invalid("format", "must be csv or xlsx")),
+    }
+}
+
+/// The workbook a bureau fills in, with the region's units, the sectors and
+/// the measurement units as drop-downs.
+pub async fn template_for(pool: &PgPool, region: Option<&str>) -> CoreResult<Vec<u8>> {
+    let mut conn = pool.get().await?;
+    let mut unit_query = units::table
+        .select(units::code)
+        .order(units::code)
+        .into_boxed();
+    if let Some(region) = region {
+        unit_query = unit_query.filter(units::region_code.eq(region.to_string()));
+    }
+    let lists = TemplateLists {
+        units: unit_query.load(&mut conn).await?,
+        sectors: sectors::table
+            .select(sectors::code)
+            .order(sectors::code)
+            .load(&mut conn)
+            .await?,
+        measurement_units: measurement_units::table
+            .select(measurement_units::code)
+            .order(measurement_units::code)
+            .load(&mut conn)
+            .await?,
+    };
+    tokio::task::spawn_blocking(move || template::template(&lists))
+        .await
+        .map_err(|e| CoreError::Internal(format!("template: {e}")))?
+        .map_err(|e| CoreError::Internal(format!("template: {e}")))
+}
