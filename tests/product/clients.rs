@@ -24,7 +24,7 @@ const SCRIPT_TIMEOUT: Duration = Duration::from_secs(300);
 /// The origin the gRPC-Web check's server allows (`--cors-origin`).
 const WEB_ORIGIN: &str = "http://localhost:5173";
 
-fn clients_dir() -> PathBuf {
+pub(crate) fn clients_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("clients")
 }
 
@@ -47,7 +47,7 @@ fn installed(variable: &str) -> PathBuf {
     path
 }
 
-fn python() -> PathBuf {
+pub(crate) fn python() -> PathBuf {
     installed("KERJASAMA_CLIENTS_PYTHON")
 }
 

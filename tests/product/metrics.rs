@@ -79,6 +79,7 @@ async fn run(server: &TestServer, as_of: &str, start: &str, end: &str) -> pb::Re
                 as_of: as_of.into(),
                 period_start: start.into(),
                 period_end: end.into(),
+                ..Default::default()
             },
         ))
         .await

@@ -158,6 +158,9 @@ pub struct Options {
     pub report_workers: usize,
     /// `--public-register`.
     pub open_register: Option<kerjasama_grpc::open_register::OpenRegisterSettings>,
+    /// Run the digest outbox worker, sending email through this SMTP server
+    /// (None inside: webhooks only), passing every 200 ms.
+    pub digests: Option<Option<kerjasama_jobs::digests::delivery::SmtpSettings>>,
 }
 
 impl Default for Options {
@@ -166,6 +169,7 @@ impl Default for Options {
             health_interval: Duration::from_secs(1),
             report_workers: 1,
             open_register: None,
+            digests: None,
         }
     }
 }
@@ -245,6 +249,20 @@ impl TestServer {
             options.open_register.clone(),
             std::future::pending(),
         ));
+        if let Some(smtp) = &options.digests {
+            let sender = kerjasama_jobs::digests::delivery::Sender::new(smtp.as_ref())
+                .expect("digest sender");
+            tokio::spawn(kerjasama_jobs::digests::outbox::run_until(
+                db.pool.clone(),
+                sender,
+                kerjasama_jobs::digests::outbox::WorkerSettings {
+                    owner: format!("test-{}", uuid::Uuid::now_v7()),
+                    interval: Duration::from_millis(200),
+                    lease: Duration::from_secs(30),
+                },
+                std::future::pending(),
+            ));
+        }
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(async move {
             let shutdown = async {
@@ -410,6 +428,13 @@ const WRITTEN_TABLES: &[&str] = &[
     "recommendations",
     "recommendation_status_changes",
     "report_schedules",
+    "import_runs",
+    "import_files",
+    "import_rows",
+    "digest_recipients",
+    "digest_schedules",
+    "digest_ticks",
+    "digest_deliveries",
 ];
 
 /// Counts the rows of every table the API writes, on one connection.

@@ -1378,6 +1378,8 @@ fn read_csv_rows(
     let mut reader = csv_reader(text);
     let mut record = csv::StringRecord::new();
     let mut first = true;
+    let bytes = text.as_bytes();
+    let (mut counted_to, mut counted_to_line) = (0usize, 0usize);
     loop {
         match reader.read_record(&mut record) {
             Ok(true) => {}
@@ -1391,7 +1393,24 @@ fn read_csv_rows(
             first = false;
             continue;
         }
-        let line = record.position().map_or(0, |p| p.line());
+        // The record's first line, counted from its byte offset: with CRLF
+        // line ends the csv crate's own line counter lags one line behind
+        // (the LF of the previous line is read as the record's first byte).
+        let byte = record
+            .position()
+            .map_or(0, |p| usize::try_from(p.byte()).unwrap_or(usize::MAX))
+            .min(bytes.len());
+        if byte >= counted_to {
+            counted_to_line += bytes[counted_to..byte]
+                .iter()
+                .filter(|b| **b == b'\n')
+                .count();
+            counted_to = byte;
+        }
+        let mut line = counted_to_line + 1;
+        if bytes.get(byte) == Some(&b'\n') {
+            line += 1;
+        }
         let row = u32::try_from(line).unwrap_or(u32::MAX);
         let mut slots = vec![Slot::Blank; kind.columns().len()];
         for (field, target) in record.iter().zip(map) {
