@@ -532,7 +532,8 @@ async fn bad_files_get_clear_answers() {
     let server = TestServer::start().await;
     units(&server).await;
     let register = register_spec();
-    let mut cases: Vec<(&str, Vec<(String, Vec<u8>)>, &str)> = Vec::new();
+    type Files = Vec<(String, Vec<u8>)>;
+    let mut cases: Vec<(&str, Files, &str)> = Vec::new();
 
     cases.push((
         "not a spreadsheet",

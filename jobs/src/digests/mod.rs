@@ -168,15 +168,16 @@ fn table<'a>(tables: &'a [metrics::Table], name: &str) -> JobResult<&'a DataFram
         .ok_or_else(|| CoreError::Internal(format!("the report has no {name} table")).into())
 }
 
-/// The digests' items, read from the report's own tables.
-pub fn items_from_tables(
-    tables: &[metrics::Table],
-) -> JobResult<(
+/// Every item of a region, before it is split by unit.
+pub type Items = (
     Vec<OverdueStage>,
     Vec<EndingAgreement>,
     Vec<ReportGap>,
     Vec<OverdueRecommendation>,
-)> {
+);
+
+/// The digests' items, read from the report's own tables.
+pub fn items_from_tables(tables: &[metrics::Table]) -> JobResult<Items> {
     let overdue = table(tables, "overdue_stages")?;
     let mut stages = Vec::with_capacity(overdue.height());
     for r in 0..overdue.height() {

@@ -145,13 +145,16 @@ pub async fn list(pool: &PgPool, actor: &Principal) -> Result<Vec<DigestSchedule
     Ok(query.load(&mut conn).await?)
 }
 
+/// How an update computes the new fields from the stored schedule.
+pub type Merge = Box<dyn FnOnce(&DigestSchedule) -> DigestScheduleFields + Send>;
+
 /// Replaces the schedule's fields (the edge merges the field mask) or, with
 /// `delete`, soft-deletes it.
 pub async fn change(
     pool: &PgPool,
     actor: &Principal,
     id: Uuid,
-    change: Option<Box<dyn FnOnce(&DigestSchedule) -> DigestScheduleFields + Send>>,
+    change: Option<Merge>,
     etag: Option<&str>,
 ) -> Result<DigestSchedule, CoreError> {
     let mut conn = pool.get().await?;

@@ -79,7 +79,7 @@ pub enum LogFormat {
 #[derive(Subcommand)]
 pub enum Command {
     /// Run the gRPC server (applies migrations first) and the report scheduler.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Run only the report scheduler (for a separate process).
     Worker(SchedulerArgs),
     /// Apply pending database migrations and exit.

@@ -886,7 +886,7 @@ async fn indicator_row(
             }
         }
     };
-    Ok(record_child(applied, at, &row.title, result)?)
+    record_child(applied, at, &row.title, result)
 }
 
 /// Counts a child row's outcome; `Some(id)` when it resolved.
