@@ -23,6 +23,8 @@ use tonic::{Code, Request, Status};
 use crate::fixtures::{REGION, create, create_unit, ksdd_ksb};
 use Expect::{OK, PD, UA};
 use Rpc::*;
+use kerjasama_proto::v1::digest_service_client::DigestServiceClient;
+use kerjasama_proto::v1::import_service_client::ImportServiceClient;
 
 /// What a cell must answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -114,6 +116,24 @@ enum Rpc {
     GetUnit,
     ListUnits,
     UpdateUnit,
+    CreateImportRun,
+    GetImportRun,
+    ListImportRuns,
+    CommitImportRun,
+    ListImportRows,
+    DownloadImportReport,
+    GetImportTemplate,
+    CreateDigestRecipient,
+    GetDigestRecipient,
+    ListDigestRecipients,
+    UpdateDigestRecipient,
+    DeleteDigestRecipient,
+    CreateDigestSchedule,
+    ListDigestSchedules,
+    UpdateDigestSchedule,
+    DeleteDigestSchedule,
+    ListDigestDeliveries,
+    SendDigest,
 }
 
 type Row = (Rpc, [Expect; 9]);
@@ -191,6 +211,25 @@ const MATRIX: &[Row] = &[
     (GetUnit,                    [OK,    OK,    PD,    OK,    OK,    PD,    OK,     UA,     UA]),
     (ListUnits,                  [OK,    OK,    PD,    OK,    OK,    PD,    OK,     UA,     UA]), // region_code: "36"
     (UpdateUnit,                 [OK,    OK,    PD,    PD,    PD,    PD,    PD,     UA,     UA]),
+    // ImportService and DigestService: the bureau (ADMIN) only, within its region; targets of region 36.
+    (CreateImportRun,            [OK,    OK,    PD,    PD,    PD,    PD,    PD,     UA,     UA]),
+    (GetImportRun,               [OK,    OK,    PD,    PD,    PD,    PD,    PD,     UA,     UA]),
+    (ListImportRuns,             [OK,    OK,    OK,    PD,    PD,    PD,    PD,     UA,     UA]), // no region in the request: a bound admin lists its own region's
+    (CommitImportRun,            [OK,    OK,    PD,    PD,    PD,    PD,    PD,     UA,     UA]),
+    (ListImportRows,             [OK,    OK,    PD,    PD,    PD,    PD,    PD,     UA,     UA]),
+    (DownloadImportReport,       [OK,    OK,    PD,    PD,    PD,    PD,    PD,     UA,     UA]),
+    (GetImportTemplate,          [OK,    OK,    PD,    PD,    PD,    PD,    PD,     UA,     UA]),
+    (CreateDigestRecipient,      [OK,    OK,    PD,    PD,    PD,    PD,    PD,     UA,     UA]),
+    (GetDigestRecipient,         [OK,    OK,    PD,    PD,    PD,    PD,    PD,     UA,     UA]),
+    (ListDigestRecipients,       [OK,    OK,    OK,    PD,    PD,    PD,    PD,     UA,     UA]), // no region in the request: a bound admin lists its own region's
+    (UpdateDigestRecipient,      [OK,    OK,    PD,    PD,    PD,    PD,    PD,     UA,     UA]),
+    (DeleteDigestRecipient,      [OK,    OK,    PD,    PD,    PD,    PD,    PD,     UA,     UA]),
+    (CreateDigestSchedule,       [OK,    OK,    PD,    PD,    PD,    PD,    PD,     UA,     UA]),
+    (ListDigestSchedules,        [OK,    OK,    OK,    PD,    PD,    PD,    PD,     UA,     UA]), // no region in the request: a bound admin lists its own region's
+    (UpdateDigestSchedule,       [OK,    OK,    PD,    PD,    PD,    PD,    PD,     UA,     UA]),
+    (DeleteDigestSchedule,       [OK,    OK,    PD,    PD,    PD,    PD,    PD,     UA,     UA]),
+    (ListDigestDeliveries,       [OK,    OK,    OK,    PD,    PD,    PD,    PD,     UA,     UA]), // no region in the request: a bound admin lists its own region's
+    (SendDigest,                 [OK,    OK,    PD,    PD,    PD,    PD,    PD,     UA,     UA]),
 ];
 
 /// The same schedule RPCs on a deployment-wide schedule (region_code empty):
@@ -314,6 +353,44 @@ fn meeting(agreement: &str) -> pb::EvaluationMeeting {
             ..Default::default()
         }],
         ..Default::default()
+    }
+}
+
+fn import_request(validate_only: bool) -> pb::CreateImportRunRequest {
+    pb::CreateImportRunRequest {
+        region_code: REGION.into(),
+        files: vec![pb::ImportFile {
+            file_name: "realisasi.csv".into(),
+            content: b"Nomor Dokumen;Judul Indikator;Periode Mulai;Periode Selesai;Nilai\n"
+                .to_vec(),
+        }],
+        validate_only,
+        request_id: String::new(),
+    }
+}
+
+fn recipient_request() -> pb::CreateDigestRecipientRequest {
+    pb::CreateDigestRecipientRequest {
+        digest_recipient: Some(pb::DigestRecipient {
+            region_code: REGION.into(),
+            unit: format!("units/{UNIT_A}"),
+            channel: pb::DigestChannel::Email as i32,
+            address: "kerjasama@dlhk.bantenprov.go.id".into(),
+            ..Default::default()
+        }),
+        request_id: String::new(),
+    }
+}
+
+fn digest_schedule_request() -> pb::CreateDigestScheduleRequest {
+    pb::CreateDigestScheduleRequest {
+        digest_schedule: Some(pb::DigestSchedule {
+            region_code: REGION.into(),
+            cron: "0 7 * * 1".into(),
+            enabled: Some(false),
+            ..Default::default()
+        }),
+        request_id: String::new(),
     }
 }
 
@@ -640,7 +717,76 @@ impl Ctx {
             CreateUnit => format!("NEW{}", self.serial()),
             GetUnit => format!("units/{UNIT_A}"),
             UpdateUnit => self.fresh_unit().await,
+            CreateImportRun
+            | ListImportRuns
+            | GetImportTemplate
+            | CreateDigestRecipient
+            | ListDigestRecipients
+            | CreateDigestSchedule
+            | ListDigestSchedules
+            | ListDigestDeliveries
+            | SendDigest => String::new(),
+            GetImportRun | ListImportRows | DownloadImportReport => self.fresh_import(true).await,
+            CommitImportRun => self.fresh_import(false).await,
+            GetDigestRecipient | UpdateDigestRecipient | DeleteDigestRecipient => {
+                self.fresh_recipient().await
+            }
+            UpdateDigestSchedule | DeleteDigestSchedule => self.fresh_digest_schedule().await,
         }
+    }
+
+    fn imports(&self) -> ImportServiceClient<tonic::transport::Channel> {
+        ImportServiceClient::new(self.server.channel())
+    }
+
+    fn digests(&self) -> DigestServiceClient<tonic::transport::Channel> {
+        DigestServiceClient::new(self.server.channel())
+    }
+
+    /// An import of region 36 (an empty Realisasi sheet), settled: VALIDATED.
+    async fn fresh_import(&self, validate_only: bool) -> String {
+        let run = self
+            .imports()
+            .create_import_run(authed(&self.server.admin, import_request(validate_only)))
+            .await
+            .expect("create import run")
+            .into_inner();
+        for _ in 0..600 {
+            let now = self
+                .imports()
+                .get_import_run(authed(
+                    &self.server.admin,
+                    pb::GetImportRunRequest {
+                        name: run.name.clone(),
+                    },
+                ))
+                .await
+                .expect("get import run")
+                .into_inner();
+            if now.state == pb::ImportRunState::Validated as i32 {
+                return now.name;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        panic!("{} did not validate", run.name);
+    }
+
+    async fn fresh_recipient(&self) -> String {
+        self.digests()
+            .create_digest_recipient(authed(&self.server.admin, recipient_request()))
+            .await
+            .expect("create digest recipient")
+            .into_inner()
+            .name
+    }
+
+    async fn fresh_digest_schedule(&self) -> String {
+        self.digests()
+            .create_digest_schedule(authed(&self.server.admin, digest_schedule_request()))
+            .await
+            .expect("create digest schedule")
+            .into_inner()
+            .name
     }
 
     /// One cell: `rpc` on `target` (see [`Ctx::target`]) with `token`.
@@ -1167,6 +1313,166 @@ impl Ctx {
                     .await
                     .map(drop)
             }
+            CreateImportRun => self
+                .imports()
+                .create_import_run(request(token, import_request(true)))
+                .await
+                .map(drop),
+            GetImportRun => self
+                .imports()
+                .get_import_run(request(token, pb::GetImportRunRequest { name: t }))
+                .await
+                .map(drop),
+            ListImportRuns => self
+                .imports()
+                .list_import_runs(request(token, pb::ListImportRunsRequest::default()))
+                .await
+                .map(drop),
+            CommitImportRun => self
+                .imports()
+                .commit_import_run(request(
+                    token,
+                    pb::CommitImportRunRequest {
+                        name: t,
+                        etag: String::new(),
+                    },
+                ))
+                .await
+                .map(drop),
+            ListImportRows => self
+                .imports()
+                .list_import_rows(request(
+                    token,
+                    pb::ListImportRowsRequest {
+                        parent: t,
+                        ..Default::default()
+                    },
+                ))
+                .await
+                .map(drop),
+            DownloadImportReport => {
+                let mut stream = self
+                    .imports()
+                    .download_import_report(request(
+                        token,
+                        pb::DownloadImportReportRequest {
+                            name: t,
+                            format: "csv".into(),
+                        },
+                    ))
+                    .await?
+                    .into_inner();
+                while stream.message().await?.is_some() {}
+                Ok(())
+            }
+            GetImportTemplate => {
+                let mut stream = self
+                    .imports()
+                    .get_import_template(request(
+                        token,
+                        pb::GetImportTemplateRequest {
+                            region_code: REGION.into(),
+                        },
+                    ))
+                    .await?
+                    .into_inner();
+                while stream.message().await?.is_some() {}
+                Ok(())
+            }
+            CreateDigestRecipient => self
+                .digests()
+                .create_digest_recipient(request(token, recipient_request()))
+                .await
+                .map(drop),
+            GetDigestRecipient => self
+                .digests()
+                .get_digest_recipient(request(token, pb::GetDigestRecipientRequest { name: t }))
+                .await
+                .map(drop),
+            ListDigestRecipients => self
+                .digests()
+                .list_digest_recipients(request(token, pb::ListDigestRecipientsRequest::default()))
+                .await
+                .map(drop),
+            UpdateDigestRecipient => self
+                .digests()
+                .update_digest_recipient(request(
+                    token,
+                    pb::UpdateDigestRecipientRequest {
+                        digest_recipient: Some(pb::DigestRecipient {
+                            name: t,
+                            display_name: "Sekretariat".into(),
+                            ..Default::default()
+                        }),
+                        update_mask: mask("display_name"),
+                    },
+                ))
+                .await
+                .map(drop),
+            DeleteDigestRecipient => self
+                .digests()
+                .delete_digest_recipient(request(
+                    token,
+                    pb::DeleteDigestRecipientRequest {
+                        name: t,
+                        etag: String::new(),
+                    },
+                ))
+                .await
+                .map(drop),
+            CreateDigestSchedule => self
+                .digests()
+                .create_digest_schedule(request(token, digest_schedule_request()))
+                .await
+                .map(drop),
+            ListDigestSchedules => self
+                .digests()
+                .list_digest_schedules(request(token, pb::ListDigestSchedulesRequest::default()))
+                .await
+                .map(drop),
+            UpdateDigestSchedule => self
+                .digests()
+                .update_digest_schedule(request(
+                    token,
+                    pb::UpdateDigestScheduleRequest {
+                        digest_schedule: Some(pb::DigestSchedule {
+                            name: t,
+                            cron: "0 8 * * 1".into(),
+                            ..Default::default()
+                        }),
+                        update_mask: mask("cron"),
+                    },
+                ))
+                .await
+                .map(drop),
+            DeleteDigestSchedule => self
+                .digests()
+                .delete_digest_schedule(request(
+                    token,
+                    pb::DeleteDigestScheduleRequest {
+                        name: t,
+                        etag: String::new(),
+                    },
+                ))
+                .await
+                .map(drop),
+            ListDigestDeliveries => self
+                .digests()
+                .list_digest_deliveries(request(token, pb::ListDigestDeliveriesRequest::default()))
+                .await
+                .map(drop),
+            SendDigest => self
+                .digests()
+                .send_digest(request(
+                    token,
+                    pb::SendDigestRequest {
+                        region_code: REGION.into(),
+                        validate_only: true,
+                        ..Default::default()
+                    },
+                ))
+                .await
+                .map(drop),
         }
     }
 

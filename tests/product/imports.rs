@@ -776,3 +776,117 @@ async fn imports_are_for_administrators_and_the_template_reads_back() {
     assert_eq!(state(&run), pb::ImportRunState::Validated);
     assert_eq!(run.rows_total, 0);
 }
+
+/// `kerjasama import`: the template, a dry run, the import and a refused file,
+/// from the command line against the same database.
+#[tokio::test]
+async fn the_command_line_imports_all_or_nothing() {
+    let server = TestServer::start().await;
+    units(&server).await;
+    let dir = scratch_dir("import-cli");
+    std::fs::create_dir_all(&dir).unwrap();
+    let kerjasama = |args: Vec<std::ffi::OsString>| {
+        let url = server.db.url.clone();
+        let data_dir = dir.join("data");
+        async move {
+            let output = tokio::process::Command::new(kerjasama_tests::binary())
+                .arg("--data-dir")
+                .arg(&data_dir)
+                .args(args)
+                .env("DATABASE_URL", url)
+                .output()
+                .await
+                .unwrap();
+            (
+                output.status.success(),
+                String::from_utf8_lossy(&output.stdout).to_string()
+                    + &String::from_utf8_lossy(&output.stderr),
+            )
+        }
+    };
+    let template = dir.join("register-template.xlsx");
+    let (ok, out) = kerjasama(vec![
+        "import".into(),
+        "template".into(),
+        "--out".into(),
+        template.clone().into(),
+        "--region".into(),
+        REGION.into(),
+    ])
+    .await;
+    assert!(ok, "{out}");
+    assert!(std::fs::read(&template).unwrap().starts_with(b"PK"));
+
+    let (name, content) = build(&register_spec(), None).await.remove(0);
+    let file = dir.join(name);
+    std::fs::write(&file, content).unwrap();
+    let before = server.row_counts().await;
+    let (ok, out) = kerjasama(vec![
+        "import".into(),
+        file.clone().into(),
+        "--region".into(),
+        REGION.into(),
+        "--dry-run".into(),
+    ])
+    .await;
+    assert!(ok, "{out}");
+    assert!(out.contains("VALIDATED"), "{out}");
+    let agreements = |counts: &[(String, i64)]| {
+        counts
+            .iter()
+            .find(|(t, _)| t == "agreements")
+            .map(|(_, n)| *n)
+            .unwrap()
+    };
+    assert_eq!(agreements(&server.row_counts().await), agreements(&before));
+    let (ok, out) = kerjasama(vec![
+        "import".into(),
+        file.clone().into(),
+        "--region".into(),
+        REGION.into(),
+    ])
+    .await;
+    assert!(ok, "{out}");
+    assert!(
+        out.contains("SUCCEEDED") && out.contains("8 created"),
+        "{out}"
+    );
+    assert_eq!(
+        agreements(&server.row_counts().await),
+        agreements(&before) + 3
+    );
+
+    // A bad file: exit status non-zero, nothing written, the report beside it.
+    let mut spec = register_spec();
+    spec["sheets"][1]["rows"][1][9] = json!("besok pagi");
+    let (name, content) = build(&spec, None).await.remove(0);
+    let bad = dir.join(format!("bad-{name}"));
+    std::fs::write(&bad, content).unwrap();
+    let counts = server.row_counts().await;
+    let (ok, out) = kerjasama(vec![
+        "import".into(),
+        bad.clone().into(),
+        "--region".into(),
+        REGION.into(),
+    ])
+    .await;
+    assert!(!ok, "{out}");
+    assert!(out.contains("tidak ada yang ditulis"), "{out}");
+    let report = std::fs::read_to_string(dir.join(format!("bad-{name}.laporan.csv"))).unwrap();
+    assert!(report.contains("besok pagi"), "{report}");
+    let after: Vec<(String, i64)> = server
+        .row_counts()
+        .await
+        .into_iter()
+        .filter(|(t, _)| !t.starts_with("import"))
+        .collect();
+    let counts: Vec<(String, i64)> = counts
+        .into_iter()
+        .filter(|(t, _)| !t.starts_with("import"))
+        .collect();
+    assert_eq!(after, counts);
+    // Without --region: a clear error.
+    let (ok, out) = kerjasama(vec!["import".into(), file.into()]).await;
+    assert!(!ok);
+    assert!(out.contains("--region is required"), "{out}");
+}

@@ -73,6 +73,22 @@ struct Section {
     lines: Vec<String>,
 }
 
+/// Lines listed per section in a message; the heading keeps the full count
+/// and a last line says how many more there are (the webhook JSON and the
+/// report carry them all).
+pub const LINES_PER_SECTION: usize = 100;
+
+fn more_line(total: usize) -> Option<String> {
+    (total > LINES_PER_SECTION).then(|| {
+        let more = total - LINES_PER_SECTION;
+        format!(
+            "… dan {} lainnya, lihat laporan evaluasi / and {} more, see the evaluation report",
+            count(more),
+            more
+        )
+    })
+}
+
 fn days(n: i64) -> String {
     format!("{} hari", indonesian::integer(i128::from(n)))
 }
@@ -214,8 +230,11 @@ pub fn message(digest: &Digest) -> Message {
             count(s.lines.len()),
             s.heading_en
         );
-        for line in &s.lines {
+        for line in s.lines.iter().take(LINES_PER_SECTION) {
             let _ = writeln!(text, "- {line}");
+        }
+        if let Some(more) = more_line(s.lines.len()) {
+            let _ = writeln!(text, "{more}");
         }
         text.push('\n');
     }
@@ -237,10 +256,13 @@ pub fn message(digest: &Digest) -> Message {
             count(s.lines.len()),
             escape(s.heading_en)
         );
-        for line in &s.lines {
+        for line in s.lines.iter().take(LINES_PER_SECTION) {
             let _ = writeln!(html, "<li>{}</li>", escape(line));
         }
         html.push_str("</ul>\n");
+        if let Some(more) = more_line(s.lines.len()) {
+            let _ = writeln!(html, "<p>{}</p>", escape(&more));
+        }
     }
     let _ = write!(
         html,

@@ -160,9 +160,6 @@ pub async fn change(
     let mut conn = pool.get().await?;
     conn.transaction(async |conn| {
         let before = load(conn, id).await?;
-        if !actor.can_see_region(&before.region_code) {
-            return Err(CoreError::not_found(before.name()));
-        }
         actor.check_admin(Some(&before.region_code))?;
         if before.delete_time.is_some() {
             return Err(CoreError::FailedPrecondition(format!(

@@ -105,16 +105,26 @@ fn delivery_to_proto(d: Delivery) -> pb::DigestDelivery {
     }
 }
 
-fn composed_to_proto(c: &Composed) -> pb::Digest {
-    pb::Digest {
-        recipient: c.recipient.name(),
-        unit: unit_name(&c.recipient.unit_code),
-        subject: c.message.subject.clone(),
-        body_text: c.message.text.clone(),
-        body_html: c.message.html.clone(),
-        payload_json: render::payload(&c.digest, "", "preview").to_string(),
-        item_count: c.digest.item_count() as i32,
+/// One digest per unit (and one for the bureau), naming all its recipients.
+fn composed_to_proto(composed: &[Composed]) -> Vec<pb::Digest> {
+    let mut out: Vec<pb::Digest> = Vec::new();
+    for c in composed {
+        let unit = unit_name(&c.recipient.unit_code);
+        if let Some(same) = out.iter_mut().find(|d| d.unit == unit) {
+            same.recipients.push(c.recipient.name());
+            continue;
+        }
+        out.push(pb::Digest {
+            recipients: vec![c.recipient.name()],
+            unit,
+            subject: c.message.subject.clone(),
+            body_text: c.message.text.clone(),
+            body_html: c.message.html.clone(),
+            payload_json: render::payload(&c.digest, "", "preview").to_string(),
+            item_count: c.digest.item_count() as i32,
+        });
     }
+    out
 }
 
 /// `units/{code}` → code; empty → None.
@@ -551,7 +561,7 @@ impl DigestService for Digests {
         .await
         .map_err(|e| on("")(e.into()))?;
         Ok(Response::new(pb::SendDigestResponse {
-            digests: composed.iter().map(composed_to_proto).collect(),
+            digests: composed_to_proto(&composed),
             digest_deliveries: queued.into_iter().map(delivery_to_proto).collect(),
         }))
     }

@@ -110,7 +110,6 @@ async fn import(args: &cli::ImportArgs, db: &Database) -> anyhow::Result<()> {
     let (run, _) = runs::create(&db.pool, &actor, Some(region), uploads, args.dry_run, None)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let mut run = runs::execute(&db.pool, &actor, run.id, false).await?;
     let summary = |run: &runs::ImportRun, what: &str| {
         println!(
             "{what} {}: {} — {} rows; {} created, {} updated, {} unchanged, {} conflicting, {} with problems ({:.1} s)",
@@ -125,12 +124,18 @@ async fn import(args: &cli::ImportArgs, db: &Database) -> anyhow::Result<()> {
             started.elapsed().as_secs_f64()
         );
     };
-    summary(&run, "validated");
-    if run.state == "VALIDATED" && !args.dry_run {
-        runs::start_commit(&db.pool, &actor, run.id, None).await?;
-        run = runs::execute(&db.pool, &actor, run.id, true).await?;
-        summary(&run, "committed");
-    }
+    // A dry run validates; otherwise one pass validates and writes every row
+    // or none (no separate validation pass first).
+    let run = if args.dry_run {
+        let run = runs::execute(&db.pool, &actor, run.id, false).await?;
+        summary(&run, "validated (dry run, nothing written)");
+        run
+    } else {
+        runs::commit_new(&db.pool, &actor, run.id).await?;
+        let run = runs::execute(&db.pool, &actor, run.id, true).await?;
+        summary(&run, "imported");
+        run
+    };
     let listed = run.problem_count + run.conflicting + run.updated + run.unchanged;
     if listed > 0 || args.report.is_some() {
         let path = args.report.clone().unwrap_or_else(|| {

@@ -25,7 +25,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
 
 use diesel::prelude::*;
-use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::columns::{SheetKind, column_for_field, header};
@@ -60,6 +60,9 @@ pub struct Applied {
     pub invalid: u64,
     pub lines: Vec<ReportLine>,
     pub lines_not_listed: u64,
+    /// Records created by this pass: nothing stored hangs under them, so
+    /// their children need no lookup.
+    pub(crate) fresh: HashSet<Uuid>,
 }
 
 impl Applied {
@@ -158,6 +161,51 @@ fn is_fatal(error: &CoreError) -> bool {
     matches!(error, CoreError::Unavailable(_) | CoreError::Internal(_))
 }
 
+/// Runs one row's writes: in a savepoint of its own (so a rejected row
+/// leaves nothing and the pass goes on), or, on the fast path, directly in
+/// the import's transaction (the caller then discards a pass with any
+/// rejected row, see [`Mode`]).
+macro_rules! row {
+    ($conn:ident, $mode:expr, $call:expr) => {{
+        begin_row($conn, $mode).await?;
+        let result = $call.await;
+        end_row($conn, $mode, result.is_ok()).await?;
+        result
+    }};
+}
+
+async fn begin_row(conn: &mut AsyncPgConnection, mode: Mode) -> CoreResult<()> {
+    if mode.savepoints {
+        diesel::sql_query("SAVEPOINT import_row")
+            .execute(conn)
+            .await?;
+    }
+    Ok(())
+}
+
+async fn end_row(conn: &mut AsyncPgConnection, mode: Mode, ok: bool) -> CoreResult<()> {
+    if mode.savepoints {
+        let statement = if ok {
+            "RELEASE SAVEPOINT import_row"
+        } else {
+            "ROLLBACK TO SAVEPOINT import_row"
+        };
+        diesel::sql_query(statement).execute(conn).await?;
+    }
+    Ok(())
+}
+
+/// How [`apply`] runs the rows.
+#[derive(Debug, Clone, Copy)]
+pub struct Mode {
+    /// Each row in a savepoint: every row is tried and reported. Without
+    /// savepoints (the fast path, for files expected to be clean), a rejected
+    /// row may leave part of itself or end the transaction, so a pass with
+    /// any rejected row is thrown away and run again with savepoints for the
+    /// report.
+    pub savepoints: bool,
+}
+
 /// The import's progress, read by whoever reports it.
 #[derive(Clone, Default)]
 pub struct Progress(Arc<AtomicU64>);
@@ -170,12 +218,18 @@ impl Progress {
     fn step(&self) {
         self.0.fetch_add(1, AtomicOrdering::Relaxed);
     }
+
+    /// Starts counting again (a second pass).
+    pub fn reset(&self) {
+        self.0.store(0, AtomicOrdering::Relaxed);
+    }
 }
 
 /// Applies every row inside the caller's transaction on `conn`.
 pub async fn apply(
     conn: &mut AsyncPgConnection,
     actor: &Principal,
+    mode: Mode,
     region: &str,
     parsed: ParsedImport,
     progress: &Progress,
@@ -297,6 +351,7 @@ pub async fn apply(
             match agreement_row(
                 conn,
                 actor,
+                mode,
                 region,
                 row,
                 &own_parties,
@@ -428,7 +483,7 @@ pub async fn apply(
                 format!("Indicator \"{}\" of document number {} appears more than once in the file.", row.title, row.document_number)));
             continue;
         }
-        match indicator_row(conn, actor, agreement, row, at, &mut applied).await? {
+        match indicator_row(conn, actor, mode, agreement, row, at, &mut applied).await? {
             Some(id) => {
                 indicators.insert(key, id);
             }
@@ -482,7 +537,17 @@ pub async fn apply(
         };
         match found {
             Ok((agreement, indicator)) => {
-                realisation_row(conn, actor, agreement, indicator, row, at, &mut applied).await?;
+                realisation_row(
+                    conn,
+                    actor,
+                    mode,
+                    agreement,
+                    indicator,
+                    row,
+                    at,
+                    &mut applied,
+                )
+                .await?;
             }
             Err((id, en)) => {
                 applied.invalid += 1;
@@ -500,7 +565,9 @@ pub async fn apply(
         };
         progress.step();
         match agreement_of(&row.document_number, &existing, &resolved, &failed_numbers) {
-            Ok(agreement) => report_row(conn, actor, agreement, row, at, &mut applied).await?,
+            Ok(agreement) => {
+                report_row(conn, actor, mode, agreement, row, at, &mut applied).await?
+            }
             Err((id, en)) => {
                 applied.invalid += 1;
                 applied.line(
@@ -556,6 +623,7 @@ fn fields_of(
 async fn agreement_row(
     conn: &mut AsyncPgConnection,
     actor: &Principal,
+    mode: Mode,
     region: &str,
     row: &AgreementRow,
     parties: &[PartyRow],
@@ -619,6 +687,7 @@ async fn agreement_row(
     agreement_row_with_parent(
         conn,
         actor,
+        mode,
         region,
         row,
         parties,
@@ -635,6 +704,7 @@ async fn agreement_row(
 async fn agreement_row_with_parent(
     conn: &mut AsyncPgConnection,
     actor: &Principal,
+    mode: Mode,
     region: &str,
     row: &AgreementRow,
     parties: &[PartyRow],
@@ -648,12 +718,15 @@ async fn agreement_row_with_parent(
     let number = &row.document_number;
     match existing.get(number).map(Vec::as_slice) {
         None | Some([]) => {
-            let result = conn
-                .transaction(async |c| agreements::create_in(c, actor, fields, None, None).await)
-                .await;
+            let result = row!(
+                conn,
+                mode,
+                agreements::create_in(conn, actor, fields, None, None)
+            );
             match result {
                 Ok(created) => {
                     applied.created += 1;
+                    applied.fresh.insert(created.id);
                     Ok(Some(created.id))
                 }
                 Err(error) if is_fatal(&error) => Err(error),
@@ -761,9 +834,11 @@ async fn agreement_row_with_parent(
                 return Ok(Some(*id));
             }
             let changed: Vec<String> = changes.iter().map(change_name).collect();
-            let result = conn
-                .transaction(async |c| agreements::update_in(c, actor, *id, changes, None).await)
-                .await;
+            let result = row!(
+                conn,
+                mode,
+                agreements::update_in(conn, actor, *id, changes, None)
+            );
             match result {
                 Ok(_) => {
                     applied.updated += 1;
@@ -820,6 +895,7 @@ fn change_name(change: &AgreementChange) -> String {
 async fn indicator_row(
     conn: &mut AsyncPgConnection,
     actor: &Principal,
+    mode: Mode,
     agreement: Uuid,
     row: &IndicatorRow,
     at: At,
@@ -835,19 +911,25 @@ async fn indicator_row(
         target_date: row.target_date,
         higher_is_better: row.higher_is_better,
     };
-    let stored: Option<Uuid> = benefit_indicators::table
-        .filter(benefit_indicators::agreement_id.eq(agreement))
-        .filter(benefit_indicators::delete_time.is_null())
-        .filter(benefit_indicators::title.eq(&row.title))
-        .select(benefit_indicators::id)
-        .first(conn)
-        .await
-        .optional()?;
-    let result = match stored {
-        None => conn
-            .transaction(async |c| benefits::create_indicator_in(c, actor, agreement, fields).await)
+    let stored: Option<Uuid> = if applied.fresh.contains(&agreement) {
+        None
+    } else {
+        benefit_indicators::table
+            .filter(benefit_indicators::agreement_id.eq(agreement))
+            .filter(benefit_indicators::delete_time.is_null())
+            .filter(benefit_indicators::title.eq(&row.title))
+            .select(benefit_indicators::id)
+            .first(conn)
             .await
-            .map(|i| (i.id, None)),
+            .optional()?
+    };
+    let result = match stored {
+        None => row!(
+            conn,
+            mode,
+            benefits::create_indicator_in(conn, actor, agreement, fields)
+        )
+        .map(|i| (i.id, None)),
         Some(id) => {
             let before = benefits::load_indicator_for(conn, agreement, id).await?;
             let b = &before.fields;
@@ -878,10 +960,11 @@ async fn indicator_row(
             if changes.is_empty() {
                 Ok((id, Some(Outcome::Unchanged)))
             } else {
-                conn.transaction(async |c| {
-                    benefits::update_indicator_in(c, actor, agreement, id, changes, None).await
-                })
-                .await
+                row!(
+                    conn,
+                    mode,
+                    benefits::update_indicator_in(conn, actor, agreement, id, changes, None)
+                )
                 .map(|i| (i.id, Some(Outcome::Updated)))
             }
         }
@@ -899,6 +982,7 @@ fn record_child(
     match result {
         Ok((id, None)) => {
             applied.created += 1;
+            applied.fresh.insert(id);
             Ok(Some(id))
         }
         Ok((id, Some(Outcome::Unchanged))) => {
@@ -945,6 +1029,7 @@ fn record_child(
 async fn realisation_row(
     conn: &mut AsyncPgConnection,
     actor: &Principal,
+    mode: Mode,
     agreement: Uuid,
     indicator: Uuid,
     row: &RealisationRow,
@@ -958,26 +1043,31 @@ async fn realisation_row(
         note: row.note.clone(),
         evidence_document_id: None,
     };
-    let stored: Option<(Uuid, bigdecimal::BigDecimal, String)> = benefit_realisations::table
-        .filter(benefit_realisations::indicator_id.eq(indicator))
-        .filter(benefit_realisations::delete_time.is_null())
-        .filter(benefit_realisations::period_start.eq(row.period_start))
-        .filter(benefit_realisations::period_end.eq(row.period_end))
-        .select((
-            benefit_realisations::id,
-            benefit_realisations::value,
-            benefit_realisations::note,
-        ))
-        .first(conn)
-        .await
-        .optional()?;
+    let stored: Option<(Uuid, bigdecimal::BigDecimal, String)> =
+        if applied.fresh.contains(&indicator) {
+            None
+        } else {
+            benefit_realisations::table
+                .filter(benefit_realisations::indicator_id.eq(indicator))
+                .filter(benefit_realisations::delete_time.is_null())
+                .filter(benefit_realisations::period_start.eq(row.period_start))
+                .filter(benefit_realisations::period_end.eq(row.period_end))
+                .select((
+                    benefit_realisations::id,
+                    benefit_realisations::value,
+                    benefit_realisations::note,
+                ))
+                .first(conn)
+                .await
+                .optional()?
+        };
     let result = match stored {
-        None => conn
-            .transaction(async |c| {
-                benefits::create_realisation_in(c, actor, agreement, indicator, fields).await
-            })
-            .await
-            .map(|r| (r.id, None)),
+        None => row!(
+            conn,
+            mode,
+            benefits::create_realisation_in(conn, actor, agreement, indicator, fields)
+        )
+        .map(|r| (r.id, None)),
         Some((id, value, note)) => {
             let mut changes = Vec::new();
             if value != fields.value {
@@ -989,17 +1079,17 @@ async fn realisation_row(
             if changes.is_empty() {
                 Ok((id, Some(Outcome::Unchanged)))
             } else {
-                conn.transaction(async |c| {
+                row!(
+                    conn,
+                    mode,
                     benefits::update_realisation_in(
-                        c,
+                        conn,
                         actor,
                         (agreement, indicator, id),
                         changes,
                         None,
                     )
-                    .await
-                })
-                .await
+                )
                 .map(|r| (r.id, Some(Outcome::Updated)))
             }
         }
@@ -1010,19 +1100,25 @@ async fn realisation_row(
 async fn report_row(
     conn: &mut AsyncPgConnection,
     actor: &Principal,
+    mode: Mode,
     agreement: Uuid,
     row: &ReportRow,
     at: At,
     applied: &mut Applied,
 ) -> CoreResult<()> {
-    let stored: Option<implementation_reports::ImplementationReport> = reports_table::table
-        .filter(reports_table::agreement_id.eq(agreement))
-        .filter(reports_table::cycle_start.eq(row.cycle_start))
-        .filter(reports_table::delete_time.is_null())
-        .select(implementation_reports::ImplementationReport::as_select())
-        .first(conn)
-        .await
-        .optional()?;
+    let stored: Option<implementation_reports::ImplementationReport> =
+        if applied.fresh.contains(&agreement) {
+            None
+        } else {
+            reports_table::table
+                .filter(reports_table::agreement_id.eq(agreement))
+                .filter(reports_table::cycle_start.eq(row.cycle_start))
+                .filter(reports_table::delete_time.is_null())
+                .select(implementation_reports::ImplementationReport::as_select())
+                .first(conn)
+                .await
+                .optional()?
+        };
     if let Some(stored) = stored {
         let same = stored.summary == row.summary
             && stored.progress_percent == row.progress_percent
@@ -1053,9 +1149,11 @@ async fn report_row(
         follow_up: row.follow_up.clone(),
         document_id: None,
     };
-    let result = conn
-        .transaction(async |c| implementation_reports::submit_in(c, actor, agreement, new).await)
-        .await
-        .map(|r| (r.id, None));
+    let result = row!(
+        conn,
+        mode,
+        implementation_reports::submit_in(conn, actor, agreement, new)
+    )
+    .map(|r| (r.id, None));
     record_child(applied, at, &row.cycle_start.to_string(), result).map(|_| ())
 }

@@ -19,7 +19,7 @@ use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::commit::{self, Applied, Progress};
+use super::commit::{self, Applied, Mode, Progress};
 use super::problems::{self, Outcome, Problem, ReportLine};
 use super::read::{self, ImportFile, MAX_FILE_BYTES};
 use super::template::{self, TemplateLists};
@@ -232,9 +232,6 @@ pub async fn get(pool: &PgPool, actor: &Principal, id: Uuid) -> CoreResult<Impor
     let mut conn = pool.get().await?;
     reap(&mut conn).await?;
     let run = load(&mut conn, id).await?;
-    if !actor.can_see_region(&run.region_code) {
-        return Err(CoreError::not_found(run.name()));
-    }
     actor.check_admin(Some(&run.region_code))?;
     Ok(run)
 }
@@ -316,6 +313,32 @@ pub async fn start_commit(
             "{} changed while committing; read it again",
             run.name()
         ))
+    })
+}
+
+/// Moves a new run (just created, not validate_only) straight to
+/// COMMITTING: the CLI's import without `--dry-run`, one pass that validates
+/// and writes every row or none.
+pub async fn commit_new(pool: &PgPool, actor: &Principal, id: Uuid) -> CoreResult<ImportRun> {
+    let mut conn = pool.get().await?;
+    diesel::update(
+        import_runs::table
+            .find(id)
+            .filter(import_runs::state.eq("VALIDATING"))
+            .filter(import_runs::validate_only.eq(false)),
+    )
+    .set((
+        import_runs::state.eq("COMMITTING"),
+        import_runs::committed_by.eq(&actor.name),
+        import_runs::version.eq(import_runs::version + 1),
+        import_runs::update_time.eq(diesel::dsl::now),
+    ))
+    .returning(ImportRun::as_returning())
+    .get_result(&mut conn)
+    .await
+    .optional()?
+    .ok_or_else(|| {
+        CoreError::FailedPrecondition(format!("importRuns/{id} is not a new run to commit"))
     })
 }
 
@@ -476,20 +499,45 @@ async fn work(
     };
     let batch = run.name();
     let region = run.region_code.clone();
-    audit::within(batch, async {
-        conn.transaction(async |conn| {
-            let applied = commit::apply(conn, actor, &region, parsed, progress)
-                .await
-                .map_err(Finish::Core)?;
-            if commit && applied.is_clean() {
-                Ok(applied)
-            } else {
-                Err(Finish::Rollback(Box::new(applied)))
-            }
+    // A file the reader already faulted goes straight to the reporting pass.
+    let fast_first = parsed.problems.is_empty() && parsed.problems_not_listed == 0;
+    let modes: &[Mode] = if fast_first {
+        &[Mode { savepoints: false }, Mode { savepoints: true }]
+    } else {
+        &[Mode { savepoints: true }]
+    };
+    let mut outcome = Err(Finish::Core(CoreError::Internal(
+        "no import pass ran".into(),
+    )));
+    for &mode in modes {
+        progress.reset();
+        let rows = parsed.clone();
+        outcome = audit::within(batch.clone(), async {
+            conn.transaction(async |conn| {
+                let applied = commit::apply(conn, actor, mode, &region, rows, progress)
+                    .await
+                    .map_err(Finish::Core)?;
+                if commit && applied.is_clean() {
+                    Ok(applied)
+                } else {
+                    Err(Finish::Rollback(Box::new(applied)))
+                }
+            })
+            .await
         })
-        .await
-    })
-    .await
+        .await;
+        let clean = match &outcome {
+            Ok(_) => true,
+            Err(Finish::Rollback(applied)) => applied.is_clean(),
+            Err(Finish::Core(_)) => false,
+        };
+        // The fast pass (no savepoints) is only trusted when every row
+        // passed; otherwise the savepoint pass tries and reports every row.
+        if clean || mode.savepoints {
+            break;
+        }
+    }
+    outcome
 }
 
 /// The per-row report, lines `offset..offset + limit`, and the total.
