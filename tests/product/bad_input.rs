@@ -963,6 +963,13 @@ struct Targets {
     table: String,
     schedule: String,
     schedule_to_delete: String,
+    /// A VALIDATED dry-run import, and a VALIDATED import to commit.
+    import_dry: String,
+    import_to_commit: String,
+    recipient: String,
+    recipient_to_delete: String,
+    digest_schedule: String,
+    digest_schedule_to_delete: String,
     template: pb::StageTemplate,
     /// A real next-page token of each paged RPC, from a page of one item.
     tokens: Vec<(&'static str, String)>,
@@ -1072,6 +1079,55 @@ fn schedule() -> pb::ReportSchedule {
         report_grace_days: Some(30),
         enabled: Some(false),
         ..Default::default()
+    }
+}
+
+fn import_request(validate_only: bool) -> pb::CreateImportRunRequest {
+    pb::CreateImportRunRequest {
+        region_code: REGION.into(),
+        files: vec![pb::ImportFile {
+            file_name: "realisasi.csv".into(),
+            content: b"Nomor Dokumen;Judul Indikator;Periode Mulai;Periode Selesai;Nilai\n"
+                .to_vec(),
+        }],
+        validate_only,
+        request_id: String::new(),
+    }
+}
+
+fn recipient() -> pb::DigestRecipient {
+    pb::DigestRecipient {
+        region_code: REGION.into(),
+        unit: "units/DLHK".into(),
+        channel: pb::DigestChannel::Email as i32,
+        address: "kerjasama@dlhk.bantenprov.go.id".into(),
+        display_name: "Sekretariat DLHK".into(),
+        ..Default::default()
+    }
+}
+
+fn recipient_request() -> pb::CreateDigestRecipientRequest {
+    pb::CreateDigestRecipientRequest {
+        digest_recipient: Some(recipient()),
+        request_id: String::new(),
+    }
+}
+
+fn digest_schedule() -> pb::DigestSchedule {
+    pb::DigestSchedule {
+        region_code: REGION.into(),
+        display_name: "Ringkasan mingguan".into(),
+        cron: "0 7 * * 1".into(),
+        time_zone: "Asia/Jakarta".into(),
+        enabled: Some(false),
+        ..Default::default()
+    }
+}
+
+fn digest_schedule_request() -> pb::CreateDigestScheduleRequest {
+    pb::CreateDigestScheduleRequest {
+        digest_schedule: Some(digest_schedule()),
+        request_id: String::new(),
     }
 }
 
@@ -1329,6 +1385,58 @@ impl Targets {
             .expect("list report runs")
             .into_inner()
             .next_page_token;
+        let imports = || {
+            kerjasama_proto::v1::import_service_client::ImportServiceClient::new(server.channel())
+        };
+        let digests = || {
+            kerjasama_proto::v1::digest_service_client::DigestServiceClient::new(server.channel())
+        };
+        let new_import = |validate_only: bool| async move {
+            let run = imports()
+                .create_import_run(authed(admin, import_request(validate_only)))
+                .await
+                .expect("create import run")
+                .into_inner();
+            for _ in 0..600 {
+                let now = imports()
+                    .get_import_run(authed(
+                        admin,
+                        pb::GetImportRunRequest {
+                            name: run.name.clone(),
+                        },
+                    ))
+                    .await
+                    .expect("get import run")
+                    .into_inner();
+                if now.state == pb::ImportRunState::Validated as i32 {
+                    return now.name;
+                }
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            panic!("{} did not validate", run.name);
+        };
+        let import_dry = new_import(true).await;
+        let import_to_commit = new_import(false).await;
+        let new_recipient = || async {
+            digests()
+                .create_digest_recipient(authed(admin, recipient_request()))
+                .await
+                .expect("create digest recipient")
+                .into_inner()
+                .name
+        };
+        let recipient = new_recipient().await;
+        let recipient_to_delete = new_recipient().await;
+        let new_digest_schedule = || async {
+            digests()
+                .create_digest_schedule(authed(admin, digest_schedule_request()))
+                .await
+                .expect("create digest schedule")
+                .into_inner()
+                .name
+        };
+        let digest_schedule = new_digest_schedule().await;
+        let digest_schedule_to_delete = new_digest_schedule().await;
         let tokens = vec![
             ("ListAgreements", agreements_token),
             ("ListAgreementEvents", events_token),
@@ -1367,6 +1475,12 @@ impl Targets {
             table,
             schedule,
             schedule_to_delete,
+            import_dry,
+            import_to_commit,
+            recipient,
+            recipient_to_delete,
+            digest_schedule,
+            digest_schedule_to_delete,
             template,
             tokens,
             nowhere: Uuid::from_u128(0x0190_0000_0000_7000_8000_0000_0000_0bad),
@@ -2202,6 +2316,257 @@ fn specs(t: &Targets) -> Vec<Spec> {
             },
         )
         .name("name", &t.schedule_to_delete, t),
+        // ImportService
+        Spec::new("ImportService", "CreateImportRun", &import_request(true))
+            .required(&["files", "files[0].file_name", "files[0].content"])
+            .set("request_id", s("not-a-uuid"), ia("request_id"))
+            .set(
+                "files[0].file_name",
+                s("x".repeat(256)),
+                ia("files[0].file_name"),
+            ),
+        Spec::new(
+            "ImportService",
+            "GetImportRun",
+            &pb::GetImportRunRequest {
+                name: t.import_dry.clone(),
+            },
+        )
+        .name("name", &t.import_dry, t),
+        Spec::new(
+            "ImportService",
+            "ListImportRuns",
+            &pb::ListImportRunsRequest::default(),
+        )
+        .page_size(),
+        Spec::new(
+            "ImportService",
+            "CommitImportRun",
+            &pb::CommitImportRunRequest {
+                name: t.import_to_commit.clone(),
+                etag: String::new(),
+            },
+        )
+        .name("name", &t.import_to_commit, t)
+        .set("name", s(&t.import_dry), PRECONDITION)
+        .etag("etag"),
+        Spec::new(
+            "ImportService",
+            "ListImportRows",
+            &pb::ListImportRowsRequest {
+                parent: t.import_dry.clone(),
+                ..Default::default()
+            },
+        )
+        .name("parent", &t.import_dry, t)
+        .page_size()
+        .set("page_size", Val::I(1001), ia("page_size")),
+        Spec::new(
+            "ImportService",
+            "DownloadImportReport",
+            &pb::DownloadImportReportRequest {
+                name: t.import_dry.clone(),
+                format: "xlsx".into(),
+            },
+        )
+        .name("name", &t.import_dry, t)
+        .set("format", s("pdf"), ia("format")),
+        Spec::new(
+            "ImportService",
+            "GetImportTemplate",
+            &pb::GetImportTemplateRequest {
+                region_code: REGION.into(),
+            },
+        ),
+        // DigestService
+        Spec::new(
+            "DigestService",
+            "CreateDigestRecipient",
+            &recipient_request(),
+        )
+        .required(&[
+            "digest_recipient",
+            "digest_recipient.channel",
+            "digest_recipient.address",
+        ])
+        .reference("digest_recipient.unit", "units/DLHK", t)
+        .set(
+            "digest_recipient.address",
+            s("bukan-alamat"),
+            ia("digest_recipient.address"),
+        )
+        .set(
+            "digest_recipient.address",
+            s("a@b"),
+            ia("digest_recipient.address"),
+        )
+        .set(
+            "digest_recipient.secret",
+            s("rahasia-tapi-email"),
+            ia("digest_recipient.secret"),
+        )
+        .case(
+            "a webhook without a secret",
+            &[
+                (
+                    "digest_recipient.channel",
+                    Val::I(pb::DigestChannel::Webhook as i64),
+                ),
+                (
+                    "digest_recipient.address",
+                    s("https://opd.bantenprov.go.id/hook"),
+                ),
+            ],
+            ia("digest_recipient.secret"),
+        )
+        .case(
+            "a webhook that is not http(s)",
+            &[
+                (
+                    "digest_recipient.channel",
+                    Val::I(pb::DigestChannel::Webhook as i64),
+                ),
+                (
+                    "digest_recipient.address",
+                    s("ftp://opd.bantenprov.go.id/hook"),
+                ),
+                ("digest_recipient.secret", s("0123456789abcdef0123")),
+            ],
+            ia("digest_recipient.address"),
+        ),
+        Spec::new(
+            "DigestService",
+            "GetDigestRecipient",
+            &pb::GetDigestRecipientRequest {
+                name: t.recipient.clone(),
+            },
+        )
+        .name("name", &t.recipient, t),
+        Spec::new(
+            "DigestService",
+            "ListDigestRecipients",
+            &pb::ListDigestRecipientsRequest::default(),
+        )
+        .page_size()
+        .set("unit", s("DLHK"), ia("unit")),
+        Spec::new(
+            "DigestService",
+            "UpdateDigestRecipient",
+            &pb::UpdateDigestRecipientRequest {
+                digest_recipient: Some(pb::DigestRecipient {
+                    name: t.recipient.clone(),
+                    display_name: "Sekretariat DLHK (baru)".into(),
+                    ..recipient()
+                }),
+                update_mask: mask("display_name"),
+            },
+        )
+        .masked()
+        .name("digest_recipient.name", &t.recipient, t)
+        .masks("display_name", false)
+        .set(
+            "digest_recipient.address",
+            s("bukan-alamat"),
+            ia("digest_recipient.address"),
+        )
+        .case(
+            "update_mask unit",
+            &[("update_mask.paths", paths(&["unit"]))],
+            ia("update_mask"),
+        )
+        .etag("digest_recipient.etag"),
+        Spec::new(
+            "DigestService",
+            "DeleteDigestRecipient",
+            &pb::DeleteDigestRecipientRequest {
+                name: t.recipient_to_delete.clone(),
+                etag: String::new(),
+            },
+        )
+        .name("name", &t.recipient_to_delete, t)
+        .etag("etag"),
+        Spec::new(
+            "DigestService",
+            "CreateDigestSchedule",
+            &digest_schedule_request(),
+        )
+        .required(&["digest_schedule"])
+        .set(
+            "digest_schedule.cron",
+            s("* * *"),
+            ia("digest_schedule.cron"),
+        )
+        .set(
+            "digest_schedule.cron",
+            s("61 * * * *"),
+            ia("digest_schedule.cron"),
+        )
+        .set(
+            "digest_schedule.time_zone",
+            s("Mars/Olympus_Mons"),
+            ia("digest_schedule.time_zone"),
+        ),
+        Spec::new(
+            "DigestService",
+            "ListDigestSchedules",
+            &pb::ListDigestSchedulesRequest::default(),
+        )
+        .page_size(),
+        Spec::new(
+            "DigestService",
+            "UpdateDigestSchedule",
+            &pb::UpdateDigestScheduleRequest {
+                digest_schedule: Some(pb::DigestSchedule {
+                    name: t.digest_schedule.clone(),
+                    cron: "0 8 * * 1".into(),
+                    ..digest_schedule()
+                }),
+                update_mask: mask("cron"),
+            },
+        )
+        .masked()
+        .name("digest_schedule.name", &t.digest_schedule, t)
+        .masks("cron", false)
+        .set(
+            "digest_schedule.cron",
+            s("* * *"),
+            ia("digest_schedule.cron"),
+        )
+        .set(
+            "digest_schedule.time_zone",
+            s("Mars/Olympus_Mons"),
+            ia("digest_schedule.time_zone"),
+        )
+        .etag("digest_schedule.etag"),
+        Spec::new(
+            "DigestService",
+            "DeleteDigestSchedule",
+            &pb::DeleteDigestScheduleRequest {
+                name: t.digest_schedule_to_delete.clone(),
+                etag: String::new(),
+            },
+        )
+        .name("name", &t.digest_schedule_to_delete, t)
+        .etag("etag"),
+        Spec::new(
+            "DigestService",
+            "ListDigestDeliveries",
+            &pb::ListDigestDeliveriesRequest::default(),
+        )
+        .page_size()
+        .set("recipient", s("DLHK"), ia("recipient")),
+        Spec::new(
+            "DigestService",
+            "SendDigest",
+            &pb::SendDigestRequest {
+                region_code: REGION.into(),
+                validate_only: true,
+                ..Default::default()
+            },
+        )
+        .dates(&["as_of"])
+        .set("as_of", s(&future), ia("as_of"))
+        .set("unit", s("DLHK"), ia("unit")),
         // StageService
         Spec::new(
             "StageService",
