@@ -588,3 +588,175 @@ async fn bad_recipients_and_callers_are_refused() {
         .unwrap_err();
     assert_rejected(&status, Code::InvalidArgument, Some("as_of"));
 }
+
+/// A server that claimed a delivery and died before recording it: when its
+/// lease runs out another worker sends it, under the same delivery id, and
+/// the receiver gets it once.
+#[tokio::test]
+async fn a_delivery_whose_sender_died_is_sent_again_under_the_same_id() {
+    let (url, seen) = receiver(0).await;
+    let server = TestServer::start().await;
+    kerjasama_core::demo::load(&server.db.pool).await.unwrap();
+    recipient(&server, "", pb::DigestChannel::Webhook, &url, SECRET)
+        .await
+        .unwrap();
+    let sent = client(&server)
+        .send_digest(authed(
+            &server.admin,
+            pb::SendDigestRequest {
+                region_code: REGION.into(),
+                ..Default::default()
+            },
+        ))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(sent.digest_deliveries.len(), 1);
+    let id = sent.digest_deliveries[0]
+        .name
+        .trim_start_matches("digestDeliveries/")
+        .to_string();
+
+    // The dead server's claim: SENDING under a one-second lease, never recorded.
+    let claimed = kerjasama_jobs::digests::outbox::claim(
+        &server.db.pool,
+        "dead-server",
+        Duration::from_secs(1),
+        16,
+    )
+    .await
+    .unwrap();
+    assert_eq!(claimed.len(), 1);
+    let listed = deliveries(&server).await;
+    assert_eq!(listed[0].state, pb::DigestDeliveryState::Sending as i32);
+
+    // A live worker: nothing is due until the lease runs out, then it sends.
+    tokio::spawn(kerjasama_jobs::digests::outbox::run_until(
+        server.db.pool.clone(),
+        kerjasama_jobs::digests::delivery::Sender::new(None).unwrap(),
+        kerjasama_jobs::digests::outbox::WorkerSettings {
+            owner: "live-server".into(),
+            interval: Duration::from_millis(100),
+            lease: Duration::from_secs(30),
+        },
+        std::future::pending(),
+    ));
+    let mut delivered = Vec::new();
+    for _ in 0..100 {
+        delivered = deliveries(&server).await;
+        if delivered[0].state == pb::DigestDeliveryState::Delivered as i32 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        delivered[0].state,
+        pb::DigestDeliveryState::Delivered as i32,
+        "{delivered:?}"
+    );
+    assert_eq!(
+        delivered[0].attempts, 2,
+        "the dead attempt and the live one"
+    );
+    let seen = seen.lock().unwrap().clone();
+    assert_eq!(seen.len(), 1);
+    assert_eq!(
+        seen[0].0.get("kerjasama-delivery").map(String::as_str),
+        Some(id.as_str())
+    );
+}
+
+/// A digest schedule with `after_report_runs` sends the digests of each
+/// scheduled report run's date, once per run.
+#[tokio::test]
+async fn digests_follow_a_scheduled_report_run_when_asked() {
+    let server = TestServer::start().await;
+    kerjasama_core::demo::load(&server.db.pool).await.unwrap();
+    recipient(
+        &server,
+        "",
+        pb::DigestChannel::Email,
+        "biro@bantenprov.go.id",
+        "",
+    )
+    .await
+    .unwrap();
+    let schedules = client(&server)
+        .list_digest_schedules(authed(
+            &server.admin,
+            pb::ListDigestSchedulesRequest::default(),
+        ))
+        .await
+        .unwrap()
+        .into_inner()
+        .digest_schedules;
+    client(&server)
+        .update_digest_schedule(authed(
+            &server.admin,
+            pb::UpdateDigestScheduleRequest {
+                digest_schedule: Some(pb::DigestSchedule {
+                    name: schedules[0].name.clone(),
+                    after_report_runs: true,
+                    ..Default::default()
+                }),
+                update_mask: Some(prost_types::FieldMask {
+                    paths: vec!["after_report_runs".into()],
+                }),
+            },
+        ))
+        .await
+        .unwrap();
+    server
+        .schedules()
+        .create_report_schedule(authed(
+            &server.admin,
+            pb::CreateReportScheduleRequest {
+                report_schedule: Some(pb::ReportSchedule {
+                    region_code: REGION.into(),
+                    display_name: "Tiap lima menit".into(),
+                    cron: "*/5 * * * *".into(),
+                    period_rule: "CURRENT_QUARTER".into(),
+                    ..Default::default()
+                }),
+            },
+        ))
+        .await
+        .unwrap();
+    let config = kerjasama_jobs::scheduler::SchedulerConfig {
+        database_url: server.db.url.clone(),
+        reports_root: scratch_dir("digest-after-run"),
+        interval: Duration::from_secs(60),
+    };
+    let now = chrono::Utc::now() + chrono::Duration::minutes(6);
+    let ran = kerjasama_jobs::scheduler::tick(&server.db.pool, &config, now)
+        .await
+        .unwrap();
+    assert_eq!(ran.len(), 1);
+    assert_eq!(ran[0].state, "SUCCEEDED", "{:?}", ran[0].error);
+    let sql = server.sql().await;
+    let ticks: Vec<String> = sql
+        .query("SELECT tick FROM digest_ticks", &[])
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(ticks, [format!("report:{}", ran[0].id)]);
+    let listed = deliveries(&server).await;
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].tick, ticks[0]);
+    // The same run's tick is never queued twice.
+    kerjasama_jobs::digests::outbox::after_report_run(
+        &server.db.pool,
+        &kerjasama_jobs::digests::outbox::ComposeSettings {
+            database_url: server.db.url.clone(),
+            report_grace_days: 30,
+        },
+        ran[0].id,
+        REGION,
+        ran[0].as_of,
+    )
+    .await
+    .unwrap();
+    assert_eq!(deliveries(&server).await.len(), 1);
+}
