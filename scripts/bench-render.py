@@ -216,6 +216,13 @@ def render(results, agreements, seconds):
         w(open(profile).read())
     except OSError:
         pass
+    # The import figures come from scripts/bench-import; kept as they are.
+    imports = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "services", "loadgen",
+                           "bulk-import.md")
+    try:
+        w(open(imports).read())
+    except OSError:
+        pass
     return "\n".join(out) + "\n"
 
 

@@ -11,7 +11,7 @@
 #    the v1 contract that released clients were generated from.
 #
 # Both installs are skipped when a stamp (the SHA-256 of the requirements or
-# lock file and of the interpreter) says they are current. Needs Python >= 3.10
+# lock file and of the interpreter) says they are current. Needs Python >= 3.11
 # with venv and pip, and Node >= 20 with npm.
 #
 # Exports, for tests/product/clients.rs:
@@ -35,8 +35,8 @@ kerjasama_clients_install() {
     local requirements="$root/tests/clients/requirements.txt"
 
     if ! command -v python3 >/dev/null 2>&1 \
-        || ! python3 -c 'import sys; sys.exit(sys.version_info < (3, 10))'; then
-        echo "scripts/clients.sh: the client checks need Python >= 3.10 (python3) with venv and pip." >&2
+        || ! python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
+        echo "scripts/clients.sh: the client checks need Python >= 3.11 (python3) with venv and pip." >&2
         return 1
     fi
     if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1 \
