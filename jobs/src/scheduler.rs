@@ -157,7 +157,11 @@ pub async fn tick(
                 && let Some(region) = &run.region_code
                 && let Err(error) = crate::digests::outbox::after_report_run(
                     pool,
-                    &compose_settings(config),
+                    &crate::digests::outbox::ComposeSettings {
+                        // The run's own grace: the digest agrees with the run.
+                        report_grace_days: run.report_grace_days.max(0) as u32,
+                        ..compose_settings(config)
+                    },
                     run.id,
                     region,
                     run.as_of,

@@ -29,6 +29,8 @@ CREATE TABLE import_runs (
     unchanged       bigint NOT NULL DEFAULT 0,
     conflicting     bigint NOT NULL DEFAULT 0,
     problem_count   bigint NOT NULL DEFAULT 0,
+    -- Report lines beyond the 10 000 kept in import_rows.
+    lines_not_listed bigint NOT NULL DEFAULT 0,
     error           text,
     heartbeat_at    timestamptz NOT NULL DEFAULT now(),
     committed_by    text,

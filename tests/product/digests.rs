@@ -621,6 +621,7 @@ async fn a_delivery_whose_sender_died_is_sent_again_under_the_same_id() {
     let claimed = kerjasama_jobs::digests::outbox::claim(
         &server.db.pool,
         "dead-server",
+        &["WEBHOOK"],
         Duration::from_secs(1),
         16,
     )

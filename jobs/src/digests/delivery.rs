@@ -129,6 +129,16 @@ impl Sender {
         Ok(Self { smtp, http })
     }
 
+    /// The channels this sender can deliver on: webhooks always, email only
+    /// with an SMTP server (email deliveries wait for a worker that has one).
+    pub fn channels(&self) -> Vec<&'static str> {
+        if self.smtp.is_some() {
+            vec!["EMAIL", "WEBHOOK"]
+        } else {
+            vec!["WEBHOOK"]
+        }
+    }
+
     /// One attempt; `Err` carries the reason recorded in the outbox.
     pub async fn send(&self, delivery: &Delivery, secret: Option<&str>) -> Result<(), String> {
         match delivery.channel.as_str() {
@@ -188,12 +198,12 @@ impl Sender {
             .body(body)
             .send()
             .await
-            .map_err(|e| format!("POST {}: {e}", delivery.address))?;
+            .map_err(|e| format!("POST to the endpoint failed: {}", e.without_url()))?;
         let status = response.status();
         if status.is_success() {
             Ok(())
         } else {
-            Err(format!("POST {}: HTTP {status}", delivery.address))
+            Err(format!("the endpoint answered HTTP {status}"))
         }
     }
 }

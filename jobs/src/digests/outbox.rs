@@ -297,7 +297,7 @@ pub async fn scheduler_pass(
             schedule.id,
             at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
         );
-        if let Some(rows) = send_for_tick(
+        match send_for_tick(
             pool,
             settings,
             &tick,
@@ -306,10 +306,17 @@ pub async fn scheduler_pass(
             &schedule.region_code,
             as_of,
         )
-        .await?
+        .await
         {
-            tracing::info!(%tick, deliveries = rows.len(), "digest tick queued");
-            queued += rows.len();
+            Ok(Some(rows)) => {
+                tracing::info!(%tick, deliveries = rows.len(), "digest tick queued");
+                queued += rows.len();
+            }
+            Ok(None) => {}
+            // One region's failure does not hold up the others' digests.
+            Err(error) => {
+                tracing::warn!(%error, %tick, "composing a digest tick failed; retrying next pass")
+            }
         }
     }
     Ok(queued)
@@ -341,43 +348,80 @@ pub async fn after_report_run(
     Ok(())
 }
 
-/// Claims up to `limit` deliveries that are due (or whose sender died),
-/// leased to `owner` for `lease`.
+/// Claims up to `limit` deliveries on `channels` that are due (or whose
+/// sender died with attempts left), leased to `owner` for `lease`, each with
+/// its endpoint's secret. Rows whose sender died on their last attempt are
+/// FAILED instead.
 pub async fn claim(
     pool: &PgPool,
     owner: &str,
+    channels: &[&str],
     lease: Duration,
     limit: i64,
 ) -> JobResult<Vec<(Delivery, Option<String>)>> {
     let mut conn = pool.get().await.map_err(CoreError::from)?;
-    let lease_secs = lease.as_secs_f64();
+    diesel::sql_query(
+        "UPDATE digest_deliveries SET state = 'FAILED', lease_owner = NULL, lease_expires_at = NULL, \
+             last_error = coalesce(last_error, 'the sender stopped during its last attempt'), update_time = now() \
+         WHERE state = 'SENDING' AND lease_expires_at < now() AND attempts >= max_attempts",
+    )
+    .execute(&mut conn)
+    .await?;
+    let channels: Vec<String> = channels.iter().map(|c| c.to_string()).collect();
     let claimed: Vec<Delivery> = diesel::sql_query(
         "UPDATE digest_deliveries SET state = 'SENDING', lease_owner = $1, \
              lease_expires_at = now() + make_interval(secs => $2), attempts = attempts + 1, \
              update_time = now() \
          WHERE id IN (SELECT id FROM digest_deliveries \
-                      WHERE (state = 'PENDING' AND next_attempt_at <= now()) \
-                         OR (state = 'SENDING' AND lease_expires_at < now()) \
+                      WHERE channel = ANY($4) \
+                        AND ((state = 'PENDING' AND next_attempt_at <= now()) \
+                          OR (state = 'SENDING' AND lease_expires_at < now() AND attempts < max_attempts)) \
                       ORDER BY next_attempt_at, id LIMIT $3 FOR UPDATE SKIP LOCKED) \
          RETURNING *",
     )
     .bind::<diesel::sql_types::Text, _>(owner)
-    .bind::<diesel::sql_types::Double, _>(lease_secs)
+    .bind::<diesel::sql_types::Double, _>(lease.as_secs_f64())
     .bind::<diesel::sql_types::BigInt, _>(limit)
+    .bind::<diesel::sql_types::Array<diesel::sql_types::Text>, _>(&channels)
     .load(&mut conn)
     .await?;
-    let mut out = Vec::with_capacity(claimed.len());
-    for delivery in claimed {
-        let secret: Option<String> = digest_recipients::table
-            .find(delivery.recipient_id)
-            .select(digest_recipients::secret)
-            .first(&mut conn)
-            .await
-            .optional()?
-            .flatten();
-        out.push((delivery, secret));
-    }
-    Ok(out)
+    let ids: Vec<Uuid> = claimed.iter().map(|d| d.recipient_id).collect();
+    let secrets: std::collections::HashMap<Uuid, Option<String>> = digest_recipients::table
+        .filter(digest_recipients::id.eq_any(&ids))
+        .select((digest_recipients::id, digest_recipients::secret))
+        .load::<(Uuid, Option<String>)>(&mut conn)
+        .await?
+        .into_iter()
+        .collect();
+    Ok(claimed
+        .into_iter()
+        .map(|d| {
+            let secret = secrets.get(&d.recipient_id).cloned().flatten();
+            (d, secret)
+        })
+        .collect())
+}
+
+/// Renews this worker's lease on a delivery just before it is sent; `false`
+/// when the lease is no longer this worker's (it ran out and another worker
+/// took the delivery), and then it must not be sent.
+pub async fn renew(
+    pool: &PgPool,
+    delivery: &Delivery,
+    owner: &str,
+    lease: Duration,
+) -> JobResult<bool> {
+    let mut conn = pool.get().await.map_err(CoreError::from)?;
+    let renewed = diesel::sql_query(
+        "UPDATE digest_deliveries SET lease_expires_at = now() + make_interval(secs => $3) \
+         WHERE id = $1 AND lease_owner = $2 AND state = 'SENDING'",
+    )
+    .bind::<diesel::sql_types::Uuid, _>(delivery.id)
+    .bind::<diesel::sql_types::Text, _>(owner)
+    .bind::<diesel::sql_types::Double, _>(lease.as_secs_f64())
+    .execute(&mut conn)
+    .await?;
+    Ok(renewed == 1)
 }
 
 /// Records an attempt's outcome, if `owner` still holds the lease.
@@ -486,10 +530,27 @@ pub async fn run_until(
         let woken = WAKE.notified();
         tokio::pin!(woken);
         woken.as_mut().enable();
-        match claim(&pool, &settings.owner, settings.lease, 16).await {
+        match claim(
+            &pool,
+            &settings.owner,
+            &sender.channels(),
+            settings.lease,
+            16,
+        )
+        .await
+        {
             Ok(batch) => {
                 let busy = !batch.is_empty();
                 for (delivery, secret) in batch {
+                    // The lease covers this send, however long the ones before it took.
+                    match renew(&pool, &delivery, &settings.owner, settings.lease).await {
+                        Ok(true) => {}
+                        Ok(false) => continue,
+                        Err(error) => {
+                            tracing::warn!(%error, delivery = %delivery.name(), "renewing a digest lease failed");
+                            continue;
+                        }
+                    }
                     let outcome = sender.send(&delivery, secret.as_deref()).await;
                     if let Err(error) = record(
                         &pool,

@@ -105,6 +105,19 @@ impl Principal {
         }
     }
 
+    /// Marking an agreement public in full (its budget and benefit figures in
+    /// the open register): the bureau's decision, not a unit's.
+    pub fn check_publish_in_full(&self) -> CoreResult<()> {
+        match self.role {
+            Role::Admin => Ok(()),
+            Role::Analyst => Err(read_only()),
+            Role::UnitOfficer => Err(CoreError::PermissionDenied(
+                "only the cooperation bureau (ADMIN) decides that an agreement is public in full"
+                    .into(),
+            )),
+        }
+    }
+
     /// Managing units, tokens and other bureau-wide settings.
     pub fn check_admin(&self, region_code: Option<&str>) -> CoreResult<()> {
         if let Some(region) = region_code {

@@ -852,6 +852,9 @@ pub async fn create_in(
     request_id: Option<Uuid>,
 ) -> CoreResult<Agreement> {
     actor.check_write_agreement(&fields.region_code, &fields.unit_code)?;
+    if fields.public_in_full {
+        actor.check_publish_in_full()?;
+    }
     let id = Uuid::now_v7();
     if let Some(request_id) = request_id {
         // The claim stores the region, which may be the field in error:
@@ -982,6 +985,9 @@ pub async fn update_in(
     }
     if fields.unit_code != before.fields.unit_code {
         actor.check_write_agreement(&fields.region_code, &fields.unit_code)?;
+    }
+    if fields.public_in_full != before.fields.public_in_full {
+        actor.check_publish_in_full()?;
     }
     ensure_valid(conn, actor, &fields, Some(id), before.fields.parent_id).await?;
     diesel::update(agreements::table.find(id))

@@ -370,6 +370,7 @@ diesel::table! {
         unchanged -> BigInt,
         conflicting -> BigInt,
         problem_count -> BigInt,
+        lines_not_listed -> BigInt,
         error -> Nullable<Text>,
         heartbeat_at -> Timestamptz,
         committed_by -> Nullable<Text>,

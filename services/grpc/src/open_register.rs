@@ -133,6 +133,8 @@ fn send(file: &str, bytes: Vec<u8>) -> Response {
                 format!("inline; filename=\"{file}\""),
             ),
             (header::CACHE_CONTROL, "public, max-age=300".to_string()),
+            // dcat.json's links follow the Host header (without --public-register-base-url).
+            (header::VARY, "Host".to_string()),
             (header::ACCESS_CONTROL_ALLOW_ORIGIN, "*".to_string()),
         ],
         bytes,

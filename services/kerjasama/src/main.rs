@@ -408,7 +408,12 @@ async fn serve_with(
         let sender = kerjasama_jobs::digests::delivery::Sender::new(smtp.as_ref())
             .map_err(|e| anyhow::anyhow!("digests: {e}"))?;
         let settings = kerjasama_jobs::digests::outbox::WorkerSettings {
-            owner: format!("{}:{}", hostname(), std::process::id()),
+            owner: format!(
+                "{}:{}:{}",
+                hostname(),
+                std::process::id(),
+                uuid::Uuid::now_v7()
+            ),
             interval: Duration::from_secs(d.digest_retry_secs),
             lease: Duration::from_secs(120),
         };

@@ -58,7 +58,11 @@ pub struct Applied {
     pub conflicting: u64,
     /// Rows with at least one problem.
     pub invalid: u64,
+    /// Problem lines (INVALID, CONFLICT), at most [`MAX_LINES`].
     pub lines: Vec<ReportLine>,
+    /// UPDATED and UNCHANGED lines, at most [`MAX_LINES`]: kept apart so that
+    /// they never crowd out a problem.
+    pub info_lines: Vec<ReportLine>,
     pub lines_not_listed: u64,
     /// Records created by this pass: nothing stored hangs under them, so
     /// their children need no lookup.
@@ -72,11 +76,29 @@ impl Applied {
     }
 
     fn line(&mut self, outcome: Outcome, problem: Problem) {
-        if self.lines.len() < MAX_LINES {
-            self.lines.push(ReportLine { outcome, problem });
+        let list = match outcome {
+            Outcome::Invalid | Outcome::Conflict => &mut self.lines,
+            Outcome::Updated | Outcome::Unchanged => &mut self.info_lines,
+        };
+        if list.len() < MAX_LINES {
+            list.push(ReportLine { outcome, problem });
         } else {
             self.lines_not_listed += 1;
         }
+    }
+
+    /// The report as stored: problems first, then updated and unchanged
+    /// rows, [`MAX_LINES`] in all; and how many more there were.
+    pub fn report(&self) -> (Vec<&ReportLine>, u64) {
+        let listed: Vec<&ReportLine> = self
+            .lines
+            .iter()
+            .chain(self.info_lines.iter())
+            .take(MAX_LINES)
+            .collect();
+        let all = (self.lines.len() + self.info_lines.len()) as u64 + self.lines_not_listed;
+        let not_listed = all - listed.len() as u64;
+        (listed, not_listed)
     }
 }
 
@@ -740,6 +762,12 @@ async fn agreement_row_with_parent(
         Some([id]) => {
             let stored = agreements::load_for(conn, *id, false).await?;
             let s = &stored.fields;
+            // No Pihak rows for an agreement already in the register: its
+            // parties stay as they are.
+            let mut fields = fields;
+            if parties.is_empty() {
+                fields.parties = s.parties.clone();
+            }
             let mut fixed = Vec::new();
             if s.cooperation_type != fields.cooperation_type {
                 fixed.push(("jenis_kerja_sama", s.cooperation_type.code().to_string()));

@@ -35,12 +35,12 @@ impl Problem {
         message_en: impl Into<String>,
     ) -> Problem {
         Problem {
-            sheet: sheet.into(),
+            sheet: printable(sheet.into()),
             row,
-            column,
-            value: truncate_value(value),
-            message_id: message_id.into(),
-            message_en: message_en.into(),
+            column: column.map(printable),
+            value: printable(truncate_value(value)),
+            message_id: printable(message_id.into()),
+            message_en: printable(message_en.into()),
         }
     }
 
@@ -104,6 +104,27 @@ impl Problem {
             message_en,
         )
     }
+}
+
+/// Control characters (a NUL byte in a CSV cell, say) shown as `U+0000`:
+/// the report is stored in PostgreSQL text, which cannot hold NUL, and read
+/// by people.
+pub fn printable(text: String) -> String {
+    if !text
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\t'))
+    {
+        return text;
+    }
+    text.chars()
+        .map(|c| {
+            if c.is_control() && !matches!(c, '\n' | '\t') {
+                format!("U+{:04X}", c as u32)
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
 }
 
 /// At most [`MAX_VALUE_CHARS`] characters; a longer value keeps its first
@@ -356,6 +377,14 @@ mod tests {
             Problem::file("Berkas kosong", "The file is empty"),
             Problem::sheet(SheetKind::Parties, "x, \"y\"", "line\nbreak"),
         ]
+    }
+
+    #[test]
+    fn control_characters_are_shown_not_stored() {
+        let p = Problem::new("Pihak", Some(2), None, "a\0b\u{7}", "nilai \0", "value \0");
+        assert_eq!(p.value, "aU+0000bU+0007");
+        assert_eq!(p.message_id, "nilai U+0000");
+        assert!(!p.message_en.contains('\0'));
     }
 
     #[test]

@@ -51,6 +51,7 @@ pub struct ImportRun {
     pub unchanged: i64,
     pub conflicting: i64,
     pub problem_count: i64,
+    pub lines_not_listed: i64,
     pub error: Option<String>,
     pub heartbeat_at: DateTime<Utc>,
     pub committed_by: Option<String>,
@@ -161,12 +162,13 @@ pub async fn create(
                 .await
                 .optional()?;
             if let Some(earlier) = earlier {
+                actor.check_admin(Some(&earlier.region_code))?;
                 return Ok((earlier, false));
             }
         }
         let id = Uuid::now_v7();
         let names: Vec<String> = files.iter().map(|f| f.name.trim().to_string()).collect();
-        diesel::insert_into(import_runs::table)
+        let inserted = diesel::insert_into(import_runs::table)
             .values((
                 import_runs::id.eq(id),
                 import_runs::region_code.eq(&region),
@@ -180,6 +182,16 @@ pub async fn create(
             .on_conflict_do_nothing()
             .execute(conn)
             .await?;
+        if inserted == 0 {
+            // A concurrent retry with the same request_id won: its run.
+            let earlier: ImportRun = import_runs::table
+                .filter(import_runs::request_id.eq(request_id))
+                .select(ImportRun::as_select())
+                .first(conn)
+                .await?;
+            actor.check_admin(Some(&earlier.region_code))?;
+            return Ok((earlier, false));
+        }
         for (position, file) in files.iter().enumerate() {
             diesel::insert_into(import_files::table)
                 .values((
@@ -209,7 +221,11 @@ async fn load(conn: &mut AsyncPgConnection, id: Uuid) -> CoreResult<ImportRun> {
 
 /// Marks runs whose worker stopped beating as FAILED (nothing was written).
 async fn reap(conn: &mut AsyncPgConnection) -> CoreResult<()> {
-    let cutoff = Utc::now() - chrono::Duration::from_std(STALE_AFTER).unwrap_or_default();
+    // The database's clock on both sides (heartbeats are set by it too).
+    let cutoff = diesel::dsl::sql::<diesel::sql_types::Timestamptz>(&format!(
+        "now() - interval '{} seconds'",
+        STALE_AFTER.as_secs()
+    ));
     diesel::update(
         import_runs::table
             .filter(import_runs::state.eq_any(["VALIDATING", "COMMITTING"]))
@@ -353,15 +369,106 @@ impl From<diesel::result::Error> for Finish {
     }
 }
 
+/// Records a pass's outcome, only if the run is still the one this process
+/// works on (same version, still VALIDATING or COMMITTING: not reaped, not
+/// finished by another): `false` otherwise, and nothing is changed.
+async fn record_outcome(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    version: i64,
+    state: &str,
+    applied: Option<&Applied>,
+    error: Option<String>,
+) -> CoreResult<bool> {
+    let recorded = diesel::update(
+        import_runs::table
+            .find(id)
+            .filter(import_runs::version.eq(version))
+            .filter(import_runs::state.eq_any(["VALIDATING", "COMMITTING"])),
+    )
+    .set((
+        import_runs::state.eq(state),
+        import_runs::error.eq(error),
+        import_runs::version.eq(import_runs::version + 1),
+        import_runs::update_time.eq(diesel::dsl::now),
+    ))
+    .returning(import_runs::region_code)
+    .get_result::<String>(conn)
+    .await
+    .optional()?;
+    let Some(region) = recorded else {
+        return Ok(false);
+    };
+    if state == "SUCCEEDED" {
+        diesel::update(import_runs::table.find(id))
+            .set(import_runs::commit_time.eq(diesel::dsl::now))
+            .execute(conn)
+            .await?;
+    }
+    if let Some(applied) = applied {
+        let (lines, not_listed) = applied.report();
+        diesel::update(import_runs::table.find(id))
+            .set((
+                import_runs::rows_total.eq(applied.rows_total as i64),
+                import_runs::rows_processed.eq(applied.rows_total as i64),
+                import_runs::created.eq(applied.created as i64),
+                import_runs::updated.eq(applied.updated as i64),
+                import_runs::unchanged.eq(applied.unchanged as i64),
+                import_runs::conflicting.eq(applied.conflicting as i64),
+                import_runs::problem_count.eq(applied.invalid as i64),
+                import_runs::lines_not_listed.eq(not_listed as i64),
+            ))
+            .execute(conn)
+            .await?;
+        diesel::delete(import_rows::table.filter(import_rows::run_id.eq(id)))
+            .execute(conn)
+            .await?;
+        for (chunk_index, chunk) in lines.chunks(1000).enumerate() {
+            let rows: Vec<_> = chunk
+                .iter()
+                .enumerate()
+                .map(|(i, line)| {
+                    (
+                        import_rows::run_id.eq(id),
+                        import_rows::seq.eq((chunk_index * 1000 + i) as i32),
+                        import_rows::region_code.eq(region.clone()),
+                        import_rows::sheet.eq(line.problem.sheet.clone()),
+                        import_rows::row_number.eq(line.problem.row.map(|r| r as i32)),
+                        import_rows::column_name.eq(line.problem.column.clone()),
+                        import_rows::value.eq(line.problem.value.clone()),
+                        import_rows::outcome.eq(line.outcome.code()),
+                        import_rows::message_id.eq(line.problem.message_id.clone()),
+                        import_rows::message_en.eq(line.problem.message_en.clone()),
+                    )
+                })
+                .collect();
+            diesel::insert_into(import_rows::table)
+                .values(rows)
+                .execute(conn)
+                .await?;
+        }
+    }
+    Ok(true)
+}
+
 /// Validates (`commit` false) or commits a run, recording the outcome. The
 /// caller has put it in VALIDATING or COMMITTING. `actor` is whose rights the
 /// rows are written with (the uploader to validate, the committer to commit).
+///
+/// A commit records SUCCEEDED in the transaction that writes the rows, so
+/// the two cannot part; every other outcome is recorded after the rows were
+/// rolled back. Either is recorded only if the run was not reaped or
+/// finished meanwhile (its version is unchanged).
 pub async fn execute(
     pool: &PgPool,
     actor: &Principal,
     id: Uuid,
     commit: bool,
 ) -> CoreResult<ImportRun> {
+    let version = {
+        let mut conn = pool.get().await?;
+        load(&mut conn, id).await?.version
+    };
     let progress = Progress::default();
     let beat = {
         let pool = pool.clone();
@@ -381,82 +488,44 @@ pub async fn execute(
             }
         })
     };
-    let outcome = work(pool, actor, id, commit, &progress).await;
+    let outcome = work(pool, actor, id, commit, version, &progress).await;
     beat.abort();
-    let mut conn = pool.get().await?;
     let (state, applied, error) = match outcome {
-        Ok(applied) => ("SUCCEEDED", Some(applied), None),
+        // Recorded with the rows.
+        Ok(_) => ("SUCCEEDED", None, None),
         Err(Finish::Rollback(applied)) if applied.is_clean() && !commit => {
             ("VALIDATED", Some(*applied), None)
         }
         Err(Finish::Rollback(applied)) => ("INVALID", Some(*applied), None),
         Err(Finish::Core(error)) => ("FAILED", None, Some(error.to_string())),
     };
-    conn.transaction(async |conn| {
-        diesel::update(import_runs::table.find(id))
-            .set((
-                import_runs::state.eq(state),
-                import_runs::error.eq(error.clone()),
-                import_runs::version.eq(import_runs::version + 1),
-                import_runs::update_time.eq(diesel::dsl::now),
-            ))
-            .execute(conn)
-            .await?;
-        if state == "SUCCEEDED" {
-            diesel::update(import_runs::table.find(id))
-                .set(import_runs::commit_time.eq(diesel::dsl::now))
-                .execute(conn)
+    let mut conn = pool.get().await?;
+    if state != "SUCCEEDED" {
+        let recorded = conn
+            .transaction(async |conn| {
+                record_outcome(conn, id, version, state, applied.as_ref(), error.clone()).await
+            })
+            .await;
+        match recorded {
+            Ok(true) => {}
+            Ok(false) => {
+                tracing::warn!(run = %format!("importRuns/{id}"), "the run changed while it was worked on; its outcome is not recorded")
+            }
+            Err(record_error) => {
+                // The report could not be stored: record at least the failure.
+                tracing::warn!(%record_error, run = %format!("importRuns/{id}"), "recording the import's outcome failed");
+                record_outcome(
+                    &mut conn,
+                    id,
+                    version,
+                    "FAILED",
+                    None,
+                    Some(format!("recording the outcome failed: {record_error}")),
+                )
                 .await?;
-        }
-        if let Some(applied) = &applied {
-            diesel::update(import_runs::table.find(id))
-                .set((
-                    import_runs::rows_total.eq(applied.rows_total as i64),
-                    import_runs::rows_processed.eq(applied.rows_total as i64),
-                    import_runs::created.eq(applied.created as i64),
-                    import_runs::updated.eq(applied.updated as i64),
-                    import_runs::unchanged.eq(applied.unchanged as i64),
-                    import_runs::conflicting.eq(applied.conflicting as i64),
-                    import_runs::problem_count.eq(applied.invalid as i64),
-                ))
-                .execute(conn)
-                .await?;
-            diesel::delete(import_rows::table.filter(import_rows::run_id.eq(id)))
-                .execute(conn)
-                .await?;
-            let region: String = import_runs::table
-                .find(id)
-                .select(import_runs::region_code)
-                .first(conn)
-                .await?;
-            for (chunk_index, chunk) in applied.lines.chunks(1000).enumerate() {
-                let rows: Vec<_> = chunk
-                    .iter()
-                    .enumerate()
-                    .map(|(i, line)| {
-                        (
-                            import_rows::run_id.eq(id),
-                            import_rows::seq.eq((chunk_index * 1000 + i) as i32),
-                            import_rows::region_code.eq(region.clone()),
-                            import_rows::sheet.eq(line.problem.sheet.clone()),
-                            import_rows::row_number.eq(line.problem.row.map(|r| r as i32)),
-                            import_rows::column_name.eq(line.problem.column.clone()),
-                            import_rows::value.eq(line.problem.value.clone()),
-                            import_rows::outcome.eq(line.outcome.code()),
-                            import_rows::message_id.eq(line.problem.message_id.clone()),
-                            import_rows::message_en.eq(line.problem.message_en.clone()),
-                        )
-                    })
-                    .collect();
-                diesel::insert_into(import_rows::table)
-                    .values(rows)
-                    .execute(conn)
-                    .await?;
             }
         }
-        Ok::<_, CoreError>(())
-    })
-    .await?;
+    }
     load(&mut conn, id).await
 }
 
@@ -465,6 +534,7 @@ async fn work(
     actor: &Principal,
     id: Uuid,
     commit: bool,
+    version: i64,
     progress: &Progress,
 ) -> Result<Applied, Finish> {
     let mut conn = pool.get().await.map_err(|e| Finish::Core(e.into()))?;
@@ -514,10 +584,25 @@ async fn work(
         let rows = parsed.clone();
         outcome = audit::within(batch.clone(), async {
             conn.transaction(async |conn| {
+                // One import of a region at a time: two overlapping files
+                // cannot both create the same document number, and imports
+                // never wait on each other's row locks.
+                diesel::sql_query("SELECT pg_advisory_xact_lock(hashtext($1))")
+                    .bind::<diesel::sql_types::Text, _>(format!("kerjasama.import:{region}"))
+                    .execute(conn)
+                    .await?;
                 let applied = commit::apply(conn, actor, mode, &region, rows, progress)
                     .await
                     .map_err(Finish::Core)?;
                 if commit && applied.is_clean() {
+                    if !record_outcome(conn, id, version, "SUCCEEDED", Some(&applied), None)
+                        .await
+                        .map_err(Finish::Core)?
+                    {
+                        return Err(Finish::Core(CoreError::Aborted(format!(
+                            "importRuns/{id} changed while it was committed; nothing was written"
+                        ))));
+                    }
                     Ok(applied)
                 } else {
                     Err(Finish::Rollback(Box::new(applied)))
@@ -599,9 +684,7 @@ pub async fn report_file(
 ) -> CoreResult<Vec<u8>> {
     let run = get(pool, actor, id).await?;
     let (lines, _) = lines(pool, actor, id, 0, commit::MAX_LINES as i64).await?;
-    let listed = lines.len() as i64;
-    let counted = run.problem_count + run.conflicting + run.updated + run.unchanged;
-    let not_listed = (counted - listed).max(0) as u64;
+    let not_listed = run.lines_not_listed.max(0) as u64;
     match format {
         "" | "csv" => {
             let mut out = Vec::new();
