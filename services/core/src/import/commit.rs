@@ -228,6 +228,59 @@ pub struct Mode {
     pub savepoints: bool,
 }
 
+/// Keeps the planner's statistics in step with a growing import. A first
+/// import into a young register grows its tables many times over inside one
+/// transaction; planned on the statistics of the small tables, every lookup
+/// would scan them whole. `ANALYZE` in the transaction counts its own new
+/// rows, and the new statistics replace the cached plans; it runs after 256
+/// rows, then each time the count doubles, so a few times per import.
+struct Statistics {
+    next: u64,
+    /// Rows the register's largest import table held when the import began:
+    /// an import that adds less than a tenth of that leaves the statistics
+    /// good enough, and big tables are not sampled again and again.
+    base: f64,
+}
+
+/// The tables an import writes and then reads back.
+const IMPORT_TABLES: &str = "agreements, agreement_parties, agreement_stages, benefit_indicators, \
+     benefit_realisations, implementation_reports, audit_events";
+
+impl Statistics {
+    async fn new(conn: &mut AsyncPgConnection) -> CoreResult<Self> {
+        #[derive(QueryableByName)]
+        struct Size {
+            #[diesel(sql_type = diesel::sql_types::Double)]
+            rows: f64,
+        }
+        let size: Size = diesel::sql_query(
+            "SELECT coalesce(max(reltuples), 0)::float8 AS rows FROM pg_class \
+             WHERE relname IN ('agreements', 'agreement_stages', 'benefit_realisations')",
+        )
+        .get_result(conn)
+        .await?;
+        Ok(Self {
+            next: 256,
+            base: size.rows.max(0.0),
+        })
+    }
+
+    async fn after_row(
+        &mut self,
+        conn: &mut AsyncPgConnection,
+        progress: &Progress,
+    ) -> CoreResult<()> {
+        let rows = progress.rows();
+        if rows >= self.next && (rows as f64) * 10.0 >= self.base {
+            self.next = self.next.saturating_mul(2);
+            diesel::sql_query(format!("ANALYZE {IMPORT_TABLES}"))
+                .execute(conn)
+                .await?;
+        }
+        Ok(())
+    }
+}
+
 /// The import's progress, read by whoever reports it.
 #[derive(Clone, Default)]
 pub struct Progress(Arc<AtomicU64>);
@@ -256,6 +309,7 @@ pub async fn apply(
     parsed: ParsedImport,
     progress: &Progress,
 ) -> CoreResult<Applied> {
+    let mut statistics = Statistics::new(conn).await?;
     let mut applied = Applied {
         rows_total: parsed.rows_read,
         invalid: 0,
@@ -392,6 +446,7 @@ pub async fn apply(
                 }
             }
             progress.step();
+            statistics.after_row(conn, progress).await?;
         }
         pending = waiting;
         if pending.is_empty() || pending.len() == before {
@@ -484,6 +539,7 @@ pub async fn apply(
             row: row.row,
         };
         progress.step();
+        statistics.after_row(conn, progress).await?;
         let key = (row.document_number.clone(), row.title.clone());
         let agreement =
             match agreement_of(&row.document_number, &existing, &resolved, &failed_numbers) {
@@ -520,6 +576,7 @@ pub async fn apply(
             row: row.row,
         };
         progress.step();
+        statistics.after_row(conn, progress).await?;
         let key = (row.document_number.clone(), row.indicator_title.clone());
         let found = match indicators.get(&key) {
             Some(id) => {
@@ -586,6 +643,7 @@ pub async fn apply(
             row: row.row,
         };
         progress.step();
+        statistics.after_row(conn, progress).await?;
         match agreement_of(&row.document_number, &existing, &resolved, &failed_numbers) {
             Ok(agreement) => {
                 report_row(conn, actor, mode, agreement, row, at, &mut applied).await?
