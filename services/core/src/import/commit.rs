@@ -1112,6 +1112,7 @@ fn record_child(
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn realisation_row(
     conn: &mut AsyncPgConnection,
     actor: &Principal,
