@@ -228,10 +228,7 @@ pub async fn serve(
     open_register: Option<crate::open_register::OpenRegisterSettings>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let public = crate::open_register::OpenRegisterState {
-        pool: pool.clone(),
-        settings: open_register,
-    };
+    let public = crate::open_register::OpenRegisterState::new(pool.clone(), open_register);
     let app = Router::new()
         .route(
             "/public/{file}",

@@ -9,6 +9,8 @@
 //!
 //! Disabled, every `/public/` path answers 404 and reads nothing.
 
+use std::sync::Arc;
+
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -28,10 +30,47 @@ pub struct OpenRegisterSettings {
     pub base_url: Option<String>,
 }
 
+/// How long a read of the open register is served again: requests need no
+/// token, so they are answered from one read a minute, not one read each.
+const FRESH_FOR: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// The last read: when, for which day, and what.
+type Cached = Option<(std::time::Instant, chrono::NaiveDate, Arc<OpenRegister>)>;
+
 #[derive(Clone)]
 pub(crate) struct OpenRegisterState {
     pub pool: PgPool,
     pub settings: Option<OpenRegisterSettings>,
+    pub cache: Arc<tokio::sync::Mutex<Cached>>,
+}
+
+impl OpenRegisterState {
+    pub fn new(pool: PgPool, settings: Option<OpenRegisterSettings>) -> Self {
+        Self {
+            pool,
+            settings,
+            cache: Arc::default(),
+        }
+    }
+
+    /// The register as of today, read at most once a minute (concurrent
+    /// requests wait for the one read).
+    async fn read(
+        &self,
+        region: Option<&str>,
+    ) -> Result<Arc<OpenRegister>, kerjasama_core::CoreError> {
+        let today = calendar::today();
+        let mut cache = self.cache.lock().await;
+        if let Some((at, day, register)) = cache.as_ref()
+            && *day == today
+            && at.elapsed() < FRESH_FOR
+        {
+            return Ok(register.clone());
+        }
+        let register = Arc::new(open_register::read(&self.pool, region, today).await?);
+        *cache = Some((std::time::Instant::now(), today, register.clone()));
+        Ok(register)
+    }
 }
 
 fn failure(status: StatusCode, text: &str) -> Response {
@@ -89,13 +128,7 @@ pub(crate) async fn public_file(
             Err(error) => failure(StatusCode::INTERNAL_SERVER_ERROR, &error.to_string()),
         };
     }
-    let register: OpenRegister = match open_register::read(
-        &state.pool,
-        settings.region_code.as_deref(),
-        calendar::today(),
-    )
-    .await
-    {
+    let register = match state.read(settings.region_code.as_deref()).await {
         Ok(register) => register,
         Err(kerjasama_core::CoreError::Unavailable(reason)) => {
             return failure(StatusCode::SERVICE_UNAVAILABLE, &reason);
