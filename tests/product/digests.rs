@@ -29,11 +29,17 @@ struct SmtpSink {
 }
 
 async fn smtp_sink() -> SmtpSink {
+    smtp_sink_with(&[]).await
+}
+
+/// The sink with extra arguments (`--auth USER:PASS`).
+async fn smtp_sink_with(args: &[&str]) -> SmtpSink {
     let dir = scratch_dir("smtp");
     std::fs::create_dir_all(&dir).unwrap();
     let mut child = tokio::process::Command::new(python())
         .arg(clients_dir().join("python").join("smtp_sink.py"))
         .arg(&dir)
+        .args(args)
         .stdout(std::process::Stdio::piped())
         .kill_on_drop(true)
         .spawn()
@@ -760,4 +766,85 @@ async fn digests_follow_a_scheduled_report_run_when_asked() {
     .await
     .unwrap();
     assert_eq!(deliveries(&server).await.len(), 1);
+}
+
+/// SMTP credentials from the configuration: right ones deliver, wrong ones
+/// leave the delivery PENDING with the server's refusal as its last error.
+#[tokio::test]
+async fn smtp_credentials_come_from_the_configuration() {
+    let smtp = smtp_sink_with(&["--auth", "kerjasama:rahasia-smtp"]).await;
+    for (password, delivered) in [("salah", false), ("rahasia-smtp", true)] {
+        let server = TestServer::start_with_options(
+            fresh_database().await,
+            Options {
+                digests: Some(Some(SmtpSettings {
+                    host: "127.0.0.1".into(),
+                    port: smtp.port,
+                    security: SmtpSecurity::None,
+                    credentials: Some(("kerjasama".into(), password.into())),
+                    from: "kerjasama@bantenprov.go.id".into(),
+                })),
+                ..Options::default()
+            },
+        )
+        .await;
+        kerjasama_core::demo::load(&server.db.pool).await.unwrap();
+        recipient(
+            &server,
+            "",
+            pb::DigestChannel::Email,
+            "biro@bantenprov.go.id",
+            "",
+        )
+        .await
+        .unwrap();
+        client(&server)
+            .send_digest(authed(
+                &server.admin,
+                pb::SendDigestRequest {
+                    region_code: REGION.into(),
+                    ..Default::default()
+                },
+            ))
+            .await
+            .unwrap();
+        let mut listed = Vec::new();
+        for _ in 0..100 {
+            listed = deliveries(&server).await;
+            let done = if delivered {
+                listed[0].state == pb::DigestDeliveryState::Delivered as i32
+            } else {
+                !listed[0].last_error.is_empty()
+            };
+            if done {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        if delivered {
+            assert_eq!(
+                listed[0].state,
+                pb::DigestDeliveryState::Delivered as i32,
+                "{listed:?}"
+            );
+        } else {
+            assert_eq!(
+                listed[0].state,
+                pb::DigestDeliveryState::Pending as i32,
+                "{listed:?}"
+            );
+            assert!(listed[0].last_error.contains("SMTP"), "{listed:?}");
+        }
+    }
+    let mails = std::fs::read_dir(&smtp.dir)
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .path()
+                .extension()
+                .is_some_and(|x| x == "eml")
+        })
+        .count();
+    assert_eq!(mails, 1, "only the authenticated server's mail arrived");
 }
