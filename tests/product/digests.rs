@@ -640,7 +640,7 @@ async fn a_delivery_whose_sender_died_is_sent_again_under_the_same_id() {
     // A live worker: nothing is due until the lease runs out, then it sends.
     tokio::spawn(kerjasama_jobs::digests::outbox::run_until(
         server.db.pool.clone(),
-        kerjasama_jobs::digests::delivery::Sender::new(None).unwrap(),
+        kerjasama_jobs::digests::delivery::Sender::new(None, true).unwrap(),
         kerjasama_jobs::digests::outbox::WorkerSettings {
             owner: "live-server".into(),
             interval: Duration::from_millis(100),
@@ -847,4 +847,58 @@ async fn smtp_credentials_come_from_the_configuration() {
         })
         .count();
     assert_eq!(mails, 1, "only the authenticated server's mail arrived");
+}
+
+/// By default a webhook may not reach this machine (or link-local addresses
+/// such as a cloud metadata service): the delivery waits with the reason.
+#[tokio::test]
+async fn webhooks_to_local_addresses_are_refused_by_default() {
+    let (url, seen) = receiver(0).await;
+    let server = TestServer::start().await;
+    kerjasama_core::demo::load(&server.db.pool).await.unwrap();
+    recipient(&server, "", pb::DigestChannel::Webhook, &url, SECRET)
+        .await
+        .unwrap();
+    client(&server)
+        .send_digest(authed(
+            &server.admin,
+            pb::SendDigestRequest {
+                region_code: REGION.into(),
+                ..Default::default()
+            },
+        ))
+        .await
+        .unwrap();
+    tokio::spawn(kerjasama_jobs::digests::outbox::run_until(
+        server.db.pool.clone(),
+        kerjasama_jobs::digests::delivery::Sender::new(None, false).unwrap(),
+        kerjasama_jobs::digests::outbox::WorkerSettings {
+            owner: "default-worker".into(),
+            interval: Duration::from_millis(100),
+            lease: Duration::from_secs(30),
+        },
+        std::future::pending(),
+    ));
+    let mut listed = Vec::new();
+    for _ in 0..100 {
+        listed = deliveries(&server).await;
+        if !listed[0].last_error.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        listed[0].state,
+        pb::DigestDeliveryState::Pending as i32,
+        "{listed:?}"
+    );
+    assert!(
+        listed[0].last_error.contains("local address (127.0.0.1)"),
+        "{listed:?}"
+    );
+    assert!(!listed[0].last_error.contains(&url), "no URL in the error");
+    assert!(
+        seen.lock().unwrap().is_empty(),
+        "nothing reached the receiver"
+    );
 }

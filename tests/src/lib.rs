@@ -250,7 +250,8 @@ impl TestServer {
             std::future::pending(),
         ));
         if let Some(smtp) = &options.digests {
-            let sender = kerjasama_jobs::digests::delivery::Sender::new(smtp.as_ref())
+            // The tests' receivers listen on loopback.
+            let sender = kerjasama_jobs::digests::delivery::Sender::new(smtp.as_ref(), true)
                 .expect("digest sender");
             tokio::spawn(kerjasama_jobs::digests::outbox::run_until(
                 db.pool.clone(),

@@ -91,10 +91,38 @@ impl SmtpSettings {
 pub struct Sender {
     smtp: Option<(AsyncSmtpTransport<Tokio1Executor>, Mailbox)>,
     http: reqwest::Client,
+    /// Whether webhooks may reach this machine or link-local addresses
+    /// (`--digest-allow-local-webhooks`; tests and single-machine setups).
+    allow_local: bool,
+}
+
+/// Addresses a webhook must not reach unless allowed: this machine
+/// (loopback, unspecified), link-local ones (cloud metadata services live at
+/// 169.254.169.254) and multicast. The region's own networks (10/8,
+/// 172.16/12, 192.168/16) are allowed: agencies' systems live there.
+pub fn is_local(ip: std::net::IpAddr) -> bool {
+    match ip {
+        std::net::IpAddr::V4(v4) => {
+            v4.is_loopback()
+                || v4.is_unspecified()
+                || v4.is_link_local()
+                || v4.is_multicast()
+                || v4.is_broadcast()
+        }
+        std::net::IpAddr::V6(v6) => {
+            v6.is_loopback()
+                || v6.is_unspecified()
+                || v6.is_multicast()
+                || (v6.segments()[0] & 0xffc0) == 0xfe80
+                || v6
+                    .to_ipv4_mapped()
+                    .is_some_and(|v4| is_local(std::net::IpAddr::V4(v4)))
+        }
+    }
 }
 
 impl Sender {
-    pub fn new(smtp: Option<&SmtpSettings>) -> Result<Self, String> {
+    pub fn new(smtp: Option<&SmtpSettings>, allow_local_webhooks: bool) -> Result<Self, String> {
         let smtp = match smtp {
             None => None,
             Some(s) => {
@@ -126,7 +154,11 @@ impl Sender {
             .user_agent(concat!("kerjasama/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| format!("HTTP client: {e}"))?;
-        Ok(Self { smtp, http })
+        Ok(Self {
+            smtp,
+            http,
+            allow_local: allow_local_webhooks,
+        })
     }
 
     /// The channels this sender can deliver on: webhooks always, email only
@@ -186,8 +218,32 @@ impl Sender {
             .map_err(|e| format!("SMTP: {e}"))
     }
 
+    /// Refuses an endpoint that resolves to a local address (see [`is_local`]).
+    async fn check_target(&self, address: &str) -> Result<(), String> {
+        if self.allow_local {
+            return Ok(());
+        }
+        let url = reqwest::Url::parse(address).map_err(|e| format!("the endpoint URL: {e}"))?;
+        let host = url.host_str().ok_or("the endpoint URL has no host")?;
+        let port = url.port_or_known_default().unwrap_or(443);
+        let host = host.trim_start_matches('[').trim_end_matches(']');
+        let addresses = tokio::net::lookup_host((host, port))
+            .await
+            .map_err(|e| format!("resolving the endpoint's host: {e}"))?;
+        for socket in addresses {
+            if is_local(socket.ip()) {
+                return Err(format!(
+                    "the endpoint resolves to a local address ({}), which webhooks may not reach (start the server with --digest-allow-local-webhooks to allow it)",
+                    socket.ip()
+                ));
+            }
+        }
+        Ok(())
+    }
+
     async fn webhook(&self, delivery: &Delivery, secret: Option<&str>) -> Result<(), String> {
         let secret = secret.ok_or("the endpoint has no secret")?;
+        self.check_target(&delivery.address).await?;
         let body = serde_json::to_vec(&delivery.payload).map_err(|e| format!("JSON: {e}"))?;
         let response = self
             .http
@@ -227,6 +283,30 @@ mod tests {
             signature("Jefe", b"what do ya want for nothing?"),
             "sha256=5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
         );
+    }
+
+    #[test]
+    fn local_addresses_are_recognised() {
+        for local in [
+            "127.0.0.1",
+            "0.0.0.0",
+            "169.254.169.254",
+            "::1",
+            "fe80::1",
+            "::ffff:127.0.0.1",
+            "224.0.0.1",
+        ] {
+            assert!(is_local(local.parse().unwrap()), "{local}");
+        }
+        for remote in [
+            "10.1.2.3",
+            "192.168.1.10",
+            "172.16.0.5",
+            "203.0.113.7",
+            "2001:db8::1",
+        ] {
+            assert!(!is_local(remote.parse().unwrap()), "{remote}");
+        }
     }
 
     #[test]

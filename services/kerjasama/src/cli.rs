@@ -444,4 +444,9 @@ pub struct DigestArgs {
     /// Do not send digests from this process.
     #[arg(long, env = "KERJASAMA_NO_DIGESTS")]
     pub no_digests: bool,
+    /// Let webhooks reach this machine and link-local addresses (loopback,
+    /// 169.254.0.0/16, …); refused by default so an endpoint cannot be used to
+    /// probe the server's own services. Private networks are always allowed.
+    #[arg(long, env = "KERJASAMA_DIGEST_ALLOW_LOCAL_WEBHOOKS")]
+    pub digest_allow_local_webhooks: bool,
 }

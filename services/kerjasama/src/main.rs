@@ -405,8 +405,11 @@ async fn serve_with(
             })
             .transpose()
             .map_err(|e| anyhow::anyhow!("--smtp-server: {e}"))?;
-        let sender = kerjasama_jobs::digests::delivery::Sender::new(smtp.as_ref())
-            .map_err(|e| anyhow::anyhow!("digests: {e}"))?;
+        let sender = kerjasama_jobs::digests::delivery::Sender::new(
+            smtp.as_ref(),
+            d.digest_allow_local_webhooks,
+        )
+        .map_err(|e| anyhow::anyhow!("digests: {e}"))?;
         let settings = kerjasama_jobs::digests::outbox::WorkerSettings {
             owner: format!(
                 "{}:{}:{}",
