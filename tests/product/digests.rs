@@ -161,6 +161,34 @@ async fn deliveries(server: &TestServer) -> Vec<pb::DigestDelivery> {
         .digest_deliveries
 }
 
+/// The outbox once `settled` holds for it (or after 20 s, for the caller's
+/// assertions to show what it was).
+async fn deliveries_when(
+    server: &TestServer,
+    settled: impl Fn(&[pb::DigestDelivery]) -> bool,
+) -> Vec<pb::DigestDelivery> {
+    let mut listed = Vec::new();
+    for _ in 0..200 {
+        listed = deliveries(server).await;
+        if settled(&listed) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    listed
+}
+
+fn all_delivered(listed: &[pb::DigestDelivery]) -> bool {
+    !listed.is_empty()
+        && listed
+            .iter()
+            .all(|d| d.state == pb::DigestDeliveryState::Delivered as i32)
+}
+
+fn failed_once(listed: &[pb::DigestDelivery]) -> bool {
+    listed.first().is_some_and(|d| !d.last_error.is_empty())
+}
+
 /// Parses a saved message with Python's email package: subject, headers and
 /// each text part decoded.
 async fn parse_mail(path: &std::path::Path) -> serde_json::Value {
@@ -356,17 +384,7 @@ async fn digests_reach_each_unit_and_the_bureau_by_email_and_signed_webhook() {
         .unwrap()
         .into_inner();
     assert_eq!(sent.digest_deliveries.len(), 3);
-    let mut delivered = Vec::new();
-    for _ in 0..200 {
-        delivered = deliveries(&server).await;
-        if delivered
-            .iter()
-            .all(|d| d.state == pb::DigestDeliveryState::Delivered as i32)
-        {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let delivered = deliveries_when(&server, all_delivered).await;
     assert!(
         delivered
             .iter()
@@ -648,14 +666,7 @@ async fn a_delivery_whose_sender_died_is_sent_again_under_the_same_id() {
         },
         std::future::pending(),
     ));
-    let mut delivered = Vec::new();
-    for _ in 0..100 {
-        delivered = deliveries(&server).await;
-        if delivered[0].state == pb::DigestDeliveryState::Delivered as i32 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let delivered = deliveries_when(&server, all_delivered).await;
     assert_eq!(
         delivered[0].state,
         pb::DigestDeliveryState::Delivered as i32,
@@ -808,19 +819,11 @@ async fn smtp_credentials_come_from_the_configuration() {
             ))
             .await
             .unwrap();
-        let mut listed = Vec::new();
-        for _ in 0..100 {
-            listed = deliveries(&server).await;
-            let done = if delivered {
-                listed[0].state == pb::DigestDeliveryState::Delivered as i32
-            } else {
-                !listed[0].last_error.is_empty()
-            };
-            if done {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        let listed = if delivered {
+            deliveries_when(&server, all_delivered).await
+        } else {
+            deliveries_when(&server, failed_once).await
+        };
         if delivered {
             assert_eq!(
                 listed[0].state,
@@ -879,14 +882,7 @@ async fn webhooks_to_local_addresses_are_refused_by_default() {
         },
         std::future::pending(),
     ));
-    let mut listed = Vec::new();
-    for _ in 0..100 {
-        listed = deliveries(&server).await;
-        if !listed[0].last_error.is_empty() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let listed = deliveries_when(&server, failed_once).await;
     assert_eq!(
         listed[0].state,
         pb::DigestDeliveryState::Pending as i32,

@@ -255,7 +255,11 @@ pub async fn compose(
         report_grace_days,
     };
     let (stages, ending, gaps, recommendations) = tokio::task::spawn_blocking(move || {
-        let tables = metrics::compute(&register, &period)?;
+        // Only the families a digest reads: the same functions the report's
+        // `metrics::compute` calls, so the figures are the report's.
+        let mut tables = metrics::overdue::tables(&register, &period)?;
+        tables.extend(metrics::renewal::tables(&register, &period)?);
+        tables.extend(metrics::follow_up::tables(&register, &period)?);
         items_from_tables(&tables)
     })
     .await

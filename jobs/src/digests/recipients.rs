@@ -257,6 +257,26 @@ pub async fn create(
     .await
 }
 
+/// The recipient an update or delete acts on: administered by `actor`, not
+/// deleted, at the `etag` given (if any).
+async fn live(
+    conn: &mut AsyncPgConnection,
+    actor: &Principal,
+    id: Uuid,
+    etag: Option<&str>,
+) -> Result<Recipient, CoreError> {
+    let before = load(conn, id).await?;
+    actor.check_admin(Some(&before.region_code))?;
+    if before.delete_time.is_some() {
+        return Err(CoreError::FailedPrecondition(format!(
+            "{} is deleted",
+            before.name()
+        )));
+    }
+    kerjasama_core::etag::check(&before.etag(), etag, &before.name())?;
+    Ok(before)
+}
+
 pub async fn get(pool: &PgPool, actor: &Principal, id: Uuid) -> Result<Recipient, CoreError> {
     let mut conn = pool.get().await?;
     let recipient = load(&mut conn, id).await?;
@@ -312,15 +332,7 @@ pub async fn update(
 ) -> Result<Recipient, CoreError> {
     let mut conn = pool.get().await?;
     conn.transaction(async |conn| {
-        let before = load(conn, id).await?;
-        actor.check_admin(Some(&before.region_code))?;
-        if before.delete_time.is_some() {
-            return Err(CoreError::FailedPrecondition(format!(
-                "{} is deleted",
-                before.name()
-            )));
-        }
-        kerjasama_core::etag::check(&before.etag(), etag, &before.name())?;
+        let before = live(conn, actor, id, etag).await?;
         let mut fields = RecipientFields {
             region_code: Some(before.region_code.clone()),
             unit_code: before.unit_code.clone(),
@@ -374,15 +386,7 @@ pub async fn delete(
 ) -> Result<Recipient, CoreError> {
     let mut conn = pool.get().await?;
     conn.transaction(async |conn| {
-        let before = load(conn, id).await?;
-        actor.check_admin(Some(&before.region_code))?;
-        if before.delete_time.is_some() {
-            return Err(CoreError::FailedPrecondition(format!(
-                "{} is already deleted",
-                before.name()
-            )));
-        }
-        kerjasama_core::etag::check(&before.etag(), etag, &before.name())?;
+        let before = live(conn, actor, id, etag).await?;
         diesel::update(digest_recipients::table.find(id))
             .set((
                 digest_recipients::delete_time.eq(diesel::dsl::now),

@@ -1,7 +1,7 @@
 //! `kerjasama.v1.DigestService`: digest recipients, digest schedules, the
 //! outbox, and sending (or previewing) a region's digests now.
 
-use kerjasama_core::paging::{self, Cursor};
+use kerjasama_core::paging;
 use kerjasama_core::pool::PgPool;
 use kerjasama_core::{CoreError, calendar, units};
 use kerjasama_jobs::digests::outbox::{self, ComposeSettings, Composed, Delivery};
@@ -16,7 +16,7 @@ use tonic::{Request, Response, Status};
 
 use crate::auth::caller;
 use crate::status::on;
-use crate::wire::{Violations, non_empty, timestamp};
+use crate::wire::{IdPages, Violations, non_empty, timestamp};
 
 pub struct Digests {
     pool: PgPool,
@@ -150,27 +150,6 @@ fn id_of(
     parse(name).ok_or_else(|| on("")(CoreError::invalid(field, format!("must be {shape}"))))
 }
 
-fn page(size: i32, token: &str, fingerprint: &str) -> Result<(i64, Option<uuid::Uuid>), Status> {
-    let limit = paging::page_size(size).map_err(on(""))?;
-    let after = paging::decode(token, fingerprint)
-        .map_err(on(""))?
-        .and_then(|c| uuid::Uuid::parse_str(&c.id).ok());
-    Ok((limit, after))
-}
-
-fn next_token(more: bool, last: Option<uuid::Uuid>, fingerprint: &str) -> String {
-    match (more, last) {
-        (true, Some(id)) => paging::encode(
-            Cursor {
-                key: String::new(),
-                id: id.to_string(),
-            },
-            fingerprint,
-        ),
-        _ => String::new(),
-    }
-}
-
 fn mask_paths(mask: Option<prost_types::FieldMask>) -> Result<Vec<String>, Status> {
     let paths = mask.map(|m| m.paths).unwrap_or_default();
     if paths.is_empty() {
@@ -248,24 +227,25 @@ impl DigestService for Digests {
         let mut v = Violations::default();
         let unit = unit_code(&mut v, "unit", &request.unit);
         v.finish().map_err(on(""))?;
-        let fingerprint = paging::fingerprint(&("digestRecipients", &unit, request.show_deleted));
-        let (limit, after) = page(request.page_size, &request.page_token, &fingerprint)?;
+        let pages = IdPages::new(
+            request.page_size,
+            &request.page_token,
+            paging::fingerprint(&("digestRecipients", &unit, request.show_deleted)),
+        )?;
         let mut found = recipients::list(
             &self.pool,
             &actor,
             unit.as_deref(),
             request.show_deleted,
-            after,
-            limit + 1,
+            pages.after,
+            pages.fetch(),
         )
         .await
         .map_err(on(""))?;
-        let more = found.len() as i64 > limit;
-        found.truncate(limit as usize);
-        let last = found.last().map(|r| r.id);
+        let next_page_token = pages.finish(&mut found, |r| r.id);
         Ok(Response::new(pb::ListDigestRecipientsResponse {
             digest_recipients: found.into_iter().map(recipient_to_proto).collect(),
-            next_page_token: next_token(more, last, &fingerprint),
+            next_page_token,
         }))
     }
 
@@ -363,20 +343,21 @@ impl DigestService for Digests {
     ) -> Result<Response<pb::ListDigestSchedulesResponse>, Status> {
         let actor = caller(&request)?;
         let request = request.into_inner();
-        let fingerprint = paging::fingerprint(&"digestSchedules");
-        let (limit, after) = page(request.page_size, &request.page_token, &fingerprint)?;
+        let pages = IdPages::new(
+            request.page_size,
+            &request.page_token,
+            paging::fingerprint(&"digestSchedules"),
+        )?;
         let mut all: Vec<DigestSchedule> = schedules_admin::list(&self.pool, &actor)
             .await
             .map_err(on(""))?
             .into_iter()
-            .filter(|s| after.is_none_or(|a| s.id > a))
+            .filter(|s| pages.after.is_none_or(|a| s.id > a))
             .collect();
-        let more = all.len() as i64 > limit;
-        all.truncate(limit as usize);
-        let last = all.last().map(|s| s.id);
+        let next_page_token = pages.finish(&mut all, |s| s.id);
         Ok(Response::new(pb::ListDigestSchedulesResponse {
             digest_schedules: all.into_iter().map(schedule_to_proto).collect(),
-            next_page_token: next_token(more, last, &fingerprint),
+            next_page_token,
         }))
     }
 
@@ -510,17 +491,25 @@ impl DigestService for Digests {
             },
         };
         v.finish().map_err(on(""))?;
-        let fingerprint = paging::fingerprint(&("digestDeliveries", state, recipient));
-        let (limit, before) = page(request.page_size, &request.page_token, &fingerprint)?;
-        let mut found = outbox::list(&self.pool, &actor, state, recipient, before, limit + 1)
-            .await
-            .map_err(on(""))?;
-        let more = found.len() as i64 > limit;
-        found.truncate(limit as usize);
-        let last = found.last().map(|d| d.id);
+        let pages = IdPages::new(
+            request.page_size,
+            &request.page_token,
+            paging::fingerprint(&("digestDeliveries", state, recipient)),
+        )?;
+        let mut found = outbox::list(
+            &self.pool,
+            &actor,
+            state,
+            recipient,
+            pages.after,
+            pages.fetch(),
+        )
+        .await
+        .map_err(on(""))?;
+        let next_page_token = pages.finish(&mut found, |d| d.id);
         Ok(Response::new(pb::ListDigestDeliveriesResponse {
             digest_deliveries: found.into_iter().map(delivery_to_proto).collect(),
-            next_page_token: next_token(more, last, &fingerprint),
+            next_page_token,
         }))
     }
 

@@ -15,7 +15,7 @@ use tonic::{Request, Response, Status};
 
 use crate::auth::caller;
 use crate::status::on;
-use crate::wire::{non_empty, timestamp};
+use crate::wire::{IdPages, non_empty, timestamp};
 
 const CHUNK_BYTES: usize = 64 * 1024;
 
@@ -149,26 +149,15 @@ impl ImportService for Imports {
     ) -> Result<Response<pb::ListImportRunsResponse>, Status> {
         let actor = caller(&request)?;
         let request = request.into_inner();
-        let limit = paging::page_size(request.page_size).map_err(on(""))?;
-        let fingerprint = paging::fingerprint(&("importRuns", &actor.region_code));
-        let before = paging::decode(&request.page_token, &fingerprint)
-            .map_err(on(""))?
-            .and_then(|c| uuid::Uuid::parse_str(&c.id).ok());
-        let mut page = runs::list(&self.pool, &actor, before, limit + 1)
+        let pages = IdPages::new(
+            request.page_size,
+            &request.page_token,
+            paging::fingerprint(&("importRuns", &actor.region_code)),
+        )?;
+        let mut page = runs::list(&self.pool, &actor, pages.after, pages.fetch())
             .await
             .map_err(on(""))?;
-        let more = page.len() as i64 > limit;
-        page.truncate(limit as usize);
-        let next_page_token = match (more, page.last()) {
-            (true, Some(last)) => paging::encode(
-                Cursor {
-                    key: String::new(),
-                    id: last.id.to_string(),
-                },
-                &fingerprint,
-            ),
-            _ => String::new(),
-        };
+        let next_page_token = pages.finish(&mut page, |r| r.id);
         Ok(Response::new(pb::ListImportRunsResponse {
             import_runs: page.into_iter().map(to_proto).collect(),
             next_page_token,

@@ -118,3 +118,52 @@ pub fn non_empty(text: &str) -> Option<String> {
     let trimmed = text.trim();
     (!trimmed.is_empty()).then(|| trimmed.to_string())
 }
+
+/// Keyset pages over time-ordered ids (UUIDv7): the lists whose order is
+/// their id (import runs, digest recipients, schedules and deliveries).
+pub struct IdPages {
+    limit: i64,
+    /// The id the page continues after (or before, newest first).
+    pub after: Option<uuid::Uuid>,
+    fingerprint: String,
+}
+
+impl IdPages {
+    /// From a request's `page_size` and `page_token`; `fingerprint` names the
+    /// list and its filters, so a token only continues the list it came from.
+    pub fn new(size: i32, token: &str, fingerprint: String) -> Result<Self, tonic::Status> {
+        use crate::status::on;
+        let limit = kerjasama_core::paging::page_size(size).map_err(on(""))?;
+        let after = kerjasama_core::paging::decode(token, &fingerprint)
+            .map_err(on(""))?
+            .and_then(|c| uuid::Uuid::parse_str(&c.id).ok());
+        Ok(Self {
+            limit,
+            after,
+            fingerprint,
+        })
+    }
+
+    /// How many rows to read: one more than the page, to know whether
+    /// another page follows.
+    pub fn fetch(&self) -> i64 {
+        self.limit + 1
+    }
+
+    /// Cuts `items` (read with [`IdPages::fetch`]) to the page and returns
+    /// the next page's token (empty on the last page).
+    pub fn finish<T>(&self, items: &mut Vec<T>, id: impl Fn(&T) -> uuid::Uuid) -> String {
+        let more = items.len() as i64 > self.limit;
+        items.truncate(self.limit as usize);
+        match (more, items.last()) {
+            (true, Some(last)) => kerjasama_core::paging::encode(
+                kerjasama_core::paging::Cursor {
+                    key: String::new(),
+                    id: id(last).to_string(),
+                },
+                &self.fingerprint,
+            ),
+            _ => String::new(),
+        }
+    }
+}

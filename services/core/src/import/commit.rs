@@ -143,10 +143,11 @@ fn violations_to_lines(applied: &mut Applied, at: At, party_rows: &[At], error: 
             .iter()
             .map(|FieldViolation { field, description }| {
                 let (bare, index) = bare_field(field);
-                let bare = match bare.as_str() {
-                    "unit" => "unit_code".to_string(),
-                    "evidence_document" | "document" => bare,
-                    _ => bare,
+                // The API names the unit `unit`; the sheet's column is the unit code.
+                let bare = if bare == "unit" {
+                    "unit_code".to_string()
+                } else {
+                    bare
                 };
                 let (row_at, sheet_field) = match (bare.strip_prefix("parties."), index) {
                     (Some(party_field), Some(i)) => (
@@ -1085,22 +1086,19 @@ fn record_child(
             );
             Ok(Some(id))
         }
-        Ok((id, Some(outcome))) => {
-            if outcome == Outcome::Conflict {
-                applied.conflicting += 1;
-            } else {
-                applied.updated += 1;
-                applied.line(
-                    Outcome::Updated,
-                    problem(
-                        at,
-                        None,
-                        value,
-                        "Memperbarui data yang sudah ada di register.".into(),
-                        "Updates the record already in the register.".into(),
-                    ),
-                );
-            }
+        // Updated (Unchanged is the arm above; conflicts never get here).
+        Ok((id, Some(_))) => {
+            applied.updated += 1;
+            applied.line(
+                Outcome::Updated,
+                problem(
+                    at,
+                    None,
+                    value,
+                    "Memperbarui data yang sudah ada di register.".into(),
+                    "Updates the record already in the register.".into(),
+                ),
+            );
             Ok(Some(id))
         }
         Err(error) if is_fatal(&error) => Err(error),

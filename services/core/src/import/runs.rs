@@ -476,14 +476,21 @@ pub async fn execute(
         tokio::spawn(async move {
             loop {
                 tokio::time::sleep(HEARTBEAT).await;
-                if let Ok(mut conn) = pool.get().await {
-                    let _ = diesel::update(import_runs::table.find(id))
+                let beat = async {
+                    let mut conn = pool.get().await?;
+                    diesel::update(import_runs::table.find(id))
                         .set((
                             import_runs::heartbeat_at.eq(diesel::dsl::now),
                             import_runs::rows_processed.eq(progress.rows() as i64),
                         ))
                         .execute(&mut conn)
-                        .await;
+                        .await?;
+                    Ok::<_, CoreError>(())
+                };
+                // A missed beat is retried at the next; a minute of them and
+                // the run is reaped (and its outcome then not recorded).
+                if let Err(error) = beat.await {
+                    tracing::warn!(%error, run = %format!("importRuns/{id}"), "import heartbeat failed");
                 }
             }
         })
@@ -634,6 +641,16 @@ pub async fn lines(
     limit: i64,
 ) -> CoreResult<(Vec<ReportLine>, i64)> {
     let run = get(pool, actor, id).await?;
+    stored_lines(pool, &run, offset, limit).await
+}
+
+/// The stored lines of a run the caller may see.
+async fn stored_lines(
+    pool: &PgPool,
+    run: &ImportRun,
+    offset: i64,
+    limit: i64,
+) -> CoreResult<(Vec<ReportLine>, i64)> {
     let mut conn = pool.get().await?;
     let total: i64 = import_rows::table
         .filter(import_rows::run_id.eq(run.id))
@@ -683,7 +700,7 @@ pub async fn report_file(
     format: &str,
 ) -> CoreResult<Vec<u8>> {
     let run = get(pool, actor, id).await?;
-    let (lines, _) = lines(pool, actor, id, 0, commit::MAX_LINES as i64).await?;
+    let (lines, _) = stored_lines(pool, &run, 0, commit::MAX_LINES as i64).await?;
     let not_listed = run.lines_not_listed.max(0) as u64;
     match format {
         "" | "csv" => {
