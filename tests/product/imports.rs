@@ -885,8 +885,22 @@ async fn the_command_line_imports_all_or_nothing() {
         .filter(|(t, _)| !t.starts_with("import"))
         .collect();
     assert_eq!(after, counts);
-    // Without --region: a clear error.
+    // Without --region: the register's one region (here every row is
+    // already there: UNCHANGED) …
+    let (ok, out) = kerjasama(vec![
+        "import".into(),
+        file.clone().into(),
+        "--dry-run".into(),
+    ])
+    .await;
+    assert!(ok, "{out}");
+    assert!(out.contains("8 unchanged"), "{out}");
+    // … and with units in two regions, a clear error naming them.
+    crate::fixtures::create_jabar_unit(&server).await;
     let (ok, out) = kerjasama(vec!["import".into(), file.into()]).await;
     assert!(!ok);
-    assert!(out.contains("--region is required"), "{out}");
+    assert!(
+        out.contains("--region is required: the register has units in regions 32, 36"),
+        "{out}"
+    );
 }

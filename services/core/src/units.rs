@@ -269,3 +269,14 @@ pub async fn list(
         next_page_token,
     })
 }
+
+/// The regions that have units, in order: a register kept by one bureau has one.
+pub async fn regions(pool: &PgPool) -> CoreResult<Vec<String>> {
+    let mut conn = pool.get().await?;
+    Ok(units::table
+        .select(units::region_code)
+        .distinct()
+        .order(units::region_code)
+        .load(&mut conn)
+        .await?)
+}

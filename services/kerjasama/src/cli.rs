@@ -113,7 +113,8 @@ pub struct ImportArgs {
     /// Validate every row and write the report; write nothing to the register.
     #[arg(long)]
     pub dry_run: bool,
-    /// The region every imported agreement belongs to (Kemendagri code, e.g. 36).
+    /// The region every imported agreement belongs to (Kemendagri code, e.g.
+    /// 36); default: the register's region, when its units are all of one.
     #[arg(long, value_parser = parse_region)]
     pub region: Option<String>,
     /// Where to write the per-row report (.csv or .xlsx); default

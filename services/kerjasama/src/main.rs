@@ -92,10 +92,20 @@ async fn import(args: &cli::ImportArgs, db: &Database) -> anyhow::Result<()> {
         println!("wrote the import template to {}", out.display());
         return Ok(());
     }
-    let region = args
-        .region
-        .clone()
-        .context("--region is required: the Kemendagri code of the region the rows belong to, e.g. --region 36")?;
+    // Default: the register's one region (a bureau's register has one).
+    let region = match &args.region {
+        Some(region) => region.clone(),
+        None => match kerjasama_core::units::regions(&db.pool).await?.as_slice() {
+            [only] => only.clone(),
+            [] => anyhow::bail!(
+                "--region is required: the register has no units yet; give the Kemendagri code of the region the rows belong to, e.g. --region 36"
+            ),
+            many => anyhow::bail!(
+                "--region is required: the register has units in regions {}",
+                many.join(", ")
+            ),
+        },
+    };
     let actor = Principal::system("kerjasama-import");
     let mut uploads = Vec::new();
     for path in &args.files {
