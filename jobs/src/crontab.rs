@@ -322,6 +322,20 @@ fn number(text: &str) -> Option<u32> {
     Some(text.parse().unwrap_or(u32::MAX))
 }
 
+/// How far back a first pass looks for a due tick.
+const LOOKBACK_DAYS: i64 = 400;
+
+/// The latest tick of `cron` in `zone` that is after `after` and not after `now`.
+pub fn due_tick(
+    cron: &Expression,
+    zone: chrono_tz::Tz,
+    after: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Option<DateTime<Utc>> {
+    let floor = now - chrono::Duration::days(LOOKBACK_DAYS);
+    cron.latest_in(&zone, after.max(floor), now)
+}
+
 #[cfg(test)]
 mod tests {
     use chrono::NaiveDateTime;

@@ -5,6 +5,7 @@
 
 pub mod crontab;
 pub mod csv_dialect;
+pub mod decimals;
 pub mod digests;
 pub mod error;
 pub mod indonesian;
@@ -13,8 +14,11 @@ pub mod load;
 pub mod metrics;
 pub mod output;
 pub mod pack;
+pub mod pipeline;
 pub mod queue;
+pub mod retention;
 pub mod rows;
+pub mod run_record;
 pub mod runs;
 pub mod scheduler;
 pub mod schedules;

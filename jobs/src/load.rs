@@ -152,7 +152,7 @@ pub async fn register(
 ) -> JobResult<Register> {
     // Region codes are validated as digits and dots before they get here.
     let region = match region_code {
-        Some(code) if kerjasama_core::agreements::is_region_code(code) => {
+        Some(code) if kerjasama_core::names::is_region_code(code) => {
             format!("AND a.region_code = '{code}'")
         }
         _ => String::new(),

@@ -69,7 +69,7 @@ impl Staging {
     pub fn write_xlsx(
         &mut self,
         name: &str,
-        run: &crate::runs::ReportRun,
+        run: &crate::run_record::ReportRun,
         tables: &[(&str, &DataFrame)],
     ) -> JobResult<()> {
         let path = self.staging.join(name);
@@ -140,23 +140,6 @@ pub fn whole_rupiah(frame: &DataFrame) -> JobResult<DataFrame> {
     Ok(out)
 }
 
-/// An i128 with `scale` decimals as plain text, e.g. (6750000010000, 4) → "675000001.0000".
-pub fn decimal_text(value: i128, scale: usize) -> String {
-    let sign = if value < 0 { "-" } else { "" };
-    let digits = value.unsigned_abs().to_string();
-    if scale == 0 {
-        return format!("{sign}{digits}");
-    }
-    let padded = format!("{digits:0>width$}", width = scale + 1);
-    let (int, frac) = padded.split_at(padded.len() - scale);
-    format!("{sign}{int}.{frac}")
-}
-
-pub fn significant_digits(text: &str) -> usize {
-    let digits: String = text.chars().filter(char::is_ascii_digit).collect();
-    digits.trim_start_matches('0').trim_end_matches('0').len()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -199,14 +182,5 @@ mod tests {
         CsvWriter::new(&mut csv).finish(&mut whole.clone()).unwrap();
         let text = String::from_utf8(csv).unwrap();
         assert!(text.contains("611250000,0.2500,5.0000"), "{text}");
-    }
-
-    #[test]
-    fn decimals_are_written_exactly() {
-        assert_eq!(decimal_text(6_750_000_010_000, 4), "675000001.0000");
-        assert_eq!(decimal_text(-125, 4), "-0.0125");
-        assert_eq!(decimal_text(5, 0), "5");
-        assert_eq!(significant_digits("675000001.0000"), 9);
-        assert_eq!(significant_digits("9007199254740993.0000"), 16);
     }
 }

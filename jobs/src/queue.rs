@@ -22,13 +22,15 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text, Uuid as SqlUuid};
 use diesel_async::{AsyncConnection, RunQueryDsl};
 use kerjasama_core::CoreError;
+use kerjasama_core::access::Principal;
 use kerjasama_core::pool::PgPool;
 use kerjasama_core::schema::report_runs;
 use tokio::sync::Notify;
 use uuid::Uuid;
 
 use crate::error::JobResult;
-use crate::runs::{self, ReportRun};
+use crate::pipeline;
+use crate::run_record::{Destination, ReportParams, ReportRun, RunState, SOFTWARE_VERSION, Tick};
 
 /// Wakes this process's workers when a run is queued here (other processes
 /// find it at their next poll).
@@ -110,7 +112,7 @@ pub async fn claim_next(pool: &PgPool, lease: &Lease) -> JobResult<Option<Report
     conn.transaction(async |conn| {
         // report_runs_queued_idx
         let next: Option<Uuid> = report_runs::table
-            .filter(report_runs::state.eq("QUEUED"))
+            .filter(report_runs::state.eq(RunState::Queued))
             .order((report_runs::create_time, report_runs::id))
             .select(report_runs::id)
             .limit(1)
@@ -194,8 +196,8 @@ async fn finish(
     outcome: &JobResult<Vec<String>>,
 ) -> JobResult<Option<ReportRun>> {
     let (state, error, files) = match outcome {
-        Ok(files) => ("SUCCEEDED", None, files.clone()),
-        Err(e) => ("FAILED", Some(e.to_string()), Vec::new()),
+        Ok(files) => (RunState::Succeeded, None, files.clone()),
+        Err(e) => (RunState::Failed, Some(e.to_string()), Vec::new()),
     };
     let deadline = tokio::time::Instant::now() + lease.duration;
     let mut pause = Duration::from_millis(100);
@@ -206,7 +208,7 @@ async fn finish(
                 report_runs::table
                     .find(run.id)
                     .filter(report_runs::lease_owner.eq(&lease.owner))
-                    .filter(report_runs::state.eq("RUNNING")),
+                    .filter(report_runs::state.eq(RunState::Running)),
             )
             .set((
                 report_runs::state.eq(state),
@@ -267,7 +269,7 @@ pub async fn execute_leased(
             }
         })
     };
-    let outcome = runs::compute_and_publish(pool, database_url, run, lost.clone()).await;
+    let outcome = pipeline::compute_and_publish(pool, database_url, run, lost.clone()).await;
     heartbeat.abort();
     if let Err(error) = &outcome {
         tracing::warn!(run = %run.name(), %error, "report run failed");
@@ -280,7 +282,7 @@ pub async fn execute_leased(
     if let Some(run) = &recorded
         && let Some(schedule) = run.schedule_id
     {
-        crate::scheduler::apply_retention(pool, schedule).await?;
+        crate::retention::apply_retention(pool, schedule).await?;
     }
     Ok(recorded)
 }
@@ -301,13 +303,13 @@ async fn remove_stale_staging(pool: &PgPool, root: &std::path::Path) -> JobResul
             continue;
         }
         let mut conn = pool.get().await.map_err(CoreError::from)?;
-        let state: Option<String> = report_runs::table
+        let state: Option<RunState> = report_runs::table
             .find(id)
             .select(report_runs::state)
             .first(&mut conn)
             .await
             .optional()?;
-        if state.as_deref() != Some("RUNNING") {
+        if state != Some(RunState::Running) {
             std::fs::remove_dir_all(&staging).map_err(|source| crate::error::JobError::Io {
                 path: staging.clone(),
                 source,
@@ -371,4 +373,100 @@ pub async fn work_until(
             _ = tokio::time::sleep(config.poll) => {}
         }
     }
+}
+
+/// Records a queued run, after checking the caller may run reports.
+pub async fn queue(
+    pool: &PgPool,
+    actor: &Principal,
+    params: ReportParams,
+    destination: Destination,
+) -> JobResult<ReportRun> {
+    let run = claim(pool, actor, params, destination, None, None)
+        .await?
+        .ok_or_else(|| CoreError::Internal("an unscheduled run cannot conflict".into()))?;
+    wake();
+    Ok(run)
+}
+
+/// Records a queued run; for a scheduled tick, only if no run claimed that
+/// tick before (across every process sharing the database): `None` then.
+/// With `lease`, the run is leased to the caller in the same transaction
+/// (RUNNING before any other worker can see it).
+pub async fn claim(
+    pool: &PgPool,
+    actor: &Principal,
+    params: ReportParams,
+    destination: Destination,
+    tick: Option<Tick>,
+    lease: Option<&Lease>,
+) -> JobResult<Option<ReportRun>> {
+    actor.check_run_reports()?;
+    if let Some(region) = &params.region_code {
+        actor.check_read(region)?;
+    }
+    let region_code = params
+        .region_code
+        .clone()
+        .or_else(|| actor.region_code.clone());
+    let id = Uuid::now_v7();
+    let dir = match destination {
+        Destination::UnderRoot(root) => root.join(id.to_string()),
+        Destination::Folder(dir) => dir,
+    };
+    let mut conn = pool.get().await.map_err(CoreError::from)?;
+    conn.transaction(async |conn| {
+        let run = diesel::insert_into(report_runs::table)
+            .values((
+                report_runs::id.eq(id),
+                report_runs::region_code.eq(&region_code),
+                report_runs::as_of.eq(params.as_of),
+                report_runs::period_start.eq(params.period_start),
+                report_runs::period_end.eq(params.period_end),
+                report_runs::state.eq(RunState::Queued),
+                report_runs::output_dir.eq(dir.to_string_lossy().as_ref()),
+                report_runs::requested_by.eq(&actor.name),
+                report_runs::report_grace_days.eq(params.report_grace_days as i32),
+                report_runs::software_version.eq(SOFTWARE_VERSION),
+                report_runs::schedule_id.eq(tick.map(|t| t.0)),
+                report_runs::scheduled_for.eq(tick.map(|t| t.1)),
+                report_runs::tables.eq(&params.tables),
+                report_runs::public_register.eq(params.public_register),
+            ))
+            .on_conflict_do_nothing()
+            .returning(ReportRun::as_returning())
+            .get_result(conn)
+            .await
+            .optional()?;
+        match (run, lease) {
+            (Some(run), Some(lease)) => lease_run(conn, run.id, lease).await,
+            (run, _) => Ok(run),
+        }
+    })
+    .await
+}
+
+/// Queues a run leased to this process and computes it, waiting for it (the
+/// CLI, whose `--out` folder no server worker should write to).
+pub async fn run(
+    pool: &PgPool,
+    database_url: &str,
+    actor: &Principal,
+    params: ReportParams,
+    destination: Destination,
+) -> JobResult<ReportRun> {
+    let lease = Lease::new(std::time::Duration::from_secs(30));
+    let leased = claim(pool, actor, params, destination, None, Some(&lease))
+        .await?
+        .ok_or_else(|| CoreError::Internal("an unscheduled run cannot conflict".into()))?;
+    let finished = execute_leased(pool, database_url, &leased, &lease)
+        .await?
+        .ok_or_else(|| CoreError::Internal(format!("{} lost its lease", leased.name())))?;
+    if finished.state == RunState::Failed {
+        return Err(CoreError::FailedPrecondition(
+            finished.error.unwrap_or_else(|| "the run failed".into()),
+        )
+        .into());
+    }
+    Ok(finished)
 }

@@ -7,9 +7,9 @@ use std::path::Path;
 use polars::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::decimals::decimal_text;
 use crate::error::{JobError, JobResult};
 use crate::load::decimal_type;
-use crate::output::decimal_text;
 use kerjasama_core::CoreError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -20,17 +20,13 @@ use kerjasama_core::access::Principal;
 use kerjasama_core::pool::PgPool;
 use kerjasama_core::schema::{report_runs, report_schedules};
 
-use crate::crontab::Expression;
 use crate::error::JobResult;
 use crate::queue;
-use crate::runs::{self, Destination, ReportParams, ReportRun};
+use crate::run_record::{Destination, ReportParams, ReportRun, RunState};
 use crate::schedules::{self, Schedule};
 
 /// The lease a scheduler pass holds on the run of a tick it claimed.
 const SCHEDULED_LEASE: Duration = Duration::from_secs(60);
-
-/// How far back a first pass looks for a due tick.
-const LOOKBACK_DAYS: i64 = 400;
 
 #[derive(Debug, Clone)]
 pub struct SchedulerConfig {
@@ -39,17 +35,6 @@ pub struct SchedulerConfig {
     pub reports_root: PathBuf,
     /// Time between passes.
     pub interval: Duration,
-}
-
-/// The latest tick of `cron` in `zone` that is after `after` and not after `now`.
-pub fn due_tick(
-    cron: &Expression,
-    zone: chrono_tz::Tz,
-    after: DateTime<Utc>,
-    now: DateTime<Utc>,
-) -> Option<DateTime<Utc>> {
-    let floor = now - chrono::Duration::days(LOOKBACK_DAYS);
-    cron.latest_in(&zone, after.max(floor), now)
 }
 
 async fn last_tick(pool: &PgPool, schedule: &Schedule) -> JobResult<DateTime<Utc>> {
@@ -116,7 +101,9 @@ pub async fn tick(
             tracing::warn!(schedule = %schedule.name(), "skipping a schedule with an invalid cron or zone");
             continue;
         };
-        let Some(at) = due_tick(&cron, zone, last_tick(pool, &schedule).await?, now) else {
+        let Some(at) =
+            crate::crontab::due_tick(&cron, zone, last_tick(pool, &schedule).await?, now)
+        else {
             continue;
         };
         let day = at.with_timezone(&zone).date_naive();
@@ -134,7 +121,7 @@ pub async fn tick(
         };
         let destination = Destination::UnderRoot(config.reports_root.clone());
         // The tick's run is leased to this process in the claim's transaction.
-        let Some(claimed) = runs::claim(
+        let Some(claimed) = queue::claim(
             pool,
             &actor,
             params,
@@ -153,7 +140,7 @@ pub async fn tick(
             queue::execute_leased(pool, &config.database_url, &claimed, &lease).await
         {
             // The digests that follow a scheduled report run, when asked for.
-            if run.state == "SUCCEEDED"
+            if run.state == RunState::Succeeded
                 && let Some(region) = &run.region_code
                 && let Err(error) = crate::digests::outbox::after_report_run(
                     pool,
@@ -174,43 +161,6 @@ pub async fn tick(
         }
     }
     Ok(ran)
-}
-
-/// Deletes the finished runs of schedule `schedule_id` beyond its newest
-/// `keep_runs`, with their folders (only a run's own `<root>/<run id>` folder).
-pub async fn apply_retention(pool: &PgPool, schedule_id: uuid::Uuid) -> JobResult<()> {
-    let mut conn = pool.get().await.map_err(CoreError::from)?;
-    let keep: Option<i32> = report_schedules::table
-        .find(schedule_id)
-        .select(report_schedules::keep_runs)
-        .first(&mut conn)
-        .await
-        .optional()?;
-    let Some(keep) = keep else {
-        return Ok(());
-    };
-    let old: Vec<(uuid::Uuid, String)> = report_runs::table
-        .filter(report_runs::schedule_id.eq(schedule_id))
-        .filter(report_runs::state.eq_any(["SUCCEEDED", "FAILED"]))
-        .order(report_runs::scheduled_for.desc())
-        .offset(i64::from(keep))
-        .select((report_runs::id, report_runs::output_dir))
-        .load(&mut conn)
-        .await?;
-    for (id, dir) in old {
-        let dir = PathBuf::from(dir);
-        let own_folder = dir.file_name().is_some_and(|name| *name == *id.to_string());
-        if own_folder && dir.exists() {
-            std::fs::remove_dir_all(&dir).map_err(|source| crate::error::JobError::Io {
-                path: dir.clone(),
-                source,
-            })?;
-        }
-        diesel::delete(report_runs::table.find(id))
-            .execute(&mut conn)
-            .await?;
-    }
-    Ok(())
 }
 
 fn compose_settings(config: &SchedulerConfig) -> crate::digests::outbox::ComposeSettings {

@@ -92,20 +92,7 @@ pub struct Schedule {
     pub delete_time: Option<DateTime<Utc>>,
 }
 
-impl Schedule {
-    pub fn name(&self) -> String {
-        format!("reportSchedules/{}", self.id)
-    }
-
-    pub fn etag(&self) -> String {
-        kerjasama_core::etag::of(self.version)
-    }
-}
-
-pub fn parse_name(name: &str) -> Option<Uuid> {
-    name.strip_prefix("reportSchedules/")
-        .and_then(kerjasama_core::agreements::parse_id)
-}
+kerjasama_core::resource!(Schedule, "reportSchedules", report_schedules);
 
 /// What a client sets on a schedule.
 #[derive(Debug, Clone, Serialize)]
@@ -165,7 +152,7 @@ pub fn validate(f: &ScheduleFields) -> Vec<FieldViolation> {
         v.push(FieldViolation::new("report_grace_days", "must be 0 to 365"));
     }
     if let Some(region) = &f.region_code
-        && !kerjasama_core::agreements::is_region_code(region)
+        && !kerjasama_core::names::is_region_code(region)
     {
         v.push(FieldViolation::new(
             "region_code",
@@ -173,16 +160,6 @@ pub fn validate(f: &ScheduleFields) -> Vec<FieldViolation> {
         ));
     }
     v
-}
-
-async fn load(conn: &mut diesel_async::AsyncPgConnection, id: Uuid) -> Result<Schedule, CoreError> {
-    report_schedules::table
-        .find(id)
-        .select(Schedule::as_select())
-        .first(conn)
-        .await
-        .optional()?
-        .ok_or_else(|| CoreError::not_found(format!("reportSchedules/{id}")))
 }
 
 fn check_access(actor: &Principal, region: Option<&str>) -> Result<(), CoreError> {

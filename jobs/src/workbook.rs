@@ -21,10 +21,10 @@ use std::path::Path;
 use polars::prelude::*;
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook, Worksheet, XlsxError};
 
+use crate::decimals::{decimal_text, significant_digits};
 use crate::error::{JobError, JobResult};
 use crate::labels;
-use crate::output::{decimal_text, significant_digits};
-use crate::runs::ReportRun;
+use crate::run_record::ReportRun;
 
 /// Data rows per sheet: Excel's 1,048,576 rows less the header.
 pub const ROWS_PER_SHEET: usize = 1_048_575;

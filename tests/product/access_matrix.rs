@@ -1,3 +1,4 @@
+// Over 1,000 lines: the access matrix is one table (every RPC × nine callers), the specification itself.
 //! The access matrix: every RPC of kerjasama.v1, called by nine callers, and
 //! the gRPC code each must get. The table below is the specification (written
 //! from the rules in `kerjasama_core::access`, not from what the server
@@ -1500,26 +1501,6 @@ impl Ctx {
         }
         mismatches
     }
-
-    /// Waits for the report runs the RunReport cells started.
-    async fn settle_runs(&self) {
-        let sql = self.server.sql().await;
-        for _ in 0..600 {
-            let busy: i64 = sql
-                .query_one(
-                    "SELECT count(*) FROM report_runs WHERE state IN ('QUEUED', 'RUNNING')",
-                    &[],
-                )
-                .await
-                .expect("count runs")
-                .get(0);
-            if busy == 0 {
-                return;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        }
-        panic!("report runs still running after 30 s");
-    }
 }
 
 /// Every `rpc Name(` of the contract.
@@ -1554,7 +1535,7 @@ async fn every_caller_gets_the_documented_code_from_every_rpc() {
         ctx.run("DEPLOYMENT_WIDE_SCHEDULE", DEPLOYMENT_WIDE_SCHEDULE, "")
             .await,
     );
-    ctx.settle_runs().await;
+    ctx.server.settle_runs().await;
     let cells = (MATRIX.len() + DEPLOYMENT_WIDE_SCHEDULE.len()) * CALLERS.len();
     assert!(
         mismatches.is_empty(),

@@ -1,3 +1,4 @@
+// Over 1,000 lines: one table of bad input for every RPC of the contract (a row per RPC), kept in one place so a new RPC cannot be missed.
 //! Bad input on every RPC of kerjasama.v1, table-driven.
 //!
 //! Each RPC has one [`Spec`]: a valid request (addressing records made once
@@ -2786,27 +2787,6 @@ fn diff(before: &[(String, i64)], after: &[(String, i64)]) -> String {
         .join(", ")
 }
 
-/// Waits until no report run is queued or running (a RunReport that
-/// succeeded goes on in the background).
-async fn settle_runs(server: &TestServer) {
-    let sql = server.sql().await;
-    for _ in 0..600 {
-        let busy: i64 = sql
-            .query_one(
-                "SELECT count(*) FROM report_runs WHERE state IN ('QUEUED', 'RUNNING')",
-                &[],
-            )
-            .await
-            .expect("count runs")
-            .get(0);
-        if busy == 0 {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("report runs still running after 30 s");
-}
-
 struct Tally {
     cases: usize,
     rpcs: usize,
@@ -2861,7 +2841,7 @@ async fn run_spec(server: &TestServer, counter: &RowCounter, spec: Spec, tally: 
             .problems
             .push(format!("{rpc}: the valid request failed: {problem}"));
     }
-    settle_runs(server).await;
+    server.settle_runs().await;
     // The server still answers.
     let alive = call(
         server,

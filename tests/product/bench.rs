@@ -3,7 +3,7 @@
 //! small synthetic register. Nothing here is timed; it checks that every
 //! scenario runs, every call succeeds and the JSON lines are complete.
 
-use kerjasama_core::synthetic::{self, SyntheticOptions};
+use kerjasama_seed::synthetic::{self, SyntheticOptions};
 use kerjasama_tests::{TestServer, binary};
 
 #[tokio::test]

@@ -145,7 +145,7 @@ async fn a_node_client_creates_pages_reads_bad_request_details_and_downloads_a_r
 #[tokio::test]
 async fn pyarrow_polars_and_duckdb_read_a_runs_parquet_files_alike_with_dates_and_decimals() {
     let server = TestServer::start().await;
-    kerjasama_core::demo::load(&server.db.pool).await.unwrap();
+    kerjasama_seed::demo::load(&server.db.pool).await.unwrap();
     let token = server
         .token("parquet-reader", Role::Admin, None, None)
         .await;

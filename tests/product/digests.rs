@@ -256,7 +256,7 @@ async fn digests_reach_each_unit_and_the_bureau_by_email_and_signed_webhook() {
         },
     )
     .await;
-    kerjasama_core::demo::load(&server.db.pool).await.unwrap();
+    kerjasama_seed::demo::load(&server.db.pool).await.unwrap();
     create_unit(&server, "KOSONG").await;
 
     // The report as of today: the figures a digest must agree with.
@@ -620,7 +620,7 @@ async fn bad_recipients_and_callers_are_refused() {
 async fn a_delivery_whose_sender_died_is_sent_again_under_the_same_id() {
     let (url, seen) = receiver(0).await;
     let server = TestServer::start().await;
-    kerjasama_core::demo::load(&server.db.pool).await.unwrap();
+    kerjasama_seed::demo::load(&server.db.pool).await.unwrap();
     recipient(&server, "", pb::DigestChannel::Webhook, &url, SECRET)
         .await
         .unwrap();
@@ -689,7 +689,7 @@ async fn a_delivery_whose_sender_died_is_sent_again_under_the_same_id() {
 #[tokio::test]
 async fn digests_follow_a_scheduled_report_run_when_asked() {
     let server = TestServer::start().await;
-    kerjasama_core::demo::load(&server.db.pool).await.unwrap();
+    kerjasama_seed::demo::load(&server.db.pool).await.unwrap();
     recipient(
         &server,
         "",
@@ -750,7 +750,7 @@ async fn digests_follow_a_scheduled_report_run_when_asked() {
         .await
         .unwrap();
     assert_eq!(ran.len(), 1);
-    assert_eq!(ran[0].state, "SUCCEEDED", "{:?}", ran[0].error);
+    assert_eq!(ran[0].state.code(), "SUCCEEDED", "{:?}", ran[0].error);
     let sql = server.sql().await;
     let ticks: Vec<String> = sql
         .query("SELECT tick FROM digest_ticks", &[])
@@ -799,7 +799,7 @@ async fn smtp_credentials_come_from_the_configuration() {
             },
         )
         .await;
-        kerjasama_core::demo::load(&server.db.pool).await.unwrap();
+        kerjasama_seed::demo::load(&server.db.pool).await.unwrap();
         recipient(
             &server,
             "",
@@ -858,7 +858,7 @@ async fn smtp_credentials_come_from_the_configuration() {
 async fn webhooks_to_local_addresses_are_refused_by_default() {
     let (url, seen) = receiver(0).await;
     let server = TestServer::start().await;
-    kerjasama_core::demo::load(&server.db.pool).await.unwrap();
+    kerjasama_seed::demo::load(&server.db.pool).await.unwrap();
     recipient(&server, "", pb::DigestChannel::Webhook, &url, SECRET)
         .await
         .unwrap();

@@ -539,7 +539,7 @@ async fn a_full_disk_fails_the_run_with_a_clear_error_leaves_nothing_behind_and_
         return;
     }
     let server = TestServer::start_with(fresh_database().await, Duration::from_secs(1), 1).await;
-    kerjasama_core::demo::load(&server.db.pool).await.unwrap();
+    kerjasama_seed::demo::load(&server.db.pool).await.unwrap();
     // The reports folder is a 16 KiB file system: the run's files do not fit.
     std::fs::create_dir_all(&server.reports_dir).unwrap();
     let mounted = Command::new("mount")

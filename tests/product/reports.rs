@@ -1,3 +1,4 @@
+// Over 1,000 lines: the ReportService end to end (run, rows, files, dialects, the pack), one scenario per test on the same fixtures.
 //! ReportService: the first report (counts_by_type.csv), computed by the
 //! polars job from PostgreSQL and downloaded in chunks.
 
@@ -781,7 +782,7 @@ async fn report_files_download_over_http_with_the_bearer_token() {
 #[tokio::test]
 async fn tables_download_as_csv_for_indonesian_excel_on_every_path() {
     let server = TestServer::start().await;
-    kerjasama_core::demo::load(&server.db.pool).await.unwrap();
+    kerjasama_seed::demo::load(&server.db.pool).await.unwrap();
     let run = run_as_of(&server, "2026-09-30").await;
     assert_eq!(run.state, pb::ReportRunState::Succeeded as i32, "{run:?}");
     let file = "realised_benefits.csv";
@@ -864,7 +865,7 @@ async fn tables_download_as_csv_for_indonesian_excel_on_every_path() {
 async fn the_workbook_has_date_cells_number_cells_frozen_headers_and_filters() {
     use calamine::{Data, Reader, Xlsx};
     let server = TestServer::start().await;
-    kerjasama_core::demo::load(&server.db.pool).await.unwrap();
+    kerjasama_seed::demo::load(&server.db.pool).await.unwrap();
     let run = run_as_of(&server, "2026-09-30").await;
     let bytes = download(&server, &run.name, "report.xlsx").await.unwrap();
 

@@ -197,7 +197,7 @@ async fn a_failed_scheduled_run_is_recorded_and_publishes_nothing() {
     .await
     .unwrap();
     assert_eq!(ran.len(), 1);
-    assert_eq!(ran[0].state, "FAILED");
+    assert_eq!(ran[0].state.code(), "FAILED");
     assert!(ran[0].error.as_deref().is_some_and(|e| !e.is_empty()));
     assert!(ran[0].files.is_empty());
     assert_eq!(runs_of(&server, &schedule.name).await[0].1, "FAILED");

@@ -174,16 +174,16 @@ async fn reflection_lists_the_services_in_both_versions() {
 #[tokio::test]
 async fn the_demo_register_has_every_cooperation_type_and_loads_only_once() {
     let server = TestServer::start().await;
-    let loaded = kerjasama_core::demo::load(&server.db.pool).await.unwrap();
+    let loaded = kerjasama_seed::demo::load(&server.db.pool).await.unwrap();
     assert!(matches!(
         loaded,
-        kerjasama_core::demo::SeedOutcome::Loaded {
+        kerjasama_seed::demo::SeedOutcome::Loaded {
             units: 13,
             agreements: 16
         }
     ));
-    let again = kerjasama_core::demo::load(&server.db.pool).await.unwrap();
-    assert!(matches!(again, kerjasama_core::demo::SeedOutcome::NotEmpty));
+    let again = kerjasama_seed::demo::load(&server.db.pool).await.unwrap();
+    assert!(matches!(again, kerjasama_seed::demo::SeedOutcome::NotEmpty));
     let mut client = server.agreements();
     for t in [
         pb::CooperationType::Ksdd,

@@ -6,8 +6,8 @@ use std::process::Command;
 use std::time::Duration;
 
 use kerjasama_core::CoreError;
-use kerjasama_core::synthetic::{self, SyntheticOptions, synthetic_agreement_id};
 use kerjasama_proto::v1 as pb;
+use kerjasama_seed::synthetic::{self, SyntheticOptions, synthetic_agreement_id};
 use kerjasama_tests::{TestServer, authed, binary, fresh_database};
 
 const N: u64 = 2_000;

@@ -401,6 +401,27 @@ impl TestServer {
         }
     }
 
+    /// Waits until no report run is queued or running (a RunReport that
+    /// succeeded goes on in the background); panics after 30 s.
+    pub async fn settle_runs(&self) {
+        let sql = self.sql().await;
+        for _ in 0..600 {
+            let busy: i64 = sql
+                .query_one(
+                    "SELECT count(*) FROM report_runs WHERE state IN ('QUEUED', 'RUNNING')",
+                    &[],
+                )
+                .await
+                .expect("count runs")
+                .get(0);
+            if busy == 0 {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("report runs still running after 30 s");
+    }
+
     /// Runs SQL against the test's database (for checks the API cannot make).
     pub async fn sql(&self) -> tokio_postgres::Client {
         let (client, connection) = tokio_postgres::connect(&self.db.url, NoTls).await.unwrap();

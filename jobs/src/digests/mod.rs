@@ -14,6 +14,7 @@
 //! and signed webhook.
 
 pub mod delivery;
+pub mod delivery_record;
 pub mod outbox;
 pub mod recipients;
 pub mod render;

@@ -33,46 +33,14 @@ use kerjasama_core::pool::PgPool;
 use kerjasama_core::schema::{
     digest_deliveries, digest_recipients, digest_schedules, digest_ticks,
 };
-use serde::Serialize;
 use uuid::Uuid;
 
+use super::delivery_record::{Delivery, DeliveryState};
 use super::recipients::Recipient;
 use super::schedules_admin::DigestSchedule;
 use super::{Digest, RegionDigests, compose, render};
 use crate::error::JobResult;
 use crate::schedules::{parse_cron, parse_zone};
-
-#[derive(Debug, Clone, Queryable, QueryableByName, Selectable, Serialize)]
-#[diesel(table_name = digest_deliveries, check_for_backend(diesel::pg::Pg))]
-pub struct Delivery {
-    pub id: Uuid,
-    pub region_code: String,
-    pub tick: String,
-    pub recipient_id: Uuid,
-    pub unit_code: Option<String>,
-    pub channel: String,
-    pub address: String,
-    pub subject: String,
-    pub body_text: String,
-    pub body_html: String,
-    pub payload: serde_json::Value,
-    pub state: String,
-    pub attempts: i32,
-    pub max_attempts: i32,
-    pub next_attempt_at: DateTime<Utc>,
-    pub lease_owner: Option<String>,
-    pub lease_expires_at: Option<DateTime<Utc>>,
-    pub last_error: Option<String>,
-    pub delivered_at: Option<DateTime<Utc>>,
-    pub create_time: DateTime<Utc>,
-    pub update_time: DateTime<Utc>,
-}
-
-impl Delivery {
-    pub fn name(&self) -> String {
-        format!("digestDeliveries/{}", self.id)
-    }
-}
 
 /// One recipient's composed digest, before (or without) queueing it.
 pub struct Composed {
@@ -166,7 +134,7 @@ pub async fn enqueue(
                         digest_deliveries::body_text.eq(&c.message.text),
                         digest_deliveries::body_html.eq(&c.message.html),
                         digest_deliveries::payload.eq(payload),
-                        digest_deliveries::state.eq("PENDING"),
+                        digest_deliveries::state.eq(DeliveryState::Pending),
                     ))
                     .returning(Delivery::as_returning())
                     .get_result(conn)
@@ -288,7 +256,7 @@ pub async fn scheduler_pass(
             .first(&mut conn)
             .await?;
         let after = last.unwrap_or(schedule.create_time);
-        let Some(at) = crate::scheduler::due_tick(&cron, zone, after, now) else {
+        let Some(at) = crate::crontab::due_tick(&cron, zone, after, now) else {
             continue;
         };
         let as_of = at.with_timezone(&zone).date_naive();
@@ -435,13 +403,13 @@ pub async fn record(
     let mut conn = pool.get().await.map_err(CoreError::from)?;
     let mine = digest_deliveries::table
         .find(delivery.id)
-        .filter(digest_deliveries::state.eq("SENDING"))
+        .filter(digest_deliveries::state.eq(DeliveryState::Sending))
         .filter(digest_deliveries::lease_owner.eq(owner));
     match outcome {
         Ok(()) => {
             diesel::update(mine)
                 .set((
-                    digest_deliveries::state.eq("DELIVERED"),
+                    digest_deliveries::state.eq(DeliveryState::Delivered),
                     digest_deliveries::delivered_at.eq(diesel::dsl::now),
                     digest_deliveries::lease_owner.eq(None::<String>),
                     digest_deliveries::lease_expires_at.eq(None::<DateTime<Utc>>),
@@ -462,7 +430,11 @@ pub async fn record(
             tracing::warn!(delivery = %delivery.name(), attempts = delivery.attempts, %error, "digest delivery failed");
             diesel::update(mine)
                 .set((
-                    digest_deliveries::state.eq(if exhausted { "FAILED" } else { "PENDING" }),
+                    digest_deliveries::state.eq(if exhausted {
+                        DeliveryState::Failed
+                    } else {
+                        DeliveryState::Pending
+                    }),
                     digest_deliveries::next_attempt_at.eq(next),
                     digest_deliveries::lease_owner.eq(None::<String>),
                     digest_deliveries::lease_expires_at.eq(None::<DateTime<Utc>>),
@@ -480,7 +452,7 @@ pub async fn record(
 pub async fn list(
     pool: &PgPool,
     actor: &Principal,
-    state: Option<&str>,
+    state: Option<DeliveryState>,
     recipient: Option<Uuid>,
     before: Option<Uuid>,
     limit: i64,
@@ -496,7 +468,7 @@ pub async fn list(
         query = query.filter(digest_deliveries::region_code.eq(region.clone()));
     }
     if let Some(state) = state {
-        query = query.filter(digest_deliveries::state.eq(state.to_string()));
+        query = query.filter(digest_deliveries::state.eq(state));
     }
     if let Some(recipient) = recipient {
         query = query.filter(digest_deliveries::recipient_id.eq(recipient));

@@ -55,19 +55,7 @@ pub struct Recipient {
     pub delete_time: Option<DateTime<Utc>>,
 }
 
-impl Recipient {
-    pub fn name(&self) -> String {
-        format!("digestRecipients/{}", self.id)
-    }
-
-    pub fn etag(&self) -> String {
-        kerjasama_core::etag::of(self.version)
-    }
-}
-
-pub fn parse_name(name: &str) -> Option<Uuid> {
-    kerjasama_core::agreements::parse_id(name.strip_prefix("digestRecipients/")?)
-}
+kerjasama_core::resource!(Recipient, "digestRecipients", digest_recipients);
 
 /// What a client sets on a recipient.
 #[derive(Debug, Clone, Default)]
@@ -156,16 +144,6 @@ fn validate(fields: &RecipientFields) -> Vec<FieldViolation> {
         ));
     }
     v
-}
-
-async fn load(conn: &mut AsyncPgConnection, id: Uuid) -> Result<Recipient, CoreError> {
-    digest_recipients::table
-        .find(id)
-        .select(Recipient::as_select())
-        .first(conn)
-        .await
-        .optional()?
-        .ok_or_else(|| CoreError::not_found(format!("digestRecipients/{id}")))
 }
 
 pub async fn create(

@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use diesel_async::{AsyncConnection, RunQueryDsl};
 use kerjasama_core::access::Principal;
 use kerjasama_core::pool::PgPool;
 use kerjasama_core::schema::digest_schedules;
@@ -30,19 +30,7 @@ pub struct DigestSchedule {
     pub delete_time: Option<DateTime<Utc>>,
 }
 
-impl DigestSchedule {
-    pub fn name(&self) -> String {
-        format!("digestSchedules/{}", self.id)
-    }
-
-    pub fn etag(&self) -> String {
-        kerjasama_core::etag::of(self.version)
-    }
-}
-
-pub fn parse_name(name: &str) -> Option<Uuid> {
-    kerjasama_core::agreements::parse_id(name.strip_prefix("digestSchedules/")?)
-}
+kerjasama_core::resource!(DigestSchedule, "digestSchedules", digest_schedules);
 
 #[derive(Debug, Clone)]
 pub struct DigestScheduleFields {
@@ -68,16 +56,6 @@ fn validate(f: &DigestScheduleFields) -> Vec<FieldViolation> {
         ));
     }
     v
-}
-
-async fn load(conn: &mut AsyncPgConnection, id: Uuid) -> Result<DigestSchedule, CoreError> {
-    digest_schedules::table
-        .find(id)
-        .select(DigestSchedule::as_select())
-        .first(conn)
-        .await
-        .optional()?
-        .ok_or_else(|| CoreError::not_found(format!("digestSchedules/{id}")))
 }
 
 pub async fn create(

@@ -12,16 +12,13 @@ pub mod pdf;
 
 use polars::prelude::*;
 
+use crate::decimals::decimal_text;
 use crate::error::JobResult;
 use crate::indonesian;
 use crate::labels;
 use crate::metrics::Table as MetricTable;
-use crate::output::decimal_text;
-use crate::runs::ReportRun;
+use crate::run_record::ReportRun;
 use chart::{BarChart, Scale};
-
-pub const FILE_NAME: &str = "meeting_pack.html";
-pub const PDF_FILE_NAME: &str = "meeting_pack.pdf";
 
 /// At most this many rows of a detail list are printed; the rest are counted
 /// and left to the CSV named beside it.

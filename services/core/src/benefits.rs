@@ -53,7 +53,7 @@ impl Indicator {
     pub fn name(&self) -> String {
         format!(
             "{}/indicators/{}",
-            agreements::resource_name(self.agreement_id),
+            crate::names::agreement_name(self.agreement_id),
             self.id
         )
     }
@@ -119,7 +119,7 @@ impl Realisation {
     pub fn name(&self) -> String {
         format!(
             "{}/indicators/{}/realisations/{}",
-            agreements::resource_name(self.agreement_id),
+            crate::names::agreement_name(self.agreement_id),
             self.indicator_id,
             self.id
         )
@@ -144,8 +144,8 @@ pub enum RealisationChange {
 pub fn parse_indicator_name(name: &str) -> Option<(Uuid, Uuid)> {
     let (agreement, indicator) = name.split_once("/indicators/")?;
     Some((
-        agreements::parse_name(agreement)?,
-        agreements::parse_id(indicator)?,
+        crate::names::parse_agreement_name(agreement)?,
+        crate::names::parse_id(indicator)?,
     ))
 }
 
@@ -153,7 +153,7 @@ pub fn parse_indicator_name(name: &str) -> Option<(Uuid, Uuid)> {
 pub fn parse_realisation_name(name: &str) -> Option<(Uuid, Uuid, Uuid)> {
     let (indicator, realisation) = name.split_once("/realisations/")?;
     let (agreement, indicator) = parse_indicator_name(indicator)?;
-    Some((agreement, indicator, agreements::parse_id(realisation)?))
+    Some((agreement, indicator, crate::names::parse_id(realisation)?))
 }
 
 /// The agreement, locked, checked writable by `actor` and not deleted.
@@ -162,7 +162,7 @@ async fn writable_agreement(
     actor: &Principal,
     id: Uuid,
 ) -> CoreResult<Agreement> {
-    let agreement = agreements::load_for(conn, id, true).await?;
+    let agreement = crate::agreement_record::load(conn, id, true).await?;
     actor.check_write_agreement(&agreement.fields.region_code, &agreement.fields.unit_code)?;
     if agreement.delete_time.is_some() {
         return Err(CoreError::FailedPrecondition(format!(
@@ -262,7 +262,7 @@ fn indicator_of(row: IndicatorRow) -> CoreResult<Indicator> {
 }
 
 /// One indicator of an agreement (deleted ones too), unlocked.
-pub(crate) async fn load_indicator_for(
+pub async fn load_indicator_for(
     conn: &mut AsyncPgConnection,
     agreement_id: Uuid,
     id: Uuid,
@@ -288,7 +288,7 @@ async fn load_indicator(
     let row = row.ok_or_else(|| {
         CoreError::not_found(format!(
             "{}/indicators/{id}",
-            agreements::resource_name(agreement_id)
+            crate::names::agreement_name(agreement_id)
         ))
     })?;
     indicator_of(row)

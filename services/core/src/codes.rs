@@ -1,10 +1,21 @@
 //! The domain's code lists. Each is stored and sent as its upper-case code,
 //! the same string in SQL `CHECK` constraints, CSV files and JSON audit rows.
 
+/// Declares a code list: an enum stored and sent as its upper-case code, with
+/// `code`/`from_code`, serde, and diesel's `Text` mapping (so a column holding
+/// the code reads and writes as the enum, and an unknown code in the database
+/// is a read error, not a silent default). Exported so the pipelines' own
+/// lists (run states, delivery states) are declared the same way.
+#[macro_export]
 macro_rules! code_list {
     ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $code:literal),+ $(,)? }) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+        #[derive(
+            Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord,
+            ::serde::Serialize, ::serde::Deserialize,
+            ::diesel::AsExpression, ::diesel::FromSqlRow,
+        )]
+        #[diesel(sql_type = ::diesel::sql_types::Text)]
         pub enum $name {
             $($(#[$vmeta])* #[serde(rename = $code)] $variant),+
         }
@@ -29,6 +40,32 @@ macro_rules! code_list {
         impl std::fmt::Display for $name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str(self.code())
+            }
+        }
+
+        impl ::diesel::serialize::ToSql<::diesel::sql_types::Text, ::diesel::pg::Pg> for $name {
+            fn to_sql<'b>(
+                &'b self,
+                out: &mut ::diesel::serialize::Output<'b, '_, ::diesel::pg::Pg>,
+            ) -> ::diesel::serialize::Result {
+                <str as ::diesel::serialize::ToSql<::diesel::sql_types::Text, ::diesel::pg::Pg>>::to_sql(
+                    self.code(),
+                    out,
+                )
+            }
+        }
+
+        impl ::diesel::deserialize::FromSql<::diesel::sql_types::Text, ::diesel::pg::Pg> for $name {
+            fn from_sql(
+                bytes: ::diesel::pg::PgValue<'_>,
+            ) -> ::diesel::deserialize::Result<Self> {
+                let text = <String as ::diesel::deserialize::FromSql<
+                    ::diesel::sql_types::Text,
+                    ::diesel::pg::Pg,
+                >>::from_sql(bytes)?;
+                $name::from_code(&text).ok_or_else(|| {
+                    format!(concat!("unknown ", stringify!($name), " code {:?}"), text).into()
+                })
             }
         }
     };

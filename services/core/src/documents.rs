@@ -9,7 +9,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::access::Principal;
-use crate::agreements;
+use crate::agreement_record;
 use crate::audit;
 use crate::calendar;
 use crate::codes::DocumentType;
@@ -49,7 +49,7 @@ impl Document {
     pub fn name(&self) -> String {
         format!(
             "{}/documents/{}",
-            agreements::resource_name(self.agreement_id),
+            crate::names::agreement_name(self.agreement_id),
             self.id
         )
     }
@@ -59,8 +59,8 @@ impl Document {
 pub fn parse_name(name: &str) -> Option<(Uuid, Uuid)> {
     let (agreement, document) = name.split_once("/documents/")?;
     Some((
-        agreements::parse_name(agreement)?,
-        agreements::parse_id(document)?,
+        crate::names::parse_agreement_name(agreement)?,
+        crate::names::parse_id(document)?,
     ))
 }
 
@@ -136,7 +136,7 @@ pub async fn create(
     }
     let mut conn = pool.get().await?;
     conn.transaction(async |conn| {
-        let agreement = agreements::load_for(conn, agreement_id, true).await?;
+        let agreement = crate::agreement_record::load(conn, agreement_id, true).await?;
         actor.check_write_agreement(&agreement.fields.region_code, &agreement.fields.unit_code)?;
         if agreement.delete_time.is_some() {
             return Err(CoreError::FailedPrecondition(format!(
@@ -187,7 +187,7 @@ async fn load(conn: &mut AsyncPgConnection, agreement_id: Uuid, id: Uuid) -> Cor
         .ok_or_else(|| {
             CoreError::not_found(format!(
                 "{}/documents/{id}",
-                agreements::resource_name(agreement_id)
+                crate::names::agreement_name(agreement_id)
             ))
         })
 }
@@ -206,7 +206,7 @@ pub async fn ensure_evidence(
             field,
             format!(
                 "{}/documents/{id} is not a document of this agreement",
-                agreements::resource_name(agreement_id)
+                crate::names::agreement_name(agreement_id)
             ),
         )),
         Err(other) => Err(other),
@@ -219,7 +219,7 @@ pub async fn get(
     agreement_id: Uuid,
     id: Uuid,
 ) -> CoreResult<Document> {
-    agreements::get(pool, actor, agreement_id).await?;
+    agreement_record::get(pool, actor, agreement_id).await?;
     let mut conn = pool.get().await?;
     load(&mut conn, agreement_id, id).await
 }
@@ -230,7 +230,7 @@ pub async fn list(
     agreement_id: Uuid,
     show_deleted: bool,
 ) -> CoreResult<Vec<Document>> {
-    agreements::get(pool, actor, agreement_id).await?;
+    agreement_record::get(pool, actor, agreement_id).await?;
     let mut conn = pool.get().await?;
     let mut query = agreement_documents::table
         .filter(agreement_documents::agreement_id.eq(agreement_id))
@@ -251,7 +251,7 @@ pub async fn delete(
 ) -> CoreResult<Document> {
     let mut conn = pool.get().await?;
     conn.transaction(async |conn| {
-        let agreement = agreements::load_for(conn, agreement_id, true).await?;
+        let agreement = crate::agreement_record::load(conn, agreement_id, true).await?;
         actor.check_write_agreement(&agreement.fields.region_code, &agreement.fields.unit_code)?;
         let before = load(conn, agreement_id, id).await?;
         if before.delete_time.is_some() {

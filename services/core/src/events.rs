@@ -8,9 +8,9 @@ use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
 use crate::access::Principal;
-use crate::agreements::{self, Page};
+use crate::agreements;
 use crate::error::{CoreError, CoreResult};
-use crate::paging::{self, Cursor};
+use crate::paging::{self, Cursor, Page};
 use crate::pool::PgPool;
 use crate::schema::audit_events;
 

@@ -127,7 +127,7 @@ impl ImplementationReport {
     pub fn name(&self) -> String {
         format!(
             "{}/implementationReports/{}",
-            agreements::resource_name(self.agreement_id),
+            crate::names::agreement_name(self.agreement_id),
             self.id
         )
     }
@@ -137,8 +137,8 @@ impl ImplementationReport {
 pub fn parse_name(name: &str) -> Option<(Uuid, Uuid)> {
     let (agreement, report) = name.split_once("/implementationReports/")?;
     Some((
-        agreements::parse_name(agreement)?,
-        agreements::parse_id(report)?,
+        crate::names::parse_agreement_name(agreement)?,
+        crate::names::parse_id(report)?,
     ))
 }
 
@@ -173,7 +173,7 @@ pub async fn submit_in(
     new: NewReport,
 ) -> CoreResult<ImplementationReport> {
     let today = calendar::today();
-    let agreement = agreements::load_for(conn, agreement_id, true).await?;
+    let agreement = crate::agreement_record::load(conn, agreement_id, true).await?;
     actor.check_write_agreement(&agreement.fields.region_code, &agreement.fields.unit_code)?;
     if agreement.delete_time.is_some() {
         return Err(CoreError::FailedPrecondition(format!(
@@ -335,7 +335,7 @@ pub async fn delete(
 ) -> CoreResult<ImplementationReport> {
     let mut conn = pool.get().await?;
     conn.transaction(async |conn| {
-        let agreement = agreements::load_for(conn, agreement_id, true).await?;
+        let agreement = crate::agreement_record::load(conn, agreement_id, true).await?;
         actor.check_write_agreement(&agreement.fields.region_code, &agreement.fields.unit_code)?;
         let report: ImplementationReport = implementation_reports::table
             .find(id)

@@ -1,30 +1,30 @@
 //! kerjasama-core: the agreement register of a regional government's
 //! cooperation bureau (kerja sama daerah). Domain rules, PostgreSQL persistence
-//! through diesel-async, and the use cases that the gRPC edge, the CLI and the
-//! demo loader call. It knows nothing of gRPC.
+//! through diesel-async, and the use cases that the gRPC edge, the CLI, the
+//! import and the seed loaders call. It knows nothing of gRPC.
 
 pub mod access;
+pub mod agreement_record;
 pub mod agreements;
 pub mod audit;
 pub mod benefits;
 pub mod calendar;
 pub mod codes;
 pub mod decimal;
-pub mod demo;
 pub mod documents;
 pub mod error;
 pub mod etag;
 pub mod events;
 pub mod idempotency;
 pub mod implementation_reports;
-pub mod import;
 pub mod meetings;
+pub mod names;
 pub mod open_register;
 pub mod paging;
 pub mod pool;
+pub mod resource;
 pub mod schema;
 pub mod stages;
-pub mod synthetic;
 pub mod text;
 pub mod tokens;
 pub mod units;

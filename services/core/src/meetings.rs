@@ -17,7 +17,6 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::access::Principal;
-use crate::agreements;
 use crate::audit;
 use crate::calendar;
 use crate::codes::{RecommendationStatus, Role};
@@ -130,13 +129,16 @@ impl Meeting {
 
 pub fn parse_name(name: &str) -> Option<Uuid> {
     name.strip_prefix("evaluationMeetings/")
-        .and_then(agreements::parse_id)
+        .and_then(crate::names::parse_id)
 }
 
 /// Parses `evaluationMeetings/{m}/recommendations/{r}`.
 pub fn parse_recommendation_name(name: &str) -> Option<(Uuid, Uuid)> {
     let (meeting, recommendation) = name.split_once("/recommendations/")?;
-    Some((parse_name(meeting)?, agreements::parse_id(recommendation)?))
+    Some((
+        parse_name(meeting)?,
+        crate::names::parse_id(recommendation)?,
+    ))
 }
 
 /// Checks a finding and its recommendations; `at` prefixes the field paths.
@@ -163,12 +165,12 @@ async fn check_finding(
                 format!("{at}agreement"),
                 format!(
                     "{} belongs to region {r}",
-                    agreements::resource_name(agreement)
+                    crate::names::agreement_name(agreement)
                 ),
             )),
             _ => v.push(FieldViolation::new(
                 format!("{at}agreement"),
-                format!("{} does not exist", agreements::resource_name(agreement)),
+                format!("{} does not exist", crate::names::agreement_name(agreement)),
             )),
         }
     }
@@ -259,7 +261,7 @@ pub async fn create(pool: &PgPool, actor: &Principal, new: NewMeeting) -> CoreRe
     let mut conn = pool.get().await?;
     conn.transaction(async |conn| {
         let mut v = Vec::new();
-        let region_ok = agreements::is_region_code(&new.region_code);
+        let region_ok = crate::names::is_region_code(&new.region_code);
         if new.region_code.is_empty() {
             v.push(FieldViolation::new(
                 "region_code",

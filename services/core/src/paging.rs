@@ -144,6 +144,12 @@ pub fn decode(token: &str, fingerprint: &str) -> CoreResult<Option<Cursor>> {
     Ok(Some(token.c))
 }
 
+/// One page of a list: its items and the token of the next (empty: the last).
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next_page_token: String,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -15,7 +15,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::access::Principal;
-use crate::agreements::{self, AgreementFields};
+use crate::agreement_record::AgreementFields;
 use crate::audit;
 use crate::calendar;
 use crate::codes::{CooperationType, DocumentKind, StageStatus};
@@ -383,7 +383,7 @@ pub async fn replace_template(
     if moved > 0 {
         return Err(CoreError::FailedPrecondition(format!(
             "{}'s stages have started under its current template; adding or removing its parent would change them",
-            agreements::resource_name(agreement_id)
+            crate::names::agreement_name(agreement_id)
         )));
     }
     diesel::delete(agreement_stages::table.filter(agreement_stages::agreement_id.eq(agreement_id)))
@@ -439,7 +439,7 @@ impl Stage {
     pub fn name(&self) -> String {
         format!(
             "{}/stages/{}",
-            agreements::resource_name(self.agreement_id),
+            crate::names::agreement_name(self.agreement_id),
             self.code
         )
     }
@@ -458,7 +458,7 @@ impl Stage {
 /// and `_` (PERSIAPAN, PENANDATANGANAN_KSB).
 pub fn parse_name(name: &str) -> Option<(Uuid, &str)> {
     let (agreement, code) = name.split_once("/stages/")?;
-    let id = agreements::parse_name(agreement)?;
+    let id = crate::names::parse_agreement_name(agreement)?;
     let is_code = !code.is_empty()
         && code
             .bytes()
@@ -578,7 +578,7 @@ async fn load_stages(conn: &mut AsyncPgConnection, agreement_id: Uuid) -> CoreRe
 
 pub async fn list(pool: &PgPool, actor: &Principal, agreement_id: Uuid) -> CoreResult<Vec<Stage>> {
     let mut conn = pool.get().await?;
-    let agreement = agreements::load_for(&mut conn, agreement_id, false).await?;
+    let agreement = crate::agreement_record::load(&mut conn, agreement_id, false).await?;
     actor.check_read(&agreement.fields.region_code)?;
     load_stages(&mut conn, agreement_id).await
 }
@@ -596,7 +596,7 @@ pub async fn get(
         .ok_or_else(|| {
             CoreError::not_found(format!(
                 "{}/stages/{code}",
-                agreements::resource_name(agreement_id)
+                crate::names::agreement_name(agreement_id)
             ))
         })
 }
@@ -670,7 +670,7 @@ pub async fn act(
 ) -> CoreResult<Stage> {
     let mut conn = pool.get().await?;
     conn.transaction(async |conn| {
-        let agreement = agreements::load_for(conn, agreement_id, true).await?;
+        let agreement = crate::agreement_record::load(conn, agreement_id, true).await?;
         actor.check_write_agreement(&agreement.fields.region_code, &agreement.fields.unit_code)?;
         if agreement.delete_time.is_some() {
             return Err(precondition(format!("{} is deleted", agreement.name())));

@@ -68,7 +68,7 @@ pub async fn create(
         _ => {}
     }
     if let Some(region) = &new.region_code
-        && !crate::agreements::is_region_code(region)
+        && !crate::names::is_region_code(region)
     {
         violations.push(FieldViolation::new(
             "region",

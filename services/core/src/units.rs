@@ -8,11 +8,11 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::access::Principal;
-use crate::agreements::{Page, is_region_code};
 use crate::audit::{self, AuditEntry};
 use crate::error::{CoreError, CoreResult, FieldViolation};
 use crate::idempotency::{self, Claim, CreateRequest};
-use crate::paging::{self, Cursor};
+use crate::names::is_region_code;
+use crate::paging::{self, Cursor, Page};
 use crate::pool::PgPool;
 use crate::schema::units;
 

@@ -32,7 +32,8 @@ impl Agreements {
 }
 
 fn parse_agreement_name(field: &str, name: &str) -> Result<uuid::Uuid, CoreError> {
-    agreements::parse_name(name).ok_or_else(|| CoreError::invalid(field, "must be agreements/{id}"))
+    kerjasama_core::names::parse_agreement_name(name)
+        .ok_or_else(|| CoreError::invalid(field, "must be agreements/{id}"))
 }
 
 pub fn to_proto(a: Agreement) -> pb::Agreement {
@@ -48,7 +49,7 @@ pub fn to_proto(a: Agreement) -> pb::Agreement {
         document_kind: f.document_kind.to_proto(),
         parent: f
             .parent_id
-            .map(agreements::resource_name)
+            .map(kerjasama_core::names::agreement_name)
             .unwrap_or_default(),
         unit: format!("units/{}", f.unit_code),
         sector: f.sector,
@@ -90,7 +91,7 @@ fn parent(v: &mut Violations, text: &str) -> Option<uuid::Uuid> {
     if text.is_empty() {
         return None;
     }
-    let id = agreements::parse_name(text);
+    let id = kerjasama_core::names::parse_agreement_name(text);
     if id.is_none() {
         v.add("parent", "must be agreements/{id}");
     }
@@ -351,7 +352,7 @@ fn filter_for_list(
     let region_code = non_empty(&request.region_code);
     if region_code
         .as_deref()
-        .is_some_and(|r| !agreements::is_region_code(r))
+        .is_some_and(|r| !kerjasama_core::names::is_region_code(r))
     {
         v.add(
             "region_code",
@@ -569,7 +570,7 @@ fn name_and_date(
     date: &str,
 ) -> Result<(uuid::Uuid, Option<chrono::NaiveDate>), Status> {
     let mut v = Violations::default();
-    let id = agreements::parse_name(name);
+    let id = kerjasama_core::names::parse_agreement_name(name);
     if id.is_none() {
         v.add("name", "must be agreements/{id}");
     }

@@ -1,7 +1,6 @@
 //! `kerjasama.v1.BenefitService`: indicators and their realisations.
 
 use kerjasama_core::CoreError;
-use kerjasama_core::agreements;
 use kerjasama_core::benefits::{
     self, Indicator, IndicatorChange, IndicatorFields, Realisation, RealisationChange,
     RealisationFields,
@@ -81,7 +80,8 @@ fn invalid(field: &str, description: &str) -> Status {
 }
 
 fn agreement_id(parent: &str) -> Result<uuid::Uuid, Status> {
-    agreements::parse_name(parent).ok_or_else(|| invalid("parent", "must be agreements/{id}"))
+    kerjasama_core::names::parse_agreement_name(parent)
+        .ok_or_else(|| invalid("parent", "must be agreements/{id}"))
 }
 
 fn indicator_id(field: &str, name: &str) -> Result<(uuid::Uuid, uuid::Uuid), Status> {

@@ -4,7 +4,8 @@
 use kerjasama_core::paging;
 use kerjasama_core::pool::PgPool;
 use kerjasama_core::{CoreError, calendar, units};
-use kerjasama_jobs::digests::outbox::{self, ComposeSettings, Composed, Delivery};
+use kerjasama_jobs::digests::delivery_record::{Delivery, DeliveryState};
+use kerjasama_jobs::digests::outbox::{self, ComposeSettings, Composed};
 use kerjasama_jobs::digests::recipients::{
     self, Channel, Recipient, RecipientChange, RecipientFields,
 };
@@ -16,7 +17,7 @@ use tonic::{Request, Response, Status};
 
 use crate::auth::caller;
 use crate::status::on;
-use crate::wire::{IdPages, Violations, non_empty, timestamp};
+use crate::wire::{FieldMask, IdPages, Violations, non_empty, timestamp};
 
 pub struct Digests {
     pool: PgPool,
@@ -75,13 +76,12 @@ fn schedule_to_proto(s: DigestSchedule) -> pb::DigestSchedule {
     }
 }
 
-fn delivery_state(code: &str) -> i32 {
-    (match code {
-        "PENDING" => pb::DigestDeliveryState::Pending,
-        "SENDING" => pb::DigestDeliveryState::Sending,
-        "DELIVERED" => pb::DigestDeliveryState::Delivered,
-        "FAILED" => pb::DigestDeliveryState::Failed,
-        _ => pb::DigestDeliveryState::Unspecified,
+fn delivery_state(state: DeliveryState) -> i32 {
+    (match state {
+        DeliveryState::Pending => pb::DigestDeliveryState::Pending,
+        DeliveryState::Sending => pb::DigestDeliveryState::Sending,
+        DeliveryState::Delivered => pb::DigestDeliveryState::Delivered,
+        DeliveryState::Failed => pb::DigestDeliveryState::Failed,
     }) as i32
 }
 
@@ -95,7 +95,7 @@ fn delivery_to_proto(d: Delivery) -> pb::DigestDelivery {
         address: d.address,
         tick: d.tick,
         subject: d.subject,
-        state: delivery_state(&d.state),
+        state: delivery_state(d.state),
         attempts: d.attempts,
         max_attempts: d.max_attempts,
         next_attempt_time: Some(timestamp(d.next_attempt_at)),
@@ -148,17 +148,6 @@ fn id_of(
     shape: &str,
 ) -> Result<uuid::Uuid, Status> {
     parse(name).ok_or_else(|| on("")(CoreError::invalid(field, format!("must be {shape}"))))
-}
-
-fn mask_paths(mask: Option<prost_types::FieldMask>) -> Result<Vec<String>, Status> {
-    let paths = mask.map(|m| m.paths).unwrap_or_default();
-    if paths.is_empty() {
-        return Err(on("")(CoreError::invalid(
-            "update_mask",
-            "required: the fields to replace",
-        )));
-    }
-    Ok(paths)
 }
 
 #[tonic::async_trait]
@@ -265,21 +254,23 @@ impl DigestService for Digests {
             "digestRecipients/{id}",
         )?;
         let mut v = Violations::default();
+        let mask = FieldMask::checked(
+            request.update_mask,
+            "DigestRecipient",
+            &["display_name", "address", "secret"],
+            &mut v,
+        );
+        v.finish().map_err(on(""))?;
         let mut changes = Vec::new();
-        for path in mask_paths(request.update_mask)? {
+        for path in mask.paths() {
             match path.as_str() {
                 "display_name" => {
                     changes.push(RecipientChange::DisplayName(r.display_name.clone()))
                 }
                 "address" => changes.push(RecipientChange::Address(r.address.clone())),
-                "secret" => changes.push(RecipientChange::Secret(r.secret.clone())),
-                other => v.add(
-                    "update_mask",
-                    format!("{other} cannot be changed; updatable: display_name, address, secret"),
-                ),
+                _ => changes.push(RecipientChange::Secret(r.secret.clone())),
             }
         }
-        v.finish().map_err(on(""))?;
         let updated = recipients::update(
             &self.pool,
             &actor,
@@ -376,55 +367,35 @@ impl DigestService for Digests {
             schedules_admin::parse_name,
             "digestSchedules/{id}",
         )?;
-        let paths = mask_paths(request.update_mask)?;
         let mut v = Violations::default();
-        for path in &paths {
-            if ![
+        let mask = FieldMask::checked(
+            request.update_mask,
+            "DigestSchedule",
+            &[
                 "display_name",
                 "cron",
                 "time_zone",
                 "enabled",
                 "after_report_runs",
-            ]
-            .contains(&path.as_str())
-            {
-                v.add(
-                    "update_mask",
-                    format!("{path} cannot be changed; updatable: display_name, cron, time_zone, enabled, after_report_runs"),
-                );
-            }
-        }
+            ],
+            &mut v,
+        );
         v.finish().map_err(on(""))?;
         let etag = non_empty(&s.etag);
-        let merge = move |before: &DigestSchedule| {
-            let has = |p: &str| paths.iter().any(|x| x == p);
-            DigestScheduleFields {
-                display_name: if has("display_name") {
-                    s.display_name.clone()
-                } else {
-                    before.display_name.clone()
-                },
-                cron: if has("cron") {
-                    s.cron.clone()
-                } else {
-                    before.cron.clone()
-                },
-                time_zone: if has("time_zone") {
-                    s.time_zone.clone()
-                } else {
-                    before.time_zone.clone()
-                },
-                enabled: if has("enabled") {
-                    s.enabled.unwrap_or(true)
-                } else {
-                    before.enabled
-                },
-                after_report_runs: if has("after_report_runs") {
-                    s.after_report_runs
-                } else {
-                    before.after_report_runs
-                },
-            }
+        let merge = move |before: &DigestSchedule| DigestScheduleFields {
+            display_name: mask.pick(
+                "display_name",
+                s.display_name.clone(),
+                before.display_name.clone(),
+            ),
+            cron: mask.pick("cron", s.cron.clone(), before.cron.clone()),
+            time_zone: mask.pick("time_zone", s.time_zone.clone(), before.time_zone.clone()),
+            enabled: mask.pick("enabled", s.enabled.unwrap_or(true), before.enabled),
+            after_report_runs: mask.pick(
+                "after_report_runs",
+                s.after_report_runs,
+                before.after_report_runs,
+            ),
         };
         let updated = schedules_admin::change(
             &self.pool,
@@ -471,10 +442,10 @@ impl DigestService for Digests {
         let mut v = Violations::default();
         let state = match pb::DigestDeliveryState::try_from(request.state) {
             Ok(pb::DigestDeliveryState::Unspecified) => None,
-            Ok(pb::DigestDeliveryState::Pending) => Some("PENDING"),
-            Ok(pb::DigestDeliveryState::Sending) => Some("SENDING"),
-            Ok(pb::DigestDeliveryState::Delivered) => Some("DELIVERED"),
-            Ok(pb::DigestDeliveryState::Failed) => Some("FAILED"),
+            Ok(pb::DigestDeliveryState::Pending) => Some(DeliveryState::Pending),
+            Ok(pb::DigestDeliveryState::Sending) => Some(DeliveryState::Sending),
+            Ok(pb::DigestDeliveryState::Delivered) => Some(DeliveryState::Delivered),
+            Ok(pb::DigestDeliveryState::Failed) => Some(DeliveryState::Failed),
             Err(_) => {
                 v.add("state", "not a DigestDeliveryState value");
                 None

@@ -1,7 +1,6 @@
 //! `kerjasama.v1.DocumentService`: document metadata on an agreement.
 
 use kerjasama_core::CoreError;
-use kerjasama_core::agreements;
 use kerjasama_core::codes;
 use kerjasama_core::documents::{self, Document, NewDocument};
 use kerjasama_core::pool::PgPool;
@@ -58,7 +57,7 @@ impl DocumentService for Documents {
     ) -> Result<Response<pb::Document>, Status> {
         let actor = caller(&request)?;
         let request = request.into_inner();
-        let parent = agreements::parse_name(&request.parent)
+        let parent = kerjasama_core::names::parse_agreement_name(&request.parent)
             .ok_or_else(|| invalid("parent", "must be agreements/{id}"))?;
         let d = request
             .document
@@ -102,7 +101,7 @@ impl DocumentService for Documents {
         request: Request<pb::ListDocumentsRequest>,
     ) -> Result<Response<pb::ListDocumentsResponse>, Status> {
         let actor = caller(&request)?;
-        let parent = agreements::parse_name(&request.get_ref().parent)
+        let parent = kerjasama_core::names::parse_agreement_name(&request.get_ref().parent)
             .ok_or_else(|| invalid("parent", "must be agreements/{id}"))?;
         let list = documents::list(&self.pool, &actor, parent, request.get_ref().show_deleted)
             .await

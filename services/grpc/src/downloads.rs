@@ -28,7 +28,8 @@ use kerjasama_core::pool::PgPool;
 use kerjasama_core::schema::report_runs;
 use kerjasama_core::tokens;
 use kerjasama_jobs::csv_dialect::CsvDialect;
-use kerjasama_jobs::runs::{self, ReportRun};
+use kerjasama_jobs::run_record::{ReportRun, RunState};
+use kerjasama_jobs::runs;
 use serde::Deserialize;
 use tokio::net::TcpListener;
 
@@ -151,7 +152,7 @@ async fn run_file(
 ) -> Result<Response, Failure> {
     let actor = principal(&state.pool, &headers).await?;
     checked_text("file", &file)?;
-    let id = kerjasama_core::agreements::parse_id(&run).ok_or_else(|| {
+    let id = kerjasama_core::names::parse_id(&run).ok_or_else(|| {
         Failure(
             StatusCode::BAD_REQUEST,
             format!("{run:?} is not a report run id"),
@@ -180,18 +181,19 @@ async fn latest_file(
         .schedule
         .as_deref()
         .map(|s| {
-            kerjasama_core::agreements::parse_id(s.trim_start_matches("reportSchedules/"))
-                .ok_or_else(|| {
+            kerjasama_core::names::parse_id(s.trim_start_matches("reportSchedules/")).ok_or_else(
+                || {
                     Failure(
                         StatusCode::BAD_REQUEST,
                         format!("{s:?} is not a schedule id"),
                     )
-                })
+                },
+            )
         })
         .transpose()?;
     let mut conn = state.pool.get().await.map_err(CoreError::from)?;
     let mut query = report_runs::table
-        .filter(report_runs::state.eq("SUCCEEDED"))
+        .filter(report_runs::state.eq(RunState::Succeeded))
         .filter(report_runs::files.contains(vec![file.clone()]))
         .select(report_runs::id)
         .order((report_runs::finish_time.desc(), report_runs::id.desc()))

@@ -15,6 +15,8 @@ use kerjasama_core::access::Principal;
 use kerjasama_core::paging;
 use kerjasama_core::pool::PgPool;
 use tonic::Status;
+
+use crate::request_id::{REQUEST_ID, RequestId};
 use tonic::body::Body;
 use tower::{Layer, Service};
 
@@ -135,28 +137,6 @@ where
             span,
         ))
     }
-}
-
-/// The id of the call being handled: in its log lines (the `call` span) and
-/// in the `google.rpc.RequestInfo` of an UNAVAILABLE or INTERNAL answer.
-#[derive(Clone)]
-pub struct RequestId(pub String);
-
-impl RequestId {
-    fn new() -> Self {
-        Self(uuid::Uuid::now_v7().to_string())
-    }
-
-    /// The current call's id, or a fresh one outside a call.
-    pub fn current() -> String {
-        REQUEST_ID
-            .try_with(|id| id.0.clone())
-            .unwrap_or_else(|_| Self::new().0)
-    }
-}
-
-tokio::task_local! {
-    static REQUEST_ID: RequestId;
 }
 
 /// What one call needs of the gate.

@@ -2,7 +2,6 @@
 //! cycles' status as of a date.
 
 use kerjasama_core::CoreError;
-use kerjasama_core::agreements;
 use kerjasama_core::calendar;
 use kerjasama_core::implementation_reports::{self, ImplementationReport, NewReport};
 use kerjasama_core::pool::PgPool;
@@ -43,7 +42,7 @@ fn to_proto(r: ImplementationReport) -> pb::ImplementationReport {
 }
 
 fn parent(text: &str) -> Result<uuid::Uuid, Status> {
-    agreements::parse_name(text)
+    kerjasama_core::names::parse_agreement_name(text)
         .ok_or_else(|| on("")(CoreError::invalid("parent", "must be agreements/{id}")))
 }
 

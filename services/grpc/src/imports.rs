@@ -6,9 +6,9 @@ use std::pin::Pin;
 use futures::Stream;
 use kerjasama_core::CoreError;
 use kerjasama_core::access::Principal;
-use kerjasama_core::import::runs::{self, ImportRun, Upload};
 use kerjasama_core::paging::{self, Cursor};
 use kerjasama_core::pool::PgPool;
+use kerjasama_import::runs::{self, ImportRun, ImportRunState, Upload};
 use kerjasama_proto::v1 as pb;
 use kerjasama_proto::v1::import_service_server::ImportService;
 use tonic::{Request, Response, Status};
@@ -31,15 +31,14 @@ impl Imports {
     }
 }
 
-fn state(code: &str) -> pb::ImportRunState {
-    match code {
-        "VALIDATING" => pb::ImportRunState::Validating,
-        "VALIDATED" => pb::ImportRunState::Validated,
-        "INVALID" => pb::ImportRunState::Invalid,
-        "COMMITTING" => pb::ImportRunState::Committing,
-        "SUCCEEDED" => pb::ImportRunState::Succeeded,
-        "FAILED" => pb::ImportRunState::Failed,
-        _ => pb::ImportRunState::Unspecified,
+fn state(state: ImportRunState) -> pb::ImportRunState {
+    match state {
+        ImportRunState::Validating => pb::ImportRunState::Validating,
+        ImportRunState::Validated => pb::ImportRunState::Validated,
+        ImportRunState::Invalid => pb::ImportRunState::Invalid,
+        ImportRunState::Committing => pb::ImportRunState::Committing,
+        ImportRunState::Succeeded => pb::ImportRunState::Succeeded,
+        ImportRunState::Failed => pb::ImportRunState::Failed,
     }
 }
 
@@ -48,7 +47,7 @@ fn to_proto(run: ImportRun) -> pb::ImportRun {
         name: run.name(),
         etag: run.etag(),
         region_code: run.region_code,
-        state: state(&run.state) as i32,
+        state: state(run.state) as i32,
         validate_only: run.validate_only,
         file_names: run.file_names,
         file_bytes: run.file_bytes,
@@ -218,16 +217,16 @@ impl ImportService for Imports {
                     column: line.problem.column.unwrap_or_default(),
                     value: line.problem.value,
                     outcome: match line.outcome {
-                        kerjasama_core::import::problems::Outcome::Invalid => {
+                        kerjasama_import::problems::Outcome::Invalid => {
                             pb::ImportRowOutcome::Invalid
                         }
-                        kerjasama_core::import::problems::Outcome::Conflict => {
+                        kerjasama_import::problems::Outcome::Conflict => {
                             pb::ImportRowOutcome::Conflict
                         }
-                        kerjasama_core::import::problems::Outcome::Updated => {
+                        kerjasama_import::problems::Outcome::Updated => {
                             pb::ImportRowOutcome::Updated
                         }
-                        kerjasama_core::import::problems::Outcome::Unchanged => {
+                        kerjasama_import::problems::Outcome::Unchanged => {
                             pb::ImportRowOutcome::Unchanged
                         }
                     } as i32,

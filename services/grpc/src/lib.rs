@@ -18,6 +18,7 @@ pub mod open_register;
 pub mod prometheus;
 pub mod reports;
 pub mod request_check;
+pub mod request_id;
 pub mod schedules;
 pub mod server;
 pub mod stages;

@@ -2,7 +2,6 @@
 //! of their recommendations.
 
 use kerjasama_core::CoreError;
-use kerjasama_core::agreements;
 use kerjasama_core::codes;
 use kerjasama_core::meetings::{
     self, Finding, Meeting, NewFinding, NewMeeting, NewRecommendation, Recommendation,
@@ -57,7 +56,7 @@ fn finding_to_proto(f: Finding) -> pb::Finding {
         name: f.name(),
         agreement: f
             .agreement_id
-            .map(agreements::resource_name)
+            .map(kerjasama_core::names::agreement_name)
             .unwrap_or_default(),
         description: f.description,
         recommendations: f
@@ -102,7 +101,7 @@ fn new_finding(v: &mut Violations, at: &str, f: pb::Finding) -> NewFinding {
     let agreement_id = if f.agreement.is_empty() {
         None
     } else {
-        let id = agreements::parse_name(&f.agreement);
+        let id = kerjasama_core::names::parse_agreement_name(&f.agreement);
         if id.is_none() {
             v.add(format!("{at}agreement"), "must be agreements/{id}");
         }

@@ -8,7 +8,8 @@ use futures::Stream;
 use kerjasama_core::CoreError;
 use kerjasama_core::pool::PgPool;
 use kerjasama_jobs::csv_dialect::CsvDialect;
-use kerjasama_jobs::runs::{self, Destination, ReportParams, ReportRun};
+use kerjasama_jobs::run_record::{Destination, ReportParams, ReportRun, RunState};
+use kerjasama_jobs::{queue, runs};
 use kerjasama_proto::v1 as pb;
 use kerjasama_proto::v1::report_service_server::ReportService;
 use tokio::io::AsyncReadExt;
@@ -68,7 +69,7 @@ fn to_proto(run: ReportRun) -> pb::ReportRun {
 
 fn parse_run_name(field: &str, name: &str) -> Result<uuid::Uuid, CoreError> {
     name.strip_prefix("reportRuns/")
-        .and_then(kerjasama_core::agreements::parse_id)
+        .and_then(kerjasama_core::names::parse_id)
         .ok_or_else(|| CoreError::invalid(field, "must be reportRuns/{id}"))
 }
 
@@ -104,7 +105,7 @@ impl ReportService for Reports {
             public_register: request.public_register,
             ..ReportParams::new(as_of, (start, end), None).map_err(on(""))?
         };
-        let run = runs::queue(
+        let run = queue::queue(
             &self.pool,
             &actor,
             params,
@@ -138,7 +139,7 @@ impl ReportService for Reports {
                 Ok(state) => state
                     .as_str_name()
                     .strip_prefix("REPORT_RUN_STATE_")
-                    .map(str::to_string),
+                    .and_then(RunState::from_code),
                 Err(_) => {
                     v.add("state", format!("{n} is not a known value"));
                     None
@@ -200,7 +201,7 @@ impl ReportService for Reports {
         let fingerprint = page::fingerprint(&request.run, &request.table);
         let offset = page::offset(&request.page_token, &fingerprint).map_err(on(""))?;
         let run = runs::get(&self.pool, &actor, id).await.map_err(on(""))?;
-        if run.state != "SUCCEEDED" {
+        if run.state != RunState::Succeeded {
             return Err(on("")(CoreError::FailedPrecondition(format!(
                 "{} is {}; only a succeeded run has rows",
                 run.name(),

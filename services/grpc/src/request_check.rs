@@ -137,7 +137,7 @@ fn visit(field: &FieldDescriptor, path: &str, value: &Value, out: &mut Vec<Field
                 out.push(v);
             } else if field.name() == "region_code"
                 && !s.is_empty()
-                && !kerjasama_core::agreements::is_region_code(s)
+                && !kerjasama_core::names::is_region_code(s)
             {
                 out.push(FieldViolation::new(
                     path,

@@ -9,7 +9,7 @@ use tonic::{Request, Response, Status};
 
 use crate::auth::caller;
 use crate::status::on;
-use crate::wire::{Violations, non_empty, timestamp};
+use crate::wire::{FieldMask, Violations, non_empty, timestamp};
 
 const RESOURCE: &str = "report_schedule";
 
@@ -108,31 +108,23 @@ impl ReportScheduleService for Schedules {
             .report_schedule
             .ok_or_else(|| on("")(CoreError::invalid("report_schedule", "required")))?;
         let id = schedule_id("report_schedule.name", &s.name)?;
-        let paths = request.update_mask.map(|m| m.paths).unwrap_or_default();
         let mut v = Violations::default();
-        if paths.is_empty() {
-            v.add("update_mask", "required: the fields to replace");
-        }
-        const UPDATABLE: &[&str] = &[
-            "display_name",
-            "cron",
-            "time_zone",
-            "period_rule",
-            "tables",
-            "keep_runs",
-            "report_grace_days",
-            "enabled",
-        ];
-        for path in &paths {
-            if !UPDATABLE.contains(&path.as_str()) {
-                v.add(
-                    "update_mask",
-                    format!("{path} is not an updatable field of ReportSchedule"),
-                );
-            }
-        }
+        let mask = FieldMask::checked(
+            request.update_mask,
+            "ReportSchedule",
+            &[
+                "display_name",
+                "cron",
+                "time_zone",
+                "period_rule",
+                "tables",
+                "keep_runs",
+                "report_grace_days",
+                "enabled",
+            ],
+            &mut v,
+        );
         v.finish().map_err(on(RESOURCE))?;
-        let has = |p: &str| paths.iter().any(|x| x == p);
         let etag = non_empty(&s.etag);
         let updated = schedules::update(
             &self.pool,
@@ -140,46 +132,26 @@ impl ReportScheduleService for Schedules {
             id,
             |before| ScheduleFields {
                 region_code: before.region_code.clone(),
-                display_name: if has("display_name") {
-                    s.display_name.clone()
-                } else {
-                    before.display_name.clone()
-                },
-                cron: if has("cron") {
-                    s.cron.clone()
-                } else {
-                    before.cron.clone()
-                },
-                time_zone: if has("time_zone") {
-                    s.time_zone.clone()
-                } else {
-                    before.time_zone.clone()
-                },
-                period_rule: if has("period_rule") {
-                    s.period_rule.clone()
-                } else {
-                    before.period_rule.clone()
-                },
-                tables: if has("tables") {
-                    s.tables.clone()
-                } else {
-                    before.tables.clone()
-                },
-                keep_runs: if has("keep_runs") {
-                    s.keep_runs
-                } else {
-                    before.keep_runs
-                },
-                report_grace_days: if has("report_grace_days") {
-                    s.report_grace_days.unwrap_or(30)
-                } else {
-                    before.report_grace_days
-                },
-                enabled: if has("enabled") {
-                    s.enabled.unwrap_or(true)
-                } else {
-                    before.enabled
-                },
+                display_name: mask.pick(
+                    "display_name",
+                    s.display_name.clone(),
+                    before.display_name.clone(),
+                ),
+                cron: mask.pick("cron", s.cron.clone(), before.cron.clone()),
+                time_zone: mask.pick("time_zone", s.time_zone.clone(), before.time_zone.clone()),
+                period_rule: mask.pick(
+                    "period_rule",
+                    s.period_rule.clone(),
+                    before.period_rule.clone(),
+                ),
+                tables: mask.pick("tables", s.tables.clone(), before.tables.clone()),
+                keep_runs: mask.pick("keep_runs", s.keep_runs, before.keep_runs),
+                report_grace_days: mask.pick(
+                    "report_grace_days",
+                    s.report_grace_days.unwrap_or(30),
+                    before.report_grace_days,
+                ),
+                enabled: mask.pick("enabled", s.enabled.unwrap_or(true), before.enabled),
             },
             etag.as_deref(),
         )

@@ -2,7 +2,6 @@
 //! and their templates.
 
 use kerjasama_core::CoreError;
-use kerjasama_core::agreements;
 use kerjasama_core::codes;
 use kerjasama_core::pool::PgPool;
 use kerjasama_core::stages::{
@@ -99,7 +98,7 @@ impl StageService for Stages {
         request: Request<pb::ListStagesRequest>,
     ) -> Result<Response<pb::ListStagesResponse>, Status> {
         let actor = caller(&request)?;
-        let id = agreements::parse_name(&request.get_ref().parent)
+        let id = kerjasama_core::names::parse_agreement_name(&request.get_ref().parent)
             .ok_or_else(|| on("")(CoreError::invalid("parent", "must be agreements/{id}")))?;
         let stages = stages::list(&self.pool, &actor, id).await.map_err(on(""))?;
         Ok(Response::new(pb::ListStagesResponse {

@@ -56,14 +56,14 @@ pub fn to_status(error: CoreError, resource: &str) -> Status {
         CoreError::Unauthenticated => Code::Unauthenticated,
         CoreError::PermissionDenied(_) => Code::PermissionDenied,
         CoreError::Unavailable(cause) => {
-            let id = crate::gate::RequestId::current();
+            let id = crate::request_id::RequestId::current();
             tracing::warn!(request_id = %id, %cause, "database unavailable");
             details.set_request_info(id, "");
             details.set_retry_info(Some(std::time::Duration::from_secs(1)));
             Code::Unavailable
         }
         CoreError::Internal(cause) => {
-            let id = crate::gate::RequestId::current();
+            let id = crate::request_id::RequestId::current();
             tracing::error!(request_id = %id, %cause, "internal error");
             details.set_request_info(id, "");
             Code::Internal

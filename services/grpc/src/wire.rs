@@ -101,6 +101,52 @@ impl Violations {
     }
 }
 
+/// An update's field mask (AIP-134), checked once: at least one path, and
+/// every path one of the fields `resource` lets a client replace.
+pub struct FieldMask(Vec<String>);
+
+impl FieldMask {
+    pub fn checked(
+        mask: Option<prost_types::FieldMask>,
+        resource: &str,
+        updatable: &[&str],
+        v: &mut Violations,
+    ) -> Self {
+        let paths = mask.map(|m| m.paths).unwrap_or_default();
+        if paths.is_empty() {
+            v.add(
+                "update_mask",
+                format!("required: the fields to replace ({})", updatable.join(", ")),
+            );
+        }
+        for path in &paths {
+            if !updatable.contains(&path.as_str()) {
+                v.add(
+                    "update_mask",
+                    format!(
+                        "{path} is not an updatable field of {resource}; updatable: {}",
+                        updatable.join(", ")
+                    ),
+                );
+            }
+        }
+        Self(paths)
+    }
+
+    pub fn paths(&self) -> &[String] {
+        &self.0
+    }
+
+    pub fn has(&self, path: &str) -> bool {
+        self.0.iter().any(|p| p == path)
+    }
+
+    /// The request's value of `path` when the mask names it, else the stored one.
+    pub fn pick<T>(&self, path: &str, requested: T, stored: T) -> T {
+        if self.has(path) { requested } else { stored }
+    }
+}
+
 pub fn date_text(date: Option<NaiveDate>) -> String {
     date.map(|d| d.format("%Y-%m-%d").to_string())
         .unwrap_or_default()

@@ -369,7 +369,7 @@ fn parse_origin(text: &str) -> Result<http::HeaderValue, String> {
 /// A Kemendagri region code such as 36 or 36.71.
 fn parse_region(text: &str) -> Result<String, String> {
     let text = text.trim();
-    if kerjasama_core::agreements::is_region_code(text) {
+    if kerjasama_core::names::is_region_code(text) {
         Ok(text.to_string())
     } else {
         Err(format!(

@@ -5,7 +5,7 @@
 //!
 //! It only talks to a server on loopback (the machine it measures is the one
 //! it runs on). Reads address the synthetic register by ordinal
-//! ([`kerjasama_core::synthetic::synthetic_agreement_id`]), so the same
+//! ([`kerjasama_seed::synthetic::synthetic_agreement_id`]), so the same
 //! agreements can be read by pgbench with the same SQL. Writes prepare their
 //! targets before the clock starts (a unit, agreements with a stage in
 //! progress, an indicator per caller) and each target is used once.
@@ -288,7 +288,7 @@ async fn list_request(
     register_size: u64,
     filter: ListFilter,
 ) -> Result<pb::ListAgreementsRequest, Status> {
-    use kerjasama_core::synthetic::synthetic_agreement_id;
+    use kerjasama_seed::synthetic::synthetic_agreement_id;
     let mut agreements = pb::agreement_service_client::AgreementServiceClient::new(channel.clone());
     // The unit and type of a synthetic agreement in the middle of the register.
     let sample = agreements
@@ -480,7 +480,7 @@ async fn call(
     issued: u64,
     rng: &mut Rng,
 ) -> Result<(), Status> {
-    use kerjasama_core::synthetic::synthetic_agreement_id;
+    use kerjasama_seed::synthetic::synthetic_agreement_id;
     let token = config.token.as_str();
     let mut agreements = pb::agreement_service_client::AgreementServiceClient::new(channel.clone());
     let get = |n: u64| pb::GetAgreementRequest {

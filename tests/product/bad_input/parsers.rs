@@ -5,7 +5,6 @@
 //! these are the functions the handlers call.
 
 use chrono::{DateTime, Utc};
-use kerjasama_core::agreements;
 use kerjasama_core::{benefits, decimal, documents, implementation_reports, meetings};
 use kerjasama_core::{paging, stages, units};
 use kerjasama_jobs::{crontab, rows, runs, schedules};
@@ -116,8 +115,11 @@ fn resource_names_are_accepted_only_in_their_one_spelling() {
     let cases: &[Case] = &[
         (
             "agreements/{id}",
-            |r| agreements::resource_name(r.uuid()),
-            |t| agreements::parse_name(t).map(agreements::resource_name),
+            |r| kerjasama_core::names::agreement_name(r.uuid()),
+            |t| {
+                kerjasama_core::names::parse_agreement_name(t)
+                    .map(kerjasama_core::names::agreement_name)
+            },
         ),
         (
             "agreements/{a}/indicators/{i}",
@@ -215,7 +217,7 @@ fn resource_names_are_accepted_only_in_their_one_spelling() {
         (
             "{id} of any name",
             |r| r.uuid().to_string(),
-            |t| agreements::parse_id(t).map(|id| id.to_string()),
+            |t| kerjasama_core::names::parse_id(t).map(|id| id.to_string()),
         ),
     ];
     for (seed, (shape, valid, parse)) in cases.iter().enumerate() {
@@ -272,7 +274,7 @@ fn region_codes_are_exactly_the_kemendagri_shapes() {
             parts.join(".")
         },
         |text| {
-            let ok = agreements::is_region_code(text);
+            let ok = kerjasama_core::names::is_region_code(text);
             assert_eq!(ok, region_code_by_shape(text), "{text:?}");
             accepted += usize::from(ok);
         },

@@ -6,7 +6,7 @@
 //! whitespace and underscores read as one space and the ends trimmed, it equals
 //! the Indonesian header, the English header or the machine key.
 
-use crate::codes::{
+use kerjasama_core::codes::{
     Beneficiary, CooperationType, DocumentKind, IndicatorCategory, KsddBasis, PartyKind,
     ReportingCycle,
 };
@@ -90,13 +90,13 @@ pub fn header(kind: SheetKind, key: &str) -> &'static str {
 }
 
 /// The column of `kind` that carries the domain field `field` (the name used
-/// in [`crate::FieldViolation`] paths, without indexes: `title`,
+/// in [`kerjasama_core::FieldViolation`] paths, without indexes: `title`,
 /// `parties.name`, `value`, …).
 pub fn column_for_field(kind: SheetKind, field: &str) -> Option<&'static Column> {
     kind.columns().iter().find(|c| c.field == field)
 }
 
-/// A code list a code column takes its values from (see [`crate::codes`]).
+/// A code list a code column takes its values from (see [`kerjasama_core::codes`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum CodeList {
     CooperationType,

@@ -11,7 +11,7 @@ use calamine::{DataRef, ExcelDateTime};
 use chrono::NaiveDate;
 
 use super::columns::CodeList;
-use crate::calendar;
+use kerjasama_core::calendar;
 
 /// A cell as read from a workbook or a CSV field.
 #[derive(Debug, Clone, PartialEq)]
@@ -111,7 +111,7 @@ fn error_value<T>(e: &str) -> Result<T, CellError> {
 /// The text of a cell, trimmed. Numbers become their shortest decimal form
 /// (`12.5`, `1250000`), date cells `YYYY-MM-DD`. The text must hold no
 /// control characters other than tab, line feed and carriage return, and at
-/// most [`crate::text::max_chars`] characters for `field` (the last segment
+/// most [`kerjasama_core::text::max_chars`] characters for `field` (the last segment
 /// of a dotted field name is the limit's name).
 pub fn text(raw: &Raw<'_>, field: &str) -> Result<Option<String>, CellError> {
     let value = match raw {
@@ -147,7 +147,7 @@ pub fn text(raw: &Raw<'_>, field: &str) -> Result<Option<String>, CellError> {
         );
     }
     let limit_name = field.rsplit('.').next().unwrap_or(field);
-    let max = crate::text::max_chars(limit_name);
+    let max = kerjasama_core::text::max_chars(limit_name);
     if value.chars().take(max + 1).count() > max {
         let n = super::problems::format_count(max as u64);
         let n_en = super::problems::format_count_en(max as u64);
@@ -415,7 +415,7 @@ fn number_text(raw: &Raw<'_>) -> Result<Option<String>, CellError> {
 }
 
 /// An exact decimal (see [`parse_number_text`] for text). At most the
-/// digits [`crate::decimal::parse`] allows (18 before, 4 after the point).
+/// digits [`kerjasama_core::decimal::parse`] allows (18 before, 4 after the point).
 pub fn decimal(raw: &Raw<'_>) -> Result<Option<BigDecimal>, CellError> {
     let Some(plain) = number_text(raw)? else {
         return Ok(None);
@@ -433,7 +433,7 @@ pub fn decimal(raw: &Raw<'_>) -> Result<Option<BigDecimal>, CellError> {
         }
         None => plain.clone(),
     };
-    match crate::decimal::parse(&trimmed) {
+    match kerjasama_core::decimal::parse(&trimmed) {
         Ok(value) => Ok(Some(value)),
         Err(_) => fail(
             "Angka terlalu panjang: paling banyak 18 digit sebelum dan 4 digit sesudah tanda desimal.",

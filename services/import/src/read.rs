@@ -1,3 +1,4 @@
+// Over 1,000 lines: one streaming reader for both formats (XLSX cells and CSV records meet in one row builder), and its tests (a third of the file) build workbooks cell by cell.
 //! Reads an import, one XLSX workbook or CSV files (one per sheet), into
 //! typed rows, streaming cells and collecting every problem.
 //!
@@ -28,7 +29,7 @@ use chrono::NaiveDate;
 use super::cells::{self, CellError, Raw, cell_name, quote};
 use super::columns::{Column, SheetKind, ValueKind, match_header};
 use super::problems::{Problem, format_count, format_count_en};
-use crate::codes::{
+use kerjasama_core::codes::{
     Beneficiary, CooperationType, DocumentKind, IndicatorCategory, KsddBasis, PartyKind,
     ReportingCycle,
 };

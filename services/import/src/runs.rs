@@ -23,22 +23,48 @@ use super::commit::{self, Applied, Mode, Progress};
 use super::problems::{self, Outcome, Problem, ReportLine};
 use super::read::{self, ImportFile, MAX_FILE_BYTES};
 use super::template::{self, TemplateLists};
-use crate::access::Principal;
-use crate::audit;
-use crate::error::{CoreError, CoreResult, FieldViolation};
-use crate::pool::PgPool;
-use crate::schema::{import_files, import_rows, import_runs, measurement_units, sectors, units};
+use kerjasama_core::access::Principal;
+use kerjasama_core::audit;
+use kerjasama_core::error::{CoreError, CoreResult, FieldViolation};
+use kerjasama_core::pool::PgPool;
+use kerjasama_core::schema::{
+    import_files, import_rows, import_runs, measurement_units, sectors, units,
+};
 
 /// A run VALIDATING or COMMITTING without a heartbeat for this long is FAILED.
 pub const STALE_AFTER: Duration = Duration::from_secs(60);
 const HEARTBEAT: Duration = Duration::from_secs(5);
+
+kerjasama_core::code_list! {
+    /// Where an import run stands: VALIDATING → VALIDATED (clean), INVALID (its
+    /// report lists problems) or FAILED; a commit goes COMMITTING → SUCCEEDED
+    /// or FAILED (nothing written).
+    ImportRunState {
+        Validating = "VALIDATING",
+        Validated = "VALIDATED",
+        Invalid = "INVALID",
+        Committing = "COMMITTING",
+        Succeeded = "SUCCEEDED",
+        Failed = "FAILED",
+    }
+}
+
+impl ImportRunState {
+    /// VALIDATING or COMMITTING: a process is working on the run.
+    pub fn is_working(self) -> bool {
+        matches!(
+            self,
+            ImportRunState::Validating | ImportRunState::Committing
+        )
+    }
+}
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]
 #[diesel(table_name = import_runs, check_for_backend(diesel::pg::Pg))]
 pub struct ImportRun {
     pub id: Uuid,
     pub region_code: String,
-    pub state: String,
+    pub state: ImportRunState,
     pub validate_only: bool,
     pub actor: String,
     pub request_id: Option<Uuid>,
@@ -61,22 +87,12 @@ pub struct ImportRun {
     pub update_time: DateTime<Utc>,
 }
 
+kerjasama_core::resource!(ImportRun, "importRuns", import_runs);
+
 impl ImportRun {
-    pub fn name(&self) -> String {
-        format!("importRuns/{}", self.id)
-    }
-
-    pub fn etag(&self) -> String {
-        crate::etag::of(self.version)
-    }
-
     pub fn is_finished(&self) -> bool {
-        !matches!(self.state.as_str(), "VALIDATING" | "COMMITTING")
+        !self.state.is_working()
     }
-}
-
-pub fn parse_name(name: &str) -> Option<Uuid> {
-    crate::agreements::parse_id(name.strip_prefix("importRuns/")?)
 }
 
 /// One uploaded file.
@@ -87,6 +103,34 @@ pub struct Upload {
 
 fn megabytes(bytes: usize) -> String {
     format!("{:.1}", bytes as f64 / (1024.0 * 1024.0)).replace('.', ",")
+}
+
+/// The region an import's rows belong to, one rule for the API and the CLI:
+/// the one given, else the caller's own, else the register's only region (a
+/// bureau's register has one); with units in several regions, or none yet,
+/// the caller must say.
+pub async fn import_region(
+    pool: &PgPool,
+    actor: &Principal,
+    given: Option<String>,
+) -> CoreResult<String> {
+    if let Some(region) = given.or_else(|| actor.region_code.clone()) {
+        return Ok(region);
+    }
+    match kerjasama_core::units::regions(pool).await?.as_slice() {
+        [only] => Ok(only.clone()),
+        [] => Err(CoreError::invalid(
+            "region_code",
+            "required: the register has no units yet; give the Kemendagri code of the region the rows belong to, e.g. 36",
+        )),
+        many => Err(CoreError::invalid(
+            "region_code",
+            format!(
+                "required: the register has units in regions {}; give the one the rows belong to",
+                many.join(", ")
+            ),
+        )),
+    }
 }
 
 /// Records a new run with its files (state VALIDATING) and says whether it
@@ -100,15 +144,8 @@ pub async fn create(
     validate_only: bool,
     request_id: Option<Uuid>,
 ) -> CoreResult<(ImportRun, bool)> {
-    let region = region_code
-        .or_else(|| actor.region_code.clone())
-        .ok_or_else(|| {
-            CoreError::invalid(
-                "region_code",
-                "required: the Kemendagri code of the region the rows belong to, e.g. 36",
-            )
-        })?;
-    if !crate::agreements::is_region_code(&region) {
+    let region = import_region(pool, actor, region_code).await?;
+    if !kerjasama_core::names::is_region_code(&region) {
         return Err(CoreError::invalid(
             "region_code",
             "must be a Kemendagri region code such as 36 or 36.71",
@@ -172,7 +209,7 @@ pub async fn create(
             .values((
                 import_runs::id.eq(id),
                 import_runs::region_code.eq(&region),
-                import_runs::state.eq("VALIDATING"),
+                import_runs::state.eq(ImportRunState::Validating),
                 import_runs::validate_only.eq(validate_only),
                 import_runs::actor.eq(&actor.name),
                 import_runs::request_id.eq(request_id),
@@ -209,16 +246,6 @@ pub async fn create(
     .await
 }
 
-async fn load(conn: &mut AsyncPgConnection, id: Uuid) -> CoreResult<ImportRun> {
-    import_runs::table
-        .find(id)
-        .select(ImportRun::as_select())
-        .first(conn)
-        .await
-        .optional()?
-        .ok_or_else(|| CoreError::not_found(format!("importRuns/{id}")))
-}
-
 /// Marks runs whose worker stopped beating as FAILED (nothing was written).
 async fn reap(conn: &mut AsyncPgConnection) -> CoreResult<()> {
     // The database's clock on both sides (heartbeats are set by it too).
@@ -228,11 +255,11 @@ async fn reap(conn: &mut AsyncPgConnection) -> CoreResult<()> {
     ));
     diesel::update(
         import_runs::table
-            .filter(import_runs::state.eq_any(["VALIDATING", "COMMITTING"]))
+            .filter(import_runs::state.eq_any([ImportRunState::Validating, ImportRunState::Committing]))
             .filter(import_runs::heartbeat_at.lt(cutoff)),
     )
     .set((
-        import_runs::state.eq("FAILED"),
+        import_runs::state.eq(ImportRunState::Failed),
         import_runs::error.eq(
             "the server working on this import stopped; nothing was written, commit it again / server berhenti; tidak ada yang ditulis, ulangi commit",
         ),
@@ -285,7 +312,7 @@ pub async fn start_commit(
     etag: Option<&str>,
 ) -> CoreResult<ImportRun> {
     let run = get(pool, actor, id).await?;
-    crate::etag::check(&run.etag(), etag, &run.name())?;
+    kerjasama_core::etag::check(&run.etag(), etag, &run.name())?;
     let refuse = |why: &str| {
         Err(CoreError::FailedPrecondition(format!(
             "{} is {}: {why}",
@@ -293,16 +320,18 @@ pub async fn start_commit(
             run.state
         )))
     };
-    match (run.state.as_str(), run.validate_only) {
+    match (run.state, run.validate_only) {
         (_, true) => {
             return refuse(
                 "it was uploaded as a dry run (validate_only); upload it again to commit",
             );
         }
-        ("VALIDATED" | "FAILED", false) => {}
-        ("VALIDATING", _) => return refuse("wait until it is VALIDATED"),
-        ("INVALID", _) => return refuse("fix the rows its report lists and upload the file again"),
-        ("COMMITTING", _) => return refuse("it is being committed"),
+        (ImportRunState::Validated | ImportRunState::Failed, false) => {}
+        (ImportRunState::Validating, _) => return refuse("wait until it is VALIDATED"),
+        (ImportRunState::Invalid, _) => {
+            return refuse("fix the rows its report lists and upload the file again");
+        }
+        (ImportRunState::Committing, _) => return refuse("it is being committed"),
         _ => return refuse("it is already committed"),
     }
     let mut conn = pool.get().await?;
@@ -312,7 +341,7 @@ pub async fn start_commit(
             .filter(import_runs::version.eq(run.version)),
     )
     .set((
-        import_runs::state.eq("COMMITTING"),
+        import_runs::state.eq(ImportRunState::Committing),
         import_runs::committed_by.eq(&actor.name),
         import_runs::rows_processed.eq(0),
         import_runs::error.eq(None::<String>),
@@ -340,11 +369,11 @@ pub async fn commit_new(pool: &PgPool, actor: &Principal, id: Uuid) -> CoreResul
     diesel::update(
         import_runs::table
             .find(id)
-            .filter(import_runs::state.eq("VALIDATING"))
+            .filter(import_runs::state.eq(ImportRunState::Validating))
             .filter(import_runs::validate_only.eq(false)),
     )
     .set((
-        import_runs::state.eq("COMMITTING"),
+        import_runs::state.eq(ImportRunState::Committing),
         import_runs::committed_by.eq(&actor.name),
         import_runs::version.eq(import_runs::version + 1),
         import_runs::update_time.eq(diesel::dsl::now),
@@ -376,7 +405,7 @@ async fn record_outcome(
     conn: &mut AsyncPgConnection,
     id: Uuid,
     version: i64,
-    state: &str,
+    state: ImportRunState,
     applied: Option<&Applied>,
     error: Option<String>,
 ) -> CoreResult<bool> {
@@ -384,7 +413,9 @@ async fn record_outcome(
         import_runs::table
             .find(id)
             .filter(import_runs::version.eq(version))
-            .filter(import_runs::state.eq_any(["VALIDATING", "COMMITTING"])),
+            .filter(
+                import_runs::state.eq_any([ImportRunState::Validating, ImportRunState::Committing]),
+            ),
     )
     .set((
         import_runs::state.eq(state),
@@ -399,7 +430,7 @@ async fn record_outcome(
     let Some(region) = recorded else {
         return Ok(false);
     };
-    if state == "SUCCEEDED" {
+    if state == ImportRunState::Succeeded {
         diesel::update(import_runs::table.find(id))
             .set(import_runs::commit_time.eq(diesel::dsl::now))
             .execute(conn)
@@ -499,15 +530,15 @@ pub async fn execute(
     beat.abort();
     let (state, applied, error) = match outcome {
         // Recorded with the rows.
-        Ok(_) => ("SUCCEEDED", None, None),
+        Ok(_) => (ImportRunState::Succeeded, None, None),
         Err(Finish::Rollback(applied)) if applied.is_clean() && !commit => {
-            ("VALIDATED", Some(*applied), None)
+            (ImportRunState::Validated, Some(*applied), None)
         }
-        Err(Finish::Rollback(applied)) => ("INVALID", Some(*applied), None),
-        Err(Finish::Core(error)) => ("FAILED", None, Some(error.to_string())),
+        Err(Finish::Rollback(applied)) => (ImportRunState::Invalid, Some(*applied), None),
+        Err(Finish::Core(error)) => (ImportRunState::Failed, None, Some(error.to_string())),
     };
     let mut conn = pool.get().await?;
-    if state != "SUCCEEDED" {
+    if state != ImportRunState::Succeeded {
         let recorded = conn
             .transaction(async |conn| {
                 record_outcome(conn, id, version, state, applied.as_ref(), error.clone()).await
@@ -525,7 +556,7 @@ pub async fn execute(
                     &mut conn,
                     id,
                     version,
-                    "FAILED",
+                    ImportRunState::Failed,
                     None,
                     Some(format!("recording the outcome failed: {record_error}")),
                 )
@@ -602,9 +633,16 @@ async fn work(
                     .await
                     .map_err(Finish::Core)?;
                 if commit && applied.is_clean() {
-                    if !record_outcome(conn, id, version, "SUCCEEDED", Some(&applied), None)
-                        .await
-                        .map_err(Finish::Core)?
+                    if !record_outcome(
+                        conn,
+                        id,
+                        version,
+                        ImportRunState::Succeeded,
+                        Some(&applied),
+                        None,
+                    )
+                    .await
+                    .map_err(Finish::Core)?
                     {
                         return Err(Finish::Core(CoreError::Aborted(format!(
                             "importRuns/{id} changed while it was committed; nothing was written"

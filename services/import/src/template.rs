@@ -10,7 +10,7 @@ use rust_xlsxwriter::{
 use super::columns::{CodeList, Column, SheetKind, ValueKind};
 use super::problems::format_count;
 use super::read::{MAX_FILE_BYTES, MAX_ROWS_PER_SHEET};
-use crate::calendar;
+use kerjasama_core::calendar;
 
 /// The region's own lists offered as drop-downs.
 #[derive(Debug, Clone, Default)]
@@ -340,7 +340,7 @@ fn codes_sheet(sheet: &mut Worksheet, lists: &[List], header: &Format) -> Result
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::import::read::{ImportFile, read};
+    use crate::read::{ImportFile, read};
     use calamine::{Data, Reader, Xlsx};
     use std::io::Cursor;
 

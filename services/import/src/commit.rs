@@ -1,3 +1,4 @@
+// Over 1,000 lines: one transaction applies five sheets in dependency order with shared row matching; splitting per sheet would scatter the savepoint and conflict rules.
 //! Applying parsed rows to the register through the same use cases as the
 //! API (`agreements::create_in`, `update_in`, `benefits::create_indicator_in`,
 //! …), each row in its own savepoint, inside one transaction the caller
@@ -18,7 +19,7 @@
 //!   (reports, which have no update).
 //!
 //! Every audit row written carries the import's name as its request id
-//! ([`crate::audit::within`]) and the importing token as its actor.
+//! ([`kerjasama_core::audit::within`]) and the importing token as its actor.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -32,15 +33,15 @@ use super::columns::{SheetKind, column_for_field, header};
 use super::messages::indonesian;
 use super::problems::{Outcome, Problem, ReportLine};
 use super::read::{AgreementRow, IndicatorRow, ParsedImport, PartyRow, RealisationRow, ReportRow};
-use crate::access::Principal;
-use crate::agreements::{self, AgreementChange, AgreementFields, Party};
-use crate::benefits::{
+use kerjasama_core::access::Principal;
+use kerjasama_core::agreements::{self, AgreementChange, AgreementFields, Party};
+use kerjasama_core::benefits::{
     self, IndicatorChange, IndicatorFields, RealisationChange, RealisationFields,
 };
-use crate::codes::ReportingCycle;
-use crate::error::{CoreError, CoreResult, FieldViolation};
-use crate::implementation_reports::{self, NewReport};
-use crate::schema::{
+use kerjasama_core::codes::ReportingCycle;
+use kerjasama_core::error::{CoreError, CoreResult, FieldViolation};
+use kerjasama_core::implementation_reports::{self, NewReport};
+use kerjasama_core::schema::{
     agreements as agreements_table, benefit_indicators, benefit_realisations,
     implementation_reports as reports_table,
 };
@@ -819,7 +820,7 @@ async fn agreement_row_with_parent(
             }
         }
         Some([id]) => {
-            let stored = agreements::load_for(conn, *id, false).await?;
+            let stored = kerjasama_core::agreement_record::load(conn, *id, false).await?;
             let s = &stored.fields;
             // No Pihak rows for an agreement already in the register: its
             // parties stay as they are.

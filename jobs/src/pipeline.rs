@@ -1,0 +1,203 @@
+//! The report pipeline, in one straight line: load the register (COPY into
+//! polars) → compute the metric tables → write the outputs (CSV, Parquet, the
+//! workbook) → build the meeting pack (HTML, PDF) → the manifest. Files are
+//! staged and published atomically; the queue decides when a run computes.
+
+use std::path::Path;
+
+use chrono::NaiveDate;
+
+use kerjasama_core::CoreError;
+use kerjasama_core::open_register;
+use kerjasama_core::pool::PgPool;
+
+use crate::error::JobResult;
+use crate::load;
+use crate::metrics::{self, Period};
+use crate::output::Staging;
+use crate::run_record::{PACK_HTML, PACK_PDF, ReportRun, WORKBOOK};
+
+#[derive(serde::Serialize)]
+struct Manifest<'a> {
+    run: String,
+    as_of: NaiveDate,
+    period_start: NaiveDate,
+    period_end: NaiveDate,
+    region_code: Option<&'a str>,
+    report_grace_days: i32,
+    software_version: &'a str,
+    tables: Vec<ManifestTable>,
+    files: Vec<ManifestFile>,
+    duration_ms: u128,
+}
+
+#[derive(serde::Serialize)]
+struct ManifestTable {
+    name: &'static str,
+    file: String,
+    rows: usize,
+    /// Each column's name and type (text, integer, decimal, date, boolean,
+    /// number), so programs can read the CSV back with its types.
+    columns: Vec<crate::rows::Column>,
+}
+
+#[derive(serde::Serialize)]
+struct ManifestFile {
+    name: String,
+    sha256: String,
+    bytes: u64,
+}
+
+/// Fault injection for the reliability tests: a pause (milliseconds) after
+/// the register is loaded, so a test can kill a worker or its database while
+/// a run is in flight. Unset in production.
+const FAULT_PAUSE_ENV: &str = "KERJASAMA_FAULT_REPORT_PAUSE_MS";
+
+/// Computes a run and publishes its files, unless `lease_lost` is set by
+/// then (another attempt owns the run: its staged files are discarded).
+pub(crate) async fn compute_and_publish(
+    pool: &PgPool,
+    database_url: &str,
+    run: &ReportRun,
+    lease_lost: std::sync::Arc<std::sync::atomic::AtomicBool>,
+) -> JobResult<Vec<String>> {
+    let started = std::time::Instant::now();
+    let client = load::connect(database_url).await?;
+    let register = load::register(&client, run.as_of, run.region_code.as_deref()).await?;
+    let open_register = if run.public_register {
+        Some(open_register::read(pool, run.region_code.as_deref(), run.as_of).await?)
+    } else {
+        None
+    };
+    tracing::info!(
+        run = %run.name(),
+        seconds = started.elapsed().as_secs_f64(),
+        "report phase: register loaded"
+    );
+    if let Some(pause) = std::env::var(FAULT_PAUSE_ENV)
+        .ok()
+        .and_then(|ms| ms.parse::<u64>().ok())
+    {
+        tokio::time::sleep(std::time::Duration::from_millis(pause)).await;
+    }
+    let run = run.clone();
+    // Polars and file writing block: all of it runs off the async runtime, and
+    // a panic in there becomes this run's error instead of a run left RUNNING.
+    tokio::task::spawn_blocking(move || {
+        let mut staging = Staging::new(Path::new(&run.output_dir), run.id)?;
+        match write_files(
+            &register,
+            open_register.as_ref(),
+            &run,
+            &mut staging,
+            started,
+        ) {
+            Ok(())
+                if std::sync::atomic::AtomicBool::load(
+                    &lease_lost,
+                    std::sync::atomic::Ordering::SeqCst,
+                ) =>
+            {
+                staging.discard();
+                Err(CoreError::Aborted(format!("{} lost its lease", run.name())).into())
+            }
+            Ok(()) => staging.publish(),
+            Err(error) => {
+                staging.discard();
+                Err(error)
+            }
+        }
+    })
+    .await
+    .map_err(|e| CoreError::Internal(format!("report task: {e}")))?
+}
+
+/// Computes the run's tables and stages every file: CSVs, the workbook, the
+/// meeting pack, and the manifest last (it lists the others' digests).
+fn write_files(
+    register: &load::Register,
+    open_register: Option<&open_register::OpenRegister>,
+    run: &ReportRun,
+    staging: &mut Staging,
+    started: std::time::Instant,
+) -> JobResult<()> {
+    let period = Period {
+        as_of: run.as_of,
+        start: run.period_start,
+        end: run.period_end,
+        report_grace_days: run.report_grace_days.max(0) as u32,
+    };
+    // Where a run's time goes, phase by phase (BENCHMARKS.md reads these).
+    let mut phase_start = std::time::Instant::now();
+    let mut phase = |name: &str| {
+        tracing::info!(
+            run = %run.name(),
+            seconds = phase_start.elapsed().as_secs_f64(),
+            "report phase: {name}"
+        );
+        phase_start = std::time::Instant::now();
+    };
+    let mut tables: Vec<metrics::Table> = metrics::compute(register, &period)?
+        .into_iter()
+        .filter(|t| run.tables.is_empty() || run.tables.iter().any(|w| w == t.name))
+        .collect();
+    phase("metrics computed");
+    let mut listed = Vec::with_capacity(tables.len());
+    for table in tables.iter_mut() {
+        let file = format!("{}.csv", table.name);
+        staging.write_csv(&file, &mut table.frame)?;
+        staging.write_parquet(&format!("{}.parquet", table.name), &mut table.frame)?;
+        listed.push(ManifestTable {
+            name: table.name,
+            file,
+            rows: table.frame.height(),
+            columns: crate::rows::columns_of(&table.frame),
+        });
+    }
+    phase("CSV and Parquet written");
+    let sheets: Vec<(&str, &polars::prelude::DataFrame)> =
+        tables.iter().map(|t| (t.name, &t.frame)).collect();
+    staging.write_xlsx(WORKBOOK, run, &sheets)?;
+    phase("workbook written");
+    let pack = crate::pack::build(&tables, run)?;
+    staging.write_bytes(PACK_HTML, crate::pack::html::render(&pack)?.as_bytes())?;
+    staging.write_bytes(PACK_PDF, &crate::pack::pdf::render(&pack)?)?;
+    phase("meeting pack written");
+    if let Some(open) = open_register {
+        let publisher = match &run.region_code {
+            Some(code) => format!("Pemerintah Daerah, kode wilayah {code}"),
+            None => "Biro Kerja Sama Daerah".to_string(),
+        };
+        staging.write_bytes(open_register::CSV_FILE, &open.to_csv()?)?;
+        staging.write_bytes(open_register::JSON_FILE, &open.to_json()?)?;
+        staging.write_bytes(
+            open_register::DICTIONARY_FILE,
+            &open_register::dictionary_csv()?,
+        )?;
+        staging.write_bytes(open_register::DCAT_FILE, &open.dcat(&publisher, "")?)?;
+        phase("open register written");
+    }
+    let manifest = Manifest {
+        run: run.name(),
+        as_of: run.as_of,
+        period_start: run.period_start,
+        period_end: run.period_end,
+        region_code: run.region_code.as_deref(),
+        report_grace_days: run.report_grace_days,
+        software_version: &run.software_version,
+        tables: listed,
+        files: staging
+            .digests()?
+            .into_iter()
+            .map(|(name, sha256, bytes)| ManifestFile {
+                name,
+                sha256,
+                bytes,
+            })
+            .collect(),
+        duration_ms: started.elapsed().as_millis(),
+    };
+    let json = serde_json::to_vec_pretty(&manifest)
+        .map_err(|e| CoreError::Internal(format!("manifest: {e}")))?;
+    staging.write_bytes("manifest.json", &json)
+}

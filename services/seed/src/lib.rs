@@ -1,0 +1,8 @@
+//! kerjasama-seed: registers to start from. `demo` loads the fictional demo
+//! register (kept as data under `data/`) through the same use cases as the
+//! API; `synthetic` generates a deterministic register of any size and loads
+//! it with COPY, for benchmarks and scale tests. Both call down into
+//! kerjasama-core; nothing calls back into them.
+
+pub mod demo;
+pub mod synthetic;
