@@ -720,8 +720,22 @@ async fn imports_are_for_administrators_and_the_template_reads_back() {
             .unwrap_err();
         assert_eq!(status.code(), Code::PermissionDenied);
     }
+    // No region: the register's only region (the same rule as the CLI's), so
+    // what is missing is the files …
     let status = client(&server)
         .create_import_run(authed(&server.admin, pb::CreateImportRunRequest::default()))
+        .await
+        .unwrap_err();
+    assert_rejected(&status, Code::InvalidArgument, Some("files"));
+    // … and a region code of the wrong shape is named.
+    let status = client(&server)
+        .create_import_run(authed(
+            &server.admin,
+            pb::CreateImportRunRequest {
+                region_code: "3".into(),
+                ..Default::default()
+            },
+        ))
         .await
         .unwrap_err();
     assert_rejected(&status, Code::InvalidArgument, Some("region_code"));

@@ -95,12 +95,19 @@ fn text_length(
 ) {
     let len = value.trim().chars().count();
     if len < min || value.chars().count() > max {
-        let description = if min == 0 {
-            format!("must be at most {max} characters")
+        violations.push(if min == 0 {
+            FieldViolation::says(
+                field,
+                &crate::wording::AT_MOST_CHARACTERS,
+                vec![max.to_string()],
+            )
         } else {
-            format!("must be {min} to {max} characters (not only spaces)")
-        };
-        violations.push(FieldViolation::new(field, description));
+            FieldViolation::says(
+                field,
+                &crate::wording::CHARACTERS_NOT_BLANK,
+                vec![min.to_string(), max.to_string()],
+            )
+        });
     }
 }
 
@@ -111,72 +118,83 @@ pub fn validate(fields: &AgreementFields, today: NaiveDate) -> Vec<FieldViolatio
     let ctype = fields.cooperation_type;
 
     if fields.region_code.is_empty() {
-        v.push(FieldViolation::new(
+        v.push(FieldViolation::says(
             "region_code",
-            "required: the Kemendagri code of the owning region, e.g. 36",
+            &crate::wording::REQUIRED_OWNING_REGION,
+            vec![],
         ));
     } else if !is_region_code(&fields.region_code) {
-        v.push(FieldViolation::new(
+        v.push(FieldViolation::says(
             "region_code",
-            "must be a Kemendagri region code such as 36 or 36.71",
+            &crate::wording::REGION_CODE_SHAPE,
+            vec![],
         ));
     }
     text_length(&mut v, "title", &fields.title, 1, 500);
     text_length(&mut v, "document_number", &fields.document_number, 0, 200);
     text_length(&mut v, "objective", &fields.objective, 0, 5000);
     if fields.unit_code.is_empty() {
-        v.push(FieldViolation::new(
+        v.push(FieldViolation::says(
             "unit",
-            "required: units/{code} of the initiating unit",
+            &crate::wording::REQUIRED_INITIATING_UNIT,
+            vec![],
         ));
     }
     if fields.sector.is_empty() {
-        v.push(FieldViolation::new(
+        v.push(FieldViolation::says(
             "sector",
-            "required: a government affair code such as HEALTH",
+            &crate::wording::REQUIRED_SECTOR,
+            vec![],
         ));
     }
 
     match (kind, ctype) {
-        (DocumentKind::Loi, t) if !t.is_foreign() => v.push(FieldViolation::new(
+        (DocumentKind::Loi, t) if !t.is_foreign() => v.push(FieldViolation::says(
             "document_kind",
-            "an LOI (pernyataan kehendak) is only used for KSDPL and KSDLL",
+            &crate::wording::LOI_ONLY_ABROAD,
+            vec![],
         )),
         (DocumentKind::NotaKesepakatan, t) if t != CooperationType::Sinergi => {
-            v.push(FieldViolation::new(
+            v.push(FieldViolation::says(
                 "document_kind",
-                "a NOTA_KESEPAKATAN is the SINERGI document",
+                &crate::wording::NOTA_KESEPAKATAN_ONLY_SINERGI,
+                vec![],
             ))
         }
         (DocumentKind::Ksb | DocumentKind::Pks, CooperationType::Sinergi) => {
-            v.push(FieldViolation::new(
+            v.push(FieldViolation::says(
                 "document_kind",
-                "a SINERGI cooperation is signed as a NOTA_KESEPAKATAN",
+                &crate::wording::SINERGI_NEEDS_NOTA_KESEPAKATAN,
+                vec![],
             ))
         }
         _ => {}
     }
     if kind == DocumentKind::Addendum && fields.parent_id.is_none() {
-        v.push(FieldViolation::new(
+        v.push(FieldViolation::says(
             "parent",
-            "an ADDENDUM needs the agreement it amends as parent",
+            &crate::wording::ADDENDUM_NEEDS_PARENT,
+            vec![],
         ));
     }
     if fields.parent_id.is_some() && allowed_parent_kinds(kind, ctype).is_empty() {
-        v.push(FieldViolation::new(
+        v.push(FieldViolation::says(
             "parent",
-            format!("a {kind} of type {ctype} has no parent"),
+            &crate::wording::NO_PARENT_FOR_KIND,
+            vec![kind.to_string(), ctype.to_string()],
         ));
     }
 
     match (ctype, fields.ksdd_basis) {
-        (CooperationType::Ksdd, None) => v.push(FieldViolation::new(
+        (CooperationType::Ksdd, None) => v.push(FieldViolation::says(
             "ksdd_basis",
-            "required for KSDD: MANDATORY (wajib) or VOLUNTARY (sukarela)",
+            &crate::wording::REQUIRED_KSDD_BASIS,
+            vec![],
         )),
-        (t, Some(_)) if t != CooperationType::Ksdd => v.push(FieldViolation::new(
+        (t, Some(_)) if t != CooperationType::Ksdd => v.push(FieldViolation::says(
             "ksdd_basis",
-            "only KSDD agreements have a basis",
+            &crate::wording::BASIS_ONLY_KSDD,
+            vec![],
         )),
         _ => {}
     }
@@ -186,30 +204,37 @@ pub fn validate(fields: &AgreementFields, today: NaiveDate) -> Vec<FieldViolatio
     if let Some(signed) = fields.signed_on
         && signed > today
     {
-        v.push(FieldViolation::new(
+        v.push(FieldViolation::says(
             "signed_on",
-            format!("must not be in the future (today is {today} in Asia/Jakarta)"),
+            &crate::wording::NOT_FUTURE,
+            vec![today.to_string()],
         ));
     }
     if let (Some(from), Some(until)) = (fields.effective_from, fields.effective_until)
         && until < from
     {
-        v.push(FieldViolation::new(
+        v.push(FieldViolation::says(
             "effective_until",
-            format!("must not be before effective_from ({from})"),
+            &crate::wording::NOT_BEFORE_EFFECTIVE_FROM,
+            vec![from.to_string()],
         ));
     }
     if fields.effective_until.is_some()
         && fields.effective_from.is_none()
         && fields.signed_on.is_none()
     {
-        v.push(FieldViolation::new(
+        v.push(FieldViolation::says(
             "effective_from",
-            "required when effective_until is set and the agreement is not signed",
+            &crate::wording::REQUIRED_WITH_EFFECTIVE_UNTIL,
+            vec![],
         ));
     }
     if fields.budget_idr.is_some_and(|b| b < 0) {
-        v.push(FieldViolation::new("budget_idr", "must not be negative"));
+        v.push(FieldViolation::says(
+            "budget_idr",
+            &crate::wording::NOT_NEGATIVE,
+            vec![],
+        ));
     }
     v
 }
@@ -217,15 +242,17 @@ pub fn validate(fields: &AgreementFields, today: NaiveDate) -> Vec<FieldViolatio
 fn validate_parties(v: &mut Vec<FieldViolation>, fields: &AgreementFields) {
     let ctype = fields.cooperation_type;
     if fields.parties.is_empty() {
-        v.push(FieldViolation::new(
+        v.push(FieldViolation::says(
             "parties",
-            "at least one partner is required",
+            &crate::wording::REQUIRED_PARTNER,
+            vec![],
         ));
     }
     if fields.parties.len() > MAX_PARTIES {
-        v.push(FieldViolation::new(
+        v.push(FieldViolation::says(
             "parties",
-            format!("at most {MAX_PARTIES} partners"),
+            &crate::wording::AT_MOST_PARTNERS,
+            vec![format!("{MAX_PARTIES}")],
         ));
     }
     for (i, party) in fields.parties.iter().enumerate() {
@@ -234,19 +261,22 @@ fn validate_parties(v: &mut Vec<FieldViolation>, fields: &AgreementFields) {
         text_length(v, &at("document_number"), &party.document_number, 0, 200);
         if !ctype.partner_kinds().contains(&party.kind) {
             let allowed: Vec<&str> = ctype.partner_kinds().iter().map(|k| k.code()).collect();
-            v.push(FieldViolation::new(
+            v.push(FieldViolation::says(
                 at("kind"),
-                format!("a {ctype} partner must be one of {}", allowed.join(", ")),
+                &crate::wording::PARTNER_KIND_FOR_TYPE,
+                vec![ctype.to_string(), allowed.join(", ").to_string()],
             ));
         }
         match (&party.region_code, party.kind.is_indonesian_region()) {
-            (None, true) => v.push(FieldViolation::new(
+            (None, true) => v.push(FieldViolation::says(
                 at("region_code"),
-                "required for an Indonesian regional government (Kemendagri code)",
+                &crate::wording::REQUIRED_PARTY_REGION,
+                vec![],
             )),
-            (Some(_), false) => v.push(FieldViolation::new(
+            (Some(_), false) => v.push(FieldViolation::says(
                 at("region_code"),
-                "only Indonesian regional governments have a region code",
+                &crate::wording::PARTY_REGION_ONLY_REGIONS,
+                vec![],
             )),
             (Some(code), true) => {
                 let level_ok = match party.kind {
@@ -254,38 +284,44 @@ fn validate_parties(v: &mut Vec<FieldViolation>, fields: &AgreementFields) {
                     _ => code.len() == 5,
                 };
                 if !is_region_code(code) || !level_ok {
-                    v.push(FieldViolation::new(
+                    v.push(FieldViolation::says(
                         at("region_code"),
-                        "must be a province code (36) for a province, a regency/city code (36.71) otherwise",
+                        &crate::wording::PARTY_REGION_LEVEL,
+                        vec![],
                     ));
                 } else if code == &fields.region_code {
-                    v.push(FieldViolation::new(
+                    v.push(FieldViolation::says(
                         at("region_code"),
-                        "a partner cannot be the owning region itself",
+                        &crate::wording::PARTNER_NOT_OWNER,
+                        vec![],
                     ));
                 }
             }
             (None, false) => {}
         }
         match (&party.country_code, party.kind.is_foreign()) {
-            (None, true) => v.push(FieldViolation::new(
+            (None, true) => v.push(FieldViolation::says(
                 at("country_code"),
-                "required for a foreign partner (ISO 3166-1 alpha-2, e.g. JP)",
+                &crate::wording::REQUIRED_COUNTRY,
+                vec![],
             )),
-            (Some(_), false) => v.push(FieldViolation::new(
+            (Some(_), false) => v.push(FieldViolation::says(
                 at("country_code"),
-                "only foreign partners have a country code",
+                &crate::wording::COUNTRY_ONLY_FOREIGN,
+                vec![],
             )),
             (Some(code), true) => {
                 if code.len() != 2 || !code.bytes().all(|b| b.is_ascii_uppercase()) {
-                    v.push(FieldViolation::new(
+                    v.push(FieldViolation::says(
                         at("country_code"),
-                        "must be an ISO 3166-1 alpha-2 code in capitals, e.g. JP",
+                        &crate::wording::COUNTRY_CODE_SHAPE,
+                        vec![],
                     ));
                 } else if code == "ID" {
-                    v.push(FieldViolation::new(
+                    v.push(FieldViolation::says(
                         at("country_code"),
-                        "a foreign partner cannot be in Indonesia (ID)",
+                        &crate::wording::FOREIGN_NOT_INDONESIA,
+                        vec![],
                     ));
                 }
             }
@@ -328,41 +364,50 @@ async fn check_references(
             .optional()?;
         let name = crate::names::agreement_name(parent_id);
         match parent {
-            _ if Some(parent_id) == own_id => v.push(FieldViolation::new(
+            _ if Some(parent_id) == own_id => v.push(FieldViolation::says(
                 "parent",
-                "an agreement cannot be its own parent",
+                &crate::wording::NOT_OWN_PARENT,
+                vec![],
             )),
-            None => v.push(FieldViolation::new(
+            None => v.push(FieldViolation::says(
                 "parent",
-                format!("{name} does not exist"),
+                &crate::wording::DOES_NOT_EXIST,
+                vec![name.to_string()],
             )),
-            Some((_, _, _, Some(_))) => {
-                v.push(FieldViolation::new("parent", format!("{name} is deleted")))
-            }
+            Some((_, _, _, Some(_))) => v.push(FieldViolation::says(
+                "parent",
+                &crate::wording::IS_DELETED,
+                vec![name.to_string()],
+            )),
             Some((region, ctype, kind, None)) => {
                 let allowed = allowed_parent_kinds(fields.document_kind, fields.cooperation_type);
                 if !fields.region_code.is_empty() && region != fields.region_code {
-                    v.push(FieldViolation::new(
+                    v.push(FieldViolation::says(
                         "parent",
-                        format!("{name} belongs to region {region}"),
+                        &crate::wording::BELONGS_TO_REGION,
+                        vec![name.to_string(), region.to_string()],
                     ));
                 } else if ctype != fields.cooperation_type.code() {
-                    v.push(FieldViolation::new(
+                    v.push(FieldViolation::says(
                         "parent",
-                        format!(
-                            "{name} is a {ctype} agreement, not {}",
-                            fields.cooperation_type
-                        ),
+                        &crate::wording::PARENT_TYPE_DIFFERS,
+                        vec![
+                            name.to_string(),
+                            ctype.to_string(),
+                            fields.cooperation_type.to_string(),
+                        ],
                     ));
                 } else if !allowed.iter().any(|k| k.code() == kind) {
                     let allowed: Vec<&str> = allowed.iter().map(|k| k.code()).collect();
-                    v.push(FieldViolation::new(
+                    v.push(FieldViolation::says(
                         "parent",
-                        format!(
-                            "the parent of a {} must be a {}; {name} is a {kind}",
-                            fields.document_kind,
-                            allowed.join(" or ")
-                        ),
+                        &crate::wording::PARENT_KIND,
+                        vec![
+                            fields.document_kind.to_string(),
+                            allowed.join(" or ").to_string(),
+                            name.to_string(),
+                            kind.to_string(),
+                        ],
                     ));
                 }
             }
@@ -376,17 +421,20 @@ async fn check_references(
             .await
             .optional()?;
         match region {
-            None => v.push(FieldViolation::new(
+            None => v.push(FieldViolation::says(
                 "unit",
-                format!("units/{} does not exist", fields.unit_code),
+                &crate::wording::DOES_NOT_EXIST,
+                vec![format!("units/{}", fields.unit_code)],
             )),
             Some(r) if !fields.region_code.is_empty() && r != fields.region_code => {
-                v.push(FieldViolation::new(
+                v.push(FieldViolation::says(
                     "unit",
-                    format!(
-                        "units/{} belongs to region {r}, not {}",
-                        fields.unit_code, fields.region_code
-                    ),
+                    &crate::wording::OTHER_REGION,
+                    vec![
+                        format!("units/{}", fields.unit_code),
+                        r.to_string(),
+                        fields.region_code.to_string(),
+                    ],
                 ))
             }
             Some(_) => {}
@@ -399,12 +447,10 @@ async fn check_references(
             .get_result(conn)
             .await?;
         if known == 0 {
-            v.push(FieldViolation::new(
+            v.push(FieldViolation::says(
                 "sector",
-                format!(
-                    "{} is not a government affair code (see the sectors list in the README)",
-                    fields.sector
-                ),
+                &crate::wording::UNKNOWN_SECTOR,
+                vec![fields.sector.to_string()],
             ));
         }
     }
@@ -844,15 +890,17 @@ pub async fn end(
         Ending::Cancel => "cancelled_on",
     };
     if on > today {
-        violations.push(FieldViolation::new(
+        violations.push(FieldViolation::says(
             date_field,
-            format!("must not be in the future (today is {today} in Asia/Jakarta)"),
+            &crate::wording::NOT_FUTURE,
+            vec![today.to_string()],
         ));
     }
     if reason.trim().is_empty() {
-        violations.push(FieldViolation::new(
+        violations.push(FieldViolation::says(
             "reason",
-            "a written reason is required",
+            &crate::wording::REQUIRED_REASON,
+            vec![],
         ));
     }
     if !violations.is_empty() {
@@ -970,12 +1018,7 @@ impl Ordering {
     /// Parses AIP-132 `order_by`: one field, optionally followed by `desc`.
     pub fn parse(text: &str) -> CoreResult<Self> {
         let words: Vec<&str> = text.split_whitespace().collect();
-        let invalid = || {
-            CoreError::invalid(
-                "order_by",
-                "must be one of create_time, title, signed_on, effective_until, optionally followed by desc",
-            )
-        };
+        let invalid = || CoreError::says("order_by", &crate::wording::ORDER_BY_SHAPE, vec![]);
         let (field, descending) = match words.as_slice() {
             [] => {
                 return Ok(Ordering {
@@ -1115,7 +1158,7 @@ pub async fn list_as_of(
     }
     let fingerprint = paging::fingerprint(&(&filter, &ordering));
     let cursor = paging::decode(page_token, &fingerprint)?;
-    let bad_token = || CoreError::invalid("page_token", "not a page token issued by this service");
+    let bad_token = || CoreError::says("page_token", &crate::wording::PAGE_TOKEN_FOREIGN, vec![]);
     let after_id = cursor
         .as_ref()
         .map(|c| Uuid::parse_str(&c.id).map_err(|_| bad_token()))

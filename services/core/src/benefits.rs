@@ -177,7 +177,11 @@ async fn validate_indicator(conn: &mut AsyncPgConnection, f: &IndicatorFields) -
     let mut v = Vec::new();
     let title = f.title.trim().chars().count();
     if title == 0 || f.title.chars().count() > 300 {
-        v.push(FieldViolation::new("title", "must be 1 to 300 characters"));
+        v.push(FieldViolation::says(
+            "title",
+            &crate::wording::CHARACTERS_BETWEEN,
+            vec!["1".to_string(), "300".to_string()],
+        ));
     }
     let known: i64 = measurement_units::table
         .filter(measurement_units::code.eq(&f.unit_of_measure))
@@ -190,23 +194,28 @@ async fn validate_indicator(conn: &mut AsyncPgConnection, f: &IndicatorFields) -
             .order(measurement_units::code)
             .load(conn)
             .await?;
-        v.push(FieldViolation::new(
+        v.push(FieldViolation::says(
             "unit_of_measure",
-            format!(
-                "{:?} is not a unit of measure; use one of {}",
-                f.unit_of_measure,
-                codes.join(", ")
-            ),
+            &crate::wording::UNKNOWN_UNIT_OF_MEASURE,
+            vec![
+                format!("{:?}", f.unit_of_measure),
+                codes.join(", ").to_string(),
+            ],
         ));
     }
     for (field, value) in [("baseline", &f.baseline), ("target_value", &f.target_value)] {
         if let Some(value) = value {
             if *value < 0 {
-                v.push(FieldViolation::new(field, "must not be negative"));
-            } else if f.unit_of_measure == "IDR" && !decimal::is_whole(value) {
-                v.push(FieldViolation::new(
+                v.push(FieldViolation::says(
                     field,
-                    "rupiah amounts are whole numbers",
+                    &crate::wording::NOT_NEGATIVE,
+                    vec![],
+                ));
+            } else if f.unit_of_measure == "IDR" && !decimal::is_whole(value) {
+                v.push(FieldViolation::says(
+                    field,
+                    &crate::wording::WHOLE_RUPIAH,
+                    vec![],
                 ));
             }
         }
@@ -539,23 +548,30 @@ async fn check_realisation(
     let today = calendar::today();
     let mut v = Vec::new();
     if fields.period_end < fields.period_start {
-        v.push(FieldViolation::new(
+        v.push(FieldViolation::says(
             "period_end",
-            "must not be before period_start",
+            &crate::wording::NOT_BEFORE_PERIOD_START,
+            vec![],
         ));
     }
     if fields.period_end > today {
-        v.push(FieldViolation::new(
+        v.push(FieldViolation::says(
             "period_end",
-            format!("must not be in the future (today is {today} in Asia/Jakarta): report what was realised"),
+            &crate::wording::NOT_FUTURE_REALISED,
+            vec![today.to_string()],
         ));
     }
     if fields.value < 0 {
-        v.push(FieldViolation::new("value", "must not be negative"));
-    } else if indicator.fields.unit_of_measure == "IDR" && !decimal::is_whole(&fields.value) {
-        v.push(FieldViolation::new(
+        v.push(FieldViolation::says(
             "value",
-            "rupiah amounts are whole numbers",
+            &crate::wording::NOT_NEGATIVE,
+            vec![],
+        ));
+    } else if indicator.fields.unit_of_measure == "IDR" && !decimal::is_whole(&fields.value) {
+        v.push(FieldViolation::says(
+            "value",
+            &crate::wording::WHOLE_RUPIAH,
+            vec![],
         ));
     }
     let Some(from) = agreement
@@ -569,9 +585,10 @@ async fn check_realisation(
         )));
     };
     if fields.period_start < from {
-        v.push(FieldViolation::new(
+        v.push(FieldViolation::says(
             "period_start",
-            format!("must not be before the agreement is in force ({from})"),
+            &crate::wording::NOT_BEFORE_IN_FORCE,
+            vec![from.to_string()],
         ));
     }
     let end = [
@@ -586,11 +603,10 @@ async fn check_realisation(
             .checked_add_days(Days::new(REALISATION_GRACE_DAYS))
             .unwrap_or(end);
         if fields.period_end > limit {
-            v.push(FieldViolation::new(
+            v.push(FieldViolation::says(
                 "period_end",
-                format!(
-                    "must not be more than {REALISATION_GRACE_DAYS} days after the agreement ended ({end})"
-                ),
+                &crate::wording::TOO_LONG_AFTER_END,
+                vec![format!("{REALISATION_GRACE_DAYS}"), end.to_string()],
             ));
         }
     }
@@ -624,9 +640,10 @@ async fn check_realisation(
         let clash: Option<(Uuid, NaiveDate, NaiveDate)> =
             overlapping.first(conn).await.optional()?;
         if let Some((other, start, end)) = clash {
-            v.push(FieldViolation::new(
+            v.push(FieldViolation::says(
                 "period_start",
-                format!("the period overlaps realisation {other} ({start} to {end}) of the same indicator"),
+                &crate::wording::PERIOD_OVERLAPS,
+                vec![other.to_string(), start.to_string(), end.to_string()],
             ));
         }
     }

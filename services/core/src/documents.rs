@@ -84,21 +84,27 @@ fn validate(new: &NewDocument) -> Vec<FieldViolation> {
     let today = calendar::today();
     let title = new.title.trim().chars().count();
     if title == 0 || new.title.chars().count() > 300 {
-        v.push(FieldViolation::new("title", "must be 1 to 300 characters"));
+        v.push(FieldViolation::says(
+            "title",
+            &crate::wording::CHARACTERS_BETWEEN,
+            vec!["1".to_string(), "300".to_string()],
+        ));
     }
     if new.number.chars().count() > 200 {
-        v.push(FieldViolation::new(
+        v.push(FieldViolation::says(
             "number",
-            "must be at most 200 characters",
+            &crate::wording::AT_MOST_CHARACTERS,
+            vec!["200".to_string()],
         ));
     }
     if !uri_allowed(&new.uri) {
-        v.push(FieldViolation::new(
+        v.push(FieldViolation::says(
             "uri",
-            format!(
-                "must be an absolute {} URI with a host and no spaces, e.g. https://arsip.bantenprov.go.id/ks/2024/12.pdf",
-                URI_SCHEMES.join(", ")
-            ),
+            &crate::wording::URI_SHAPE,
+            vec![
+                URI_SCHEMES.join(", ").to_string(),
+                "https://arsip.bantenprov.go.id/ks/2024/12.pdf".to_string(),
+            ],
         ));
     }
     if let Some(hash) = &new.sha256
@@ -107,18 +113,24 @@ fn validate(new: &NewDocument) -> Vec<FieldViolation> {
                 .bytes()
                 .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)))
     {
-        v.push(FieldViolation::new(
+        v.push(FieldViolation::says(
             "sha256",
-            "must be 64 lower-case hexadecimal digits",
+            &crate::wording::SHA256_SHAPE,
+            vec![],
         ));
     }
     if new.size_bytes.is_some_and(|s| s < 0) {
-        v.push(FieldViolation::new("size_bytes", "must not be negative"));
+        v.push(FieldViolation::says(
+            "size_bytes",
+            &crate::wording::NOT_NEGATIVE,
+            vec![],
+        ));
     }
     if new.document_date.is_some_and(|d| d > today) {
-        v.push(FieldViolation::new(
+        v.push(FieldViolation::says(
             "document_date",
-            format!("must not be in the future (today is {today} in Asia/Jakarta)"),
+            &crate::wording::NOT_FUTURE,
+            vec![today.to_string()],
         ));
     }
     v
@@ -202,12 +214,13 @@ pub async fn ensure_evidence(
     let Some(id) = id else { return Ok(()) };
     match load(conn, agreement_id, id).await {
         Ok(document) if document.delete_time.is_none() => Ok(()),
-        Ok(_) | Err(CoreError::NotFound { .. }) => Err(CoreError::invalid(
+        Ok(_) | Err(CoreError::NotFound { .. }) => Err(CoreError::says(
             field,
-            format!(
-                "{}/documents/{id} is not a document of this agreement",
+            &crate::wording::NOT_THIS_AGREEMENTS_DOCUMENT,
+            vec![format!(
+                "{}/documents/{id}",
                 crate::names::agreement_name(agreement_id)
-            ),
+            )],
         )),
         Err(other) => Err(other),
     }

@@ -5,20 +5,58 @@
 
 use std::fmt;
 
+use crate::wording::Wording;
+
 /// One rejected field: `field` is a path relative to the request's resource
-/// (`title`, `parties[0].country_code`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// (`title`, `parties[0].country_code`), `description` the English message.
+/// A domain rule's violation also carries its [`Wording`] and the values it
+/// names, so it can be read in Bahasa Indonesia by code.
+#[derive(Debug, Clone)]
 pub struct FieldViolation {
     pub field: String,
     pub description: String,
+    pub wording: Option<(&'static Wording, Vec<String>)>,
 }
 
+impl PartialEq for FieldViolation {
+    fn eq(&self, other: &Self) -> bool {
+        self.field == other.field
+            && self.description == other.description
+            && self.code() == other.code()
+    }
+}
+
+impl Eq for FieldViolation {}
+
 impl FieldViolation {
+    /// A violation described in English only (wire-format checks at the edge).
     pub fn new(field: impl Into<String>, description: impl Into<String>) -> Self {
         Self {
             field: field.into(),
             description: description.into(),
+            wording: None,
         }
+    }
+
+    /// A domain rule's violation: `wording` with `values` in place.
+    pub fn says(field: impl Into<String>, wording: &'static Wording, values: Vec<String>) -> Self {
+        Self {
+            field: field.into(),
+            description: wording.english(&values),
+            wording: Some((wording, values)),
+        }
+    }
+
+    /// The wording's code, when a domain rule said it.
+    pub fn code(&self) -> Option<&'static str> {
+        self.wording.as_ref().map(|(w, _)| w.code)
+    }
+
+    /// The message in Bahasa Indonesia, when a domain rule said it.
+    pub fn indonesian(&self) -> Option<String> {
+        self.wording
+            .as_ref()
+            .map(|(w, values)| w.indonesian(values))
     }
 }
 
@@ -63,6 +101,11 @@ fn join(violations: &[FieldViolation]) -> String {
 impl CoreError {
     pub fn invalid(field: impl Into<String>, description: impl Into<String>) -> Self {
         CoreError::InvalidArgument(vec![FieldViolation::new(field, description)])
+    }
+
+    /// One domain rule's violation (see [`FieldViolation::says`]).
+    pub fn says(field: impl Into<String>, wording: &'static Wording, values: Vec<String>) -> Self {
+        CoreError::InvalidArgument(vec![FieldViolation::says(field, wording, values)])
     }
 
     pub fn not_found(resource: impl Into<String>) -> Self {

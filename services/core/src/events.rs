@@ -50,7 +50,7 @@ pub async fn list_for_agreement(
     let fingerprint = paging::fingerprint(&name);
     let after: i64 = match paging::decode(page_token, &fingerprint)? {
         Some(cursor) => cursor.key.parse().map_err(|_| {
-            CoreError::invalid("page_token", "not a page token issued by this service")
+            CoreError::says("page_token", &crate::wording::PAGE_TOKEN_FOREIGN, vec![])
         })?,
         None => 0,
     };

@@ -21,7 +21,7 @@ pub fn parse_request_id(text: &str) -> CoreResult<Option<Uuid>> {
     }
     Uuid::parse_str(text)
         .map(Some)
-        .map_err(|_| CoreError::invalid("request_id", "must be a UUID"))
+        .map_err(|_| CoreError::says("request_id", &crate::wording::UUID_SHAPE, vec![]))
 }
 
 pub fn request_hash(request: &impl Serialize) -> String {
@@ -68,9 +68,10 @@ pub async fn claim(conn: &mut AsyncPgConnection, request: CreateRequest<'_>) -> 
         .first(conn)
         .await?;
     if hash != request.request_hash {
-        return Err(CoreError::invalid(
+        return Err(CoreError::says(
             "request_id",
-            "already used for a different request; use a new request_id for a new resource",
+            &crate::wording::REQUEST_ID_REUSED,
+            vec![],
         ));
     }
     Ok(Claim::Replay { resource })

@@ -200,40 +200,52 @@ pub async fn submit_in(
     let submitted_on = new.submitted_on.unwrap_or(today);
     let mut v = Vec::new();
     if start != new.cycle_start {
-        v.push(FieldViolation::new(
+        v.push(FieldViolation::says(
             "cycle_start",
-            format!(
-                "{} cycles start on the first day of a {}; {} is inside the cycle starting {start}",
-                cycle,
-                cycle_word(cycle),
-                new.cycle_start
-            ),
+            &crate::wording::CYCLE_START_ALIGNED,
+            vec![
+                cycle.to_string(),
+                cycle_word(cycle).to_string(),
+                new.cycle_start.to_string(),
+                start.to_string(),
+            ],
         ));
     } else if end < from || until.is_some_and(|u| start > u) {
-        v.push(FieldViolation::new(
+        v.push(FieldViolation::says(
             "cycle_start",
-            format!("the cycle {start} to {end} is outside the agreement's in-force period (from {from})"),
+            &crate::wording::CYCLE_OUTSIDE_IN_FORCE,
+            vec![start.to_string(), end.to_string(), from.to_string()],
         ));
     }
     if submitted_on > today {
-        v.push(FieldViolation::new(
+        v.push(FieldViolation::says(
             "submitted_on",
-            format!("must not be in the future (today is {today} in Asia/Jakarta)"),
+            &crate::wording::NOT_FUTURE,
+            vec![today.to_string()],
         ));
     } else if submitted_on < new.cycle_start {
-        v.push(FieldViolation::new(
+        v.push(FieldViolation::says(
             "submitted_on",
-            "must not be before the cycle starts",
+            &crate::wording::NOT_BEFORE_CYCLE_START,
+            vec![],
         ));
     }
     if new.summary.trim().is_empty() {
-        v.push(FieldViolation::new("summary", "required"));
+        v.push(FieldViolation::says(
+            "summary",
+            &crate::wording::REQUIRED,
+            vec![],
+        ));
     }
     if new
         .progress_percent
         .is_some_and(|p| !(0..=100).contains(&p))
     {
-        v.push(FieldViolation::new("progress_percent", "must be 0 to 100"));
+        v.push(FieldViolation::says(
+            "progress_percent",
+            &crate::wording::PERCENT_RANGE,
+            vec![],
+        ));
     }
     match crate::documents::ensure_evidence(conn, agreement_id, "document", new.document_id).await {
         Ok(()) => {}

@@ -28,5 +28,6 @@ pub mod stages;
 pub mod text;
 pub mod tokens;
 pub mod units;
+pub mod wording;
 
 pub use error::{CoreError, CoreResult, FieldViolation};

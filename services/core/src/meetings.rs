@@ -150,7 +150,11 @@ async fn check_finding(
     v: &mut Vec<FieldViolation>,
 ) -> CoreResult<()> {
     if finding.description.trim().is_empty() {
-        v.push(FieldViolation::new(format!("{at}description"), "required"));
+        v.push(FieldViolation::says(
+            format!("{at}description"),
+            &crate::wording::REQUIRED,
+            vec![],
+        ));
     }
     if let Some(agreement) = finding.agreement_id {
         let region: Option<(String, Option<DateTime<Utc>>)> = agreements_table::table
@@ -161,28 +165,35 @@ async fn check_finding(
             .optional()?;
         match region {
             Some((r, None)) if r == region_code => {}
-            Some((r, None)) => v.push(FieldViolation::new(
+            Some((r, None)) => v.push(FieldViolation::says(
                 format!("{at}agreement"),
-                format!(
-                    "{} belongs to region {r}",
-                    crate::names::agreement_name(agreement)
-                ),
+                &crate::wording::BELONGS_TO_REGION,
+                vec![
+                    crate::names::agreement_name(agreement).to_string(),
+                    r.to_string(),
+                ],
             )),
-            _ => v.push(FieldViolation::new(
+            _ => v.push(FieldViolation::says(
                 format!("{at}agreement"),
-                format!("{} does not exist", crate::names::agreement_name(agreement)),
+                &crate::wording::DOES_NOT_EXIST,
+                vec![crate::names::agreement_name(agreement).to_string()],
             )),
         }
     }
     for (j, r) in finding.recommendations.iter().enumerate() {
         let at = format!("{at}recommendations[{j}].");
         if r.description.trim().is_empty() {
-            v.push(FieldViolation::new(format!("{at}description"), "required"));
+            v.push(FieldViolation::says(
+                format!("{at}description"),
+                &crate::wording::REQUIRED,
+                vec![],
+            ));
         }
         if r.due_on.is_none() {
-            v.push(FieldViolation::new(
+            v.push(FieldViolation::says(
                 format!("{at}due_on"),
-                "required (YYYY-MM-DD)",
+                &crate::wording::REQUIRED_DATE,
+                vec![],
             ));
         }
         let unit_region: Option<String> = units::table
@@ -192,12 +203,13 @@ async fn check_finding(
             .await
             .optional()?;
         if unit_region.as_deref() != Some(region_code) {
-            v.push(FieldViolation::new(
+            v.push(FieldViolation::says(
                 format!("{at}responsible_unit"),
-                format!(
-                    "units/{} is not a unit of region {region_code}",
-                    r.responsible_unit
-                ),
+                &crate::wording::NOT_A_UNIT_OF_REGION,
+                vec![
+                    format!("units/{}", r.responsible_unit),
+                    region_code.to_string(),
+                ],
             ));
         }
     }
@@ -263,32 +275,44 @@ pub async fn create(pool: &PgPool, actor: &Principal, new: NewMeeting) -> CoreRe
         let mut v = Vec::new();
         let region_ok = crate::names::is_region_code(&new.region_code);
         if new.region_code.is_empty() {
-            v.push(FieldViolation::new(
+            v.push(FieldViolation::says(
                 "region_code",
-                "required: the region whose meeting this is, e.g. 36",
+                &crate::wording::REQUIRED_MEETING_REGION,
+                vec![],
             ));
         } else if !region_ok {
-            v.push(FieldViolation::new(
+            v.push(FieldViolation::says(
                 "region_code",
-                "must be a Kemendagri region code such as 36",
+                &crate::wording::PROVINCE_OR_REGION_CODE_SHAPE,
+                vec![],
             ));
         }
         let title = new.title.trim().chars().count();
         if title == 0 || new.title.chars().count() > 300 {
-            v.push(FieldViolation::new("title", "must be 1 to 300 characters"));
+            v.push(FieldViolation::says(
+                "title",
+                &crate::wording::CHARACTERS_BETWEEN,
+                vec!["1".to_string(), "300".to_string()],
+            ));
         }
         match new.held_on {
-            None => v.push(FieldViolation::new("held_on", "required (YYYY-MM-DD)")),
-            Some(d) if d > today => v.push(FieldViolation::new(
+            None => v.push(FieldViolation::says(
                 "held_on",
-                format!("must not be in the future (today is {today} in Asia/Jakarta)"),
+                &crate::wording::REQUIRED_DATE,
+                vec![],
+            )),
+            Some(d) if d > today => v.push(FieldViolation::says(
+                "held_on",
+                &crate::wording::NOT_FUTURE,
+                vec![today.to_string()],
             )),
             Some(_) => {}
         }
         match (new.period_start, new.period_end) {
-            (Some(s), Some(e)) if e < s => v.push(FieldViolation::new(
+            (Some(s), Some(e)) if e < s => v.push(FieldViolation::says(
                 "period_end",
-                "must not be before period_start",
+                &crate::wording::NOT_BEFORE_PERIOD_START,
+                vec![],
             )),
             (Some(_), Some(_)) => {}
             (start, end) => {
@@ -297,9 +321,10 @@ pub async fn create(pool: &PgPool, actor: &Principal, new: NewMeeting) -> CoreRe
                     ("period_end", end.is_none()),
                 ] {
                     if missing {
-                        v.push(FieldViolation::new(
+                        v.push(FieldViolation::says(
                             field,
-                            "required: the period covered has a start and an end (YYYY-MM-DD)",
+                            &crate::wording::REQUIRED_PERIOD,
+                            vec![],
                         ));
                     }
                 }
@@ -319,9 +344,10 @@ pub async fn create(pool: &PgPool, actor: &Principal, new: NewMeeting) -> CoreRe
                 .await
                 .optional()?;
             if region.as_deref() != Some(new.region_code.as_str()) {
-                v.push(FieldViolation::new(
+                v.push(FieldViolation::says(
                     format!("participant_units[{i}]"),
-                    format!("units/{unit} is not a unit of region {}", new.region_code),
+                    &crate::wording::NOT_A_UNIT_OF_REGION,
+                    vec![format!("units/{unit}"), new.region_code.to_string()],
                 ));
             }
         }
@@ -668,33 +694,34 @@ pub async fn set_recommendation_status(
         }
         let mut v = Vec::new();
         if on > today {
-            v.push(FieldViolation::new(
+            v.push(FieldViolation::says(
                 "changed_on",
-                format!("must not be in the future (today is {today} in Asia/Jakarta)"),
+                &crate::wording::NOT_FUTURE,
+                vec![today.to_string()],
             ));
         }
         if on < meeting.held_on {
-            v.push(FieldViolation::new(
+            v.push(FieldViolation::says(
                 "changed_on",
-                format!("must not be before the meeting ({})", meeting.held_on),
+                &crate::wording::NOT_BEFORE_MEETING,
+                vec![meeting.held_on.to_string()],
             ));
         }
         if let Some(last) = before.history.last().filter(|c| on < c.changed_on) {
-            v.push(FieldViolation::new(
+            v.push(FieldViolation::says(
                 "changed_on",
-                format!(
-                    "must not be before the last status change ({})",
-                    last.changed_on
-                ),
+                &crate::wording::NOT_BEFORE_LAST_STATUS_CHANGE,
+                vec![last.changed_on.to_string()],
             ));
         }
         let reason = reason
             .map(|r| r.trim().to_string())
             .filter(|r| !r.is_empty());
         if status == RecommendationStatus::Dropped && reason.is_none() {
-            v.push(FieldViolation::new(
+            v.push(FieldViolation::says(
                 "reason",
-                "a reason is required to drop a recommendation",
+                &crate::wording::REQUIRED_DROP_REASON,
+                vec![],
             ));
         }
         if !v.is_empty() {

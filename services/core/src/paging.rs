@@ -23,7 +23,11 @@ pub const MAX_PAGE_SIZE: i64 = 200;
 /// 0 means the default; above the maximum is coerced down (AIP-158).
 pub fn page_size(requested: i32) -> CoreResult<i64> {
     match requested {
-        n if n < 0 => Err(CoreError::invalid("page_size", "must not be negative")),
+        n if n < 0 => Err(CoreError::says(
+            "page_size",
+            &crate::wording::NOT_NEGATIVE,
+            vec![],
+        )),
         0 => Ok(DEFAULT_PAGE_SIZE),
         n => Ok(i64::from(n).min(MAX_PAGE_SIZE)),
     }
@@ -120,7 +124,7 @@ pub fn decode(token: &str, fingerprint: &str) -> CoreResult<Option<Cursor>> {
     if token.is_empty() {
         return Ok(None);
     }
-    let invalid = || CoreError::invalid("page_token", "not a page token issued by this service");
+    let invalid = || CoreError::says("page_token", &crate::wording::PAGE_TOKEN_FOREIGN, vec![]);
     let bytes = URL_SAFE_NO_PAD.decode(token).map_err(|_| invalid())?;
     let split = bytes.len().checked_sub(TAG_BYTES).ok_or_else(invalid)?;
     let (payload, given) = bytes.split_at(split);
@@ -136,9 +140,10 @@ pub fn decode(token: &str, fingerprint: &str) -> CoreResult<Option<Cursor>> {
     }
     let token: Token = serde_json::from_slice(payload).map_err(|_| invalid())?;
     if token.f != fingerprint {
-        return Err(CoreError::invalid(
+        return Err(CoreError::says(
             "page_token",
-            "the request's filters or order changed since this token was issued",
+            &crate::wording::PAGE_TOKEN_STALE,
+            vec![],
         ));
     }
     Ok(Some(token.c))

@@ -204,22 +204,25 @@ pub async fn update_template(
         let mut violations = Vec::new();
         for (i, change) in changes.iter().enumerate() {
             let Some(stage) = before.iter().find(|s| s.code == change.code) else {
-                violations.push(FieldViolation::new(
+                violations.push(FieldViolation::says(
                     format!("stages[{i}].code"),
-                    format!("{} has no stage {}", key.name(), change.code),
+                    &crate::wording::NO_SUCH_STAGE,
+                    vec![key.name().to_string(), change.code.to_string()],
                 ));
                 continue;
             };
             if change.target_days.is_some_and(|d| !(1..=3650).contains(&d)) {
-                violations.push(FieldViolation::new(
+                violations.push(FieldViolation::says(
                     format!("stages[{i}].target_days"),
-                    "must be 1 to 3650 days",
+                    &crate::wording::DAYS_BETWEEN,
+                    vec!["1".to_string(), "3650".to_string()],
                 ));
             }
             if change.skippable == Some(true) && (stage.signs || stage.dprd) {
-                violations.push(FieldViolation::new(
+                violations.push(FieldViolation::says(
                     format!("stages[{i}].skippable"),
-                    "signing and DPRD approval stages cannot be made skippable",
+                    &crate::wording::STAGE_NOT_SKIPPABLE,
+                    vec![],
                 ));
             }
         }
@@ -301,29 +304,27 @@ pub async fn instantiate(
     let through = match (complete_through, fields.signed_on) {
         (None, _) => signing,
         (Some(_), None) => {
-            return Err(CoreError::invalid(
+            return Err(CoreError::says(
                 "complete_through_stage",
-                "only a signed agreement (with signed_on) can be registered as complete through a stage",
+                &crate::wording::COMPLETE_THROUGH_NEEDS_SIGNED,
+                vec![],
             ));
         }
         (Some(code), Some(_)) => match template.iter().find(|s| s.code == code) {
             Some(stage) if stage.position >= signing => stage.position,
             Some(_) => {
-                return Err(CoreError::invalid(
+                return Err(CoreError::says(
                     "complete_through_stage",
-                    format!(
-                        "{code} comes before signing; a signed agreement is complete through signing anyway"
-                    ),
+                    &crate::wording::BEFORE_SIGNING_STAGE,
+                    vec![code.to_string()],
                 ));
             }
             None => {
                 let codes: Vec<&str> = template.iter().map(|s| s.code.as_str()).collect();
-                return Err(CoreError::invalid(
+                return Err(CoreError::says(
                     "complete_through_stage",
-                    format!(
-                        "{code} is not a stage of this record; its stages are {}",
-                        codes.join(", ")
-                    ),
+                    &crate::wording::NOT_A_STAGE_OF_RECORD,
+                    vec![code.to_string(), codes.join(", ").to_string()],
                 ));
             }
         },
@@ -638,9 +639,10 @@ impl StageAction {
 fn not_in_future(field: &str, day: Option<NaiveDate>, today: NaiveDate) -> CoreResult<NaiveDate> {
     let day = day.unwrap_or(today);
     if day > today {
-        return Err(CoreError::invalid(
+        return Err(CoreError::says(
             field,
-            format!("must not be in the future (today is {today} in Asia/Jakarta)"),
+            &crate::wording::NOT_FUTURE,
+            vec![today.to_string()],
         ));
     }
     Ok(day)
@@ -761,7 +763,7 @@ pub async fn act(
             StageAction::Skip { on, reason } => {
                 let on = not_in_future("skipped_on", *on, today)?;
                 if reason.trim().is_empty() {
-                    return Err(CoreError::invalid("reason", "a written reason is required to skip a stage"));
+                    return Err(CoreError::says("reason", &crate::wording::REQUIRED_SKIP_REASON, vec![]));
                 }
                 if !stage.skippable {
                     return Err(precondition(format!("stage {code} cannot be skipped")));
@@ -797,7 +799,7 @@ pub async fn act(
             StageAction::Reschedule { decided_on, new_due_on, reason } => {
                 let decided_on = not_in_future("decided_on", *decided_on, today)?;
                 if reason.trim().is_empty() {
-                    return Err(CoreError::invalid("reason", "a written reason is required to reschedule"));
+                    return Err(CoreError::says("reason", &crate::wording::REQUIRED_RESCHEDULE_REASON, vec![]));
                 }
                 if stage.status != StageStatus::InProgress {
                     return Err(precondition(format!(
@@ -813,16 +815,10 @@ pub async fn act(
                 }
                 let started = stage.started_on.unwrap_or(decided_on);
                 if *new_due_on < started {
-                    return Err(CoreError::invalid(
-                        "new_due_on",
-                        format!("must not be before the stage started ({started})"),
-                    ));
+                    return Err(CoreError::says("new_due_on", &crate::wording::NOT_BEFORE_STAGE_START, vec![started.to_string()]));
                 }
                 if decided_on < started {
-                    return Err(CoreError::invalid(
-                        "decided_on",
-                        format!("must not be before the stage started ({started})"),
-                    ));
+                    return Err(CoreError::says("decided_on", &crate::wording::NOT_BEFORE_STAGE_START, vec![started.to_string()]));
                 }
                 let previous = stage.due_on_as_of(decided_on).unwrap_or(started);
                 diesel::insert_into(stage_reschedules::table)

@@ -66,22 +66,23 @@ pub fn check(path: &str, field: &str, value: &str) -> Result<(), FieldViolation>
         .chars()
         .find(|c| c.is_control() && (*c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r'))
     {
-        let what = if bad == '\0' {
-            "a NUL character".to_string()
+        return Err(if bad == '\0' {
+            FieldViolation::says(path, &crate::wording::NO_NUL, vec![])
         } else {
-            format!("the control character U+{:04X}", bad as u32)
-        };
-        return Err(FieldViolation::new(
-            path,
-            format!("must not contain {what}"),
-        ));
+            FieldViolation::says(
+                path,
+                &crate::wording::NO_CONTROL_CHARACTER,
+                vec![format!("{:04X}", bad as u32)],
+            )
+        });
     }
     let max = max_chars(field);
     // Counting stops one past the limit: a 10 MB string costs no more than a short one.
     if value.chars().take(max + 1).count() > max {
-        return Err(FieldViolation::new(
+        return Err(FieldViolation::says(
             path,
-            format!("must be at most {max} characters"),
+            &crate::wording::AT_MOST_CHARACTERS,
+            vec![max.to_string()],
         ));
     }
     Ok(())
@@ -91,7 +92,11 @@ pub fn check(path: &str, field: &str, value: &str) -> Result<(), FieldViolation>
 pub fn check_required(path: &str, field: &str, value: &str) -> Result<(), FieldViolation> {
     check(path, field, value)?;
     if value.trim().is_empty() {
-        return Err(FieldViolation::new(path, "required"));
+        return Err(FieldViolation::says(
+            path,
+            &crate::wording::REQUIRED,
+            vec![],
+        ));
     }
     Ok(())
 }

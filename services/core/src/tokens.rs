@@ -54,25 +54,32 @@ pub async fn create(
     let mut violations = Vec::new();
     let name = new.name.trim().to_string();
     if name.is_empty() || name.len() > 100 {
-        violations.push(FieldViolation::new("name", "must be 1 to 100 characters"));
+        violations.push(FieldViolation::says(
+            "name",
+            &crate::wording::CHARACTERS_BETWEEN,
+            vec!["1".to_string(), "100".to_string()],
+        ));
     }
     match (new.role, &new.unit_code) {
-        (Role::UnitOfficer, None) => violations.push(FieldViolation::new(
+        (Role::UnitOfficer, None) => violations.push(FieldViolation::says(
             "unit",
-            "a UNIT_OFFICER token needs its unit",
+            &crate::wording::UNIT_OFFICER_NEEDS_UNIT,
+            vec![],
         )),
-        (Role::Admin | Role::Analyst, Some(_)) => violations.push(FieldViolation::new(
+        (Role::Admin | Role::Analyst, Some(_)) => violations.push(FieldViolation::says(
             "unit",
-            "only UNIT_OFFICER tokens are bound to a unit",
+            &crate::wording::UNIT_ONLY_FOR_UNIT_OFFICER,
+            vec![],
         )),
         _ => {}
     }
     if let Some(region) = &new.region_code
         && !crate::names::is_region_code(region)
     {
-        violations.push(FieldViolation::new(
+        violations.push(FieldViolation::says(
             "region",
-            "must be a Kemendagri region code such as 36 or 36.71",
+            &crate::wording::REGION_CODE_SHAPE,
+            vec![],
         ));
     }
     if !violations.is_empty() {
@@ -93,11 +100,18 @@ pub async fn create(
             .await
             .optional()?;
         match unit_region {
-            None => return Err(CoreError::invalid("unit", format!("no unit {unit}"))),
+            None => {
+                return Err(CoreError::says(
+                    "unit",
+                    &crate::wording::NO_SUCH_UNIT,
+                    vec![unit.to_string()],
+                ));
+            }
             Some(r) if region_code.as_ref().is_some_and(|own| own != &r) => {
-                return Err(CoreError::invalid(
+                return Err(CoreError::says(
                     "region",
-                    format!("unit {unit} belongs to region {r}"),
+                    &crate::wording::BELONGS_TO_REGION,
+                    vec![format!("unit {unit}"), r.to_string()],
                 ));
             }
             Some(r) => {

@@ -62,9 +62,10 @@ pub fn is_unit_code(code: &str) -> bool {
 fn validate_display_name(violations: &mut Vec<FieldViolation>, display_name: &str) {
     let len = display_name.trim().chars().count();
     if len == 0 || display_name.chars().count() > 200 {
-        violations.push(FieldViolation::new(
+        violations.push(FieldViolation::says(
             "display_name",
-            "must be 1 to 200 characters",
+            &crate::wording::CHARACTERS_BETWEEN,
+            vec!["1".to_string(), "200".to_string()],
         ));
     }
 }
@@ -92,15 +93,17 @@ pub async fn create(
     actor.check_admin(Some(&new.region_code))?;
     let mut violations = Vec::new();
     if !is_unit_code(&new.code) {
-        violations.push(FieldViolation::new(
+        violations.push(FieldViolation::says(
             "code",
-            "must be 2 to 32 of A-Z, 0-9, _, -, . starting with a letter or digit",
+            &crate::wording::UNIT_CODE_SHAPE,
+            vec![],
         ));
     }
     if !is_region_code(&new.region_code) {
-        violations.push(FieldViolation::new(
+        violations.push(FieldViolation::says(
             "region_code",
-            "must be a Kemendagri region code such as 36 or 36.71",
+            &crate::wording::REGION_CODE_SHAPE,
+            vec![],
         ));
     }
     validate_display_name(&mut violations, &new.display_name);

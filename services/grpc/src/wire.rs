@@ -24,7 +24,11 @@ impl Violations {
         }
         let parsed = calendar::parse_date(text);
         if parsed.is_none() {
-            self.add(field, format!("{text:?} is not {}", calendar::DATE_RULE));
+            self.0.push(FieldViolation::says(
+                field,
+                &kerjasama_core::wording::NOT_A_DATE,
+                vec![format!("{text:?}")],
+            ));
         }
         parsed
     }

@@ -30,7 +30,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::columns::{SheetKind, column_for_field, header};
-use super::messages::indonesian;
+use super::messages;
 use super::problems::{Outcome, Problem, ReportLine};
 use super::read::{AgreementRow, IndicatorRow, ParsedImport, PartyRow, RealisationRow, ReportRow};
 use kerjasama_core::access::Principal;
@@ -39,7 +39,7 @@ use kerjasama_core::benefits::{
     self, IndicatorChange, IndicatorFields, RealisationChange, RealisationFields,
 };
 use kerjasama_core::codes::ReportingCycle;
-use kerjasama_core::error::{CoreError, CoreResult, FieldViolation};
+use kerjasama_core::error::{CoreError, CoreResult};
 use kerjasama_core::implementation_reports::{self, NewReport};
 use kerjasama_core::schema::{
     agreements as agreements_table, benefit_indicators, benefit_realisations,
@@ -142,7 +142,8 @@ fn violations_to_lines(applied: &mut Applied, at: At, party_rows: &[At], error: 
     let lines: Vec<(At, Option<&'static str>, String, String)> = match error {
         CoreError::InvalidArgument(violations) => violations
             .iter()
-            .map(|FieldViolation { field, description }| {
+            .map(|v| {
+                let (field, description) = (&v.field, &v.description);
                 let (bare, index) = bare_field(field);
                 // The API names the unit `unit`; the sheet's column is the unit code.
                 let bare = if bare == "unit" {
@@ -165,14 +166,14 @@ fn violations_to_lines(applied: &mut Applied, at: At, party_rows: &[At], error: 
                 (
                     row_at,
                     column,
-                    indonesian(field, description),
+                    messages::violation(v),
                     format!("{field}: {description}"),
                 )
             })
             .collect(),
         other => {
             let text = other.to_string();
-            vec![(at, None, indonesian("", &text), text)]
+            vec![(at, None, messages::error(other), text)]
         }
     };
     for (row_at, column, id, en) in lines {
