@@ -49,13 +49,15 @@ fn date_literal(date: NaiveDate) -> String {
 pub struct Register {
     /// agreement, id, title, region_code, cooperation_type, document_kind,
     /// parent_id, unit_code, sector, signed_on, effective_from, effective_until,
-    /// terminated_on, cancelled_on, process_started_on, reporting_cycle, state
+    /// terminated_on, cancelled_on, process_started_on, reporting_cycle,
+    /// reports_owed_from, state
     /// (as of the date, from the same SQL function the service uses).
     pub agreements: DataFrame,
     /// agreement_id, country_code: the distinct partner countries.
     pub partner_countries: DataFrame,
     /// agreement_id, stage_code, position, started_on, sla_due_on, closed_on
-    /// (completion or skip date), skipped.
+    /// (completion or skip date), skipped, assumed (1: an import assumed it
+    /// done on its due date, `history_from`).
     pub stages: DataFrame,
     /// agreement_id, stage_code, decided_on, seq, new_due_on: every reschedule.
     pub reschedules: DataFrame,
@@ -167,7 +169,7 @@ pub async fn register(
             "SELECT 'agreements/' || a.id AS agreement, a.id, a.title, a.region_code, a.cooperation_type, \
                     a.document_kind, a.parent_id, a.unit_code, a.sector, a.signed_on, a.effective_from, \
                     a.effective_until, a.terminated_on, a.cancelled_on, a.process_started_on, \
-                    a.reporting_cycle, agreement_state(a.signed_on, a.effective_until, a.process_started_on, \
+                    a.reporting_cycle, a.reports_owed_from, agreement_state(a.signed_on, a.effective_until, a.process_started_on, \
                                     a.terminated_on, a.cancelled_on, {as_of}) AS state \
              FROM agreements a WHERE {live} ORDER BY a.id",
             as_of = date_literal(as_of)
@@ -189,6 +191,7 @@ pub async fn register(
             ("cancelled_on", date.clone()),
             ("process_started_on", date.clone()),
             ("reporting_cycle", text.clone()),
+            ("reports_owed_from", date.clone()),
             ("state", text.clone()),
         ],
     )
@@ -210,7 +213,8 @@ pub async fn register(
         client,
         format!(
             "SELECT s.agreement_id, s.code AS stage_code, s.position, s.started_on, s.sla_due_on, \
-                    s.completed_on AS closed_on, (s.status = 'SKIPPED')::int AS skipped \
+                    s.completed_on AS closed_on, (s.status = 'SKIPPED')::int AS skipped, \
+                    (s.assumed_by IS NOT NULL)::int AS assumed \
              FROM agreement_stages s JOIN agreements a ON a.id = s.agreement_id \
              WHERE {live} ORDER BY 1, s.position"
         ),
@@ -222,6 +226,7 @@ pub async fn register(
             ("sla_due_on", date.clone()),
             ("closed_on", date.clone()),
             ("skipped", DataType::Int32),
+            ("assumed", DataType::Int32),
         ],
     )
     .await?;

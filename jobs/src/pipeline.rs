@@ -159,7 +159,10 @@ fn write_files(
         tables.iter().map(|t| (t.name, &t.frame)).collect();
     staging.write_xlsx(WORKBOOK, run, &sheets)?;
     phase("workbook written");
-    let pack = crate::pack::build(&tables, run)?;
+    let context = crate::pack::PackContext {
+        stages_assumed_done: crate::metrics::overdue::stages_assumed_done(register, run.as_of)?,
+    };
+    let pack = crate::pack::build(&tables, run, &context)?;
     staging.write_bytes(PACK_HTML, crate::pack::html::render(&pack)?.as_bytes())?;
     staging.write_bytes(PACK_PDF, &crate::pack::pdf::render(&pack)?)?;
     phase("meeting pack written");

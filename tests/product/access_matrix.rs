@@ -72,6 +72,7 @@ enum Rpc {
     UndeleteAgreement,
     TerminateAgreement,
     CancelAgreement,
+    SetReportsOwedFrom,
     ListAgreementEvents,
     CreateIndicator,
     GetIndicator,
@@ -154,6 +155,7 @@ const MATRIX: &[Row] = &[
     (UndeleteAgreement,          [OK,    OK,    PD,    OK,    PD,    PD,    PD,     UA,     UA]),
     (TerminateAgreement,         [OK,    OK,    PD,    OK,    PD,    PD,    PD,     UA,     UA]),
     (CancelAgreement,            [OK,    OK,    PD,    OK,    PD,    PD,    PD,     UA,     UA]),
+    (SetReportsOwedFrom,         [OK,    OK,    PD,    PD,    PD,    PD,    PD,     UA,     UA]),
     (ListAgreementEvents,        [OK,    OK,    PD,    OK,    OK,    PD,    OK,     UA,     UA]),
     // BenefitService
     (CreateIndicator,            [OK,    OK,    PD,    OK,    PD,    PD,    PD,     UA,     UA]),
@@ -367,6 +369,7 @@ fn import_request(validate_only: bool) -> pb::CreateImportRunRequest {
         }],
         validate_only,
         request_id: String::new(),
+        history_from: String::new(),
     }
 }
 
@@ -684,9 +687,11 @@ impl Ctx {
             | ListImplementationReports
             | ListReportingCycles
             | ListStages => self.agreement.clone(),
-            UpdateAgreement | DeleteAgreement | TerminateAgreement | SubmitImplementationReport => {
-                self.fresh_signed().await
-            }
+            UpdateAgreement
+            | DeleteAgreement
+            | TerminateAgreement
+            | SetReportsOwedFrom
+            | SubmitImplementationReport => self.fresh_signed().await,
             UndeleteAgreement => self.fresh_deleted().await,
             CancelAgreement => self.fresh_unsigned().await,
             GetIndicator | ListRealisations => self.indicator.clone(),
@@ -873,6 +878,18 @@ impl Ctx {
                 };
                 s.agreements()
                     .cancel_agreement(request(token, message))
+                    .await
+                    .map(drop)
+            }
+            SetReportsOwedFrom => {
+                let message = pb::SetReportsOwedFromRequest {
+                    name: t,
+                    reports_owed_from: "2025-01-01".into(),
+                    reason: "Register lama dimulai 2025".into(),
+                    etag: String::new(),
+                };
+                s.agreements()
+                    .set_reports_owed_from(request(token, message))
                     .await
                     .map(drop)
             }

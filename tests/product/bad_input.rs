@@ -1093,6 +1093,7 @@ fn import_request(validate_only: bool) -> pb::CreateImportRunRequest {
         }],
         validate_only,
         request_id: String::new(),
+        history_from: String::new(),
     }
 }
 
@@ -1709,6 +1710,20 @@ fn specs(t: &Targets) -> Vec<Spec> {
         .set("name", s(a), PRECONDITION),
         Spec::new(
             "AgreementService",
+            "SetReportsOwedFrom",
+            &pb::SetReportsOwedFromRequest {
+                name: a.into(),
+                reports_owed_from: "2025-01-01".into(),
+                reason: "Register lama dimulai 2025".into(),
+                etag: String::new(),
+            },
+        )
+        .name("name", a, t)
+        .required(&["reason"])
+        .set("reason", s("  \n "), ia("reason"))
+        .dates(&["reports_owed_from"]),
+        Spec::new(
+            "AgreementService",
             "ListAgreementEvents",
             &pb::ListAgreementEventsRequest {
                 parent: a.into(),
@@ -2321,6 +2336,8 @@ fn specs(t: &Targets) -> Vec<Spec> {
         Spec::new("ImportService", "CreateImportRun", &import_request(true))
             .required(&["files", "files[0].file_name", "files[0].content"])
             .set("request_id", s("not-a-uuid"), ia("request_id"))
+            .dates(&["history_from"])
+            .set("history_from", s(&future), ia("history_from"))
             .set(
                 "files[0].file_name",
                 s("x".repeat(256)),

@@ -15,7 +15,7 @@ use tonic::transport::Channel;
 use crate::clients::{clients_dir, python};
 use crate::fixtures::{REGION, create_unit};
 
-const AGREEMENT_HEADER: &[&str] = &[
+pub(crate) const AGREEMENT_HEADER: &[&str] = &[
     "Nomor Dokumen",
     "Judul",
     "Jenis Kerja Sama",
@@ -33,7 +33,7 @@ const AGREEMENT_HEADER: &[&str] = &[
     "Siklus Laporan",
     "Terbuka Penuh",
 ];
-const PARTY_HEADER: &[&str] = &[
+pub(crate) const PARTY_HEADER: &[&str] = &[
     "Nomor Dokumen",
     "Nama Pihak",
     "Jenis Pihak",
@@ -60,7 +60,7 @@ const REALISATION_HEADER: &[&str] = &[
     "Nilai",
     "Catatan",
 ];
-const REPORT_HEADER: &[&str] = &[
+pub(crate) const REPORT_HEADER: &[&str] = &[
     "Nomor Dokumen",
     "Awal Siklus",
     "Tanggal Disampaikan",
@@ -74,11 +74,11 @@ const KSB: &str = "415.4/01-HUK/2025";
 const PKS: &str = "415.4/02-HUK/2025";
 const UNSIGNED: &str = "070/03-DISDIK/2026";
 
-fn date(text: &str) -> Value {
+pub(crate) fn date(text: &str) -> Value {
     json!({ "date": text })
 }
 
-fn header(names: &[&str]) -> Value {
+pub(crate) fn header(names: &[&str]) -> Value {
     json!(names)
 }
 
@@ -124,7 +124,7 @@ fn register_spec() -> Value {
 
 /// Builds a workbook (or, with `csv`, CSV files) with openpyxl; returns the
 /// files' names and bytes.
-async fn build(spec: &Value, csv: Option<&[&str]>) -> Vec<(String, Vec<u8>)> {
+pub(crate) async fn build(spec: &Value, csv: Option<&[&str]>) -> Vec<(String, Vec<u8>)> {
     let dir = scratch_dir("import");
     std::fs::create_dir_all(&dir).unwrap();
     let spec_path = dir.join("spec.json");
@@ -165,7 +165,7 @@ async fn build(spec: &Value, csv: Option<&[&str]>) -> Vec<(String, Vec<u8>)> {
     files
 }
 
-fn client(server: &TestServer) -> ImportServiceClient<Channel> {
+pub(crate) fn client(server: &TestServer) -> ImportServiceClient<Channel> {
     ImportServiceClient::new(server.channel())
         .max_decoding_message_size(64 * 1024 * 1024)
         .max_encoding_message_size(80 * 1024 * 1024)
@@ -175,6 +175,16 @@ async fn upload(
     server: &TestServer,
     files: &[(String, Vec<u8>)],
     validate_only: bool,
+) -> Result<pb::ImportRun, tonic::Status> {
+    upload_with(server, files, validate_only, "").await
+}
+
+/// An upload with the run's `history_from` (empty: none).
+pub(crate) async fn upload_with(
+    server: &TestServer,
+    files: &[(String, Vec<u8>)],
+    validate_only: bool,
+    history_from: &str,
 ) -> Result<pb::ImportRun, tonic::Status> {
     client(server)
         .create_import_run(authed(
@@ -190,6 +200,7 @@ async fn upload(
                     .collect(),
                 validate_only,
                 request_id: String::new(),
+                history_from: history_from.into(),
             },
         ))
         .await
@@ -197,7 +208,7 @@ async fn upload(
 }
 
 /// Polls until the run leaves VALIDATING / COMMITTING.
-async fn settled(server: &TestServer, run: &pb::ImportRun) -> pb::ImportRun {
+pub(crate) async fn settled(server: &TestServer, run: &pb::ImportRun) -> pb::ImportRun {
     for _ in 0..1200 {
         let now = client(server)
             .get_import_run(authed(
@@ -221,7 +232,7 @@ async fn settled(server: &TestServer, run: &pb::ImportRun) -> pb::ImportRun {
     panic!("{} did not settle within 2 minutes", run.name);
 }
 
-async fn commit(server: &TestServer, run: &pb::ImportRun) -> pb::ImportRun {
+pub(crate) async fn commit(server: &TestServer, run: &pb::ImportRun) -> pb::ImportRun {
     let started = client(server)
         .commit_import_run(authed(
             &server.admin,
@@ -236,7 +247,7 @@ async fn commit(server: &TestServer, run: &pb::ImportRun) -> pb::ImportRun {
     settled(server, &started).await
 }
 
-async fn rows(server: &TestServer, run: &pb::ImportRun) -> Vec<pb::ImportRow> {
+pub(crate) async fn rows(server: &TestServer, run: &pb::ImportRun) -> Vec<pb::ImportRow> {
     let mut all = Vec::new();
     let mut token = String::new();
     loop {
@@ -260,13 +271,13 @@ async fn rows(server: &TestServer, run: &pb::ImportRun) -> Vec<pb::ImportRow> {
     }
 }
 
-async fn units(server: &TestServer) {
+pub(crate) async fn units(server: &TestServer) {
     for unit in ["DLH", "DISDIK"] {
         create_unit(server, unit).await;
     }
 }
 
-fn state(run: &pb::ImportRun) -> pb::ImportRunState {
+pub(crate) fn state(run: &pb::ImportRun) -> pb::ImportRunState {
     pb::ImportRunState::try_from(run.state).unwrap()
 }
 

@@ -16,6 +16,7 @@ mod failover;
 mod faults;
 mod fixtures;
 mod hardening;
+mod history;
 mod implementation_reports;
 mod imports;
 mod listing;

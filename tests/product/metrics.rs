@@ -70,7 +70,7 @@ async fn reschedule(
         .unwrap();
 }
 
-async fn run(server: &TestServer, as_of: &str, start: &str, end: &str) -> pb::ReportRun {
+pub(crate) async fn run(server: &TestServer, as_of: &str, start: &str, end: &str) -> pb::ReportRun {
     let queued = server
         .reports()
         .run_report(authed(
@@ -90,7 +90,7 @@ async fn run(server: &TestServer, as_of: &str, start: &str, end: &str) -> pb::Re
 
 /// The CSV's rows without the header, each with the `agreement` column
 /// (a generated name) dropped when `drop_first` is set.
-async fn rows(
+pub(crate) async fn rows(
     server: &TestServer,
     run: &pb::ReportRun,
     file: &str,

@@ -26,7 +26,7 @@
 
 use chrono::{Days, NaiveDate};
 use kerjasama_core::codes::{AgreementState, CycleStatus, DocumentKind, ReportingCycle};
-use kerjasama_core::implementation_reports::{cycles_between, in_force_period};
+use kerjasama_core::implementation_reports::{in_force_period, owed_cycles};
 use polars::prelude::*;
 
 use super::{Period, Table, epoch_days};
@@ -137,6 +137,7 @@ fn cycles(register: &Register, period: &Period) -> JobResult<DataFrame> {
             days(col("effective_until")).alias("effective_until"),
             days(col("terminated_on")).alias("terminated_on"),
             col("reporting_cycle"),
+            days(col("reports_owed_from")).alias("reports_owed_from"),
         ])
         .collect()?;
     let ids = active.column("id")?.str()?;
@@ -144,11 +145,12 @@ fn cycles(register: &Register, period: &Period) -> JobResult<DataFrame> {
     let date_column = |name: &str| -> JobResult<Vec<Option<i32>>> {
         Ok(active.column(name)?.i32()?.iter().collect())
     };
-    let (signed, from, until, terminated) = (
+    let (signed, from, until, terminated, owed_from) = (
         date_column("signed_on")?,
         date_column("effective_from")?,
         date_column("effective_until")?,
         date_column("terminated_on")?,
+        date_column("reports_owed_from")?,
     );
     let (mut out_ids, mut starts, mut ends) = (Vec::new(), Vec::new(), Vec::new());
     for row in 0..active.height() {
@@ -168,7 +170,8 @@ fn cycles(register: &Register, period: &Period) -> JobResult<DataFrame> {
         if first > period.as_of {
             continue;
         }
-        for (start, end) in cycles_between(first, last, cycle, period.as_of) {
+        for (start, end) in owed_cycles(first, last, cycle, period.as_of, from_days(owed_from[row]))
+        {
             out_ids.push(ids.get(row).unwrap_or_default().to_string());
             starts.push(epoch_days(start));
             ends.push(epoch_days(end));

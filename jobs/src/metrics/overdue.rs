@@ -43,6 +43,24 @@ fn due_in_force() -> Expr {
         .alias("due_on")
 }
 
+/// How many stages an import assumed done (`history_from`) on or before the
+/// date: the meeting pack says so in a footnote, since those completions are
+/// the bureau's assumption, not its record.
+pub fn stages_assumed_done(register: &Register, as_of: chrono::NaiveDate) -> JobResult<u64> {
+    let as_of = crate::metrics::epoch_days(as_of);
+    let counted = register
+        .stages
+        .clone()
+        .lazy()
+        .filter(
+            col("assumed")
+                .eq(lit(1))
+                .and(days(col("closed_on")).lt_eq(lit(as_of))),
+        )
+        .collect()?;
+    Ok(counted.height() as u64)
+}
+
 fn days(day: Expr) -> Expr {
     day.cast(DataType::Int32)
 }

@@ -371,7 +371,14 @@ fn renewal_table(renewal: &DataFrame) -> JobResult<PackTable> {
 }
 
 /// The pack's content for a run, from whichever of its tables were computed.
-pub fn build(tables: &[MetricTable], run: &ReportRun) -> JobResult<Pack> {
+/// What the pack says besides the tables.
+#[derive(Debug, Clone, Default)]
+pub struct PackContext {
+    /// Stages an import assumed done (`history_from`) by the report's date.
+    pub stages_assumed_done: u64,
+}
+
+pub fn build(tables: &[MetricTable], run: &ReportRun, context: &PackContext) -> JobResult<Pack> {
     let mut sections = Vec::new();
     let summary_lines = executive_summary(tables, run)?;
     if !summary_lines.is_empty() {
@@ -473,10 +480,22 @@ pub fn build(tables: &[MetricTable], run: &ReportRun) -> JobResult<Pack> {
                 scale: Scale::Count,
             })
         };
+        let mut blocks = vec![block];
+        if context.stages_assumed_done > 0 {
+            let n = indonesian::integer(i128::from(context.stages_assumed_done));
+            blocks.push(Block::Paragraph(format!(
+                "Catatan: {n} tahapan dianggap selesai pada tanggal jatuh temponya karena jatuh tempo \
+                 sebelum register ini disimpan (impor dengan tanggal awal riwayat); tahapan itu tidak \
+                 dihitung terlambat. / Note: {count} stages were assumed done on their due dates because \
+                 they fell due before this register was kept (an import with history_from); they are \
+                 not counted as overdue.",
+                count = context.stages_assumed_done
+            )));
+        }
         sections.push(Section {
             anchor: "overdue_stages",
             heading: Heading::new("Tahapan terlambat", "Overdue stages"),
-            blocks: vec![block],
+            blocks,
         });
     }
     if let Some(renewal) = find(tables, "renewal_watch") {

@@ -92,6 +92,10 @@ pub struct AgreementFields {
     /// The open register shows this agreement in full (budget and benefit
     /// figures too), not only its public fields.
     pub public_in_full: bool,
+    /// Implementation-report cycles that end before this date owe nothing;
+    /// `None`: the start of the in-force period. Given at creation (an
+    /// import); changed later only by [`crate::agreements::set_reports_owed_from`].
+    pub reports_owed_from: Option<NaiveDate>,
 }
 
 /// The dates the state derives from, besides signing and the effective range.
@@ -162,6 +166,7 @@ pub(crate) struct AgreementRow {
     cancellation_reason: Option<String>,
     reporting_cycle: String,
     public_in_full: bool,
+    reports_owed_from: Option<NaiveDate>,
 }
 
 #[derive(Queryable, Selectable)]
@@ -211,6 +216,7 @@ pub(crate) fn assemble(
             reporting_cycle: ReportingCycle::from_code(&row.reporting_cycle)
                 .ok_or_else(|| corrupt("reporting_cycle", &row.reporting_cycle))?,
             public_in_full: row.public_in_full,
+            reports_owed_from: row.reports_owed_from,
         },
         lifecycle: Lifecycle {
             process_started_on: row.process_started_on,

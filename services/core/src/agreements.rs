@@ -508,6 +508,8 @@ struct AgreementColumns<'a> {
     budget_idr: Option<i64>,
     reporting_cycle: &'a str,
     public_in_full: bool,
+    #[diesel(skip_update)]
+    reports_owed_from: Option<NaiveDate>,
 }
 
 impl<'a> AgreementColumns<'a> {
@@ -531,6 +533,7 @@ impl<'a> AgreementColumns<'a> {
             budget_idr: f.budget_idr,
             reporting_cycle: f.reporting_cycle.code(),
             public_in_full: f.public_in_full,
+            reports_owed_from: f.reports_owed_from,
         }
     }
 }
@@ -980,6 +983,87 @@ pub async fn end(
     .await
 }
 
+/// Sets (or, with `None`, clears to the default) the date from which the
+/// agreement owes implementation reports: the bureau's own answer to "since
+/// when do we expect reports" for a record that predates the register. ADMIN
+/// only, with a written reason; the audit row keeps the old and new dates and
+/// the reason.
+pub async fn set_reports_owed_from(
+    pool: &PgPool,
+    actor: &Principal,
+    id: Uuid,
+    reports_owed_from: Option<NaiveDate>,
+    reason: &str,
+    etag: Option<&str>,
+) -> CoreResult<Agreement> {
+    if reason.trim().is_empty() {
+        return Err(CoreError::says(
+            "reason",
+            &crate::wording::REQUIRED_REASON,
+            vec![],
+        ));
+    }
+    let mut conn = pool.get().await?;
+    conn.transaction(async |conn| {
+        set_reports_owed_from_in(conn, actor, id, reports_owed_from, reason, etag).await
+    })
+    .await
+}
+
+/// [`set_reports_owed_from`] inside the caller's transaction (an import).
+pub async fn set_reports_owed_from_in(
+    conn: &mut AsyncPgConnection,
+    actor: &Principal,
+    id: Uuid,
+    reports_owed_from: Option<NaiveDate>,
+    reason: &str,
+    etag: Option<&str>,
+) -> CoreResult<Agreement> {
+    if reason.trim().is_empty() {
+        return Err(CoreError::says(
+            "reason",
+            &crate::wording::REQUIRED_REASON,
+            vec![],
+        ));
+    }
+    let before = load(conn, id, true).await?;
+    actor.check_admin(Some(&before.fields.region_code))?;
+    check_etag(&before, etag)?;
+    if before.delete_time.is_some() {
+        return Err(CoreError::FailedPrecondition(format!(
+            "{} is deleted",
+            before.name()
+        )));
+    }
+    diesel::update(agreements::table.find(id))
+        .set((
+            agreements::reports_owed_from.eq(reports_owed_from),
+            agreements::version.eq(agreements::version + 1),
+            agreements::update_time.eq(diesel::dsl::now),
+        ))
+        .execute(conn)
+        .await?;
+    let after = load(conn, id, false).await?;
+    audit::change(
+        conn,
+        actor,
+        Some(after.fields.region_code.clone()),
+        "SetReportsOwedFrom",
+        after.name(),
+        Some(serde_json::json!({
+            "reports_owed_from": before.fields.reports_owed_from,
+            "version": before.version,
+        })),
+        Some(serde_json::json!({
+            "reports_owed_from": after.fields.reports_owed_from,
+            "version": after.version,
+            "reason": reason.trim(),
+        })),
+    )
+    .await?;
+    Ok(after)
+}
+
 /// ListAgreements filters; empty collections and `None` mean "any".
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct AgreementFilter {
@@ -1329,6 +1413,7 @@ mod tests {
             budget_idr: Some(1_500_000_000),
             reporting_cycle: ReportingCycle::Quarterly,
             public_in_full: false,
+            reports_owed_from: None,
         }
     }
 

@@ -64,6 +64,23 @@ pub fn in_force_period(
     Some((from, until))
 }
 
+/// The cycles that owe a report: those overlapping the in-force period up to
+/// `as_of` that do not end before `reports_owed_from` (a record that predates
+/// the register owes nothing for the time before it; docs/domain.md).
+pub fn owed_cycles(
+    from: NaiveDate,
+    until: Option<NaiveDate>,
+    cycle: ReportingCycle,
+    as_of: NaiveDate,
+    reports_owed_from: Option<NaiveDate>,
+) -> Vec<(NaiveDate, NaiveDate)> {
+    let mut cycles = cycles_between(from, until, cycle, as_of);
+    if let Some(owed_from) = reports_owed_from {
+        cycles.retain(|(_, end)| *end >= owed_from);
+    }
+    cycles
+}
+
 /// Every cycle overlapping the in-force period up to `as_of`.
 pub fn cycles_between(
     from: NaiveDate,
@@ -410,31 +427,35 @@ pub async fn cycles(
     if from > as_of {
         return Ok(Vec::new());
     }
-    Ok(
-        cycles_between(from, until, agreement.fields.reporting_cycle, as_of)
-            .into_iter()
-            .map(|(start, end)| {
-                let report = reports
-                    .iter()
-                    .find(|r| r.cycle_start == start && r.submitted_on <= as_of)
-                    .cloned();
-                Cycle {
-                    start,
-                    end,
-                    deadline: end
-                        .checked_add_days(Days::new(u64::from(grace_days)))
-                        .unwrap_or(end),
-                    status: status_of(
-                        end,
-                        grace_days,
-                        report.as_ref().map(|r| r.submitted_on),
-                        as_of,
-                    ),
-                    report,
-                }
-            })
-            .collect(),
+    Ok(owed_cycles(
+        from,
+        until,
+        agreement.fields.reporting_cycle,
+        as_of,
+        agreement.fields.reports_owed_from,
     )
+    .into_iter()
+    .map(|(start, end)| {
+        let report = reports
+            .iter()
+            .find(|r| r.cycle_start == start && r.submitted_on <= as_of)
+            .cloned();
+        Cycle {
+            start,
+            end,
+            deadline: end
+                .checked_add_days(Days::new(u64::from(grace_days)))
+                .unwrap_or(end),
+            status: status_of(
+                end,
+                grace_days,
+                report.as_ref().map(|r| r.submitted_on),
+                as_of,
+            ),
+            report,
+        }
+    })
+    .collect())
 }
 
 #[cfg(test)]
@@ -463,6 +484,21 @@ mod tests {
             cycle_containing(d("2026-12-31"), ReportingCycle::Yearly),
             (d("2026-01-01"), d("2026-12-31"))
         );
+    }
+
+    #[test]
+    fn cycles_ending_before_reports_owed_from_owe_nothing() {
+        let d = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        let owed = owed_cycles(
+            d(2024, 2, 10),
+            None,
+            ReportingCycle::Quarterly,
+            d(2026, 3, 31),
+            Some(d(2025, 11, 15)),
+        );
+        // Q4 2025 ends after the date (it is owed); Q3 2025 ended before it.
+        assert_eq!(owed[0], (d(2025, 10, 1), d(2025, 12, 31)));
+        assert_eq!(owed.len(), 2);
     }
 
     #[test]

@@ -15,6 +15,7 @@ pub mod documents;
 pub mod error;
 pub mod etag;
 pub mod events;
+pub mod history;
 pub mod idempotency;
 pub mod implementation_reports;
 pub mod meetings;

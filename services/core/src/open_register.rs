@@ -517,6 +517,7 @@ mod tests {
                 budget_idr: Some(1_250_000_000),
                 reporting_cycle: ReportingCycle::Quarterly,
                 public_in_full,
+                reports_owed_from: None,
             },
             lifecycle: Lifecycle::default(),
             state: AgreementState::Active,

@@ -49,6 +49,7 @@ diesel::table! {
         cancellation_reason -> Nullable<Text>,
         reporting_cycle -> Text,
         public_in_full -> Bool,
+        reports_owed_from -> Nullable<Date>,
     }
 }
 
@@ -191,6 +192,7 @@ diesel::table! {
         evidence_document_id -> Nullable<Uuid>,
         version -> BigInt,
         update_time -> Timestamptz,
+        assumed_by -> Nullable<Text>,
     }
 }
 
@@ -378,6 +380,8 @@ diesel::table! {
         version -> BigInt,
         create_time -> Timestamptz,
         update_time -> Timestamptz,
+        history_from -> Nullable<Date>,
+        assumed -> BigInt,
     }
 }
 

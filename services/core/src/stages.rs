@@ -489,7 +489,11 @@ type StageRow = (
 );
 
 /// The stages of one agreement, in order, with their reschedule history.
-async fn load_stages(conn: &mut AsyncPgConnection, agreement_id: Uuid) -> CoreResult<Vec<Stage>> {
+/// The stages of one agreement, in order, inside the caller's connection.
+pub async fn load_stages(
+    conn: &mut AsyncPgConnection,
+    agreement_id: Uuid,
+) -> CoreResult<Vec<Stage>> {
     let rows: Vec<StageRow> = agreement_stages::table
         .inner_join(stage_definitions::table)
         .filter(agreement_stages::agreement_id.eq(agreement_id))
@@ -671,196 +675,270 @@ pub async fn act(
     action: StageAction,
 ) -> CoreResult<Stage> {
     let mut conn = pool.get().await?;
-    conn.transaction(async |conn| {
-        let agreement = crate::agreement_record::load(conn, agreement_id, true).await?;
-        actor.check_write_agreement(&agreement.fields.region_code, &agreement.fields.unit_code)?;
-        if agreement.delete_time.is_some() {
-            return Err(precondition(format!("{} is deleted", agreement.name())));
-        }
-        if let Some(on) = agreement.lifecycle.terminated_on.or(agreement.lifecycle.cancelled_on) {
-            return Err(precondition(format!(
-                "{} was terminated or cancelled on {on}; its stages are closed",
-                agreement.name()
-            )));
-        }
-        let stages = load_stages(conn, agreement_id).await?;
-        let index = stages
+    conn.transaction(async |conn| act_in(conn, actor, agreement_id, code, &action).await)
+        .await
+}
+
+/// [`act`] inside the caller's transaction (the import applies a bureau's
+/// stage history through it, row by row).
+pub async fn act_in(
+    conn: &mut AsyncPgConnection,
+    actor: &Principal,
+    agreement_id: Uuid,
+    code: &str,
+    action: &StageAction,
+) -> CoreResult<Stage> {
+    let agreement = crate::agreement_record::load(conn, agreement_id, true).await?;
+    actor.check_write_agreement(&agreement.fields.region_code, &agreement.fields.unit_code)?;
+    if agreement.delete_time.is_some() {
+        return Err(precondition(format!("{} is deleted", agreement.name())));
+    }
+    if let Some(on) = agreement
+        .lifecycle
+        .terminated_on
+        .or(agreement.lifecycle.cancelled_on)
+    {
+        return Err(precondition(format!(
+            "{} was terminated or cancelled on {on}; its stages are closed",
+            agreement.name()
+        )));
+    }
+    let stages = load_stages(conn, agreement_id).await?;
+    let index = stages
+        .iter()
+        .position(|s| s.code == code)
+        .ok_or_else(|| CoreError::not_found(format!("{}/stages/{code}", agreement.name())))?;
+    let stage = &stages[index];
+    let today = calendar::today();
+    let template = template_stages(conn, TemplateKey::of(&agreement.fields)).await?;
+    let target_days = |code: &str| {
+        template
             .iter()
-            .position(|s| s.code == code)
-            .ok_or_else(|| CoreError::not_found(format!("{}/stages/{code}", agreement.name())))?;
-        let stage = &stages[index];
-        let today = calendar::today();
-        let template = template_stages(conn, TemplateKey::of(&agreement.fields)).await?;
-        let target_days = |code: &str| template.iter().find(|t| t.code == code).map(|t| t.target_days);
+            .find(|t| t.code == code)
+            .map(|t| t.target_days)
+    };
 
-        // (new status, started_on, sla_due_on, completed_on, skip_reason)
-        let mut settle: Option<NaiveDate> = None;
-        match &action {
-            StageAction::Start { on, notes } => {
-                let on = not_in_future("started_on", *on, today)?;
-                if stage.status != StageStatus::Pending {
-                    return Err(precondition(format!("stage {code} is {}, not PENDING", stage.status)));
-                }
-                if let Some(b) = blocker(&stages, index) {
-                    return Err(precondition(format!(
-                        "stage {code} cannot start before stage {} is done or skipped (it is {})",
-                        b.code, b.status
-                    )));
-                }
-                if let Some(previous) = previous_completion(&stages, index).filter(|p| on < *p) {
-                    return Err(precondition(format!(
-                        "stage {code} cannot start on {on}, before the previous stage was settled on {previous}"
-                    )));
-                }
-                start_stage(conn, agreement_id, code, on, target_days(code).unwrap_or(0)).await?;
-                if let Some(notes) = notes {
-                    set_notes(conn, agreement_id, code, notes).await?;
-                }
-                mark_process_started(conn, agreement_id, on).await?;
+    // (new status, started_on, sla_due_on, completed_on, skip_reason)
+    let mut settle: Option<NaiveDate> = None;
+    match action {
+        StageAction::Start { on, notes } => {
+            let on = not_in_future("started_on", *on, today)?;
+            if stage.status != StageStatus::Pending {
+                return Err(precondition(format!(
+                    "stage {code} is {}, not PENDING",
+                    stage.status
+                )));
             }
-            StageAction::Complete { on, notes, evidence_document_id } => {
-                let on = not_in_future("completed_on", *on, today)?;
-                if stage.status != StageStatus::InProgress {
-                    let hint = match blocker(&stages, index) {
-                        Some(b) => format!("; stage {} is {}", b.code, b.status),
-                        None if stage.status == StageStatus::Pending => "; start it first".to_string(),
-                        None => String::new(),
-                    };
-                    return Err(precondition(format!("stage {code} is {}, not IN_PROGRESS{hint}", stage.status)));
-                }
-                if let Some(started) = stage.started_on.filter(|s| on < *s) {
-                    return Err(precondition(format!(
-                        "stage {code} cannot be completed on {on}, before it started on {started}"
-                    )));
-                }
-                crate::documents::ensure_evidence(conn, agreement_id, "evidence_document", *evidence_document_id)
-                    .await?;
-                diesel::update(stage_row(agreement_id, code))
-                    .set((
-                        agreement_stages::status.eq(StageStatus::Done.code()),
-                        agreement_stages::completed_on.eq(on),
-                        agreement_stages::evidence_document_id.eq(evidence_document_id),
-                        agreement_stages::version.eq(agreement_stages::version + 1),
-                        agreement_stages::update_time.eq(diesel::dsl::now),
-                    ))
-                    .execute(conn)
-                    .await?;
-                if let Some(notes) = notes {
-                    set_notes(conn, agreement_id, code, notes).await?;
-                }
-                if stage.signs {
-                    diesel::update(agreements_table::table.find(agreement_id))
-                        .set((
-                            agreements_table::signed_on.eq(on),
-                            agreements_table::version.eq(agreements_table::version + 1),
-                            agreements_table::update_time.eq(diesel::dsl::now),
-                        ))
-                        .execute(conn)
-                        .await?;
-                }
-                settle = Some(on);
+            if let Some(b) = blocker(&stages, index) {
+                return Err(precondition(format!(
+                    "stage {code} cannot start before stage {} is done or skipped (it is {})",
+                    b.code, b.status
+                )));
             }
-            StageAction::Skip { on, reason } => {
-                let on = not_in_future("skipped_on", *on, today)?;
-                if reason.trim().is_empty() {
-                    return Err(CoreError::says("reason", &crate::wording::REQUIRED_SKIP_REASON, vec![]));
-                }
-                if !stage.skippable {
-                    return Err(precondition(format!("stage {code} cannot be skipped")));
-                }
-                if !matches!(stage.status, StageStatus::Pending | StageStatus::InProgress) {
-                    return Err(precondition(format!("stage {code} is {}; only open stages are skipped", stage.status)));
-                }
-                if let Some(b) = blocker(&stages, index) {
-                    return Err(precondition(format!(
-                        "stage {code} cannot be skipped before stage {} is done or skipped (it is {})",
-                        b.code, b.status
-                    )));
-                }
-                let floor = stage.started_on.max(previous_completion(&stages, index));
-                if let Some(floor) = floor.filter(|f| on < *f) {
-                    return Err(precondition(format!(
-                        "stage {code} cannot be skipped on {on}, before {floor} (its start or the previous stage's end)"
-                    )));
-                }
-                diesel::update(stage_row(agreement_id, code))
-                    .set((
-                        agreement_stages::status.eq(StageStatus::Skipped.code()),
-                        agreement_stages::completed_on.eq(on),
-                        agreement_stages::skip_reason.eq(reason.trim()),
-                        agreement_stages::version.eq(agreement_stages::version + 1),
-                        agreement_stages::update_time.eq(diesel::dsl::now),
-                    ))
-                    .execute(conn)
-                    .await?;
-                mark_process_started(conn, agreement_id, on).await?;
-                settle = Some(on);
+            if let Some(previous) = previous_completion(&stages, index).filter(|p| on < *p) {
+                return Err(precondition(format!(
+                    "stage {code} cannot start on {on}, before the previous stage was settled on {previous}"
+                )));
             }
-            StageAction::Reschedule { decided_on, new_due_on, reason } => {
-                let decided_on = not_in_future("decided_on", *decided_on, today)?;
-                if reason.trim().is_empty() {
-                    return Err(CoreError::says("reason", &crate::wording::REQUIRED_RESCHEDULE_REASON, vec![]));
-                }
-                if stage.status != StageStatus::InProgress {
-                    return Err(precondition(format!(
-                        "stage {code} is {}; only a stage in progress has a due date to move",
-                        stage.status
-                    )));
-                }
-                if stage.reschedules.len() >= MAX_RESCHEDULES {
-                    return Err(precondition(format!(
-                        "stage {code} has been rescheduled {MAX_RESCHEDULES} times, the most one stage keeps; \
-                         settle or skip it instead"
-                    )));
-                }
-                let started = stage.started_on.unwrap_or(decided_on);
-                if *new_due_on < started {
-                    return Err(CoreError::says("new_due_on", &crate::wording::NOT_BEFORE_STAGE_START, vec![started.to_string()]));
-                }
-                if decided_on < started {
-                    return Err(CoreError::says("decided_on", &crate::wording::NOT_BEFORE_STAGE_START, vec![started.to_string()]));
-                }
-                let previous = stage.due_on_as_of(decided_on).unwrap_or(started);
-                diesel::insert_into(stage_reschedules::table)
-                    .values((
-                        stage_reschedules::agreement_id.eq(agreement_id),
-                        stage_reschedules::stage_code.eq(code),
-                        stage_reschedules::region_code.eq(&agreement.fields.region_code),
-                        stage_reschedules::decided_on.eq(decided_on),
-                        stage_reschedules::previous_due_on.eq(previous),
-                        stage_reschedules::new_due_on.eq(new_due_on),
-                        stage_reschedules::reason.eq(reason.trim()),
-                        stage_reschedules::actor.eq(&actor.name),
-                    ))
-                    .execute(conn)
-                    .await?;
-                diesel::update(stage_row(agreement_id, code))
-                    .set((
-                        agreement_stages::version.eq(agreement_stages::version + 1),
-                        agreement_stages::update_time.eq(diesel::dsl::now),
-                    ))
-                    .execute(conn)
-                    .await?;
+            start_stage(conn, agreement_id, code, on, target_days(code).unwrap_or(0)).await?;
+            if let Some(notes) = notes {
+                set_notes(conn, agreement_id, code, notes).await?;
             }
+            mark_process_started(conn, agreement_id, on).await?;
         }
-
-        // Settling the current stage starts the next applicable one that day.
-        if let Some(on) = settle
-            && let Some(next) = stages[index + 1..].iter().find(|s| s.status == StageStatus::Pending)
-        {
-            start_stage(conn, agreement_id, &next.code, on, target_days(&next.code).unwrap_or(0)).await?;
+        StageAction::Complete {
+            on,
+            notes,
+            evidence_document_id,
+        } => {
+            let on = not_in_future("completed_on", *on, today)?;
+            if stage.status != StageStatus::InProgress {
+                let hint = match blocker(&stages, index) {
+                    Some(b) => format!("; stage {} is {}", b.code, b.status),
+                    None if stage.status == StageStatus::Pending => "; start it first".to_string(),
+                    None => String::new(),
+                };
+                return Err(precondition(format!(
+                    "stage {code} is {}, not IN_PROGRESS{hint}",
+                    stage.status
+                )));
+            }
+            if let Some(started) = stage.started_on.filter(|s| on < *s) {
+                return Err(precondition(format!(
+                    "stage {code} cannot be completed on {on}, before it started on {started}"
+                )));
+            }
+            crate::documents::ensure_evidence(
+                conn,
+                agreement_id,
+                "evidence_document",
+                *evidence_document_id,
+            )
+            .await?;
+            diesel::update(stage_row(agreement_id, code))
+                .set((
+                    agreement_stages::status.eq(StageStatus::Done.code()),
+                    agreement_stages::completed_on.eq(on),
+                    agreement_stages::evidence_document_id.eq(evidence_document_id),
+                    agreement_stages::version.eq(agreement_stages::version + 1),
+                    agreement_stages::update_time.eq(diesel::dsl::now),
+                ))
+                .execute(conn)
+                .await?;
+            if let Some(notes) = notes {
+                set_notes(conn, agreement_id, code, notes).await?;
+            }
+            if stage.signs {
+                diesel::update(agreements_table::table.find(agreement_id))
+                    .set((
+                        agreements_table::signed_on.eq(on),
+                        agreements_table::version.eq(agreements_table::version + 1),
+                        agreements_table::update_time.eq(diesel::dsl::now),
+                    ))
+                    .execute(conn)
+                    .await?;
+            }
+            settle = Some(on);
         }
+        StageAction::Skip { on, reason } => {
+            let on = not_in_future("skipped_on", *on, today)?;
+            if reason.trim().is_empty() {
+                return Err(CoreError::says(
+                    "reason",
+                    &crate::wording::REQUIRED_SKIP_REASON,
+                    vec![],
+                ));
+            }
+            if !stage.skippable {
+                return Err(precondition(format!("stage {code} cannot be skipped")));
+            }
+            if !matches!(stage.status, StageStatus::Pending | StageStatus::InProgress) {
+                return Err(precondition(format!(
+                    "stage {code} is {}; only open stages are skipped",
+                    stage.status
+                )));
+            }
+            if let Some(b) = blocker(&stages, index) {
+                return Err(precondition(format!(
+                    "stage {code} cannot be skipped before stage {} is done or skipped (it is {})",
+                    b.code, b.status
+                )));
+            }
+            let floor = stage.started_on.max(previous_completion(&stages, index));
+            if let Some(floor) = floor.filter(|f| on < *f) {
+                return Err(precondition(format!(
+                    "stage {code} cannot be skipped on {on}, before {floor} (its start or the previous stage's end)"
+                )));
+            }
+            diesel::update(stage_row(agreement_id, code))
+                .set((
+                    agreement_stages::status.eq(StageStatus::Skipped.code()),
+                    agreement_stages::completed_on.eq(on),
+                    agreement_stages::skip_reason.eq(reason.trim()),
+                    agreement_stages::version.eq(agreement_stages::version + 1),
+                    agreement_stages::update_time.eq(diesel::dsl::now),
+                ))
+                .execute(conn)
+                .await?;
+            mark_process_started(conn, agreement_id, on).await?;
+            settle = Some(on);
+        }
+        StageAction::Reschedule {
+            decided_on,
+            new_due_on,
+            reason,
+        } => {
+            let decided_on = not_in_future("decided_on", *decided_on, today)?;
+            if reason.trim().is_empty() {
+                return Err(CoreError::says(
+                    "reason",
+                    &crate::wording::REQUIRED_RESCHEDULE_REASON,
+                    vec![],
+                ));
+            }
+            if stage.status != StageStatus::InProgress {
+                return Err(precondition(format!(
+                    "stage {code} is {}; only a stage in progress has a due date to move",
+                    stage.status
+                )));
+            }
+            if stage.reschedules.len() >= MAX_RESCHEDULES {
+                return Err(precondition(format!(
+                    "stage {code} has been rescheduled {MAX_RESCHEDULES} times, the most one stage keeps; \
+                     settle or skip it instead"
+                )));
+            }
+            let started = stage.started_on.unwrap_or(decided_on);
+            if *new_due_on < started {
+                return Err(CoreError::says(
+                    "new_due_on",
+                    &crate::wording::NOT_BEFORE_STAGE_START,
+                    vec![started.to_string()],
+                ));
+            }
+            if decided_on < started {
+                return Err(CoreError::says(
+                    "decided_on",
+                    &crate::wording::NOT_BEFORE_STAGE_START,
+                    vec![started.to_string()],
+                ));
+            }
+            let previous = stage.due_on_as_of(decided_on).unwrap_or(started);
+            diesel::insert_into(stage_reschedules::table)
+                .values((
+                    stage_reschedules::agreement_id.eq(agreement_id),
+                    stage_reschedules::stage_code.eq(code),
+                    stage_reschedules::region_code.eq(&agreement.fields.region_code),
+                    stage_reschedules::decided_on.eq(decided_on),
+                    stage_reschedules::previous_due_on.eq(previous),
+                    stage_reschedules::new_due_on.eq(new_due_on),
+                    stage_reschedules::reason.eq(reason.trim()),
+                    stage_reschedules::actor.eq(&actor.name),
+                ))
+                .execute(conn)
+                .await?;
+            diesel::update(stage_row(agreement_id, code))
+                .set((
+                    agreement_stages::version.eq(agreement_stages::version + 1),
+                    agreement_stages::update_time.eq(diesel::dsl::now),
+                ))
+                .execute(conn)
+                .await?;
+        }
+    }
 
-        let after = load_stages(conn, agreement_id).await?;
-        let changed = after
-            .into_iter()
-            .find(|s| s.code == code)
-            .ok_or_else(|| CoreError::Internal("stage vanished".into()))?;
-        audit::change(conn, actor, Some(agreement.fields.region_code.clone()), action.audit_name(), changed.name(), audit::json(stage), audit::json(&changed))
+    // Settling the current stage starts the next applicable one that day.
+    if let Some(on) = settle
+        && let Some(next) = stages[index + 1..]
+            .iter()
+            .find(|s| s.status == StageStatus::Pending)
+    {
+        start_stage(
+            conn,
+            agreement_id,
+            &next.code,
+            on,
+            target_days(&next.code).unwrap_or(0),
+        )
         .await?;
-        Ok(changed)
-    })
-    .await
+    }
+
+    let after = load_stages(conn, agreement_id).await?;
+    let changed = after
+        .into_iter()
+        .find(|s| s.code == code)
+        .ok_or_else(|| CoreError::Internal("stage vanished".into()))?;
+    audit::change(
+        conn,
+        actor,
+        Some(agreement.fields.region_code.clone()),
+        action.audit_name(),
+        changed.name(),
+        audit::json(stage),
+        audit::json(&changed),
+    )
+    .await?;
+    Ok(changed)
 }
 
 fn stage_row(

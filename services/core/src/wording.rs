@@ -98,6 +98,10 @@ fn fill(template: &str, values: &[String]) -> String {
 
 /// Every wording, for tests and for a client that wants the catalogue.
 pub static ALL: &[&Wording] = &[
+    &STAGE_NOT_APPLICABLE,
+    &EARLIER_STAGE_OPEN,
+    &NOT_BEFORE_STAGE_BECAME_CURRENT,
+    &HISTORY_FROM_NOT_FUTURE,
     &REQUIRED,
     &NO_NUL,
     &NOT_NEGATIVE,
@@ -835,6 +839,38 @@ pub static REQUEST_ID_REUSED: Wording = Wording {
     code: "REQUEST_ID_REUSED",
     en: "already used for a different request; use a new request_id for a new resource",
     id: "sudah dipakai untuk permintaan lain; gunakan request_id baru untuk sumber daya baru",
+    translate: None,
+};
+
+/// {0} does not apply to this record (its DPRD approval is not required)
+pub static STAGE_NOT_APPLICABLE: Wording = Wording {
+    code: "STAGE_NOT_APPLICABLE",
+    en: "{0} does not apply to this record (DPRD approval is not required)",
+    id: "tahapan {0} tidak berlaku untuk kerja sama ini (tidak memerlukan persetujuan DPRD)",
+    translate: None,
+};
+
+/// {0} cannot be recorded before {1} is done or skipped (it is {2})
+pub static EARLIER_STAGE_OPEN: Wording = Wording {
+    code: "EARLIER_STAGE_OPEN",
+    en: "{0} cannot be recorded before stage {1} is done or skipped (it is {2})",
+    id: "tahapan {0} tidak dapat dicatat sebelum tahapan {1} selesai atau dilewati (statusnya {2})",
+    translate: None,
+};
+
+/// must not be before the stage became current ({0})
+pub static NOT_BEFORE_STAGE_BECAME_CURRENT: Wording = Wording {
+    code: "NOT_BEFORE_STAGE_BECAME_CURRENT",
+    en: "must not be before the stage became current ({0}: the previous stage was settled then)",
+    id: "tidak boleh sebelum tahapan ini berjalan ({0}: tahapan sebelumnya selesai pada tanggal itu)",
+    translate: None,
+};
+
+/// must not be after today
+pub static HISTORY_FROM_NOT_FUTURE: Wording = Wording {
+    code: "HISTORY_FROM_NOT_FUTURE",
+    en: "must not be in the future (today is {0} in Asia/Jakarta): history is assumed only for what has passed",
+    id: "tidak boleh di masa depan (hari ini {0} WIB): riwayat hanya dianggap untuk yang sudah lewat",
     translate: None,
 };
 

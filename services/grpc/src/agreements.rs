@@ -84,6 +84,7 @@ pub fn to_proto(a: Agreement) -> pb::Agreement {
         termination_reason: l.termination_reason.unwrap_or_default(),
         cancelled_on: date_text(l.cancelled_on),
         cancellation_reason: l.cancellation_reason.unwrap_or_default(),
+        reports_owed_from: date_text(f.reports_owed_from),
     }
 }
 
@@ -173,6 +174,7 @@ fn fields_for_create(
     let effective_from = v.date("effective_from", &message.effective_from);
     let effective_until = v.date("effective_until", &message.effective_until);
     let budget_idr = budget(&mut v, &message.budget_idr);
+    let reports_owed_from = v.date("reports_owed_from", &message.reports_owed_from);
     let reporting_cycle = v
         .code::<codes::ReportingCycle>("reporting_cycle", message.reporting_cycle, false)
         .unwrap_or(codes::ReportingCycle::Quarterly);
@@ -203,6 +205,7 @@ fn fields_for_create(
         budget_idr,
         reporting_cycle,
         public_in_full: message.public_in_full,
+        reports_owed_from,
     };
     // With wire-format violations, add the record's own rule violations too
     // (except on fields already named), so one reply lists everything.
@@ -213,6 +216,8 @@ fn fields_for_create(
 
 const NOT_UPDATABLE: &[&str] = &[
     "process_started_on",
+    // Through SetReportsOwedFrom (ADMIN, with a reason).
+    "reports_owed_from",
     "name",
     "region_code",
     "cooperation_type",
@@ -521,6 +526,30 @@ impl AgreementService for Agreements {
             .await
             .map_err(on_request)?;
         Ok(Response::new(to_proto(ended)))
+    }
+
+    async fn set_reports_owed_from(
+        &self,
+        request: Request<pb::SetReportsOwedFromRequest>,
+    ) -> Result<Response<pb::Agreement>, Status> {
+        let actor = caller(&request)?;
+        let request = request.into_inner();
+        let (id, on) = name_and_date(
+            &request.name,
+            "reports_owed_from",
+            &request.reports_owed_from,
+        )?;
+        let changed = agreements::set_reports_owed_from(
+            &self.pool,
+            &actor,
+            id,
+            on,
+            &request.reason,
+            non_empty(&request.etag).as_deref(),
+        )
+        .await
+        .map_err(on_request)?;
+        Ok(Response::new(to_proto(changed)))
     }
 
     async fn list_agreement_events(

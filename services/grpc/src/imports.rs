@@ -15,7 +15,7 @@ use tonic::{Request, Response, Status};
 
 use crate::auth::caller;
 use crate::status::on;
-use crate::wire::{IdPages, non_empty, timestamp};
+use crate::wire::{IdPages, Violations, non_empty, timestamp};
 
 const CHUNK_BYTES: usize = 64 * 1024;
 
@@ -64,6 +64,8 @@ fn to_proto(run: ImportRun) -> pb::ImportRun {
         create_time: Some(timestamp(run.create_time)),
         update_time: Some(timestamp(run.update_time)),
         commit_time: run.commit_time.map(timestamp),
+        history_from: crate::wire::date_text(run.history_from),
+        stages_assumed_done: run.assumed,
     }
 }
 
@@ -116,6 +118,9 @@ impl ImportService for Imports {
                 content: f.content,
             })
             .collect();
+        let mut v = Violations::default();
+        let history_from = v.date("history_from", &request.history_from);
+        v.finish().map_err(on(""))?;
         let (run, new) = runs::create(
             &self.pool,
             &actor,
@@ -123,6 +128,7 @@ impl ImportService for Imports {
             files,
             request.validate_only,
             request_id,
+            history_from,
         )
         .await
         .map_err(on(""))?;
@@ -228,6 +234,9 @@ impl ImportService for Imports {
                         }
                         kerjasama_import::problems::Outcome::Unchanged => {
                             pb::ImportRowOutcome::Unchanged
+                        }
+                        kerjasama_import::problems::Outcome::Assumed => {
+                            pb::ImportRowOutcome::Assumed
                         }
                     } as i32,
                     message_id: line.problem.message_id,

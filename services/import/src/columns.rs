@@ -19,16 +19,19 @@ pub enum SheetKind {
     Indicators,
     Realisations,
     Reports,
+    /// What the bureau's file says of each agreement's procedure stages.
+    Stages,
 }
 
 impl SheetKind {
     /// Catalogue order: the order of the template's sheets and of reading.
-    pub const ALL: [SheetKind; 5] = [
+    pub const ALL: [SheetKind; 6] = [
         SheetKind::Agreements,
         SheetKind::Parties,
         SheetKind::Indicators,
         SheetKind::Realisations,
         SheetKind::Reports,
+        SheetKind::Stages,
     ];
 
     /// The Indonesian sheet name (what the template writes).
@@ -39,6 +42,7 @@ impl SheetKind {
             SheetKind::Indicators => "Indikator",
             SheetKind::Realisations => "Realisasi",
             SheetKind::Reports => "Laporan Pelaksanaan",
+            SheetKind::Stages => "Tahapan",
         }
     }
 
@@ -50,6 +54,7 @@ impl SheetKind {
             SheetKind::Indicators => "Indicators",
             SheetKind::Realisations => "Realisations",
             SheetKind::Reports => "Implementation reports",
+            SheetKind::Stages => "Stages",
         }
     }
 
@@ -60,6 +65,7 @@ impl SheetKind {
             SheetKind::Indicators => &INDICATOR_COLUMNS,
             SheetKind::Realisations => &REALISATION_COLUMNS,
             SheetKind::Reports => &REPORT_COLUMNS,
+            SheetKind::Stages => &STAGE_COLUMNS,
         }
     }
 
@@ -234,7 +240,7 @@ const DOCUMENT_NUMBER_ID: &str =
 const DOCUMENT_NUMBER_EN: &str =
     "The agreement's document number in the region's own register; the key that links all sheets.";
 
-pub static AGREEMENT_COLUMNS: [Column; 16] = [
+pub static AGREEMENT_COLUMNS: [Column; 17] = [
     col(
         "nomor_dokumen",
         "Nomor Dokumen",
@@ -394,6 +400,16 @@ pub static AGREEMENT_COLUMNS: [Column; 16] = [
         "public_in_full",
         "Ya jika perjanjian dibuka penuh di register terbuka (termasuk anggaran dan manfaat).",
         "Yes if the agreement is public in full in the open register (budget and benefits too).",
+    ),
+    col(
+        "laporan_wajib_sejak",
+        "Laporan Wajib Sejak",
+        "Reports Owed From",
+        Date,
+        OPT,
+        "reports_owed_from",
+        "Siklus laporan pelaksanaan yang berakhir sebelum tanggal ini tidak ditagih (tidak terlambat, tidak hilang); kosong: sejak mulai berlaku, atau tanggal awal riwayat impor.",
+        "Implementation-report cycles ending before this date owe nothing (neither late nor missing); blank: from the start of the in-force period, or the import's history date.",
     ),
 ];
 
@@ -716,6 +732,49 @@ pub fn match_header(kind: SheetKind, text: &str) -> Option<usize> {
             || normalize_header(c.key) == text
     })
 }
+
+pub static STAGE_COLUMNS: [Column; 4] = [
+    col(
+        "nomor_dokumen",
+        "Nomor Dokumen",
+        "Document Number",
+        Text,
+        REQ,
+        "document_number",
+        DOCUMENT_NUMBER_ID,
+        DOCUMENT_NUMBER_EN,
+    ),
+    col(
+        "tahapan",
+        "Tahapan",
+        "Stage",
+        Text,
+        REQ,
+        "stage",
+        "Nama tahapan (pilih dari daftar) atau kodenya, misalnya Penatausahaan atau PENATAUSAHAAN; satu baris per tahapan yang sudah selesai atau dilewati.",
+        "The stage's name (pick from the list) or its code, e.g. Penatausahaan or PENATAUSAHAAN; one row per stage done or skipped.",
+    ),
+    col(
+        "tanggal",
+        "Tanggal Selesai",
+        "Date Done",
+        Date,
+        REQ,
+        "completed_on",
+        "Tanggal tahapan selesai (atau dilewati). Tahapan yang tidak dicantumkan dianggap belum selesai.",
+        "The day the stage was done (or skipped). A stage not listed is still open.",
+    ),
+    col(
+        "alasan_dilewati",
+        "Alasan Dilewati",
+        "Skip Reason",
+        Text,
+        OPT,
+        "reason",
+        "Isi hanya jika tahapan dilewati: alasannya (tahapan dicatat DILEWATI, bukan SELESAI).",
+        "Only when the stage was skipped: why (the stage is recorded SKIPPED, not DONE).",
+    ),
+];
 
 #[cfg(test)]
 mod tests {

@@ -29,10 +29,12 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use super::columns::{SheetKind, column_for_field, header};
+use super::columns::{SheetKind, column_for_field, header, normalize_header};
 use super::messages;
 use super::problems::{Outcome, Problem, ReportLine};
-use super::read::{AgreementRow, IndicatorRow, ParsedImport, PartyRow, RealisationRow, ReportRow};
+use super::read::{
+    AgreementRow, IndicatorRow, ParsedImport, PartyRow, RealisationRow, ReportRow, StageRow,
+};
 use kerjasama_core::access::Principal;
 use kerjasama_core::agreements::{self, AgreementChange, AgreementFields, Party};
 use kerjasama_core::benefits::{
@@ -40,10 +42,11 @@ use kerjasama_core::benefits::{
 };
 use kerjasama_core::codes::ReportingCycle;
 use kerjasama_core::error::{CoreError, CoreResult};
+use kerjasama_core::history::{self, EventOutcome, StageEvent};
 use kerjasama_core::implementation_reports::{self, NewReport};
 use kerjasama_core::schema::{
     agreements as agreements_table, benefit_indicators, benefit_realisations,
-    implementation_reports as reports_table,
+    implementation_reports as reports_table, stage_definitions,
 };
 
 /// The most report lines kept (the rest are counted).
@@ -57,6 +60,8 @@ pub struct Applied {
     pub updated: u64,
     pub unchanged: u64,
     pub conflicting: u64,
+    /// Stages assumed done (`history_from`).
+    pub assumed: u64,
     /// Rows with at least one problem.
     pub invalid: u64,
     /// Problem lines (INVALID, CONFLICT), at most [`MAX_LINES`].
@@ -79,7 +84,7 @@ impl Applied {
     fn line(&mut self, outcome: Outcome, problem: Problem) {
         let list = match outcome {
             Outcome::Invalid | Outcome::Conflict => &mut self.lines,
-            Outcome::Updated | Outcome::Unchanged => &mut self.info_lines,
+            Outcome::Updated | Outcome::Unchanged | Outcome::Assumed => &mut self.info_lines,
         };
         if list.len() < MAX_LINES {
             list.push(ReportLine { outcome, problem });
@@ -303,6 +308,17 @@ impl Progress {
     }
 }
 
+/// What a run knows of the bureau's past (docs/domain.md, "Records that
+/// predate the system").
+#[derive(Debug, Clone)]
+pub struct History {
+    /// The run's name (`importRuns/{id}`), on every stage it settles.
+    pub run: String,
+    /// Open stages due before this date are assumed done; records without
+    /// their own `reports_owed_from` owe reports from it.
+    pub history_from: Option<chrono::NaiveDate>,
+}
+
 /// Applies every row inside the caller's transaction on `conn`.
 pub async fn apply(
     conn: &mut AsyncPgConnection,
@@ -311,6 +327,7 @@ pub async fn apply(
     region: &str,
     parsed: ParsedImport,
     progress: &Progress,
+    past: &History,
 ) -> CoreResult<Applied> {
     let mut statistics = Statistics::new(conn).await?;
     let mut applied = Applied {
@@ -362,6 +379,7 @@ pub async fn apply(
             .map(|r| r.document_number.as_str()),
     );
     numbers.extend(parsed.reports.iter().map(|r| r.document_number.as_str()));
+    numbers.extend(parsed.stages.iter().map(|r| r.document_number.as_str()));
     let numbers: Vec<String> = numbers.into_iter().map(str::to_string).collect();
     let mut existing: HashMap<String, Vec<Uuid>> = HashMap::new();
     for chunk in numbers.chunks(5_000) {
@@ -438,6 +456,7 @@ pub async fn apply(
                 &resolved,
                 &failed_numbers,
                 &mut applied,
+                past,
             )
             .await?
             {
@@ -660,7 +679,265 @@ pub async fn apply(
             }
         }
     }
+    stage_rows(
+        conn,
+        actor,
+        mode,
+        &parsed.stages,
+        &|number: &str| agreement_of(number, &existing, &resolved, &failed_numbers),
+        progress,
+        past,
+        &mut applied,
+    )
+    .await?;
+    if let Some(from) = past.history_from {
+        assume(
+            conn,
+            actor,
+            mode,
+            &parsed.agreements,
+            &resolved,
+            from,
+            past,
+            &mut applied,
+        )
+        .await?;
+    }
     Ok(applied)
+}
+
+/// The stage catalogue: code, Indonesian name, English name.
+async fn stage_names(conn: &mut AsyncPgConnection) -> CoreResult<Vec<(String, String, String)>> {
+    Ok(stage_definitions::table
+        .select((
+            stage_definitions::code,
+            stage_definitions::name_id,
+            stage_definitions::name_en,
+        ))
+        .order(stage_definitions::code)
+        .load(conn)
+        .await?)
+}
+
+/// `Penatausahaan (PENATAUSAHAAN)`.
+fn stage_label(names: &[(String, String, String)], code: &str) -> String {
+    match names.iter().find(|(c, _, _)| c == code) {
+        Some((_, id, _)) => format!("{id} ({code})"),
+        None => code.to_string(),
+    }
+}
+
+type AgreementOf<'a> = dyn Fn(&str) -> Result<Uuid, (String, String)> + Sync + 'a;
+
+/// The Tahapan sheet: each agreement's rows in the order of its stages,
+/// through [`history::apply_event_in`].
+#[allow(clippy::too_many_arguments)]
+async fn stage_rows(
+    conn: &mut AsyncPgConnection,
+    actor: &Principal,
+    mode: Mode,
+    rows: &[StageRow],
+    agreement_of: &AgreementOf<'_>,
+    progress: &Progress,
+    past: &History,
+    applied: &mut Applied,
+) -> CoreResult<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let names = stage_names(conn).await?;
+    let code_of = |text: &str| -> Option<String> {
+        let wanted = normalize_header(text);
+        names
+            .iter()
+            .find(|(code, id, en)| {
+                normalize_header(code) == wanted
+                    || normalize_header(id) == wanted
+                    || normalize_header(en) == wanted
+            })
+            .map(|(code, _, _)| code.clone())
+    };
+    let mut order: Vec<Uuid> = Vec::new();
+    let mut groups: HashMap<Uuid, Vec<(&StageRow, String)>> = HashMap::new();
+    for row in rows {
+        progress.step();
+        let at = At {
+            sheet: SheetKind::Stages,
+            row: row.row,
+        };
+        let agreement = match agreement_of(&row.document_number) {
+            Ok(id) => id,
+            Err((id, en)) => {
+                applied.invalid += 1;
+                applied.line(
+                    Outcome::Invalid,
+                    problem(at, Some("nomor_dokumen"), &row.document_number, id, en),
+                );
+                continue;
+            }
+        };
+        let Some(code) = code_of(&row.stage) else {
+            applied.invalid += 1;
+            applied.line(
+                Outcome::Invalid,
+                problem(
+                    at,
+                    Some("tahapan"),
+                    &row.stage,
+                    format!("{} bukan nama atau kode tahapan; pilih dari daftar pada lembar Kode.", row.stage),
+                    format!("{} is not a stage's name or code; pick one from the list on the Kode sheet.", row.stage),
+                ),
+            );
+            continue;
+        };
+        if !groups.contains_key(&agreement) {
+            order.push(agreement);
+        }
+        groups.entry(agreement).or_default().push((row, code));
+    }
+    let note = history::event_note(&past.run);
+    for agreement in order {
+        let mut rows = groups.remove(&agreement).unwrap_or_default();
+        let positions: HashMap<String, i16> = kerjasama_core::stages::load_stages(conn, agreement)
+            .await?
+            .into_iter()
+            .map(|s| (s.code, s.position))
+            .collect();
+        rows.sort_by_key(|(row, code)| (positions.get(code).copied().unwrap_or(i16::MAX), row.row));
+        for (row, code) in rows {
+            let at = At {
+                sheet: SheetKind::Stages,
+                row: row.row,
+            };
+            let label = stage_label(&names, &code);
+            let event = StageEvent {
+                code,
+                on: row.on,
+                skip_reason: row.skip_reason.clone(),
+            };
+            let result = row!(
+                conn,
+                mode,
+                history::apply_event_in(conn, actor, agreement, &event, &note)
+            );
+            let done = if event.skip_reason.is_some() {
+                ("dilewati", "skipped")
+            } else {
+                ("selesai", "done")
+            };
+            match result {
+                Ok(EventOutcome::Applied) if applied.fresh.contains(&agreement) => {
+                    applied.created += 1;
+                }
+                Ok(EventOutcome::Applied) => {
+                    applied.updated += 1;
+                    applied.line(
+                        Outcome::Updated,
+                        problem(
+                            at,
+                            Some("tahapan"),
+                            &row.stage,
+                            format!("Mencatat tahapan {label} {} pada {}.", done.0, event.on),
+                            format!("Records stage {label} {} on {}.", done.1, event.on),
+                        ),
+                    );
+                }
+                Ok(EventOutcome::AlreadyRecorded) => {
+                    applied.unchanged += 1;
+                    applied.line(
+                        Outcome::Unchanged,
+                        problem(
+                            at,
+                            Some("tahapan"),
+                            &row.stage,
+                            format!("Tahapan {label} sudah tercatat {} di register.", done.0),
+                            format!(
+                                "Stage {label} is already recorded {} in the register.",
+                                done.1
+                            ),
+                        ),
+                    );
+                }
+                Ok(EventOutcome::Conflict(id, en)) => {
+                    applied.conflicting += 1;
+                    applied.line(
+                        Outcome::Conflict,
+                        problem(at, Some("tahapan"), &row.stage, id, en),
+                    );
+                }
+                Err(error) if is_fatal(&error) => return Err(error),
+                Err(error) => {
+                    applied.invalid += 1;
+                    violations_to_lines(applied, at, &[], &error);
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `history_from`: every agreement of the run, its open stages due before
+/// the date assumed done, each listed as ASSUMED.
+#[allow(clippy::too_many_arguments)]
+async fn assume(
+    conn: &mut AsyncPgConnection,
+    actor: &Principal,
+    mode: Mode,
+    rows: &[AgreementRow],
+    resolved: &HashMap<String, Uuid>,
+    from: chrono::NaiveDate,
+    past: &History,
+    applied: &mut Applied,
+) -> CoreResult<()> {
+    let names = stage_names(conn).await?;
+    let mut seen = HashSet::new();
+    for row in rows {
+        let Some(&id) = resolved.get(&row.document_number) else {
+            continue;
+        };
+        if !seen.insert(id) {
+            continue;
+        }
+        let at = At {
+            sheet: SheetKind::Agreements,
+            row: row.row,
+        };
+        let result = row!(
+            conn,
+            mode,
+            history::assume_in(conn, actor, id, from, &past.run)
+        );
+        match result {
+            Ok(assumed) => {
+                for a in assumed {
+                    applied.assumed += 1;
+                    let label = stage_label(&names, &a.code);
+                    applied.line(
+                        Outcome::Assumed,
+                        problem(
+                            at,
+                            None,
+                            &a.code,
+                            format!(
+                                "Perjanjian {}: tahapan {label} dianggap selesai pada {} (jatuh tempo sebelum tanggal awal riwayat {from}).",
+                                row.document_number, a.on
+                            ),
+                            format!(
+                                "Agreement {}: stage {label} assumed done on {} (due before the history date {from}).",
+                                row.document_number, a.on
+                            ),
+                        ),
+                    );
+                }
+            }
+            Err(error) if is_fatal(&error) => return Err(error),
+            Err(error) => {
+                applied.invalid += 1;
+                violations_to_lines(applied, at, &[], &error);
+            }
+        }
+    }
+    Ok(())
 }
 
 fn fields_of(
@@ -699,6 +976,7 @@ fn fields_of(
         budget_idr: row.budget_idr,
         reporting_cycle: row.reporting_cycle.unwrap_or(ReportingCycle::Quarterly),
         public_in_full: row.public_in_full.unwrap_or(false),
+        reports_owed_from: row.reports_owed_from,
     }
 }
 
@@ -714,6 +992,7 @@ async fn agreement_row(
     resolved: &HashMap<String, Uuid>,
     failed: &HashSet<String>,
     applied: &mut Applied,
+    past: &History,
 ) -> CoreResult<Option<Uuid>> {
     let at = At {
         sheet: SheetKind::Agreements,
@@ -779,6 +1058,7 @@ async fn agreement_row(
         applied,
         at,
         &party_rows,
+        past,
     )
     .await
 }
@@ -796,8 +1076,11 @@ async fn agreement_row_with_parent(
     applied: &mut Applied,
     at: At,
     party_rows: &[At],
+    past: &History,
 ) -> CoreResult<Option<Uuid>> {
-    let fields = fields_of(row, region, parties, parent_id);
+    let mut fields = fields_of(row, region, parties, parent_id);
+    // The bureau's own date, else the run's history_from (docs/domain.md).
+    fields.reports_owed_from = row.reports_owed_from.or(past.history_from);
     let number = &row.document_number;
     match existing.get(number).map(Vec::as_slice) {
         None | Some([]) => {
@@ -835,6 +1118,11 @@ async fn agreement_row_with_parent(
             }
             if s.document_kind != fields.document_kind {
                 fixed.push(("jenis_dokumen", s.document_kind.code().to_string()));
+            }
+            if let (Some(stored_from), Some(given)) = (s.reports_owed_from, row.reports_owed_from)
+                && stored_from != given
+            {
+                fixed.push(("laporan_wajib_sejak", stored_from.to_string()));
             }
             if s.signed_on != fields.signed_on {
                 fixed.push((
@@ -901,6 +1189,51 @@ async fn agreement_row_with_parent(
             }
             if s.public_in_full != fields.public_in_full {
                 changes.push(AgreementChange::PublicInFull(fields.public_in_full));
+            }
+            // A record without its own date gets the file's (or history_from),
+            // through the ADMIN use case, with the run as the reason.
+            let mut owed_set = false;
+            if s.reports_owed_from.is_none()
+                && let Some(from) = fields.reports_owed_from
+            {
+                let reason = format!("impor / import {}", past.run);
+                let result = row!(
+                    conn,
+                    mode,
+                    agreements::set_reports_owed_from_in(
+                        conn,
+                        actor,
+                        *id,
+                        Some(from),
+                        &reason,
+                        None
+                    )
+                );
+                match result {
+                    Ok(_) => {
+                        owed_set = true;
+                        applied.line(
+                            Outcome::Updated,
+                            problem(
+                                at,
+                                Some("laporan_wajib_sejak"),
+                                &from.to_string(),
+                                format!("Laporan wajib sejak {from} untuk {}.", stored.name()),
+                                format!("Reports owed from {from} for {}.", stored.name()),
+                            ),
+                        );
+                    }
+                    Err(error) if is_fatal(&error) => return Err(error),
+                    Err(error) => {
+                        applied.invalid += 1;
+                        violations_to_lines(applied, at, party_rows, &error);
+                        return Ok(None);
+                    }
+                }
+            }
+            if changes.is_empty() && owed_set {
+                applied.updated += 1;
+                return Ok(Some(*id));
             }
             if changes.is_empty() {
                 applied.unchanged += 1;

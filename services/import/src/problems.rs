@@ -190,6 +190,9 @@ pub enum Outcome {
     Updated,
     /// The record exists with the same values.
     Unchanged,
+    /// A stage recorded DONE on its due date because the due date was before
+    /// the run's history_from.
+    Assumed,
 }
 
 impl Outcome {
@@ -199,6 +202,7 @@ impl Outcome {
             Outcome::Conflict => "CONFLICT",
             Outcome::Updated => "UPDATED",
             Outcome::Unchanged => "UNCHANGED",
+            Outcome::Assumed => "ASSUMED",
         }
     }
 
@@ -208,6 +212,7 @@ impl Outcome {
             Outcome::Conflict,
             Outcome::Updated,
             Outcome::Unchanged,
+            Outcome::Assumed,
         ]
         .into_iter()
         .find(|o| o.code() == code)
@@ -220,6 +225,7 @@ impl Outcome {
             Outcome::Conflict => "konflik / conflict",
             Outcome::Updated => "diperbarui / updated",
             Outcome::Unchanged => "tidak berubah / unchanged",
+            Outcome::Assumed => "dianggap selesai / assumed done",
         }
     }
 }

@@ -64,6 +64,7 @@ pub struct AgreementRow {
     pub budget_idr: Option<i64>,
     pub reporting_cycle: Option<ReportingCycle>,
     pub public_in_full: Option<bool>,
+    pub reports_owed_from: Option<NaiveDate>,
 }
 
 /// A row of the `Pihak` sheet: one partner of an agreement.
@@ -119,6 +120,19 @@ pub struct ReportRow {
     pub follow_up: String,
 }
 
+/// A row of the `Tahapan` sheet: what the bureau's file says of one stage.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StageRow {
+    pub row: u32,
+    pub document_number: String,
+    /// As written: a stage's Indonesian or English name, or its code (the
+    /// commit resolves it against the stage catalogue).
+    pub stage: String,
+    pub on: NaiveDate,
+    /// Set: the stage was skipped, for this reason.
+    pub skip_reason: Option<String>,
+}
+
 /// Everything read from an import.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ParsedImport {
@@ -127,6 +141,7 @@ pub struct ParsedImport {
     pub indicators: Vec<IndicatorRow>,
     pub realisations: Vec<RealisationRow>,
     pub reports: Vec<ReportRow>,
+    pub stages: Vec<StageRow>,
     /// cell-level problems of rows that were therefore left out of the Vecs above
     pub problems: Vec<Problem>,
     /// data rows read (non-blank), over all sheets
@@ -301,7 +316,7 @@ impl Slot<'_> {
 struct Collector {
     parsed: ParsedImport,
     fatal: Vec<Problem>,
-    rows: [u32; 5],
+    rows: [u32; 6],
 }
 
 fn index(kind: SheetKind) -> usize {
@@ -311,6 +326,7 @@ fn index(kind: SheetKind) -> usize {
         SheetKind::Indicators => 2,
         SheetKind::Realisations => 3,
         SheetKind::Reports => 4,
+        SheetKind::Stages => 5,
     }
 }
 
@@ -373,6 +389,7 @@ impl Collector {
                 realisation(&mut fields).map(|r| parsed.realisations.push(r))
             }
             SheetKind::Reports => report(&mut fields).map(|r| parsed.reports.push(r)),
+            SheetKind::Stages => stage(&mut fields).map(|r| parsed.stages.push(r)),
         };
         if accepted.is_none() && fields.problems.is_empty() {
             // Not reachable: every refusal records its reason. Never drop a row silently.
@@ -550,6 +567,7 @@ fn agreement(f: &mut Fields<'_, '_>) -> Option<AgreementRow> {
     let budget_idr = f.integer("anggaran_rp");
     let reporting_cycle = f.code("siklus_laporan", ReportingCycle::from_code);
     let public_in_full = f.boolean("terbuka_penuh");
+    let reports_owed_from = f.date("laporan_wajib_sejak");
     let (
         Some(document_number),
         Some(title),
@@ -586,6 +604,7 @@ fn agreement(f: &mut Fields<'_, '_>) -> Option<AgreementRow> {
         budget_idr,
         reporting_cycle,
         public_in_full,
+        reports_owed_from,
     })
 }
 
@@ -709,6 +728,23 @@ fn report(f: &mut Fields<'_, '_>) -> Option<ReportRow> {
         progress_percent,
         obstacles,
         follow_up,
+    })
+}
+
+fn stage(f: &mut Fields<'_, '_>) -> Option<StageRow> {
+    let document_number = f.text_req("nomor_dokumen");
+    let stage = f.text_req("tahapan");
+    let on = f.date_req("tanggal");
+    let skip_reason = f.text("alasan_dilewati").filter(|r| !r.trim().is_empty());
+    let (Some(document_number), Some(stage), Some(on)) = (document_number, stage, on) else {
+        return None;
+    };
+    f.ok().then_some(StageRow {
+        row: f.row,
+        document_number,
+        stage,
+        on,
+        skip_reason,
     })
 }
 
@@ -905,7 +941,7 @@ fn read_xlsx(file: &ImportFile<'_>, out: &mut Collector) {
         }
     };
 
-    let mut found: [Option<String>; 5] = Default::default();
+    let mut found: [Option<String>; 6] = Default::default();
     let sheets: Vec<(String, SheetType)> = book
         .sheets_metadata()
         .iter()
@@ -1641,6 +1677,7 @@ mod tests {
                     budget_idr: Some(1_250_000_000),
                     reporting_cycle: Some(ReportingCycle::Semester),
                     public_in_full: Some(true),
+                    reports_owed_from: None,
                 },
                 AgreementRow {
                     row: 4,
@@ -1660,6 +1697,7 @@ mod tests {
                     budget_idr: Some(1_500_000_000_000),
                     reporting_cycle: None,
                     public_in_full: None,
+                    reports_owed_from: None,
                 },
             ]
         );

@@ -28,7 +28,7 @@ use kerjasama_core::audit;
 use kerjasama_core::error::{CoreError, CoreResult, FieldViolation};
 use kerjasama_core::pool::PgPool;
 use kerjasama_core::schema::{
-    import_files, import_rows, import_runs, measurement_units, sectors, units,
+    import_files, import_rows, import_runs, measurement_units, sectors, stage_definitions, units,
 };
 
 /// A run VALIDATING or COMMITTING without a heartbeat for this long is FAILED.
@@ -85,6 +85,10 @@ pub struct ImportRun {
     pub version: i64,
     pub create_time: DateTime<Utc>,
     pub update_time: DateTime<Utc>,
+    /// Open stages due before this date are assumed done (docs/domain.md).
+    pub history_from: Option<chrono::NaiveDate>,
+    /// Stages the run assumed done (its dry run: would assume).
+    pub assumed: i64,
 }
 
 kerjasama_core::resource!(ImportRun, "importRuns", import_runs);
@@ -143,6 +147,7 @@ pub async fn create(
     files: Vec<Upload>,
     validate_only: bool,
     request_id: Option<Uuid>,
+    history_from: Option<chrono::NaiveDate>,
 ) -> CoreResult<(ImportRun, bool)> {
     let region = import_region(pool, actor, region_code).await?;
     if !kerjasama_core::names::is_region_code(&region) {
@@ -186,6 +191,14 @@ pub async fn create(
             ));
         }
     }
+    let today = kerjasama_core::calendar::today();
+    if history_from.is_some_and(|d| d > today) {
+        v.push(FieldViolation::says(
+            "history_from",
+            &kerjasama_core::wording::HISTORY_FROM_NOT_FUTURE,
+            vec![today.to_string()],
+        ));
+    }
     if !v.is_empty() {
         return Err(CoreError::InvalidArgument(v));
     }
@@ -215,6 +228,7 @@ pub async fn create(
                 import_runs::request_id.eq(request_id),
                 import_runs::file_names.eq(&names),
                 import_runs::file_bytes.eq(total as i64),
+                import_runs::history_from.eq(history_from),
             ))
             .on_conflict_do_nothing()
             .execute(conn)
@@ -446,6 +460,7 @@ async fn record_outcome(
                 import_runs::updated.eq(applied.updated as i64),
                 import_runs::unchanged.eq(applied.unchanged as i64),
                 import_runs::conflicting.eq(applied.conflicting as i64),
+                import_runs::assumed.eq(applied.assumed as i64),
                 import_runs::problem_count.eq(applied.invalid as i64),
                 import_runs::lines_not_listed.eq(not_listed as i64),
             ))
@@ -607,6 +622,10 @@ async fn work(
     };
     let batch = run.name();
     let region = run.region_code.clone();
+    let past = commit::History {
+        run: run.name(),
+        history_from: run.history_from,
+    };
     // A file the reader already faulted goes straight to the reporting pass.
     let fast_first = parsed.problems.is_empty() && parsed.problems_not_listed == 0;
     let modes: &[Mode] = if fast_first {
@@ -629,7 +648,7 @@ async fn work(
                     .bind::<diesel::sql_types::Text, _>(format!("kerjasama.import:{region}"))
                     .execute(conn)
                     .await?;
-                let applied = commit::apply(conn, actor, mode, &region, rows, progress)
+                let applied = commit::apply(conn, actor, mode, &region, rows, progress, &past)
                     .await
                     .map_err(Finish::Core)?;
                 if commit && applied.is_clean() {
@@ -774,6 +793,11 @@ pub async fn template_for(pool: &PgPool, region: Option<&str>) -> CoreResult<Vec
         measurement_units: measurement_units::table
             .select(measurement_units::code)
             .order(measurement_units::code)
+            .load(&mut conn)
+            .await?,
+        stages: stage_definitions::table
+            .select(stage_definitions::name_id)
+            .order(stage_definitions::name_id)
             .load(&mut conn)
             .await?,
     };

@@ -21,6 +21,8 @@ pub struct TemplateLists {
     pub sectors: Vec<String>,
     /// Measurement unit codes (`Satuan`).
     pub measurement_units: Vec<String>,
+    /// Stage names in Indonesian (`Tahapan`).
+    pub stages: Vec<String>,
 }
 
 /// The instructions sheet's name.
@@ -45,6 +47,7 @@ fn list_of(column: &Column) -> Option<usize> {
             "kode_opd" => Some(CodeList::ALL.len()),
             "urusan" => Some(CodeList::ALL.len() + 1),
             "satuan" => Some(CodeList::ALL.len() + 2),
+            "tahapan" => Some(CodeList::ALL.len() + 3),
             _ => None,
         },
     }
@@ -76,6 +79,10 @@ fn lists(template: &TemplateLists) -> Vec<List> {
     lists.push(List {
         title: "Satuan / Units of measure",
         values: clean(&template.measurement_units),
+    });
+    lists.push(List {
+        title: "Tahapan / Stages",
+        values: clean(&template.stages),
     });
     lists
 }
@@ -350,6 +357,7 @@ mod tests {
             units: (1..=60).map(|i| format!("1.{i:02}.01")).collect(),
             sectors: vec!["HEALTH".into(), "EDUCATION".into(), "TOURISM".into()],
             measurement_units: vec!["IDR".into(), "PERSON".into(), "KM".into(), "A,B".into()],
+            stages: vec!["Persiapan".into(), "Penatausahaan".into()],
         };
         let bytes = template(&lists).unwrap();
         let parsed = read(&[ImportFile {

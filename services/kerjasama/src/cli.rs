@@ -121,6 +121,12 @@ pub struct ImportArgs {
     /// `<first file>.laporan.csv` beside the first file, when there is anything to report.
     #[arg(long)]
     pub report: Option<PathBuf>,
+    /// YYYY-MM-DD: assume the bureau's history from this date. Every open stage
+    /// due before it is recorded done on its due date (listed as ASSUMED in
+    /// the report), and agreements without their own "Laporan Wajib Sejak"
+    /// owe implementation reports from it. Without it nothing is assumed.
+    #[arg(long, value_parser = parse_date_arg)]
+    pub history_from: Option<chrono::NaiveDate>,
 }
 
 #[derive(Subcommand)]
@@ -367,6 +373,16 @@ fn parse_origin(text: &str) -> Result<http::HeaderValue, String> {
 }
 
 /// A Kemendagri region code such as 36 or 36.71.
+/// A calendar date as the API takes it (`YYYY-MM-DD`, 1900-01-01 … 2199-12-31).
+fn parse_date_arg(text: &str) -> Result<chrono::NaiveDate, String> {
+    kerjasama_core::calendar::parse_date(text).ok_or_else(|| {
+        format!(
+            "{text} bukan tanggal kalender YYYY-MM-DD / is not {}",
+            kerjasama_core::calendar::DATE_RULE
+        )
+    })
+}
+
 fn parse_region(text: &str) -> Result<String, String> {
     let text = text.trim();
     if kerjasama_core::names::is_region_code(text) {

@@ -270,6 +270,7 @@ pub async fn load(pool: &PgPool) -> CoreResult<SeedOutcome> {
             budget_idr: demo.budget_idr,
             public_in_full: false,
             reporting_cycle: ReportingCycle::Quarterly,
+            reports_owed_from: None,
         };
         let created =
             agreements::create(pool, &actor, fields, demo.complete_through.as_deref(), None)

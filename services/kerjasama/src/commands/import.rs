@@ -34,12 +34,13 @@ pub async fn run(args: &cli::ImportArgs, db: &Database) -> anyhow::Result<()> {
         uploads,
         args.dry_run,
         None,
+        args.history_from,
     )
     .await
     .map_err(|e| anyhow::anyhow!("{e}"))?;
     let summary = |run: &runs::ImportRun, what: &str| {
         println!(
-            "{what} {}: {} — {} rows; {} created, {} updated, {} unchanged, {} conflicting, {} with problems ({:.1} s)",
+            "{what} {}: {} — {} rows; {} created, {} updated, {} unchanged, {} conflicting, {} with problems, {} stages assumed done ({:.1} s)",
             run.name(),
             run.state,
             run.rows_total,
@@ -48,6 +49,7 @@ pub async fn run(args: &cli::ImportArgs, db: &Database) -> anyhow::Result<()> {
             run.unchanged,
             run.conflicting,
             run.problem_count,
+            run.assumed,
             started.elapsed().as_secs_f64()
         );
     };
