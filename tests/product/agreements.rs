@@ -297,6 +297,76 @@ async fn invalid_agreements_are_rejected_naming_the_field() {
 }
 
 #[tokio::test]
+async fn region_codes_must_name_real_regions_of_the_right_kind() {
+    let server = TestServer::start().await;
+    create_unit(&server, "DLHK").await;
+    let mut client = server.agreements();
+    let cases: Vec<(pb::Agreement, &str, &str)> = vec![
+        // The right shape, but no such province in the Kemendagri catalogue.
+        (
+            {
+                let mut a = ksdd_ksb("DLHK", "Partner 99");
+                a.parties[0] = party(
+                    "Pemerintah Provinsi X",
+                    pb::PartyKind::ProvinceGovernment,
+                    "99",
+                    "",
+                );
+                a
+            },
+            "agreement.parties[0].region_code",
+            "bukan kode wilayah dalam katalog",
+        ),
+        // No regency 36.99 in Banten.
+        (
+            {
+                let mut a = ksdd_ksb("DLHK", "Partner 36.99");
+                a.parties[0].region_code = "36.99".into();
+                a
+            },
+            "agreement.parties[0].region_code",
+            "catalogue",
+        ),
+        // 36.71 is Kota Tangerang: a city, not a regency.
+        (
+            {
+                let mut a = ksdd_ksb("DLHK", "Kota sebagai kabupaten");
+                a.parties[0].kind = pb::PartyKind::RegencyGovernment as i32;
+                a
+            },
+            "agreement.parties[0].region_code",
+            "Kota Tangerang",
+        ),
+    ];
+    for (agreement, field, words) in cases {
+        let status = client
+            .create_agreement(authed(&server.admin, create_request(agreement, "")))
+            .await
+            .unwrap_err();
+        assert_rejected(&status, Code::InvalidArgument, Some(field));
+        use tonic_types::StatusExt;
+        let indonesian = status
+            .get_details_localized_message()
+            .map(|m| m.message)
+            .unwrap_or_default();
+        assert!(
+            status.message().contains(words) || indonesian.contains(words),
+            "{words}: {} / {indonesian}",
+            status.message()
+        );
+    }
+    // 36.03 is Kabupaten Tangerang: a regency partner is accepted.
+    let mut ok = ksdd_ksb("DLHK", "Kabupaten Tangerang");
+    ok.parties[0] = party(
+        "Pemerintah Kabupaten Tangerang",
+        pb::PartyKind::RegencyGovernment,
+        "36.03",
+        "",
+    );
+    create(&server, ok).await;
+}
+
+#[tokio::test]
 async fn partners_must_match_the_cooperation_type() {
     let server = TestServer::start().await;
     create_unit(&server, "BIRO").await;

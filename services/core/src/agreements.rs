@@ -129,6 +129,12 @@ pub fn validate(fields: &AgreementFields, today: NaiveDate) -> Vec<FieldViolatio
             &crate::wording::REGION_CODE_SHAPE,
             vec![],
         ));
+    } else if !crate::regions::is_known(&fields.region_code) {
+        v.push(FieldViolation::says(
+            "region_code",
+            &crate::wording::UNKNOWN_REGION,
+            vec![fields.region_code.clone()],
+        ));
     }
     text_length(&mut v, "title", &fields.title, 1, 500);
     text_length(&mut v, "document_number", &fields.document_number, 0, 200);
@@ -283,11 +289,37 @@ fn validate_parties(v: &mut Vec<FieldViolation>, fields: &AgreementFields) {
                     PartyKind::ProvinceGovernment => code.len() == 2,
                     _ => code.len() == 5,
                 };
+                let region = crate::regions::get(code);
+                let kind_ok = match (party.kind, region.map(|r| r.level)) {
+                    (PartyKind::RegencyGovernment, Some(level)) => {
+                        level == crate::regions::Level::Regency
+                    }
+                    (PartyKind::CityGovernment, Some(level)) => {
+                        level == crate::regions::Level::City
+                    }
+                    _ => true,
+                };
                 if !is_region_code(code) || !level_ok {
                     v.push(FieldViolation::says(
                         at("region_code"),
                         &crate::wording::PARTY_REGION_LEVEL,
                         vec![],
+                    ));
+                } else if region.is_none() {
+                    v.push(FieldViolation::says(
+                        at("region_code"),
+                        &crate::wording::UNKNOWN_REGION,
+                        vec![code.clone()],
+                    ));
+                } else if !kind_ok {
+                    v.push(FieldViolation::says(
+                        at("region_code"),
+                        &crate::wording::REGION_IS_NOT_KIND,
+                        vec![
+                            code.clone(),
+                            crate::regions::display(code),
+                            party.kind.code().to_string(),
+                        ],
                     ));
                 } else if code == &fields.region_code {
                     v.push(FieldViolation::says(

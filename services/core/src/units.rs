@@ -105,6 +105,12 @@ pub async fn create(
             &crate::wording::REGION_CODE_SHAPE,
             vec![],
         ));
+    } else if !crate::regions::is_known(&new.region_code) {
+        violations.push(FieldViolation::says(
+            "region_code",
+            &crate::wording::UNKNOWN_REGION,
+            vec![new.region_code.clone()],
+        ));
     }
     validate_display_name(&mut violations, &new.display_name);
     if !violations.is_empty() {

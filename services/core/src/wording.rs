@@ -98,6 +98,8 @@ fn fill(template: &str, values: &[String]) -> String {
 
 /// Every wording, for tests and for a client that wants the catalogue.
 pub static ALL: &[&Wording] = &[
+    &UNKNOWN_REGION,
+    &REGION_IS_NOT_KIND,
     &STAGE_NOT_APPLICABLE,
     &EARLIER_STAGE_OPEN,
     &NOT_BEFORE_STAGE_BECAME_CURRENT,
@@ -871,6 +873,22 @@ pub static HISTORY_FROM_NOT_FUTURE: Wording = Wording {
     code: "HISTORY_FROM_NOT_FUTURE",
     en: "must not be in the future (today is {0} in Asia/Jakarta): history is assumed only for what has passed",
     id: "tidak boleh di masa depan (hari ini {0} WIB): riwayat hanya dianggap untuk yang sudah lewat",
+    translate: None,
+};
+
+/// {0} is not a region of the Kemendagri catalogue
+pub static UNKNOWN_REGION: Wording = Wording {
+    code: "UNKNOWN_REGION",
+    en: "{0} is not a region in the Kemendagri catalogue (Kepmendagri 300.2.2-2138/2025)",
+    id: "{0} bukan kode wilayah dalam katalog Kemendagri (Kepmendagri 300.2.2-2138/2025)",
+    translate: None,
+};
+
+/// {0} ({1}) is not a {2}
+pub static REGION_IS_NOT_KIND: Wording = Wording {
+    code: "REGION_IS_NOT_KIND",
+    en: "{0} ({1}) does not match the party kind {2}",
+    id: "{0} ({1}) tidak sesuai dengan jenis pihak {2}",
     translate: None,
 };
 

@@ -1,6 +1,7 @@
 //! The one mapping from [`CoreError`] to `tonic::Status`, with rich details
-//! (`google.rpc.BadRequest`, `ErrorInfo`, `RequestInfo`) that any gRPC client
-//! can decode from `grpc-status-details-bin`.
+//! (`google.rpc.BadRequest`, `ErrorInfo`, `RequestInfo`, and for the domain
+//! rules' violations a `LocalizedMessage` in Bahasa Indonesia) that any gRPC
+//! client can decode from `grpc-status-details-bin`.
 
 use std::collections::HashMap;
 
@@ -47,6 +48,18 @@ pub fn to_status(error: CoreError, resource: &str) -> Status {
                 })
                 .collect();
             details.set_bad_request(violations);
+            // The rules' own Bahasa Indonesia (by code), for clients that show
+            // people the message: google.rpc.LocalizedMessage, locale id-ID.
+            let indonesian: Vec<String> = error_violations(&error)
+                .iter()
+                .filter_map(|v| {
+                    v.indonesian()
+                        .map(|text| format!("{}: {text}", qualified(resource, v)))
+                })
+                .collect();
+            if !indonesian.is_empty() {
+                details.set_localized_message("id-ID", indonesian.join("; "));
+            }
             Code::InvalidArgument
         }
         CoreError::NotFound { .. } => Code::NotFound,
@@ -83,6 +96,13 @@ pub fn to_status(error: CoreError, resource: &str) -> Status {
         other => other.to_string(),
     };
     Status::with_error_details(code, message, details)
+}
+
+fn error_violations(error: &CoreError) -> &[FieldViolation] {
+    match error {
+        CoreError::InvalidArgument(violations) => violations,
+        _ => &[],
+    }
 }
 
 fn qualified(resource: &str, violation: &FieldViolation) -> String {

@@ -380,6 +380,7 @@ mod tests {
                 "Indikator",
                 "Realisasi",
                 "Laporan Pelaksanaan",
+                "Tahapan",
                 "Kode"
             ]
         );
