@@ -12,6 +12,7 @@ pub mod indonesian;
 pub mod labels;
 pub mod load;
 pub mod metrics;
+pub mod names;
 pub mod output;
 pub mod pack;
 pub mod pipeline;

@@ -47,7 +47,7 @@ fn date_literal(date: NaiveDate) -> String {
 /// The register as the metrics read it. Every frame covers live (not
 /// soft-deleted) agreements of the region asked for (or all regions).
 pub struct Register {
-    /// agreement, id, title, region_code, cooperation_type, document_kind,
+    /// agreement, id, title, document_number, region_code, cooperation_type, document_kind,
     /// parent_id, unit_code, sector, signed_on, effective_from, effective_until,
     /// terminated_on, cancelled_on, process_started_on, reporting_cycle,
     /// reports_owed_from, state
@@ -166,7 +166,7 @@ pub async fn register(
     let agreements = frame(
         client,
         format!(
-            "SELECT 'agreements/' || a.id AS agreement, a.id, a.title, a.region_code, a.cooperation_type, \
+            "SELECT 'agreements/' || a.id AS agreement, a.id, a.title, a.document_number, a.region_code, a.cooperation_type, \
                     a.document_kind, a.parent_id, a.unit_code, a.sector, a.signed_on, a.effective_from, \
                     a.effective_until, a.terminated_on, a.cancelled_on, a.process_started_on, \
                     a.reporting_cycle, a.reports_owed_from, agreement_state(a.signed_on, a.effective_until, a.process_started_on, \
@@ -178,6 +178,7 @@ pub async fn register(
             ("agreement", text.clone()),
             ("id", text.clone()),
             ("title", text.clone()),
+            ("document_number", text.clone()),
             ("region_code", text.clone()),
             ("cooperation_type", text.clone()),
             ("document_kind", text.clone()),

@@ -64,6 +64,7 @@ pub(crate) async fn compute_and_publish(
     let started = std::time::Instant::now();
     let client = load::connect(database_url).await?;
     let register = load::register(&client, run.as_of, run.region_code.as_deref()).await?;
+    let names = crate::names::Names::load(&client, &register).await?;
     let open_register = if run.public_register {
         Some(open_register::read(pool, run.region_code.as_deref(), run.as_of).await?)
     } else {
@@ -87,6 +88,7 @@ pub(crate) async fn compute_and_publish(
         let mut staging = Staging::new(Path::new(&run.output_dir), run.id)?;
         match write_files(
             &register,
+            &names,
             open_register.as_ref(),
             &run,
             &mut staging,
@@ -116,6 +118,7 @@ pub(crate) async fn compute_and_publish(
 /// meeting pack, and the manifest last (it lists the others' digests).
 fn write_files(
     register: &load::Register,
+    names: &crate::names::Names,
     open_register: Option<&open_register::OpenRegister>,
     run: &ReportRun,
     staging: &mut Staging,
@@ -161,6 +164,7 @@ fn write_files(
     phase("workbook written");
     let context = crate::pack::PackContext {
         stages_assumed_done: crate::metrics::overdue::stages_assumed_done(register, run.as_of)?,
+        names: names.clone(),
     };
     let pack = crate::pack::build(&tables, run, &context)?;
     staging.write_bytes(PACK_HTML, crate::pack::html::render(&pack)?.as_bytes())?;

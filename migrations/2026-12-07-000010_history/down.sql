@@ -1,3 +1,4 @@
+ALTER TABLE measurement_units DROP COLUMN name_id;
 DELETE FROM import_rows WHERE outcome = 'ASSUMED';
 ALTER TABLE import_rows DROP CONSTRAINT import_rows_outcome_check;
 ALTER TABLE import_rows ADD CONSTRAINT import_rows_outcome_check

@@ -21,3 +21,12 @@ ALTER TABLE import_runs ADD COLUMN assumed bigint NOT NULL DEFAULT 0;
 ALTER TABLE import_rows DROP CONSTRAINT import_rows_outcome_check;
 ALTER TABLE import_rows ADD CONSTRAINT import_rows_outcome_check
     CHECK (outcome IN ('INVALID', 'CONFLICT', 'UPDATED', 'UNCHANGED', 'ASSUMED'));
+
+-- Units of measure by their Indonesian names too (what a person reads).
+ALTER TABLE measurement_units ADD COLUMN name_id text NOT NULL DEFAULT '';
+UPDATE measurement_units SET name_id = CASE code
+    WHEN 'IDR' THEN 'Rupiah' WHEN 'PERSON' THEN 'Orang' WHEN 'UNIT' THEN 'Unit'
+    WHEN 'PERCENT' THEN 'Persen' WHEN 'KM' THEN 'Kilometer' WHEN 'HECTARE' THEN 'Hektare'
+    WHEN 'TONNE' THEN 'Ton' WHEN 'KWH' THEN 'Kilowatt-jam' WHEN 'DOCUMENT' THEN 'Dokumen'
+    WHEN 'ACTIVITY' THEN 'Kegiatan' WHEN 'VISIT' THEN 'Kunjungan' WHEN 'OTHER' THEN 'Lainnya'
+    ELSE name END;

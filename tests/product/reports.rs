@@ -297,8 +297,8 @@ async fn counts_by_type_csv_has_the_exact_expected_content() {
     // tables, dates and numbers as Indonesians write them.
     for sentence in [
         "<li>Per 30 September 2026: 3 kerja sama aktif dari 6 yang tercatat; 2 ditandatangani dan 1 berakhir dalam periode 1 Juli 2026 – 30 September 2026.</li>",
-        "<li>0 kerja sama berakhir dalam 90 hari dan 0 dalam 180 hari; 1 telah melewati masa berlakunya tetapi belum ditutup.</li>",
-        "<li>4 tahapan terlambat, 1 di antaranya lebih dari 180 hari; terbanyak di DLHK (4 tahapan).</li>",
+        "<li>0 kerja sama berakhir dalam 90 hari, 0 lagi dalam 91–180 hari; 1 telah melewati masa berlakunya tetapi belum ditutup.</li>",
+        "<li>4 tahapan terlambat, 1 di antaranya lebih dari 180 hari; terbanyak di Dinas DLHK (4 tahapan).</li>",
         "<li>Manfaat rupiah yang terealisasi: Rp 0 sampai saat ini, Rp 0 dalam periode ini.</li>",
         "<li>0 KSB belum ditindaklanjuti dengan PKS; 1 laporan pelaksanaan belum masuk dan 0 terlambat; 3 kerja sama aktif belum mencatat realisasi manfaat.</li>",
         "<li>0 rekomendasi rapat evaluasi melewati batas waktu.</li>",
@@ -1026,12 +1026,15 @@ async fn the_meeting_pack_pdf_is_a4_landscape_with_its_figures_as_text() {
         field("Page size:").starts_with("841.89 x 595.276"),
         "{info}"
     );
-    // Executive summary, summary table, counts chart, benefits, overdue stages,
-    // renewal watch: one section per page.
-    let pages: usize = field("Pages:").parse().unwrap();
-    assert_eq!(pages, 6, "{info}");
-
     let text = poppler("pdftotext", &[], &path);
+    // Executive summary, one agenda section per OPD with items, summary
+    // table, counts chart, benefits, overdue stages, renewal watch: one
+    // section per page.
+    let agendas = text.matches("Agenda OPD:").count();
+    assert!(agendas >= 1, "no agenda section: {text}");
+    let pages: usize = field("Pages:").parse().unwrap();
+    assert_eq!(pages, 6 + agendas, "{info}");
+
     let per_page: Vec<&str> = text
         .split('\u{c}')
         .filter(|p| !p.trim().is_empty())
@@ -1053,13 +1056,16 @@ async fn the_meeting_pack_pdf_is_a4_landscape_with_its_figures_as_text() {
     let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
     for headline in [
         "Per 30 September 2026: 3 kerja sama aktif dari 6 yang tercatat",
-        "4 tahapan terlambat, 1 di antaranya lebih dari 180 hari; terbanyak di DLHK (4 tahapan).",
+        "4 tahapan terlambat, 1 di antaranya lebih dari 180 hari; terbanyak di Dinas DLHK (4 tahapan).",
+        // The agenda: each OPD by name, its overdue stages one by one.
+        "Agenda OPD: Dinas DLHK",
+        "Tahapan terlambat / Overdue stages",
         "Ringkasan evaluasi per jenis kerja sama",
         "Tahapan terlambat / Overdue stages",
         "Pemantauan perpanjangan",
         // The renewal watch names the agreement by its title.
         "PKS berakhir",
-        "lewat masa berlaku",
+        "Lewat masa berlaku",
     ] {
         assert!(
             flat.contains(headline),

@@ -3,7 +3,8 @@
 //! a running header with the region, the as-of date and the period, page
 //! numbers, and nothing wider than the page.
 
-use super::{Block, Cell, Pack, PackTable, chart};
+use super::chart;
+use super::model::{Block, Cell, Pack, PackTable};
 use crate::error::JobResult;
 
 fn escape(text: &str) -> String {

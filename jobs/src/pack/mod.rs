@@ -6,165 +6,23 @@
 //! dates as Indonesians write them, agreements by title (their id small
 //! beneath), and charts that print in greyscale ([`chart`]).
 
+pub mod agenda;
 pub mod chart;
 pub mod html;
+pub mod model;
 pub mod pdf;
+
+pub use model::*;
 
 use polars::prelude::*;
 
 use crate::decimals::decimal_text;
 use crate::error::JobResult;
 use crate::indonesian;
-use crate::labels;
 use crate::metrics::Table as MetricTable;
+use crate::names::Names;
 use crate::run_record::ReportRun;
 use chart::{BarChart, Scale};
-
-/// At most this many rows of a detail list are printed; the rest are counted
-/// and left to the CSV named beside it.
-pub const MAX_LIST_ROWS: usize = 200;
-
-/// A heading in both languages.
-#[derive(Debug, Clone)]
-pub struct Heading {
-    pub id: String,
-    pub en: String,
-}
-
-impl Heading {
-    fn new(id: &str, en: &str) -> Self {
-        Self {
-            id: id.into(),
-            en: en.into(),
-        }
-    }
-
-    fn of_column(name: &str) -> Self {
-        match labels::column(name) {
-            Some(l) => Self::new(l.id, l.en),
-            None => Self::new(name, name),
-        }
-    }
-}
-
-/// One cell: its text as printed, an optional small note beneath it (an
-/// agreement's id under its title), and whether it is a number (set right).
-#[derive(Debug, Clone, Default)]
-pub struct Cell {
-    pub text: String,
-    pub note: Option<String>,
-    pub numeric: bool,
-}
-
-#[derive(Debug, Clone)]
-pub struct PackTable {
-    pub headers: Vec<Heading>,
-    pub rows: Vec<Vec<Cell>>,
-    /// The last row is a total (printed bold).
-    pub total_row: bool,
-    /// Rows left out (beyond [`MAX_LIST_ROWS`]) and the file that has them all.
-    pub omitted: Option<(usize, String)>,
-}
-
-#[derive(Debug, Clone)]
-pub enum Block {
-    Sentences(Vec<String>),
-    Paragraph(String),
-    Table(PackTable),
-    Chart(BarChart),
-}
-
-#[derive(Debug, Clone)]
-pub struct Section {
-    /// An anchor (`ringkasan-eksekutif`).
-    pub anchor: &'static str,
-    pub heading: Heading,
-    pub blocks: Vec<Block>,
-}
-
-#[derive(Debug, Clone)]
-pub struct Pack {
-    pub title: String,
-    /// The region's code, or "semua wilayah".
-    pub region: String,
-    pub as_of: String,
-    pub period: String,
-    /// The run's name and software version, for the small print.
-    pub provenance: String,
-    pub sections: Vec<Section>,
-}
-
-/// A table cell as Indonesians read it: `1.234`, `611.250.000,5`, `ya`/`tidak`,
-/// `30 September 2026`.
-fn cell_text(value: &AnyValue) -> String {
-    match value {
-        AnyValue::Null => String::new(),
-        AnyValue::String(s) => s.to_string(),
-        AnyValue::StringOwned(s) => s.to_string(),
-        AnyValue::Boolean(true) => "ya".into(),
-        AnyValue::Boolean(false) => "tidak".into(),
-        AnyValue::UInt32(n) => indonesian::integer(i128::from(*n)),
-        AnyValue::Int32(n) => indonesian::integer(i128::from(*n)),
-        AnyValue::Int64(n) => indonesian::integer(i128::from(*n)),
-        AnyValue::Decimal(v, _, scale) => indonesian::decimal(&decimal_text(*v, *scale)),
-        AnyValue::Float64(n) if n.is_finite() => indonesian::decimal(&format!("{n:.4}")),
-        AnyValue::Date(days) => indonesian::date(crate::metrics::from_epoch_days(*days)),
-        other => other.to_string(),
-    }
-}
-
-fn is_numeric(value: &AnyValue) -> bool {
-    matches!(
-        value,
-        AnyValue::UInt32(_)
-            | AnyValue::Int32(_)
-            | AnyValue::Int64(_)
-            | AnyValue::Decimal(..)
-            | AnyValue::Float64(_)
-    )
-}
-
-/// How a renewal-watch code reads.
-fn watch_text(code: &str) -> String {
-    match code {
-        "PAST_END" => "lewat masa berlaku".into(),
-        "ENDS_WITHIN_90_DAYS" => "berakhir ≤ 90 hari".into(),
-        "ENDS_WITHIN_180_DAYS" => "berakhir ≤ 180 hari".into(),
-        other => other.into(),
-    }
-}
-
-fn value_at(frame: &DataFrame, column: &str, row: usize) -> JobResult<AnyValue<'static>> {
-    Ok(frame
-        .column(column)?
-        .as_materialized_series()
-        .get(row)?
-        .into_static())
-}
-
-fn column_f64(frame: &DataFrame, name: &str) -> JobResult<Vec<f64>> {
-    Ok(frame
-        .column(name)?
-        .as_materialized_series()
-        .cast(&DataType::Float64)?
-        .f64()?
-        .iter()
-        .map(|v| v.unwrap_or(0.0))
-        .collect())
-}
-
-fn column_strings(frame: &DataFrame, name: &str) -> JobResult<Vec<String>> {
-    Ok(frame
-        .column(name)?
-        .str()?
-        .iter()
-        .map(|v| v.unwrap_or_default().to_string())
-        .collect())
-}
-
-fn find<'a>(tables: &'a [MetricTable], name: &str) -> Option<&'a DataFrame> {
-    tables.iter().find(|t| t.name == name).map(|t| &t.frame)
-}
 
 /// The sum of a column over every row: (whole number, or exact decimal text).
 fn total(frame: &DataFrame, name: &str) -> JobResult<(i128, String)> {
@@ -204,7 +62,11 @@ fn overdue_per_unit(by_unit: &DataFrame) -> JobResult<DataFrame> {
 
 /// The executive summary: the headline figures in sentences a regional
 /// secretary reads, in Bahasa Indonesia, numbers as Indonesians write them.
-fn executive_summary(tables: &[MetricTable], run: &ReportRun) -> JobResult<Vec<String>> {
+fn executive_summary(
+    tables: &[MetricTable],
+    run: &ReportRun,
+    names: &Names,
+) -> JobResult<Vec<String>> {
     use indonesian::{date, integer, rupiah};
     let Some(summary) = find(tables, "evaluation_summary") else {
         return Ok(Vec::new());
@@ -226,9 +88,12 @@ fn executive_summary(tables: &[MetricTable], run: &ReportRun) -> JobResult<Vec<S
             date(run.period_end),
         ),
         format!(
-            "{} kerja sama berakhir dalam 90 hari dan {} dalam 180 hari; {} telah melewati masa berlakunya tetapi belum ditutup.",
+            "{} kerja sama berakhir dalam 90 hari, {} lagi dalam 91–180 hari; {} telah melewati masa berlakunya tetapi belum ditutup.",
             n("ending_within_90_days")?,
-            n("ending_within_180_days")?,
+            integer(
+                total(summary, "ending_within_180_days")?.0
+                    - total(summary, "ending_within_90_days")?.0
+            ),
             n("past_end")?,
         ),
     ];
@@ -244,12 +109,15 @@ fn executive_summary(tables: &[MetricTable], run: &ReportRun) -> JobResult<Vec<S
                 ", {} di antaranya lebih dari 180 hari",
                 integer(over_180)
             ));
-            if let (Some(unit), Some(count)) = (
-                column_strings(&per_unit, "unit_code")?.first(),
-                column_f64(&per_unit, "stages")?.first(),
-            ) {
+            let units = column_strings(&per_unit, "unit_code")?;
+            let counts = column_f64(&per_unit, "stages")?;
+            // "Most at" only when one unit has more than every other.
+            if let (Some(unit), Some(count)) = (units.first(), counts.first())
+                && counts.get(1).is_none_or(|next| next < count)
+            {
                 line.push_str(&format!(
-                    "; terbanyak di {unit} ({} tahapan)",
+                    "; terbanyak di {} ({} tahapan)",
+                    names.unit(unit),
                     integer(*count as i128)
                 ));
             }
@@ -323,10 +191,11 @@ fn summary_table(summary: &DataFrame) -> JobResult<PackTable> {
     })
 }
 
-/// The renewal watch list: each agreement by its title, its id beneath.
-fn renewal_table(renewal: &DataFrame) -> JobResult<PackTable> {
+/// The renewal watch list: each agreement by its document number and title,
+/// its unit by name, days past the end written as such.
+fn renewal_table(renewal: &DataFrame, names: &Names) -> JobResult<PackTable> {
     let shown = [
-        "title",
+        "agreement",
         "cooperation_type",
         "document_kind",
         "unit_code",
@@ -334,7 +203,14 @@ fn renewal_table(renewal: &DataFrame) -> JobResult<PackTable> {
         "days_to_end",
         "watch",
     ];
-    let headers = shown.iter().map(|c| Heading::of_column(c)).collect();
+    let headers = shown
+        .iter()
+        .map(|c| match *c {
+            "agreement" => Heading::new("Perjanjian", "Agreement"),
+            "unit_code" => Heading::new("OPD", "Unit"),
+            other => Heading::of_column(other),
+        })
+        .collect();
     let mut rows = Vec::new();
     for i in 0..renewal.height().min(MAX_LIST_ROWS) {
         let mut row = Vec::new();
@@ -345,12 +221,18 @@ fn renewal_table(renewal: &DataFrame) -> JobResult<PackTable> {
                 numeric: is_numeric(&value),
                 note: None,
             };
-            if column == "title" {
-                let id = value_at(renewal, "agreement", i)?;
-                cell.note = Some(cell_text(&id));
-            }
-            if column == "watch" {
-                cell.text = watch_text(&cell.text);
+            match column {
+                "agreement" => cell.text = names.agreement(&cell.text),
+                "days_to_end" => {
+                    cell.text = agenda::days_left(value.extract::<i64>().unwrap_or(0));
+                    cell.numeric = false;
+                }
+                "unit_code" | "watch" | "document_kind" => {
+                    if let Some(label) = names.code(column, &cell.text) {
+                        cell.text = label;
+                    }
+                }
+                _ => {}
             }
             row.push(cell);
         }
@@ -370,17 +252,20 @@ fn renewal_table(renewal: &DataFrame) -> JobResult<PackTable> {
     })
 }
 
-/// The pack's content for a run, from whichever of its tables were computed.
 /// What the pack says besides the tables.
 #[derive(Debug, Clone, Default)]
 pub struct PackContext {
     /// Stages an import assumed done (`history_from`) by the report's date.
     pub stages_assumed_done: u64,
+    /// Units, stages and agreements by name.
+    pub names: Names,
 }
 
+/// The pack's content for a run, from whichever of its tables were computed.
 pub fn build(tables: &[MetricTable], run: &ReportRun, context: &PackContext) -> JobResult<Pack> {
+    let names = &context.names;
     let mut sections = Vec::new();
-    let summary_lines = executive_summary(tables, run)?;
+    let summary_lines = executive_summary(tables, run, names)?;
     if !summary_lines.is_empty() {
         sections.push(Section {
             anchor: "ringkasan-eksekutif",
@@ -388,6 +273,8 @@ pub fn build(tables: &[MetricTable], run: &ReportRun, context: &PackContext) -> 
             blocks: vec![Block::Sentences(summary_lines)],
         });
     }
+    // The agenda: what each OPD has to answer for, item by item.
+    sections.extend(agenda::sections(tables, names)?);
     if let Some(summary) = find(tables, "evaluation_summary") {
         sections.push(Section {
             anchor: "evaluation_summary",
@@ -440,7 +327,16 @@ pub fn build(tables: &[MetricTable], run: &ReportRun, context: &PackContext) -> 
             }
             blocks.push(Block::Chart(BarChart {
                 title: format!("Manfaat rupiah {title}"),
-                categories: column_strings(&rows, "value")?,
+                categories: column_strings(&rows, "value")?
+                    .into_iter()
+                    .map(|v| {
+                        if dimension == "unit" {
+                            names.unit(&v)
+                        } else {
+                            v
+                        }
+                    })
+                    .collect(),
                 series: vec![
                     ("Target".into(), column_f64(&rows, "target_value")?),
                     (
@@ -470,7 +366,10 @@ pub fn build(tables: &[MetricTable], run: &ReportRun, context: &PackContext) -> 
         } else {
             Block::Chart(BarChart {
                 title: "Tahapan terlambat per OPD dan lama keterlambatan (hari) / Overdue stages by unit and days overdue".into(),
-                categories: column_strings(&per_unit, "unit_code")?,
+                categories: column_strings(&per_unit, "unit_code")?
+                    .iter()
+                    .map(|u| names.unit(u))
+                    .collect(),
                 series: vec![
                     ("1–30".into(), column_f64(&per_unit, "days_1_30")?),
                     ("31–90".into(), column_f64(&per_unit, "days_31_90")?),
@@ -505,7 +404,7 @@ pub fn build(tables: &[MetricTable], run: &ReportRun, context: &PackContext) -> 
                     .into(),
             )
         } else {
-            Block::Table(renewal_table(renewal)?)
+            Block::Table(renewal_table(renewal, names)?)
         };
         sections.push(Section {
             anchor: "renewal_watch",
@@ -515,11 +414,7 @@ pub fn build(tables: &[MetricTable], run: &ReportRun, context: &PackContext) -> 
     }
     Ok(Pack {
         title: "Rapat Evaluasi Kerja Sama Daerah".into(),
-        region: run
-            .region_code
-            .clone()
-            .map(|code| format!("Wilayah {code}"))
-            .unwrap_or_else(|| "Semua wilayah".into()),
+        region: Names::region(run.region_code.as_deref()),
         as_of: indonesian::date(run.as_of),
         period: format!(
             "{} – {}",

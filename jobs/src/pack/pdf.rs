@@ -19,7 +19,8 @@ use typst::utils::LazyHash;
 use typst::{Library, LibraryExt, World};
 use typst_layout::PagedDocument;
 
-use super::{Block, Pack, PackTable, chart};
+use super::chart;
+use super::model::{Block, Pack, PackTable};
 use crate::error::{JobError, JobResult};
 
 /// The face everything is set in (bundled: typst-assets).

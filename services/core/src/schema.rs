@@ -215,6 +215,7 @@ diesel::table! {
     measurement_units (code) {
         code -> Text,
         name -> Text,
+        name_id -> Text,
     }
 }
 

@@ -1,0 +1,395 @@
+//! The meeting's agenda: after the summary, one section per OPD (the unit
+//! with the most to answer for first), listing its items so the meeting can go
+//! through them one by one: overdue stages, missing and late implementation
+//! reports (grouped by agreement, cycles written compactly: "Triwulan I–III
+//! 2026"), overdue recommendations, and agreements ending within 180 days or
+//! past their end. Agreements by document number and title, units and stages
+//! by name. Long lists stop at [`MAX_AGENDA_ROWS`] with a pointer to the
+//! workbook sheet that has them all.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{Datelike, NaiveDate};
+use polars::prelude::*;
+
+use super::model::{Block, Cell, Heading, PackTable, Section, find, value_at};
+use crate::error::JobResult;
+use crate::indonesian;
+use crate::labels;
+use crate::metrics::Table as MetricTable;
+use crate::names::Names;
+
+/// At most this many rows of one list of one OPD.
+pub const MAX_AGENDA_ROWS: usize = 15;
+
+/// One unit's items.
+#[derive(Default)]
+struct UnitItems {
+    overdue: Vec<Vec<Cell>>,
+    /// agreement → (reporting cycle, missing cycle starts, late cycle starts).
+    reports: BTreeMap<String, (String, Vec<NaiveDate>, Vec<NaiveDate>)>,
+    recommendations: Vec<Vec<Cell>>,
+    ending: Vec<Vec<Cell>>,
+}
+
+impl UnitItems {
+    fn count(&self) -> usize {
+        self.overdue.len() + self.reports.len() + self.recommendations.len() + self.ending.len()
+    }
+}
+
+fn text_at(frame: &DataFrame, column: &str, row: usize) -> JobResult<String> {
+    Ok(match value_at(frame, column, row)? {
+        AnyValue::String(s) => s.to_string(),
+        AnyValue::StringOwned(s) => s.to_string(),
+        AnyValue::Null => String::new(),
+        other => other.to_string(),
+    })
+}
+
+fn date_at(frame: &DataFrame, column: &str, row: usize) -> JobResult<Option<NaiveDate>> {
+    Ok(match value_at(frame, column, row)? {
+        AnyValue::Date(days) => Some(crate::metrics::from_epoch_days(days)),
+        _ => None,
+    })
+}
+
+fn int_at(frame: &DataFrame, column: &str, row: usize) -> JobResult<i64> {
+    Ok(value_at(frame, column, row)?.extract::<i64>().unwrap_or(0))
+}
+
+fn cell(text: impl Into<String>) -> Cell {
+    Cell {
+        text: text.into(),
+        ..Cell::default()
+    }
+}
+
+fn number(n: i64) -> Cell {
+    Cell {
+        text: indonesian::integer(i128::from(n)),
+        numeric: true,
+        note: None,
+    }
+}
+
+fn date_cell(date: Option<NaiveDate>) -> Cell {
+    cell(date.map(indonesian::date).unwrap_or_default())
+}
+
+/// "lewat 463 hari" for a negative count of days to the end, else the count.
+pub fn days_left(days: i64) -> String {
+    if days < 0 {
+        format!("lewat {} hari", indonesian::integer(i128::from(-days)))
+    } else {
+        format!("{} hari", indonesian::integer(i128::from(days)))
+    }
+}
+
+const ROMAN: [&str; 4] = ["I", "II", "III", "IV"];
+
+/// A cycle: its ordinal (consecutive cycles differ by one), year and part.
+type CycleKey = (i32, i32, usize);
+
+/// A cycle's ordinal (consecutive cycles differ by one) and its parts.
+fn ordinal(cycle: &str, start: NaiveDate) -> CycleKey {
+    let year = start.year();
+    match cycle {
+        "SEMESTER" => {
+            let s = if start.month() <= 6 { 0 } else { 1 };
+            (year * 2 + s as i32, year, s)
+        }
+        "YEARLY" => (year, year, 0),
+        _ => {
+            let q = ((start.month() - 1) / 3) as usize;
+            (year * 4 + q as i32, year, q)
+        }
+    }
+}
+
+fn cycle_name(cycle: &str, year: i32, part: usize, with_year: bool) -> String {
+    let year_text = if with_year {
+        format!(" {year}")
+    } else {
+        String::new()
+    };
+    match cycle {
+        "SEMESTER" => format!("Semester {}{year_text}", ROMAN[part]),
+        "YEARLY" => year.to_string(),
+        _ => format!("Triwulan {}{year_text}", ROMAN[part]),
+    }
+}
+
+/// Cycles written compactly: consecutive ones as a range ("Triwulan I–III
+/// 2026", "Triwulan IV 2025 – Triwulan I 2026", "2024–2026"), others listed.
+pub fn compact_cycles(cycle: &str, starts: &[NaiveDate]) -> String {
+    let mut keyed: Vec<CycleKey> = starts.iter().map(|s| ordinal(cycle, *s)).collect();
+    keyed.sort();
+    keyed.dedup();
+    let mut runs: Vec<(CycleKey, CycleKey)> = Vec::new();
+    for key in keyed {
+        match runs.last_mut() {
+            Some((_, last)) if last.0 + 1 == key.0 => *last = key,
+            _ => runs.push((key, key)),
+        }
+    }
+    runs.iter()
+        .map(|(first, last)| {
+            if first == last {
+                cycle_name(cycle, first.1, first.2, true)
+            } else if cycle == "YEARLY" {
+                format!("{}–{}", first.1, last.1)
+            } else if first.1 == last.1 {
+                format!(
+                    "{}–{} {}",
+                    cycle_name(cycle, first.1, first.2, false),
+                    ROMAN[last.2],
+                    first.1
+                )
+            } else {
+                format!(
+                    "{} – {}",
+                    cycle_name(cycle, first.1, first.2, true),
+                    cycle_name(cycle, last.1, last.2, true)
+                )
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn bounded(rows: Vec<Vec<Cell>>, headers: Vec<Heading>, table: &str) -> PackTable {
+    let total = rows.len();
+    let rows: Vec<Vec<Cell>> = rows.into_iter().take(MAX_AGENDA_ROWS).collect();
+    let sheet = labels::table(table).map_or(table.to_string(), |l| l.id.to_string());
+    PackTable {
+        headers,
+        rows,
+        total_row: false,
+        omitted: (total > MAX_AGENDA_ROWS).then(|| {
+            (
+                total - MAX_AGENDA_ROWS,
+                format!("lembar \"{sheet}\" di report.xlsx"),
+            )
+        }),
+    }
+}
+
+/// One section per OPD with anything to answer for.
+pub fn sections(tables: &[MetricTable], names: &Names) -> JobResult<Vec<Section>> {
+    let mut units: HashMap<String, UnitItems> = HashMap::new();
+    if let Some(frame) = find(tables, "overdue_stages") {
+        for i in 0..frame.height() {
+            let unit = text_at(frame, "unit_code", i)?;
+            let agreement = text_at(frame, "agreement", i)?;
+            units.entry(unit).or_default().overdue.push(vec![
+                cell(names.agreement(&agreement)),
+                cell(names.stage(&text_at(frame, "stage_code", i)?)),
+                date_cell(date_at(frame, "due_on", i)?),
+                number(int_at(frame, "days_overdue", i)?),
+            ]);
+        }
+    }
+    if let Some(frame) = find(tables, "follow_up_report_cycles") {
+        for i in 0..frame.height() {
+            let unit = text_at(frame, "unit_code", i)?;
+            let agreement = text_at(frame, "agreement", i)?;
+            let cycle = text_at(frame, "reporting_cycle", i)?;
+            let Some(start) = date_at(frame, "cycle_start", i)? else {
+                continue;
+            };
+            let entry = units
+                .entry(unit)
+                .or_default()
+                .reports
+                .entry(agreement)
+                .or_insert_with(|| (cycle, Vec::new(), Vec::new()));
+            match text_at(frame, "status", i)?.as_str() {
+                "LATE" => entry.2.push(start),
+                _ => entry.1.push(start),
+            }
+        }
+    }
+    if let Some(frame) = find(tables, "follow_up_overdue_recommendations") {
+        for i in 0..frame.height() {
+            let unit = text_at(frame, "responsible_unit", i)?;
+            let held = date_at(frame, "held_on", i)?;
+            let agreement = text_at(frame, "agreement", i)?;
+            let mut text = text_at(frame, "description", i)?;
+            if !agreement.is_empty() {
+                text = format!("{text} ({})", names.agreement(&agreement));
+            }
+            units.entry(unit).or_default().recommendations.push(vec![
+                cell(format!(
+                    "Rapat {}",
+                    held.map(indonesian::date).unwrap_or_default()
+                )),
+                cell(text),
+                date_cell(date_at(frame, "due_on", i)?),
+                number(int_at(frame, "days_overdue", i)?),
+            ]);
+        }
+    }
+    if let Some(frame) = find(tables, "renewal_watch") {
+        for i in 0..frame.height() {
+            let unit = text_at(frame, "unit_code", i)?;
+            let agreement = text_at(frame, "agreement", i)?;
+            let watch = text_at(frame, "watch", i)?;
+            let watch = names.code("watch", &watch).unwrap_or(watch);
+            units.entry(unit).or_default().ending.push(vec![
+                cell(names.agreement(&agreement)),
+                date_cell(date_at(frame, "effective_until", i)?),
+                cell(days_left(int_at(frame, "days_to_end", i)?)),
+                cell(watch),
+            ]);
+        }
+    }
+
+    let mut ordered: Vec<(String, UnitItems)> = units.into_iter().collect();
+    ordered.sort_by(|(a, items_a), (b, items_b)| {
+        items_b
+            .count()
+            .cmp(&items_a.count())
+            .then_with(|| names.unit(a).cmp(&names.unit(b)))
+    });
+    let mut sections = Vec::new();
+    for (unit, items) in ordered {
+        if items.count() == 0 {
+            continue;
+        }
+        let name = names.unit(&unit);
+        let missing: usize = items.reports.values().map(|(_, m, _)| m.len()).sum();
+        let late: usize = items.reports.values().map(|(_, _, l)| l.len()).sum();
+        let n = |k: usize| indonesian::integer(k as i128);
+        let mut blocks = vec![Block::Paragraph(format!(
+            "{} tahapan terlambat; {} laporan pelaksanaan belum masuk dan {} terlambat; {} rekomendasi melewati batas waktu; {} kerja sama berakhir dalam 180 hari atau telah lewat masa berlakunya.",
+            n(items.overdue.len()),
+            n(missing),
+            n(late),
+            n(items.recommendations.len()),
+            n(items.ending.len()),
+        ))];
+        if !items.overdue.is_empty() {
+            blocks.push(Block::Paragraph(
+                "Tahapan terlambat / Overdue stages".into(),
+            ));
+            blocks.push(Block::Table(bounded(
+                items.overdue,
+                vec![
+                    Heading::new("Perjanjian", "Agreement"),
+                    Heading::new("Tahapan", "Stage"),
+                    Heading::new("Jatuh tempo", "Due"),
+                    Heading::new("Hari terlambat", "Days overdue"),
+                ],
+                "overdue_stages",
+            )));
+        }
+        if !items.reports.is_empty() {
+            let mut rows: Vec<(String, Vec<Cell>)> = items
+                .reports
+                .iter()
+                .map(|(agreement, (cycle, missing, late))| {
+                    let label = names.agreement(agreement);
+                    (
+                        label.clone(),
+                        vec![
+                            cell(label),
+                            cell(compact_cycles(cycle, missing)),
+                            cell(compact_cycles(cycle, late)),
+                        ],
+                    )
+                })
+                .collect();
+            rows.sort_by(|a, b| a.0.cmp(&b.0));
+            blocks.push(Block::Paragraph(
+                "Laporan pelaksanaan / Implementation reports".into(),
+            ));
+            blocks.push(Block::Table(bounded(
+                rows.into_iter().map(|(_, r)| r).collect(),
+                vec![
+                    Heading::new("Perjanjian", "Agreement"),
+                    Heading::new("Belum masuk", "Missing"),
+                    Heading::new("Terlambat", "Late"),
+                ],
+                "follow_up_report_cycles",
+            )));
+        }
+        if !items.recommendations.is_empty() {
+            blocks.push(Block::Paragraph(
+                "Rekomendasi melewati batas waktu / Overdue recommendations".into(),
+            ));
+            blocks.push(Block::Table(bounded(
+                items.recommendations,
+                vec![
+                    Heading::new("Rapat", "Meeting"),
+                    Heading::new("Rekomendasi", "Recommendation"),
+                    Heading::new("Batas waktu", "Due"),
+                    Heading::new("Hari terlambat", "Days overdue"),
+                ],
+                "follow_up_overdue_recommendations",
+            )));
+        }
+        if !items.ending.is_empty() {
+            blocks.push(Block::Paragraph(
+                "Berakhir dalam 180 hari atau lewat masa berlaku / Ending within 180 days or past end"
+                    .into(),
+            ));
+            blocks.push(Block::Table(bounded(
+                items.ending,
+                vec![
+                    Heading::new("Perjanjian", "Agreement"),
+                    Heading::new("Berlaku sampai", "In force until"),
+                    Heading::new("Sisa masa berlaku", "Days left"),
+                    Heading::new("Keterangan", "Watch"),
+                ],
+                "renewal_watch",
+            )));
+        }
+        sections.push(Section {
+            anchor: "agenda-opd",
+            heading: Heading::new(&format!("Agenda OPD: {name}"), &format!("Agenda: {name}")),
+            blocks,
+        });
+    }
+    Ok(sections)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn cycles_are_written_compactly() {
+        assert_eq!(
+            compact_cycles("QUARTERLY", &[d(2026, 1, 1), d(2026, 4, 1), d(2026, 7, 1)]),
+            "Triwulan I–III 2026"
+        );
+        assert_eq!(
+            compact_cycles("QUARTERLY", &[d(2025, 10, 1), d(2026, 1, 1)]),
+            "Triwulan IV 2025 – Triwulan I 2026"
+        );
+        assert_eq!(
+            compact_cycles("QUARTERLY", &[d(2025, 1, 1), d(2025, 7, 1)]),
+            "Triwulan I 2025, Triwulan III 2025"
+        );
+        assert_eq!(
+            compact_cycles("SEMESTER", &[d(2025, 7, 1), d(2026, 1, 1)]),
+            "Semester II 2025 – Semester I 2026"
+        );
+        assert_eq!(
+            compact_cycles("YEARLY", &[d(2024, 1, 1), d(2025, 1, 1), d(2026, 1, 1)]),
+            "2024–2026"
+        );
+        assert_eq!(compact_cycles("QUARTERLY", &[]), "");
+    }
+
+    #[test]
+    fn days_past_the_end_read_as_such() {
+        assert_eq!(days_left(-463), "lewat 463 hari");
+        assert_eq!(days_left(12), "12 hari");
+    }
+}
