@@ -347,7 +347,7 @@ pub fn sections(tables: &[MetricTable], names: &Names) -> JobResult<Vec<Section>
         }
         sections.push(Section {
             anchor: "agenda-opd",
-            heading: Heading::new(&format!("Agenda OPD: {name}"), &format!("Agenda: {name}")),
+            heading: Heading::new(&format!("Agenda OPD: {name}"), "Unit agenda"),
             blocks,
         });
     }

@@ -18,13 +18,16 @@ pub enum Scale {
     Rupiah,
 }
 
-/// A grouped bar chart: one group per category, one bar per series.
+/// A bar chart: one group per category, one bar per series (or, `stacked`,
+/// one bar per category with the series on top of each other).
 #[derive(Debug, Clone)]
 pub struct BarChart {
     pub title: String,
     pub categories: Vec<String>,
     pub series: Vec<(String, Vec<f64>)>,
     pub scale: Scale,
+    /// The series are parts of one whole (ageing buckets): stacked.
+    pub stacked: bool,
 }
 
 /// Light to dark blues: distinct in colour and in grey.
@@ -38,6 +41,8 @@ const SHADES: [RGBColor; 4] = [
 const WIDTH: u32 = 900;
 const HEIGHT: u32 = 360;
 const LEGEND_HEIGHT: u32 = 34;
+/// A category label longer than this is cut (with …) on the axis.
+const MAX_LABEL_CHARS: usize = 44;
 
 fn chart_error(e: impl std::fmt::Display) -> JobError {
     kerjasama_core::CoreError::Internal(format!("drawing a chart: {e}")).into()
@@ -74,7 +79,26 @@ fn axis(max: f64, scale: Scale) -> (f64, usize) {
     (top, 5)
 }
 
-fn axis_label(value: f64, scale: Scale) -> String {
+/// How rupiah figures of this size are written on the axis: the divisor and
+/// the axis's unit ("Rp miliar").
+fn rupiah_unit(max: f64) -> (f64, &'static str) {
+    if max >= 1e12 {
+        (1e12, "Rp triliun")
+    } else if max >= 1e9 {
+        (1e9, "Rp miliar")
+    } else if max >= 1e6 {
+        (1e6, "Rp juta")
+    } else {
+        (1.0, "Rp")
+    }
+}
+
+fn decimal_comma(value: f64) -> String {
+    let text = format!("{value:.1}").replace('.', ",");
+    text.trim_end_matches(",0").to_string()
+}
+
+fn axis_label(value: f64, scale: Scale, divisor: f64) -> String {
     match scale {
         Scale::Count => {
             if (value - value.round()).abs() < 1e-6 {
@@ -83,97 +107,246 @@ fn axis_label(value: f64, scale: Scale) -> String {
                 String::new()
             }
         }
-        Scale::Rupiah => {
-            let short = |v: f64, unit: &str| {
-                let text = format!("{v:.1}").replace('.', ",");
-                format!("{} {unit}", text.trim_end_matches(",0"))
-            };
-            if value.abs() >= 1e12 {
-                short(value / 1e12, "T")
-            } else if value.abs() >= 1e9 {
-                short(value / 1e9, "M")
-            } else if value.abs() >= 1e6 {
-                short(value / 1e6, "jt")
-            } else {
-                indonesian::integer(value.round() as i128)
-            }
-        }
+        Scale::Rupiah if divisor > 1.0 => decimal_comma(value / divisor),
+        Scale::Rupiah => indonesian::integer(value.round() as i128),
     }
 }
 
+/// The figure written at a bar's end.
+fn value_label(value: f64, scale: Scale, divisor: f64) -> String {
+    match scale {
+        Scale::Count => indonesian::integer(value.round() as i128),
+        Scale::Rupiah => axis_label(value, scale, divisor),
+    }
+}
+
+fn cut(label: &str) -> String {
+    if label.chars().count() <= MAX_LABEL_CHARS {
+        label.to_string()
+    } else {
+        let kept: String = label.chars().take(MAX_LABEL_CHARS - 1).collect();
+        format!("{}…", kept.trim_end())
+    }
+}
+
+/// Long or many category names read better down the side than along the
+/// bottom, where they would overlap.
+fn horizontal(chart: &BarChart) -> bool {
+    chart.categories.len() > 6 || chart.categories.iter().any(|c| c.chars().count() > 14)
+}
+
 /// The chart as an SVG document, its text in `font` (a family the renderer
-/// has: `sans-serif` in a browser, a bundled face in the PDF).
+/// has: `sans-serif` in a browser, a bundled face in the PDF). Series that are
+/// zero everywhere are left out (no empty legend entries); every bar carries
+/// its figure, zero included, so a zero never looks like a missing bar.
 pub fn svg(chart: &BarChart, font: &str) -> JobResult<String> {
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
-        root.fill(&WHITE).map_err(chart_error)?;
-        let (plot, legend) = root.split_vertically(HEIGHT - LEGEND_HEIGHT);
-        let max = chart
+    let shown: Vec<&(String, Vec<f64>)> = {
+        let nonzero: Vec<_> = chart
             .series
             .iter()
-            .flat_map(|(_, values)| values.iter().copied())
-            .fold(0.0_f64, f64::max);
-        let (top, intervals) = axis(max, chart.scale);
-        let n = chart.categories.len().max(1) as f64;
-        let mut cartesian = ChartBuilder::on(&plot)
-            .caption(&chart.title, (font, 19))
-            .margin(10)
-            .x_label_area_size(32)
-            .y_label_area_size(70)
-            .build_cartesian_2d(-0.5..n - 0.5, 0.0..top)
-            .map_err(chart_error)?;
-        let categories = &chart.categories;
-        let scale = chart.scale;
-        cartesian
-            .configure_mesh()
-            .disable_x_mesh()
-            .light_line_style(TRANSPARENT)
-            .x_labels(categories.len().max(1))
-            .y_labels(intervals + 1)
-            .label_style((font, 15))
-            .x_label_formatter(&|x| {
-                let i = x.round();
-                if (x - i).abs() < 1e-6 && i >= 0.0 {
-                    categories.get(i as usize).cloned().unwrap_or_default()
-                } else {
-                    String::new()
-                }
+            .filter(|(_, values)| values.iter().any(|v| *v != 0.0))
+            .collect();
+        if nonzero.is_empty() {
+            chart.series.iter().take(1).collect()
+        } else {
+            nonzero
+        }
+    };
+    let n = chart.categories.len().max(1);
+    let horizontal = horizontal(chart);
+    let height = if horizontal {
+        (90 + 30 * n as u32 + LEGEND_HEIGHT).max(HEIGHT)
+    } else {
+        HEIGHT
+    };
+    let max = if chart.stacked {
+        (0..n)
+            .map(|i| {
+                shown
+                    .iter()
+                    .map(|(_, v)| v.get(i).copied().unwrap_or(0.0))
+                    .sum()
             })
-            .y_label_formatter(&|y| axis_label(*y, scale))
-            .draw()
-            .map_err(chart_error)?;
-        let colours = shades(chart.series.len());
-        let width = 0.8 / chart.series.len().max(1) as f64;
-        for (k, (_, values)) in chart.series.iter().enumerate() {
-            let colour = colours[k];
-            let x_of = move |i: usize| i as f64 - 0.4 + k as f64 * width;
-            cartesian
-                .draw_series(values.iter().enumerate().map(|(i, v)| {
-                    Rectangle::new(
-                        [(x_of(i), 0.0), (x_of(i) + width * 0.92, *v)],
-                        colour.filled(),
-                    )
-                }))
+            .fold(0.0_f64, f64::max)
+    } else {
+        shown
+            .iter()
+            .flat_map(|(_, values)| values.iter().copied())
+            .fold(0.0_f64, f64::max)
+    };
+    let (top, intervals) = axis(max, chart.scale);
+    // Room for the figures written past the longest bar.
+    let top = if chart.scale == Scale::Count {
+        top
+    } else {
+        top * 1.05
+    };
+    let (divisor, unit) = match chart.scale {
+        Scale::Rupiah => rupiah_unit(max),
+        Scale::Count => (1.0, ""),
+    };
+    let scale = chart.scale;
+    let colours = shades(shown.len());
+    let labels: Vec<String> = chart.categories.iter().map(|c| cut(c)).collect();
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (WIDTH, height)).into_drawing_area();
+        root.fill(&WHITE).map_err(chart_error)?;
+        let (plot, legend) = root.split_vertically(height - LEGEND_HEIGHT);
+        // Bars as (category index, start, end, series) in value units.
+        let mut bars: Vec<(usize, f64, f64, usize)> = Vec::new();
+        let mut ends: Vec<(f64, f64, String)> = Vec::new();
+        let slots = if chart.stacked { 1 } else { shown.len().max(1) };
+        let width = 0.8 / slots as f64;
+        for i in 0..n {
+            let mut base = 0.0;
+            for (k, (_, values)) in shown.iter().enumerate() {
+                let v = values.get(i).copied().unwrap_or(0.0);
+                if chart.stacked {
+                    bars.push((i, base, base + v, k));
+                    base += v;
+                } else {
+                    bars.push((i, 0.0, v, k));
+                    let centre = i as f64 - 0.4 + (k as f64 + 0.5) * width;
+                    ends.push((centre, v, value_label(v, scale, divisor)));
+                }
+            }
+            if chart.stacked {
+                ends.push((i as f64, base, value_label(base, scale, divisor)));
+            }
+        }
+        // Category i sits at position i (vertical) or n-1-i (horizontal, so
+        // the first is at the top).
+        let at = |i: usize| {
+            if horizontal {
+                (n - 1 - i) as f64
+            } else {
+                i as f64
+            }
+        };
+        let band = |i: usize, k: usize| -> (f64, f64) {
+            let offset = if chart.stacked { 0 } else { k };
+            let lo = at(i) - 0.4 + offset as f64 * width;
+            (lo, lo + width * 0.92)
+        };
+        if horizontal {
+            let longest = labels.iter().map(|l| l.chars().count()).max().unwrap_or(1);
+            let mut cartesian = ChartBuilder::on(&plot)
+                .caption(&chart.title, (font, 19))
+                .margin(10)
+                .x_label_area_size(36)
+                .y_label_area_size((longest as u32 * 8 + 12).clamp(60, 380))
+                .build_cartesian_2d(0.0..top, -0.5..n as f64 - 0.5)
                 .map_err(chart_error)?;
             cartesian
-                .draw_series(
-                    values
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, v)| **v > 0.0)
-                        .map(|(i, v)| {
-                            Rectangle::new(
-                                [(x_of(i), 0.0), (x_of(i) + width * 0.92, *v)],
-                                BLACK.stroke_width(1),
-                            )
-                        }),
-                )
+                .configure_mesh()
+                .disable_y_mesh()
+                .light_line_style(TRANSPARENT)
+                .y_labels(n)
+                .x_labels(intervals + 1)
+                .label_style((font, 14))
+                .x_desc(unit)
+                .y_label_formatter(&|y| {
+                    let p = y.round();
+                    if (y - p).abs() < 1e-6 && p >= 0.0 && (p as usize) < n {
+                        labels[n - 1 - p as usize].clone()
+                    } else {
+                        String::new()
+                    }
+                })
+                .x_label_formatter(&|x| axis_label(*x, scale, divisor))
+                .draw()
                 .map_err(chart_error)?;
+            for &(i, start, end, k) in &bars {
+                let (lo, hi) = band(i, k);
+                cartesian
+                    .draw_series(std::iter::once(Rectangle::new(
+                        [(start, lo), (end, hi)],
+                        colours[k].filled(),
+                    )))
+                    .map_err(chart_error)?;
+                if end > start {
+                    cartesian
+                        .draw_series(std::iter::once(Rectangle::new(
+                            [(start, lo), (end, hi)],
+                            BLACK.stroke_width(1),
+                        )))
+                        .map_err(chart_error)?;
+                }
+            }
+            for (centre, value, text) in &ends {
+                let position = if chart.stacked {
+                    at(*centre as usize)
+                } else {
+                    // `centre` was computed for the vertical layout.
+                    let i = (centre + 0.5).floor() as usize;
+                    at(i) + (centre - i as f64)
+                };
+                cartesian
+                    .draw_series(std::iter::once(Text::new(
+                        text.clone(),
+                        (*value + top * 0.01, position + 0.12),
+                        (font, 13),
+                    )))
+                    .map_err(chart_error)?;
+            }
+        } else {
+            let mut cartesian = ChartBuilder::on(&plot)
+                .caption(&chart.title, (font, 19))
+                .margin(10)
+                .x_label_area_size(32)
+                .y_label_area_size(70)
+                .build_cartesian_2d(-0.5..n as f64 - 0.5, 0.0..top)
+                .map_err(chart_error)?;
+            cartesian
+                .configure_mesh()
+                .disable_x_mesh()
+                .light_line_style(TRANSPARENT)
+                .x_labels(n)
+                .y_labels(intervals + 1)
+                .label_style((font, 15))
+                .y_desc(unit)
+                .x_label_formatter(&|x| {
+                    let i = x.round();
+                    if (x - i).abs() < 1e-6 && i >= 0.0 {
+                        labels.get(i as usize).cloned().unwrap_or_default()
+                    } else {
+                        String::new()
+                    }
+                })
+                .y_label_formatter(&|y| axis_label(*y, scale, divisor))
+                .draw()
+                .map_err(chart_error)?;
+            for &(i, start, end, k) in &bars {
+                let (lo, hi) = band(i, k);
+                cartesian
+                    .draw_series(std::iter::once(Rectangle::new(
+                        [(lo, start), (hi, end)],
+                        colours[k].filled(),
+                    )))
+                    .map_err(chart_error)?;
+                if end > start {
+                    cartesian
+                        .draw_series(std::iter::once(Rectangle::new(
+                            [(lo, start), (hi, end)],
+                            BLACK.stroke_width(1),
+                        )))
+                        .map_err(chart_error)?;
+                }
+            }
+            for (centre, value, text) in &ends {
+                cartesian
+                    .draw_series(std::iter::once(Text::new(
+                        text.clone(),
+                        (*centre - 0.05, *value + top * 0.03),
+                        (font, 13),
+                    )))
+                    .map_err(chart_error)?;
+            }
         }
         // The legend: its own strip under the plot, one swatch per series.
         let mut x = 80;
-        for (k, (name, _)) in chart.series.iter().enumerate() {
+        for (k, (name, _)) in shown.iter().enumerate() {
             legend
                 .draw(&Rectangle::new(
                     [(x, 10), (x + 16, 24)],
@@ -209,11 +382,13 @@ mod tests {
             assert!((1..=8).contains(&intervals), "{max}: {intervals}");
             assert!((step - step.round()).abs() < 1e-9, "{max}: step {step}");
         }
-        assert_eq!(axis_label(2.5, Scale::Count), "");
-        assert_eq!(axis_label(1000.0, Scale::Count), "1.000");
-        assert_eq!(axis_label(1.5e9, Scale::Rupiah), "1,5 M");
-        assert_eq!(axis_label(2e9, Scale::Rupiah), "2 M");
-        assert_eq!(axis_label(250e6, Scale::Rupiah), "250 jt");
+        assert_eq!(axis_label(2.5, Scale::Count, 1.0), "");
+        assert_eq!(axis_label(1000.0, Scale::Count, 1.0), "1.000");
+        assert_eq!(rupiah_unit(15e9), (1e9, "Rp miliar"));
+        assert_eq!(axis_label(1.5e9, Scale::Rupiah, 1e9), "1,5");
+        assert_eq!(axis_label(2e9, Scale::Rupiah, 1e9), "2");
+        assert_eq!(rupiah_unit(250e6), (1e6, "Rp juta"));
+        assert_eq!(axis_label(250e6, Scale::Rupiah, 1e6), "250");
     }
 
     #[test]
@@ -224,8 +399,10 @@ mod tests {
             series: vec![
                 ("satu".into(), vec![3.0, 4.0]),
                 ("dua".into(), vec![1.0, 0.0]),
+                ("kosong".into(), vec![0.0, 0.0]),
             ],
             scale: Scale::Count,
+            stacked: false,
         };
         let svg = svg(&chart, "sans-serif").unwrap();
         // Each legend entry is a text element in the strip under the plot.
@@ -248,5 +425,33 @@ mod tests {
         }
         // Tick labels are distinct whole numbers.
         assert!(!svg.contains(">2,5<") && !svg.contains(">0.5<"));
+        // A series that is zero everywhere has no legend entry; a zero bar
+        // still carries its figure.
+        assert!(!svg.contains("kosong"), "{svg}");
+        let texts: Vec<String> = svg
+            .split("<text")
+            .skip(1)
+            .filter_map(|t| t.split_once('>').map(|(_, rest)| rest))
+            .filter_map(|rest| rest.split("</text>").next())
+            .map(|t| t.trim().to_string())
+            .collect();
+        assert!(texts.iter().any(|t| t == "0"), "{texts:?}");
+    }
+
+    #[test]
+    fn long_unit_names_go_down_the_side_without_overlapping() {
+        let chart = BarChart {
+            title: "t".into(),
+            categories: (0..14)
+                .map(|i| format!("Dinas Pekerjaan Umum Bidang {i}"))
+                .collect(),
+            series: vec![("a".into(), (0..14).map(f64::from).collect())],
+            scale: Scale::Count,
+            stacked: true,
+        };
+        assert!(horizontal(&chart));
+        let svg = svg(&chart, "sans-serif").unwrap();
+        assert!(svg.contains("Bidang 13"));
+        assert!(svg.contains("Bidang 0"));
     }
 }

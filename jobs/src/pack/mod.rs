@@ -301,6 +301,7 @@ pub fn build(tables: &[MetricTable], run: &ReportRun, context: &PackContext) -> 
                     ),
                 ],
                 scale: Scale::Count,
+                stacked: false,
             })],
         });
     }
@@ -345,6 +346,7 @@ pub fn build(tables: &[MetricTable], run: &ReportRun, context: &PackContext) -> 
                     ),
                 ],
                 scale: Scale::Rupiah,
+                stacked: false,
             }));
         }
         if blocks.is_empty() {
@@ -377,6 +379,7 @@ pub fn build(tables: &[MetricTable], run: &ReportRun, context: &PackContext) -> 
                     ("> 180".into(), column_f64(&per_unit, "days_over_180")?),
                 ],
                 scale: Scale::Count,
+                stacked: true,
             })
         };
         let mut blocks = vec![block];

@@ -323,6 +323,7 @@ mod tests {
                             categories: vec!["A".into(), "B".into()],
                             series: vec![("satu".into(), vec![1.0, 3.0])],
                             scale: chart::Scale::Count,
+                            stacked: false,
                         }),
                     ],
                 },
