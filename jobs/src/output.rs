@@ -71,9 +71,10 @@ impl Staging {
         name: &str,
         run: &crate::run_record::ReportRun,
         tables: &[(&str, &DataFrame)],
+        names: &crate::names::Names,
     ) -> JobResult<()> {
         let path = self.staging.join(name);
-        crate::workbook::write(&path, &self.staging, run, tables)?;
+        crate::workbook::write(&path, &self.staging, run, tables, names)?;
         self.files.push(name.to_string());
         Ok(())
     }

@@ -160,7 +160,7 @@ fn write_files(
     phase("CSV and Parquet written");
     let sheets: Vec<(&str, &polars::prelude::DataFrame)> =
         tables.iter().map(|t| (t.name, &t.frame)).collect();
-    staging.write_xlsx(WORKBOOK, run, &sheets)?;
+    staging.write_xlsx(WORKBOOK, run, &sheets, names)?;
     phase("workbook written");
     let context = crate::pack::PackContext {
         stages_assumed_done: crate::metrics::overdue::stages_assumed_done(register, run.as_of)?,

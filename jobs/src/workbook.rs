@@ -3,10 +3,15 @@
 //! - A first sheet, `README`, with the run's parameters, what each sheet
 //!   holds (its CSV file, heading and meaning) and a data dictionary: every
 //!   column's heading and its name in the CSV and Parquet files.
-//! - Then a sheet per table, named as its CSV file where Excel's 31-character
-//!   limit allows. Headers are human (Bahasa Indonesia; the README sheet has
-//!   the English and the machine names), bold, frozen, with an autofilter and
-//!   column widths that fit the data.
+//! - Then a sheet per table, named by its Indonesian heading (31 characters at
+//!   most; the README sheet gives each sheet's CSV file). Headers are human
+//!   (Bahasa Indonesia; the README sheet has the English and the machine
+//!   names), bold, frozen, with an autofilter and column widths that fit the
+//!   data. Beside every code column (unit, stage, sector, document kind,
+//!   status, ...) a column gives its name, and beside `agreement` its
+//!   document number, so nobody needs the catalogue to read a sheet.
+//! - Every sheet prints on A4 landscape, fitted to the page width, with the
+//!   header row repeated and the run and page number in the footer.
 //! - Dates are real date cells (`27 November 2026`); rupiah (`*_idr*`) and
 //!   counts are numbers with thousands separators and no decimals; other
 //!   decimals keep theirs; ratios (`*_rate`) are percentages. Values are
@@ -24,6 +29,7 @@ use rust_xlsxwriter::{ExcelDateTime, Format, Workbook, Worksheet, XlsxError};
 use crate::decimals::{decimal_text, significant_digits};
 use crate::error::{JobError, JobResult};
 use crate::labels;
+use crate::names::Names;
 use crate::run_record::ReportRun;
 
 /// Data rows per sheet: Excel's 1,048,576 rows less the header.
@@ -36,13 +42,15 @@ fn xlsx_error(e: XlsxError) -> JobError {
     kerjasama_core::CoreError::Internal(format!("writing the workbook: {e}")).into()
 }
 
-/// Sheet names are at most 31 characters; `part` > 1 numbers a continuation.
+/// A sheet's name: the table's Indonesian heading (at most 31 characters,
+/// none of `[ ] : * ? / \`); `part` > 1 numbers a continuation.
 pub fn sheet_name(table: &str, part: usize) -> String {
-    let base = if table.len() > 31 {
-        table.replacen("follow_up_", "gaps_", 1)
-    } else {
-        table.to_string()
-    };
+    let base: String = labels::table(table)
+        .map(|l| l.id.to_string())
+        .unwrap_or_else(|| table.replacen("follow_up_", "gaps_", 1))
+        .chars()
+        .filter(|c| !matches!(c, '[' | ']' | ':' | '*' | '?' | '/' | '\\'))
+        .collect();
     if part <= 1 {
         base.chars().take(31).collect()
     } else {
@@ -50,6 +58,73 @@ pub fn sheet_name(table: &str, part: usize) -> String {
         let keep = 31 - suffix.len();
         format!("{}{suffix}", base.chars().take(keep).collect::<String>())
     }
+}
+
+/// One column of a sheet: its name in the frame, its headings, and what the
+/// README's data dictionary says it is in the CSV file.
+struct SheetColumn {
+    id: String,
+    en: String,
+    csv: String,
+}
+
+/// A column's name in both languages, for the extra name columns.
+fn named(column: &str) -> Option<(String, String)> {
+    let heading = |c: &str| labels::column(c).map(|l| (l.id, l.en));
+    Some(match column {
+        "unit_code" | "responsible_unit" => ("Nama OPD".into(), "Unit name".into()),
+        "stage_code" => ("Nama tahapan".into(), "Stage name".into()),
+        "agreement" => ("Nomor dokumen".into(), "Document number".into()),
+        "sector" | "unit_of_measure" | "document_kind" | "state" | "status" | "watch"
+        | "category" | "reporting_cycle" | "beneficiary" | "kind" | "gap" => {
+            let (id, en) = heading(column).unwrap_or((column, column));
+            (format!("{id} (uraian)"), format!("{en} (name)"))
+        }
+        _ => return None,
+    })
+}
+
+/// The frame as people read it: after each code column its name, after
+/// `agreement` its document number; and the sheet's columns.
+fn for_people(frame: &DataFrame, names: &Names) -> JobResult<(DataFrame, Vec<SheetColumn>)> {
+    let mut columns: Vec<Column> = Vec::with_capacity(frame.width() * 2);
+    let mut described = Vec::with_capacity(frame.width() * 2);
+    for column in frame.columns() {
+        let name = column.name().as_str().to_string();
+        let heading = labels::column(&name);
+        described.push(SheetColumn {
+            id: heading.map_or(name.clone(), |l| l.id.to_string()),
+            en: heading.map_or(name.clone(), |l| l.en.to_string()),
+            csv: name.clone(),
+        });
+        columns.push(column.clone());
+        let Some((id, en)) = named(&name) else {
+            continue;
+        };
+        let Ok(values) = column.str() else {
+            continue;
+        };
+        let texts: Vec<Option<String>> = values
+            .iter()
+            .map(|v| {
+                v.map(|code| {
+                    if name == "agreement" {
+                        names.number(code)
+                    } else {
+                        names.code(&name, code).unwrap_or_default()
+                    }
+                })
+            })
+            .collect();
+        let extra = format!("{name} (nama)");
+        columns.push(Column::new(extra.as_str().into(), texts));
+        described.push(SheetColumn {
+            id,
+            en,
+            csv: format!("— ({name})"),
+        });
+    }
+    Ok((DataFrame::new(frame.height(), columns)?, described))
 }
 
 struct Formats {
@@ -156,7 +231,9 @@ fn write_table_part(
     sheet: &mut Worksheet,
     formats: &Formats,
     frame: &DataFrame,
+    described: &[SheetColumn],
     start: usize,
+    footer: &str,
 ) -> Result<usize, XlsxError> {
     let len = frame.height().saturating_sub(start).min(ROWS_PER_SHEET);
     let series: Vec<&Series> = frame
@@ -168,7 +245,7 @@ fn write_table_part(
     // strictly row by row.
     for (c, s) in series.iter().enumerate() {
         let name = s.name().as_str();
-        let heading = labels::column(name).map(|l| l.id).unwrap_or(name);
+        let heading = described.get(c).map_or(name, |d| d.id.as_str());
         let widest = s
             .iter()
             .skip(start)
@@ -197,7 +274,19 @@ fn write_table_part(
     if frame.width() > 0 {
         sheet.autofilter(0, 0, len as u32, frame.width() as u16 - 1)?;
     }
+    print_setup(sheet, footer)?;
     Ok(len)
+}
+
+/// A4 landscape, fitted to the page width, the header row on every page, and
+/// the run and the page number in the footer.
+fn print_setup(sheet: &mut Worksheet, footer: &str) -> Result<(), XlsxError> {
+    sheet.set_landscape();
+    sheet.set_paper_size(9);
+    sheet.set_print_fit_to_pages(1, 0);
+    sheet.set_repeat_rows(0, 0)?;
+    sheet.set_footer(footer);
+    Ok(())
 }
 
 /// The README sheet: parameters, sheets, and the data dictionary.
@@ -206,7 +295,7 @@ fn write_readme(
     formats: &Formats,
     run: &ReportRun,
     sheets: &[(String, &str, usize)],
-    tables: &[(&str, &DataFrame)],
+    tables: &[(&str, &[SheetColumn])],
 ) -> Result<(), XlsxError> {
     use crate::indonesian::date;
     sheet.set_name("README")?;
@@ -230,9 +319,10 @@ fn write_readme(
         ),
         (
             "Wilayah / Region",
-            run.region_code
-                .clone()
-                .unwrap_or_else(|| "semua wilayah / all regions".into()),
+            match &run.region_code {
+                Some(code) => format!("{} ({code})", kerjasama_core::regions::display(code)),
+                None => "semua wilayah / all regions".into(),
+            },
         ),
         (
             "Tenggang laporan pelaksanaan / Report grace",
@@ -250,12 +340,18 @@ fn write_readme(
         r += 1;
     }
     r += 1;
-    sheet.write_string(
+    // Long sentences wrap inside a merged row, so nothing spills over the
+    // next cells when printed.
+    sheet.merge_range(
         r,
         0,
-        "Berkas CSV dan Parquet memuat tabel yang sama dengan nama kolom mesin; lembar kerja di bawah memakai judul Bahasa Indonesia. \
-         / The CSV and Parquet files hold the same tables with machine column names; the sheets below use Indonesian headings.",
+        r,
+        4,
+        "Berkas CSV dan Parquet memuat tabel yang sama dengan nama kolom mesin; lembar kerja di bawah memakai judul Bahasa Indonesia dan menambahkan nama di samping setiap kode. \
+         / The CSV and Parquet files hold the same tables with machine column names; the sheets below use Indonesian headings and add a name beside every code.",
+        &formats.wrap,
     )?;
+    sheet.set_row_height(r, 45)?;
     r += 2;
     sheet.write_string_with_format(r, 0, "Lembar / Sheets", &formats.title)?;
     r += 1;
@@ -308,13 +404,12 @@ fn write_readme(
         sheet.write_string_with_format(r, c as u16, *h, &formats.header)?;
     }
     r += 1;
-    for (table, frame) in tables {
-        for column in frame.get_column_names() {
-            let label = labels::column(column.as_str());
+    for (table, columns) in tables {
+        for column in *columns {
             sheet.write_string(r, 0, sheet_name(table, 1))?;
-            sheet.write_string(r, 1, label.map(|l| l.id).unwrap_or(column.as_str()))?;
-            sheet.write_string(r, 2, label.map(|l| l.en).unwrap_or(column.as_str()))?;
-            sheet.write_string(r, 3, column.as_str())?;
+            sheet.write_string(r, 1, &column.id)?;
+            sheet.write_string(r, 2, &column.en)?;
+            sheet.write_string(r, 3, &column.csv)?;
             r += 1;
         }
     }
@@ -327,7 +422,15 @@ pub fn write(
     scratch: &Path,
     run: &ReportRun,
     tables: &[(&str, &DataFrame)],
+    names: &Names,
 ) -> JobResult<()> {
+    // `&` starts a header/footer code: doubled to print as itself.
+    let footer = format!("&L{}&RHalaman &P dari &N", run.name().replace('&', "&&"));
+    let mut people = Vec::with_capacity(tables.len());
+    for (table, frame) in tables {
+        let (frame, described) = for_people(frame, names)?;
+        people.push((*table, frame, described));
+    }
     let formats = Formats::new();
     let mut workbook = Workbook::new();
     workbook.set_tempdir(scratch).map_err(xlsx_error)?;
@@ -338,7 +441,7 @@ pub fn write(
         .set_name("README")
         .map_err(xlsx_error)?;
     let mut sheets = Vec::new();
-    for (table, frame) in tables {
+    for (table, frame, described) in &people {
         let mut start = 0;
         let mut part = 1;
         loop {
@@ -347,7 +450,8 @@ pub fn write(
                 .add_worksheet_with_constant_memory()
                 .map_err(xlsx_error)?;
             sheet.set_name(&name).map_err(xlsx_error)?;
-            let written = write_table_part(sheet, &formats, frame, start).map_err(xlsx_error)?;
+            let written = write_table_part(sheet, &formats, frame, described, start, &footer)
+                .map_err(xlsx_error)?;
             sheets.push((name, *table, written));
             start += written;
             part += 1;
@@ -357,7 +461,12 @@ pub fn write(
         }
     }
     let readme = workbook.worksheet_from_name("README").map_err(xlsx_error)?;
-    write_readme(readme, &formats, run, &sheets, tables).map_err(xlsx_error)?;
+    let dictionary: Vec<(&str, &[SheetColumn])> = people
+        .iter()
+        .map(|(table, _, described)| (*table, described.as_slice()))
+        .collect();
+    write_readme(readme, &formats, run, &sheets, &dictionary).map_err(xlsx_error)?;
+    print_setup(readme, &footer).map_err(xlsx_error)?;
     workbook.save(path).map_err(xlsx_error)?;
     Ok(())
 }
@@ -367,13 +476,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn long_table_names_fit_a_sheet() {
-        assert_eq!(
-            sheet_name("follow_up_overdue_recommendations", 1),
-            "gaps_overdue_recommendations"
-        );
-        assert_eq!(sheet_name("counts_by_type", 1), "counts_by_type");
-        assert_eq!(sheet_name("counts_by_type", 2), "counts_by_type (2)");
+    fn sheets_are_named_for_people_and_fit_excel() {
+        let name = sheet_name("counts_by_type", 1);
+        assert_eq!(name, labels::table("counts_by_type").unwrap().id);
+        assert_eq!(sheet_name("counts_by_type", 2), format!("{name} (2)"));
+        for table in crate::metrics::TABLES {
+            let name = sheet_name(table, 1);
+            assert!(name.chars().count() <= 31, "{name}");
+            assert!(
+                !name.contains(['[', ']', ':', '*', '?', '/', '\\']),
+                "{name}"
+            );
+        }
         let long = sheet_name("follow_up_overdue_recommendations", 12);
         assert!(
             long.chars().count() <= 31 && long.ends_with(" (12)"),

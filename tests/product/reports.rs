@@ -895,19 +895,24 @@ async fn the_workbook_has_date_cells_number_cells_frozen_headers_and_filters() {
         row_with("Periode / Period")[1],
         "1 Juli 2026 – 30 September 2026"
     );
-    // Every table's sheet is named as its CSV file (31 characters at most).
+    // Every table's sheet is named for people (its Indonesian heading, 31
+    // characters at most) and the README gives its CSV file.
     for file in run.files.iter().filter(|f| f.ends_with(".csv")) {
-        let stem = file.trim_end_matches(".csv");
         let listed = cells
             .iter()
             .find(|r| r.get(1).is_some_and(|c| c == file))
             .unwrap_or_else(|| panic!("README does not list {file}"));
         assert!(names.contains(&listed[0]), "{listed:?}");
-        if stem.len() <= 31 {
-            assert_eq!(listed[0], stem);
-        }
+        assert!(
+            listed[0].chars().count() <= 31 && !listed[0].contains('_'),
+            "{listed:?}"
+        );
         assert!(!listed[3].is_empty() && !listed[4].is_empty(), "{listed:?}");
     }
+    assert_eq!(
+        row_with("Wilayah / Region")[1],
+        "semua wilayah / all regions"
+    );
     let dictionary: std::collections::HashMap<(String, String), String> = cells
         .iter()
         .skip_while(|r| {
@@ -961,6 +966,34 @@ async fn the_workbook_has_date_cells_number_cells_frozen_headers_and_filters() {
         }
     }
     assert!(dates > 0 && amounts > 0, "dates {dates}, amounts {amounts}");
+    // Codes come with their names: the overdue stages' sheet names each
+    // stage and each unit, and each agreement's document number.
+    let mut named_stage = false;
+    for name in names.iter().skip(1) {
+        let range = workbook.worksheet_range(name).unwrap();
+        let mut rows = range.rows();
+        let Some(header) = rows.next() else { continue };
+        let header: Vec<String> = header.iter().map(|c| c.to_string()).collect();
+        let (Some(stage), Some(unit), Some(number)) = (
+            header.iter().position(|h| h == "Nama tahapan"),
+            header.iter().position(|h| h == "Nama OPD"),
+            header.iter().position(|h| h == "Nomor dokumen"),
+        ) else {
+            continue;
+        };
+        for row in rows {
+            let text = |i: usize| row[i].to_string();
+            assert!(!text(stage).is_empty() && text(stage) != text(stage).to_uppercase());
+            assert!(
+                text(unit).starts_with("Dinas") || text(unit).starts_with("B"),
+                "{}",
+                text(unit)
+            );
+            // Unsigned agreements may have no number yet.
+            named_stage |= text(number).contains('/');
+        }
+    }
+    assert!(named_stage, "no sheet names its stages");
 
     // Every sheet: the header row frozen, an autofilter over the table.
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
@@ -971,12 +1004,36 @@ async fn the_workbook_has_date_cells_number_cells_frozen_headers_and_filters() {
         .filter(|n| n.starts_with("xl/worksheets/sheet"))
         .collect();
     assert!(sheets.len() > 1);
-    for sheet in sheets.iter().filter(|s| *s != "xl/worksheets/sheet1.xml") {
+    for sheet in &sheets {
         let mut xml = String::new();
         std::io::Read::read_to_string(&mut zip.by_name(sheet).unwrap(), &mut xml).unwrap();
+        // Every sheet prints on A4 landscape, fitted to the page width, with
+        // the run and the page number in the footer.
+        assert!(
+            xml.contains("orientation=\"landscape\""),
+            "{sheet}: not landscape"
+        );
+        assert!(xml.contains("paperSize=\"9\""), "{sheet}: not A4");
+        assert!(xml.contains("fitToPage=\"1\""), "{sheet}: not fitted");
+        assert!(
+            xml.contains("Halaman &amp;P dari &amp;N"),
+            "{sheet}: no page number"
+        );
+        if sheet == "xl/worksheets/sheet1.xml" {
+            continue;
+        }
         assert!(xml.contains("ySplit=\"1\""), "{sheet}: header not frozen");
         assert!(xml.contains("<autoFilter"), "{sheet}: no autofilter");
     }
+    // The header row repeats on every printed page of every table sheet.
+    let mut book_xml = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name("xl/workbook.xml").unwrap(), &mut book_xml)
+        .unwrap();
+    assert_eq!(
+        book_xml.matches("_xlnm.Print_Titles").count(),
+        sheets.len(),
+        "{book_xml}"
+    );
 }
 
 /// Runs a poppler tool on a file; its standard output.
