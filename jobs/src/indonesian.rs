@@ -112,6 +112,87 @@ pub fn short_date(day: NaiveDate) -> String {
     )
 }
 
+/// "lewat 463 hari" for a negative count of days to the end, else the count.
+pub fn days_left(days: i64) -> String {
+    if days < 0 {
+        format!("lewat {} hari", integer(i128::from(-days)))
+    } else {
+        format!("{} hari", integer(i128::from(days)))
+    }
+}
+
+const ROMAN: [&str; 4] = ["I", "II", "III", "IV"];
+
+/// A cycle: its ordinal (consecutive cycles differ by one), year and part.
+type CycleKey = (i32, i32, usize);
+
+/// A cycle's ordinal (consecutive cycles differ by one) and its parts.
+fn ordinal(cycle: &str, start: NaiveDate) -> CycleKey {
+    let year = start.year();
+    match cycle {
+        "SEMESTER" => {
+            let s = if start.month() <= 6 { 0 } else { 1 };
+            (year * 2 + s as i32, year, s)
+        }
+        "YEARLY" => (year, year, 0),
+        _ => {
+            let q = ((start.month() - 1) / 3) as usize;
+            (year * 4 + q as i32, year, q)
+        }
+    }
+}
+
+fn cycle_name(cycle: &str, year: i32, part: usize, with_year: bool) -> String {
+    let year_text = if with_year {
+        format!(" {year}")
+    } else {
+        String::new()
+    };
+    match cycle {
+        "SEMESTER" => format!("Semester {}{year_text}", ROMAN[part]),
+        "YEARLY" => year.to_string(),
+        _ => format!("Triwulan {}{year_text}", ROMAN[part]),
+    }
+}
+
+/// Cycles written compactly: consecutive ones as a range ("Triwulan I–III
+/// 2026", "Triwulan IV 2025 – Triwulan I 2026", "2024–2026"), others listed.
+pub fn cycles(cycle: &str, starts: &[NaiveDate]) -> String {
+    let mut keyed: Vec<CycleKey> = starts.iter().map(|s| ordinal(cycle, *s)).collect();
+    keyed.sort();
+    keyed.dedup();
+    let mut runs: Vec<(CycleKey, CycleKey)> = Vec::new();
+    for key in keyed {
+        match runs.last_mut() {
+            Some((_, last)) if last.0 + 1 == key.0 => *last = key,
+            _ => runs.push((key, key)),
+        }
+    }
+    runs.iter()
+        .map(|(first, last)| {
+            if first == last {
+                cycle_name(cycle, first.1, first.2, true)
+            } else if cycle == "YEARLY" {
+                format!("{}–{}", first.1, last.1)
+            } else if first.1 == last.1 {
+                format!(
+                    "{}–{} {}",
+                    cycle_name(cycle, first.1, first.2, false),
+                    ROMAN[last.2],
+                    first.1
+                )
+            } else {
+                format!(
+                    "{} – {}",
+                    cycle_name(cycle, first.1, first.2, true),
+                    cycle_name(cycle, last.1, last.2, true)
+                )
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -140,5 +221,40 @@ mod tests {
             date(NaiveDate::from_ymd_opt(2026, 8, 1).unwrap()),
             "1 Agustus 2026"
         );
+    }
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn cycles_are_written_compactly() {
+        assert_eq!(
+            cycles("QUARTERLY", &[d(2026, 1, 1), d(2026, 4, 1), d(2026, 7, 1)]),
+            "Triwulan I–III 2026"
+        );
+        assert_eq!(
+            cycles("QUARTERLY", &[d(2025, 10, 1), d(2026, 1, 1)]),
+            "Triwulan IV 2025 – Triwulan I 2026"
+        );
+        assert_eq!(
+            cycles("QUARTERLY", &[d(2025, 1, 1), d(2025, 7, 1)]),
+            "Triwulan I 2025, Triwulan III 2025"
+        );
+        assert_eq!(
+            cycles("SEMESTER", &[d(2025, 7, 1), d(2026, 1, 1)]),
+            "Semester II 2025 – Semester I 2026"
+        );
+        assert_eq!(
+            cycles("YEARLY", &[d(2024, 1, 1), d(2025, 1, 1), d(2026, 1, 1)]),
+            "2024–2026"
+        );
+        assert_eq!(cycles("QUARTERLY", &[]), "");
+    }
+
+    #[test]
+    fn days_past_the_end_read_as_such() {
+        assert_eq!(days_left(-463), "lewat 463 hari");
+        assert_eq!(days_left(12), "12 hari");
     }
 }

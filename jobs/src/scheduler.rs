@@ -35,6 +35,8 @@ pub struct SchedulerConfig {
     pub reports_root: PathBuf,
     /// Time between passes.
     pub interval: Duration,
+    /// Digest links: `{id}` replaced by the agreement's id.
+    pub portal_url_template: Option<String>,
 }
 
 async fn last_tick(pool: &PgPool, schedule: &Schedule) -> JobResult<DateTime<Utc>> {
@@ -167,6 +169,7 @@ fn compose_settings(config: &SchedulerConfig) -> crate::digests::outbox::Compose
     crate::digests::outbox::ComposeSettings {
         database_url: config.database_url.clone(),
         report_grace_days: kerjasama_core::implementation_reports::DEFAULT_GRACE_DAYS,
+        portal_url_template: config.portal_url_template.clone(),
     }
 }
 

@@ -469,7 +469,7 @@ async fn digests_reach_each_unit_and_the_bureau_by_email_and_signed_webhook() {
             if ending > 0 {
                 assert!(
                     text.contains(&format!(
-                        "Perjanjian yang berakhir dalam 90/180 hari ({ending})"
+                        "Perjanjian yang berakhir dalam 180 hari ({ending})"
                     )),
                     "{text}"
                 );
@@ -492,6 +492,7 @@ async fn digests_reach_each_unit_and_the_bureau_by_email_and_signed_webhook() {
     let settings = kerjasama_jobs::digests::outbox::ComposeSettings {
         database_url: server.db.url.clone(),
         report_grace_days: 30,
+        portal_url_template: None,
     };
     let monday = chrono::Utc::now() + chrono::Duration::days(8);
     let first = kerjasama_jobs::digests::outbox::scheduler_pass(&server.db.pool, &settings, monday)
@@ -744,6 +745,7 @@ async fn digests_follow_a_scheduled_report_run_when_asked() {
         database_url: server.db.url.clone(),
         reports_root: scratch_dir("digest-after-run"),
         interval: Duration::from_secs(60),
+        portal_url_template: None,
     };
     let now = chrono::Utc::now() + chrono::Duration::minutes(6);
     let ran = kerjasama_jobs::scheduler::tick(&server.db.pool, &config, now)
@@ -769,6 +771,7 @@ async fn digests_follow_a_scheduled_report_run_when_asked() {
         &kerjasama_jobs::digests::outbox::ComposeSettings {
             database_url: server.db.url.clone(),
             report_grace_days: 30,
+            portal_url_template: None,
         },
         ran[0].id,
         REGION,
@@ -896,5 +899,133 @@ async fn webhooks_to_local_addresses_are_refused_by_default() {
     assert!(
         seen.lock().unwrap().is_empty(),
         "nothing reached the receiver"
+    );
+}
+
+#[tokio::test]
+async fn digests_name_agreements_and_stages_and_link_to_the_portal() {
+    let db = kerjasama_tests::fresh_database().await;
+    let server = TestServer::start_with_options(
+        db,
+        kerjasama_tests::Options {
+            portal_url_template: Some("https://kerjasama.bantenprov.go.id/a/{id}".into()),
+            ..Default::default()
+        },
+    )
+    .await;
+    kerjasama_seed::demo::load(&server.db.pool).await.unwrap();
+    recipient(
+        &server,
+        "",
+        pb::DigestChannel::Email,
+        "biro@bantenprov.go.id",
+        "",
+    )
+    .await
+    .unwrap();
+    let preview = client(&server)
+        .send_digest(authed(
+            &server.admin,
+            pb::SendDigestRequest {
+                region_code: REGION.into(),
+                validate_only: true,
+                ..Default::default()
+            },
+        ))
+        .await
+        .unwrap()
+        .into_inner();
+    let bureau = preview
+        .digests
+        .iter()
+        .find(|d| d.unit.is_empty())
+        .expect("the bureau's digest");
+    let text = &bureau.body_text;
+    // Agreements by document number and title, stages and units by name,
+    // report cycles written compactly; no ids but in the portal links.
+    assert!(
+        text.contains("415.4/07-PKS/DLHK/2024 — Perjanjian Kerja Sama Operasional TPAS"),
+        "{text}"
+    );
+    assert!(text.contains("tahapan Penatausahaan"), "{text}");
+    assert!(
+        text.contains("[Dinas Lingkungan Hidup dan Kehutanan]"),
+        "{text}"
+    );
+    assert!(text.contains("belum masuk Triwulan"), "{text}");
+    assert!(
+        text.contains("https://kerjasama.bantenprov.go.id/a/"),
+        "{text}"
+    );
+    let without_links: String = text
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("https://"))
+        .collect();
+    assert!(!without_links.contains("agreements/"), "{text}");
+    assert!(!text.contains("PENATAUSAHAAN"), "{text}");
+    assert!(
+        bureau
+            .body_html
+            .contains("<a href=\"https://kerjasama.bantenprov.go.id/a/"),
+        "{}",
+        bureau.body_html
+    );
+}
+
+#[tokio::test]
+async fn a_webhook_the_sender_would_refuse_is_refused_when_the_recipient_is_created() {
+    let db = kerjasama_tests::fresh_database().await;
+    let server = TestServer::start_with_options(
+        db,
+        kerjasama_tests::Options {
+            refuse_local_webhooks: true,
+            ..Default::default()
+        },
+    )
+    .await;
+    for address in [
+        "http://127.0.0.1:8080/hook",
+        "http://localhost/hook",
+        "http://[::1]/hook",
+        "http://169.254.169.254/latest/meta-data",
+    ] {
+        let status = recipient(&server, "", pb::DigestChannel::Webhook, address, SECRET)
+            .await
+            .unwrap_err();
+        assert_rejected(
+            &status,
+            tonic::Code::InvalidArgument,
+            Some("digest_recipient.address"),
+        );
+    }
+    // A private network address (an agency's own system) is fine.
+    let created = recipient(
+        &server,
+        "",
+        pb::DigestChannel::Webhook,
+        "http://10.20.30.40/kerjasama",
+        SECRET,
+    )
+    .await
+    .unwrap();
+    // And an update cannot point it at this machine afterwards.
+    let mut changed = created.clone();
+    changed.address = "http://127.0.0.1/x".into();
+    let status = client(&server)
+        .update_digest_recipient(authed(
+            &server.admin,
+            pb::UpdateDigestRecipientRequest {
+                digest_recipient: Some(changed),
+                update_mask: Some(prost_types::FieldMask {
+                    paths: vec!["address".into()],
+                }),
+            },
+        ))
+        .await
+        .unwrap_err();
+    assert_rejected(
+        &status,
+        tonic::Code::InvalidArgument,
+        Some("digest_recipient.address"),
     );
 }

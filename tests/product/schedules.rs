@@ -44,6 +44,7 @@ fn config(server: &TestServer, root: std::path::PathBuf) -> SchedulerConfig {
         database_url: server.db.url.clone(),
         reports_root: root,
         interval: Duration::from_secs(60),
+        portal_url_template: None,
     }
 }
 

@@ -64,6 +64,8 @@ async fn health_is_not_serving_and_calls_are_unavailable_while_the_database_is_u
         report_lease: Duration::from_secs(5),
         shutdown_grace: Duration::from_secs(5),
         cors_origins: Vec::new(),
+        portal_url_template: None,
+        allow_local_webhooks: false,
         report_database_url: None,
         telemetry: kerjasama_grpc::prometheus::Telemetry::new(),
         tls: None,
@@ -634,4 +636,78 @@ async fn json_logs_name_the_rpc_and_request_id_of_each_call() {
     let id = list["span"]["request_id"].as_str().unwrap();
     assert!(uuid::Uuid::parse_str(id).is_ok(), "{id}");
     assert_eq!(list["fields"]["code"], "Ok");
+}
+
+#[tokio::test]
+async fn commands_that_need_a_register_refuse_a_data_dir_without_one() {
+    let dir = kerjasama_tests::scratch_dir("no-register");
+    std::fs::create_dir_all(&dir).unwrap();
+    let output = Command::new(binary())
+        .args(["report", "run", "--as-of", "2026-09-30", "--data-dir"])
+        .arg(&dir)
+        .arg("--out")
+        .arg(dir.join("out"))
+        .env_remove("DATABASE_URL")
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("there is no register in"), "{stderr}");
+    assert!(stderr.contains("kerjasama seed"), "{stderr}");
+    // Nothing was created in the folder.
+    assert!(!dir.join("postgres").exists());
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[tokio::test]
+async fn report_fetch_takes_a_bare_address_and_says_when_no_server_is_there() {
+    // A port nothing listens on (bound, then released).
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let output = Command::new(binary())
+        .args([
+            "report",
+            "fetch",
+            "0190a2b4-7c1d-7e3f-8a5b-6c7d8e9f0a1b",
+            "--format",
+            "pdf",
+        ])
+        .args(["--server", &format!("127.0.0.1:{port}"), "--token", "x"])
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "no kerjasama server is listening at http://127.0.0.1:{port}"
+        )),
+        "{stderr}"
+    );
+    assert!(stderr.contains("kerjasama serve"), "{stderr}");
+    // One line of explanation, not a transport error chain.
+    assert!(!stderr.contains("transport error"), "{stderr}");
+}
+
+#[tokio::test]
+async fn an_impossible_date_is_named_as_such_on_the_command_line() {
+    let output = Command::new(binary())
+        .args([
+            "report",
+            "run",
+            "--as-of",
+            "2026-02-30",
+            "--out",
+            "/nonexistent",
+        ])
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("2026-02-30 bukan tanggal kalender / 2026-02-30 is not a calendar date"),
+        "{stderr}"
+    );
 }

@@ -118,6 +118,8 @@ async fn start(ca: &Authority, client_ca: Option<&Authority>) -> TlsServer {
         report_lease: Duration::from_secs(5),
         shutdown_grace: Duration::from_secs(1),
         cors_origins: Vec::new(),
+        portal_url_template: None,
+        allow_local_webhooks: false,
         report_database_url: None,
         telemetry: telemetry.clone(),
         tls: Some(settings),

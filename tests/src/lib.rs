@@ -161,6 +161,11 @@ pub struct Options {
     /// Run the digest outbox worker, sending email through this SMTP server
     /// (None inside: webhooks only), passing every 200 ms.
     pub digests: Option<Option<kerjasama_jobs::digests::delivery::SmtpSettings>>,
+    /// `--portal-url-template`.
+    pub portal_url_template: Option<String>,
+    /// Refuse webhook recipients on this machine (the production default;
+    /// test receivers listen on loopback, so tests allow them unless asked).
+    pub refuse_local_webhooks: bool,
 }
 
 impl Default for Options {
@@ -170,6 +175,8 @@ impl Default for Options {
             report_workers: 1,
             open_register: None,
             digests: None,
+            portal_url_template: None,
+            refuse_local_webhooks: false,
         }
     }
 }
@@ -235,6 +242,8 @@ impl TestServer {
             report_lease: Duration::from_secs(5),
             shutdown_grace: Duration::from_secs(5),
             cors_origins: Vec::new(),
+            portal_url_template: options.portal_url_template.clone(),
+            allow_local_webhooks: !options.refuse_local_webhooks,
             report_database_url: None,
             telemetry: telemetry.clone(),
             tls: None,

@@ -34,14 +34,22 @@ use serde::Serialize;
 use crate::error::JobResult;
 use crate::load;
 use crate::metrics::{self, Period};
+use crate::names::Names;
 
 /// A stage past its due date.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct OverdueStage {
     pub agreement: String,
     pub title: String,
+    /// The agreement as people name it: document number and title.
+    pub label: String,
     pub unit_code: String,
+    pub unit_name: String,
     pub stage_code: String,
+    /// The stage's Indonesian name.
+    pub stage_name: String,
+    /// The agreement's page in the bureau's portal (`--portal-url-template`).
+    pub link: Option<String>,
     pub due_on: NaiveDate,
     pub days_overdue: i64,
 }
@@ -51,7 +59,10 @@ pub struct OverdueStage {
 pub struct EndingAgreement {
     pub agreement: String,
     pub title: String,
+    pub label: String,
     pub unit_code: String,
+    pub unit_name: String,
+    pub link: Option<String>,
     pub effective_until: NaiveDate,
     pub days_to_end: i64,
     pub within_90_days: bool,
@@ -62,7 +73,11 @@ pub struct EndingAgreement {
 pub struct ReportGap {
     pub agreement: String,
     pub title: String,
+    pub label: String,
     pub unit_code: String,
+    pub unit_name: String,
+    pub reporting_cycle: String,
+    pub link: Option<String>,
     pub cycle_start: NaiveDate,
     pub cycle_end: NaiveDate,
     pub deadline: NaiveDate,
@@ -77,8 +92,11 @@ pub struct OverdueRecommendation {
     pub recommendation: String,
     pub meeting: String,
     pub agreement: Option<String>,
+    pub agreement_label: Option<String>,
     pub unit_code: String,
+    pub unit_name: String,
     pub description: String,
+    pub link: Option<String>,
     pub due_on: NaiveDate,
     pub days_overdue: i64,
 }
@@ -177,16 +195,35 @@ pub type Items = (
     Vec<OverdueRecommendation>,
 );
 
-/// The digests' items, read from the report's own tables.
-pub fn items_from_tables(tables: &[metrics::Table]) -> JobResult<Items> {
+/// An agreement's page in the bureau's portal: `{id}` in the template
+/// replaced by the agreement's id.
+pub fn portal_link(template: Option<&str>, agreement: &str) -> Option<String> {
+    let id = agreement.strip_prefix("agreements/")?;
+    template.map(|t| t.replace("{id}", id))
+}
+
+/// The digests' items, read from the report's own tables, with the names
+/// people read and, with a portal template, a link per agreement.
+pub fn items_from_tables(
+    tables: &[metrics::Table],
+    names: &Names,
+    portal: Option<&str>,
+) -> JobResult<Items> {
     let overdue = table(tables, "overdue_stages")?;
     let mut stages = Vec::with_capacity(overdue.height());
     for r in 0..overdue.height() {
+        let agreement = text(overdue, "agreement", r)?;
+        let unit_code = text(overdue, "unit_code", r)?;
+        let stage_code = text(overdue, "stage_code", r)?;
         stages.push(OverdueStage {
-            agreement: text(overdue, "agreement", r)?,
+            label: names.agreement(&agreement),
+            link: portal_link(portal, &agreement),
+            agreement,
             title: text(overdue, "title", r)?,
-            unit_code: text(overdue, "unit_code", r)?,
-            stage_code: text(overdue, "stage_code", r)?,
+            unit_name: names.unit(&unit_code),
+            unit_code,
+            stage_name: names.stage(&stage_code),
+            stage_code,
             due_on: required_date(overdue, "due_on", r)?,
             days_overdue: integer(overdue, "days_overdue", r)?,
         });
@@ -197,10 +234,15 @@ pub fn items_from_tables(tables: &[metrics::Table]) -> JobResult<Items> {
         if !boolean(renewal, "within_180_days", r)? {
             continue; // already past its end: the report lists it, the digest does not
         }
+        let agreement = text(renewal, "agreement", r)?;
+        let unit_code = text(renewal, "unit_code", r)?;
         ending.push(EndingAgreement {
-            agreement: text(renewal, "agreement", r)?,
+            label: names.agreement(&agreement),
+            link: portal_link(portal, &agreement),
+            agreement,
             title: text(renewal, "title", r)?,
-            unit_code: text(renewal, "unit_code", r)?,
+            unit_name: names.unit(&unit_code),
+            unit_code,
             effective_until: required_date(renewal, "effective_until", r)?,
             days_to_end: integer(renewal, "days_to_end", r)?,
             within_90_days: boolean(renewal, "within_90_days", r)?,
@@ -209,10 +251,16 @@ pub fn items_from_tables(tables: &[metrics::Table]) -> JobResult<Items> {
     let cycles = table(tables, "follow_up_report_cycles")?;
     let mut gaps = Vec::with_capacity(cycles.height());
     for r in 0..cycles.height() {
+        let agreement = text(cycles, "agreement", r)?;
+        let unit_code = text(cycles, "unit_code", r)?;
         gaps.push(ReportGap {
-            agreement: text(cycles, "agreement", r)?,
+            label: names.agreement(&agreement),
+            link: portal_link(portal, &agreement),
+            agreement,
             title: text(cycles, "title", r)?,
-            unit_code: text(cycles, "unit_code", r)?,
+            unit_name: names.unit(&unit_code),
+            unit_code,
+            reporting_cycle: text(cycles, "reporting_cycle", r)?,
             cycle_start: required_date(cycles, "cycle_start", r)?,
             cycle_end: required_date(cycles, "cycle_end", r)?,
             deadline: required_date(cycles, "deadline", r)?,
@@ -224,11 +272,15 @@ pub fn items_from_tables(tables: &[metrics::Table]) -> JobResult<Items> {
     let mut recommendations = Vec::with_capacity(open.height());
     for r in 0..open.height() {
         let agreement = text(open, "agreement", r)?;
+        let unit_code = text(open, "responsible_unit", r)?;
         recommendations.push(OverdueRecommendation {
             recommendation: text(open, "recommendation", r)?,
             meeting: text(open, "meeting", r)?,
+            agreement_label: (!agreement.is_empty()).then(|| names.agreement(&agreement)),
+            link: portal_link(portal, &agreement),
             agreement: (!agreement.is_empty()).then_some(agreement),
-            unit_code: text(open, "responsible_unit", r)?,
+            unit_name: names.unit(&unit_code),
+            unit_code,
             description: text(open, "description", r)?,
             due_on: required_date(open, "due_on", r)?,
             days_overdue: integer(open, "days_overdue", r)?,
@@ -245,9 +297,12 @@ pub async fn compose(
     region_code: &str,
     as_of: NaiveDate,
     report_grace_days: u32,
+    portal: Option<&str>,
 ) -> JobResult<RegionDigests> {
     let client = load::connect(database_url).await?;
     let register = load::register(&client, as_of, Some(region_code)).await?;
+    let names = Names::load(&client, &register).await?;
+    let portal = portal.map(str::to_string);
     let (start, end) = kerjasama_core::calendar::quarter_of(as_of);
     let period = Period {
         as_of,
@@ -261,7 +316,7 @@ pub async fn compose(
         let mut tables = metrics::overdue::tables(&register, &period)?;
         tables.extend(metrics::renewal::tables(&register, &period)?);
         tables.extend(metrics::follow_up::tables(&register, &period)?);
-        items_from_tables(&tables)
+        items_from_tables(&tables, &names, portal.as_deref())
     })
     .await
     .map_err(|e| CoreError::Internal(format!("digest task: {e}")))??;

@@ -155,6 +155,8 @@ pub async fn enqueue(
 pub struct ComposeSettings {
     pub database_url: String,
     pub report_grace_days: u32,
+    /// A link per agreement: `{id}` replaced by its id (`--portal-url-template`).
+    pub portal_url_template: Option<String>,
 }
 
 /// Composes and queues the digests of a region for `tick`; `None` when the
@@ -184,6 +186,7 @@ pub async fn send_for_tick(
         region,
         as_of,
         settings.report_grace_days,
+        settings.portal_url_template.as_deref(),
     )
     .await?;
     let composed = per_recipient(&digests, live_recipients(pool, region, None).await?);
@@ -217,6 +220,7 @@ pub async fn send_now(
         region,
         as_of,
         settings.report_grace_days,
+        settings.portal_url_template.as_deref(),
     )
     .await?;
     let composed = per_recipient(&digests, live_recipients(pool, region, unit).await?);

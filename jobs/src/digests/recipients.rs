@@ -13,6 +13,8 @@ use kerjasama_core::{CoreError, FieldViolation, audit};
 use serde::Serialize;
 use uuid::Uuid;
 
+use super::delivery::is_local;
+
 /// The channel a recipient is reached by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum Channel {
@@ -146,10 +148,71 @@ fn validate(fields: &RecipientFields) -> Vec<FieldViolation> {
     v
 }
 
+/// Where a webhook address leads when it is this machine or a link-local
+/// address (what the sender refuses unless `--digest-allow-local-webhooks`):
+/// an IP literal, `localhost`, or a name that resolves (within 2 s) to such an
+/// address. A name that does not resolve now is not refused here; the sender
+/// checks every address again at each delivery.
+async fn local_webhook(address: &str) -> Option<String> {
+    let uri: http::Uri = address.trim().parse().ok()?;
+    let host = uri
+        .host()?
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .to_ascii_lowercase();
+    if host == "localhost" || host.ends_with(".localhost") {
+        return Some(host);
+    }
+    if let Ok(ip) = host.parse::<std::net::IpAddr>() {
+        return is_local(ip).then(|| ip.to_string());
+    }
+    let port = uri
+        .port_u16()
+        .unwrap_or(if uri.scheme_str() == Some("https") {
+            443
+        } else {
+            80
+        });
+    let resolved = tokio::time::timeout(
+        std::time::Duration::from_secs(2),
+        tokio::net::lookup_host((host.as_str(), port)),
+    )
+    .await
+    .ok()?
+    .ok()?;
+    for addr in resolved {
+        if is_local(addr.ip()) {
+            return Some(format!("{host} ({})", addr.ip()));
+        }
+    }
+    None
+}
+
+/// The violation for a webhook the sender would refuse.
+async fn check_reachable(
+    fields: &RecipientFields,
+    allow_local_webhooks: bool,
+    violations: &mut Vec<FieldViolation>,
+) {
+    if allow_local_webhooks || fields.channel != Some(Channel::Webhook) {
+        return;
+    }
+    if let Some(place) = local_webhook(&fields.address).await {
+        violations.push(FieldViolation::new(
+            "address",
+            format!(
+                "{place} is this machine or a link-local address, which digests may not reach \
+                 / alamat {place} mengarah ke server ini atau alamat link-local yang tidak boleh dituju digest"
+            ),
+        ));
+    }
+}
+
 pub async fn create(
     pool: &PgPool,
     actor: &Principal,
     fields: RecipientFields,
+    allow_local_webhooks: bool,
 ) -> Result<Recipient, CoreError> {
     let region = fields
         .region_code
@@ -163,6 +226,9 @@ pub async fn create(
         })?;
     actor.check_admin(Some(&region))?;
     let mut violations = validate(&fields);
+    if violations.is_empty() {
+        check_reachable(&fields, allow_local_webhooks, &mut violations).await;
+    }
     let mut conn = pool.get().await?;
     if let Some(unit) = &fields.unit_code {
         let unit_region: Option<String> = units::table
@@ -307,6 +373,7 @@ pub async fn update(
     id: Uuid,
     changes: Vec<RecipientChange>,
     etag: Option<&str>,
+    allow_local_webhooks: bool,
 ) -> Result<Recipient, CoreError> {
     let mut conn = pool.get().await?;
     conn.transaction(async |conn| {
@@ -326,7 +393,10 @@ pub async fn update(
                 RecipientChange::Secret(v) => fields.secret = Some(v),
             }
         }
-        let violations = validate(&fields);
+        let mut violations = validate(&fields);
+        if violations.is_empty() && fields.address.trim() != before.address {
+            check_reachable(&fields, allow_local_webhooks, &mut violations).await;
+        }
         if !violations.is_empty() {
             return Err(CoreError::InvalidArgument(violations));
         }

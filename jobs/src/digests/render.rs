@@ -66,17 +66,23 @@ pub fn subject(digest: &Digest) -> String {
     )
 }
 
+/// One line of a section and the agreement's portal link, if any.
+struct Line {
+    text: String,
+    link: Option<String>,
+}
+
 /// One section: its Indonesian and English heading and its lines.
 struct Section {
     heading_id: &'static str,
     heading_en: &'static str,
-    lines: Vec<String>,
+    lines: Vec<Line>,
 }
 
-/// Lines listed per section in a message; the heading keeps the full count
+/// Lines listed per section: one screen. The heading keeps the full count
 /// and a last line says how many more there are (the webhook JSON and the
 /// report carry them all).
-pub const LINES_PER_SECTION: usize = 100;
+pub const LINES_PER_SECTION: usize = 12;
 
 fn more_line(total: usize) -> Option<String> {
     (total > LINES_PER_SECTION).then(|| {
@@ -93,6 +99,15 @@ fn days(n: i64) -> String {
     format!("{} hari", indonesian::integer(i128::from(n)))
 }
 
+/// The unit, in the bureau's digest (a unit's own digest is all its own).
+fn unit_of(digest: &Digest, name: &str) -> String {
+    if digest.unit_code.is_some() {
+        String::new()
+    } else {
+        format!(" [{name}]")
+    }
+}
+
 fn sections(digest: &Digest) -> Vec<Section> {
     let date = indonesian::short_date;
     let mut out = Vec::new();
@@ -103,68 +118,85 @@ fn sections(digest: &Digest) -> Vec<Section> {
             lines: digest
                 .overdue_stages
                 .iter()
-                .map(|s| {
-                    format!(
-                        "{} — tahapan {}: jatuh tempo {}, terlambat {} [{}; {}]",
-                        s.title,
-                        s.stage_code,
+                .map(|s| Line {
+                    text: format!(
+                        "{} — tahapan {}: jatuh tempo {}, terlambat {}{}",
+                        s.label,
+                        s.stage_name,
                         date(s.due_on),
                         days(s.days_overdue),
-                        s.unit_code,
-                        s.agreement
-                    )
+                        unit_of(digest, &s.unit_name),
+                    ),
+                    link: s.link.clone(),
                 })
                 .collect(),
         });
     }
     if !digest.ending.is_empty() {
         out.push(Section {
-            heading_id: "Perjanjian yang berakhir dalam 90/180 hari",
-            heading_en: "Agreements ending within 90/180 days",
+            heading_id: "Perjanjian yang berakhir dalam 180 hari",
+            heading_en: "Agreements ending within 180 days",
             lines: digest
                 .ending
                 .iter()
-                .map(|e| {
-                    format!(
-                        "{} — berakhir {} ({} lagi; {}) [{}; {}]",
-                        e.title,
+                .map(|e| Line {
+                    text: format!(
+                        "{} — berakhir {} ({} lagi){}",
+                        e.label,
                         date(e.effective_until),
                         days(e.days_to_end),
-                        if e.within_90_days {
-                            "≤ 90 hari"
-                        } else {
-                            "≤ 180 hari"
-                        },
-                        e.unit_code,
-                        e.agreement
-                    )
+                        unit_of(digest, &e.unit_name),
+                    ),
+                    link: e.link.clone(),
                 })
                 .collect(),
         });
     }
     if !digest.report_gaps.is_empty() {
+        // One line per agreement, its cycles written compactly.
+        let mut by_agreement: Vec<(&str, Vec<&super::ReportGap>)> = Vec::new();
+        for gap in &digest.report_gaps {
+            match by_agreement.iter_mut().find(|(a, _)| *a == gap.agreement) {
+                Some((_, gaps)) => gaps.push(gap),
+                None => by_agreement.push((&gap.agreement, vec![gap])),
+            }
+        }
         out.push(Section {
             heading_id: "Laporan pelaksanaan yang belum masuk atau terlambat",
             heading_en: "Implementation reports missing or late",
-            lines: digest
-                .report_gaps
-                .iter()
-                .map(|g| {
-                    let status = match (g.status.as_str(), g.submitted_on) {
-                        ("LATE", Some(on)) => format!("terlambat, disampaikan {}", date(on)),
-                        ("LATE", None) => "terlambat".to_string(),
-                        _ => "belum disampaikan".to_string(),
+            lines: by_agreement
+                .into_iter()
+                .map(|(_, gaps)| {
+                    let first = gaps[0];
+                    let starts = |status: &str| -> Vec<chrono::NaiveDate> {
+                        gaps.iter()
+                            .filter(|g| (g.status == "LATE") == (status == "LATE"))
+                            .map(|g| g.cycle_start)
+                            .collect()
                     };
-                    format!(
-                        "{} — siklus {} s.d. {}, batas {}: {} [{}; {}]",
-                        g.title,
-                        date(g.cycle_start),
-                        date(g.cycle_end),
-                        date(g.deadline),
-                        status,
-                        g.unit_code,
-                        g.agreement
-                    )
+                    let (missing, late) = (starts("MISSING"), starts("LATE"));
+                    let mut parts = Vec::new();
+                    if !missing.is_empty() {
+                        parts.push(format!(
+                            "belum masuk {}",
+                            indonesian::cycles(&first.reporting_cycle, &missing)
+                        ));
+                    }
+                    if !late.is_empty() {
+                        parts.push(format!(
+                            "terlambat {}",
+                            indonesian::cycles(&first.reporting_cycle, &late)
+                        ));
+                    }
+                    Line {
+                        text: format!(
+                            "{} — {}{}",
+                            first.label,
+                            parts.join("; "),
+                            unit_of(digest, &first.unit_name),
+                        ),
+                        link: first.link.clone(),
+                    }
                 })
                 .collect(),
         });
@@ -176,15 +208,19 @@ fn sections(digest: &Digest) -> Vec<Section> {
             lines: digest
                 .recommendations
                 .iter()
-                .map(|r| {
-                    format!(
-                        "{} — tenggat {}, terlambat {} [{}; {}]",
+                .map(|r| Line {
+                    text: format!(
+                        "{}{} — tenggat {}, terlambat {}{}",
                         r.description,
+                        r.agreement_label
+                            .as_deref()
+                            .map(|a| format!(" ({a})"))
+                            .unwrap_or_default(),
                         date(r.due_on),
                         days(r.days_overdue),
-                        r.unit_code,
-                        r.agreement.as_deref().unwrap_or(&r.meeting)
-                    )
+                        unit_of(digest, &r.unit_name),
+                    ),
+                    link: r.link.clone(),
                 })
                 .collect(),
         });
@@ -231,7 +267,14 @@ pub fn message(digest: &Digest) -> Message {
             s.heading_en
         );
         for line in s.lines.iter().take(LINES_PER_SECTION) {
-            let _ = writeln!(text, "- {line}");
+            match &line.link {
+                Some(link) => {
+                    let _ = writeln!(text, "- {}\n  {link}", line.text);
+                }
+                None => {
+                    let _ = writeln!(text, "- {}", line.text);
+                }
+            }
         }
         if let Some(more) = more_line(s.lines.len()) {
             let _ = writeln!(text, "{more}");
@@ -257,7 +300,19 @@ pub fn message(digest: &Digest) -> Message {
             escape(s.heading_en)
         );
         for line in s.lines.iter().take(LINES_PER_SECTION) {
-            let _ = writeln!(html, "<li>{}</li>", escape(line));
+            match &line.link {
+                Some(link) => {
+                    let _ = writeln!(
+                        html,
+                        "<li>{} <a href=\"{}\">buka / open</a></li>",
+                        escape(&line.text),
+                        escape(link)
+                    );
+                }
+                None => {
+                    let _ = writeln!(html, "<li>{}</li>", escape(&line.text));
+                }
+            }
         }
         html.push_str("</ul>\n");
         if let Some(more) = more_line(s.lines.len()) {
@@ -333,15 +388,22 @@ mod tests {
             overdue_stages: vec![OverdueStage {
                 agreement: "agreements/x".into(),
                 title: "Rujukan <pasien> & ambulans".into(),
+                label: "445/12/2022 — Rujukan <pasien> & ambulans".into(),
                 unit_code: "DINKES".into(),
+                unit_name: "Dinas Kesehatan".into(),
                 stage_code: "PENANDATANGANAN".into(),
+                stage_name: "Penandatanganan".into(),
+                link: Some("https://portal.example/a/x?a=1&b=2".into()),
                 due_on: NaiveDate::from_ymd_opt(2023, 1, 2).unwrap(),
                 days_overdue: 1425,
             }],
             ending: vec![EndingAgreement {
                 agreement: "agreements/y".into(),
                 title: "Air bersih".into(),
+                label: "Air bersih".into(),
                 unit_code: "DINKES".into(),
+                unit_name: "Dinas Kesehatan".into(),
+                link: None,
                 effective_until: NaiveDate::from_ymd_opt(2027, 1, 31).unwrap(),
                 days_to_end: 65,
                 within_90_days: true,
@@ -364,9 +426,18 @@ mod tests {
         );
         assert!(m.text.contains("terlambat 1.425 hari"));
         assert!(m.text.contains("jatuh tempo 2 Jan 2023"));
+        assert!(m.text.contains("berakhir 31 Jan 2027 (65 hari lagi)"));
+        // Agreements by number and title, stages by name, no ids; a link
+        // when the portal template is set.
         assert!(
             m.text
-                .contains("berakhir 31 Jan 2027 (65 hari lagi; ≤ 90 hari)")
+                .contains("445/12/2022 — Rujukan <pasien> & ambulans — tahapan Penandatanganan:")
+        );
+        assert!(!m.text.contains("agreements/"));
+        assert!(m.text.contains("https://portal.example/a/x?a=1&b=2"));
+        assert!(
+            m.html
+                .contains("href=\"https://portal.example/a/x?a=1&amp;b=2\"")
         );
         assert!(m.html.contains("Rujukan &lt;pasien&gt; &amp; ambulans"));
         assert!(!m.html.contains("<pasien>"));

@@ -9,7 +9,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use polars::prelude::*;
 
 use super::model::{Block, Cell, Heading, PackTable, Section, find, value_at};
@@ -21,6 +21,10 @@ use crate::names::Names;
 
 /// At most this many rows of one list of one OPD.
 pub const MAX_AGENDA_ROWS: usize = 15;
+
+/// At most this many OPD get a section of their own (a page each); the rest
+/// are counted in one table (a report over many regions has hundreds).
+pub const MAX_AGENDA_UNITS: usize = 30;
 
 /// One unit's items.
 #[derive(Default)]
@@ -75,87 +79,6 @@ fn number(n: i64) -> Cell {
 
 fn date_cell(date: Option<NaiveDate>) -> Cell {
     cell(date.map(indonesian::date).unwrap_or_default())
-}
-
-/// "lewat 463 hari" for a negative count of days to the end, else the count.
-pub fn days_left(days: i64) -> String {
-    if days < 0 {
-        format!("lewat {} hari", indonesian::integer(i128::from(-days)))
-    } else {
-        format!("{} hari", indonesian::integer(i128::from(days)))
-    }
-}
-
-const ROMAN: [&str; 4] = ["I", "II", "III", "IV"];
-
-/// A cycle: its ordinal (consecutive cycles differ by one), year and part.
-type CycleKey = (i32, i32, usize);
-
-/// A cycle's ordinal (consecutive cycles differ by one) and its parts.
-fn ordinal(cycle: &str, start: NaiveDate) -> CycleKey {
-    let year = start.year();
-    match cycle {
-        "SEMESTER" => {
-            let s = if start.month() <= 6 { 0 } else { 1 };
-            (year * 2 + s as i32, year, s)
-        }
-        "YEARLY" => (year, year, 0),
-        _ => {
-            let q = ((start.month() - 1) / 3) as usize;
-            (year * 4 + q as i32, year, q)
-        }
-    }
-}
-
-fn cycle_name(cycle: &str, year: i32, part: usize, with_year: bool) -> String {
-    let year_text = if with_year {
-        format!(" {year}")
-    } else {
-        String::new()
-    };
-    match cycle {
-        "SEMESTER" => format!("Semester {}{year_text}", ROMAN[part]),
-        "YEARLY" => year.to_string(),
-        _ => format!("Triwulan {}{year_text}", ROMAN[part]),
-    }
-}
-
-/// Cycles written compactly: consecutive ones as a range ("Triwulan I–III
-/// 2026", "Triwulan IV 2025 – Triwulan I 2026", "2024–2026"), others listed.
-pub fn compact_cycles(cycle: &str, starts: &[NaiveDate]) -> String {
-    let mut keyed: Vec<CycleKey> = starts.iter().map(|s| ordinal(cycle, *s)).collect();
-    keyed.sort();
-    keyed.dedup();
-    let mut runs: Vec<(CycleKey, CycleKey)> = Vec::new();
-    for key in keyed {
-        match runs.last_mut() {
-            Some((_, last)) if last.0 + 1 == key.0 => *last = key,
-            _ => runs.push((key, key)),
-        }
-    }
-    runs.iter()
-        .map(|(first, last)| {
-            if first == last {
-                cycle_name(cycle, first.1, first.2, true)
-            } else if cycle == "YEARLY" {
-                format!("{}–{}", first.1, last.1)
-            } else if first.1 == last.1 {
-                format!(
-                    "{}–{} {}",
-                    cycle_name(cycle, first.1, first.2, false),
-                    ROMAN[last.2],
-                    first.1
-                )
-            } else {
-                format!(
-                    "{} – {}",
-                    cycle_name(cycle, first.1, first.2, true),
-                    cycle_name(cycle, last.1, last.2, true)
-                )
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 fn bounded(rows: Vec<Vec<Cell>>, headers: Vec<Heading>, table: &str) -> PackTable {
@@ -239,7 +162,7 @@ pub fn sections(tables: &[MetricTable], names: &Names) -> JobResult<Vec<Section>
             units.entry(unit).or_default().ending.push(vec![
                 cell(names.agreement(&agreement)),
                 date_cell(date_at(frame, "effective_until", i)?),
-                cell(days_left(int_at(frame, "days_to_end", i)?)),
+                cell(indonesian::days_left(int_at(frame, "days_to_end", i)?)),
                 cell(watch),
             ]);
         }
@@ -253,10 +176,27 @@ pub fn sections(tables: &[MetricTable], names: &Names) -> JobResult<Vec<Section>
             .then_with(|| names.unit(a).cmp(&names.unit(b)))
     });
     let mut sections = Vec::new();
-    for (unit, items) in ordered {
-        if items.count() == 0 {
-            continue;
-        }
+    let ordered: Vec<(String, UnitItems)> = ordered
+        .into_iter()
+        .filter(|(_, items)| items.count() > 0)
+        .collect();
+    let rest: Vec<Vec<Cell>> = ordered
+        .iter()
+        .skip(MAX_AGENDA_UNITS)
+        .map(|(unit, items)| {
+            let missing: usize = items.reports.values().map(|(_, m, _)| m.len()).sum();
+            let late: usize = items.reports.values().map(|(_, _, l)| l.len()).sum();
+            vec![
+                cell(names.unit(unit)),
+                number(items.overdue.len() as i64),
+                number(missing as i64),
+                number(late as i64),
+                number(items.recommendations.len() as i64),
+                number(items.ending.len() as i64),
+            ]
+        })
+        .collect();
+    for (unit, items) in ordered.into_iter().take(MAX_AGENDA_UNITS) {
         let name = names.unit(&unit);
         let missing: usize = items.reports.values().map(|(_, m, _)| m.len()).sum();
         let late: usize = items.reports.values().map(|(_, _, l)| l.len()).sum();
@@ -294,8 +234,8 @@ pub fn sections(tables: &[MetricTable], names: &Names) -> JobResult<Vec<Section>
                         label.clone(),
                         vec![
                             cell(label),
-                            cell(compact_cycles(cycle, missing)),
-                            cell(compact_cycles(cycle, late)),
+                            cell(indonesian::cycles(cycle, missing)),
+                            cell(indonesian::cycles(cycle, late)),
                         ],
                     )
                 })
@@ -351,45 +291,38 @@ pub fn sections(tables: &[MetricTable], names: &Names) -> JobResult<Vec<Section>
             blocks,
         });
     }
+    if !rest.is_empty() {
+        let count = rest.len();
+        let mut table = bounded(
+            rest,
+            vec![
+                Heading::new("OPD", "Unit"),
+                Heading::new("Tahapan terlambat", "Overdue stages"),
+                Heading::new("Laporan belum masuk", "Reports missing"),
+                Heading::new("Laporan terlambat", "Reports late"),
+                Heading::new("Rekomendasi", "Recommendations"),
+                Heading::new("Berakhir", "Ending"),
+            ],
+            "overdue_by_unit_stage",
+        );
+        table.omitted = (count > MAX_AGENDA_ROWS).then(|| {
+            (
+                count - MAX_AGENDA_ROWS,
+                "report.xlsx (lembar per tabel)".to_string(),
+            )
+        });
+        sections.push(Section {
+            anchor: "agenda-opd-lainnya",
+            heading: Heading::new("Agenda OPD lainnya", "Other units"),
+            blocks: vec![
+                Block::Paragraph(format!(
+                    "{} OPD lainnya juga memiliki butir tindak lanjut; rinciannya ada di workbook. / {} more units have items; the workbook lists them.",
+                    indonesian::integer(count as i128),
+                    count
+                )),
+                Block::Table(table),
+            ],
+        });
+    }
     Ok(sections)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(y, m, day).unwrap()
-    }
-
-    #[test]
-    fn cycles_are_written_compactly() {
-        assert_eq!(
-            compact_cycles("QUARTERLY", &[d(2026, 1, 1), d(2026, 4, 1), d(2026, 7, 1)]),
-            "Triwulan I–III 2026"
-        );
-        assert_eq!(
-            compact_cycles("QUARTERLY", &[d(2025, 10, 1), d(2026, 1, 1)]),
-            "Triwulan IV 2025 – Triwulan I 2026"
-        );
-        assert_eq!(
-            compact_cycles("QUARTERLY", &[d(2025, 1, 1), d(2025, 7, 1)]),
-            "Triwulan I 2025, Triwulan III 2025"
-        );
-        assert_eq!(
-            compact_cycles("SEMESTER", &[d(2025, 7, 1), d(2026, 1, 1)]),
-            "Semester II 2025 – Semester I 2026"
-        );
-        assert_eq!(
-            compact_cycles("YEARLY", &[d(2024, 1, 1), d(2025, 1, 1), d(2026, 1, 1)]),
-            "2024–2026"
-        );
-        assert_eq!(compact_cycles("QUARTERLY", &[]), "");
-    }
-
-    #[test]
-    fn days_past_the_end_read_as_such() {
-        assert_eq!(days_left(-463), "lewat 463 hari");
-        assert_eq!(days_left(12), "12 hari");
-    }
 }

@@ -224,7 +224,7 @@ fn renewal_table(renewal: &DataFrame, names: &Names) -> JobResult<PackTable> {
             match column {
                 "agreement" => cell.text = names.agreement(&cell.text),
                 "days_to_end" => {
-                    cell.text = agenda::days_left(value.extract::<i64>().unwrap_or(0));
+                    cell.text = indonesian::days_left(value.extract::<i64>().unwrap_or(0));
                     cell.numeric = false;
                 }
                 "unit_code" | "watch" | "document_kind" => {

@@ -43,6 +43,41 @@ pub fn in_range(date: NaiveDate) -> bool {
 /// What [`parse_date`] accepts, for error messages.
 pub const DATE_RULE: &str = "a date in YYYY-MM-DD form between 1900-01-01 and 2199-12-31";
 
+/// Why `text` is not a date [`parse_date`] accepts: a day that does not
+/// exist in the calendar (`2026-02-30`) is told apart from text of the wrong
+/// form or outside the range. One wording for the API and the command line.
+pub fn date_problem(text: &str) -> &'static crate::wording::Wording {
+    let shaped = text.len() == 10
+        && text.bytes().enumerate().all(|(i, b)| {
+            if i == 4 || i == 7 {
+                b == b'-'
+            } else {
+                b.is_ascii_digit()
+            }
+        });
+    let year: i32 = if shaped {
+        text[0..4].parse().unwrap_or(0)
+    } else {
+        0
+    };
+    if shaped && (1900..=2199).contains(&year) {
+        &crate::wording::NOT_A_CALENDAR_DATE
+    } else {
+        &crate::wording::NOT_A_DATE
+    }
+}
+
+/// [`date_problem`] as a person reads it: Bahasa Indonesia, then English.
+pub fn date_problem_text(text: &str) -> String {
+    let wording = date_problem(text);
+    let values = vec![text.to_string()];
+    format!(
+        "{} / {}",
+        wording.indonesian(&values),
+        wording.english(&values)
+    )
+}
+
 /// The calendar quarter containing `date`: (first day, last day).
 pub fn quarter_of(date: NaiveDate) -> (NaiveDate, NaiveDate) {
     use chrono::Datelike;
@@ -55,6 +90,22 @@ pub fn quarter_of(date: NaiveDate) -> (NaiveDate, NaiveDate) {
     }
     .expect("valid next quarter start");
     (start, next.pred_opt().expect("day before a quarter start"))
+}
+
+#[cfg(test)]
+mod date_problem_tests {
+    use super::*;
+
+    #[test]
+    fn an_impossible_day_is_not_a_calendar_date() {
+        assert_eq!(
+            date_problem_text("2026-02-30"),
+            "2026-02-30 bukan tanggal kalender / 2026-02-30 is not a calendar date"
+        );
+        assert_eq!(date_problem("2026-13-01").code, "NOT_A_CALENDAR_DATE");
+        assert_eq!(date_problem("30/02/2026").code, "NOT_A_DATE");
+        assert_eq!(date_problem("2300-01-01").code, "NOT_A_DATE");
+    }
 }
 
 #[cfg(test)]

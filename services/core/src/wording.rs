@@ -98,6 +98,7 @@ fn fill(template: &str, values: &[String]) -> String {
 
 /// Every wording, for tests and for a client that wants the catalogue.
 pub static ALL: &[&Wording] = &[
+    &NOT_A_CALENDAR_DATE,
     &UNKNOWN_REGION,
     &REGION_IS_NOT_KIND,
     &STAGE_NOT_APPLICABLE,
@@ -889,6 +890,14 @@ pub static REGION_IS_NOT_KIND: Wording = Wording {
     code: "REGION_IS_NOT_KIND",
     en: "{0} ({1}) does not match the party kind {2}",
     id: "{0} ({1}) tidak sesuai dengan jenis pihak {2}",
+    translate: None,
+};
+
+/// {0} is not a calendar date
+pub static NOT_A_CALENDAR_DATE: Wording = Wording {
+    code: "NOT_A_CALENDAR_DATE",
+    en: "{0} is not a calendar date",
+    id: "{0} bukan tanggal kalender",
     translate: None,
 };
 

@@ -22,11 +22,17 @@ use crate::wire::{FieldMask, IdPages, Violations, non_empty, timestamp};
 pub struct Digests {
     pool: PgPool,
     compose: ComposeSettings,
+    /// `--digest-allow-local-webhooks`: recipients may be on this machine.
+    allow_local_webhooks: bool,
 }
 
 impl Digests {
-    pub fn new(pool: PgPool, compose: ComposeSettings) -> Self {
-        Self { pool, compose }
+    pub fn new(pool: PgPool, compose: ComposeSettings, allow_local_webhooks: bool) -> Self {
+        Self {
+            pool,
+            compose,
+            allow_local_webhooks,
+        }
     }
 }
 
@@ -184,6 +190,7 @@ impl DigestService for Digests {
                 display_name: r.display_name,
                 secret: non_empty(&r.secret),
             },
+            self.allow_local_webhooks,
         )
         .await
         .map_err(on("digest_recipient"))?;
@@ -277,6 +284,7 @@ impl DigestService for Digests {
             id,
             changes,
             non_empty(&r.etag).as_deref(),
+            self.allow_local_webhooks,
         )
         .await
         .map_err(on("digest_recipient"))?;

@@ -74,6 +74,11 @@ pub struct ServerConfig {
     pub shutdown_grace: Duration,
     /// Browser origins allowed to call over gRPC-Web (CORS); empty: none.
     pub cors_origins: Vec<http::HeaderValue>,
+    /// Digest links: `{id}` replaced by the agreement's id; None: no links.
+    pub portal_url_template: Option<String>,
+    /// Webhook recipients may be on this machine or link-local
+    /// (`--digest-allow-local-webhooks`); refused when created otherwise.
+    pub allow_local_webhooks: bool,
 }
 
 /// CORS for browsers calling over gRPC-Web: only the configured origins, only
@@ -270,7 +275,9 @@ pub async fn serve(
         kerjasama_jobs::digests::outbox::ComposeSettings {
             database_url: config.database_url.clone(),
             report_grace_days: config.report_grace_days,
+            portal_url_template: config.portal_url_template.clone(),
         },
+        config.allow_local_webhooks,
     );
 
     let mut builder = tonic::transport::Server::builder();

@@ -26,7 +26,7 @@ impl Violations {
         if parsed.is_none() {
             self.0.push(FieldViolation::says(
                 field,
-                &kerjasama_core::wording::NOT_A_DATE,
+                calendar::date_problem(text),
                 vec![format!("{text:?}")],
             ));
         }

@@ -251,6 +251,11 @@ pub struct SchedulerArgs {
     /// (default: the main database). Runs are still recorded on the primary.
     #[arg(long, env = "KERJASAMA_REPORT_DATABASE_URL", hide_env_values = true)]
     pub report_database_url: Option<String>,
+    /// The bureau's page of an agreement, for a link per agreement in the
+    /// digests: an http(s) URL with `{id}` where the agreement's id goes, e.g.
+    /// https://kerjasama.bantenprov.go.id/a/{id}. Unset: no links.
+    #[arg(long, env = "KERJASAMA_PORTAL_URL_TEMPLATE", value_parser = parse_portal_template)]
+    pub portal_url_template: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -328,16 +333,17 @@ pub enum ReportCommand {
     /// Compute the report and write its files into a folder.
     Run {
         /// YYYY-MM-DD; default today in Asia/Jakarta.
-        #[arg(long)]
+        #[arg(long, value_parser = check_date_text)]
         as_of: Option<String>,
         /// START..END, e.g. 2026-07-01..2026-09-30 (same as --period-start and
         /// --period-end). Default: the quarter containing --as-of.
         #[arg(long, conflicts_with_all = ["period_start", "period_end"])]
         period: Option<String>,
         /// YYYY-MM-DD; with --period-end.
-        #[arg(long)]
+        #[arg(long, value_parser = check_date_text)]
         period_start: Option<String>,
-        #[arg(long)]
+        /// YYYY-MM-DD; with --period-start.
+        #[arg(long, value_parser = check_date_text)]
         period_end: Option<String>,
         /// Only this region's agreements.
         #[arg(long)]
@@ -373,14 +379,27 @@ fn parse_origin(text: &str) -> Result<http::HeaderValue, String> {
 }
 
 /// A Kemendagri region code such as 36 or 36.71.
+/// An http(s) URL template with `{id}`.
+fn parse_portal_template(text: &str) -> Result<String, String> {
+    let text = text.trim();
+    let scheme_ok = text.starts_with("https://") || text.starts_with("http://");
+    if !scheme_ok || !text.contains("{id}") || text.contains(char::is_whitespace) {
+        return Err(format!(
+            "{text:?} is not an http(s) URL with {{id}} where the agreement's id goes, e.g. https://kerjasama.bantenprov.go.id/a/{{id}}"
+        ));
+    }
+    Ok(text.to_string())
+}
+
+/// A date's text, checked as [`parse_date_arg`] checks it.
+fn check_date_text(text: &str) -> Result<String, String> {
+    parse_date_arg(text).map(|_| text.to_string())
+}
+
 /// A calendar date as the API takes it (`YYYY-MM-DD`, 1900-01-01 … 2199-12-31).
 fn parse_date_arg(text: &str) -> Result<chrono::NaiveDate, String> {
-    kerjasama_core::calendar::parse_date(text).ok_or_else(|| {
-        format!(
-            "{text} bukan tanggal kalender YYYY-MM-DD / is not {}",
-            kerjasama_core::calendar::DATE_RULE
-        )
-    })
+    kerjasama_core::calendar::parse_date(text)
+        .ok_or_else(|| kerjasama_core::calendar::date_problem_text(text))
 }
 
 fn parse_region(text: &str) -> Result<String, String> {

@@ -18,12 +18,23 @@ pub struct Database {
 }
 
 impl Database {
-    /// Connects (starting the embedded cluster if needed) and applies migrations.
-    pub async fn open(global: &Global) -> anyhow::Result<Database> {
+    /// Connects (starting the embedded cluster if needed) and applies
+    /// migrations. Only with `create` is a register made in a data dir that
+    /// has none (`serve`, `worker`, `migrate`, `seed`); other commands refuse,
+    /// so a mistyped `--data-dir` never yields an empty register to report on.
+    pub async fn open(global: &Global, create: bool) -> anyhow::Result<Database> {
         let (url, cluster) = match &global.database_url {
             Some(url) => (url.clone(), None),
             None => {
                 let dir = global.data_dir();
+                if !create && !dir.join("postgres").join("PG_VERSION").exists() {
+                    anyhow::bail!(
+                        "tidak ada register di {shown} / there is no register in {shown}: give the data dir \
+                         of a running or initialised kerjasama (--data-dir, KERJASAMA_DATA_DIR) or DATABASE_URL, \
+                         or create one with `kerjasama migrate` (empty) or `kerjasama seed` (the demo register)",
+                        shown = dir.display()
+                    );
+                }
                 let cluster = start_cluster(&dir).await?;
                 (cluster.database_url(), Some(Arc::new(cluster)))
             }

@@ -70,7 +70,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         _ => {}
     }
-    let db = Database::open(global).await?;
+    // Only these make a register where there is none.
+    let create = matches!(cli.command, Command::Migrate | Command::Seed(_));
+    let db = Database::open(global, create).await?;
     let outcome = command(&cli.command, &db).await;
     db.close(false).await?;
     outcome

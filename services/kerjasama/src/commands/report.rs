@@ -140,9 +140,19 @@ pub async fn fetch(
     } else {
         format!("reportRuns/{run}")
     };
-    let mut client = ReportServiceClient::connect(server.to_string())
-        .await
-        .with_context(|| format!("connecting to {server}"))?;
+    // `127.0.0.1:50051` means the plain gRPC port on that address.
+    let server = if server.contains("://") {
+        server.to_string()
+    } else {
+        format!("http://{server}")
+    };
+    let mut client = match ReportServiceClient::connect(server.clone()).await {
+        Ok(client) => client,
+        Err(_) => anyhow::bail!(
+            "tidak ada server kerjasama di {server} / no kerjasama server is listening at {server}; \
+             start one with `kerjasama serve` (or scripts/demo), or name another with --server"
+        ),
+    };
     let mut request = tonic::Request::new(DownloadReportFileRequest {
         run,
         file: file.clone(),

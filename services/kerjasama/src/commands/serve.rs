@@ -31,7 +31,7 @@ pub async fn serve(global: &cli::Global, args: &ServeArgs) -> anyhow::Result<()>
     let http_listener = tokio::net::TcpListener::bind(args.http_listen)
         .await
         .with_context(|| format!("listening on {}", args.http_listen))?;
-    let db = Database::open(global).await?;
+    let db = Database::open(global, true).await?;
     let supervisor = db.supervise(Duration::from_secs(2));
     let outcome = serve_with(
         global,
@@ -190,6 +190,8 @@ async fn serve_with(
         telemetry,
         tls,
         cors_origins: args.cors_origins.clone(),
+        portal_url_template: args.scheduler.portal_url_template.clone(),
+        allow_local_webhooks: args.digests.digest_allow_local_webhooks,
     };
     kerjasama_grpc::serve(config, listener, shutdown).await?;
     if let Some(scheduler) = scheduler {
@@ -222,6 +224,7 @@ fn scheduler_config(
             .unwrap_or_else(|| db.url.clone()),
         reports_root: data_dir.join("reports"),
         interval: Duration::from_secs(args.scheduler_interval_secs),
+        portal_url_template: args.portal_url_template.clone(),
     }
 }
 
@@ -231,7 +234,7 @@ pub async fn worker(global: &cli::Global, args: &cli::SchedulerArgs) -> anyhow::
     let data_dir = std::path::absolute(global.data_dir())?;
     std::fs::create_dir_all(&data_dir)
         .with_context(|| format!("creating {}", data_dir.display()))?;
-    let db = Database::open(global).await?;
+    let db = Database::open(global, true).await?;
     say(&format!(
         "kerjasama worker running the report scheduler and {} report-queue worker(s)",
         args.report_workers
