@@ -172,7 +172,7 @@ fn write_files(
     phase("meeting pack written");
     if let Some(open) = open_register {
         let publisher = match &run.region_code {
-            Some(code) => format!("Pemerintah Daerah, kode wilayah {code}"),
+            Some(code) => format!("Pemerintah {}", kerjasama_core::regions::display(code)),
             None => "Biro Kerja Sama Daerah".to_string(),
         };
         staging.write_bytes(open_register::CSV_FILE, &open.to_csv()?)?;

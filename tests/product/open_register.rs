@@ -29,6 +29,14 @@ const PUBLIC_COLUMNS: &[&str] = &[
     "budget_idr",
     "planned_benefit_idr",
     "realised_benefit_idr",
+    "document_number",
+    "region_name",
+    "cooperation_type_label",
+    "document_kind_label",
+    "state_label",
+    "sector_label",
+    "party_kind_labels",
+    "party_region_names",
 ];
 
 async fn public_server() -> TestServer {
@@ -171,7 +179,17 @@ async fn the_open_register_publishes_signed_agreements_in_force_without_a_token(
         for p in a["parties"].as_array().unwrap() {
             let mut keys: Vec<&str> = p.as_object().unwrap().keys().map(String::as_str).collect();
             keys.sort_unstable();
-            assert_eq!(keys, ["country_code", "kind", "name", "region_code"]);
+            assert_eq!(
+                keys,
+                [
+                    "country_code",
+                    "kind",
+                    "kind_label",
+                    "name",
+                    "region_code",
+                    "region_name"
+                ]
+            );
         }
     }
 
@@ -188,25 +206,44 @@ async fn the_open_register_publishes_signed_agreements_in_force_without_a_token(
 
     let (status, _, dcat) = fetch(&server, "dcat.json").await;
     assert_eq!(status, 200);
-    let dcat: serde_json::Value = serde_json::from_str(&dcat).unwrap();
-    assert_eq!(dcat["@type"], "dcat:Dataset");
+    let parsed: serde_json::Value = serde_json::from_str(&dcat).unwrap();
+    assert_eq!(parsed["@type"], "dcat:Dataset");
     assert_eq!(
-        dcat["dct:publisher"]["foaf:name"],
+        parsed["dct:publisher"]["foaf:name"],
         "Biro Kerja Sama Provinsi Banten"
     );
-    assert_eq!(dcat["dct:publisher"]["region_code"], REGION);
+    // DCAT-AP as JSON-LD, read by an independent processor (PyLD): every key
+    // namespaced, the region as dct:spatial by its name, the distributions'
+    // download URLs.
+    let dir = kerjasama_tests::scratch_dir("dcat");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("dcat.json");
+    std::fs::write(&path, &dcat).unwrap();
+    let checked = std::process::Command::new(crate::clients::python())
+        .arg(
+            crate::clients::clients_dir()
+                .join("python")
+                .join("check_dcat.py"),
+        )
+        .arg(&path)
+        .arg(format!("http://{}/public/", server.http_addr))
+        .output()
+        .unwrap();
     assert!(
-        dcat["dct:license"]
-            .as_str()
-            .unwrap()
-            .contains("creativecommons")
+        checked.status.success(),
+        "check_dcat.py: {}",
+        String::from_utf8_lossy(&checked.stderr)
     );
-    assert!(dcat["dct:modified"].as_str().unwrap().ends_with('Z'));
-    let urls: Vec<&str> = dcat["dcat:distribution"]
+    let summary: serde_json::Value = serde_json::from_slice(&checked.stdout).unwrap();
+    assert_eq!(
+        summary["spatial"],
+        serde_json::json!([REGION, "Provinsi Banten"])
+    );
+    let urls: Vec<String> = summary["urls"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|d| d["dcat:downloadURL"].as_str().unwrap())
+        .map(|u| u.as_str().unwrap().to_string())
         .collect();
     let base = format!("http://{}/public/", server.http_addr);
     assert_eq!(
@@ -258,7 +295,9 @@ async fn nothing_outside_the_public_field_list_is_ever_published() {
     {
         let public_in_full: bool = row.get(5);
         let live: bool = row.get(7);
-        for i in [0, 1, 3, 4] {
+        // The document number is public for a published agreement (it is
+        // how a bureau names one), never for one that is not published.
+        for i in [1, 3, 4] {
             secrets.push(row.get(i));
         }
         if !public_in_full {
@@ -266,6 +305,7 @@ async fn nothing_outside_the_public_field_list_is_ever_published() {
         }
         if !live {
             secrets.push(row.get(6));
+            secrets.push(row.get(0));
         }
     }
     for row in sql

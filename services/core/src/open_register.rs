@@ -26,7 +26,7 @@ use crate::agreements::{self, Agreement, AgreementFilter, Ordering, SortKey};
 use crate::codes::{AgreementState, PartyKind};
 use crate::error::{CoreError, CoreResult};
 use crate::pool::PgPool;
-use crate::schema::{benefit_indicators, benefit_realisations, units};
+use crate::schema::{benefit_indicators, benefit_realisations, sectors, units};
 
 /// The file names, the same over HTTP (`/public/{name}`) and in a report run.
 pub const CSV_FILE: &str = "public_register.csv";
@@ -146,6 +146,46 @@ pub const COLUMNS: &[Column] = &[
         description_id: "Manfaat rupiah yang terealisasi (jumlah realisasi indikator IDR); hanya bila public_in_full",
         description_en: "Realised benefit in rupiah (sum of IDR indicator realisations); only when public_in_full",
     },
+    Column {
+        name: "document_number",
+        description_id: "Nomor dokumen perjanjian pada register daerah pemilik",
+        description_en: "The agreement's document number in the owning region's register",
+    },
+    Column {
+        name: "region_name",
+        description_id: "Nama daerah pemilik (katalog wilayah Kemendagri)",
+        description_en: "Name of the owning region (Kemendagri region catalogue)",
+    },
+    Column {
+        name: "cooperation_type_label",
+        description_id: "Nama jenis kerja sama",
+        description_en: "Name of the cooperation type (in Indonesian)",
+    },
+    Column {
+        name: "document_kind_label",
+        description_id: "Nama jenis dokumen",
+        description_en: "Name of the document kind (in Indonesian)",
+    },
+    Column {
+        name: "state_label",
+        description_id: "Nama status",
+        description_en: "Name of the state (in Indonesian)",
+    },
+    Column {
+        name: "sector_label",
+        description_id: "Nama urusan pemerintahan",
+        description_en: "Name of the government affair (in Indonesian)",
+    },
+    Column {
+        name: "party_kind_labels",
+        description_id: "Nama jenis para pihak, dipisah \"; \"",
+        description_en: "Names of the partners' kinds, separated by \"; \"",
+    },
+    Column {
+        name: "party_region_names",
+        description_id: "Nama daerah mitra pemerintah daerah, dipisah \"; \"",
+        description_en: "Names of the regional-government partners' regions, separated by \"; \"",
+    },
 ];
 
 /// A partner as published.
@@ -153,7 +193,9 @@ pub const COLUMNS: &[Column] = &[
 pub struct PublicParty {
     pub name: String,
     pub kind: &'static str,
+    pub kind_label: &'static str,
     pub region_code: Option<String>,
+    pub region_name: Option<String>,
     pub country_code: Option<String>,
 }
 
@@ -162,16 +204,22 @@ pub struct PublicParty {
 pub struct PublicAgreement {
     pub id: String,
     pub title: String,
+    pub document_number: String,
     pub cooperation_type: &'static str,
+    pub cooperation_type_label: &'static str,
     pub document_kind: &'static str,
+    pub document_kind_label: &'static str,
     pub region_code: String,
+    pub region_name: String,
     pub unit_code: String,
     pub unit_name: String,
     pub sector: String,
+    pub sector_label: String,
     pub signed_on: Option<NaiveDate>,
     pub effective_from: Option<NaiveDate>,
     pub effective_until: Option<NaiveDate>,
     pub state: &'static str,
+    pub state_label: &'static str,
     pub parties: Vec<PublicParty>,
     pub public_in_full: bool,
     /// Whole rupiah, as a decimal string; only when `public_in_full`.
@@ -199,23 +247,35 @@ struct Benefits {
 }
 
 /// The published form of one agreement: each public field copied by name.
-fn project(agreement: &Agreement, unit_name: &str, benefits: Option<&Benefits>) -> PublicAgreement {
+fn project(
+    agreement: &Agreement,
+    unit_name: &str,
+    sector_label: &str,
+    benefits: Option<&Benefits>,
+) -> PublicAgreement {
+    use crate::code_labels::Labelled;
     let f = &agreement.fields;
     let full = f.public_in_full;
     let whole = |amount: &BigDecimal| amount.with_scale(0).to_string();
     PublicAgreement {
         id: agreement.id.to_string(),
         title: f.title.clone(),
+        document_number: f.document_number.clone(),
         cooperation_type: f.cooperation_type.code(),
+        cooperation_type_label: f.cooperation_type.label().id,
         document_kind: f.document_kind.code(),
+        document_kind_label: f.document_kind.label().id,
         region_code: f.region_code.clone(),
+        region_name: crate::regions::display(&f.region_code),
         unit_code: f.unit_code.clone(),
         unit_name: unit_name.to_string(),
         sector: f.sector.clone(),
+        sector_label: sector_label.to_string(),
         signed_on: f.signed_on,
         effective_from: f.effective_from,
         effective_until: f.effective_until,
         state: agreement.state.code(),
+        state_label: agreement.state.label().id,
         parties: f
             .parties
             .iter()
@@ -227,7 +287,9 @@ fn project(agreement: &Agreement, unit_name: &str, benefits: Option<&Benefits>) 
                     p.name.clone()
                 },
                 kind: p.kind.code(),
+                kind_label: p.kind.label().id,
                 region_code: p.region_code.clone(),
+                region_name: p.region_code.as_deref().map(crate::regions::display),
                 country_code: p.country_code.clone(),
             })
             .collect(),
@@ -276,6 +338,12 @@ pub async fn read(
     let mut conn = pool.get().await?;
     let unit_names: HashMap<String, String> = units::table
         .select((units::code, units::display_name))
+        .load::<(String, String)>(&mut conn)
+        .await?
+        .into_iter()
+        .collect();
+    let sector_labels: HashMap<String, String> = sectors::table
+        .select((sectors::code, sectors::name_id))
         .load::<(String, String)>(&mut conn)
         .await?
         .into_iter()
@@ -330,7 +398,11 @@ pub async fn read(
                 .get(&a.fields.unit_code)
                 .map(String::as_str)
                 .unwrap_or("");
-            project(a, unit_name, benefits.get(&a.id))
+            let sector = sector_labels
+                .get(&a.fields.sector)
+                .map(String::as_str)
+                .unwrap_or("");
+            project(a, unit_name, sector, benefits.get(&a.id))
         })
         .collect();
     Ok(OpenRegister {
@@ -380,6 +452,14 @@ impl OpenRegister {
                 a.budget_idr.as_deref().unwrap_or(""),
                 a.planned_benefit_idr.as_deref().unwrap_or(""),
                 a.realised_benefit_idr.as_deref().unwrap_or(""),
+                &a.document_number,
+                &a.region_name,
+                a.cooperation_type_label,
+                a.document_kind_label,
+                a.state_label,
+                &a.sector_label,
+                &joined(a.parties.iter().map(|p| p.kind_label)),
+                &joined(a.parties.iter().filter_map(|p| p.region_name.as_deref())),
             ])
             .map_err(fail)?;
         }
@@ -393,7 +473,8 @@ impl OpenRegister {
             .map_err(|e| CoreError::Internal(format!("open register JSON: {e}")))
     }
 
-    /// A DCAT-style description of the dataset for portals to harvest.
+    /// The dataset's description for portals to harvest: DCAT-AP as JSON-LD
+    /// (namespaced keys, the context inline, the region as `dct:spatial`).
     /// `base_url` prefixes the distributions' download URLs (empty: the bare
     /// file names, for files that sit beside this one).
     pub fn dcat(&self, publisher: &str, base_url: &str) -> CoreResult<Vec<u8>> {
@@ -404,55 +485,81 @@ impl OpenRegister {
                 format!("{}/{file}", base_url.trim_end_matches('/'))
             }
         };
-        let scope = self
-            .region_code
+        let region_name = self.region_code.as_deref().map(crate::regions::display);
+        let scope = region_name
             .as_deref()
-            .map(|code| format!(" (kode wilayah {code})"))
+            .map(|name| format!(" {name}"))
             .unwrap_or_default();
         let modified = self
             .modified
             .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+        let iri = |target: String| serde_json::json!({ "@id": target });
+        let distribution = |title: &str, media: &str, file: &str| {
+            serde_json::json!({
+                "@type": "dcat:Distribution",
+                "dct:title": title,
+                "dcat:mediaType": media,
+                "dcat:downloadURL": iri(url(file)),
+                "dcat:accessURL": iri(url(file)),
+                "dct:license": iri(LICENCE.to_string()),
+            })
+        };
+        let mut csv = distribution("CSV", "text/csv", CSV_FILE);
+        csv["dct:conformsTo"] = iri(url(DICTIONARY_FILE));
+        // DCAT-AP as JSON-LD: every key in a declared namespace, the context
+        // inline (a harvester needs nothing fetched to read it).
         let dataset = serde_json::json!({
-            "@context": "https://www.w3.org/ns/dcat.jsonld",
+            "@context": {
+                "dcat": "http://www.w3.org/ns/dcat#",
+                "dct": "http://purl.org/dc/terms/",
+                "foaf": "http://xmlns.com/foaf/0.1/",
+                "locn": "http://www.w3.org/ns/locn#",
+                "skos": "http://www.w3.org/2004/02/skos/core#",
+                "xsd": "http://www.w3.org/2001/XMLSchema#"
+            },
             "@type": "dcat:Dataset",
             "dct:identifier": format!("kerjasama-open-register{}", self.region_code.as_deref().map(|c| format!("-{c}")).unwrap_or_default()),
-            "dct:title": format!("Daftar Kerja Sama Daerah{scope} / Regional cooperation agreements register"),
-            "dct:description": "Perjanjian kerja sama daerah yang telah ditandatangani dan sedang berlaku, dengan para pihak, jenis, urusan dan tanggal. Tanpa data pribadi: pihak perorangan ditulis jenisnya. Anggaran dan manfaat hanya untuk perjanjian yang dibuka penuh. / Signed cooperation agreements in force, with their partners, type, sector and dates. No personal data: individual partners appear as their kind. Budgets and benefits only for agreements published in full.",
+            "dct:title": [
+                {"@value": format!("Daftar Kerja Sama Daerah{scope}"), "@language": "id"},
+                {"@value": format!("Regional cooperation agreements register{scope}"), "@language": "en"}
+            ],
+            "dct:description": [
+                {"@value": format!("Perjanjian kerja sama daerah yang telah ditandatangani dan sedang berlaku per {} ({} perjanjian), dengan nomor dokumen, para pihak, jenis, urusan dan tanggal. Tanpa data pribadi: pihak perorangan ditulis jenisnya. Anggaran dan manfaat hanya untuk perjanjian yang dibuka penuh.", self.as_of, self.agreements.len()), "@language": "id"},
+                {"@value": format!("Signed cooperation agreements in force as of {} ({} agreements), with their document numbers, partners, type, sector and dates. No personal data: individual partners appear as their kind. Budgets and benefits only for agreements published in full.", self.as_of, self.agreements.len()), "@language": "en"}
+            ],
             "dct:publisher": {
                 "@type": "foaf:Agent",
                 "foaf:name": publisher,
-                "region_code": self.region_code,
             },
-            "dct:license": LICENCE,
-            "dct:language": ["id", "en"],
+            "dct:spatial": match (&self.region_code, &region_name) {
+                (Some(code), Some(name)) => serde_json::json!({
+                    "@type": "dct:Location",
+                    "skos:prefLabel": {"@value": name, "@language": "id"},
+                    "dct:identifier": code,
+                    "skos:inScheme": "Kode wilayah Kemendagri (Kepmendagri 300.2.2-2138/2025)",
+                }),
+                _ => serde_json::json!({
+                    "@type": "dct:Location",
+                    "skos:prefLabel": {"@value": "Indonesia", "@language": "id"},
+                    "dct:identifier": "ID",
+                }),
+            },
+            "dct:license": iri(LICENCE.to_string()),
+            "dct:language": [
+                iri("http://publications.europa.eu/resource/authority/language/IND".into()),
+                iri("http://publications.europa.eu/resource/authority/language/ENG".into())
+            ],
             "dcat:keyword": ["kerja sama daerah", "KSDD", "KSDPK", "KSDPL", "KSDLL", "perjanjian", "cooperation agreements"],
-            "dct:temporal": {"as_of": self.as_of},
-            "dct:modified": modified,
-            "dct:issued": self.as_of,
-            "agreement_count": self.agreements.len(),
+            "dct:temporal": {
+                "@type": "dct:PeriodOfTime",
+                "dcat:endDate": {"@value": self.as_of.to_string(), "@type": "xsd:date"},
+            },
+            "dct:modified": modified.map(|m| serde_json::json!({"@value": m, "@type": "xsd:dateTime"})),
+            "dct:issued": {"@value": self.as_of.to_string(), "@type": "xsd:date"},
             "dcat:distribution": [
-                {
-                    "@type": "dcat:Distribution",
-                    "dct:title": "CSV",
-                    "dcat:mediaType": "text/csv",
-                    "dcat:downloadURL": url(CSV_FILE),
-                    "dct:conformsTo": url(DICTIONARY_FILE),
-                    "dct:license": LICENCE,
-                },
-                {
-                    "@type": "dcat:Distribution",
-                    "dct:title": "JSON",
-                    "dcat:mediaType": "application/json",
-                    "dcat:downloadURL": url(JSON_FILE),
-                    "dct:license": LICENCE,
-                },
-                {
-                    "@type": "dcat:Distribution",
-                    "dct:title": "Kamus data / Data dictionary",
-                    "dcat:mediaType": "text/csv",
-                    "dcat:downloadURL": url(DICTIONARY_FILE),
-                    "dct:license": LICENCE,
-                },
+                csv,
+                distribution("JSON", "application/json", JSON_FILE),
+                distribution("Kamus data / Data dictionary", "text/csv", DICTIONARY_FILE),
             ],
         });
         serde_json::to_vec_pretty(&dataset)
@@ -534,23 +641,26 @@ mod tests {
             planned: Some(BigDecimal::from(5)),
             realised: Some(BigDecimal::from(3)),
         };
-        let public = project(&agreement(false), "Dinas Pendidikan", Some(&benefits));
+        let public = project(
+            &agreement(false),
+            "Dinas Pendidikan",
+            "Pendidikan",
+            Some(&benefits),
+        );
         assert_eq!(public.parties[0].name, "INDIVIDUAL");
         assert_eq!(public.parties[1].name, "Universitas Tirtayasa");
         assert_eq!(public.budget_idr, None);
         assert_eq!(public.realised_benefit_idr, None);
         let text = serde_json::to_string(&public).unwrap();
-        for secret in [
-            "Budi",
-            "P-77",
-            "U-1",
-            "SECRET-NO-1",
-            "internal objective",
-            "1250000000",
-        ] {
+        for secret in ["Budi", "P-77", "U-1", "internal objective", "1250000000"] {
             assert!(!text.contains(secret), "{secret} leaked: {text}");
         }
-        let full = project(&agreement(true), "Dinas Pendidikan", Some(&benefits));
+        let full = project(
+            &agreement(true),
+            "Dinas Pendidikan",
+            "Pendidikan",
+            Some(&benefits),
+        );
         assert_eq!(full.budget_idr.as_deref(), Some("1250000000"));
         assert_eq!(full.realised_benefit_idr.as_deref(), Some("3"));
         assert_eq!(full.parties[0].name, "INDIVIDUAL");
@@ -562,7 +672,7 @@ mod tests {
             as_of: NaiveDate::from_ymd_opt(2026, 11, 27).unwrap(),
             region_code: Some("36".into()),
             modified: None,
-            agreements: vec![project(&agreement(false), "Dinas", None)],
+            agreements: vec![project(&agreement(false), "Dinas", "Pendidikan", None)],
         };
         let csv = String::from_utf8(register.to_csv().unwrap()).unwrap();
         let header = csv.lines().next().unwrap();
