@@ -538,7 +538,7 @@ async fn prometheus_metrics_count_calls_by_rpc_and_code_and_sample_the_pool_and_
     assert_eq!(
         value(
             "kerjasama_grpc_requests_total",
-            &[("rpc", list), ("code", "Ok")]
+            &[("rpc", list), ("code", "OK")]
         ),
         Some(3.0),
         "{text}"
@@ -548,7 +548,7 @@ async fn prometheus_metrics_count_calls_by_rpc_and_code_and_sample_the_pool_and_
             "kerjasama_grpc_requests_total",
             &[
                 ("rpc", "kerjasama.v1.AgreementService/GetAgreement"),
-                ("code", "InvalidArgument")
+                ("code", "INVALID_ARGUMENT")
             ]
         ),
         Some(1.0)
@@ -569,6 +569,17 @@ async fn prometheus_metrics_count_calls_by_rpc_and_code_and_sample_the_pool_and_
     assert!(value("kerjasama_db_pool_connections", &[("state", "open")]).is_some());
     assert_eq!(value("kerjasama_scheduler_lag_seconds", &[]), Some(0.0));
     assert!(value("kerjasama_grpc_requests_in_flight", &[]).is_some());
+    // Import runs and digest deliveries by outcome, every state present.
+    assert_eq!(
+        value("kerjasama_import_runs", &[("state", "SUCCEEDED")]),
+        Some(0.0),
+        "{text}"
+    );
+    assert_eq!(
+        value("kerjasama_digest_deliveries", &[("state", "FAILED")]),
+        Some(0.0),
+        "{text}"
+    );
 }
 
 #[tokio::test]

@@ -553,3 +553,16 @@ pub async fn run_until(
         }
     }
 }
+
+/// How many deliveries are in each state (for monitoring).
+pub async fn counts_by_state(
+    pool: &PgPool,
+) -> JobResult<std::collections::HashMap<DeliveryState, i64>> {
+    let mut conn = pool.get().await.map_err(CoreError::from)?;
+    let rows: Vec<(DeliveryState, i64)> = digest_deliveries::table
+        .group_by(digest_deliveries::state)
+        .select((digest_deliveries::state, diesel::dsl::count_star()))
+        .load(&mut conn)
+        .await?;
+    Ok(rows.into_iter().collect())
+}

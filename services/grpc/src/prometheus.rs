@@ -1,6 +1,8 @@
 //! Prometheus metrics, served at `GET /metrics` on the HTTP port (OpenMetrics
 //! text, which Prometheus scrapes): what an operator watches.
 //!
+//! - `kerjasama_import_runs{state}`, `kerjasama_digest_deliveries{state}`:
+//!   import runs and digest deliveries by outcome, read at scrape.
 //! - `kerjasama_grpc_requests_total{rpc, code}` and
 //!   `kerjasama_grpc_request_duration_seconds{rpc, code}`: every call through
 //!   the gate, by method and gRPC status code (`rpc="unknown"` for a path the
@@ -42,6 +44,33 @@ pub struct Telemetry {
     run_max: Family<Labels, FloatGauge>,
     scheduler_lag: FloatGauge,
     last_success: Family<Labels, FloatGauge>,
+    imports: Family<Labels, Gauge>,
+    deliveries: Family<Labels, Gauge>,
+}
+
+/// gRPC's canonical name of a status code (`OK`, `INVALID_ARGUMENT`), as
+/// every other gRPC dashboard writes it.
+pub fn code_name(code: tonic::Code) -> &'static str {
+    use tonic::Code::*;
+    match code {
+        Ok => "OK",
+        Cancelled => "CANCELLED",
+        Unknown => "UNKNOWN",
+        InvalidArgument => "INVALID_ARGUMENT",
+        DeadlineExceeded => "DEADLINE_EXCEEDED",
+        NotFound => "NOT_FOUND",
+        AlreadyExists => "ALREADY_EXISTS",
+        PermissionDenied => "PERMISSION_DENIED",
+        ResourceExhausted => "RESOURCE_EXHAUSTED",
+        FailedPrecondition => "FAILED_PRECONDITION",
+        Aborted => "ABORTED",
+        OutOfRange => "OUT_OF_RANGE",
+        Unimplemented => "UNIMPLEMENTED",
+        Internal => "INTERNAL",
+        Unavailable => "UNAVAILABLE",
+        DataLoss => "DATA_LOSS",
+        Unauthenticated => "UNAUTHENTICATED",
+    }
 }
 
 impl Telemetry {
@@ -60,6 +89,18 @@ impl Telemetry {
         let run_max = Family::<Labels, FloatGauge>::default();
         let scheduler_lag = FloatGauge::default();
         let last_success = Family::<Labels, FloatGauge>::default();
+        let imports = Family::<Labels, Gauge>::default();
+        let deliveries = Family::<Labels, Gauge>::default();
+        registry.register(
+            "kerjasama_import_runs",
+            "Import runs by outcome (VALIDATED, INVALID, SUCCEEDED, FAILED, …)",
+            imports.clone(),
+        );
+        registry.register(
+            "kerjasama_digest_deliveries",
+            "Digest deliveries by outcome (PENDING, SENDING, DELIVERED, FAILED)",
+            deliveries.clone(),
+        );
         registry.register(
             "kerjasama_grpc_requests",
             "gRPC calls by method and status code",
@@ -122,6 +163,8 @@ impl Telemetry {
             run_max,
             scheduler_lag,
             last_success,
+            imports,
+            deliveries,
         })
     }
 
@@ -138,6 +181,24 @@ impl Telemetry {
 
     /// The metrics as OpenMetrics text, with the sampled ones read now.
     pub async fn render(&self, pool: &PgPool) -> String {
+        // Import runs and digest deliveries by outcome (every state, zero too,
+        // so an alert can watch FAILED from the first scrape).
+        if let Ok(counts) = kerjasama_import::runs::counts_by_state(pool).await {
+            for state in kerjasama_import::runs::ImportRunState::ALL {
+                let n = counts.get(state).copied().unwrap_or(0);
+                self.imports
+                    .get_or_create(&vec![("state", state.code().to_string())])
+                    .set(n);
+            }
+        }
+        if let Ok(counts) = kerjasama_jobs::digests::outbox::counts_by_state(pool).await {
+            for state in kerjasama_jobs::digests::delivery_record::DeliveryState::ALL {
+                let n = counts.get(state).copied().unwrap_or(0);
+                self.deliveries
+                    .get_or_create(&vec![("state", state.code().to_string())])
+                    .set(n);
+            }
+        }
         let status = pool.status();
         let state = |s: &str| vec![("state", s.to_string())];
         self.pool
@@ -197,7 +258,10 @@ impl Call {
         }
         self.finished = true;
         self.telemetry.in_flight.dec();
-        let labels = vec![("rpc", self.rpc.clone()), ("code", format!("{code:?}"))];
+        let labels = vec![
+            ("rpc", self.rpc.clone()),
+            ("code", code_name(code).to_string()),
+        ];
         self.telemetry.requests.get_or_create(&labels).inc();
         self.telemetry
             .durations

@@ -689,6 +689,19 @@ async fn work(
     outcome
 }
 
+/// How many runs are in each state (for monitoring).
+pub async fn counts_by_state(
+    pool: &PgPool,
+) -> CoreResult<std::collections::HashMap<ImportRunState, i64>> {
+    let mut conn = pool.get().await?;
+    let rows: Vec<(ImportRunState, i64)> = import_runs::table
+        .group_by(import_runs::state)
+        .select((import_runs::state, diesel::dsl::count_star()))
+        .load(&mut conn)
+        .await?;
+    Ok(rows.into_iter().collect())
+}
+
 /// The per-row report, lines `offset..offset + limit`, and the total.
 pub async fn lines(
     pool: &PgPool,

@@ -48,6 +48,7 @@ pub struct BenchArgs {
     /// The page `list-deep` asks for.
     #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(2..=100_000))]
     pub deep_page: u32,
+    /// The random seed of the callers' choices (the same seed, the same calls).
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
     /// Also append each scenario's figures as a JSON line to this file.

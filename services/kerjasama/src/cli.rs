@@ -79,26 +79,50 @@ pub enum LogFormat {
 #[derive(Subcommand)]
 pub enum Command {
     /// Run the gRPC server (applies migrations first) and the report scheduler.
+    #[command(
+        after_help = "Examples:\n  kerjasama serve --demo --public-register\n  kerjasama serve --listen 0.0.0.0:50051 --data-dir /var/lib/kerjasama\n  DATABASE_URL=postgres://kerjasama@db/kerjasama kerjasama serve --portal-url-template 'https://kerjasama.bantenprov.go.id/a/{id}'"
+    )]
     Serve(Box<ServeArgs>),
     /// Run only the report scheduler (for a separate process).
+    #[command(
+        after_help = "Examples:\n  kerjasama worker --data-dir /var/lib/kerjasama\n  kerjasama worker --report-workers 2 --report-database-url postgres://standby/kerjasama"
+    )]
     Worker(SchedulerArgs),
     /// Apply pending database migrations and exit.
+    #[command(
+        after_help = "Examples:\n  kerjasama migrate --data-dir /var/lib/kerjasama\n  DATABASE_URL=postgres://kerjasama@db/kerjasama kerjasama migrate"
+    )]
     Migrate,
     /// Load the demo register into an empty database (or, with --synthetic, a
     /// generated register of N agreements for benchmarks).
+    #[command(
+        after_help = "Examples:\n  kerjasama seed\n  kerjasama seed --synthetic --agreements 100000 --seed 7"
+    )]
     Seed(SeedArgs),
     /// Create or revoke API tokens.
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  kerjasama token create --role UNIT_OFFICER --name dinkes-1 --unit DINKES --region 36\n  kerjasama token create --role ANALYST --name bappeda-analis\n  kerjasama token revoke --name dinkes-1"
+    )]
     Token(TokenCommand),
     /// Compute evaluation reports.
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  kerjasama report run --as-of 2026-09-30 --out laporan-tw3\n  kerjasama report run --period 2026-01-01..2026-06-30 --region 36 --out semester-1\n  kerjasama report fetch 01a24e57-52ea-7615-8805-df1228deb90c --format pdf --server 127.0.0.1:50051"
+    )]
     Report(ReportCommand),
     /// Import an existing register from a spreadsheet (XLSX, or CSV files one
     /// per sheet): validate every row, then commit all of them or none.
     /// `kerjasama import template --out FILE` writes the workbook to fill in.
+    #[command(
+        after_help = "Examples:\n  kerjasama import template --out register-template.xlsx --region 36\n  kerjasama import register.xlsx --region 36 --history-from 2025-01-01 --dry-run\n  kerjasama import perjanjian.csv pihak.csv tahapan.csv --region 36"
+    )]
     Import(ImportArgs),
     /// Load a running server on loopback with one or more scenarios and print
     /// throughput and latency percentiles (see BENCHMARKS.md).
+    #[command(
+        after_help = "Examples:\n  kerjasama bench --scenario get,list-first --concurrency 8 --seconds 20\n  kerjasama bench --scenario create --requests 2000 --json bench.json"
+    )]
     Bench(crate::bench::BenchArgs),
 }
 
@@ -134,6 +158,7 @@ pub enum ImportCommand {
     /// Write the workbook a bureau fills in (instructions, one sheet per
     /// record kind, drop-down code lists).
     Template {
+        /// Where to write the workbook (.xlsx).
         #[arg(long)]
         out: PathBuf,
         /// The region whose units fill the unit drop-down; default every unit.
@@ -144,6 +169,7 @@ pub enum ImportCommand {
 
 #[derive(Args)]
 pub struct ServeArgs {
+    /// Where gRPC (and gRPC-Web) is served.
     #[arg(long, env = "KERJASAMA_LISTEN", default_value = "127.0.0.1:50051")]
     pub listen: SocketAddr,
     /// Where report files are served over HTTP (GET /reports/...).
@@ -262,6 +288,7 @@ pub struct SchedulerArgs {
 pub enum TokenCommand {
     /// Create a token and print its secret (shown only this once).
     Create {
+        /// ADMIN (the bureau), UNIT_OFFICER (one OPD) or ANALYST (read-only).
         #[arg(long, value_enum)]
         role: RoleArg,
         /// A unique name, recorded as the actor in the audit trail.
@@ -276,6 +303,7 @@ pub enum TokenCommand {
     },
     /// Revoke a token by name; it stops working at once.
     Revoke {
+        /// The token's name, as given when it was created.
         #[arg(long)]
         name: String,
     },
@@ -311,8 +339,11 @@ pub enum ReportCommand {
         run: String,
         /// The table, e.g. overdue_stages (for --format csv).
         table: Option<String>,
+        /// Which file of the run.
         #[arg(long, value_enum, default_value = "csv")]
         format: FetchFormat,
+        /// The server's gRPC address: `127.0.0.1:50051` or a URL
+        /// (`https://kerjasama.bantenprov.go.id:50051`).
         #[arg(
             long,
             env = "KERJASAMA_SERVER",
@@ -356,6 +387,7 @@ pub enum ReportCommand {
         /// data dictionary, dcat.json).
         #[arg(long)]
         public_register: bool,
+        /// The folder the run's files are written to.
         #[arg(long)]
         out: PathBuf,
     },
@@ -456,8 +488,10 @@ pub struct DigestArgs {
     #[arg(long, env = "KERJASAMA_SMTP_SECURITY", default_value = "starttls",
           value_parser = ["none", "starttls", "tls"])]
     pub smtp_security: String,
+    /// The SMTP account's user name (with --smtp-password).
     #[arg(long, env = "KERJASAMA_SMTP_USERNAME", requires = "smtp_password")]
     pub smtp_username: Option<String>,
+    /// The SMTP account's password (with --smtp-username); never printed.
     #[arg(
         long,
         env = "KERJASAMA_SMTP_PASSWORD",
@@ -485,4 +519,48 @@ pub struct DigestArgs {
     /// probe the server's own services. Private networks are always allowed.
     #[arg(long, env = "KERJASAMA_DIGEST_ALLOW_LOCAL_WEBHOOKS")]
     pub digest_allow_local_webhooks: bool,
+}
+
+#[cfg(test)]
+mod help_tests {
+    use super::Cli;
+    use clap::CommandFactory;
+
+    /// Every flag and argument of every subcommand says what it is.
+    #[test]
+    fn every_flag_has_help_and_every_command_examples() {
+        fn walk(command: &clap::Command, path: &str, top: bool, missing: &mut Vec<String>) {
+            for arg in command.get_arguments() {
+                let id = arg.get_id().as_str();
+                if matches!(id, "help" | "version") {
+                    continue;
+                }
+                if arg.get_help().is_none() && arg.get_long_help().is_none() {
+                    missing.push(format!("{path} --{id}: no help text"));
+                }
+            }
+            if top
+                && !command
+                    .get_after_help()
+                    .is_some_and(|h| h.to_string().contains("Examples:"))
+            {
+                missing.push(format!("{path}: no examples"));
+            }
+            for sub in command.get_subcommands() {
+                let name = format!("{path} {}", sub.get_name());
+                walk(sub, &name, false, missing);
+            }
+        }
+        let cli = Cli::command();
+        let mut missing = Vec::new();
+        for sub in cli.get_subcommands() {
+            walk(
+                sub,
+                &format!("kerjasama {}", sub.get_name()),
+                true,
+                &mut missing,
+            );
+        }
+        assert!(missing.is_empty(), "{missing:#?}");
+    }
 }
