@@ -15,7 +15,15 @@ fn escape(text: &str) -> String {
 }
 
 fn cell_html(tag: &str, cell: &Cell, bold: bool) -> String {
-    let class = if cell.numeric { " class=\"n\"" } else { "" };
+    // Numbers and short cells (a date, a code, a unit's short name) never
+    // break across lines: "31 Agustus 2025" stays one line.
+    let class = if cell.numeric {
+        " class=\"n\""
+    } else if cell.text.chars().count() <= 20 {
+        " class=\"k\""
+    } else {
+        ""
+    };
     let mut text = escape(&cell.text);
     if bold {
         text = format!("<strong>{text}</strong>");
@@ -78,6 +86,7 @@ table{border-collapse:collapse;width:100%;table-layout:auto;font-size:11.5px;mar
 th,td{border:1px solid #999;padding:3px 6px;vertical-align:top;text-align:left;overflow-wrap:break-word}\
 th{background:#e8e8e8}\
 td.n{text-align:right;white-space:nowrap}\
+td.k{white-space:nowrap}\
 td small{color:#555;font-size:9px}\
 thead{display:table-header-group}\
 tr{break-inside:avoid}\

@@ -141,6 +141,23 @@ impl CodeList {
         }
     }
 
+    /// The codes' Indonesian names, in the order of [`CodeList::codes`].
+    pub fn labels(self) -> Vec<&'static str> {
+        use kerjasama_core::code_labels::Labelled;
+        fn all<T: Labelled>(list: &[T]) -> Vec<&'static str> {
+            list.iter().map(|v| v.label().id).collect()
+        }
+        match self {
+            CodeList::CooperationType => all(CooperationType::ALL),
+            CodeList::DocumentKind => all(DocumentKind::ALL),
+            CodeList::KsddBasis => all(KsddBasis::ALL),
+            CodeList::PartyKind => all(PartyKind::ALL),
+            CodeList::ReportingCycle => all(ReportingCycle::ALL),
+            CodeList::IndicatorCategory => all(IndicatorCategory::ALL),
+            CodeList::Beneficiary => all(Beneficiary::ALL),
+        }
+    }
+
     /// The list's title on the template's `Kode` sheet.
     pub fn title(self) -> &'static str {
         match self {

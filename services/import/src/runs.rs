@@ -790,24 +790,39 @@ pub async fn report_file(
 pub async fn template_for(pool: &PgPool, region: Option<&str>) -> CoreResult<Vec<u8>> {
     let mut conn = pool.get().await?;
     let mut unit_query = units::table
-        .select(units::code)
+        .select((units::code, units::display_name))
         .order(units::code)
         .into_boxed();
     if let Some(region) = region {
         unit_query = unit_query.filter(units::region_code.eq(region.to_string()));
     }
-    let lists = TemplateLists {
-        units: unit_query.load(&mut conn).await?,
-        sectors: sectors::table
-            .select(sectors::code)
-            .order(sectors::code)
-            .load(&mut conn)
-            .await?,
-        measurement_units: measurement_units::table
-            .select(measurement_units::code)
+    let (units, unit_names): (Vec<String>, Vec<String>) = unit_query
+        .load::<(String, String)>(&mut conn)
+        .await?
+        .into_iter()
+        .unzip();
+    let (sectors, sector_names): (Vec<String>, Vec<String>) = sectors::table
+        .select((sectors::code, sectors::name_id))
+        .order(sectors::code)
+        .load::<(String, String)>(&mut conn)
+        .await?
+        .into_iter()
+        .unzip();
+    let (measurement_units, measurement_unit_names): (Vec<String>, Vec<String>) =
+        measurement_units::table
+            .select((measurement_units::code, measurement_units::name_id))
             .order(measurement_units::code)
-            .load(&mut conn)
-            .await?,
+            .load::<(String, String)>(&mut conn)
+            .await?
+            .into_iter()
+            .unzip();
+    let lists = TemplateLists {
+        units,
+        unit_names,
+        sectors,
+        sector_names,
+        measurement_units,
+        measurement_unit_names,
         stages: stage_definitions::table
             .select(stage_definitions::name_id)
             .order(stage_definitions::name_id)

@@ -12,15 +12,19 @@ use super::problems::format_count;
 use super::read::{MAX_FILE_BYTES, MAX_ROWS_PER_SHEET};
 use kerjasama_core::calendar;
 
-/// The region's own lists offered as drop-downs.
+/// The region's own lists offered as drop-downs, each code with its name
+/// (the names are shown beside the codes on the `Kode` sheet).
 #[derive(Debug, Clone, Default)]
 pub struct TemplateLists {
     /// OPD codes (`Kode OPD`).
     pub units: Vec<String>,
+    pub unit_names: Vec<String>,
     /// Sector codes (`Urusan`).
     pub sectors: Vec<String>,
+    pub sector_names: Vec<String>,
     /// Measurement unit codes (`Satuan`).
     pub measurement_units: Vec<String>,
+    pub measurement_unit_names: Vec<String>,
     /// Stage names in Indonesian (`Tahapan`).
     pub stages: Vec<String>,
 }
@@ -33,10 +37,11 @@ pub const CODES_SHEET: &str = "Kode";
 /// Excel's limit on an inline drop-down list, commas included.
 const INLINE_LIST_MAX: usize = 255;
 
-/// One list of the `Kode` sheet.
+/// One list of the `Kode` sheet: its codes and, beside them, their names.
 struct List {
     title: &'static str,
     values: Vec<String>,
+    names: Vec<String>,
 }
 
 /// Which list a column's drop-down uses, as an index into the `Kode` lists.
@@ -59,6 +64,7 @@ fn lists(template: &TemplateLists) -> Vec<List> {
         .map(|list| List {
             title: list.title(),
             values: list.codes().into_iter().map(str::to_string).collect(),
+            names: list.labels().into_iter().map(str::to_string).collect(),
         })
         .collect();
     let clean = |values: &[String]| -> Vec<String> {
@@ -68,21 +74,45 @@ fn lists(template: &TemplateLists) -> Vec<List> {
             .filter(|v| !v.is_empty())
             .collect()
     };
+    // Names beside their codes (a blank code drops its name too).
+    let named = |values: &[String], names: &[String]| -> (Vec<String>, Vec<String>) {
+        values
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| !v.trim().is_empty())
+            .map(|(i, v)| {
+                (
+                    v.trim().to_string(),
+                    names.get(i).cloned().unwrap_or_default(),
+                )
+            })
+            .unzip()
+    };
+    let (values, names) = named(&template.units, &template.unit_names);
     lists.push(List {
         title: "Kode OPD / Unit codes",
-        values: clean(&template.units),
+        values,
+        names,
     });
+    let (values, names) = named(&template.sectors, &template.sector_names);
     lists.push(List {
         title: "Urusan / Sectors",
-        values: clean(&template.sectors),
+        values,
+        names,
     });
+    let (values, names) = named(
+        &template.measurement_units,
+        &template.measurement_unit_names,
+    );
     lists.push(List {
         title: "Satuan / Units of measure",
-        values: clean(&template.measurement_units),
+        values,
+        names,
     });
     lists.push(List {
         title: "Tahapan / Stages",
         values: clean(&template.stages),
+        names: Vec::new(),
     });
     lists
 }
@@ -304,7 +334,8 @@ fn drop_down(index: usize, list: &List, strict: bool) -> Result<DataValidation, 
     let validation = if inline_ok {
         DataValidation::new().allow_list_strings(&list.values)?
     } else {
-        let col = u16::try_from(index).unwrap_or(u16::MAX);
+        // Each list takes two columns of the Kode sheet: codes, then names.
+        let col = u16::try_from(index * 2).unwrap_or(u16::MAX);
         let last = u32::try_from(list.values.len()).unwrap_or(u32::MAX);
         let range = worksheet_range_absolute(CODES_SHEET, 1, col, last, col);
         DataValidation::new().allow_list_formula(Formula::new(format!("={range}")))
@@ -323,7 +354,8 @@ fn drop_down(index: usize, list: &List, strict: bool) -> Result<DataValidation, 
 
 fn codes_sheet(sheet: &mut Worksheet, lists: &[List], header: &Format) -> Result<(), XlsxError> {
     sheet.set_name(CODES_SHEET)?;
-    for (col, list) in (0u16..).zip(lists) {
+    for (index, list) in lists.iter().enumerate() {
+        let col = u16::try_from(index * 2).unwrap_or(u16::MAX);
         let width = list
             .values
             .iter()
@@ -336,6 +368,20 @@ fn codes_sheet(sheet: &mut Worksheet, lists: &[List], header: &Format) -> Result
         sheet.write_string_with_format(0, col, list.title, header)?;
         for (row, value) in (1u32..).zip(&list.values) {
             sheet.write_string(row, col, value)?;
+        }
+        let names_width = list
+            .names
+            .iter()
+            .map(|v| v.chars().count())
+            .max()
+            .unwrap_or(4)
+            .clamp(4, 60);
+        sheet.set_column_width(col + 1, names_width as f64 + 2.0)?;
+        if !list.names.is_empty() {
+            sheet.write_string_with_format(0, col + 1, "Nama / Name", header)?;
+            for (row, name) in (1u32..).zip(&list.names) {
+                sheet.write_string(row, col + 1, name)?;
+            }
         }
     }
     sheet.set_freeze_panes(1, 0)?;
@@ -358,6 +404,7 @@ mod tests {
             sectors: vec!["HEALTH".into(), "EDUCATION".into(), "TOURISM".into()],
             measurement_units: vec!["IDR".into(), "PERSON".into(), "KM".into(), "A,B".into()],
             stages: vec!["Persiapan".into(), "Penatausahaan".into()],
+            ..TemplateLists::default()
         };
         let bytes = template(&lists).unwrap();
         let parsed = read(&[ImportFile {
@@ -398,8 +445,15 @@ mod tests {
             codes.get_value((1, 0)),
             Some(&Data::String("KSDD".to_string()))
         );
+        // Each code with its Indonesian name beside it.
         assert_eq!(
-            codes.get_value((60, 7)),
+            codes.get_value((1, 1)),
+            Some(&Data::String(
+                "Kerja Sama Daerah dengan Daerah Lain".to_string()
+            ))
+        );
+        assert_eq!(
+            codes.get_value((60, 14)),
             Some(&Data::String("1.60.01".to_string()))
         );
     }
@@ -409,10 +463,12 @@ mod tests {
         let short = List {
             title: "t",
             values: vec!["A".into(), "B".into()],
+            names: Vec::new(),
         };
         let long = List {
             title: "t",
             values: (0..100).map(|i| format!("UNIT-{i}")).collect(),
+            names: Vec::new(),
         };
         assert!(drop_down(0, &short, true).is_ok());
         assert!(drop_down(7, &long, false).is_ok());
