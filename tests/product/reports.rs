@@ -1071,6 +1071,12 @@ async fn the_meeting_pack_pdf_is_a4_landscape_with_its_figures_as_text() {
         .arg(&path)
         .output()
         .expect("pdfinfo (poppler-utils, installed by scripts/setup.sh)");
+    // A reader independent of the writer finds nothing to complain about.
+    assert!(
+        info.stderr.is_empty(),
+        "pdfinfo: {}",
+        String::from_utf8_lossy(&info.stderr)
+    );
     let info = String::from_utf8(info.stdout).unwrap();
     let field = |name: &str| {
         info.lines()

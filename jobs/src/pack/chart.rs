@@ -257,7 +257,9 @@ pub fn svg(chart: &BarChart, font: &str) -> JobResult<String> {
                 .x_label_formatter(&|x| axis_label(*x, scale, divisor))
                 .draw()
                 .map_err(chart_error)?;
-            for &(i, start, end, k) in &bars {
+            // A zero bar is not drawn (an empty rectangle is not valid SVG for
+            // every renderer); its figure "0" is written all the same.
+            for &(i, start, end, k) in bars.iter().filter(|b| b.2 > b.1) {
                 let (lo, hi) = band(i, k);
                 cartesian
                     .draw_series(std::iter::once(Rectangle::new(
@@ -265,7 +267,7 @@ pub fn svg(chart: &BarChart, font: &str) -> JobResult<String> {
                         colours[k].filled(),
                     )))
                     .map_err(chart_error)?;
-                if end > start {
+                {
                     cartesian
                         .draw_series(std::iter::once(Rectangle::new(
                             [(start, lo), (end, hi)],
@@ -317,7 +319,7 @@ pub fn svg(chart: &BarChart, font: &str) -> JobResult<String> {
                 .y_label_formatter(&|y| axis_label(*y, scale, divisor))
                 .draw()
                 .map_err(chart_error)?;
-            for &(i, start, end, k) in &bars {
+            for &(i, start, end, k) in bars.iter().filter(|b| b.2 > b.1) {
                 let (lo, hi) = band(i, k);
                 cartesian
                     .draw_series(std::iter::once(Rectangle::new(
@@ -325,7 +327,7 @@ pub fn svg(chart: &BarChart, font: &str) -> JobResult<String> {
                         colours[k].filled(),
                     )))
                     .map_err(chart_error)?;
-                if end > start {
+                {
                     cartesian
                         .draw_series(std::iter::once(Rectangle::new(
                             [(lo, start), (hi, end)],

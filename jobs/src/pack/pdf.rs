@@ -265,10 +265,24 @@ pub fn render(pack: &Pack) -> JobResult<Vec<u8>> {
         let messages: Vec<String> = errors.iter().map(|e| e.message.to_string()).collect();
         failure("typst", messages.join("; "))
     })?;
-    typst_pdf::pdf(&document, &typst_pdf::PdfOptions::default()).map_err(|errors| {
-        let messages: Vec<String> = errors.iter().map(|e| e.message.to_string()).collect();
-        failure("PDF export", messages.join("; "))
-    })
+    let mut pdf =
+        typst_pdf::pdf(&document, &typst_pdf::PdfOptions::default()).map_err(|errors| {
+            let messages: Vec<String> = errors.iter().map(|e| e.message.to_string()).collect();
+            failure("PDF export", messages.join("; "))
+        })?;
+    blank_suspects(&mut pdf);
+    Ok(pdf)
+}
+
+/// The catalogue's `/MarkInfo` says `/Suspects false`, which is the default
+/// and valid PDF, but poppler (pdfinfo, pdftotext, most Linux viewers) calls
+/// it "wrong type". The entry is blanked with spaces of the same length, so
+/// every byte offset of the cross-reference table stays right.
+fn blank_suspects(pdf: &mut [u8]) {
+    const ENTRY: &[u8] = b"/Suspects false";
+    if let Some(at) = pdf.windows(ENTRY.len()).position(|w| w == ENTRY) {
+        pdf[at..at + ENTRY.len()].fill(b' ');
+    }
 }
 
 #[cfg(test)]
