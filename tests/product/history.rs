@@ -401,3 +401,71 @@ async fn reports_owed_from_changes_only_by_an_administrator_with_a_reason() {
         .expect("an audit event");
     assert!(set.after_json.contains("Laporan baru ditagih"), "{set:?}");
 }
+
+#[tokio::test]
+async fn stage_history_that_breaks_the_procedure_is_refused_row_by_row_in_bahasa_indonesia() {
+    let server = TestServer::start().await;
+    units(&server).await;
+    let mut agreement_header: Vec<&str> = AGREEMENT_HEADER.to_vec();
+    agreement_header.push("Laporan Wajib Sejak");
+    let spec = json!({ "sheets": [
+        { "name": "Perjanjian", "rows": [
+            header(&agreement_header),
+            [C, "Beasiswa mahasiswa", "KSDPK", "PKS", null, "DISDIK", "EDUCATION", null, "",
+             null, null, null, null, null, null, null, null]
+        ]},
+        { "name": "Pihak", "rows": [
+            header(PARTY_HEADER),
+            [C, "Universitas Sultan Ageng Tirtayasa", "UNIVERSITY", null, null, null]
+        ]},
+        { "name": "Tahapan", "rows": [
+            header(STAGE_HEADER),
+            // Signing is never skipped …
+            [C, "Penandatanganan Perjanjian Kerja Sama", date("2026-03-01"), "Tidak perlu"],
+            // … no such stage …
+            [C, "Penerbangan", date("2026-03-01"), null],
+            // … and a stage cannot be recorded while an earlier one is open.
+            [C, "Penyusunan Perjanjian Kerja Sama", date("2026-03-05"), null]
+        ]}
+    ]});
+    let files = build(&spec, None).await;
+    let run = settled(
+        &server,
+        &upload_with(&server, &files, true, "").await.unwrap(),
+    )
+    .await;
+    assert_eq!(state(&run), pb::ImportRunState::Invalid, "{run:?}");
+    let lines: Vec<pb::ImportRow> = rows(&server, &run)
+        .await
+        .into_iter()
+        .filter(|r| r.outcome == pb::ImportRowOutcome::Invalid as i32)
+        .collect();
+    let said = |row: i32| {
+        lines
+            .iter()
+            .filter(|l| l.sheet == "Tahapan" && l.row == row)
+            .map(|l| l.message_id.clone())
+            .collect::<Vec<_>>()
+            .join(" | ")
+    };
+    assert!(said(2).contains("tidak boleh dilewati"), "{lines:?}");
+    assert!(
+        said(3).contains("bukan nama atau kode tahapan"),
+        "{lines:?}"
+    );
+    assert!(
+        said(4).contains("tidak dapat dicatat sebelum tahapan PERSIAPAN"),
+        "{lines:?}"
+    );
+    // Nothing is written by a dry run, let alone an invalid one.
+    assert!(
+        server
+            .agreements()
+            .list_agreements(authed(&server.admin, pb::ListAgreementsRequest::default()))
+            .await
+            .unwrap()
+            .into_inner()
+            .agreements
+            .is_empty()
+    );
+}

@@ -91,6 +91,13 @@ pub async fn apply_event_in(
         }
         StageStatus::Pending | StageStatus::InProgress => {}
     }
+    if event.skip_reason.is_some() && !stage.skippable {
+        return Err(CoreError::says(
+            "reason",
+            &wording::STAGE_CANNOT_BE_SKIPPED,
+            vec![event.code.clone()],
+        ));
+    }
     if let Some(open) = stages[..index].iter().find(|s| !s.status.is_settled()) {
         return Err(CoreError::says(
             "stage",

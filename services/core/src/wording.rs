@@ -98,6 +98,7 @@ fn fill(template: &str, values: &[String]) -> String {
 
 /// Every wording, for tests and for a client that wants the catalogue.
 pub static ALL: &[&Wording] = &[
+    &STAGE_CANNOT_BE_SKIPPED,
     &NOT_A_CALENDAR_DATE,
     &UNKNOWN_REGION,
     &REGION_IS_NOT_KIND,
@@ -898,6 +899,14 @@ pub static NOT_A_CALENDAR_DATE: Wording = Wording {
     code: "NOT_A_CALENDAR_DATE",
     en: "{0} is not a calendar date",
     id: "{0} bukan tanggal kalender",
+    translate: None,
+};
+
+/// {0} cannot be skipped
+pub static STAGE_CANNOT_BE_SKIPPED: Wording = Wording {
+    code: "STAGE_CANNOT_BE_SKIPPED",
+    en: "stage {0} cannot be skipped (signing and approvals are never skipped); give its completion date",
+    id: "tahapan {0} tidak boleh dilewati (penandatanganan dan persetujuan tidak pernah dilewati); isi tanggal selesainya",
     translate: None,
 };
 
