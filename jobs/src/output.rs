@@ -6,6 +6,9 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use polars::prelude::*;
+use std::borrow::Cow;
+
+use kerjasama_core::spreadsheet_cell::neutralise;
 
 use crate::error::{JobError, JobResult};
 
@@ -39,11 +42,12 @@ impl Staging {
     }
 
     /// RFC 4180 CSV: UTF-8, header row, CRLF line ends, ISO dates, `.` decimals;
-    /// rupiah columns as whole rupiah (see [`whole_rupiah`]).
+    /// rupiah columns as whole rupiah (see [`whole_rupiah`]); text a
+    /// spreadsheet would run as a formula neutralised (see [`formulas_as_text`]).
     pub fn write_csv(&mut self, name: &str, frame: &mut DataFrame) -> JobResult<()> {
         let path = self.staging.join(name);
         let file = fs::File::create(&path).map_err(io(&path))?;
-        let mut frame = whole_rupiah(frame)?;
+        let mut frame = formulas_as_text(&whole_rupiah(frame)?)?;
         CsvWriter::new(file)
             .include_header(true)
             .with_line_terminator("\r\n".into())
@@ -141,6 +145,32 @@ pub fn whole_rupiah(frame: &DataFrame) -> JobResult<DataFrame> {
     Ok(out)
 }
 
+/// Every text column's cells through
+/// [`kerjasama_core::spreadsheet_cell::neutralise`], for the CSV only: the
+/// frame itself (and so Parquet and the workbook) keeps the exact values.
+pub fn formulas_as_text(frame: &DataFrame) -> JobResult<DataFrame> {
+    let mut out = frame.clone();
+    for column in frame.columns() {
+        if !matches!(column.dtype(), DataType::String) {
+            continue;
+        }
+        let text = column.as_materialized_series().str()?;
+        if !text
+            .iter()
+            .flatten()
+            .any(|cell| matches!(neutralise(cell), Cow::Owned(_)))
+        {
+            continue;
+        }
+        let safe: StringChunked = text
+            .iter()
+            .map(|cell| cell.map(|c| neutralise(c).into_owned()))
+            .collect();
+        out.with_column(safe.with_name(column.name().clone()).into_column())?;
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -183,5 +213,34 @@ mod tests {
         CsvWriter::new(&mut csv).finish(&mut whole.clone()).unwrap();
         let text = String::from_utf8(csv).unwrap();
         assert!(text.contains("611250000,0.2500,5.0000"), "{text}");
+    }
+
+    #[test]
+    fn text_a_spreadsheet_would_run_gets_an_apostrophe_in_the_csv_only() {
+        let frame = df!(
+            "title" => [Some("=HYPERLINK(\"http://evil.example/\",\"klik\")"), Some("Beasiswa"), None],
+            "days_overdue" => [-5i64, 3, 4],
+        )
+        .unwrap();
+        let safe = formulas_as_text(&frame).unwrap();
+        let titles: Vec<Option<&str>> = safe
+            .column("title")
+            .unwrap()
+            .str()
+            .unwrap()
+            .iter()
+            .collect();
+        assert_eq!(
+            titles,
+            [
+                Some("'=HYPERLINK(\"http://evil.example/\",\"klik\")"),
+                Some("Beasiswa"),
+                None
+            ]
+        );
+        assert_eq!(
+            safe.column("days_overdue").unwrap(),
+            frame.column("days_overdue").unwrap()
+        );
     }
 }

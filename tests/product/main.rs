@@ -26,6 +26,7 @@ mod open_register;
 mod reports;
 mod schedules;
 mod service;
+mod spreadsheet_cells;
 mod stages;
 mod state;
 mod synthetic;

@@ -27,6 +27,7 @@ pub mod pool;
 pub mod regions;
 pub mod resource;
 pub mod schema;
+pub mod spreadsheet_cell;
 pub mod stages;
 pub mod text;
 pub mod tokens;

@@ -431,7 +431,7 @@ impl OpenRegister {
         for a in &self.agreements {
             let region_codes = joined(a.parties.iter().filter_map(|p| p.region_code.as_deref()));
             let country_codes = joined(a.parties.iter().filter_map(|p| p.country_code.as_deref()));
-            out.write_record([
+            let row = [
                 a.id.as_str(),
                 &a.title,
                 a.cooperation_type,
@@ -460,8 +460,9 @@ impl OpenRegister {
                 &a.sector_label,
                 &joined(a.parties.iter().map(|p| p.kind_label)),
                 &joined(a.parties.iter().filter_map(|p| p.region_name.as_deref())),
-            ])
-            .map_err(fail)?;
+            ]
+            .map(|cell| crate::spreadsheet_cell::neutralise(cell).into_owned());
+            out.write_record(&row).map_err(fail)?;
         }
         out.into_inner()
             .map_err(|e| CoreError::Internal(format!("open register CSV: {e}")))

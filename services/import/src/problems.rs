@@ -3,6 +3,7 @@
 //! Bahasa Indonesia and in English. Written as CSV or as an XLSX sheet.
 
 use super::columns::{SheetKind, header};
+use kerjasama_core::spreadsheet_cell::neutralise;
 
 /// The most characters of a cell value a problem quotes.
 pub const MAX_VALUE_CHARS: usize = 200;
@@ -162,22 +163,6 @@ fn group_digits(n: u64, separator: char) -> String {
     out
 }
 
-/// A spreadsheet would run a field starting with `=`, `+`, `-`, `@`, tab or
-/// carriage return as a formula: such a field gets a leading `'` (numbers
-/// such as `-5` are left alone).
-fn neutralize(field: &str) -> std::borrow::Cow<'_, str> {
-    let risky = match field.chars().next() {
-        Some('=' | '+' | '@' | '\t' | '\r') => true,
-        Some('-') => field.parse::<f64>().is_err(),
-        _ => false,
-    };
-    if risky {
-        format!("'{field}").into()
-    } else {
-        field.into()
-    }
-}
-
 /// What became of a row the per-row report lists (rows created without a
 /// problem are counted, not listed).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -265,12 +250,12 @@ pub fn write_csv<W: std::io::Write>(lines: &[ReportLine], out: W) -> std::io::Re
         let row = p.row.map(|r| r.to_string()).unwrap_or_default();
         writer
             .write_record([
-                neutralize(&p.sheet).as_ref(),
+                neutralise(&p.sheet).as_ref(),
                 row.as_str(),
-                neutralize(p.column.as_deref().unwrap_or("")).as_ref(),
-                neutralize(&truncate_value(&p.value)).as_ref(),
-                neutralize(&p.message_id).as_ref(),
-                neutralize(&p.message_en).as_ref(),
+                neutralise(p.column.as_deref().unwrap_or("")).as_ref(),
+                neutralise(&truncate_value(&p.value)).as_ref(),
+                neutralise(&p.message_id).as_ref(),
+                neutralise(&p.message_en).as_ref(),
                 line.outcome.label(),
             ])
             .map_err(to_io)?;
