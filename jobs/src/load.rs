@@ -152,12 +152,21 @@ pub async fn register(
     as_of: NaiveDate,
     region_code: Option<&str>,
 ) -> JobResult<Register> {
-    // Region codes are validated as digits and dots before they get here.
+    // Only a well-formed code reaches the SQL; anything else is refused, never
+    // read as "no filter" (which would be the whole register).
     let region = match region_code {
+        None => String::new(),
         Some(code) if kerjasama_core::names::is_region_code(code) => {
             format!("AND a.region_code = '{code}'")
         }
-        _ => String::new(),
+        Some(_) => {
+            return Err(kerjasama_core::CoreError::says(
+                "region_code",
+                &kerjasama_core::wording::REGION_CODE_SHAPE,
+                Vec::new(),
+            )
+            .into());
+        }
     };
     check_dates(client, &region).await?;
     let live = format!("a.delete_time IS NULL {region}");

@@ -1141,3 +1141,30 @@ async fn the_meeting_pack_pdf_is_a4_landscape_with_its_figures_as_text() {
     );
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[tokio::test]
+async fn the_loader_refuses_a_malformed_region_code_instead_of_reading_the_whole_register() {
+    let server = TestServer::start().await;
+    let client = server.sql().await;
+    let as_of = chrono::NaiveDate::from_ymd_opt(2026, 6, 30).unwrap();
+    for bad in ["", "x", "36' OR '1'='1", "36..71"] {
+        let refused = kerjasama_jobs::load::register(&client, as_of, Some(bad))
+            .await
+            .err()
+            .unwrap_or_else(|| panic!("{bad:?} was read as a filter"));
+        match kerjasama_core::CoreError::from(refused) {
+            kerjasama_core::CoreError::InvalidArgument(violations) => {
+                assert_eq!(
+                    violations[0].field, "region_code",
+                    "{bad:?}: {violations:?}"
+                );
+            }
+            other => panic!("{bad:?}: {other:?}"),
+        }
+    }
+    assert!(
+        kerjasama_jobs::load::register(&client, as_of, Some("36"))
+            .await
+            .is_ok()
+    );
+}
