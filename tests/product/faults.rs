@@ -533,11 +533,13 @@ impl Drop for Mounted {
 #[tokio::test]
 async fn a_full_disk_fails_the_run_with_a_clear_error_leaves_nothing_behind_and_the_service_stays_up()
  {
+    // A test that cannot check what it claims fails; it never passes unrun.
     // SAFETY: geteuid has no preconditions.
-    if unsafe { libc::geteuid() } != 0 {
-        eprintln!("mounting a small tmpfs needs root (CI runs as root); not run");
-        return;
-    }
+    assert_eq!(
+        unsafe { libc::geteuid() },
+        0,
+        "this test mounts a 16 KiB tmpfs and needs root (scripts/test and CI run as root)"
+    );
     let server = TestServer::start_with(fresh_database().await, Duration::from_secs(1), 1).await;
     kerjasama_seed::demo::load(&server.db.pool).await.unwrap();
     // The reports folder is a 16 KiB file system: the run's files do not fit.

@@ -134,6 +134,15 @@ async fn the_open_register_publishes_signed_agreements_in_force_without_a_token(
             .iter()
             .any(|(k, v)| k == "content-type" && v.starts_with("text/csv"))
     );
+    // Caches keep it no longer than the server's own one-minute read.
+    let max_age: u64 = headers
+        .iter()
+        .find(|(k, _)| k == "cache-control")
+        .and_then(|(_, v)| v.strip_prefix("public, max-age="))
+        .expect("a Cache-Control max-age")
+        .parse()
+        .unwrap();
+    assert!(max_age <= 60, "max-age={max_age}");
     let mut reader = csv::Reader::from_reader(csv.as_bytes());
     let header: Vec<String> = reader
         .headers()

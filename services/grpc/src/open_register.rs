@@ -32,7 +32,13 @@ pub struct OpenRegisterSettings {
 
 /// How long a read of the open register is served again: requests need no
 /// token, so they are answered from one read a minute, not one read each.
+/// Responses tell caches to keep them only for what is left of that minute
+/// (`Cache-Control: max-age`), so a change (a withdrawn budget, an agreement
+/// ended) is public everywhere within a minute, not later in a proxy.
 const FRESH_FOR: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// The data dictionary changes only with a release.
+const DICTIONARY_MAX_AGE_SECS: u64 = 3600;
 
 /// The last read: when, for which day, and what.
 type Cached = Option<(std::time::Instant, chrono::NaiveDate, Arc<OpenRegister>)>;
@@ -58,18 +64,19 @@ impl OpenRegisterState {
     async fn read(
         &self,
         region: Option<&str>,
-    ) -> Result<Arc<OpenRegister>, kerjasama_core::CoreError> {
+    ) -> Result<(Arc<OpenRegister>, u64), kerjasama_core::CoreError> {
         let today = calendar::today();
         let mut cache = self.cache.lock().await;
         if let Some((at, day, register)) = cache.as_ref()
             && *day == today
             && at.elapsed() < FRESH_FOR
         {
-            return Ok(register.clone());
+            let left = FRESH_FOR.saturating_sub(at.elapsed()).as_secs();
+            return Ok((register.clone(), left));
         }
         let register = Arc::new(open_register::read(&self.pool, region, today).await?);
         *cache = Some((std::time::Instant::now(), today, register.clone()));
-        Ok(register)
+        Ok((register, FRESH_FOR.as_secs()))
     }
 }
 
@@ -124,12 +131,12 @@ pub(crate) async fn public_file(
     }
     if file == open_register::DICTIONARY_FILE {
         return match open_register::dictionary_csv() {
-            Ok(bytes) => send(&file, bytes),
+            Ok(bytes) => send(&file, bytes, DICTIONARY_MAX_AGE_SECS),
             Err(error) => failure(StatusCode::INTERNAL_SERVER_ERROR, &error.to_string()),
         };
     }
-    let register = match state.read(settings.region_code.as_deref()).await {
-        Ok(register) => register,
+    let (register, max_age) = match state.read(settings.region_code.as_deref()).await {
+        Ok(read) => read,
         Err(kerjasama_core::CoreError::Unavailable(reason)) => {
             return failure(StatusCode::SERVICE_UNAVAILABLE, &reason);
         }
@@ -147,12 +154,12 @@ pub(crate) async fn public_file(
         _ => register.dcat(&settings.publisher, &base_url(settings, &headers, tls)),
     };
     match bytes {
-        Ok(bytes) => send(&file, bytes),
+        Ok(bytes) => send(&file, bytes, max_age),
         Err(error) => failure(StatusCode::INTERNAL_SERVER_ERROR, &error.to_string()),
     }
 }
 
-fn send(file: &str, bytes: Vec<u8>) -> Response {
+fn send(file: &str, bytes: Vec<u8>, max_age_secs: u64) -> Response {
     let content_type = if file.ends_with(".csv") {
         "text/csv; charset=utf-8"
     } else {
@@ -165,7 +172,10 @@ fn send(file: &str, bytes: Vec<u8>) -> Response {
                 header::CONTENT_DISPOSITION,
                 format!("inline; filename=\"{file}\""),
             ),
-            (header::CACHE_CONTROL, "public, max-age=300".to_string()),
+            (
+                header::CACHE_CONTROL,
+                format!("public, max-age={max_age_secs}"),
+            ),
             // dcat.json's links follow the Host header (without --public-register-base-url).
             (header::VARY, "Host".to_string()),
             (header::ACCESS_CONTROL_ALLOW_ORIGIN, "*".to_string()),
