@@ -118,6 +118,29 @@ fn register() -> Value {
     ]})
 }
 
+/// Uploads `files` for commit with `history_from` and waits until the run has
+/// been committed; it must succeed.
+async fn committed(
+    server: &TestServer,
+    files: &[(String, Vec<u8>)],
+    history_from: &str,
+) -> pb::ImportRun {
+    let run = settled(
+        server,
+        &upload_with(server, files, false, history_from)
+            .await
+            .unwrap(),
+    )
+    .await;
+    let run = if state(&run) == pb::ImportRunState::Validated {
+        commit(server, &run).await
+    } else {
+        run
+    };
+    assert_eq!(state(&run), pb::ImportRunState::Succeeded, "{run:?}");
+    run
+}
+
 async fn agreement_by_number(server: &TestServer, number: &str) -> pb::Agreement {
     let page = server
         .agreements()
@@ -171,19 +194,7 @@ async fn an_imported_register_with_its_history_reports_what_the_bureaus_file_imp
     );
 
     // Committed: all or nothing, the same assumptions.
-    let run = settled(
-        &server,
-        &upload_with(&server, &files, false, "2025-01-01")
-            .await
-            .unwrap(),
-    )
-    .await;
-    let run = if state(&run) == pb::ImportRunState::Validated {
-        commit(&server, &run).await
-    } else {
-        run
-    };
-    assert_eq!(state(&run), pb::ImportRunState::Succeeded, "{run:?}");
+    let run = committed(&server, &files, "2025-01-01").await;
     assert_eq!(run.stages_assumed_done, 2);
 
     // reports_owed_from: the file's own date, else history_from.
@@ -308,17 +319,7 @@ async fn reports_owed_from_changes_only_by_an_administrator_with_a_reason() {
     let server = TestServer::start().await;
     units(&server).await;
     let files = build(&register(), None).await;
-    let run = settled(
-        &server,
-        &upload_with(&server, &files, false, "").await.unwrap(),
-    )
-    .await;
-    let run = if state(&run) == pb::ImportRunState::Validated {
-        commit(&server, &run).await
-    } else {
-        run
-    };
-    assert_eq!(state(&run), pb::ImportRunState::Succeeded, "{run:?}");
+    let run = committed(&server, &files, "").await;
     // Without history_from nothing is assumed and D owes from its start.
     assert_eq!(run.stages_assumed_done, 0);
     let d = agreement_by_number(&server, D).await;
