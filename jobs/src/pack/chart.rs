@@ -261,20 +261,13 @@ pub fn svg(chart: &BarChart, font: &str) -> JobResult<String> {
             // every renderer); its figure "0" is written all the same.
             for &(i, start, end, k) in bars.iter().filter(|b| b.2 > b.1) {
                 let (lo, hi) = band(i, k);
+                let corners = [(start, lo), (end, hi)];
                 cartesian
-                    .draw_series(std::iter::once(Rectangle::new(
-                        [(start, lo), (end, hi)],
-                        colours[k].filled(),
-                    )))
+                    .draw_series([
+                        Rectangle::new(corners, colours[k].filled()),
+                        Rectangle::new(corners, BLACK.stroke_width(1)),
+                    ])
                     .map_err(chart_error)?;
-                {
-                    cartesian
-                        .draw_series(std::iter::once(Rectangle::new(
-                            [(start, lo), (end, hi)],
-                            BLACK.stroke_width(1),
-                        )))
-                        .map_err(chart_error)?;
-                }
             }
             for (centre, value, text) in &ends {
                 let position = if chart.stacked {
@@ -321,20 +314,13 @@ pub fn svg(chart: &BarChart, font: &str) -> JobResult<String> {
                 .map_err(chart_error)?;
             for &(i, start, end, k) in bars.iter().filter(|b| b.2 > b.1) {
                 let (lo, hi) = band(i, k);
+                let corners = [(lo, start), (hi, end)];
                 cartesian
-                    .draw_series(std::iter::once(Rectangle::new(
-                        [(lo, start), (hi, end)],
-                        colours[k].filled(),
-                    )))
+                    .draw_series([
+                        Rectangle::new(corners, colours[k].filled()),
+                        Rectangle::new(corners, BLACK.stroke_width(1)),
+                    ])
                     .map_err(chart_error)?;
-                {
-                    cartesian
-                        .draw_series(std::iter::once(Rectangle::new(
-                            [(lo, start), (hi, end)],
-                            BLACK.stroke_width(1),
-                        )))
-                        .map_err(chart_error)?;
-                }
             }
             for (centre, value, text) in &ends {
                 cartesian
