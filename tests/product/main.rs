@@ -10,6 +10,7 @@ mod bad_input;
 mod bench;
 mod benefits;
 mod clients;
+mod deadlines;
 mod digests;
 mod documents;
 mod failover;

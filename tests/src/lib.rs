@@ -529,6 +529,78 @@ pub async fn http_get(
     (status, headers, body)
 }
 
+/// One unary gRPC call over a bare HTTP/2 connection, so that what comes
+/// back is exactly what the server answered: a tonic client enforces a
+/// request's `grpc-timeout` itself and would answer for the server.
+/// `metadata` is sent as request headers. Returns the status code and message.
+pub async fn raw_unary(
+    connection: &h2::client::SendRequest<bytes::Bytes>,
+    addr: std::net::SocketAddr,
+    path: &str,
+    metadata: &[(&str, String)],
+    message: &impl prost::Message,
+) -> (Code, String) {
+    let mut request = http::Request::post(format!("http://{addr}{path}"))
+        .header("content-type", "application/grpc")
+        .header("te", "trailers");
+    for (name, value) in metadata {
+        request = request.header(*name, value);
+    }
+    let request = request.body(()).expect("a valid request head");
+    let encoded = message.encode_to_vec();
+    let mut frame = Vec::with_capacity(encoded.len() + 5);
+    frame.push(0);
+    frame.extend_from_slice(&(encoded.len() as u32).to_be_bytes());
+    frame.extend_from_slice(&encoded);
+    let mut sender = connection
+        .clone()
+        .ready()
+        .await
+        .expect("the connection takes a stream");
+    let (response, mut body) = sender.send_request(request, false).expect("a stream");
+    body.send_data(bytes::Bytes::from(frame), true)
+        .expect("the message sent");
+    let response = response.await.expect("a response head");
+    let status_of = |headers: &http::HeaderMap| {
+        headers.get("grpc-status").map(|code| {
+            let code = code.to_str().unwrap().parse::<i32>().unwrap();
+            let message = headers
+                .get("grpc-message")
+                .map(|m| m.to_str().unwrap().to_string())
+                .unwrap_or_default();
+            (Code::from_i32(code), message)
+        })
+    };
+    if let Some(answer) = status_of(response.headers()) {
+        return answer;
+    }
+    let mut body = response.into_body();
+    while let Some(chunk) = body.data().await {
+        let chunk = chunk.expect("the response body");
+        let _ = body.flow_control().release_capacity(chunk.len());
+    }
+    let trailers = body
+        .trailers()
+        .await
+        .expect("trailers")
+        .expect("a grpc-status trailer");
+    status_of(&trailers).expect("a grpc-status trailer")
+}
+
+/// A bare HTTP/2 connection for [`raw_unary`].
+pub async fn raw_connection(addr: std::net::SocketAddr) -> h2::client::SendRequest<bytes::Bytes> {
+    let tcp = tokio::net::TcpStream::connect(addr)
+        .await
+        .expect("the gRPC port");
+    let (sender, connection) = h2::client::handshake(tcp)
+        .await
+        .expect("an HTTP/2 handshake");
+    tokio::spawn(async move {
+        let _ = connection.await;
+    });
+    sender
+}
+
 /// A request carrying `authorization: Bearer <token>`.
 pub fn authed<T>(token: &str, message: T) -> Request<T> {
     let mut request = Request::new(message);

@@ -3,6 +3,7 @@
 //! else is looked at), then hold the request to [`RequestCheck`] (INVALID_ARGUMENT
 //! with field violations), then hand it to the service with the caller's
 //! [`Principal`] in the request extensions. Health and reflection are open.
+//! A call not answered by its deadline is DEADLINE_EXCEEDED ([`crate::deadline`]).
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -115,9 +116,15 @@ where
         // Every log line of the call carries its method and request id.
         let span = tracing::info_span!("call", rpc = %rpc, request_id = %request_id.0);
         let call = self.telemetry.start(rpc);
+        // Armed now, before the transport's own timer: see `deadline`.
+        let deadline = crate::deadline::of(request.headers());
         let work = async move {
             let started = std::time::Instant::now();
-            let response = gate.pass(&mut inner, request).await?;
+            let response =
+                match tokio::time::timeout_at(deadline, gate.pass(&mut inner, request)).await {
+                    Ok(answered) => answered?,
+                    Err(_elapsed) => crate::deadline::exceeded().into_http(),
+                };
             let code = response
                 .headers()
                 .get("grpc-status")

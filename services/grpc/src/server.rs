@@ -289,7 +289,7 @@ pub async fn serve(
     // sees native gRPC.
     let result = builder
         .accept_http1(true)
-        .timeout(Duration::from_secs(120))
+        .timeout(crate::deadline::SERVER_CEILING)
         .layer(cors(config.cors_origins))
         .layer(tonic_web::GrpcWebLayer::new())
         .layer(gate)
