@@ -20,7 +20,7 @@ use tonic::transport::Channel;
 use crate::clients::{clients_dir, python};
 use crate::fixtures::{REGION, create_unit};
 
-const SECRET: &str = "rahasia-webhook-0123456789";
+pub(crate) const SECRET: &str = "rahasia-webhook-0123456789";
 
 struct SmtpSink {
     port: u16,
@@ -60,11 +60,11 @@ async fn smtp_sink_with(args: &[&str]) -> SmtpSink {
 }
 
 /// One request the receiver saw: its headers (lower case) and body.
-type Seen = (HashMap<String, String>, Vec<u8>);
+pub(crate) type Seen = (HashMap<String, String>, Vec<u8>);
 
 /// An HTTP receiver that answers 503 to its first `failures` requests and
 /// 200 afterwards.
-async fn receiver(failures: usize) -> (String, Arc<Mutex<Vec<Seen>>>) {
+pub(crate) async fn receiver(failures: usize) -> (String, Arc<Mutex<Vec<Seen>>>) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}/kerjasama/digest", listener.local_addr().unwrap());
     let seen: Arc<Mutex<Vec<Seen>>> = Arc::default();
@@ -115,11 +115,11 @@ async fn receiver(failures: usize) -> (String, Arc<Mutex<Vec<Seen>>>) {
     (url, seen)
 }
 
-fn client(server: &TestServer) -> DigestServiceClient<Channel> {
+pub(crate) fn client(server: &TestServer) -> DigestServiceClient<Channel> {
     DigestServiceClient::new(server.channel())
 }
 
-async fn recipient(
+pub(crate) async fn recipient(
     server: &TestServer,
     unit: &str,
     channel: pb::DigestChannel,
@@ -146,7 +146,7 @@ async fn recipient(
         .map(|r| r.into_inner())
 }
 
-async fn deliveries(server: &TestServer) -> Vec<pb::DigestDelivery> {
+pub(crate) async fn deliveries(server: &TestServer) -> Vec<pb::DigestDelivery> {
     client(server)
         .list_digest_deliveries(authed(
             &server.admin,
@@ -163,7 +163,7 @@ async fn deliveries(server: &TestServer) -> Vec<pb::DigestDelivery> {
 
 /// The outbox once `settled` holds for it (or after 20 s, for the caller's
 /// assertions to show what it was).
-async fn deliveries_when(
+pub(crate) async fn deliveries_when(
     server: &TestServer,
     settled: impl Fn(&[pb::DigestDelivery]) -> bool,
 ) -> Vec<pb::DigestDelivery> {

@@ -11,6 +11,7 @@ mod bench;
 mod benefits;
 mod clients;
 mod deadlines;
+mod digest_delivery;
 mod digests;
 mod documents;
 mod failover;

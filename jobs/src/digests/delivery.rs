@@ -6,8 +6,20 @@
 //! - `Kerjasama-Signature: sha256=<hex>`: HMAC-SHA256 of the exact body bytes
 //!   under the endpoint's secret.
 //!
-//! A 2xx answer is delivered; anything else (or no answer in 15 s) is retried.
+//! A 2xx answer is delivered; anything else (or no answer within
+//! [`WEBHOOK_TIMEOUT`]) is retried.
+//!
+//! **Where a webhook may go.** A host name is resolved once, by the webhook
+//! client's own resolver ([`CheckedResolver`]): every address it answers is
+//! checked against [`is_local`] and the client connects to exactly those
+//! addresses, so a name that answers a public address to a check and
+//! 127.0.0.1 to the connection (DNS rebinding) cannot reach this machine.
+//! Redirects are never followed.
 
+use std::future::Future;
+use std::net::{IpAddr, SocketAddr};
+use std::pin::Pin;
+use std::sync::Arc;
 use std::time::Duration;
 
 use hmac::{Hmac, Mac};
@@ -86,6 +98,13 @@ impl SmtpSettings {
     }
 }
 
+/// How long a webhook's endpoint has to accept the connection.
+pub const WEBHOOK_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long a webhook's whole exchange may take, connection included.
+pub const WEBHOOK_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long an SMTP exchange may take.
+pub const SMTP_TIMEOUT: Duration = Duration::from_secs(20);
+
 /// Sends deliveries; cheap to clone.
 #[derive(Clone)]
 pub struct Sender {
@@ -94,6 +113,81 @@ pub struct Sender {
     /// Whether webhooks may reach this machine or link-local addresses
     /// (`--digest-allow-local-webhooks`; tests and single-machine setups).
     allow_local: bool,
+}
+
+/// Turns a webhook's host name into addresses: the system's resolver in
+/// production; a test gives its own (one that answers differently each time).
+pub trait HostLookup: Send + Sync + 'static {
+    fn lookup(
+        &self,
+        host: String,
+    ) -> Pin<Box<dyn Future<Output = std::io::Result<Vec<IpAddr>>> + Send>>;
+}
+
+/// The system's resolver (getaddrinfo).
+pub struct SystemLookup;
+
+impl HostLookup for SystemLookup {
+    fn lookup(
+        &self,
+        host: String,
+    ) -> Pin<Box<dyn Future<Output = std::io::Result<Vec<IpAddr>>> + Send>> {
+        Box::pin(async move {
+            Ok(tokio::net::lookup_host((host.as_str(), 0))
+                .await?
+                .map(|socket| socket.ip())
+                .collect())
+        })
+    }
+}
+
+/// A webhook's host answered an address webhooks may not reach.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "the endpoint resolves to a local address ({0}), which webhooks may not reach (start the server with --digest-allow-local-webhooks to allow it)"
+)]
+struct LocalAddress(IpAddr);
+
+/// The webhook client's only resolver: each name is looked up once, every
+/// address answered is checked, and the client connects to exactly those.
+struct CheckedResolver {
+    lookup: Arc<dyn HostLookup>,
+    allow_local: bool,
+}
+
+impl reqwest::dns::Resolve for CheckedResolver {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let lookup = self.lookup.clone();
+        let allow_local = self.allow_local;
+        let host = name.as_str().to_string();
+        Box::pin(async move {
+            let addresses = lookup.lookup(host).await?;
+            if !allow_local && let Some(local) = addresses.iter().find(|ip| is_local(**ip)) {
+                return Err(
+                    Box::new(LocalAddress(*local)) as Box<dyn std::error::Error + Send + Sync>
+                );
+            }
+            // The port is the URL's; the connector sets it.
+            let addresses: reqwest::dns::Addrs =
+                Box::new(addresses.into_iter().map(|ip| SocketAddr::new(ip, 0)));
+            Ok(addresses)
+        })
+    }
+}
+
+/// An error and its causes, without the URL (which may carry a token).
+fn describe(error: reqwest::Error) -> String {
+    let error = error.without_url();
+    let mut text = error.to_string();
+    let mut source = std::error::Error::source(&error);
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text = format!("{text}: {cause_text}");
+        }
+        source = cause.source();
+    }
+    text
 }
 
 /// Addresses a webhook must not reach unless allowed: this machine
@@ -123,6 +217,15 @@ pub fn is_local(ip: std::net::IpAddr) -> bool {
 
 impl Sender {
     pub fn new(smtp: Option<&SmtpSettings>, allow_local_webhooks: bool) -> Result<Self, String> {
+        Self::with_lookup(smtp, allow_local_webhooks, Arc::new(SystemLookup))
+    }
+
+    /// A sender whose webhook hosts are resolved by `lookup`.
+    pub fn with_lookup(
+        smtp: Option<&SmtpSettings>,
+        allow_local_webhooks: bool,
+        lookup: Arc<dyn HostLookup>,
+    ) -> Result<Self, String> {
         let smtp = match smtp {
             None => None,
             Some(s) => {
@@ -137,7 +240,7 @@ impl Sender {
                     SmtpSecurity::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(&s.host)
                         .map_err(|e| format!("SMTP server {}: {e}", s.host))?,
                 };
-                let mut builder = builder.port(s.port).timeout(Some(Duration::from_secs(30)));
+                let mut builder = builder.port(s.port).timeout(Some(SMTP_TIMEOUT));
                 if let Some((user, password)) = &s.credentials {
                     builder = builder.credentials(Credentials::new(user.clone(), password.clone()));
                 }
@@ -149,8 +252,13 @@ impl Sender {
             }
         };
         let http = reqwest::Client::builder()
-            .timeout(Duration::from_secs(15))
+            .connect_timeout(WEBHOOK_CONNECT_TIMEOUT)
+            .timeout(WEBHOOK_TIMEOUT)
             .redirect(reqwest::redirect::Policy::none())
+            .dns_resolver(Arc::new(CheckedResolver {
+                lookup,
+                allow_local: allow_local_webhooks,
+            }))
             .user_agent(concat!("kerjasama/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| format!("HTTP client: {e}"))?;
@@ -218,32 +326,30 @@ impl Sender {
             .map_err(|e| format!("SMTP: {e}"))
     }
 
-    /// Refuses an endpoint that resolves to a local address (see [`is_local`]).
-    async fn check_target(&self, address: &str) -> Result<(), String> {
+    /// Refuses an endpoint written as a local IP address (a host name is
+    /// checked by [`CheckedResolver`] when the client resolves it).
+    fn check_target(&self, address: &str) -> Result<(), String> {
         if self.allow_local {
             return Ok(());
         }
         let url = reqwest::Url::parse(address).map_err(|e| format!("the endpoint URL: {e}"))?;
         let host = url.host_str().ok_or("the endpoint URL has no host")?;
-        let port = url.port_or_known_default().unwrap_or(443);
-        let host = host.trim_start_matches('[').trim_end_matches(']');
-        let addresses = tokio::net::lookup_host((host, port))
-            .await
-            .map_err(|e| format!("resolving the endpoint's host: {e}"))?;
-        for socket in addresses {
-            if is_local(socket.ip()) {
-                return Err(format!(
-                    "the endpoint resolves to a local address ({}), which webhooks may not reach (start the server with --digest-allow-local-webhooks to allow it)",
-                    socket.ip()
-                ));
-            }
+        let Ok(literal) = host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse::<IpAddr>()
+        else {
+            return Ok(());
+        };
+        if is_local(literal) {
+            return Err(LocalAddress(literal).to_string());
         }
         Ok(())
     }
 
     async fn webhook(&self, delivery: &Delivery, secret: Option<&str>) -> Result<(), String> {
         let secret = secret.ok_or("the endpoint has no secret")?;
-        self.check_target(&delivery.address).await?;
+        self.check_target(&delivery.address)?;
         let body = serde_json::to_vec(&delivery.payload).map_err(|e| format!("JSON: {e}"))?;
         let response = self
             .http
@@ -254,7 +360,7 @@ impl Sender {
             .body(body)
             .send()
             .await
-            .map_err(|e| format!("POST to the endpoint failed: {}", e.without_url()))?;
+            .map_err(|e| format!("POST to the endpoint failed: {}", describe(e)))?;
         let status = response.status();
         if status.is_success() {
             Ok(())

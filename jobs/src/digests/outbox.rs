@@ -11,7 +11,15 @@
 //! **Sending.** A worker claims due PENDING rows (and SENDING rows whose lease
 //! expired) with `FOR UPDATE SKIP LOCKED`, marks them SENDING with a lease in
 //! the same statement, sends, and records DELIVERED, or PENDING again with an
-//! exponential backoff, or FAILED after `max_attempts`.
+//! exponential backoff, or FAILED after `max_attempts`. It sends up to
+//! [`CONCURRENT_SENDS`] at once and at most [`SENDS_PER_ENDPOINT`] to one
+//! endpoint, so a receiver that never answers delays only its own deliveries.
+//!
+//! **Deleting a recipient** fails its PENDING and SENDING deliveries in the
+//! delete's transaction, and a sender checks the recipient is live in the
+//! statement that renews its lease just before each send; from the delete's
+//! commit on, the only POST or email that can still arrive is one already
+//! leaving the machine.
 //!
 //! **The guarantee: at-least-once to the transport, with an idempotency key.**
 //! A server that dies after the SMTP server or the endpoint accepted a message
@@ -374,26 +382,86 @@ pub async fn claim(
         .collect())
 }
 
+/// Why a delivery whose recipient was deleted ends FAILED.
+pub const RECIPIENT_DELETED: &str = "the recipient was deleted: nothing more is sent to it \
+     (penerima dihapus; tidak ada lagi yang dikirim)";
+
 /// Renews this worker's lease on a delivery just before it is sent; `false`
-/// when the lease is no longer this worker's (it ran out and another worker
-/// took the delivery), and then it must not be sent.
+/// when it must not be sent: the lease is no longer this worker's (it ran
+/// out and another worker took the delivery), or its recipient was deleted
+/// (the delivery is then FAILED, in the same statement).
 pub async fn renew(
     pool: &PgPool,
     delivery: &Delivery,
     owner: &str,
     lease: Duration,
 ) -> JobResult<bool> {
+    #[derive(QueryableByName)]
+    struct Renewed {
+        #[diesel(sql_type = diesel::sql_types::Bool)]
+        live: bool,
+    }
     let mut conn = pool.get().await.map_err(CoreError::from)?;
-    let renewed = diesel::sql_query(
-        "UPDATE digest_deliveries SET lease_expires_at = now() + make_interval(secs => $3) \
-         WHERE id = $1 AND lease_owner = $2 AND state = 'SENDING'",
+    let renewed: Vec<Renewed> = diesel::sql_query(
+        "UPDATE digest_deliveries d SET \
+             state = CASE WHEN r.delete_time IS NULL THEN 'SENDING' ELSE 'FAILED' END, \
+             lease_expires_at = CASE WHEN r.delete_time IS NULL \
+                 THEN now() + make_interval(secs => $3) END, \
+             lease_owner = CASE WHEN r.delete_time IS NULL THEN d.lease_owner END, \
+             last_error = CASE WHEN r.delete_time IS NULL THEN d.last_error ELSE $4 END, \
+             update_time = now() \
+         FROM digest_recipients r \
+         WHERE d.id = $1 AND d.lease_owner = $2 AND d.state = 'SENDING' AND r.id = d.recipient_id \
+         RETURNING r.delete_time IS NULL AS live",
     )
     .bind::<diesel::sql_types::Uuid, _>(delivery.id)
     .bind::<diesel::sql_types::Text, _>(owner)
     .bind::<diesel::sql_types::Double, _>(lease.as_secs_f64())
+    .bind::<diesel::sql_types::Text, _>(RECIPIENT_DELETED)
+    .load(&mut conn)
+    .await?;
+    Ok(renewed.iter().any(|r| r.live))
+}
+
+/// Gives a claimed delivery back without spending an attempt, due again in
+/// a second: its endpoint already has [`SENDS_PER_ENDPOINT`] sends under way.
+async fn defer(pool: &PgPool, delivery: &Delivery, owner: &str) -> JobResult<()> {
+    let mut conn = pool.get().await.map_err(CoreError::from)?;
+    diesel::sql_query(
+        "UPDATE digest_deliveries SET state = 'PENDING', attempts = attempts - 1, \
+             lease_owner = NULL, lease_expires_at = NULL, \
+             next_attempt_at = now() + interval '1 second', update_time = now() \
+         WHERE id = $1 AND lease_owner = $2 AND state = 'SENDING'",
+    )
+    .bind::<diesel::sql_types::Uuid, _>(delivery.id)
+    .bind::<diesel::sql_types::Text, _>(owner)
     .execute(&mut conn)
     .await?;
-    Ok(renewed == 1)
+    Ok(())
+}
+
+/// Fails the pending deliveries of a recipient being deleted, in the
+/// delete's transaction: from its commit on, nothing more is sent to it.
+pub async fn cancel_for_recipient(
+    conn: &mut diesel_async::AsyncPgConnection,
+    recipient: Uuid,
+) -> Result<usize, CoreError> {
+    Ok(diesel::update(
+        digest_deliveries::table
+            .filter(digest_deliveries::recipient_id.eq(recipient))
+            .filter(
+                digest_deliveries::state.eq_any([DeliveryState::Pending, DeliveryState::Sending]),
+            ),
+    )
+    .set((
+        digest_deliveries::state.eq(DeliveryState::Failed),
+        digest_deliveries::lease_owner.eq(None::<String>),
+        digest_deliveries::lease_expires_at.eq(None::<DateTime<Utc>>),
+        digest_deliveries::last_error.eq(RECIPIENT_DELETED),
+        digest_deliveries::update_time.eq(diesel::dsl::now),
+    ))
+    .execute(conn)
+    .await?)
 }
 
 /// Records an attempt's outcome, if `owner` still holds the lease.
@@ -494,7 +562,94 @@ pub struct WorkerSettings {
     pub lease: Duration,
 }
 
-/// Sends due deliveries until `shutdown` resolves.
+/// How many deliveries one worker sends at once.
+pub const CONCURRENT_SENDS: usize = 16;
+/// How many of them may go to one endpoint (a webhook's host and port; the
+/// SMTP server counts as one): a slow endpoint holds at most this many.
+pub const SENDS_PER_ENDPOINT: usize = 2;
+
+/// The endpoint a delivery goes to, for [`SENDS_PER_ENDPOINT`].
+fn endpoint_of(delivery: &Delivery) -> String {
+    if delivery.channel != "WEBHOOK" {
+        return delivery.channel.clone();
+    }
+    reqwest::Url::parse(&delivery.address)
+        .ok()
+        .and_then(|url| {
+            let host = url.host_str()?.to_ascii_lowercase();
+            Some(format!("{host}:{}", url.port_or_known_default()?))
+        })
+        .unwrap_or_else(|| delivery.address.clone())
+}
+
+/// The sends under way, by endpoint.
+#[derive(Default)]
+struct EndpointsBusy {
+    by_task: std::collections::HashMap<tokio::task::Id, String>,
+    sends: std::collections::HashMap<String, usize>,
+}
+
+impl EndpointsBusy {
+    fn full(&self, endpoint: &str) -> bool {
+        self.sends
+            .get(endpoint)
+            .is_some_and(|n| *n >= SENDS_PER_ENDPOINT)
+    }
+
+    fn started(&mut self, task: tokio::task::Id, endpoint: String) {
+        *self.sends.entry(endpoint.clone()).or_default() += 1;
+        self.by_task.insert(task, endpoint);
+    }
+
+    fn finished(&mut self, task: tokio::task::Id) {
+        if let Some(endpoint) = self.by_task.remove(&task)
+            && let Some(count) = self.sends.get_mut(&endpoint)
+        {
+            *count -= 1;
+            if *count == 0 {
+                self.sends.remove(&endpoint);
+            }
+        }
+    }
+}
+
+/// One delivery's attempt: renew the lease (and check the recipient is
+/// live), send, record.
+async fn attempt(
+    pool: PgPool,
+    sender: super::delivery::Sender,
+    settings: WorkerSettings,
+    delivery: Delivery,
+    secret: Option<String>,
+) {
+    // The lease covers this send, however long the wait before it took.
+    match renew(&pool, &delivery, &settings.owner, settings.lease).await {
+        Ok(true) => {}
+        Ok(false) => return,
+        Err(error) => {
+            tracing::warn!(%error, delivery = %delivery.name(), "renewing a digest lease failed");
+            return;
+        }
+    }
+    let outcome = sender.send(&delivery, secret.as_deref()).await;
+    if let Err(error) = record(
+        &pool,
+        &delivery,
+        &settings.owner,
+        outcome,
+        settings.interval,
+    )
+    .await
+    {
+        tracing::warn!(%error, delivery = %delivery.name(), "recording a digest delivery failed");
+    }
+}
+
+/// Sends due deliveries until `shutdown` resolves: up to
+/// [`CONCURRENT_SENDS`] at once, at most [`SENDS_PER_ENDPOINT`] to one
+/// endpoint, so a receiver that never answers costs its own deliveries a
+/// timeout and delays no one else's. On shutdown, sends under way may finish
+/// within the sender's timeouts; any left are sent again once their lease ends.
 pub async fn run_until(
     pool: PgPool,
     sender: super::delivery::Sender,
@@ -502,56 +657,64 @@ pub async fn run_until(
     shutdown: impl std::future::Future<Output = ()>,
 ) {
     tokio::pin!(shutdown);
+    let mut sending = tokio::task::JoinSet::new();
+    let mut endpoints = EndpointsBusy::default();
     loop {
         let woken = WAKE.notified();
         tokio::pin!(woken);
         woken.as_mut().enable();
-        match claim(
-            &pool,
-            &settings.owner,
-            &sender.channels(),
-            settings.lease,
-            16,
-        )
-        .await
-        {
-            Ok(batch) => {
-                let busy = !batch.is_empty();
-                for (delivery, secret) in batch {
-                    // The lease covers this send, however long the ones before it took.
-                    match renew(&pool, &delivery, &settings.owner, settings.lease).await {
-                        Ok(true) => {}
-                        Ok(false) => continue,
-                        Err(error) => {
-                            tracing::warn!(%error, delivery = %delivery.name(), "renewing a digest lease failed");
+        while let Some(done) = sending.try_join_next_with_id() {
+            endpoints.finished(done.map_or_else(|error| error.id(), |(id, ())| id));
+        }
+        let free = CONCURRENT_SENDS - sending.len();
+        let mut started = false;
+        if free > 0 {
+            match claim(
+                &pool,
+                &settings.owner,
+                &sender.channels(),
+                settings.lease,
+                free as i64,
+            )
+            .await
+            {
+                Ok(batch) => {
+                    for (delivery, secret) in batch {
+                        let endpoint = endpoint_of(&delivery);
+                        if endpoints.full(&endpoint) {
+                            if let Err(error) = defer(&pool, &delivery, &settings.owner).await {
+                                tracing::warn!(%error, delivery = %delivery.name(), "deferring a digest delivery failed");
+                            }
                             continue;
                         }
-                    }
-                    let outcome = sender.send(&delivery, secret.as_deref()).await;
-                    if let Err(error) = record(
-                        &pool,
-                        &delivery,
-                        &settings.owner,
-                        outcome,
-                        settings.interval,
-                    )
-                    .await
-                    {
-                        tracing::warn!(%error, delivery = %delivery.name(), "recording a digest delivery failed");
+                        let handle = sending.spawn(attempt(
+                            pool.clone(),
+                            sender.clone(),
+                            settings.clone(),
+                            delivery,
+                            secret,
+                        ));
+                        endpoints.started(handle.id(), endpoint);
+                        started = true;
                     }
                 }
-                if busy {
-                    continue;
-                }
+                Err(error) => tracing::warn!(%error, "digest outbox pass failed; retrying"),
             }
-            Err(error) => tracing::warn!(%error, "digest outbox pass failed; retrying"),
+        }
+        if started && sending.len() < CONCURRENT_SENDS {
+            continue;
         }
         tokio::select! {
             _ = &mut shutdown => break,
+            Some(done) = sending.join_next_with_id(), if !sending.is_empty() => {
+                endpoints.finished(done.map_or_else(|error| error.id(), |(id, ())| id));
+            }
             _ = &mut woken => {}
             _ = tokio::time::sleep(settings.interval) => {}
         }
     }
+    let under_way = async { while sending.join_next().await.is_some() {} };
+    let _ = tokio::time::timeout(super::delivery::SMTP_TIMEOUT, under_way).await;
 }
 
 /// How many deliveries are in each state (for monitoring).
