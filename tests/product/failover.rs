@@ -255,8 +255,10 @@ async fn a_failover_to_the_promoted_standby_loses_no_acknowledged_write() {
                     "127.0.0.1:0",
                     "--http-listen",
                     "127.0.0.1:0",
+                    // The default probe interval: health must follow the
+                    // outage through failed calls, not the interval.
                     "--health-interval-secs",
-                    "1",
+                    "5",
                     "--pool-wait-secs",
                     "2",
                     "--no-scheduler",
@@ -329,7 +331,7 @@ async fn a_failover_to_the_promoted_standby_loses_no_acknowledged_write() {
     assert_eq!(state, pb::ReportRunState::Succeeded as i32);
 
     // Health, watched throughout.
-    let health_seen = Arc::new(std::sync::Mutex::new(Vec::<i32>::new()));
+    let health_seen = Arc::new(std::sync::Mutex::new(Vec::<(Instant, i32)>::new()));
     let watching = Arc::new(AtomicBool::new(true));
     let watcher = {
         let (seen, watching, channel) = (health_seen.clone(), watching.clone(), channel.clone());
@@ -344,11 +346,11 @@ async fn a_failover_to_the_promoted_standby_loses_no_acknowledged_write() {
                 {
                     let status = reply.into_inner().status;
                     let mut seen = seen.lock().unwrap();
-                    if seen.last() != Some(&status) {
-                        seen.push(status);
+                    if seen.last().map(|(_, s)| *s) != Some(status) {
+                        seen.push((Instant::now(), status));
                     }
                 }
-                tokio::time::sleep(Duration::from_millis(100)).await;
+                tokio::time::sleep(Duration::from_millis(50)).await;
             }
         })
     };
@@ -367,6 +369,8 @@ async fn a_failover_to_the_promoted_standby_loses_no_acknowledged_write() {
         clients.push(tokio::spawn(async move {
             let mut client = pb::agreement_service_client::AgreementServiceClient::new(channel);
             let (mut acknowledged, mut refused) = (Vec::new(), Vec::new());
+            // When this client first met the outage, and first got through after it.
+            let (mut first_refused, mut first_recovered) = (None::<Instant>, None::<Instant>);
             let started = Instant::now();
             let mut ok_after = 0;
             for i in 0.. {
@@ -385,6 +389,9 @@ async fn a_failover_to_the_promoted_standby_loses_no_acknowledged_write() {
                     .await;
                 match result {
                     Ok(_) => {
+                        if first_refused.is_some() && first_recovered.is_none() {
+                            first_recovered = Some(Instant::now());
+                        }
                         acknowledged.push(title);
                         if promoted.load(Ordering::SeqCst) {
                             ok_after += 1;
@@ -392,12 +399,13 @@ async fn a_failover_to_the_promoted_standby_loses_no_acknowledged_write() {
                         }
                     }
                     Err(status) => {
+                        first_refused.get_or_insert_with(Instant::now);
                         refused.push((status.code(), status.message().to_string()));
                         tokio::time::sleep(Duration::from_millis(100)).await;
                     }
                 }
             }
-            (acknowledged, refused)
+            (acknowledged, refused, first_refused, first_recovered)
         }));
     }
     tokio::time::sleep(Duration::from_millis(1500)).await;
@@ -413,10 +421,13 @@ async fn a_failover_to_the_promoted_standby_loses_no_acknowledged_write() {
 
     let mut acknowledged = Vec::new();
     let mut refused = Vec::new();
+    let (mut outage_met, mut recovered) = (Vec::new(), Vec::new());
     for client in clients {
-        let (ok, failed) = client.await.unwrap();
+        let (ok, failed, first_refused, first_recovered) = client.await.unwrap();
         acknowledged.extend(ok);
         refused.extend(failed);
+        outage_met.extend(first_refused);
+        recovered.extend(first_recovered);
     }
     tokio::time::sleep(Duration::from_millis(1500)).await;
     watching.store(false, Ordering::SeqCst);
@@ -435,12 +446,33 @@ async fn a_failover_to_the_promoted_standby_loses_no_acknowledged_write() {
         "calls during the switch must be UNAVAILABLE (retryable): {unexpected:?}"
     );
     let seen = health_seen.lock().unwrap().clone();
+    let statuses: Vec<i32> = seen.iter().map(|(_, s)| *s).collect();
     let serving = ServingStatus::Serving as i32;
     let not_serving = ServingStatus::NotServing as i32;
-    let went_down = seen.iter().position(|s| *s == not_serving);
+    let went_down = statuses.iter().position(|s| *s == not_serving);
     assert!(
-        went_down.is_some_and(|i| seen[i..].contains(&serving)) && seen[0] == serving,
-        "health went SERVING → NOT_SERVING → SERVING: {seen:?}"
+        went_down.is_some_and(|i| statuses[i..].contains(&serving)) && statuses[0] == serving,
+        "health went SERVING → NOT_SERVING → SERVING: {statuses:?}"
+    );
+    // Health follows the outage within a second of the calls, both ways,
+    // with a probe interval of 5 s.
+    let down_at = seen[went_down.unwrap()].0;
+    let up_at = seen[went_down.unwrap()..]
+        .iter()
+        .find(|(_, s)| *s == serving)
+        .unwrap()
+        .0;
+    let outage_met = *outage_met.iter().min().expect("a call met the outage");
+    let recovered = *recovered.iter().min().expect("a call got through after it");
+    let lag_down = down_at.saturating_duration_since(outage_met);
+    let lag_up = up_at.saturating_duration_since(recovered);
+    assert!(
+        lag_down <= Duration::from_secs(1),
+        "health went NOT_SERVING {lag_down:?} after the first call met the outage"
+    );
+    assert!(
+        lag_up <= Duration::from_secs(1),
+        "health went SERVING {lag_up:?} after calls had recovered"
     );
 
     let sql = standby.sql().await;
@@ -460,11 +492,10 @@ async fn a_failover_to_the_promoted_standby_loses_no_acknowledged_write() {
         "acknowledged but not on the new primary: {lost:?}"
     );
     eprintln!(
-        "failover: {} creates acknowledged, all {} on the new primary; {} calls refused with UNAVAILABLE during the switch; health {:?}",
+        "failover: {} creates acknowledged, all {} on the new primary; {} calls refused with UNAVAILABLE during the switch; health {statuses:?}, NOT_SERVING {lag_down:?} after the first refused call, SERVING {lag_up:?} after the first recovered one",
         acknowledged.len(),
         acknowledged.len(),
         refused.len(),
-        seen
     );
     drop(served);
     drop(standby);

@@ -7,6 +7,7 @@ pub mod agreements;
 pub mod auth;
 pub mod benefits;
 pub mod codes_bridge;
+pub mod database_health;
 pub mod deadline;
 pub mod digests;
 pub mod documents;

@@ -18,8 +18,6 @@ use kerjasama_proto::v1::stage_template_service_server::StageTemplateServiceServ
 use kerjasama_proto::v1::unit_service_server::UnitServiceServer;
 use tokio::net::TcpListener;
 use tokio_stream::wrappers::TcpListenerStream;
-use tonic_health::ServingStatus;
-use tonic_health::server::HealthReporter;
 
 use crate::agreements::Agreements;
 use crate::auth::Authenticator;
@@ -35,19 +33,6 @@ use crate::stages::{StageTemplates, Stages};
 use crate::units::Units;
 
 /// The names health is reported for; "" is the server as a whole.
-const SERVICES: &[&str] = &[
-    "",
-    "kerjasama.v1.AgreementService",
-    "kerjasama.v1.UnitService",
-    "kerjasama.v1.ReportService",
-    "kerjasama.v1.StageService",
-    "kerjasama.v1.StageTemplateService",
-    "kerjasama.v1.BenefitService",
-    "kerjasama.v1.ImplementationReportService",
-    "kerjasama.v1.DocumentService",
-    "kerjasama.v1.EvaluationMeetingService",
-    "kerjasama.v1.ReportScheduleService",
-];
 
 pub struct ServerConfig {
     pub pool: PgPool,
@@ -117,67 +102,6 @@ pub enum ServeError {
     Transport(#[from] tonic::transport::Error),
 }
 
-/// Probes the database on a connection of its own, with its own timeout: a
-/// saturated pool is busy, not down, and must not turn health NOT_SERVING.
-struct DatabaseProbe {
-    url: String,
-    client: Option<tokio_postgres::Client>,
-}
-
-impl DatabaseProbe {
-    const TIMEOUT: Duration = Duration::from_secs(2);
-
-    async fn reachable(&mut self) -> bool {
-        if self.client.as_ref().is_none_or(|c| c.is_closed()) {
-            let connect = tokio_postgres::connect(&self.url, tokio_postgres::NoTls);
-            match tokio::time::timeout(Self::TIMEOUT, connect).await {
-                Ok(Ok((client, connection))) => {
-                    tokio::spawn(async move {
-                        let _ = connection.await;
-                    });
-                    self.client = Some(client);
-                }
-                _ => return false,
-            }
-        }
-        let Some(client) = &self.client else {
-            return false;
-        };
-        let ok = matches!(
-            tokio::time::timeout(Self::TIMEOUT, client.simple_query("SELECT 1")).await,
-            Ok(Ok(_))
-        );
-        if !ok {
-            self.client = None;
-        }
-        ok
-    }
-}
-
-async fn watch_database(reporter: HealthReporter, url: String, interval: Duration) {
-    let mut probe = DatabaseProbe { url, client: None };
-    let mut last = None;
-    loop {
-        let status = if probe.reachable().await {
-            ServingStatus::Serving
-        } else {
-            ServingStatus::NotServing
-        };
-        if last != Some(status) {
-            if status == ServingStatus::NotServing {
-                tracing::warn!("database unreachable: health is NOT_SERVING");
-            } else if last.is_some() {
-                tracing::info!("database reachable again: health is SERVING");
-            }
-            for service in SERVICES {
-                reporter.set_service_status(*service, status).await;
-            }
-            last = Some(status);
-        }
-        tokio::time::sleep(interval).await;
-    }
-}
-
 /// Accepted sockets with Nagle's algorithm off: tonic's own `tcp_nodelay`
 /// applies only to listeners it binds itself, and without this a small reply
 /// waits for the client's delayed ACK (about 40 ms on Linux).
@@ -201,7 +125,7 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send,
 ) -> Result<(), ServeError> {
     let (reporter, health) = tonic_health::server::health_reporter();
-    let watcher = tokio::spawn(watch_database(
+    let watcher = tokio::spawn(crate::database_health::watch(
         reporter,
         config.database_url.clone(),
         config.health_interval,

@@ -71,6 +71,7 @@ pub fn to_status(error: CoreError, resource: &str) -> Status {
         CoreError::Unavailable(cause) => {
             let id = crate::request_id::RequestId::current();
             tracing::warn!(request_id = %id, %cause, "database unavailable");
+            crate::database_health::call_found_database_unavailable();
             details.set_request_info(id, "");
             details.set_retry_info(Some(std::time::Duration::from_secs(1)));
             Code::Unavailable
