@@ -10,6 +10,7 @@ mod bad_input;
 mod bench;
 mod benefits;
 mod clients;
+mod connections;
 mod deadlines;
 mod digest_delivery;
 mod digests;

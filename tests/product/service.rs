@@ -65,6 +65,7 @@ async fn health_is_not_serving_and_calls_are_unavailable_while_the_database_is_u
         shutdown_grace: Duration::from_secs(5),
         cors_origins: Vec::new(),
         portal_url_template: None,
+        connections: Default::default(),
         allow_local_webhooks: false,
         report_database_url: None,
         telemetry: kerjasama_grpc::prometheus::Telemetry::new(),

@@ -106,6 +106,7 @@ async fn start(ca: &Authority, client_ca: Option<&Authority>) -> TlsServer {
         Some(settings.rustls().unwrap()),
         telemetry.clone(),
         None,
+        Default::default(),
         std::future::pending(),
     ));
     let config = kerjasama_grpc::ServerConfig {
@@ -119,6 +120,7 @@ async fn start(ca: &Authority, client_ca: Option<&Authority>) -> TlsServer {
         shutdown_grace: Duration::from_secs(1),
         cors_origins: Vec::new(),
         portal_url_template: None,
+        connections: Default::default(),
         allow_local_webhooks: false,
         report_database_url: None,
         telemetry: telemetry.clone(),

@@ -166,6 +166,8 @@ pub struct Options {
     /// Refuse webhook recipients on this machine (the production default;
     /// test receivers listen on loopback, so tests allow them unless asked).
     pub refuse_local_webhooks: bool,
+    /// The HTTP port's limits (its connection caps are the gRPC port's too).
+    pub http_limits: kerjasama_grpc::http_port::HttpLimits,
 }
 
 impl Default for Options {
@@ -177,6 +179,7 @@ impl Default for Options {
             digests: None,
             portal_url_template: None,
             refuse_local_webhooks: false,
+            http_limits: Default::default(),
         }
     }
 }
@@ -243,6 +246,7 @@ impl TestServer {
             shutdown_grace: Duration::from_secs(5),
             cors_origins: Vec::new(),
             portal_url_template: options.portal_url_template.clone(),
+            connections: options.http_limits.connections,
             allow_local_webhooks: !options.refuse_local_webhooks,
             report_database_url: None,
             telemetry: telemetry.clone(),
@@ -256,6 +260,7 @@ impl TestServer {
             None,
             telemetry,
             options.open_register.clone(),
+            options.http_limits,
             std::future::pending(),
         ));
         if let Some(smtp) = &options.digests {

@@ -14,7 +14,8 @@ use tokio::sync::Notify;
 use tonic_health::ServingStatus;
 use tonic_health::server::HealthReporter;
 
-/// The services whose health follows the database.
+/// The names health is reported for (every one follows the database); ""
+/// is the server as a whole.
 pub const SERVICES: &[&str] = &[
     "",
     "kerjasama.v1.AgreementService",

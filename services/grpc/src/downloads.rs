@@ -228,6 +228,7 @@ pub async fn serve(
     tls: Option<std::sync::Arc<rustls::ServerConfig>>,
     telemetry: std::sync::Arc<crate::prometheus::Telemetry>,
     open_register: Option<crate::open_register::OpenRegisterSettings>,
+    limits: crate::http_port::HttpLimits,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let public = crate::open_register::OpenRegisterState::new(pool.clone(), open_register);
@@ -240,16 +241,5 @@ pub async fn serve(
         .route("/reports/latest/{file}", get(latest_file))
         .route("/reports/{run}/{file}", get(run_file))
         .with_state(Downloads { pool, telemetry });
-    match tls {
-        Some(config) => {
-            axum::serve(crate::tls::TlsListener::new(listener, config)?, app)
-                .with_graceful_shutdown(shutdown)
-                .await
-        }
-        None => {
-            axum::serve(listener, app)
-                .with_graceful_shutdown(shutdown)
-                .await
-        }
-    }
+    crate::http_port::serve(listener, tls, app, limits, shutdown).await
 }

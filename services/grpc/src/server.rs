@@ -17,7 +17,6 @@ use kerjasama_proto::v1::stage_service_server::StageServiceServer;
 use kerjasama_proto::v1::stage_template_service_server::StageTemplateServiceServer;
 use kerjasama_proto::v1::unit_service_server::UnitServiceServer;
 use tokio::net::TcpListener;
-use tokio_stream::wrappers::TcpListenerStream;
 
 use crate::agreements::Agreements;
 use crate::auth::Authenticator;
@@ -32,7 +31,16 @@ use crate::schedules::Schedules;
 use crate::stages::{StageTemplates, Stages};
 use crate::units::Units;
 
-/// The names health is reported for; "" is the server as a whole.
+/// Streams (calls) open at once on one gRPC connection.
+pub const GRPC_MAX_CONCURRENT_STREAMS: u32 = 128;
+/// The largest header list a gRPC call may send (bytes, HPACK-decoded).
+pub const GRPC_MAX_HEADER_LIST_BYTES: u32 = 16 * 1024;
+/// Streams a client may open and reset before the server accepts them (the
+/// "rapid reset" flood, CVE-2023-44487) before the connection is closed.
+pub const GRPC_MAX_PENDING_RESETS: usize = 20;
+/// Streams the server may reset for a client's protocol errors before it
+/// closes the connection.
+pub const GRPC_MAX_LOCAL_ERROR_RESETS: usize = 1024;
 
 pub struct ServerConfig {
     pub pool: PgPool,
@@ -64,6 +72,8 @@ pub struct ServerConfig {
     /// Webhook recipients may be on this machine or link-local
     /// (`--digest-allow-local-webhooks`); refused when created otherwise.
     pub allow_local_webhooks: bool,
+    /// Connection caps of the gRPC port.
+    pub connections: crate::connections::ConnectionLimits,
 }
 
 /// CORS for browsers calling over gRPC-Web: only the configured origins, only
@@ -100,22 +110,6 @@ pub enum ServeError {
     Descriptors(#[from] prost_reflect::DescriptorError),
     #[error("gRPC transport: {0}")]
     Transport(#[from] tonic::transport::Error),
-}
-
-/// Accepted sockets with Nagle's algorithm off: tonic's own `tcp_nodelay`
-/// applies only to listeners it binds itself, and without this a small reply
-/// waits for the client's delayed ACK (about 40 ms on Linux).
-fn nodelay(
-    listener: TcpListener,
-) -> impl tokio_stream::Stream<Item = std::io::Result<tokio::net::TcpStream>> {
-    use tokio_stream::StreamExt;
-    TcpListenerStream::new(listener).map(|accepted| {
-        accepted.inspect(|stream| {
-            if let Err(error) = stream.set_nodelay(true) {
-                tracing::debug!(%error, "TCP_NODELAY not set");
-            }
-        })
-    })
 }
 
 /// Serves until `shutdown` completes, then drains in-flight calls.
@@ -214,6 +208,13 @@ pub async fn serve(
     let result = builder
         .accept_http1(true)
         .timeout(crate::deadline::SERVER_CEILING)
+        // HTTP/2 limits, explicit rather than left to library defaults.
+        .max_concurrent_streams(GRPC_MAX_CONCURRENT_STREAMS)
+        .http2_max_header_list_size(GRPC_MAX_HEADER_LIST_BYTES)
+        .http2_max_pending_accept_reset_streams(Some(GRPC_MAX_PENDING_RESETS))
+        .http2_max_local_error_reset_streams(Some(GRPC_MAX_LOCAL_ERROR_RESETS))
+        .http2_keepalive_interval(Some(Duration::from_secs(60)))
+        .http2_keepalive_timeout(Some(Duration::from_secs(20)))
         .layer(cors(config.cors_origins))
         .layer(tonic_web::GrpcWebLayer::new())
         .layer(gate)
@@ -235,7 +236,10 @@ pub async fn serve(
                 .max_decoding_message_size(crate::gate::MAX_UPLOAD_BYTES),
         )
         .add_service(kerjasama_proto::v1::digest_service_server::DigestServiceServer::new(digests))
-        .serve_with_incoming_shutdown(nodelay(listener), shutdown);
+        .serve_with_incoming_shutdown(
+            crate::connections::Admissions::new(config.connections).incoming(listener),
+            shutdown,
+        );
     let result = tokio::select! {
         result = result => result,
         _ = grace_over => {

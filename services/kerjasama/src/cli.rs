@@ -191,6 +191,23 @@ pub struct ServeArgs {
     #[arg(long, env = "KERJASAMA_SHUTDOWN_GRACE_SECS", default_value_t = 20,
           value_parser = clap::value_parser!(u64).range(0..=600))]
     pub shutdown_grace_secs: u64,
+    /// Connections open at once on each port (gRPC and HTTP); more are closed on accept.
+    #[arg(long, env = "KERJASAMA_MAX_CONNECTIONS", default_value_t = 1024,
+          value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    pub max_connections: u64,
+    /// Connections open at once from one peer address, on each port.
+    #[arg(long, env = "KERJASAMA_MAX_CONNECTIONS_PER_PEER", default_value_t = 64,
+          value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    pub max_connections_per_peer: u64,
+    /// HTTP port: seconds a client has to finish a TLS handshake, and to send
+    /// a request's head (also how long a kept-alive connection may wait idle).
+    #[arg(long, env = "KERJASAMA_HTTP_HEADER_TIMEOUT_SECS", default_value_t = 10,
+          value_parser = clap::value_parser!(u64).range(1..=600))]
+    pub http_header_timeout_secs: u64,
+    /// HTTP port: seconds with no byte moved either way before a connection is closed.
+    #[arg(long, env = "KERJASAMA_HTTP_IDLE_TIMEOUT_SECS", default_value_t = 60,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub http_idle_timeout_secs: u64,
     /// PEM certificate chain: serve gRPC and HTTP over TLS (with --tls-key).
     #[arg(long, env = "KERJASAMA_TLS_CERT", requires = "tls_key")]
     pub tls_cert: Option<PathBuf>,

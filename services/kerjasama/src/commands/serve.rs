@@ -153,12 +153,21 @@ async fn serve_with(
     let http_tls = tls.as_ref().map(|t| t.rustls()).transpose()?;
     let scheme = if tls.is_some() { "https" } else { "http" };
     let telemetry = kerjasama_grpc::prometheus::Telemetry::new();
+    let connections = kerjasama_grpc::connections::ConnectionLimits {
+        per_port: args.max_connections as usize,
+        per_peer: args.max_connections_per_peer as usize,
+    };
     let downloads = tokio::spawn(kerjasama_grpc::downloads::serve(
         db.pool.clone(),
         http_listener,
         http_tls,
         telemetry.clone(),
         args.open_register_settings(),
+        kerjasama_grpc::http_port::HttpLimits {
+            connections,
+            header_read: Duration::from_secs(args.http_header_timeout_secs),
+            idle: Duration::from_secs(args.http_idle_timeout_secs),
+        },
         stop_signal(stopped.clone()),
     ));
     say(&format!(
@@ -192,6 +201,7 @@ async fn serve_with(
         cors_origins: args.cors_origins.clone(),
         portal_url_template: args.scheduler.portal_url_template.clone(),
         allow_local_webhooks: args.digests.digest_allow_local_webhooks,
+        connections,
     };
     kerjasama_grpc::serve(config, listener, shutdown).await?;
     if let Some(scheduler) = scheduler {
