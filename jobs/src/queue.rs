@@ -72,6 +72,8 @@ pub struct WorkerConfig {
     pub lease: Duration,
     /// Time between looks at the queue when nothing woke the worker.
     pub poll: Duration,
+    /// How long on-demand runs are kept (applied after each one finishes).
+    pub on_demand_retention: crate::retention::OnDemandRetention,
 }
 
 async fn load(conn: &mut diesel_async::AsyncPgConnection, id: Uuid) -> JobResult<ReportRun> {
@@ -354,11 +356,23 @@ pub async fn work_until(
             tracing::info!(run = %run.name(), attempt = run.attempts, "computing a report run");
             let work = execute_leased(&pool, &config.database_url, &run, &lease);
             tokio::select! {
-                result = work => {
-                    if let Err(error) = result {
+                result = work => match result {
+                    Err(error) => {
                         tracing::warn!(run = %run.name(), %error, "report run not recorded; its lease will expire");
                     }
-                }
+                    Ok(Some(finished)) if finished.schedule_id.is_none() => {
+                        if let Err(error) = crate::retention::apply_on_demand_retention(
+                            &pool,
+                            &config.reports_root,
+                            config.on_demand_retention,
+                        )
+                        .await
+                        {
+                            tracing::warn!(%error, "applying the on-demand runs' retention failed");
+                        }
+                    }
+                    Ok(_) => {}
+                },
                 _ = &mut shutdown => {
                     if let Err(error) = release(&pool, run.id, &lease).await {
                         tracing::warn!(run = %run.name(), %error, "could not release the run; its lease will expire");
@@ -375,18 +389,162 @@ pub async fn work_until(
     }
 }
 
-/// Records a queued run, after checking the caller may run reports.
+/// How many unfinished (queued or running) on-demand runs one caller (a
+/// token) may have at once.
+pub const UNFINISHED_PER_CALLER: i64 = 4;
+/// How many unfinished runs one region may have at once, scheduled or on
+/// demand (runs over every region count as a region of their own).
+pub const UNFINISHED_PER_REGION: i64 = 16;
+/// An identical request (same caller, same parameters) within this long of an
+/// unfinished run returns that run instead of queueing another.
+pub const SAME_REQUEST_WINDOW_SECS: i64 = 15 * 60;
+/// The retry hint of a refusal past a bound: about one run's time.
+const RETRY_AFTER: Duration = Duration::from_secs(30);
+
+/// Records a queued on-demand run, after checking the caller may run
+/// reports, unless the same caller queued the same run within
+/// [`SAME_REQUEST_WINDOW_SECS`] and it is not finished (that run is returned,
+/// with `false`). Past [`UNFINISHED_PER_CALLER`] or [`UNFINISHED_PER_REGION`]
+/// the request is RESOURCE_EXHAUSTED with a retry hint.
 pub async fn queue(
     pool: &PgPool,
     actor: &Principal,
     params: ReportParams,
     destination: Destination,
-) -> JobResult<ReportRun> {
-    let run = claim(pool, actor, params, destination, None, None)
-        .await?
-        .ok_or_else(|| CoreError::Internal("an unscheduled run cannot conflict".into()))?;
-    wake();
-    Ok(run)
+) -> JobResult<(ReportRun, bool)> {
+    check_may_run(actor, &params)?;
+    let region_code = run_region(actor, &params);
+    let mut conn = pool.get().await.map_err(CoreError::from)?;
+    let queued = conn
+        .transaction(async |conn| {
+            // One on-demand queueing at a time: the counts below hold until commit.
+            diesel::sql_query("SELECT pg_advisory_xact_lock(hashtext('kerjasama.report_queue'))")
+                .execute(conn)
+                .await?;
+            let unfinished = [RunState::Queued, RunState::Running];
+            let same: Option<ReportRun> = report_runs::table
+                .filter(report_runs::schedule_id.is_null())
+                .filter(report_runs::requested_by.eq(&actor.name))
+                .filter(report_runs::state.eq_any(unfinished))
+                .filter(report_runs::region_code.is_not_distinct_from(region_code.clone()))
+                .filter(report_runs::as_of.eq(params.as_of))
+                .filter(report_runs::period_start.eq(params.period_start))
+                .filter(report_runs::period_end.eq(params.period_end))
+                .filter(report_runs::tables.eq(&params.tables))
+                .filter(report_runs::public_register.eq(params.public_register))
+                .filter(report_runs::report_grace_days.eq(params.report_grace_days as i32))
+                .filter(report_runs::create_time.gt(
+                    chrono::Utc::now() - chrono::Duration::seconds(SAME_REQUEST_WINDOW_SECS),
+                ))
+                .order(report_runs::create_time.desc())
+                .select(ReportRun::as_select())
+                .first(conn)
+                .await
+                .optional()?;
+            if let Some(run) = same {
+                return Ok::<_, crate::error::JobError>((run, false));
+            }
+            let by_caller: i64 = report_runs::table
+                .filter(report_runs::schedule_id.is_null())
+                .filter(report_runs::requested_by.eq(&actor.name))
+                .filter(report_runs::state.eq_any(unfinished))
+                .count()
+                .get_result(conn)
+                .await?;
+            if by_caller >= UNFINISHED_PER_CALLER {
+                return Err(CoreError::ResourceExhausted {
+                    subject: format!("callers/{}/reportRuns", actor.name),
+                    message: format!(
+                        "{by_caller} report runs of this caller are still queued or running; at most \
+                         {UNFINISHED_PER_CALLER} at once (laporan yang masih antre untuk pemanggil ini \
+                         sudah {by_caller}; paling banyak {UNFINISHED_PER_CALLER}): retry when one finishes"
+                    ),
+                    retry_after: RETRY_AFTER,
+                }
+                .into());
+            }
+            let by_region: i64 = report_runs::table
+                .filter(report_runs::region_code.is_not_distinct_from(region_code.clone()))
+                .filter(report_runs::state.eq_any(unfinished))
+                .count()
+                .get_result(conn)
+                .await?;
+            if by_region >= UNFINISHED_PER_REGION {
+                let region = region_code.as_deref().unwrap_or("all");
+                return Err(CoreError::ResourceExhausted {
+                    subject: format!("regions/{region}/reportRuns"),
+                    message: format!(
+                        "{by_region} report runs of region {region} are still queued or running; at \
+                         most {UNFINISHED_PER_REGION} at once (laporan wilayah {region} yang masih \
+                         antre sudah {by_region}; paling banyak {UNFINISHED_PER_REGION}): retry when one finishes"
+                    ),
+                    retry_after: RETRY_AFTER,
+                }
+                .into());
+            }
+            let run = insert_run(conn, actor, &params, destination, None)
+                .await?
+                .ok_or_else(|| CoreError::Internal("an unscheduled run cannot conflict".into()))?;
+            Ok((run, true))
+        })
+        .await?;
+    if queued.1 {
+        wake();
+    }
+    Ok(queued)
+}
+
+fn check_may_run(actor: &Principal, params: &ReportParams) -> Result<(), CoreError> {
+    actor.check_run_reports()?;
+    if let Some(region) = &params.region_code {
+        actor.check_read(region)?;
+    }
+    Ok(())
+}
+
+/// The region a run covers: the one asked for, else the caller's own.
+fn run_region(actor: &Principal, params: &ReportParams) -> Option<String> {
+    params
+        .region_code
+        .clone()
+        .or_else(|| actor.region_code.clone())
+}
+
+/// Inserts a QUEUED run; `None` when a run already claimed `tick`.
+async fn insert_run(
+    conn: &mut diesel_async::AsyncPgConnection,
+    actor: &Principal,
+    params: &ReportParams,
+    destination: Destination,
+    tick: Option<Tick>,
+) -> JobResult<Option<ReportRun>> {
+    let id = Uuid::now_v7();
+    let dir = match destination {
+        Destination::UnderRoot(root) => root.join(id.to_string()),
+        Destination::Folder(dir) => dir,
+    };
+    Ok(diesel::insert_into(report_runs::table)
+        .values((
+            report_runs::id.eq(id),
+            report_runs::region_code.eq(run_region(actor, params)),
+            report_runs::as_of.eq(params.as_of),
+            report_runs::period_start.eq(params.period_start),
+            report_runs::period_end.eq(params.period_end),
+            report_runs::state.eq(RunState::Queued),
+            report_runs::output_dir.eq(dir.to_string_lossy().as_ref()),
+            report_runs::requested_by.eq(&actor.name),
+            report_runs::report_grace_days.eq(params.report_grace_days as i32),
+            report_runs::software_version.eq(SOFTWARE_VERSION),
+            report_runs::schedule_id.eq(tick.map(|t| t.0)),
+            report_runs::scheduled_for.eq(tick.map(|t| t.1)),
+            report_runs::tables.eq(&params.tables),
+            report_runs::public_register.eq(params.public_register),
+        ))
+        .on_conflict_do_nothing()
+        .returning(ReportRun::as_returning())
+        .get_result(conn)
+        .await
+        .optional()?)
 }
 
 /// Records a queued run; for a scheduled tick, only if no run claimed that
@@ -401,43 +559,10 @@ pub async fn claim(
     tick: Option<Tick>,
     lease: Option<&Lease>,
 ) -> JobResult<Option<ReportRun>> {
-    actor.check_run_reports()?;
-    if let Some(region) = &params.region_code {
-        actor.check_read(region)?;
-    }
-    let region_code = params
-        .region_code
-        .clone()
-        .or_else(|| actor.region_code.clone());
-    let id = Uuid::now_v7();
-    let dir = match destination {
-        Destination::UnderRoot(root) => root.join(id.to_string()),
-        Destination::Folder(dir) => dir,
-    };
+    check_may_run(actor, &params)?;
     let mut conn = pool.get().await.map_err(CoreError::from)?;
     conn.transaction(async |conn| {
-        let run = diesel::insert_into(report_runs::table)
-            .values((
-                report_runs::id.eq(id),
-                report_runs::region_code.eq(&region_code),
-                report_runs::as_of.eq(params.as_of),
-                report_runs::period_start.eq(params.period_start),
-                report_runs::period_end.eq(params.period_end),
-                report_runs::state.eq(RunState::Queued),
-                report_runs::output_dir.eq(dir.to_string_lossy().as_ref()),
-                report_runs::requested_by.eq(&actor.name),
-                report_runs::report_grace_days.eq(params.report_grace_days as i32),
-                report_runs::software_version.eq(SOFTWARE_VERSION),
-                report_runs::schedule_id.eq(tick.map(|t| t.0)),
-                report_runs::scheduled_for.eq(tick.map(|t| t.1)),
-                report_runs::tables.eq(&params.tables),
-                report_runs::public_register.eq(params.public_register),
-            ))
-            .on_conflict_do_nothing()
-            .returning(ReportRun::as_returning())
-            .get_result(conn)
-            .await
-            .optional()?;
+        let run = insert_run(conn, actor, &params, destination, tick).await?;
         match (run, lease) {
             (Some(run), Some(lease)) => lease_run(conn, run.id, lease).await,
             (run, _) => Ok(run),

@@ -56,6 +56,7 @@ fn worker_config(server: &TestServer) -> WorkerConfig {
         reports_root: server.reports_dir.clone(),
         lease: Duration::from_secs(2),
         poll: Duration::from_millis(200),
+        on_demand_retention: Default::default(),
     }
 }
 

@@ -9,6 +9,7 @@ mod audit;
 mod bad_input;
 mod bench;
 mod benefits;
+mod bounded_work;
 mod clients;
 mod connections;
 mod deadlines;

@@ -66,6 +66,7 @@ async fn health_is_not_serving_and_calls_are_unavailable_while_the_database_is_u
         cors_origins: Vec::new(),
         portal_url_template: None,
         connections: Default::default(),
+        on_demand_retention: Default::default(),
         allow_local_webhooks: false,
         report_database_url: None,
         telemetry: kerjasama_grpc::prometheus::Telemetry::new(),

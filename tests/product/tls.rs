@@ -121,6 +121,7 @@ async fn start(ca: &Authority, client_ca: Option<&Authority>) -> TlsServer {
         cors_origins: Vec::new(),
         portal_url_template: None,
         connections: Default::default(),
+        on_demand_retention: Default::default(),
         allow_local_webhooks: false,
         report_database_url: None,
         telemetry: telemetry.clone(),

@@ -168,6 +168,8 @@ pub struct Options {
     pub refuse_local_webhooks: bool,
     /// The HTTP port's limits (its connection caps are the gRPC port's too).
     pub http_limits: kerjasama_grpc::http_port::HttpLimits,
+    /// How long on-demand report runs are kept.
+    pub on_demand_retention: kerjasama_jobs::retention::OnDemandRetention,
 }
 
 impl Default for Options {
@@ -180,6 +182,7 @@ impl Default for Options {
             portal_url_template: None,
             refuse_local_webhooks: false,
             http_limits: Default::default(),
+            on_demand_retention: Default::default(),
         }
     }
 }
@@ -247,6 +250,7 @@ impl TestServer {
             cors_origins: Vec::new(),
             portal_url_template: options.portal_url_template.clone(),
             connections: options.http_limits.connections,
+            on_demand_retention: options.on_demand_retention,
             allow_local_webhooks: !options.refuse_local_webhooks,
             report_database_url: None,
             telemetry: telemetry.clone(),
@@ -594,9 +598,20 @@ pub async fn raw_unary(
 
 /// A bare HTTP/2 connection for [`raw_unary`].
 pub async fn raw_connection(addr: std::net::SocketAddr) -> h2::client::SendRequest<bytes::Bytes> {
-    let tcp = tokio::net::TcpStream::connect(addr)
-        .await
-        .expect("the gRPC port");
+    raw_connection_from("127.0.0.1", addr).await
+}
+
+/// A bare HTTP/2 connection from the loopback address `from` (127.0.0.2, …:
+/// another peer as far as the server can tell).
+pub async fn raw_connection_from(
+    from: &str,
+    addr: std::net::SocketAddr,
+) -> h2::client::SendRequest<bytes::Bytes> {
+    let socket = tokio::net::TcpSocket::new_v4().expect("a socket");
+    socket
+        .bind(format!("{from}:0").parse().expect("a loopback address"))
+        .expect("bind to a loopback address");
+    let tcp = socket.connect(addr).await.expect("the gRPC port");
     let (sender, connection) = h2::client::handshake(tcp)
         .await
         .expect("an HTTP/2 handshake");

@@ -86,6 +86,14 @@ pub enum CoreError {
     /// The database cannot be reached or the pool is exhausted.
     #[error("database unavailable: {0}")]
     Unavailable(String),
+    /// The caller has used up a quota (`subject` names it, e.g. the
+    /// caller's queued report runs); retry after `retry_after`.
+    #[error("{message}")]
+    ResourceExhausted {
+        subject: String,
+        message: String,
+        retry_after: std::time::Duration,
+    },
     #[error("internal error: {0}")]
     Internal(String),
 }

@@ -78,6 +78,7 @@ impl From<CoreError> for Failure {
             CoreError::Unauthenticated => StatusCode::UNAUTHORIZED,
             CoreError::PermissionDenied(_) => StatusCode::FORBIDDEN,
             CoreError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            CoreError::ResourceExhausted { .. } => StatusCode::TOO_MANY_REQUESTS,
             CoreError::Internal(cause) => {
                 tracing::error!(%cause, "download failed");
                 return Failure(StatusCode::INTERNAL_SERVER_ERROR, "internal error".into());

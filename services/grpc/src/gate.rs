@@ -110,6 +110,7 @@ where
             auth: self.auth.clone(),
             check: self.check.clone(),
             pool: self.pool.clone(),
+            telemetry: self.telemetry.clone(),
         };
         let rpc = self.check.rpc_label(request.uri().path());
         let request_id = RequestId::new();
@@ -151,6 +152,7 @@ struct GateParts {
     auth: Authenticator,
     check: RequestCheck,
     pool: PgPool,
+    telemetry: Arc<Telemetry>,
 }
 
 impl GateParts {
@@ -162,12 +164,24 @@ impl GateParts {
     where
         S: Service<http::Request<Body>, Response = http::Response<Body>, Error = Infallible>,
     {
-        let GateParts { auth, check, pool } = self;
+        let GateParts {
+            auth,
+            check,
+            pool,
+            telemetry,
+        } = self;
         let path = request.uri().path().to_string();
         if OPEN_PREFIXES.iter().any(|open| path.starts_with(open)) {
             return inner.call(request).await;
         }
-        let principal: Principal = match auth.from_headers(request.headers()).await {
+        let peer = request
+            .extensions()
+            .get::<tonic::transport::server::TcpConnectInfo>()
+            .and_then(|info| info.remote_addr())
+            .map(|addr| addr.ip());
+        let (checked, how) = auth.from_headers(request.headers(), peer).await;
+        telemetry.token_checked(how);
+        let principal: Principal = match checked {
             Ok(principal) => principal,
             Err(status) => return Ok(status.into_http()),
         };

@@ -46,6 +46,7 @@ pub struct Telemetry {
     last_success: Family<Labels, FloatGauge>,
     imports: Family<Labels, Gauge>,
     deliveries: Family<Labels, Gauge>,
+    token_checks: Family<Labels, Counter>,
 }
 
 /// gRPC's canonical name of a status code (`OK`, `INVALID_ARGUMENT`), as
@@ -91,6 +92,13 @@ impl Telemetry {
         let last_success = Family::<Labels, FloatGauge>::default();
         let imports = Family::<Labels, Gauge>::default();
         let deliveries = Family::<Labels, Gauge>::default();
+        let token_checks = Family::<Labels, Counter>::default();
+        registry.register(
+            "kerjasama_token_checks",
+            "bearer tokens checked, by how: cached, found or unknown in the database, \
+             unknown from the negative cache, or refused unread (the peer's failed-authentication limit)",
+            token_checks.clone(),
+        );
         registry.register(
             "kerjasama_import_runs",
             "Import runs by outcome (VALIDATED, INVALID, SUCCEEDED, FAILED, …)",
@@ -165,7 +173,15 @@ impl Telemetry {
             last_success,
             imports,
             deliveries,
+            token_checks,
         })
+    }
+
+    /// Counts one bearer-token check by how it was decided.
+    pub fn token_checked(&self, how: crate::auth::Checked) {
+        self.token_checks
+            .get_or_create(&vec![("how", how.label().to_string())])
+            .inc();
     }
 
     /// Counts a call from its start; [`Call::finish`] records its outcome.

@@ -105,7 +105,8 @@ impl ReportService for Reports {
             public_register: request.public_register,
             ..ReportParams::new(as_of, (start, end), None).map_err(on(""))?
         };
-        let run = queue::queue(
+        // An identical request still unfinished returns the run already queued.
+        let (run, _queued_now) = queue::queue(
             &self.pool,
             &actor,
             params,

@@ -72,6 +72,8 @@ pub struct ServerConfig {
     /// Webhook recipients may be on this machine or link-local
     /// (`--digest-allow-local-webhooks`); refused when created otherwise.
     pub allow_local_webhooks: bool,
+    /// How long on-demand report runs are kept.
+    pub on_demand_retention: kerjasama_jobs::retention::OnDemandRetention,
     /// Connection caps of the gRPC port.
     pub connections: crate::connections::ConnectionLimits,
 }
@@ -165,6 +167,7 @@ pub async fn serve(
                     reports_root: config.reports_dir.clone(),
                     lease: config.report_lease,
                     poll: Duration::from_secs(1),
+                    on_demand_retention: config.on_demand_retention,
                 },
                 async move {
                     let _ = stopped.wait_for(|stop| *stop).await;

@@ -35,6 +35,7 @@ pub fn to_status(error: CoreError, resource: &str) -> Status {
         CoreError::Unauthenticated => "UNAUTHENTICATED",
         CoreError::PermissionDenied(_) => "PERMISSION_DENIED",
         CoreError::Unavailable(_) => "DATABASE_UNAVAILABLE",
+        CoreError::ResourceExhausted { .. } => "QUOTA_EXCEEDED",
         CoreError::Internal(_) => "INTERNAL",
     };
     let mut details = ErrorDetails::new();
@@ -75,6 +76,18 @@ pub fn to_status(error: CoreError, resource: &str) -> Status {
             details.set_request_info(id, "");
             details.set_retry_info(Some(std::time::Duration::from_secs(1)));
             Code::Unavailable
+        }
+        CoreError::ResourceExhausted {
+            subject,
+            message,
+            retry_after,
+        } => {
+            details.set_quota_failure(vec![tonic_types::QuotaViolation::new(
+                subject.clone(),
+                message.clone(),
+            )]);
+            details.set_retry_info(Some(*retry_after));
+            Code::ResourceExhausted
         }
         CoreError::Internal(cause) => {
             let id = crate::request_id::RequestId::current();

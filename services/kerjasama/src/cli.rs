@@ -274,6 +274,15 @@ pub struct SeedArgs {
     pub seed: u64,
 }
 
+impl SchedulerArgs {
+    pub fn on_demand_retention(&self) -> kerjasama_jobs::retention::OnDemandRetention {
+        kerjasama_jobs::retention::OnDemandRetention {
+            keep_days: self.report_keep_days,
+            keep_runs: self.report_keep_runs,
+        }
+    }
+}
+
 #[derive(Args)]
 pub struct SchedulerArgs {
     /// Seconds between scheduler passes.
@@ -290,6 +299,15 @@ pub struct SchedulerArgs {
     #[arg(long, env = "KERJASAMA_REPORT_LEASE_SECS", default_value_t = 30,
           value_parser = clap::value_parser!(u64).range(2..=3600))]
     pub report_lease_secs: u64,
+    /// On-demand report runs (RunReport) are deleted this many days after
+    /// they were asked for; their record and manifest stay in `reports/retired/`.
+    #[arg(long, env = "KERJASAMA_REPORT_KEEP_DAYS", default_value_t = 30,
+          value_parser = clap::value_parser!(u32).range(1..=3650))]
+    pub report_keep_days: u32,
+    /// At most this many finished on-demand report runs are kept (the newest).
+    #[arg(long, env = "KERJASAMA_REPORT_KEEP_RUNS", default_value_t = 200,
+          value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub report_keep_runs: u32,
     /// Where report runs read the register from, e.g. a hot standby
     /// (default: the main database). Runs are still recorded on the primary.
     #[arg(long, env = "KERJASAMA_REPORT_DATABASE_URL", hide_env_values = true)]

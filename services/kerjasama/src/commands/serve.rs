@@ -202,6 +202,7 @@ async fn serve_with(
         portal_url_template: args.scheduler.portal_url_template.clone(),
         allow_local_webhooks: args.digests.digest_allow_local_webhooks,
         connections,
+        on_demand_retention: args.scheduler.on_demand_retention(),
     };
     kerjasama_grpc::serve(config, listener, shutdown).await?;
     if let Some(scheduler) = scheduler {
@@ -262,6 +263,7 @@ pub async fn worker(global: &cli::Global, args: &cli::SchedulerArgs) -> anyhow::
                     reports_root: data_dir.join("reports"),
                     lease: Duration::from_secs(args.report_lease_secs),
                     poll: Duration::from_secs(1),
+                    on_demand_retention: args.on_demand_retention(),
                 },
                 {
                     let mut stopped = stopped.clone();
