@@ -43,7 +43,7 @@ use kerjasama_core::schema::{
 };
 use uuid::Uuid;
 
-use super::delivery_record::{Delivery, DeliveryState};
+use super::delivery_record::{Delivery, DeliveryState, RECIPIENT_DELETED};
 use super::recipients::Recipient;
 use super::schedules_admin::DigestSchedule;
 use super::{Digest, RegionDigests, compose, render};
@@ -382,10 +382,6 @@ pub async fn claim(
         .collect())
 }
 
-/// Why a delivery whose recipient was deleted ends FAILED.
-pub const RECIPIENT_DELETED: &str = "the recipient was deleted: nothing more is sent to it \
-     (penerima dihapus; tidak ada lagi yang dikirim)";
-
 /// Renews this worker's lease on a delivery just before it is sent; `false`
 /// when it must not be sent: the lease is no longer this worker's (it ran
 /// out and another worker took the delivery), or its recipient was deleted
@@ -438,30 +434,6 @@ async fn defer(pool: &PgPool, delivery: &Delivery, owner: &str) -> JobResult<()>
     .execute(&mut conn)
     .await?;
     Ok(())
-}
-
-/// Fails the pending deliveries of a recipient being deleted, in the
-/// delete's transaction: from its commit on, nothing more is sent to it.
-pub async fn cancel_for_recipient(
-    conn: &mut diesel_async::AsyncPgConnection,
-    recipient: Uuid,
-) -> Result<usize, CoreError> {
-    Ok(diesel::update(
-        digest_deliveries::table
-            .filter(digest_deliveries::recipient_id.eq(recipient))
-            .filter(
-                digest_deliveries::state.eq_any([DeliveryState::Pending, DeliveryState::Sending]),
-            ),
-    )
-    .set((
-        digest_deliveries::state.eq(DeliveryState::Failed),
-        digest_deliveries::lease_owner.eq(None::<String>),
-        digest_deliveries::lease_expires_at.eq(None::<DateTime<Utc>>),
-        digest_deliveries::last_error.eq(RECIPIENT_DELETED),
-        digest_deliveries::update_time.eq(diesel::dsl::now),
-    ))
-    .execute(conn)
-    .await?)
 }
 
 /// Records an attempt's outcome, if `owner` still holds the lease.

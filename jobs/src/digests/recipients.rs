@@ -443,7 +443,7 @@ pub async fn delete(
             ))
             .execute(conn)
             .await?;
-        super::outbox::cancel_for_recipient(conn, id).await?;
+        super::delivery_record::cancel_for_recipient(conn, id).await?;
         let after = load(conn, id).await?;
         audit::change(
             conn,
