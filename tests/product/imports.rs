@@ -85,7 +85,7 @@ pub(crate) fn header(names: &[&str]) -> Value {
 /// The register a bureau keeps today: a signed KSB with its PKS (a child by
 /// document number), an unsigned PKS with a person among its partners, their
 /// indicators, realisations and implementation reports.
-fn register_spec() -> Value {
+pub(crate) fn register_spec() -> Value {
     json!({ "sheets": [
         { "name": "Petunjuk", "rows": [["Diisi oleh biro"]] },
         { "name": "Perjanjian", "rows": [
@@ -171,7 +171,7 @@ pub(crate) fn client(server: &TestServer) -> ImportServiceClient<Channel> {
         .max_encoding_message_size(80 * 1024 * 1024)
 }
 
-async fn upload(
+pub(crate) async fn upload(
     server: &TestServer,
     files: &[(String, Vec<u8>)],
     validate_only: bool,

@@ -22,6 +22,7 @@ mod fixtures;
 mod hardening;
 mod history;
 mod implementation_reports;
+mod import_bombs;
 mod imports;
 mod listing;
 mod meetings;

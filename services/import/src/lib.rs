@@ -1,8 +1,9 @@
 //! Bulk import of an existing register from a spreadsheet (XLSX) or CSV files.
 //!
 //! `columns` is the catalogue of sheets and columns, `cells` turns a cell into a
-//! typed value, `read` streams a workbook or CSV files into typed rows (with
-//! every cell-level problem), `template` writes the workbook a bureau fills in,
+//! typed value, `expansion` bounds what a workbook may unpack to (checked from
+//! its ZIP directory first), `read` streams a workbook or CSV files into typed
+//! rows (with every cell-level problem), `template` writes the workbook a bureau fills in,
 //! `problems` is the per-row report (CSV and XLSX), `messages` gives the core
 //! rules' messages in Bahasa Indonesia, and `commit` validates the rows through
 //! the same use cases as the API and writes them, all or nothing.
@@ -10,6 +11,7 @@
 pub mod cells;
 pub mod columns;
 pub mod commit;
+pub mod expansion;
 pub mod messages;
 pub mod problems;
 pub mod read;

@@ -28,6 +28,7 @@ use chrono::NaiveDate;
 
 use super::cells::{self, CellError, Raw, cell_name, quote};
 use super::columns::{Column, SheetKind, ValueKind, match_header};
+use super::expansion;
 use super::problems::{Problem, format_count, format_count_en};
 use kerjasama_core::codes::{
     Beneficiary, CooperationType, DocumentKind, IndicatorCategory, KsddBasis, PartyKind,
@@ -40,9 +41,6 @@ pub const MAX_FILE_BYTES: usize = 32 * 1024 * 1024;
 pub const MAX_ROWS_PER_SHEET: u32 = 200_000;
 /// The most cell problems listed in [`ParsedImport::problems`].
 pub const MAX_PROBLEMS: usize = 10_000;
-/// The most bytes a workbook's parts may declare once decompressed (a guard
-/// against ZIP bombs).
-pub const MAX_EXPANDED_BYTES: u64 = 1024 * 1024 * 1024;
 
 /// A row of the `Perjanjian` sheet.
 #[derive(Debug, Clone, PartialEq)]
@@ -866,6 +864,77 @@ fn read_xlsx_guarded(file: &ImportFile<'_>) -> Collector {
     })
 }
 
+/// The problem a workbook past an expansion bound is refused with, naming the limit.
+fn expansion_problem(file: &ImportFile<'_>, refusal: &expansion::Refusal) -> Problem {
+    use expansion::Refusal;
+    let name = file_label(file);
+    let mb = |bytes: u64| bytes.div_ceil(1024 * 1024);
+    match refusal {
+        Refusal::Part {
+            part,
+            declared,
+            limit,
+        } => Problem::file(
+            format!(
+                "Bagian {part} dari berkas {name} berisi {} MB setelah dibuka; batas per bagian {} MB. Bagi data menjadi beberapa berkas.",
+                format_count(mb(*declared)),
+                format_count(mb(*limit))
+            ),
+            format!(
+                "Part {part} of the file {name} holds {} MB once unpacked; the limit per part is {} MB. Split the data into several files.",
+                format_count_en(mb(*declared)),
+                format_count_en(mb(*limit))
+            ),
+        ),
+        Refusal::Total { declared, limit } => Problem::file(
+            format!(
+                "Berkas {name} berisi {} MB setelah dibuka; untuk berkas sebesar ini batasnya {} MB ({}× ukuran berkas, paling sedikit {} MB, paling banyak {} MB). Bagi data menjadi beberapa berkas.",
+                format_count(mb(*declared)),
+                format_count(mb(*limit)),
+                expansion::EXPANSION_RATIO,
+                format_count(mb(expansion::EXPANSION_FLOOR)),
+                format_count(mb(expansion::MAX_EXPANDED_BYTES))
+            ),
+            format!(
+                "The file {name} holds {} MB once unpacked; for a file of its size the limit is {} MB ({}× the file's size, at least {} MB, at most {} MB). Split the data into several files.",
+                format_count_en(mb(*declared)),
+                format_count_en(mb(*limit)),
+                expansion::EXPANSION_RATIO,
+                format_count_en(mb(expansion::EXPANSION_FLOOR)),
+                format_count_en(mb(expansion::MAX_EXPANDED_BYTES))
+            ),
+        ),
+        Refusal::TooManyParts { parts } => Problem::file(
+            format!(
+                "Berkas {name} terdiri dari {} bagian; batasnya {}. Buka di Excel lalu simpan ulang sebagai .xlsx.",
+                format_count(*parts as u64),
+                format_count(expansion::MAX_PARTS as u64)
+            ),
+            format!(
+                "The file {name} has {} parts; the limit is {}. Open it in Excel and save it again as .xlsx.",
+                format_count_en(*parts as u64),
+                format_count_en(expansion::MAX_PARTS as u64)
+            ),
+        ),
+        Refusal::StringCount {
+            part,
+            claimed,
+            bytes,
+        } => Problem::file(
+            format!(
+                "Bagian {part} dari berkas {name} menyatakan {} teks, lebih dari yang dapat dimuat {} bita: berkas rusak atau dibuat untuk menyerang. Buka di Excel lalu simpan ulang sebagai .xlsx.",
+                format_count(*claimed),
+                format_count(*bytes)
+            ),
+            format!(
+                "Part {part} of the file {name} claims {} strings, more than its {} bytes can hold: the file is damaged or crafted. Open it in Excel and save it again as .xlsx.",
+                format_count_en(*claimed),
+                format_count_en(*bytes)
+            ),
+        ),
+    }
+}
+
 fn unreadable_workbook(file: &ImportFile<'_>, detail: &str) -> Problem {
     let name = file_label(file);
     Problem::file(
@@ -900,23 +969,9 @@ fn read_xlsx(file: &ImportFile<'_>, out: &mut Collector) {
             out.fatal.push(unreadable_workbook(file, &e.to_string()));
             return;
         }
-        Ok(archive) => {
-            if archive
-                .decompressed_size()
-                .is_some_and(|size| size > u128::from(MAX_EXPANDED_BYTES))
-            {
-                let mb = MAX_EXPANDED_BYTES / (1024 * 1024);
-                let name = file_label(file);
-                out.fatal.push(Problem::file(
-                    format!(
-                        "Berkas {name} berisi lebih dari {} MB data setelah dibuka; bagi menjadi beberapa berkas.",
-                        format_count(mb)
-                    ),
-                    format!(
-                        "The file {name} holds more than {} MB of data once unpacked; split it into several files.",
-                        format_count_en(mb)
-                    ),
-                ));
+        Ok(mut archive) => {
+            if let Err(refusal) = expansion::check(&mut archive, file.content.len() as u64) {
+                out.fatal.push(expansion_problem(file, &refusal));
                 return;
             }
         }
