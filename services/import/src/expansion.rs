@@ -36,8 +36,7 @@ pub const MIN_BYTES_PER_STRING: u64 = 10;
 pub fn total_bound(upload: u64) -> u64 {
     upload
         .saturating_mul(EXPANSION_RATIO)
-        .max(EXPANSION_FLOOR)
-        .min(MAX_EXPANDED_BYTES)
+        .clamp(EXPANSION_FLOOR, MAX_EXPANDED_BYTES)
 }
 
 /// Why a workbook is refused.
