@@ -124,6 +124,29 @@ pub enum Command {
         after_help = "Examples:\n  kerjasama bench --scenario get,list-first --concurrency 8 --seconds 20\n  kerjasama bench --scenario create --requests 2000 --json bench.json"
     )]
     Bench(crate::bench::BenchArgs),
+    /// Write a backup of the register (database and report files) to one file,
+    /// with a manifest of every table's rows and checksum and every file's SHA-256.
+    #[command(
+        after_help = "Examples:\n  kerjasama backup --out /srv/cadangan/kerjasama-2026-12-07.zip\n  DATABASE_URL=postgres://kerjasama@db/kerjasama kerjasama backup --out kerjasama.zip --data-dir /var/lib/kerjasama"
+    )]
+    Backup {
+        /// The backup file to write (never overwritten).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Restore a backup into an empty data dir (or the empty database of
+    /// DATABASE_URL); with --verify, restore it into a scratch PostgreSQL and
+    /// compare every table's rows and checksum, touching nothing else.
+    #[command(
+        after_help = "Examples:\n  kerjasama restore kerjasama-2026-12-07.zip --verify\n  kerjasama restore kerjasama-2026-12-07.zip --data-dir /var/lib/kerjasama-baru"
+    )]
+    Restore {
+        /// The backup file.
+        file: PathBuf,
+        /// Only prove that it restores (into a scratch PostgreSQL, removed afterwards).
+        #[arg(long)]
+        verify: bool,
+    },
 }
 
 #[derive(Args)]

@@ -68,12 +68,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             )
             .await;
         }
+        Command::Restore { file, verify } => {
+            return commands::backup::restore(global, file, *verify).await;
+        }
         _ => {}
     }
     // Only these make a register where there is none.
     let create = matches!(cli.command, Command::Migrate | Command::Seed(_));
     let db = Database::open(global, create).await?;
-    let outcome = command(&cli.command, &db).await;
+    let outcome = command(global, &cli.command, &db).await;
     db.close(false).await?;
     outcome
 }
@@ -93,14 +96,16 @@ fn token_or_admin(global: &cli::Global, token: Option<&str>) -> anyhow::Result<S
 }
 
 /// The subcommands that work on the database, opened for them by `run`.
-async fn command(command: &Command, db: &Database) -> anyhow::Result<()> {
+async fn command(global: &cli::Global, command: &Command, db: &Database) -> anyhow::Result<()> {
     match command {
         Command::Serve(_)
         | Command::Worker(_)
         | Command::Bench(_)
-        | Command::Report(ReportCommand::Fetch { .. }) => {
+        | Command::Report(ReportCommand::Fetch { .. })
+        | Command::Restore { .. } => {
             unreachable!("handled before opening the database")
         }
+        Command::Backup { out } => commands::backup::backup(global, &db.url, out).await?,
         Command::Migrate => println!("migrations are up to date"),
         Command::Import(args) => commands::import::run(args, db).await?,
         Command::Seed(args) => commands::seed::run(args, db).await?,

@@ -1,5 +1,6 @@
 //! One module per subcommand; `main` parses the flags and dispatches here.
 
+pub mod backup;
 pub mod import;
 pub mod report;
 pub mod seed;

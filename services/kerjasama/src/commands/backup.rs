@@ -1,0 +1,498 @@
+//! `kerjasama backup` and `kerjasama restore`: the register as one file a
+//! bureau can keep, and proof that it restores.
+//!
+//! A backup is a ZIP file:
+//! - `database.dump`: `pg_dump --format=custom` of the register, taken in a
+//!   snapshot exported by a REPEATABLE READ transaction, so every write
+//!   acknowledged before the backup started is in it, and nothing half-done;
+//! - `files/reports/…`: the report runs' files under the data dir;
+//! - `manifest.json`: the format, when, the row count and a checksum of every
+//!   table (computed in that same snapshot), and the SHA-256 of the dump and
+//!   of every file.
+//!
+//! `restore FILE` checks every SHA-256 first, then restores into an empty data
+//! dir (its own PostgreSQL is created) or an empty database (`DATABASE_URL`),
+//! puts the files back, and compares every table's rows and checksum with the
+//! manifest. `restore FILE --verify` does the same in a scratch PostgreSQL it
+//! starts and removes, touching nothing else. API tokens are restored as
+//! stored (their digests): the tokens that worked keep working; the data dir's
+//! `admin-token` file is not in the backup (it is a secret).
+
+use std::collections::BTreeMap;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{Context, bail};
+use sha2::{Digest, Sha256};
+
+use super::say;
+use crate::cli::Global;
+
+const FORMAT: &str = "kerjasama-backup/1";
+const DUMP: &str = "database.dump";
+const MANIFEST: &str = "manifest.json";
+
+/// Session settings under which a row's text (and so its checksum) is the
+/// same on every server and after a restore.
+const STABLE_TEXT: &str = "SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; \
+     SET IntervalStyle = 'iso_8601'; SET extra_float_digits = 3; SET bytea_output = 'hex'";
+
+/// One table's rows and an order-free checksum of their text.
+type TableSums = BTreeMap<String, (i64, String)>;
+
+async fn connect(url: &str) -> anyhow::Result<tokio_postgres::Client> {
+    let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+        .await
+        .context("connecting to the database")?;
+    tokio::spawn(async move {
+        let _ = connection.await;
+    });
+    Ok(client)
+}
+
+/// Every table of the register with its row count and checksum, read by
+/// `client` (in whatever transaction it is in).
+async fn table_sums(client: &tokio_postgres::Client) -> anyhow::Result<TableSums> {
+    client.batch_execute(STABLE_TEXT).await?;
+    let tables: Vec<String> = client
+        .query(
+            "SELECT tablename::text FROM pg_tables WHERE schemaname = 'public' ORDER BY 1",
+            &[],
+        )
+        .await?
+        .into_iter()
+        .map(|row| row.get(0))
+        .collect();
+    let mut sums = TableSums::new();
+    for table in tables {
+        let quoted = format!("\"{}\"", table.replace('"', "\"\""));
+        let row = client
+            .query_one(
+                &format!(
+                    "SELECT count(*)::bigint, coalesce(sum(('x' || left(md5(t::text), 15))::bit(60)::bigint::numeric), 0)::text \
+                     FROM {quoted} t"
+                ),
+                &[],
+            )
+            .await
+            .with_context(|| format!("reading table {table}"))?;
+        sums.insert(table, (row.get(0), row.get(1)));
+    }
+    Ok(sums)
+}
+
+fn sha256_file(path: &Path) -> anyhow::Result<(String, u64)> {
+    let mut file =
+        std::fs::File::open(path).with_context(|| format!("reading {}", path.display()))?;
+    let mut hasher = Sha256::new();
+    let bytes = std::io::copy(&mut file, &mut hasher)?;
+    Ok((hex::encode(hasher.finalize()), bytes))
+}
+
+/// Every file under `root` (relative paths, sorted), staging folders left out.
+fn files_under(root: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    let mut found = Vec::new();
+    let mut pending = vec![PathBuf::new()];
+    while let Some(relative) = pending.pop() {
+        let dir = root.join(&relative);
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries {
+            let entry = entry?;
+            let name = entry.file_name();
+            if name.to_string_lossy().starts_with(".staging-") {
+                continue;
+            }
+            let path = relative.join(&name);
+            if entry.file_type()?.is_dir() {
+                pending.push(path);
+            } else {
+                found.push(path);
+            }
+        }
+    }
+    found.sort();
+    Ok(found)
+}
+
+fn pg_tool(name: &str) -> anyhow::Result<PathBuf> {
+    Ok(kerjasama_pgcluster::server_binaries()?.join(name))
+}
+
+fn run_tool(mut command: Command, what: &str) -> anyhow::Result<()> {
+    let output = command
+        .output()
+        .with_context(|| format!("starting {what}"))?;
+    if !output.status.success() {
+        bail!(
+            "{what} failed ({}): {}",
+            output.status,
+            String::from_utf8_lossy(&output.stderr).trim()
+        );
+    }
+    Ok(())
+}
+
+/// `kerjasama backup --out FILE`.
+pub async fn backup(global: &Global, url: &str, out: &Path) -> anyhow::Result<()> {
+    if out.exists() {
+        bail!("{} exists; a backup never overwrites a file", out.display());
+    }
+    let started = chrono::Utc::now();
+    // The snapshot every part of the backup reads.
+    let snapshot_client = connect(url).await?;
+    snapshot_client
+        .batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        .await?;
+    let snapshot: String = snapshot_client
+        .query_one("SELECT pg_export_snapshot()", &[])
+        .await?
+        .get(0);
+    let work = tempdir_beside(out)?;
+    let dump = work.join(DUMP);
+    let mut pg_dump = Command::new(pg_tool("pg_dump")?);
+    pg_dump
+        .arg("--format=custom")
+        .arg(format!("--snapshot={snapshot}"))
+        .arg("--no-owner")
+        .arg("--file")
+        .arg(&dump)
+        .arg(format!("--dbname={url}"));
+    let dumped = tokio::task::spawn_blocking(move || run_tool(pg_dump, "pg_dump"));
+    let sums = table_sums(&snapshot_client).await?;
+    dumped.await??;
+    snapshot_client.batch_execute("COMMIT").await?;
+
+    let reports = global.data_dir().join("reports");
+    let files = files_under(&reports)?;
+    let (dump_sha, dump_bytes) = sha256_file(&dump)?;
+    let mut file_entries = Vec::new();
+    let partial = work.join("backup.zip");
+    {
+        let mut zip = zip::ZipWriter::new(std::fs::File::create(&partial)?);
+        let stored = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored)
+            .large_file(true);
+        zip.start_file(DUMP, stored)?;
+        std::io::copy(&mut std::fs::File::open(&dump)?, &mut zip)?;
+        for relative in &files {
+            let path = reports.join(relative);
+            let (sha, bytes) = sha256_file(&path)?;
+            let name = format!("files/reports/{}", relative.to_string_lossy());
+            zip.start_file(&name, stored)?;
+            std::io::copy(&mut std::fs::File::open(&path)?, &mut zip)?;
+            file_entries.push(serde_json::json!({"path": name, "sha256": sha, "bytes": bytes}));
+        }
+        let manifest = serde_json::json!({
+            "format": FORMAT,
+            "software_version": env!("CARGO_PKG_VERSION"),
+            "started_time": started,
+            "finished_time": chrono::Utc::now(),
+            "database": {"path": DUMP, "sha256": dump_sha, "bytes": dump_bytes},
+            "tables": sums.iter().map(|(name, (rows, checksum))| serde_json::json!({
+                "name": name, "rows": rows, "checksum": checksum,
+            })).collect::<Vec<_>>(),
+            "files": file_entries,
+        });
+        zip.start_file(MANIFEST, stored)?;
+        zip.write_all(&serde_json::to_vec_pretty(&manifest)?)?;
+        let file = zip.finish()?;
+        file.sync_all()?;
+    }
+    std::fs::rename(&partial, out).with_context(|| format!("writing {}", out.display()))?;
+    std::fs::remove_dir_all(&work)?;
+    let rows: i64 = sums.values().map(|(rows, _)| rows).sum();
+    say(&format!(
+        "cadangan ditulis / backup written: {} ({} tables, {rows} rows, {} files, snapshot of {})",
+        out.display(),
+        sums.len(),
+        files.len(),
+        started.format("%Y-%m-%d %H:%M:%S UTC")
+    ));
+    Ok(())
+}
+
+/// A work folder next to `path` (same file system: the final rename is atomic).
+fn tempdir_beside(path: &Path) -> anyhow::Result<PathBuf> {
+    let parent = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let dir = parent.join(format!(".kerjasama-backup-{}", uuid::Uuid::now_v7()));
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    Ok(dir)
+}
+
+struct Backup {
+    archive: zip::ZipArchive<std::fs::File>,
+    manifest: serde_json::Value,
+}
+
+impl Backup {
+    /// Opens `path` and checks the SHA-256 of the dump and of every file
+    /// against the manifest, before anything is restored.
+    fn open_checked(path: &Path) -> anyhow::Result<Backup> {
+        let file =
+            std::fs::File::open(path).with_context(|| format!("reading {}", path.display()))?;
+        let mut archive = zip::ZipArchive::new(file).with_context(|| {
+            format!(
+                "{} is not a kerjasama backup (not a ZIP file)",
+                path.display()
+            )
+        })?;
+        let mut text = String::new();
+        archive
+            .by_name(MANIFEST)
+            .with_context(|| format!("{} has no {MANIFEST}", path.display()))?
+            .read_to_string(&mut text)?;
+        let manifest: serde_json::Value = serde_json::from_str(&text)?;
+        if manifest["format"] != FORMAT {
+            bail!("{} is not a {FORMAT} backup", path.display());
+        }
+        let mut expected = vec![(
+            DUMP.to_string(),
+            manifest["database"]["sha256"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string(),
+        )];
+        for file in manifest["files"].as_array().into_iter().flatten() {
+            expected.push((
+                file["path"].as_str().unwrap_or_default().to_string(),
+                file["sha256"].as_str().unwrap_or_default().to_string(),
+            ));
+        }
+        for (name, sha) in &expected {
+            let mut entry = archive
+                .by_name(name)
+                .with_context(|| format!("the backup lacks {name}, which its manifest lists"))?;
+            let mut hasher = Sha256::new();
+            std::io::copy(&mut entry, &mut hasher)
+                .with_context(|| format!("reading {name} from the backup (damaged?)"))?;
+            let actual = hex::encode(hasher.finalize());
+            if &actual != sha {
+                bail!(
+                    "cadangan rusak / the backup is damaged: {name} has SHA-256 {actual}, its manifest says {sha}; nothing was restored"
+                );
+            }
+        }
+        Ok(Backup { archive, manifest })
+    }
+
+    fn tables(&self) -> TableSums {
+        self.manifest["tables"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|t| {
+                (
+                    t["name"].as_str().unwrap_or_default().to_string(),
+                    (
+                        t["rows"].as_i64().unwrap_or(-1),
+                        t["checksum"].as_str().unwrap_or_default().to_string(),
+                    ),
+                )
+            })
+            .collect()
+    }
+
+    fn extract_dump(&mut self, to: &Path) -> anyhow::Result<()> {
+        let mut entry = self.archive.by_name(DUMP)?;
+        let mut file = std::fs::File::create(to)?;
+        std::io::copy(&mut entry, &mut file)?;
+        file.sync_all()?;
+        Ok(())
+    }
+
+    /// Writes the backed-up files under `reports`.
+    fn restore_files(&mut self, reports: &Path) -> anyhow::Result<usize> {
+        let names: Vec<String> = self.manifest["files"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|f| f["path"].as_str().map(str::to_string))
+            .collect();
+        for name in &names {
+            let relative = name
+                .strip_prefix("files/reports/")
+                .filter(|r| !r.split('/').any(|part| part == ".." || part.is_empty()))
+                .with_context(|| format!("the backup names a file outside reports/: {name}"))?;
+            let target = reports.join(relative);
+            if let Some(parent) = target.parent() {
+                std::fs::create_dir_all(parent)?;
+            }
+            let mut entry = self.archive.by_name(name)?;
+            let mut file = std::fs::File::create(&target)?;
+            std::io::copy(&mut entry, &mut file)?;
+        }
+        Ok(names.len())
+    }
+}
+
+/// pg_restore of `dump` into the database at `url`.
+async fn pg_restore(dump: &Path, url: &str) -> anyhow::Result<()> {
+    let mut command = Command::new(pg_tool("pg_restore")?);
+    command
+        .arg("--exit-on-error")
+        .arg("--no-owner")
+        .arg("--no-privileges")
+        .arg("--single-transaction")
+        .arg(format!("--dbname={url}"))
+        .arg(dump);
+    tokio::task::spawn_blocking(move || run_tool(command, "pg_restore")).await?
+}
+
+/// Compares the restored database with the manifest, table by table; says
+/// each difference and fails if there is one.
+async fn compare(url: &str, expected: &TableSums) -> anyhow::Result<()> {
+    let client = connect(url).await?;
+    let actual = table_sums(&client).await?;
+    let mut differences = Vec::new();
+    for (table, (rows, checksum)) in expected {
+        match actual.get(table) {
+            None => differences.push(format!("{table}: missing")),
+            Some((r, c)) if r != rows || c != checksum => differences.push(format!(
+                "{table}: {r} rows (checksum {c}), the backup had {rows} (checksum {checksum})"
+            )),
+            Some(_) => {}
+        }
+    }
+    let rows: i64 = expected.values().map(|(rows, _)| rows).sum();
+    if !differences.is_empty() {
+        bail!(
+            "the restored database differs from the backup: {}",
+            differences.join("; ")
+        );
+    }
+    say(&format!(
+        "diperiksa / verified: {} tables, {rows} rows, every row count and checksum as in the backup",
+        expected.len()
+    ));
+    Ok(())
+}
+
+/// Whether the database at `url` holds no table of ours.
+async fn database_is_empty(url: &str) -> anyhow::Result<bool> {
+    let client = connect(url).await?;
+    let count: i64 = client
+        .query_one(
+            "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'",
+            &[],
+        )
+        .await?
+        .get(0);
+    Ok(count == 0)
+}
+
+/// `kerjasama restore FILE [--verify]`.
+pub async fn restore(global: &Global, file: &Path, verify: bool) -> anyhow::Result<()> {
+    let mut backup = Backup::open_checked(file)?;
+    let expected = backup.tables();
+    let files = backup.manifest["files"].as_array().map_or(0, Vec::len);
+    say(&format!(
+        "cadangan utuh / backup intact: {} (taken {}), the dump and {files} files match their SHA-256",
+        file.display(),
+        backup.manifest["started_time"].as_str().unwrap_or("?")
+    ));
+    if verify {
+        // A scratch PostgreSQL of its own, removed afterwards.
+        let scratch = tempdir_beside(&std::env::temp_dir().join("x"))?;
+        let result = async {
+            let cluster = kerjasama_pgcluster::Cluster::ensure_running(&scratch)?;
+            let url = cluster.database_url();
+            let dump = scratch.join(DUMP);
+            backup.extract_dump(&dump)?;
+            let outcome = async {
+                pg_restore(&dump, &url).await?;
+                compare(&url, &expected).await?;
+                let reports = scratch.join("reports");
+                let restored = backup.restore_files(&reports)?;
+                for entry in backup.manifest["files"].as_array().into_iter().flatten() {
+                    let name = entry["path"].as_str().unwrap_or_default();
+                    let path = reports.join(name.trim_start_matches("files/reports/"));
+                    let (sha, _) = sha256_file(&path)?;
+                    if entry["sha256"].as_str() != Some(sha.as_str()) {
+                        bail!("{name} restored with a different SHA-256");
+                    }
+                }
+                say(&format!(
+                    "diperiksa / verified: {restored} files restored with their SHA-256"
+                ));
+                Ok(())
+            }
+            .await;
+            let _ = cluster.stop();
+            outcome
+        }
+        .await;
+        let _ = std::fs::remove_dir_all(&scratch);
+        return result;
+    }
+    let (url, _stop_when_done) = match &global.database_url {
+        Some(url) => {
+            if !database_is_empty(url).await? {
+                bail!(
+                    "the database of DATABASE_URL already holds tables; restore only into an empty database"
+                );
+            }
+            (url.clone(), StopOnDrop(None))
+        }
+        None => {
+            let dir = global.data_dir();
+            if dir.join("postgres").join("PG_VERSION").exists() {
+                bail!(
+                    "{} already holds a register; restore only into an empty data dir (--data-dir)",
+                    dir.display()
+                );
+            }
+            let cluster = {
+                let dir = dir.clone();
+                tokio::task::spawn_blocking(move || {
+                    kerjasama_pgcluster::Cluster::ensure_running(&dir)
+                })
+                .await??
+            };
+            // The cluster stops when this command ends.
+            (cluster.database_url(), StopOnDrop(Some(cluster)))
+        }
+    };
+    let reports = global.data_dir().join("reports");
+    if !files_under(&reports)?.is_empty() {
+        bail!(
+            "{} already holds report files; restore only into an empty data dir",
+            reports.display()
+        );
+    }
+    let work = tempdir_beside(&global.data_dir().join("x"))?;
+    let dump = work.join(DUMP);
+    backup.extract_dump(&dump)?;
+    let restored = pg_restore(&dump, &url).await;
+    let _ = std::fs::remove_dir_all(&work);
+    restored?;
+    let count = backup.restore_files(&reports)?;
+    compare(&url, &expected).await?;
+    say(&format!(
+        "dipulihkan / restored into {}: {count} report files",
+        if global.database_url.is_some() {
+            "the database of DATABASE_URL".to_string()
+        } else {
+            global.data_dir().display().to_string()
+        }
+    ));
+    Ok(())
+}
+
+/// Stops a cluster this command started.
+struct StopOnDrop(Option<kerjasama_pgcluster::Cluster>);
+
+impl Drop for StopOnDrop {
+    fn drop(&mut self) {
+        if let Some(cluster) = self.0.take()
+            && cluster.started_here()
+        {
+            let _ = cluster.stop();
+        }
+    }
+}

@@ -1,0 +1,266 @@
+//! Issue 17, item 9: backups a bureau can restore. A backup taken while
+//! clients create agreements holds every write acknowledged before it
+//! started; `restore --verify` proves it in a scratch PostgreSQL; `restore`
+//! rebuilds a data dir that serves the same register and report files; a
+//! damaged backup or a non-empty target is refused, touching nothing.
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use kerjasama_proto::v1 as pb;
+use kerjasama_tests::{authed, binary, scratch_dir, start_binary};
+
+use crate::fixtures::ksdd_ksb;
+
+fn admin_token(data_dir: &Path) -> String {
+    std::fs::read_to_string(data_dir.join("admin-token"))
+        .unwrap()
+        .trim()
+        .to_string()
+}
+
+/// Runs `kerjasama args…` to its end: (success, stdout, stderr).
+async fn kerjasama(args: Vec<String>) -> (bool, String, String) {
+    tokio::task::spawn_blocking(move || {
+        let output = Command::new(binary())
+            .args(&args)
+            .env_remove("DATABASE_URL")
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        (
+            output.status.success(),
+            String::from_utf8_lossy(&output.stdout).to_string(),
+            String::from_utf8_lossy(&output.stderr).to_string(),
+        )
+    })
+    .await
+    .unwrap()
+}
+
+fn arg(path: &Path) -> String {
+    path.to_string_lossy().to_string()
+}
+
+async fn channel(addr: &str) -> tonic::transport::Channel {
+    tonic::transport::Channel::from_shared(format!("http://{addr}"))
+        .unwrap()
+        .connect()
+        .await
+        .unwrap()
+}
+
+/// Every agreement title the server at `addr` lists.
+async fn titles(addr: &str, token: &str) -> std::collections::HashSet<String> {
+    let mut client = pb::agreement_service_client::AgreementServiceClient::new(channel(addr).await);
+    let mut titles = std::collections::HashSet::new();
+    let mut page_token = String::new();
+    loop {
+        let page = client
+            .list_agreements(authed(
+                token,
+                pb::ListAgreementsRequest {
+                    page_size: 500,
+                    page_token: page_token.clone(),
+                    ..Default::default()
+                },
+            ))
+            .await
+            .unwrap()
+            .into_inner();
+        titles.extend(page.agreements.into_iter().map(|a| a.title));
+        if page.next_page_token.is_empty() {
+            return titles;
+        }
+        page_token = page.next_page_token;
+    }
+}
+
+#[tokio::test]
+async fn a_backup_taken_under_load_restores_every_write_acknowledged_before_it() {
+    let source = scratch_dir("backup-source");
+    let served = tokio::task::spawn_blocking({
+        let dir = source.clone();
+        move || start_binary(&dir, false)
+    })
+    .await
+    .unwrap();
+    let token = admin_token(&source);
+    let channel = channel(&served.addr).await;
+    pb::unit_service_client::UnitServiceClient::new(channel.clone())
+        .create_unit(authed(
+            &token,
+            pb::CreateUnitRequest {
+                unit: Some(pb::Unit {
+                    code: "DLHK".into(),
+                    region_code: "36".into(),
+                    display_name: "Dinas Lingkungan Hidup dan Kehutanan".into(),
+                    ..Default::default()
+                }),
+                request_id: String::new(),
+            },
+        ))
+        .await
+        .unwrap();
+    // A finished report run, so that files are backed up too.
+    let mut reports = pb::report_service_client::ReportServiceClient::new(channel.clone());
+    let run = reports
+        .run_report(authed(&token, pb::RunReportRequest::default()))
+        .await
+        .unwrap()
+        .into_inner();
+    let mut finished = run.clone();
+    for _ in 0..600 {
+        finished = reports
+            .get_report_run(authed(
+                &token,
+                pb::GetReportRunRequest {
+                    name: run.name.clone(),
+                },
+            ))
+            .await
+            .unwrap()
+            .into_inner();
+        if finished.state == pb::ReportRunState::Succeeded as i32 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(finished.state, pb::ReportRunState::Succeeded as i32);
+    let run_id = run.name.trim_start_matches("reportRuns/").to_string();
+
+    // The create load: four clients, each write with when it was acknowledged.
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let clients: Vec<_> = (0..4)
+        .map(|c| {
+            let (channel, token, stop) = (channel.clone(), token.clone(), stop.clone());
+            tokio::spawn(async move {
+                let mut client = pb::agreement_service_client::AgreementServiceClient::new(channel);
+                let mut acknowledged = Vec::new();
+                for i in 0.. {
+                    if stop.load(std::sync::atomic::Ordering::SeqCst) {
+                        break;
+                    }
+                    let title = format!("Cadangan {c}-{i}");
+                    if client
+                        .create_agreement(authed(
+                            &token,
+                            pb::CreateAgreementRequest {
+                                agreement: Some(ksdd_ksb("DLHK", &title)),
+                                ..Default::default()
+                            },
+                        ))
+                        .await
+                        .is_ok()
+                    {
+                        acknowledged.push((title, Instant::now()));
+                    }
+                }
+                acknowledged
+            })
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let file = scratch_dir("backup-file").with_extension("zip");
+    let backup_started = Instant::now();
+    let (ok, out, err) = kerjasama(vec![
+        "backup".into(),
+        "--out".into(),
+        arg(&file),
+        "--data-dir".into(),
+        arg(&source),
+    ])
+    .await;
+    assert!(ok, "backup: {out} {err}");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    let mut acknowledged = Vec::new();
+    for client in clients {
+        acknowledged.extend(client.await.unwrap());
+    }
+    let before: Vec<&String> = acknowledged
+        .iter()
+        .filter(|(_, at)| *at < backup_started)
+        .map(|(title, _)| title)
+        .collect();
+    assert!(
+        before.len() > 10,
+        "writes before the backup: {}",
+        before.len()
+    );
+    drop(served);
+
+    // Proof in a scratch PostgreSQL.
+    let (ok, out, err) = kerjasama(vec!["restore".into(), arg(&file), "--verify".into()]).await;
+    assert!(ok, "restore --verify: {out} {err}");
+    assert!(
+        out.contains("every row count and checksum as in the backup"),
+        "{out}"
+    );
+
+    // A new data dir from the backup serves what was acknowledged before it.
+    let target = scratch_dir("backup-target");
+    let (ok, out, err) = kerjasama(vec![
+        "restore".into(),
+        arg(&file),
+        "--data-dir".into(),
+        arg(&target),
+    ])
+    .await;
+    assert!(ok, "restore: {out} {err}");
+    for name in std::fs::read_dir(source.join("reports").join(&run_id)).unwrap() {
+        let name = name.unwrap().file_name();
+        let original = std::fs::read(source.join("reports").join(&run_id).join(&name)).unwrap();
+        let restored = std::fs::read(target.join("reports").join(&run_id).join(&name))
+            .unwrap_or_else(|e| panic!("{name:?} restored: {e}"));
+        assert_eq!(original, restored, "{name:?}");
+    }
+    let restored = tokio::task::spawn_blocking({
+        let dir = target.clone();
+        move || start_binary(&dir, false)
+    })
+    .await
+    .unwrap();
+    let present = titles(&restored.addr, &token).await;
+    let lost: Vec<_> = before.iter().filter(|t| !present.contains(**t)).collect();
+    assert!(
+        lost.is_empty(),
+        "acknowledged before the backup, not restored: {lost:?}"
+    );
+    eprintln!(
+        "{} creates acknowledged, {} before the backup started: all restored ({} agreements in the backup)",
+        acknowledged.len(),
+        before.len(),
+        present.len()
+    );
+    drop(restored);
+
+    // A second restore into the now non-empty data dir is refused.
+    let (ok, _, err) = kerjasama(vec![
+        "restore".into(),
+        arg(&file),
+        "--data-dir".into(),
+        arg(&target),
+    ])
+    .await;
+    assert!(!ok);
+    assert!(err.contains("already holds a register"), "{err}");
+
+    // A damaged backup is refused before anything is restored.
+    let mut bytes = std::fs::read(&file).unwrap();
+    bytes[400] ^= 0xFF;
+    let damaged = file.with_extension("damaged.zip");
+    std::fs::write(&damaged, bytes).unwrap();
+    let elsewhere = scratch_dir("backup-damaged");
+    let (ok, _, err) = kerjasama(vec![
+        "restore".into(),
+        arg(&damaged),
+        "--data-dir".into(),
+        arg(&elsewhere),
+    ])
+    .await;
+    assert!(!ok);
+    assert!(err.contains("damaged"), "{err}");
+    assert!(!elsewhere.join("postgres").exists(), "nothing restored");
+}
