@@ -264,3 +264,163 @@ async fn a_backup_taken_under_load_restores_every_write_acknowledged_before_it()
     assert!(err.contains("damaged"), "{err}");
     assert!(!elsewhere.join("postgres").exists(), "nothing restored");
 }
+
+/// A SQL connection to the embedded PostgreSQL of `data_dir`.
+async fn embedded_sql(data_dir: &Path) -> tokio_postgres::Client {
+    let password = std::fs::read_to_string(data_dir.join("postgres.password")).unwrap();
+    let pid = std::fs::read_to_string(data_dir.join("postgres/postmaster.pid")).unwrap();
+    let port: u16 = pid.lines().nth(3).unwrap().trim().parse().unwrap();
+    let url = format!(
+        "postgres://kerjasama:{}@127.0.0.1:{port}/kerjasama",
+        password.trim()
+    );
+    let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+        .await
+        .unwrap();
+    tokio::spawn(async move {
+        let _ = connection.await;
+    });
+    client
+}
+
+async fn create_titled(channel: &tonic::transport::Channel, token: &str, titles: &[String]) {
+    let mut client = pb::agreement_service_client::AgreementServiceClient::new(channel.clone());
+    for title in titles {
+        client
+            .create_agreement(authed(
+                token,
+                pb::CreateAgreementRequest {
+                    agreement: Some(ksdd_ksb("DLHK", title)),
+                    ..Default::default()
+                },
+            ))
+            .await
+            .unwrap();
+    }
+}
+
+#[tokio::test]
+async fn a_point_in_time_restore_brings_back_exactly_the_writes_before_that_instant() {
+    let source = scratch_dir("pitr-source");
+    let archive = scratch_dir("pitr-wal");
+    let served = tokio::task::spawn_blocking({
+        let (dir, archive) = (source.clone(), archive.clone());
+        move || {
+            let mut command = Command::new(binary());
+            command
+                .args([
+                    "serve",
+                    "--listen",
+                    "127.0.0.1:0",
+                    "--http-listen",
+                    "127.0.0.1:0",
+                    "--data-dir",
+                ])
+                .arg(&dir)
+                .arg("--wal-archive")
+                .arg(&archive)
+                .env_remove("DATABASE_URL")
+                .stdout(Stdio::piped())
+                .stderr(Stdio::null());
+            kerjasama_tests::spawn_and_wait_for_address(command)
+        }
+    })
+    .await
+    .unwrap();
+    let token = admin_token(&source);
+    let channel = channel(&served.addr).await;
+    pb::unit_service_client::UnitServiceClient::new(channel.clone())
+        .create_unit(authed(
+            &token,
+            pb::CreateUnitRequest {
+                unit: Some(pb::Unit {
+                    code: "DLHK".into(),
+                    region_code: "36".into(),
+                    display_name: "Dinas Lingkungan Hidup dan Kehutanan".into(),
+                    ..Default::default()
+                }),
+                request_id: String::new(),
+            },
+        ))
+        .await
+        .unwrap();
+
+    // A base backup, then writes on both sides of an instant.
+    let base = scratch_dir("pitr-base");
+    let (ok, out, err) = kerjasama(vec![
+        "backup".into(),
+        "--base-dir".into(),
+        arg(&base),
+        "--data-dir".into(),
+        arg(&source),
+    ])
+    .await;
+    assert!(ok, "base backup: {out} {err}");
+    let before: Vec<String> = (0..20).map(|i| format!("Sebelum {i}")).collect();
+    let after: Vec<String> = (0..20).map(|i| format!("Sesudah {i}")).collect();
+    create_titled(&channel, &token, &before).await;
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let instant =
+        chrono::Utc::now().with_timezone(&chrono::FixedOffset::east_opt(7 * 3600).unwrap());
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    create_titled(&channel, &token, &after).await;
+    // The segment holding them is archived (in production: within a minute,
+    // `archive_timeout`).
+    let sql = embedded_sql(&source).await;
+    let segment: String = sql
+        .query_one("SELECT pg_walfile_name(pg_switch_wal())", &[])
+        .await
+        .unwrap()
+        .get(0);
+    for _ in 0..300 {
+        let archived: Option<String> = sql
+            .query_one("SELECT last_archived_wal FROM pg_stat_archiver", &[])
+            .await
+            .unwrap()
+            .get(0);
+        if archived.is_some_and(|a| a >= segment) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    drop(sql);
+    drop(served);
+
+    let target = scratch_dir("pitr-target");
+    let until = instant.to_rfc3339_opts(chrono::SecondsFormat::Millis, false);
+    let (ok, out, err) = kerjasama(vec![
+        "restore".into(),
+        "--base-dir".into(),
+        arg(&base),
+        "--wal-archive".into(),
+        arg(&archive),
+        "--until".into(),
+        until.clone(),
+        "--data-dir".into(),
+        arg(&target),
+    ])
+    .await;
+    assert!(ok, "point-in-time restore: {out} {err}");
+    let restored = tokio::task::spawn_blocking({
+        let dir = target.clone();
+        move || start_binary(&dir, false)
+    })
+    .await
+    .unwrap();
+    let present = titles(&restored.addr, &token).await;
+    let missing: Vec<_> = before.iter().filter(|t| !present.contains(*t)).collect();
+    let too_many: Vec<_> = after.iter().filter(|t| present.contains(*t)).collect();
+    assert!(
+        missing.is_empty(),
+        "written before {until}, not restored: {missing:?}"
+    );
+    assert!(
+        too_many.is_empty(),
+        "written after {until}, restored: {too_many:?}"
+    );
+    eprintln!(
+        "restored to {until}: all {} writes before it, none of the {} after",
+        before.len(),
+        after.len()
+    );
+}

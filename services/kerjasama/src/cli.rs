@@ -46,6 +46,11 @@ pub struct Global {
     #[arg(long, env = "KERJASAMA_POOL_WAIT_SECS", default_value_t = 5, global = true,
           value_parser = clap::value_parser!(u64).range(1..=300))]
     pub pool_wait_secs: u64,
+    /// With kerjasama's own PostgreSQL (no DATABASE_URL): archive every
+    /// completed WAL segment into this folder (at least once a minute), for
+    /// point-in-time restores from a base backup (`backup --base-dir`).
+    #[arg(long, env = "KERJASAMA_WAL_ARCHIVE", global = true)]
+    pub wal_archive: Option<PathBuf>,
 }
 
 impl Global {
@@ -59,12 +64,18 @@ impl Global {
         }
     }
 
-    /// Checks what clap cannot: the database URL's scheme.
+    /// Checks what clap cannot: the database URL's scheme, and that a WAL
+    /// archive is asked only of kerjasama's own PostgreSQL.
     pub fn validate(&self) -> anyhow::Result<()> {
         if let Some(url) = &self.database_url
             && !(url.starts_with("postgres://") || url.starts_with("postgresql://"))
         {
             anyhow::bail!("DATABASE_URL must start with postgres:// or postgresql://");
+        }
+        if self.wal_archive.is_some() && self.database_url.is_some() {
+            anyhow::bail!(
+                "--wal-archive archives kerjasama's own PostgreSQL; with DATABASE_URL, archive that server's WAL with its own settings"
+            );
         }
         Ok(())
     }
@@ -127,25 +138,43 @@ pub enum Command {
     /// Write a backup of the register (database and report files) to one file,
     /// with a manifest of every table's rows and checksum and every file's SHA-256.
     #[command(
-        after_help = "Examples:\n  kerjasama backup --out /srv/cadangan/kerjasama-2026-12-07.zip\n  DATABASE_URL=postgres://kerjasama@db/kerjasama kerjasama backup --out kerjasama.zip --data-dir /var/lib/kerjasama"
+        after_help = "Examples:\n  kerjasama backup --out /srv/cadangan/kerjasama-2026-12-07.zip\n  kerjasama backup --base-dir /srv/cadangan/dasar-2026-12-07\n  DATABASE_URL=postgres://kerjasama@db/kerjasama kerjasama backup --out kerjasama.zip --data-dir /var/lib/kerjasama"
     )]
     Backup {
         /// The backup file to write (never overwritten).
+        #[arg(
+            long,
+            required_unless_present = "base_dir",
+            conflicts_with = "base_dir"
+        )]
+        out: Option<PathBuf>,
+        /// Instead: a base backup of kerjasama's own PostgreSQL into this new
+        /// folder, the starting point of a point-in-time restore with the WAL
+        /// archive (`--wal-archive` on serve).
         #[arg(long)]
-        out: PathBuf,
+        base_dir: Option<PathBuf>,
     },
     /// Restore a backup into an empty data dir (or the empty database of
     /// DATABASE_URL); with --verify, restore it into a scratch PostgreSQL and
     /// compare every table's rows and checksum, touching nothing else.
     #[command(
-        after_help = "Examples:\n  kerjasama restore kerjasama-2026-12-07.zip --verify\n  kerjasama restore kerjasama-2026-12-07.zip --data-dir /var/lib/kerjasama-baru"
+        after_help = "Examples:\n  kerjasama restore kerjasama-2026-12-07.zip --verify\n  kerjasama restore kerjasama-2026-12-07.zip --data-dir /var/lib/kerjasama-baru\n  kerjasama restore --base-dir /srv/cadangan/dasar --wal-archive /srv/cadangan/wal --until 2026-12-07T10:30:00+07:00 --data-dir /var/lib/kerjasama-baru"
     )]
     Restore {
         /// The backup file.
-        file: PathBuf,
+        #[arg(required_unless_present = "base_dir", conflicts_with = "base_dir")]
+        file: Option<PathBuf>,
         /// Only prove that it restores (into a scratch PostgreSQL, removed afterwards).
         #[arg(long)]
         verify: bool,
+        /// Point-in-time restore: the base backup (`backup --base-dir`) to
+        /// start from, replaying the WAL archive (`--wal-archive`) up to `--until`.
+        #[arg(long, requires = "until")]
+        base_dir: Option<PathBuf>,
+        /// The instant to restore to (RFC 3339, e.g. 2026-12-07T10:30:00+07:00):
+        /// every transaction committed before it, none after.
+        #[arg(long, requires = "base_dir")]
+        until: Option<String>,
     },
 }
 

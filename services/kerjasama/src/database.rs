@@ -35,7 +35,7 @@ impl Database {
                         shown = dir.display()
                     );
                 }
-                let cluster = start_cluster(&dir).await?;
+                let cluster = start_cluster(&dir, global.wal_archive.as_deref()).await?;
                 (cluster.database_url(), Some(Arc::new(cluster)))
             }
         };
@@ -97,12 +97,15 @@ impl Database {
     }
 }
 
-async fn start_cluster(dir: &Path) -> anyhow::Result<Cluster> {
+async fn start_cluster(dir: &Path, wal_archive: Option<&Path>) -> anyhow::Result<Cluster> {
     let dir = std::path::absolute(dir).with_context(|| format!("data dir {}", dir.display()))?;
     let shown = dir.display().to_string();
-    let cluster = tokio::task::spawn_blocking(move || Cluster::ensure_running(&dir))
-        .await?
-        .with_context(|| format!("starting PostgreSQL in {shown}"))?;
+    let archive = wal_archive.map(Path::to_path_buf);
+    let cluster = tokio::task::spawn_blocking(move || {
+        Cluster::ensure_running_archiving(&dir, archive.as_deref())
+    })
+    .await?
+    .with_context(|| format!("starting PostgreSQL in {shown}"))?;
     tracing::info!(data_dir = %cluster.data_dir().display(), port = cluster.port(), "PostgreSQL ready");
     Ok(cluster)
 }

@@ -68,8 +68,21 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             )
             .await;
         }
-        Command::Restore { file, verify } => {
-            return commands::backup::restore(global, file, *verify).await;
+        Command::Restore {
+            file,
+            verify,
+            base_dir,
+            until,
+        } => {
+            return match (file, base_dir, until, &global.wal_archive) {
+                (Some(file), None, _, _) => commands::backup::restore(global, file, *verify).await,
+                (None, Some(base), Some(until), Some(archive)) => {
+                    commands::backup::restore_to(global, base, archive, until).await
+                }
+                _ => anyhow::bail!(
+                    "restore needs a backup FILE, or --base-dir with --wal-archive and --until"
+                ),
+            };
         }
         _ => {}
     }
@@ -105,7 +118,11 @@ async fn command(global: &cli::Global, command: &Command, db: &Database) -> anyh
         | Command::Restore { .. } => {
             unreachable!("handled before opening the database")
         }
-        Command::Backup { out } => commands::backup::backup(global, &db.url, out).await?,
+        Command::Backup { out, base_dir } => match (out, base_dir) {
+            (Some(out), _) => commands::backup::backup(global, &db.url, out).await?,
+            (None, Some(base)) => commands::backup::base_backup(global, &db.url, base).await?,
+            (None, None) => anyhow::bail!("backup needs --out FILE or --base-dir DIR"),
+        },
         Command::Migrate => println!("migrations are up to date"),
         Command::Import(args) => commands::import::run(args, db).await?,
         Command::Seed(args) => commands::seed::run(args, db).await?,

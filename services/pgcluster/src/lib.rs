@@ -65,13 +65,30 @@ pub struct Cluster {
     port: u16,
     password: String,
     started_here: bool,
+    wal_archive: Option<PathBuf>,
 }
+
+/// How long a WAL segment may wait before it is archived even if not full:
+/// what continuous archiving can lose at most.
+pub const ARCHIVE_TIMEOUT_SECS: u32 = 60;
 
 impl Cluster {
     /// Initialises the cluster under `dir` if it does not exist, starts it if
     /// it is not running, and creates the `kerjasama` database. Safe to call
     /// from several processes at once.
     pub fn ensure_running(dir: &Path) -> Result<Cluster, ClusterError> {
+        Self::ensure_running_archiving(dir, None)
+    }
+
+    /// As [`Cluster::ensure_running`]; with `wal_archive`, a server this call
+    /// starts archives every completed WAL segment into that folder
+    /// (continuous archiving, for point-in-time recovery), at least every
+    /// [`ARCHIVE_TIMEOUT_SECS`]. The folder is created and given to the
+    /// server's user; its path may hold only letters, digits and `/._-`.
+    pub fn ensure_running_archiving(
+        dir: &Path,
+        wal_archive: Option<&Path>,
+    ) -> Result<Cluster, ClusterError> {
         fs::create_dir_all(dir).map_err(io_err(dir))?;
         let lock_path = dir.join("postgres.lock");
         let lock = File::create(&lock_path).map_err(io_err(&lock_path))?;
@@ -88,7 +105,11 @@ impl Cluster {
             port: 0,
             password: String::new(),
             started_here: false,
+            wal_archive: None,
         };
+        if let Some(archive) = wal_archive {
+            cluster.wal_archive = Some(cluster.prepare_archive(archive)?);
+        }
         let fresh = !cluster.pgdata.join("PG_VERSION").exists();
         if fresh {
             cluster.password = random_hex(24).map_err(io_err(Path::new("/dev/urandom")))?;
@@ -242,9 +263,16 @@ impl Cluster {
             .join("server.log")
             .to_string_lossy()
             .into_owned();
-        let options = format!(
+        let mut options = format!(
             "-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c max_connections=200"
         );
+        if let Some(archive) = &self.wal_archive {
+            let archive = archive.display();
+            options.push_str(&format!(
+                " -c archive_mode=on -c archive_timeout={ARCHIVE_TIMEOUT_SECS} \
+                 -c archive_command='test ! -f {archive}/%f && cp %p {archive}/%f'"
+            ));
+        }
         self.run(
             "pg_ctl start",
             "pg_ctl",
@@ -276,6 +304,69 @@ impl Cluster {
             .nth(3)
             .and_then(|line| line.trim().parse().ok())
             .ok_or(ClusterError::NoPort(pid_file))
+    }
+
+    /// The archive folder, absolute, created and writable by the server's user.
+    fn prepare_archive(&self, archive: &Path) -> Result<PathBuf, ClusterError> {
+        fs::create_dir_all(archive).map_err(io_err(archive))?;
+        let archive = fs::canonicalize(archive).map_err(io_err(archive))?;
+        let text = archive.to_string_lossy();
+        if !text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/._-".contains(c))
+        {
+            return Err(ClusterError::Command {
+                action: "WAL archive".into(),
+                detail: format!(
+                    "{text}: the folder's path may hold only letters, digits and /._- (it goes into the server's archive_command)"
+                ),
+            });
+        }
+        if let Some(user) = &self.run_as {
+            let (uid, gid) = user_ids(user)?;
+            chown(&archive, uid, gid)?;
+        }
+        Ok(archive)
+    }
+
+    /// Prepares `dir` to recover, when first started, from a base backup of
+    /// a cluster (`base`: its `postgres/` folder and `postgres.password`, as
+    /// `kerjasama backup --base-dir` writes them) by replaying the WAL in
+    /// `wal_archive` up to `until` (an ISO 8601 instant) and then promoting.
+    pub fn prepare_recovery(
+        dir: &Path,
+        base: &Path,
+        wal_archive: &Path,
+        until: &str,
+    ) -> Result<(), ClusterError> {
+        let pgdata = dir.join("postgres");
+        if pgdata.join("PG_VERSION").exists() {
+            return Err(ClusterError::Command {
+                action: "point-in-time restore".into(),
+                detail: format!("{} already holds a cluster", pgdata.display()),
+            });
+        }
+        fs::create_dir_all(dir).map_err(io_err(dir))?;
+        copy_tree(&base.join("postgres"), &pgdata)?;
+        fs::set_permissions(&pgdata, fs::Permissions::from_mode(0o700)).map_err(io_err(&pgdata))?;
+        let password = fs::read_to_string(base.join("postgres.password"))
+            .map_err(io_err(&base.join("postgres.password")))?;
+        write_private(&dir.join("postgres.password"), password.trim())?;
+        let archive = fs::canonicalize(wal_archive).map_err(io_err(wal_archive))?;
+        let auto = pgdata.join("postgresql.auto.conf");
+        let mut conf = fs::read_to_string(&auto).unwrap_or_default();
+        conf.push_str(&format!(
+            "restore_command = 'cp {}/%f %p'\nrecovery_target_time = '{until}'\nrecovery_target_action = 'promote'\n",
+            archive.display()
+        ));
+        fs::write(&auto, conf).map_err(io_err(&auto))?;
+        let signal = pgdata.join("recovery.signal");
+        fs::write(&signal, "").map_err(io_err(&signal))?;
+        if let Some(user) = unprivileged_user()? {
+            let (uid, gid) = user_ids(&user)?;
+            chown_tree(&pgdata, uid, gid)?;
+        }
+        Ok(())
     }
 
     fn create_database(&self) -> Result<(), ClusterError> {
@@ -385,6 +476,30 @@ fn user_ids(user: &str) -> Result<(u32, u32), ClusterError> {
     // SAFETY: checked non-null above.
     let (uid, gid) = unsafe { ((*entry).pw_uid, (*entry).pw_gid) };
     Ok((uid, gid))
+}
+
+fn copy_tree(from: &Path, to: &Path) -> Result<(), ClusterError> {
+    fs::create_dir_all(to).map_err(io_err(to))?;
+    for entry in fs::read_dir(from).map_err(io_err(from))? {
+        let entry = entry.map_err(io_err(from))?;
+        let target = to.join(entry.file_name());
+        if entry.file_type().map_err(io_err(&entry.path()))?.is_dir() {
+            copy_tree(&entry.path(), &target)?;
+        } else {
+            fs::copy(entry.path(), &target).map_err(io_err(&target))?;
+        }
+    }
+    Ok(())
+}
+
+fn chown_tree(path: &Path, uid: u32, gid: u32) -> Result<(), ClusterError> {
+    chown(path, uid, gid)?;
+    if path.is_dir() {
+        for entry in fs::read_dir(path).map_err(io_err(path))? {
+            chown_tree(&entry.map_err(io_err(path))?.path(), uid, gid)?;
+        }
+    }
+    Ok(())
 }
 
 fn chown(path: &Path, uid: u32, gid: u32) -> Result<(), ClusterError> {

@@ -496,3 +496,103 @@ impl Drop for StopOnDrop {
         }
     }
 }
+
+/// `kerjasama backup --base-dir DIR`: a base backup of kerjasama's own
+/// PostgreSQL (`pg_basebackup`, with the WAL it needs to be consistent) and
+/// its superuser password, the starting point of a point-in-time restore.
+pub async fn base_backup(global: &Global, url: &str, dir: &Path) -> anyhow::Result<()> {
+    if global.database_url.is_some() {
+        bail!(
+            "a base backup is of kerjasama's own PostgreSQL; an external server is backed up by its own tools (pg_basebackup, its WAL archive), or with `kerjasama backup --out`"
+        );
+    }
+    if dir.exists() && std::fs::read_dir(dir)?.next().is_some() {
+        bail!(
+            "{} is not empty; a base backup goes into a new folder",
+            dir.display()
+        );
+    }
+    std::fs::create_dir_all(dir)?;
+    let mut command = Command::new(pg_tool("pg_basebackup")?);
+    command
+        .arg(format!("--dbname={url}"))
+        .arg("--pgdata")
+        .arg(dir.join("postgres"))
+        .args(["--format=plain", "--wal-method=stream", "--checkpoint=fast"]);
+    tokio::task::spawn_blocking(move || run_tool(command, "pg_basebackup")).await??;
+    let password = global.data_dir().join("postgres.password");
+    std::fs::copy(&password, dir.join("postgres.password"))
+        .with_context(|| format!("copying {}", password.display()))?;
+    say(&format!(
+        "cadangan dasar ditulis / base backup written: {} (restore to any later instant with `kerjasama restore --base-dir {} --wal-archive DIR --until TIME`)",
+        dir.display(),
+        dir.display()
+    ));
+    Ok(())
+}
+
+/// `kerjasama restore --base-dir DIR --wal-archive ARCHIVE --until TIME`:
+/// a new data dir whose PostgreSQL is the base backup with the archived WAL
+/// replayed up to `until`, then promoted; every transaction committed before
+/// `until` is there, none after.
+pub async fn restore_to(
+    global: &Global,
+    base: &Path,
+    archive: &Path,
+    until: &str,
+) -> anyhow::Result<()> {
+    if global.database_url.is_some() {
+        bail!(
+            "a point-in-time restore makes kerjasama's own PostgreSQL in --data-dir; leave DATABASE_URL unset"
+        );
+    }
+    let instant = chrono::DateTime::parse_from_rfc3339(until).with_context(|| {
+        format!("--until {until:?}: an instant as RFC 3339, for example 2026-12-07T10:30:00+07:00")
+    })?;
+    let target = instant.to_rfc3339();
+    let dir = std::path::absolute(global.data_dir())?;
+    let (base, archive) = (base.to_path_buf(), archive.to_path_buf());
+    let cluster = tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
+        kerjasama_pgcluster::Cluster::prepare_recovery(&dir, &base, &archive, &target)?;
+        Ok(kerjasama_pgcluster::Cluster::ensure_running(&dir)?)
+    })
+    .await??;
+    let _stop_when_done = StopOnDrop(Some(cluster));
+    let url = _stop_when_done
+        .0
+        .as_ref()
+        .map(|c| c.database_url())
+        .unwrap_or_default();
+    let client = connect(&url).await?;
+    let started = std::time::Instant::now();
+    loop {
+        let recovering: bool = client
+            .query_one("SELECT pg_is_in_recovery()", &[])
+            .await?
+            .get(0);
+        if !recovering {
+            break;
+        }
+        if started.elapsed() > std::time::Duration::from_secs(600) {
+            bail!(
+                "PostgreSQL is still replaying the WAL archive after 10 minutes; see its server.log"
+            );
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    // Recovery is done; later starts must not try it again.
+    for setting in [
+        "restore_command",
+        "recovery_target_time",
+        "recovery_target_action",
+    ] {
+        client
+            .batch_execute(&format!("ALTER SYSTEM RESET {setting}"))
+            .await?;
+    }
+    say(&format!(
+        "dipulihkan ke / restored to {until} in {}: every transaction committed before it, none after",
+        global.data_dir().display()
+    ));
+    Ok(())
+}
