@@ -68,6 +68,25 @@ pub const TABLES: &[&str] = &names(&TABLE_LABELS);
 /// report.
 pub const COLUMNS: &[&str] = &names(&COLUMN_LABELS);
 
+/// The name columns CSV and Parquet files end with (`names::name_column`),
+/// one per code column of the table; in no table of [`REPORT`], which lists
+/// what the metrics compute.
+pub const NAME_COLUMNS: &[&str] = &[
+    "document_number",
+    "unit_name",
+    "stage_name",
+    "responsible_unit_name",
+    "unit_of_measure_name",
+    "document_kind_name",
+    "state_name",
+    "status_name",
+    "watch_name",
+    "category_name",
+    "reporting_cycle_name",
+    "beneficiary_name",
+    "gap_name",
+];
+
 /// The names of a catalogue, in its order.
 const fn names<T: Copy, const N: usize>(entries: &[(&'static str, T); N]) -> [&'static str; N] {
     let mut out = [""; N];
@@ -252,7 +271,7 @@ const TABLE_LABELS: [(&str, TableLabel); 13] = [
     ),
 ];
 
-const COLUMN_LABELS: [(&str, Label); 70] = [
+const COLUMN_LABELS: [(&str, Label); 83] = [
     // evaluation_summary
     (
         "cooperation_type",
@@ -320,6 +339,42 @@ const COLUMN_LABELS: [(&str, Label); 70] = [
     // group's code.
     ("dimension", l("Dikelompokkan per", "Grouped by")),
     ("value", l("Kelompok", "Group")),
+    // The name columns CSV and Parquet gain at the end, one per code column
+    // (`names::with_name_columns`).
+    ("document_number", l("Nomor dokumen", "Document number")),
+    ("unit_name", l("Nama OPD", "Unit name")),
+    ("stage_name", l("Nama tahapan", "Stage name")),
+    (
+        "responsible_unit_name",
+        l("Nama OPD penanggung jawab", "Responsible unit name"),
+    ),
+    (
+        "unit_of_measure_name",
+        l("Satuan (uraian)", "Unit of measure (name)"),
+    ),
+    (
+        "document_kind_name",
+        l("Jenis dokumen (uraian)", "Document kind (name)"),
+    ),
+    (
+        "state_name",
+        l("Status kerja sama (uraian)", "Agreement state (name)"),
+    ),
+    (
+        "status_name",
+        l("Status laporan (uraian)", "Report status (name)"),
+    ),
+    ("watch_name", l("Pemantauan (uraian)", "Watch (name)")),
+    ("category_name", l("Kategori (uraian)", "Category (name)")),
+    (
+        "reporting_cycle_name",
+        l("Siklus laporan (uraian)", "Reporting cycle (name)"),
+    ),
+    (
+        "beneficiary_name",
+        l("Penerima manfaat (uraian)", "Beneficiary (name)"),
+    ),
+    ("gap_name", l("Kekurangan (uraian)", "Gap (name)")),
     // realised_benefits
     ("agreement", l("ID kerja sama", "Agreement ID")),
     ("title", l("Judul kerja sama", "Agreement title")),
@@ -713,7 +768,26 @@ mod tests {
             }
         }
         for c in COLUMNS {
-            assert!(used.contains(c), "{c} is in no table of the report");
+            assert!(
+                used.contains(c) || NAME_COLUMNS.contains(c),
+                "{c} is in no table of the report"
+            );
+        }
+        // Every name column a table gets is catalogued, and every catalogued
+        // one is some table's.
+        let given: HashSet<String> = used
+            .iter()
+            .filter_map(|c| crate::names::name_column(c))
+            .collect();
+        for name in NAME_COLUMNS {
+            assert!(column(name).is_some(), "{name} has no label");
+            assert!(given.contains(*name), "{name} is given to no table");
+        }
+        for name in &given {
+            assert!(
+                NAME_COLUMNS.contains(&name.as_str()),
+                "{name} is not in NAME_COLUMNS"
+            );
         }
     }
 

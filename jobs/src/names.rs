@@ -3,14 +3,16 @@
 //! measure by name, an agreement by its document number and title, a region
 //! by its Kemendagri name, and every fixed code list through
 //! [`kerjasama_core::code_labels`]. Loaded once per run, beside the register;
-//! the pack, the workbook and the digests read them, while CSV and Parquet
-//! keep the codes (the machine contract).
+//! the pack, the workbook and the digests read them. CSV and Parquet keep
+//! the codes (the machine contract) and gain, at the end, a name column for
+//! each code column a person would otherwise need the catalogue to read
+//! ([`with_name_columns`]).
 
 use std::collections::HashMap;
 
 use kerjasama_core::code_labels;
 use kerjasama_core::regions;
-use polars::prelude::DataFrame;
+use polars::prelude::{Column, DataFrame, PolarsResult};
 
 use crate::error::JobResult;
 use crate::load::Register;
@@ -187,4 +189,60 @@ fn agreements_of(frame: &DataFrame) -> JobResult<HashMap<String, (String, String
             ))
         })
         .collect())
+}
+
+/// The code columns a person needs a name for, with the name column's
+/// machine name: `agreement` → `document_number`, `unit_code` → `unit_name`,
+/// `stage_code` → `stage_name`, any other → `<column>_name`.
+pub fn name_column(column: &str) -> Option<String> {
+    Some(match column {
+        "agreement" => "document_number".into(),
+        "unit_code" => "unit_name".into(),
+        "stage_code" => "stage_name".into(),
+        "responsible_unit" | "unit_of_measure" | "document_kind" | "state" | "status" | "watch"
+        | "category" | "reporting_cycle" | "beneficiary" | "gap" => {
+            format!("{column}_name")
+        }
+        _ => return None,
+    })
+}
+
+impl Names {
+    /// The names of a code column's values (a document number for `agreement`).
+    pub fn names_of(&self, column: &str, frame: &DataFrame) -> Option<Vec<Option<String>>> {
+        let values = frame.column(column).ok()?.str().ok()?.clone();
+        Some(
+            values
+                .iter()
+                .map(|v| {
+                    v.map(|code| {
+                        if column == "agreement" {
+                            self.number(code)
+                        } else {
+                            self.code(column, code).unwrap_or_default()
+                        }
+                    })
+                })
+                .collect(),
+        )
+    }
+}
+
+/// `frame` with, at the end (so every existing column keeps its place), a
+/// name column for each code column of [`name_column`], in Bahasa Indonesia.
+pub fn with_name_columns(frame: &DataFrame, names: &Names) -> PolarsResult<DataFrame> {
+    let mut columns: Vec<Column> = frame.columns().to_vec();
+    for column in frame.columns() {
+        let code = column.name().as_str();
+        let Some(name) = name_column(code) else {
+            continue;
+        };
+        if frame.column(&name).is_ok() {
+            continue;
+        }
+        if let Some(texts) = names.names_of(code, frame) {
+            columns.push(Column::new(name.as_str().into(), texts));
+        }
+    }
+    DataFrame::new(frame.height(), columns)
 }

@@ -148,13 +148,15 @@ fn write_files(
     let mut listed = Vec::with_capacity(tables.len());
     for table in tables.iter_mut() {
         let file = format!("{}.csv", table.name);
-        staging.write_csv(&file, &mut table.frame)?;
-        staging.write_parquet(&format!("{}.parquet", table.name), &mut table.frame)?;
+        // The files keep the codes and gain, at the end, their names.
+        let mut named = crate::names::with_name_columns(&table.frame, names)?;
+        staging.write_csv(&file, &mut named)?;
+        staging.write_parquet(&format!("{}.parquet", table.name), &mut named)?;
         listed.push(ManifestTable {
             name: table.name,
             file,
-            rows: table.frame.height(),
-            columns: crate::rows::columns_of(&table.frame),
+            rows: named.height(),
+            columns: crate::rows::columns_of(&named),
         });
     }
     phase("CSV and Parquet written");

@@ -70,17 +70,16 @@ struct SheetColumn {
 
 /// A column's name in both languages, for the extra name columns.
 fn named(column: &str) -> Option<(String, String)> {
+    crate::names::name_column(column)?;
     let heading = |c: &str| labels::column(c).map(|l| (l.id, l.en));
     Some(match column {
         "unit_code" | "responsible_unit" => ("Nama OPD".into(), "Unit name".into()),
         "stage_code" => ("Nama tahapan".into(), "Stage name".into()),
         "agreement" => ("Nomor dokumen".into(), "Document number".into()),
-        "sector" | "unit_of_measure" | "document_kind" | "state" | "status" | "watch"
-        | "category" | "reporting_cycle" | "beneficiary" | "kind" | "gap" => {
+        _ => {
             let (id, en) = heading(column).unwrap_or((column, column));
             (format!("{id} (uraian)"), format!("{en} (name)"))
         }
-        _ => return None,
     })
 }
 
@@ -101,27 +100,15 @@ fn for_people(frame: &DataFrame, names: &Names) -> JobResult<(DataFrame, Vec<She
         let Some((id, en)) = named(&name) else {
             continue;
         };
-        let Ok(values) = column.str() else {
+        let Some(texts) = names.names_of(&name, frame) else {
             continue;
         };
-        let texts: Vec<Option<String>> = values
-            .iter()
-            .map(|v| {
-                v.map(|code| {
-                    if name == "agreement" {
-                        names.number(code)
-                    } else {
-                        names.code(&name, code).unwrap_or_default()
-                    }
-                })
-            })
-            .collect();
         let extra = format!("{name} (nama)");
         columns.push(Column::new(extra.as_str().into(), texts));
         described.push(SheetColumn {
             id,
             en,
-            csv: format!("— ({name})"),
+            csv: crate::names::name_column(&name).unwrap_or_default(),
         });
     }
     Ok((DataFrame::new(frame.height(), columns)?, described))

@@ -97,15 +97,38 @@ pub(crate) async fn rows(
     drop_first: bool,
 ) -> Vec<String> {
     let text = String::from_utf8(download(server, &run.name, file).await.unwrap()).unwrap();
-    text.split("\r\n")
-        .skip(1)
-        .filter(|l| !l.is_empty())
-        .map(|l| {
-            if drop_first {
-                l.split_once(',').unwrap().1.to_string()
+    contract_rows(&text)
+        .into_iter()
+        .map(|fields| {
+            let fields = if drop_first {
+                &fields[1..]
             } else {
-                l.to_string()
-            }
+                &fields[..]
+            };
+            fields.join(",")
+        })
+        .collect()
+}
+
+/// A metric CSV's data rows, each cut to its contract columns: the name
+/// columns every file ends with (`document_number`, `unit_name`, `*_name`)
+/// left out, since they are checked on their own.
+pub(crate) fn contract_rows(text: &str) -> Vec<Vec<String>> {
+    let mut reader = csv::ReaderBuilder::new().from_reader(text.as_bytes());
+    let header = reader.headers().unwrap().clone();
+    let contract = header
+        .iter()
+        .position(|h| kerjasama_jobs::labels::NAME_COLUMNS.contains(&h))
+        .unwrap_or(header.len());
+    reader
+        .records()
+        .map(|record| {
+            record
+                .unwrap()
+                .iter()
+                .take(contract)
+                .map(str::to_string)
+                .collect()
         })
         .collect()
 }

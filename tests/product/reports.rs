@@ -362,11 +362,9 @@ async fn counts_by_type_csv_has_the_exact_expected_content() {
             .unwrap(),
     )
     .unwrap();
-    let overdue: Vec<String> = csv
-        .split("\r\n")
-        .skip(1)
-        .filter(|l| !l.is_empty())
-        .map(|l| l.split_once(',').unwrap().1.to_string())
+    let overdue: Vec<String> = crate::metrics::contract_rows(&csv)
+        .into_iter()
+        .map(|fields| fields[1..].join(","))
         .collect();
     assert_eq!(
         overdue,
@@ -377,6 +375,27 @@ async fn counts_by_type_csv_has_the_exact_expected_content() {
             "Adendum,KSDD,DLHK,PENATAUSAHAAN,2026-08-01,2026-08-15,46,31-90",
         ]
     );
+    // The file ends with the names of its codes, for people: the document
+    // number, the OPD's name and the stage's Indonesian name.
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    assert_eq!(
+        header[header.len() - 3..],
+        ["document_number", "unit_name", "stage_name"]
+    );
+    let named: Vec<Vec<String>> = reader
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            r.iter().skip(r.len() - 3).map(String::from).collect()
+        })
+        .collect();
+    assert_eq!(
+        named[0],
+        ["415.4/12-HUK/2024", "Dinas DLHK", "Penatausahaan"],
+        "{named:?}"
+    );
+    assert_eq!(named[1][0], "", "an agreement without a number has none");
 
     let state: String = server
         .sql()
