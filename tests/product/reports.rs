@@ -279,6 +279,18 @@ async fn counts_by_type_csv_has_the_exact_expected_content() {
         html.contains("per <strong>30 September 2026</strong>"),
         "{html}"
     );
+    // No resource name or UUID anywhere a person reads, the footer included:
+    // it says when the run was made and gives a short reference.
+    let id = run.name.trim_start_matches("reportRuns/");
+    assert!(
+        !html.contains("reportRuns/") && !html.contains("agreements/") && !html.contains(id),
+        "{html}"
+    );
+    assert!(
+        html.contains(&format!("ref. laporan {}", &id.replace('-', "")[..8])),
+        "{html}"
+    );
+    assert!(html.contains(" WIB · ref. laporan "), "{html}");
     // Table cells as Indonesians read them: no true/false, no ISO dates.
     assert!(
         !html.contains(">true<") && !html.contains(">false<"),

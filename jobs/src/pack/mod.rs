@@ -424,7 +424,23 @@ pub fn build(tables: &[MetricTable], run: &ReportRun, context: &PackContext) -> 
             indonesian::date(run.period_start),
             indonesian::date(run.period_end)
         ),
-        provenance: format!("{}; {}", run.name(), run.software_version),
+        provenance: provenance(run),
         sections,
     })
+}
+
+/// The pack's footer, as a person reads it: when the run was asked for
+/// (WIB), a short reference to the run (the first eight characters of its id,
+/// enough to find it in `ListReportRuns`) and the software's version; no
+/// resource name.
+fn provenance(run: &ReportRun) -> String {
+    // Asia/Jakarta keeps UTC+7 all year.
+    let wib = run.create_time + chrono::Duration::hours(7);
+    let reference: String = run.id.simple().to_string().chars().take(8).collect();
+    format!(
+        "Dibuat {} pukul {} WIB · ref. laporan {reference} · kerjasama {}",
+        indonesian::date(wib.date_naive()),
+        wib.format("%H.%M"),
+        run.software_version
+    )
 }

@@ -305,7 +305,7 @@ mod tests {
             region: "Wilayah 32".into(),
             as_of: "30 September 2026".into(),
             period: "1 Juli 2026 – 30 September 2026".into(),
-            provenance: "reportRuns/x; kerjasama 0.1.0".into(),
+            provenance: "Dibuat 7 Desember 2026 pukul 12.38 WIB · ref. laporan 01a24f03 · kerjasama 0.1.0".into(),
             sections: vec![
                 Section {
                     anchor: "a",

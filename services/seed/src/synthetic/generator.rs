@@ -582,13 +582,13 @@ impl Generator {
                 country: None,
             },
             Some(rr) if rr >= 71 => Partner {
-                name: format!("Pemerintah Kota {code}.{rr:02}"),
+                name: local_government(&format!("{code}.{rr:02}"), "Kota"),
                 kind: PartyKind::CityGovernment,
                 region: Some(format!("{code}.{rr:02}")),
                 country: None,
             },
             Some(rr) => Partner {
-                name: format!("Pemerintah Kabupaten {code}.{rr:02}"),
+                name: local_government(&format!("{code}.{rr:02}"), "Kabupaten"),
                 kind: PartyKind::RegencyGovernment,
                 region: Some(format!("{code}.{rr:02}")),
                 country: None,
@@ -1653,4 +1653,15 @@ pub(super) fn sign(
         }
     }
     as_of
+}
+
+/// "Pemerintah Kota Serang" for a regency or city the region catalogue knows;
+/// for one it does not, its kind and code.
+fn local_government(code: &str, kind: &str) -> String {
+    let name = kerjasama_core::regions::display(code);
+    if name == code {
+        format!("Pemerintah {kind} {code}")
+    } else {
+        format!("Pemerintah {name}")
+    }
 }
