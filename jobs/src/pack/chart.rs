@@ -120,13 +120,28 @@ fn value_label(value: f64, scale: Scale, divisor: f64) -> String {
     }
 }
 
+/// A category name short enough for the axis. "Provinsi" is shortened to
+/// "Prov." first; a name still too long keeps its start and its end, cut in
+/// the middle (the end is what tells two OPDs of different provinces apart:
+/// "Dinas Perindustrian dan… Prov. Jawa Barat").
 fn cut(label: &str) -> String {
-    if label.chars().count() <= MAX_LABEL_CHARS {
-        label.to_string()
-    } else {
-        let kept: String = label.chars().take(MAX_LABEL_CHARS - 1).collect();
-        format!("{}…", kept.trim_end())
+    let label = label.replace(" Provinsi ", " Prov. ");
+    let chars: Vec<char> = label.chars().collect();
+    if chars.len() <= MAX_LABEL_CHARS {
+        return label;
     }
+    // The end: the last words, up to 20 characters.
+    let mut tail_start = chars.len() - 20;
+    while tail_start < chars.len() && chars[tail_start - 1] != ' ' {
+        tail_start += 1;
+    }
+    if tail_start >= chars.len() {
+        tail_start = chars.len() - 20;
+    }
+    let tail: String = chars[tail_start..].iter().collect();
+    let room = MAX_LABEL_CHARS - 2 - tail.chars().count();
+    let head: String = chars[..room].iter().collect();
+    format!("{}… {}", head.trim_end(), tail.trim_start())
 }
 
 /// Long or many category names read better down the side than along the
@@ -360,6 +375,22 @@ pub fn svg(chart: &BarChart, font: &str) -> JobResult<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_names_keep_their_start_and_the_end_that_tells_them_apart() {
+        assert_eq!(
+            cut("Dinas Kesehatan Provinsi Banten"),
+            "Dinas Kesehatan Prov. Banten"
+        );
+        let banten = cut("Dinas Perindustrian dan Perdagangan Provinsi Banten");
+        let jabar = cut("Dinas Perindustrian dan Perdagangan Provinsi Jawa Barat");
+        assert_ne!(banten, jabar);
+        assert!(jabar.ends_with("Prov. Jawa Barat"), "{jabar}");
+        assert!(jabar.starts_with("Dinas Perindustrian"), "{jabar}");
+        for cut_name in [&banten, &jabar] {
+            assert!(cut_name.chars().count() <= MAX_LABEL_CHARS, "{cut_name}");
+        }
+    }
 
     #[test]
     fn count_axes_have_whole_ticks_only() {

@@ -438,7 +438,7 @@ fn provenance(run: &ReportRun) -> String {
     let wib = run.create_time + chrono::Duration::hours(7);
     let reference: String = run.id.simple().to_string().chars().take(8).collect();
     format!(
-        "Dibuat {} pukul {} WIB · ref. laporan {reference} · kerjasama {}",
+        "Dibuat {} pukul {} WIB · ref. laporan {reference} · {}",
         indonesian::date(wib.date_naive()),
         wib.format("%H.%M"),
         run.software_version
