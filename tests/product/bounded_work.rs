@@ -325,3 +325,51 @@ async fn unknown_tokens_reach_the_database_once_and_a_failing_peer_not_at_all() 
         "300 forged tokens in {elapsed:.1} s: {looked_up} read the database, {refused} refused unread; {codes:?}"
     );
 }
+
+#[tokio::test]
+async fn failed_authentication_on_the_http_port_is_limited_per_peer_too() {
+    let server = TestServer::start().await;
+    let path = "/reports/latest/overdue_stages.csv";
+    // The real caller has used its token on this port before.
+    let (status, _, _) = http_get(server.http_addr, path, Some(&server.admin)).await;
+    assert!(status != 401 && status != 429, "{status}");
+
+    let started = Instant::now();
+    let mut statuses: HashMap<u16, usize> = HashMap::new();
+    for i in 1..=300 {
+        let forged = format!("ksm_{i:040}");
+        let (status, headers, _) = http_get(server.http_addr, path, Some(&forged)).await;
+        if status == 429 {
+            assert!(
+                headers.iter().any(|(k, _)| k == "retry-after"),
+                "{headers:?}"
+            );
+        }
+        *statuses.entry(status).or_default() += 1;
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    assert_eq!(
+        statuses.keys().filter(|s| **s != 401 && **s != 429).count(),
+        0,
+        "{statuses:?}"
+    );
+    assert!(
+        statuses.get(&429).is_some_and(|n| *n >= 250),
+        "forged tokens past the burst are refused unread: {statuses:?}"
+    );
+    let checks = token_checks(&server).await;
+    let looked_up = checks.get("unknown").copied().unwrap_or(0.0);
+    let allowed = kerjasama_grpc::auth::FAILED_AUTH_BURST
+        + elapsed * kerjasama_grpc::auth::FAILED_AUTH_PER_SECOND
+        + 1.0;
+    assert!(
+        looked_up <= allowed,
+        "{looked_up} forged tokens reached the database in {elapsed:.1} s over HTTP (allowed {allowed:.0})"
+    );
+    // The real caller is still served.
+    let (status, _, _) = http_get(server.http_addr, path, Some(&server.admin)).await;
+    assert!(status != 401 && status != 429, "{status}");
+    eprintln!(
+        "300 forged tokens over HTTP in {elapsed:.1} s: {looked_up} read the database; {statuses:?}"
+    );
+}

@@ -26,7 +26,6 @@ use kerjasama_core::CoreError;
 use kerjasama_core::access::Principal;
 use kerjasama_core::pool::PgPool;
 use kerjasama_core::schema::report_runs;
-use kerjasama_core::tokens;
 use kerjasama_jobs::csv_dialect::CsvDialect;
 use kerjasama_jobs::run_record::{ReportRun, RunState};
 use kerjasama_jobs::runs;
@@ -37,6 +36,9 @@ use tokio::net::TcpListener;
 struct Downloads {
     pool: PgPool,
     telemetry: std::sync::Arc<crate::prometheus::Telemetry>,
+    /// The same token checks as the gRPC gate: a peer that keeps failing is
+    /// refused without reading the database.
+    auth: crate::auth::Authenticator,
 }
 
 /// `GET /metrics`: Prometheus metrics (see `prometheus`), no token needed.
@@ -63,6 +65,11 @@ impl IntoResponse for Failure {
                 .headers_mut()
                 .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }
+        if self.0 == StatusCode::TOO_MANY_REQUESTS {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        }
         response
     }
 }
@@ -88,14 +95,25 @@ impl From<CoreError> for Failure {
     }
 }
 
-async fn principal(pool: &PgPool, headers: &HeaderMap) -> Result<Principal, Failure> {
-    let secret = crate::auth::bearer_secret(headers).ok_or_else(|| {
-        Failure(
-            StatusCode::UNAUTHORIZED,
-            "missing Authorization: Bearer <token>".into(),
-        )
+async fn principal(
+    state: &Downloads,
+    peer: Option<crate::http_port::Peer>,
+    headers: &HeaderMap,
+) -> Result<Principal, Failure> {
+    let (checked, how) = state
+        .auth
+        .from_headers(headers, peer.map(|p| p.0.ip()))
+        .await;
+    state.telemetry.token_checked(how);
+    let actor = checked.map_err(|status| {
+        let code = match status.code() {
+            tonic::Code::Unauthenticated => StatusCode::UNAUTHORIZED,
+            tonic::Code::ResourceExhausted => StatusCode::TOO_MANY_REQUESTS,
+            tonic::Code::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            _ => StatusCode::INTERNAL_SERVER_ERROR,
+        };
+        Failure(code, status.message().to_string())
     })?;
-    let actor = tokens::authenticate(pool, secret).await?;
     actor.check_run_reports()?;
     Ok(actor)
 }
@@ -149,9 +167,10 @@ async fn run_file(
     State(state): State<Downloads>,
     Path((run, file)): Path<(String, String)>,
     Query(query): Query<FileQuery>,
+    axum::Extension(peer): axum::Extension<crate::http_port::Peer>,
     headers: HeaderMap,
 ) -> Result<Response, Failure> {
-    let actor = principal(&state.pool, &headers).await?;
+    let actor = principal(&state, Some(peer), &headers).await?;
     checked_text("file", &file)?;
     let id = kerjasama_core::names::parse_id(&run).ok_or_else(|| {
         Failure(
@@ -173,9 +192,10 @@ async fn latest_file(
     State(state): State<Downloads>,
     Path(file): Path<String>,
     Query(query): Query<Latest>,
+    axum::Extension(peer): axum::Extension<crate::http_port::Peer>,
     headers: HeaderMap,
 ) -> Result<Response, Failure> {
-    let actor = principal(&state.pool, &headers).await?;
+    let actor = principal(&state, Some(peer), &headers).await?;
     checked_text("file", &file)?;
     let dialect = query.dialect.clone();
     let schedule = query
@@ -241,6 +261,10 @@ pub async fn serve(
         .route("/metrics", get(metrics))
         .route("/reports/latest/{file}", get(latest_file))
         .route("/reports/{run}/{file}", get(run_file))
-        .with_state(Downloads { pool, telemetry });
+        .with_state(Downloads {
+            auth: crate::auth::Authenticator::new(pool.clone()),
+            pool,
+            telemetry,
+        });
     crate::http_port::serve(listener, tls, app, limits, shutdown).await
 }

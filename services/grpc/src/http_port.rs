@@ -45,6 +45,10 @@ impl Default for HttpLimits {
     }
 }
 
+/// The address a request came from, in its extensions (for per-peer limits).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Peer(pub std::net::SocketAddr);
+
 /// The largest request head read (bytes).
 const MAX_HEAD_BYTES: usize = 64 * 1024;
 /// The most header lines in one request.
@@ -74,10 +78,10 @@ pub async fn serve(
         connections.spawn(async move {
             let (stream, _admission) = admitted.into_parts();
             match acceptor {
-                None => connection(stream, app, limits, stopping).await,
+                None => connection(stream, app, peer, limits, stopping).await,
                 Some(acceptor) => {
                     match tokio::time::timeout(limits.header_read, acceptor.accept(stream)).await {
-                        Ok(Ok(tls)) => connection(tls, app, limits, stopping).await,
+                        Ok(Ok(tls)) => connection(tls, app, peer, limits, stopping).await,
                         Ok(Err(error)) => tracing::debug!(%peer, %error, "TLS handshake failed"),
                         Err(_) => tracing::debug!(%peer, "TLS handshake timed out"),
                     }
@@ -95,6 +99,7 @@ pub async fn serve(
 async fn connection<S>(
     stream: S,
     app: axum::Router,
+    peer: std::net::SocketAddr,
     limits: HttpLimits,
     mut stopping: tokio::sync::watch::Receiver<bool>,
 ) where
@@ -111,6 +116,13 @@ async fn connection<S>(
         .header_read_timeout(limits.header_read)
         .max_header_size(MAX_HEAD_BYTES)
         .max_headers(MAX_HEADERS);
+    let app = tower::ServiceExt::map_request(
+        app,
+        move |mut request: http::Request<hyper::body::Incoming>| {
+            request.extensions_mut().insert(Peer(peer));
+            request
+        },
+    );
     let served = builder.serve_connection(TokioIo::new(watched), TowerToHyperService::new(app));
     tokio::pin!(served);
     let mut check = tokio::time::interval(Duration::from_secs(1).min(limits.idle));
