@@ -210,7 +210,7 @@ pub fn name_column(column: &str) -> Option<String> {
 impl Names {
     /// The names of a code column's values (a document number for `agreement`).
     pub fn names_of(&self, column: &str, frame: &DataFrame) -> Option<Vec<Option<String>>> {
-        let values = frame.column(column).ok()?.str().ok()?.clone();
+        let values = frame.column(column).ok()?.str().ok()?;
         Some(
             values
                 .iter()

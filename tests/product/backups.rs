@@ -9,16 +9,10 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use kerjasama_proto::v1 as pb;
-use kerjasama_tests::{authed, binary, scratch_dir, start_binary};
+use kerjasama_tests::{authed, binary, scratch_dir, start_binary, start_binary_with};
 
+use crate::faults::{admin_token, create_unit_at, postmaster};
 use crate::fixtures::ksdd_ksb;
-
-fn admin_token(data_dir: &Path) -> String {
-    std::fs::read_to_string(data_dir.join("admin-token"))
-        .unwrap()
-        .trim()
-        .to_string()
-}
 
 /// Runs `kerjasama args…` to its end: (success, stdout, stderr).
 async fn kerjasama(args: Vec<String>) -> (bool, String, String) {
@@ -88,21 +82,7 @@ async fn a_backup_taken_under_load_restores_every_write_acknowledged_before_it()
     .unwrap();
     let token = admin_token(&source);
     let channel = channel(&served.addr).await;
-    pb::unit_service_client::UnitServiceClient::new(channel.clone())
-        .create_unit(authed(
-            &token,
-            pb::CreateUnitRequest {
-                unit: Some(pb::Unit {
-                    code: "DLHK".into(),
-                    region_code: "36".into(),
-                    display_name: "Dinas Lingkungan Hidup dan Kehutanan".into(),
-                    ..Default::default()
-                }),
-                request_id: String::new(),
-            },
-        ))
-        .await
-        .unwrap();
+    create_unit_at(&served.addr, &token, "DLHK").await;
     // A finished report run, so that files are backed up too.
     let mut reports = pb::report_service_client::ReportServiceClient::new(channel.clone());
     let run = reports
@@ -268,8 +248,7 @@ async fn a_backup_taken_under_load_restores_every_write_acknowledged_before_it()
 /// A SQL connection to the embedded PostgreSQL of `data_dir`.
 async fn embedded_sql(data_dir: &Path) -> tokio_postgres::Client {
     let password = std::fs::read_to_string(data_dir.join("postgres.password")).unwrap();
-    let pid = std::fs::read_to_string(data_dir.join("postgres/postmaster.pid")).unwrap();
-    let port: u16 = pid.lines().nth(3).unwrap().trim().parse().unwrap();
+    let (_, port) = postmaster(data_dir).expect("the embedded PostgreSQL runs");
     let url = format!(
         "postgres://kerjasama:{}@127.0.0.1:{port}/kerjasama",
         password.trim()
@@ -304,46 +283,14 @@ async fn a_point_in_time_restore_brings_back_exactly_the_writes_before_that_inst
     let source = scratch_dir("pitr-source");
     let archive = scratch_dir("pitr-wal");
     let served = tokio::task::spawn_blocking({
-        let (dir, archive) = (source.clone(), archive.clone());
-        move || {
-            let mut command = Command::new(binary());
-            command
-                .args([
-                    "serve",
-                    "--listen",
-                    "127.0.0.1:0",
-                    "--http-listen",
-                    "127.0.0.1:0",
-                    "--data-dir",
-                ])
-                .arg(&dir)
-                .arg("--wal-archive")
-                .arg(&archive)
-                .env_remove("DATABASE_URL")
-                .stdout(Stdio::piped())
-                .stderr(Stdio::null());
-            kerjasama_tests::spawn_and_wait_for_address(command)
-        }
+        let (dir, archive) = (source.clone(), arg(&archive));
+        move || start_binary_with(&dir, &["--wal-archive", &archive])
     })
     .await
     .unwrap();
     let token = admin_token(&source);
     let channel = channel(&served.addr).await;
-    pb::unit_service_client::UnitServiceClient::new(channel.clone())
-        .create_unit(authed(
-            &token,
-            pb::CreateUnitRequest {
-                unit: Some(pb::Unit {
-                    code: "DLHK".into(),
-                    region_code: "36".into(),
-                    display_name: "Dinas Lingkungan Hidup dan Kehutanan".into(),
-                    ..Default::default()
-                }),
-                request_id: String::new(),
-            },
-        ))
-        .await
-        .unwrap();
+    create_unit_at(&served.addr, &token, "DLHK").await;
 
     // A base backup, then writes on both sides of an instant.
     let base = scratch_dir("pitr-base");

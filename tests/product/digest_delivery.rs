@@ -14,7 +14,7 @@ use kerjasama_proto::v1 as pb;
 use kerjasama_tests::{Options, TestServer, authed, fresh_database};
 use tokio::io::AsyncReadExt;
 
-use crate::digests::{SECRET, client, deliveries, receiver, recipient};
+use crate::digests::{SECRET, client, deliveries, deliveries_within, receiver, recipient};
 use crate::fixtures::REGION;
 
 /// A name server that answers differently on each query: a public address,
@@ -63,22 +63,6 @@ fn worker(owner: &str) -> WorkerSettings {
     }
 }
 
-/// The outbox once `settled` holds, polled for up to `patience`.
-async fn outbox_when(
-    server: &TestServer,
-    patience: Duration,
-    settled: impl Fn(&[pb::DigestDelivery]) -> bool,
-) -> Vec<pb::DigestDelivery> {
-    let started = Instant::now();
-    loop {
-        let listed = deliveries(server).await;
-        if settled(&listed) || started.elapsed() > patience {
-            return listed;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
 #[tokio::test]
 async fn a_webhook_host_that_answers_differently_each_time_never_reaches_this_machine() {
     let (url, seen) = receiver(0).await;
@@ -104,7 +88,7 @@ async fn a_webhook_host_that_answers_differently_each_time_never_reaches_this_ma
     ));
     // Every delivery tried at least twice, so that each answer of the cycle
     // was met by some attempt.
-    let listed = outbox_when(&server, Duration::from_secs(60), |listed| {
+    let listed = deliveries_within(&server, Duration::from_secs(60), |listed| {
         listed.len() == 8 && listed.iter().all(|d| d.attempts >= 2)
     })
     .await;
@@ -225,7 +209,7 @@ async fn a_receiver_that_never_answers_delays_no_one_else() {
     );
     // The silent endpoint is held to two sends at once; each costs the
     // sender's timeout and is then retried.
-    let listed = outbox_when(&server, Duration::from_secs(60), |listed| {
+    let listed = deliveries_within(&server, Duration::from_secs(60), |listed| {
         listed
             .iter()
             .filter(|d| d.recipient != healthy_recipient.name && !d.last_error.is_empty())
@@ -346,7 +330,7 @@ async fn a_deleted_recipient_receives_nothing_more() {
     .await
     .unwrap();
     outbox::wake();
-    let listed = outbox_when(&server, Duration::from_secs(20), |listed| {
+    let listed = deliveries_within(&server, Duration::from_secs(20), |listed| {
         listed.iter().any(|d| {
             d.recipient == racing.name && d.state == pb::DigestDeliveryState::Failed as i32
         })

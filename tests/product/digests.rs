@@ -167,15 +167,23 @@ pub(crate) async fn deliveries_when(
     server: &TestServer,
     settled: impl Fn(&[pb::DigestDelivery]) -> bool,
 ) -> Vec<pb::DigestDelivery> {
-    let mut listed = Vec::new();
-    for _ in 0..200 {
-        listed = deliveries(server).await;
-        if settled(&listed) {
-            break;
+    deliveries_within(server, Duration::from_secs(20), settled).await
+}
+
+/// The outbox once `settled` holds for it, polled for up to `patience`.
+pub(crate) async fn deliveries_within(
+    server: &TestServer,
+    patience: Duration,
+    settled: impl Fn(&[pb::DigestDelivery]) -> bool,
+) -> Vec<pb::DigestDelivery> {
+    let started = std::time::Instant::now();
+    loop {
+        let listed = deliveries(server).await;
+        if settled(&listed) || started.elapsed() > patience {
+            return listed;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    listed
 }
 
 fn all_delivered(listed: &[pb::DigestDelivery]) -> bool {

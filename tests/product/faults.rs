@@ -187,7 +187,7 @@ async fn an_unwritable_reports_folder_fails_the_run_with_a_clear_error_and_the_s
     std::fs::remove_file(&server.reports_dir).unwrap();
 }
 
-fn admin_token(data_dir: &std::path::Path) -> String {
+pub(crate) fn admin_token(data_dir: &std::path::Path) -> String {
     std::fs::read_to_string(data_dir.join("admin-token"))
         .unwrap()
         .trim()
@@ -195,7 +195,7 @@ fn admin_token(data_dir: &std::path::Path) -> String {
 }
 
 /// (pid, port) of the embedded PostgreSQL, from its `postmaster.pid`.
-fn postmaster(data_dir: &std::path::Path) -> Option<(i32, u16)> {
+pub(crate) fn postmaster(data_dir: &std::path::Path) -> Option<(i32, u16)> {
     let text = std::fs::read_to_string(data_dir.join("postgres/postmaster.pid")).ok()?;
     let mut lines = text.lines();
     let pid = lines.next()?.trim().parse().ok()?;
@@ -211,7 +211,7 @@ async fn agreements_client(
         .unwrap()
 }
 
-async fn create_unit_at(addr: &str, token: &str, code: &str) {
+pub(crate) async fn create_unit_at(addr: &str, token: &str, code: &str) {
     pb::unit_service_client::UnitServiceClient::connect(format!("http://{addr}"))
         .await
         .unwrap()

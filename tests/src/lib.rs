@@ -681,6 +681,11 @@ impl Drop for Served {
 }
 
 pub fn start_binary(data_dir: &std::path::Path, demo: bool) -> Served {
+    start_binary_with(data_dir, if demo { &["--demo"] } else { &[] })
+}
+
+/// `kerjasama serve` on `data_dir` (its own PostgreSQL) with `extra` flags.
+pub fn start_binary_with(data_dir: &std::path::Path, extra: &[&str]) -> Served {
     let mut command = std::process::Command::new(binary());
     command
         .args([
@@ -692,12 +697,10 @@ pub fn start_binary(data_dir: &std::path::Path, demo: bool) -> Served {
             "--data-dir",
         ])
         .arg(data_dir)
+        .args(extra)
         .env_remove("DATABASE_URL")
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null());
-    if demo {
-        command.arg("--demo");
-    }
     spawn_and_wait_for_address(command)
 }
 

@@ -117,13 +117,7 @@ impl Admissions {
             if let Err(error) = stream.set_nodelay(true) {
                 tracing::debug!(%error, "TCP_NODELAY not set");
             }
-            return (
-                Admitted {
-                    stream,
-                    _admission: admission,
-                },
-                peer,
-            );
+            return (Admitted { stream, admission }, peer);
         }
     }
 
@@ -142,12 +136,12 @@ impl Admissions {
 /// An admitted TCP connection: holds its place until it closes.
 pub struct Admitted {
     stream: TcpStream,
-    _admission: Admission,
+    admission: Admission,
 }
 
 impl Admitted {
     pub fn into_parts(self) -> (TcpStream, Admission) {
-        (self.stream, self._admission)
+        (self.stream, self.admission)
     }
 }
 

@@ -7,7 +7,7 @@
 //!   [`EXPANSION_RATIO`] times it, at least [`EXPANSION_FLOOR`], never more
 //!   than [`MAX_EXPANDED_BYTES`];
 //! - at most [`MAX_PARTS`] parts;
-//! - a part's declared `uniqueCount` (the number of shared strings, which the
+//! - an XML part's declared `uniqueCount` (the number of shared strings, which the
 //!   reader reserves room for at once) at most one per [`MIN_BYTES_PER_STRING`]
 //!   bytes of the part.
 //!
@@ -105,7 +105,11 @@ pub fn check(archive: &mut zip::ZipArchive<Cursor<&[u8]>>, upload: u64) -> Resul
             limit,
         });
     }
+    // Only XML parts can be a shared strings table; media are never unpacked here.
     for (index, name, declared) in parts {
+        if !name.to_ascii_lowercase().ends_with(".xml") {
+            continue;
+        }
         if let Some(claimed) = unique_count(archive, index)
             && claimed > declared / MIN_BYTES_PER_STRING
         {

@@ -220,6 +220,11 @@ fn tempdir_beside(path: &Path) -> anyhow::Result<PathBuf> {
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
+    work_dir_in(parent)
+}
+
+/// A new, uniquely named work folder inside `parent`.
+fn work_dir_in(parent: &Path) -> anyhow::Result<PathBuf> {
     let dir = parent.join(format!(".kerjasama-backup-{}", uuid::Uuid::now_v7()));
     std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
     Ok(dir)
@@ -398,7 +403,7 @@ pub async fn restore(global: &Global, file: &Path, verify: bool) -> anyhow::Resu
     ));
     if verify {
         // A scratch PostgreSQL of its own, removed afterwards.
-        let scratch = tempdir_beside(&std::env::temp_dir().join("x"))?;
+        let scratch = work_dir_in(&std::env::temp_dir())?;
         let result = async {
             let cluster = kerjasama_pgcluster::Cluster::ensure_running(&scratch)?;
             let url = cluster.database_url();
@@ -465,7 +470,7 @@ pub async fn restore(global: &Global, file: &Path, verify: bool) -> anyhow::Resu
             reports.display()
         );
     }
-    let work = tempdir_beside(&global.data_dir().join("x"))?;
+    let work = work_dir_in(&global.data_dir())?;
     let dump = work.join(DUMP);
     backup.extract_dump(&dump)?;
     let restored = pg_restore(&dump, &url).await;
