@@ -91,6 +91,7 @@ async fn workbooks_that_unpack_past_a_bound_are_refused_naming_it_and_memory_sta
             true,
             "32 MB",
         ),
+        ("a part just under the bound", "part_under.xlsx", false, ""),
         (
             "a part just over the bound",
             "part_over.xlsx",

@@ -89,6 +89,9 @@ def main():
     table = strings_of(src)
     repack(src, path("strings_under.xlsx"), padded_strings(table, strings_limit - 1024), room)
     repack(src, path("strings_over.xlsx"), padded_strings(table, strings_limit + 1024), room)
+    # A part just under its bound, in an upload large enough for the total bound.
+    repack(src, path("part_under.xlsx"),
+           extra=[noise(part_limit // ratio + 2 * MIB), blank(part_limit - 1024)])
     repack(src, path("part_over.xlsx"), extra=[blank(part_limit + 1024)])
 
     with zipfile.ZipFile(src) as z:
