@@ -537,6 +537,59 @@ async fn one_bad_row_keeps_every_row_out_and_the_report_names_it() {
     assert_eq!(after, before);
 }
 
+/// A row the core's state rules refuse (a report for an agreement not yet
+/// signed) is reported in Bahasa Indonesia, naming the agreement by its
+/// document number, never by an id.
+#[tokio::test]
+async fn a_state_rule_is_reported_in_bahasa_naming_the_document_number() {
+    let server = TestServer::start().await;
+    units(&server).await;
+    let mut spec = register_spec();
+    spec["sheets"][5]["rows"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!([
+            UNSIGNED,
+            date("2026-01-01"),
+            date("2026-04-15"),
+            "Belum mulai",
+            0,
+            "",
+            ""
+        ]));
+    let run = settled(
+        &server,
+        &upload(&server, &build(&spec, None).await, true)
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(state(&run), pb::ImportRunState::Invalid);
+    let report = rows(&server, &run).await;
+    let report_line = report
+        .iter()
+        .find(|r| r.sheet == "Laporan Pelaksanaan" && r.row == 3)
+        .expect("the report problem");
+    assert_eq!(
+        report_line.message_id,
+        format!(
+            "No. {UNSIGNED} belum ditandatangani; laporan pelaksanaan dimulai setelah kerja sama berlaku"
+        ),
+        "{report_line:?}"
+    );
+    assert!(
+        !report_line.message_en.contains("agreements/")
+            && report_line.message_en.contains(UNSIGNED),
+        "{report_line:?}"
+    );
+    assert!(
+        report
+            .iter()
+            .all(|r| !r.message_id.starts_with("Isian tidak sesuai aturan")),
+        "{report:?}"
+    );
+}
+
 /// Each bad file is INVALID with a clear line, never a crash or INTERNAL.
 #[tokio::test]
 async fn bad_files_get_clear_answers() {

@@ -208,6 +208,26 @@ async fn a_stage_waits_for_its_predecessors_and_the_message_names_the_blocking_s
         "{}",
         status.message()
     );
+    // The rule reads in Bahasa Indonesia too, and names itself.
+    use tonic_types::StatusExt;
+    assert_eq!(
+        status
+            .get_details_localized_message()
+            .map(|m| (m.locale, m.message)),
+        Some((
+            "id-ID".to_string(),
+            "tahapan PENAWARAN tidak dapat dimulai sebelum tahapan PERSIAPAN selesai atau \
+             dilewati (statusnya PENDING)"
+                .to_string()
+        ))
+    );
+    assert_eq!(
+        status
+            .get_details_error_info()
+            .and_then(|i| i.metadata.get("rule").cloned())
+            .as_deref(),
+        Some("STAGE_START_BLOCKED")
+    );
     let status = complete(&server, &ksb, "PERSIAPAN", "2026-10-01")
         .await
         .unwrap_err();

@@ -312,10 +312,10 @@ async fn live(
     let before = load(conn, id).await?;
     actor.check_admin(Some(&before.region_code))?;
     if before.delete_time.is_some() {
-        return Err(CoreError::FailedPrecondition(format!(
-            "{} is deleted",
-            before.name()
-        )));
+        return Err(CoreError::refused(
+            &kerjasama_core::wording::DELETED,
+            vec![before.name()],
+        ));
     }
     kerjasama_core::etag::check(&before.etag(), etag, &before.name())?;
     Ok(before)

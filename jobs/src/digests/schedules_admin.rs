@@ -140,10 +140,10 @@ pub async fn change(
         let before = load(conn, id).await?;
         actor.check_admin(Some(&before.region_code))?;
         if before.delete_time.is_some() {
-            return Err(CoreError::FailedPrecondition(format!(
-                "{} is deleted",
-                before.name()
-            )));
+            return Err(CoreError::refused(
+                &kerjasama_core::wording::DELETED,
+                vec![before.name()],
+            ));
         }
         kerjasama_core::etag::check(&before.etag(), etag, &before.name())?;
         let action = match change {

@@ -819,10 +819,10 @@ pub async fn delete(
         let before = load(conn, id, true).await?;
         actor.check_write_agreement(&before.fields.region_code, &before.fields.unit_code)?;
         if before.delete_time.is_some() {
-            return Err(CoreError::FailedPrecondition(format!(
-                "{} is already deleted",
-                before.name()
-            )));
+            return Err(CoreError::refused(
+                &crate::wording::ALREADY_DELETED,
+                vec![before.name()],
+            ));
         }
         check_etag(&before, etag)?;
         let children: Vec<Uuid> = agreements::table
@@ -946,10 +946,10 @@ pub async fn end(
         let before = load(conn, id, true).await?;
         actor.check_write_agreement(&before.fields.region_code, &before.fields.unit_code)?;
         if before.delete_time.is_some() {
-            return Err(CoreError::FailedPrecondition(format!(
-                "{} is deleted",
-                before.name()
-            )));
+            return Err(CoreError::refused(
+                &crate::wording::DELETED,
+                vec![before.name()],
+            ));
         }
         if let Some(ended) = before
             .lifecycle
@@ -1062,10 +1062,10 @@ pub async fn set_reports_owed_from_in(
     actor.check_admin(Some(&before.fields.region_code))?;
     check_etag(&before, etag)?;
     if before.delete_time.is_some() {
-        return Err(CoreError::FailedPrecondition(format!(
-            "{} is deleted",
-            before.name()
-        )));
+        return Err(CoreError::refused(
+            &crate::wording::DELETED,
+            vec![before.name()],
+        ));
     }
     diesel::update(agreements::table.find(id))
         .set((

@@ -165,10 +165,10 @@ async fn writable_agreement(
     let agreement = crate::agreement_record::load(conn, id, true).await?;
     actor.check_write_agreement(&agreement.fields.region_code, &agreement.fields.unit_code)?;
     if agreement.delete_time.is_some() {
-        return Err(CoreError::FailedPrecondition(format!(
-            "{} is deleted",
-            agreement.name()
-        )));
+        return Err(CoreError::refused(
+            &crate::wording::DELETED,
+            vec![agreement.name()],
+        ));
     }
     Ok(agreement)
 }
@@ -416,10 +416,10 @@ pub async fn update_indicator_in(
     let agreement = writable_agreement(conn, actor, agreement_id).await?;
     let before = load_indicator(conn, agreement_id, id, true).await?;
     if before.delete_time.is_some() {
-        return Err(CoreError::FailedPrecondition(format!(
-            "{} is deleted",
-            before.name()
-        )));
+        return Err(CoreError::refused(
+            &crate::wording::DELETED,
+            vec![before.name()],
+        ));
     }
     crate::etag::check(&before.etag(), etag, &before.name())?;
     let mut fields = before.fields.clone();
@@ -469,10 +469,10 @@ pub async fn delete_indicator(
         let agreement = writable_agreement(conn, actor, agreement_id).await?;
         let before = load_indicator(conn, agreement_id, id, true).await?;
         if before.delete_time.is_some() {
-            return Err(CoreError::FailedPrecondition(format!(
-                "{} is already deleted",
-                before.name()
-            )));
+            return Err(CoreError::refused(
+                &crate::wording::ALREADY_DELETED,
+                vec![before.name()],
+            ));
         }
         diesel::update(benefit_indicators::table.find(id))
             .set((
@@ -579,10 +579,10 @@ async fn check_realisation(
         .effective_from
         .or(agreement.fields.signed_on)
     else {
-        return Err(CoreError::FailedPrecondition(format!(
-            "{} is not signed; benefits are realised while it is in force",
-            agreement.name()
-        )));
+        return Err(CoreError::refused(
+            &crate::wording::NOT_SIGNED_FOR_BENEFITS,
+            vec![agreement.name()],
+        ));
     };
     if fields.period_start < from {
         v.push(FieldViolation::says(
@@ -680,10 +680,10 @@ async fn writable_indicator(
     let agreement = writable_agreement(conn, actor, agreement_id).await?;
     let indicator = load_indicator(conn, agreement_id, indicator_id, true).await?;
     if indicator.delete_time.is_some() {
-        return Err(CoreError::FailedPrecondition(format!(
-            "{} is deleted",
-            indicator.name()
-        )));
+        return Err(CoreError::refused(
+            &crate::wording::DELETED,
+            vec![indicator.name()],
+        ));
     }
     Ok((agreement, indicator))
 }
@@ -794,10 +794,10 @@ pub async fn update_realisation_in(
         writable_indicator(conn, actor, agreement_id, indicator_id).await?;
     let before = load_realisation(conn, &indicator, id).await?;
     if before.delete_time.is_some() {
-        return Err(CoreError::FailedPrecondition(format!(
-            "{} is deleted",
-            before.name()
-        )));
+        return Err(CoreError::refused(
+            &crate::wording::DELETED,
+            vec![before.name()],
+        ));
     }
     crate::etag::check(&before.etag(), etag, &before.name())?;
     let mut fields = before.fields.clone();
@@ -849,10 +849,10 @@ pub async fn delete_realisation(
             writable_indicator(conn, actor, agreement_id, indicator_id).await?;
         let before = load_realisation(conn, &indicator, id).await?;
         if before.delete_time.is_some() {
-            return Err(CoreError::FailedPrecondition(format!(
-                "{} is already deleted",
-                before.name()
-            )));
+            return Err(CoreError::refused(
+                &crate::wording::ALREADY_DELETED,
+                vec![before.name()],
+            ));
         }
         diesel::update(benefit_realisations::table.find(id))
             .set((

@@ -151,10 +151,10 @@ pub async fn create(
         let agreement = crate::agreement_record::load(conn, agreement_id, true).await?;
         actor.check_write_agreement(&agreement.fields.region_code, &agreement.fields.unit_code)?;
         if agreement.delete_time.is_some() {
-            return Err(CoreError::FailedPrecondition(format!(
-                "{} is deleted",
-                agreement.name()
-            )));
+            return Err(CoreError::refused(
+                &crate::wording::DELETED,
+                vec![agreement.name()],
+            ));
         }
         let id = Uuid::now_v7();
         diesel::insert_into(agreement_documents::table)
@@ -268,10 +268,10 @@ pub async fn delete(
         actor.check_write_agreement(&agreement.fields.region_code, &agreement.fields.unit_code)?;
         let before = load(conn, agreement_id, id).await?;
         if before.delete_time.is_some() {
-            return Err(CoreError::FailedPrecondition(format!(
-                "{} is already deleted",
-                before.name()
-            )));
+            return Err(CoreError::refused(
+                &crate::wording::ALREADY_DELETED,
+                vec![before.name()],
+            ));
         }
         diesel::update(agreement_documents::table.find(id))
             .set(agreement_documents::delete_time.eq(diesel::dsl::now))

@@ -76,6 +76,14 @@ pub enum CoreError {
     AlreadyExists { resource: String },
     #[error("{0}")]
     FailedPrecondition(String),
+    /// A state rule refused the call (FAILED_PRECONDITION as well), in a
+    /// [`Wording`] so it reads in Bahasa Indonesia too (the import's problem
+    /// report, `google.rpc.LocalizedMessage` on the status).
+    #[error("{}", .wording.english(.values))]
+    Refused {
+        wording: &'static Wording,
+        values: Vec<String>,
+    },
     /// A concurrent change won (etag mismatch): re-read and retry.
     #[error("{0}")]
     Aborted(String),
@@ -114,6 +122,19 @@ impl CoreError {
     /// One domain rule's violation (see [`FieldViolation::says`]).
     pub fn says(field: impl Into<String>, wording: &'static Wording, values: Vec<String>) -> Self {
         CoreError::InvalidArgument(vec![FieldViolation::says(field, wording, values)])
+    }
+
+    /// A state rule's refusal: `wording` with `values` in place.
+    pub fn refused(wording: &'static Wording, values: Vec<String>) -> Self {
+        CoreError::Refused { wording, values }
+    }
+
+    /// The refusal in Bahasa Indonesia, when a state rule said it.
+    pub fn indonesian_refusal(&self) -> Option<String> {
+        match self {
+            CoreError::Refused { wording, values } => Some(wording.indonesian(values)),
+            _ => None,
+        }
     }
 
     pub fn not_found(resource: impl Into<String>) -> Self {

@@ -193,24 +193,26 @@ pub async fn submit_in(
     let agreement = crate::agreement_record::load(conn, agreement_id, true).await?;
     actor.check_write_agreement(&agreement.fields.region_code, &agreement.fields.unit_code)?;
     if agreement.delete_time.is_some() {
-        return Err(CoreError::FailedPrecondition(format!(
-            "{} is deleted",
-            agreement.name()
-        )));
+        return Err(CoreError::refused(
+            &crate::wording::DELETED,
+            vec![agreement.name()],
+        ));
     }
     if !agreement.fields.document_kind.is_implemented() {
-        return Err(CoreError::FailedPrecondition(format!(
-            "{} is an {}, which has no reporting cycles: {}",
-            agreement.name(),
-            agreement.fields.document_kind,
-            no_cycles_because(agreement.fields.document_kind)
-        )));
+        return Err(CoreError::refused(
+            &crate::wording::NO_REPORTING_CYCLES,
+            vec![
+                agreement.name(),
+                agreement.fields.document_kind.to_string(),
+                no_cycles_because(agreement.fields.document_kind).to_string(),
+            ],
+        ));
     }
     let Some((from, until)) = in_force(&agreement) else {
-        return Err(CoreError::FailedPrecondition(format!(
-            "{} is not signed; implementation reports start once it is in force",
-            agreement.name()
-        )));
+        return Err(CoreError::refused(
+            &crate::wording::NOT_SIGNED_FOR_REPORTS,
+            vec![agreement.name()],
+        ));
     };
     let cycle = agreement.fields.reporting_cycle;
     let (start, end) = cycle_containing(new.cycle_start, cycle);

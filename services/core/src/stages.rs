@@ -23,6 +23,7 @@ use crate::error::{CoreError, CoreResult, FieldViolation};
 use crate::pool::PgPool;
 use crate::schema::agreements as agreements_table;
 use crate::schema::{agreement_stages, stage_definitions, stage_reschedules, stage_templates};
+use crate::wording::{self, Wording};
 
 /// Which template a record follows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -382,10 +383,10 @@ pub async fn replace_template(
         .get_result(conn)
         .await?;
     if moved > 0 {
-        return Err(CoreError::FailedPrecondition(format!(
-            "{}'s stages have started under its current template; adding or removing its parent would change them",
-            crate::names::agreement_name(agreement_id)
-        )));
+        return Err(refused(
+            &wording::TEMPLATE_IN_USE,
+            vec![crate::names::agreement_name(agreement_id)],
+        ));
     }
     diesel::delete(agreement_stages::table.filter(agreement_stages::agreement_id.eq(agreement_id)))
         .execute(conn)
@@ -662,8 +663,8 @@ fn previous_completion(stages: &[Stage], index: usize) -> Option<NaiveDate> {
     stages[..index].iter().filter_map(|s| s.completed_on).max()
 }
 
-fn precondition(message: String) -> CoreError {
-    CoreError::FailedPrecondition(message)
+fn refused(wording: &'static Wording, values: Vec<String>) -> CoreError {
+    CoreError::refused(wording, values)
 }
 
 /// Applies one action to one stage, in one transaction with its audit row.
@@ -691,17 +692,17 @@ pub async fn act_in(
     let agreement = crate::agreement_record::load(conn, agreement_id, true).await?;
     actor.check_write_agreement(&agreement.fields.region_code, &agreement.fields.unit_code)?;
     if agreement.delete_time.is_some() {
-        return Err(precondition(format!("{} is deleted", agreement.name())));
+        return Err(refused(&wording::DELETED, vec![agreement.name()]));
     }
     if let Some(on) = agreement
         .lifecycle
         .terminated_on
         .or(agreement.lifecycle.cancelled_on)
     {
-        return Err(precondition(format!(
-            "{} was terminated or cancelled on {on}; its stages are closed",
-            agreement.name()
-        )));
+        return Err(refused(
+            &wording::STAGES_CLOSED,
+            vec![agreement.name(), on.to_string()],
+        ));
     }
     let stages = load_stages(conn, agreement_id).await?;
     let index = stages
@@ -724,21 +725,22 @@ pub async fn act_in(
         StageAction::Start { on, notes } => {
             let on = not_in_future("started_on", *on, today)?;
             if stage.status != StageStatus::Pending {
-                return Err(precondition(format!(
-                    "stage {code} is {}, not PENDING",
-                    stage.status
-                )));
+                return Err(refused(
+                    &wording::STAGE_NOT_PENDING,
+                    vec![code.to_string(), stage.status.to_string()],
+                ));
             }
             if let Some(b) = blocker(&stages, index) {
-                return Err(precondition(format!(
-                    "stage {code} cannot start before stage {} is done or skipped (it is {})",
-                    b.code, b.status
-                )));
+                return Err(refused(
+                    &wording::STAGE_START_BLOCKED,
+                    vec![code.to_string(), b.code.clone(), b.status.to_string()],
+                ));
             }
             if let Some(previous) = previous_completion(&stages, index).filter(|p| on < *p) {
-                return Err(precondition(format!(
-                    "stage {code} cannot start on {on}, before the previous stage was settled on {previous}"
-                )));
+                return Err(refused(
+                    &wording::STAGE_START_BEFORE_PREVIOUS,
+                    vec![code.to_string(), on.to_string(), previous.to_string()],
+                ));
             }
             start_stage(conn, agreement_id, code, on, target_days(code).unwrap_or(0)).await?;
             if let Some(notes) = notes {
@@ -753,20 +755,31 @@ pub async fn act_in(
         } => {
             let on = not_in_future("completed_on", *on, today)?;
             if stage.status != StageStatus::InProgress {
-                let hint = match blocker(&stages, index) {
-                    Some(b) => format!("; stage {} is {}", b.code, b.status),
-                    None if stage.status == StageStatus::Pending => "; start it first".to_string(),
-                    None => String::new(),
-                };
-                return Err(precondition(format!(
-                    "stage {code} is {}, not IN_PROGRESS{hint}",
-                    stage.status
-                )));
+                let status = stage.status.to_string();
+                return Err(match blocker(&stages, index) {
+                    Some(b) => refused(
+                        &wording::STAGE_WAITS_FOR,
+                        vec![
+                            code.to_string(),
+                            status,
+                            b.code.clone(),
+                            b.status.to_string(),
+                        ],
+                    ),
+                    None if stage.status == StageStatus::Pending => {
+                        refused(&wording::STAGE_NOT_STARTED, vec![code.to_string()])
+                    }
+                    None => refused(
+                        &wording::STAGE_NOT_IN_PROGRESS,
+                        vec![code.to_string(), status],
+                    ),
+                });
             }
             if let Some(started) = stage.started_on.filter(|s| on < *s) {
-                return Err(precondition(format!(
-                    "stage {code} cannot be completed on {on}, before it started on {started}"
-                )));
+                return Err(refused(
+                    &wording::STAGE_COMPLETED_BEFORE_START,
+                    vec![code.to_string(), on.to_string(), started.to_string()],
+                ));
             }
             crate::documents::ensure_evidence(
                 conn,
@@ -810,25 +823,29 @@ pub async fn act_in(
                 ));
             }
             if !stage.skippable {
-                return Err(precondition(format!("stage {code} cannot be skipped")));
+                return Err(refused(
+                    &wording::STAGE_NEVER_SKIPPED,
+                    vec![code.to_string()],
+                ));
             }
             if !matches!(stage.status, StageStatus::Pending | StageStatus::InProgress) {
-                return Err(precondition(format!(
-                    "stage {code} is {}; only open stages are skipped",
-                    stage.status
-                )));
+                return Err(refused(
+                    &wording::STAGE_SKIP_NOT_OPEN,
+                    vec![code.to_string(), stage.status.to_string()],
+                ));
             }
             if let Some(b) = blocker(&stages, index) {
-                return Err(precondition(format!(
-                    "stage {code} cannot be skipped before stage {} is done or skipped (it is {})",
-                    b.code, b.status
-                )));
+                return Err(refused(
+                    &wording::STAGE_SKIP_BLOCKED,
+                    vec![code.to_string(), b.code.clone(), b.status.to_string()],
+                ));
             }
             let floor = stage.started_on.max(previous_completion(&stages, index));
             if let Some(floor) = floor.filter(|f| on < *f) {
-                return Err(precondition(format!(
-                    "stage {code} cannot be skipped on {on}, before {floor} (its start or the previous stage's end)"
-                )));
+                return Err(refused(
+                    &wording::STAGE_SKIP_TOO_EARLY,
+                    vec![code.to_string(), on.to_string(), floor.to_string()],
+                ));
             }
             diesel::update(stage_row(agreement_id, code))
                 .set((
@@ -857,16 +874,16 @@ pub async fn act_in(
                 ));
             }
             if stage.status != StageStatus::InProgress {
-                return Err(precondition(format!(
-                    "stage {code} is {}; only a stage in progress has a due date to move",
-                    stage.status
-                )));
+                return Err(refused(
+                    &wording::STAGE_RESCHEDULE_NOT_IN_PROGRESS,
+                    vec![code.to_string(), stage.status.to_string()],
+                ));
             }
             if stage.reschedules.len() >= MAX_RESCHEDULES {
-                return Err(precondition(format!(
-                    "stage {code} has been rescheduled {MAX_RESCHEDULES} times, the most one stage keeps; \
-                     settle or skip it instead"
-                )));
+                return Err(refused(
+                    &wording::STAGE_RESCHEDULE_LIMIT,
+                    vec![code.to_string(), MAX_RESCHEDULES.to_string()],
+                ));
             }
             let started = stage.started_on.unwrap_or(decided_on);
             if *new_due_on < started {

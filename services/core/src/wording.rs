@@ -68,6 +68,19 @@ fn cycle_word(value: &str) -> String {
     }
 }
 
+/// Why an ADDENDUM or LOI has no reporting cycles (`implementation_reports`).
+fn no_cycles_reason(value: &str) -> String {
+    match value {
+        "the agreement it amends reports its implementation" => {
+            "kerja sama yang diubahnya yang melaporkan pelaksanaannya".to_string()
+        }
+        "nothing is implemented under a statement of intent" => {
+            "tidak ada yang dilaksanakan berdasarkan pernyataan kehendak".to_string()
+        }
+        other => other.to_string(),
+    }
+}
+
 /// `template` with `{0}`…`{9}` replaced by `values`; the values themselves are
 /// not scanned again, so a value containing `{1}` stays as it is.
 fn fill(template: &str, values: &[String]) -> String {
@@ -99,6 +112,26 @@ fn fill(template: &str, values: &[String]) -> String {
 /// Every wording, for tests and for a client that wants the catalogue.
 pub static ALL: &[&Wording] = &[
     &STAGE_CANNOT_BE_SKIPPED,
+    &DELETED,
+    &ALREADY_DELETED,
+    &STAGES_CLOSED,
+    &STAGE_NOT_PENDING,
+    &STAGE_START_BLOCKED,
+    &STAGE_START_BEFORE_PREVIOUS,
+    &STAGE_NOT_IN_PROGRESS,
+    &STAGE_NOT_STARTED,
+    &STAGE_WAITS_FOR,
+    &STAGE_COMPLETED_BEFORE_START,
+    &STAGE_NEVER_SKIPPED,
+    &STAGE_SKIP_NOT_OPEN,
+    &STAGE_SKIP_BLOCKED,
+    &STAGE_SKIP_TOO_EARLY,
+    &STAGE_RESCHEDULE_NOT_IN_PROGRESS,
+    &STAGE_RESCHEDULE_LIMIT,
+    &TEMPLATE_IN_USE,
+    &NOT_SIGNED_FOR_BENEFITS,
+    &NO_REPORTING_CYCLES,
+    &NOT_SIGNED_FOR_REPORTS,
     &NOT_A_CALENDAR_DATE,
     &UNKNOWN_REGION,
     &REGION_IS_NOT_KIND,
@@ -907,6 +940,166 @@ pub static STAGE_CANNOT_BE_SKIPPED: Wording = Wording {
     code: "STAGE_CANNOT_BE_SKIPPED",
     en: "stage {0} cannot be skipped (signing and approvals are never skipped); give its completion date",
     id: "tahapan {0} tidak boleh dilewati (penandatanganan dan persetujuan tidak pernah dilewati); isi tanggal selesainya",
+    translate: None,
+};
+
+/// {0} is deleted
+pub static DELETED: Wording = Wording {
+    code: "DELETED",
+    en: "{0} is deleted",
+    id: "{0} sudah dihapus",
+    translate: None,
+};
+
+/// {0} is already deleted
+pub static ALREADY_DELETED: Wording = Wording {
+    code: "ALREADY_DELETED",
+    en: "{0} is already deleted",
+    id: "{0} sudah dihapus sebelumnya",
+    translate: None,
+};
+
+/// {0} was terminated or cancelled on {1}; its stages are closed
+pub static STAGES_CLOSED: Wording = Wording {
+    code: "STAGES_CLOSED",
+    en: "{0} was terminated or cancelled on {1}; its stages are closed",
+    id: "{0} telah diakhiri atau dibatalkan pada {1}; tahapannya sudah ditutup",
+    translate: None,
+};
+
+/// stage {0} is {1}, not PENDING
+pub static STAGE_NOT_PENDING: Wording = Wording {
+    code: "STAGE_NOT_PENDING",
+    en: "stage {0} is {1}, not PENDING",
+    id: "tahapan {0} berstatus {1}, bukan PENDING (belum dimulai)",
+    translate: None,
+};
+
+/// stage {0} cannot start before stage {1} is done or skipped (it is {2})
+pub static STAGE_START_BLOCKED: Wording = Wording {
+    code: "STAGE_START_BLOCKED",
+    en: "stage {0} cannot start before stage {1} is done or skipped (it is {2})",
+    id: "tahapan {0} tidak dapat dimulai sebelum tahapan {1} selesai atau dilewati (statusnya {2})",
+    translate: None,
+};
+
+/// stage {0} cannot start on {1}, before the previous stage was settled on {2}
+pub static STAGE_START_BEFORE_PREVIOUS: Wording = Wording {
+    code: "STAGE_START_BEFORE_PREVIOUS",
+    en: "stage {0} cannot start on {1}, before the previous stage was settled on {2}",
+    id: "tahapan {0} tidak dapat dimulai pada {1}, sebelum tahapan sebelumnya selesai pada {2}",
+    translate: None,
+};
+
+/// stage {0} is {1}, not IN_PROGRESS
+pub static STAGE_NOT_IN_PROGRESS: Wording = Wording {
+    code: "STAGE_NOT_IN_PROGRESS",
+    en: "stage {0} is {1}, not IN_PROGRESS",
+    id: "tahapan {0} berstatus {1}, bukan IN_PROGRESS (sedang berjalan)",
+    translate: None,
+};
+
+/// stage {0} is PENDING, not IN_PROGRESS; start it first
+pub static STAGE_NOT_STARTED: Wording = Wording {
+    code: "STAGE_NOT_STARTED",
+    en: "stage {0} is PENDING, not IN_PROGRESS; start it first",
+    id: "tahapan {0} berstatus PENDING, bukan IN_PROGRESS; mulai tahapan ini terlebih dahulu",
+    translate: None,
+};
+
+/// stage {0} is {1}, not IN_PROGRESS; stage {2} is {3}
+pub static STAGE_WAITS_FOR: Wording = Wording {
+    code: "STAGE_WAITS_FOR",
+    en: "stage {0} is {1}, not IN_PROGRESS; stage {2} is {3}",
+    id: "tahapan {0} berstatus {1}, bukan IN_PROGRESS; tahapan {2} masih berstatus {3}",
+    translate: None,
+};
+
+/// stage {0} cannot be completed on {1}, before it started on {2}
+pub static STAGE_COMPLETED_BEFORE_START: Wording = Wording {
+    code: "STAGE_COMPLETED_BEFORE_START",
+    en: "stage {0} cannot be completed on {1}, before it started on {2}",
+    id: "tahapan {0} tidak dapat diselesaikan pada {1}, sebelum tahapan itu dimulai pada {2}",
+    translate: None,
+};
+
+/// stage {0} cannot be skipped
+pub static STAGE_NEVER_SKIPPED: Wording = Wording {
+    code: "STAGE_NEVER_SKIPPED",
+    en: "stage {0} cannot be skipped",
+    id: "tahapan {0} tidak boleh dilewati",
+    translate: None,
+};
+
+/// stage {0} is {1}; only open stages are skipped
+pub static STAGE_SKIP_NOT_OPEN: Wording = Wording {
+    code: "STAGE_SKIP_NOT_OPEN",
+    en: "stage {0} is {1}; only open stages are skipped",
+    id: "tahapan {0} berstatus {1}; hanya tahapan yang belum selesai yang dapat dilewati",
+    translate: None,
+};
+
+/// stage {0} cannot be skipped before stage {1} is done or skipped (it is {2})
+pub static STAGE_SKIP_BLOCKED: Wording = Wording {
+    code: "STAGE_SKIP_BLOCKED",
+    en: "stage {0} cannot be skipped before stage {1} is done or skipped (it is {2})",
+    id: "tahapan {0} tidak dapat dilewati sebelum tahapan {1} selesai atau dilewati (statusnya {2})",
+    translate: None,
+};
+
+/// stage {0} cannot be skipped on {1}, before {2} (its start or the previous stage's end)
+pub static STAGE_SKIP_TOO_EARLY: Wording = Wording {
+    code: "STAGE_SKIP_TOO_EARLY",
+    en: "stage {0} cannot be skipped on {1}, before {2} (its start or the previous stage's end)",
+    id: "tahapan {0} tidak dapat dilewati pada {1}, sebelum {2} (tanggal mulainya atau tanggal selesai tahapan sebelumnya)",
+    translate: None,
+};
+
+/// stage {0} is {1}; only a stage in progress has a due date to move
+pub static STAGE_RESCHEDULE_NOT_IN_PROGRESS: Wording = Wording {
+    code: "STAGE_RESCHEDULE_NOT_IN_PROGRESS",
+    en: "stage {0} is {1}; only a stage in progress has a due date to move",
+    id: "tahapan {0} berstatus {1}; hanya tahapan yang sedang berjalan yang batas waktunya dapat diubah",
+    translate: None,
+};
+
+/// stage {0} has been rescheduled {1} times, the most one stage keeps; settle or skip it instead
+pub static STAGE_RESCHEDULE_LIMIT: Wording = Wording {
+    code: "STAGE_RESCHEDULE_LIMIT",
+    en: "stage {0} has been rescheduled {1} times, the most one stage keeps; settle or skip it instead",
+    id: "batas waktu tahapan {0} sudah diubah {1} kali, batas terbanyak untuk satu tahapan; selesaikan atau lewati tahapan ini",
+    translate: None,
+};
+
+/// {0}'s stages have started under its current template; adding or removing its parent would change them
+pub static TEMPLATE_IN_USE: Wording = Wording {
+    code: "TEMPLATE_IN_USE",
+    en: "{0}'s stages have started under its current template; adding or removing its parent would change them",
+    id: "tahapan {0} sudah berjalan menurut templatnya saat ini; menambah atau menghapus induknya akan mengubah tahapan tersebut",
+    translate: None,
+};
+
+/// {0} is not signed; benefits are realised while it is in force
+pub static NOT_SIGNED_FOR_BENEFITS: Wording = Wording {
+    code: "NOT_SIGNED_FOR_BENEFITS",
+    en: "{0} is not signed; benefits are realised while it is in force",
+    id: "{0} belum ditandatangani; realisasi manfaat dicatat selama kerja sama berlaku",
+    translate: None,
+};
+
+/// {0} is an {1}, which has no reporting cycles: {2}
+pub static NO_REPORTING_CYCLES: Wording = Wording {
+    code: "NO_REPORTING_CYCLES",
+    en: "{0} is an {1}, which has no reporting cycles: {2}",
+    id: "{0} adalah {1}, yang tidak memiliki siklus laporan pelaksanaan: {2}",
+    translate: Some((2, no_cycles_reason)),
+};
+
+/// {0} is not signed; implementation reports start once it is in force
+pub static NOT_SIGNED_FOR_REPORTS: Wording = Wording {
+    code: "NOT_SIGNED_FOR_REPORTS",
+    en: "{0} is not signed; implementation reports start once it is in force",
+    id: "{0} belum ditandatangani; laporan pelaksanaan dimulai setelah kerja sama berlaku",
     translate: None,
 };
 

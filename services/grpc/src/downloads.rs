@@ -81,6 +81,7 @@ impl From<CoreError> for Failure {
             CoreError::NotFound { .. } => StatusCode::NOT_FOUND,
             CoreError::AlreadyExists { .. }
             | CoreError::FailedPrecondition(_)
+            | CoreError::Refused { .. }
             | CoreError::Aborted(_) => StatusCode::CONFLICT,
             CoreError::Unauthenticated => StatusCode::UNAUTHORIZED,
             CoreError::PermissionDenied(_) => StatusCode::FORBIDDEN,

@@ -30,7 +30,7 @@ pub fn to_status(error: CoreError, resource: &str) -> Status {
         CoreError::InvalidArgument(_) => "INVALID_ARGUMENT",
         CoreError::NotFound { .. } => "NOT_FOUND",
         CoreError::AlreadyExists { .. } => "ALREADY_EXISTS",
-        CoreError::FailedPrecondition(_) => "FAILED_PRECONDITION",
+        CoreError::FailedPrecondition(_) | CoreError::Refused { .. } => "FAILED_PRECONDITION",
         CoreError::Aborted(_) => "ETAG_MISMATCH",
         CoreError::Unauthenticated => "UNAUTHENTICATED",
         CoreError::PermissionDenied(_) => "PERMISSION_DENIED",
@@ -66,6 +66,17 @@ pub fn to_status(error: CoreError, resource: &str) -> Status {
         CoreError::NotFound { .. } => Code::NotFound,
         CoreError::AlreadyExists { .. } => Code::AlreadyExists,
         CoreError::FailedPrecondition(_) => Code::FailedPrecondition,
+        CoreError::Refused { wording, values } => {
+            // The rule's code beside the generic reason, and its Bahasa
+            // Indonesia, for clients that show people the message.
+            details.set_error_info(
+                reason,
+                DOMAIN,
+                HashMap::from([("rule".to_string(), wording.code.to_string())]),
+            );
+            details.set_localized_message("id-ID", wording.indonesian(values));
+            Code::FailedPrecondition
+        }
         CoreError::Aborted(_) => Code::Aborted,
         CoreError::Unauthenticated => Code::Unauthenticated,
         CoreError::PermissionDenied(_) => Code::PermissionDenied,

@@ -73,6 +73,9 @@ pub struct Applied {
     /// Records created by this pass: nothing stored hangs under them, so
     /// their children need no lookup.
     pub(crate) fresh: HashSet<Uuid>,
+    /// Agreement → its document number, so a rule that names an agreement
+    /// names it as the bureau's file does.
+    pub(crate) numbers: HashMap<Uuid, String>,
 }
 
 impl Applied {
@@ -176,6 +179,21 @@ fn violations_to_lines(applied: &mut Applied, at: At, party_rows: &[At], error: 
                 )
             })
             .collect(),
+        CoreError::Refused { wording, values } => {
+            // An agreement named by its document number, not its id.
+            let values: Vec<String> = values
+                .iter()
+                .map(|v| {
+                    v.strip_prefix("agreements/")
+                        .and_then(|id| Uuid::parse_str(id).ok())
+                        .and_then(|id| applied.numbers.get(&id))
+                        .map(|number| format!("No. {number}"))
+                        .unwrap_or_else(|| v.clone())
+                })
+                .collect();
+            let named = CoreError::refused(wording, values);
+            vec![(at, None, messages::error(&named), named.to_string())]
+        }
         other => {
             let text = other.to_string();
             vec![(at, None, messages::error(other), text)]
@@ -391,6 +409,7 @@ pub async fn apply(
             .load(conn)
             .await?;
         for (number, id) in found {
+            applied.numbers.insert(id, number.clone());
             existing.entry(number).or_default().push(id);
         }
     }
@@ -461,6 +480,7 @@ pub async fn apply(
             .await?
             {
                 Some(id) => {
+                    applied.numbers.insert(id, row.document_number.clone());
                     resolved.insert(row.document_number.clone(), id);
                 }
                 None => {

@@ -30,6 +30,7 @@ pub fn error(error: &CoreError) -> String {
             .map(|v| format!("{}: {}", v.field, violation(v)))
             .collect::<Vec<_>>()
             .join("; "),
+        CoreError::Refused { wording, values } => wording.indonesian(values),
         other => format!("{UNTRANSLATED}{other}"),
     }
 }
@@ -78,6 +79,35 @@ mod tests {
             "units/DINKES tidak ditemukan"
         );
         assert!(error(&CoreError::FailedPrecondition("no".into())).starts_with(UNTRANSLATED));
+    }
+
+    #[test]
+    fn a_state_rule_refusal_reads_in_indonesian() {
+        let refusal = CoreError::refused(
+            &wording::STAGE_START_BLOCKED,
+            vec![
+                "PENATAUSAHAAN".into(),
+                "PENANDATANGANAN".into(),
+                "PENDING".into(),
+            ],
+        );
+        assert_eq!(
+            refusal.to_string(),
+            "stage PENATAUSAHAAN cannot start before stage PENANDATANGANAN is done or skipped (it is PENDING)"
+        );
+        assert_eq!(
+            error(&refusal),
+            "tahapan PENATAUSAHAAN tidak dapat dimulai sebelum tahapan PENANDATANGANAN selesai atau dilewati (statusnya PENDING)"
+        );
+        let addendum = CoreError::refused(
+            &wording::NO_REPORTING_CYCLES,
+            vec![
+                "agreements/x".into(),
+                "ADDENDUM".into(),
+                "the agreement it amends reports its implementation".into(),
+            ],
+        );
+        assert!(!error(&addendum).contains("amends"), "{}", error(&addendum));
     }
 
     /// Every wording, filled with sample values, leaves no placeholder and
