@@ -85,6 +85,9 @@ pub const NAME_COLUMNS: &[&str] = &[
     "reporting_cycle_name",
     "beneficiary_name",
     "gap_name",
+    "region_name",
+    "parent_document_number",
+    "sector_name",
 ];
 
 /// The names of a catalogue, in its order.
@@ -116,7 +119,7 @@ const fn t(
     }
 }
 
-const TABLE_LABELS: [(&str, TableLabel); 13] = [
+const TABLE_LABELS: [(&str, TableLabel); 14] = [
     (
         "evaluation_summary",
         t(
@@ -269,9 +272,21 @@ const TABLE_LABELS: [(&str, TableLabel); 13] = [
              chased with the responsible unit.",
         ),
     ),
+    (
+        "agreement_register",
+        t(
+            "Register kerja sama",
+            "Agreement register",
+            "Satu baris per kerja sama yang tercatat (tidak dihapus), dengan statusnya per tanggal \
+             laporan dan tanggal-tanggal yang dibaca oleh perhitungan, termasuk sejak kapan laporan \
+             pelaksanaan wajib disampaikan.",
+            "One row per recorded (not deleted) agreement, with its state as of the report date \
+             and the dates the metrics read, including from when implementation reports are owed.",
+        ),
+    ),
 ];
 
-const COLUMN_LABELS: [(&str, Label); 83] = [
+const COLUMN_LABELS: [(&str, Label); 93] = [
     // evaluation_summary
     (
         "cooperation_type",
@@ -468,6 +483,26 @@ const COLUMN_LABELS: [(&str, Label); 83] = [
         l("Kode OPD penanggung jawab", "Responsible unit code"),
     ),
     ("description", l("Uraian rekomendasi", "Recommendation")),
+    // agreement_register
+    ("region_code", l("Kode wilayah", "Region code")),
+    ("parent", l("ID kerja sama induk", "Parent agreement ID")),
+    (
+        "sector",
+        l("Urusan pemerintahan", "Government affairs sector"),
+    ),
+    ("effective_from", l("Berlaku mulai", "Effective from")),
+    ("terminated_on", l("Tanggal diakhiri", "Terminated on")),
+    ("cancelled_on", l("Tanggal dibatalkan", "Cancelled on")),
+    (
+        "reports_owed_from",
+        l("Laporan wajib sejak", "Reports owed from"),
+    ),
+    ("region_name", l("Nama wilayah", "Region name")),
+    (
+        "parent_document_number",
+        l("Nomor dokumen induk", "Parent document number"),
+    ),
+    ("sector_name", l("Urusan (uraian)", "Sector (name)")),
 ];
 
 #[cfg(test)]
@@ -665,6 +700,27 @@ mod tests {
                 "description",
                 "due_on",
                 "days_overdue",
+            ],
+        ),
+        (
+            "agreement_register",
+            &[
+                "agreement",
+                "title",
+                "region_code",
+                "cooperation_type",
+                "document_kind",
+                "parent",
+                "unit_code",
+                "sector",
+                "state",
+                "signed_on",
+                "effective_from",
+                "effective_until",
+                "terminated_on",
+                "cancelled_on",
+                "reporting_cycle",
+                "reports_owed_from",
             ],
         ),
     ];

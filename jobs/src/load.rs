@@ -50,7 +50,7 @@ pub struct Register {
     /// agreement, id, title, document_number, region_code, cooperation_type, document_kind,
     /// parent_id, unit_code, sector, signed_on, effective_from, effective_until,
     /// terminated_on, cancelled_on, process_started_on, reporting_cycle,
-    /// reports_owed_from, state
+    /// reports_owed_from, parent (`agreements/{parent_id}`), state
     /// (as of the date, from the same SQL function the service uses).
     pub agreements: DataFrame,
     /// agreement_id, country_code: the distinct partner countries.
@@ -178,7 +178,9 @@ pub async fn register(
             "SELECT 'agreements/' || a.id AS agreement, a.id, a.title, a.document_number, a.region_code, a.cooperation_type, \
                     a.document_kind, a.parent_id, a.unit_code, a.sector, a.signed_on, a.effective_from, \
                     a.effective_until, a.terminated_on, a.cancelled_on, a.process_started_on, \
-                    a.reporting_cycle, a.reports_owed_from, agreement_state(a.signed_on, a.effective_until, a.process_started_on, \
+                    a.reporting_cycle, a.reports_owed_from, \
+                    CASE WHEN a.parent_id IS NULL THEN NULL ELSE 'agreements/' || a.parent_id END AS parent, \
+                    agreement_state(a.signed_on, a.effective_until, a.process_started_on, \
                                     a.terminated_on, a.cancelled_on, {as_of}) AS state \
              FROM agreements a WHERE {live} ORDER BY a.id",
             as_of = date_literal(as_of)
@@ -202,6 +204,7 @@ pub async fn register(
             ("process_started_on", date.clone()),
             ("reporting_cycle", text.clone()),
             ("reports_owed_from", date.clone()),
+            ("parent", text.clone()),
             ("state", text.clone()),
         ],
     )

@@ -192,13 +192,17 @@ fn agreements_of(frame: &DataFrame) -> JobResult<HashMap<String, (String, String
 }
 
 /// The code columns a person needs a name for, with the name column's
-/// machine name: `agreement` → `document_number`, `unit_code` → `unit_name`,
-/// `stage_code` → `stage_name`, any other → `<column>_name`.
+/// machine name: `agreement` → `document_number`, `parent` →
+/// `parent_document_number`, `unit_code` → `unit_name`, `stage_code` →
+/// `stage_name`, `region_code` → `region_name`, any other → `<column>_name`.
 pub fn name_column(column: &str) -> Option<String> {
     Some(match column {
         "agreement" => "document_number".into(),
         "unit_code" => "unit_name".into(),
         "stage_code" => "stage_name".into(),
+        "parent" => "parent_document_number".into(),
+        "region_code" => "region_name".into(),
+        "sector" => "sector_name".into(),
         "responsible_unit" | "unit_of_measure" | "document_kind" | "state" | "status" | "watch"
         | "category" | "reporting_cycle" | "beneficiary" | "gap" => {
             format!("{column}_name")
@@ -216,7 +220,7 @@ impl Names {
                 .iter()
                 .map(|v| {
                     v.map(|code| {
-                        if column == "agreement" {
+                        if column == "agreement" || column == "parent" {
                             self.number(code)
                         } else {
                             self.code(column, code).unwrap_or_default()

@@ -76,6 +76,11 @@ fn named(column: &str) -> Option<(String, String)> {
         "unit_code" | "responsible_unit" => ("Nama OPD".into(), "Unit name".into()),
         "stage_code" => ("Nama tahapan".into(), "Stage name".into()),
         "agreement" => ("Nomor dokumen".into(), "Document number".into()),
+        "parent" => (
+            "Nomor dokumen induk".into(),
+            "Parent document number".into(),
+        ),
+        "region_code" => ("Nama wilayah".into(), "Region name".into()),
         _ => {
             let (id, en) = heading(column).unwrap_or((column, column));
             (format!("{id} (uraian)"), format!("{en} (name)"))

@@ -273,6 +273,46 @@ async fn an_imported_register_with_its_history_reports_what_the_bureaus_file_imp
     .collect();
     assert_eq!(cycles, expected);
 
+    // The register table carries each agreement's reports_owed_from (CSV and
+    // Parquet keep codes and dates; the name columns come at the end).
+    let register = String::from_utf8(
+        crate::reports::download(&server, &report.name, "agreement_register.csv")
+            .await
+            .unwrap(),
+    )
+    .unwrap();
+    let mut reader = csv::ReaderBuilder::new().from_reader(register.as_bytes());
+    let header = reader.headers().unwrap().clone();
+    let at = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let owed: BTreeSet<(String, String, String)> = reader
+        .records()
+        .map(|r| r.unwrap())
+        .filter(|r| [A, B].contains(&&r[at("document_number")]))
+        .map(|r| {
+            (
+                r[at("document_number")].to_string(),
+                r[at("reports_owed_from")].to_string(),
+                r[at("state_name")].to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        owed,
+        BTreeSet::from([
+            (
+                A.to_string(),
+                "2026-01-01".to_string(),
+                "Berlaku".to_string()
+            ),
+            (
+                B.to_string(),
+                "2025-01-01".to_string(),
+                "Berlaku".to_string()
+            ),
+        ]),
+        "{register}"
+    );
+
     // The meeting pack says how many stages were assumed done.
     let pack = String::from_utf8(
         crate::reports::download(&server, &report.name, "meeting_pack.html")

@@ -8,6 +8,7 @@ pub mod benefits;
 pub mod counts;
 pub mod follow_up;
 pub mod overdue;
+pub mod register;
 pub mod renewal;
 pub mod summary;
 
@@ -84,6 +85,7 @@ pub const TABLES: &[&str] = &[
     "follow_up_report_cycles",
     "follow_up_no_realisation",
     "follow_up_overdue_recommendations",
+    "agreement_register",
 ];
 
 /// One output table.
@@ -100,6 +102,7 @@ pub fn compute(register: &Register, period: &Period) -> JobResult<Vec<Table>> {
     tables.extend(overdue::tables(register, period)?);
     tables.extend(renewal::tables(register, period)?);
     tables.extend(follow_up::tables(register, period)?);
+    tables.extend(register::tables(register, period)?);
     let summary = summary::table_from(&tables, register)?;
     tables.insert(0, summary);
     Ok(tables)
