@@ -24,7 +24,7 @@
 use std::path::Path;
 
 use polars::prelude::*;
-use rust_xlsxwriter::{ExcelDateTime, Format, Workbook, Worksheet, XlsxError};
+use rust_xlsxwriter::{ExcelDateTime, Format, FormatAlign, Workbook, Worksheet, XlsxError};
 
 use crate::decimals::{decimal_text, significant_digits};
 use crate::error::{JobError, JobResult};
@@ -37,6 +37,18 @@ pub const ROWS_PER_SHEET: usize = 1_048_575;
 
 /// Rows looked at to size a column.
 const WIDTH_SAMPLE: usize = 2_000;
+/// The widest a table column gets, in characters; longer texts wrap.
+const WRAP_WIDTH: usize = 40;
+
+/// Columns holding resource names (`agreements/{id}`): kept in the sheet for
+/// lookups, hidden from reading and printing. Each of `agreement` and
+/// `parent` has its document number beside it.
+fn machine_only(column: &str) -> bool {
+    matches!(
+        column,
+        "agreement" | "parent" | "meeting" | "recommendation"
+    )
+}
 
 fn xlsx_error(e: XlsxError) -> JobError {
     kerjasama_core::CoreError::Internal(format!("writing the workbook: {e}")).into()
@@ -142,7 +154,7 @@ impl Formats {
             whole: Format::new().set_num_format("#,##0"),
             fraction: Format::new().set_num_format("#,##0.00##"),
             percent: Format::new().set_num_format("0.0%"),
-            wrap: Format::new().set_text_wrap(),
+            wrap: Format::new().set_text_wrap().set_align(FormatAlign::Top),
         }
     }
 }
@@ -164,7 +176,7 @@ fn write_cell(
     sheet: &mut Worksheet,
     formats: &Formats,
     (r, c): (u32, u16),
-    column_name: &str,
+    (column_name, wrap): (&str, bool),
     value: AnyValue,
 ) -> Result<(), XlsxError> {
     let is_rate = column_name.ends_with("_rate");
@@ -181,6 +193,10 @@ fn write_cell(
     match value {
         AnyValue::Null => return Ok(()),
         AnyValue::Boolean(b) => sheet.write_boolean(r, c, b),
+        AnyValue::String(s) if wrap => sheet.write_string_with_format(r, c, s, &formats.wrap),
+        AnyValue::StringOwned(s) if wrap => {
+            sheet.write_string_with_format(r, c, s.as_str(), &formats.wrap)
+        }
         AnyValue::String(s) => sheet.write_string(r, c, s),
         AnyValue::StringOwned(s) => sheet.write_string(r, c, s.as_str()),
         AnyValue::UInt32(n) => sheet.write_number_with_format(r, c, f64::from(n), &formats.whole),
@@ -235,6 +251,8 @@ fn write_table_part(
         .collect();
     // Widths and the header row first: constant-memory sheets are written
     // strictly row by row.
+    let mut headings = Vec::with_capacity(series.len());
+    let mut wrapped = Vec::with_capacity(series.len());
     for (c, s) in series.iter().enumerate() {
         let name = s.name().as_str();
         let heading = described.get(c).map_or(name, |d| d.id.as_str());
@@ -245,19 +263,57 @@ fn write_table_part(
             .map(|v| printed_width(&v))
             .max()
             .unwrap_or(0);
-        let width = widest.max(heading.chars().count().min(24)).clamp(8, 60);
-        sheet.set_column_width(c as u16, width as f64 + 2.0)?;
-        sheet.write_string_with_format(0, c as u16, heading, &formats.header)?;
+        // Long texts (titles, descriptions) wrap in a column of at most
+        // WRAP_WIDTH, so a sheet fitted to the page width stays legible.
+        let width = widest
+            .max(heading.chars().count().min(24))
+            .clamp(8, WRAP_WIDTH) as f64
+            + 2.0;
+        wrapped.push(widest > WRAP_WIDTH);
+        sheet.set_column_width(c as u16, width)?;
+        // A resource name (`agreements/{id}`) is for machines: the column
+        // stays for lookups and filters but is hidden, so it neither shows
+        // nor prints; its document number stands beside it.
+        if machine_only(name) {
+            sheet.set_column_hidden(c as u16)?;
+        }
+        headings.push((heading, width));
+    }
+    // Long headings wrap: the row is as tall as the tallest of them, so no
+    // heading prints over the first row of data.
+    fit_row_height(sheet, 0, &headings)?;
+    for (c, (heading, _)) in headings.iter().enumerate() {
+        sheet.write_string_with_format(0, c as u16, *heading, &formats.header)?;
     }
     let mut columns: Vec<_> = series.iter().map(|s| s.iter().skip(start)).collect();
+    let mut row = Vec::with_capacity(columns.len());
+    let mut texts: Vec<(String, f64)> = Vec::new();
     for r in 0..len {
-        for (c, values) in columns.iter_mut().enumerate() {
-            let value = values.next().unwrap_or(AnyValue::Null);
+        row.clear();
+        row.extend(
+            columns
+                .iter_mut()
+                .map(|values| values.next().unwrap_or(AnyValue::Null)),
+        );
+        // A row is as tall as its longest wrapped text.
+        texts.clear();
+        for (c, value) in row.iter().enumerate() {
+            if let (true, AnyValue::String(text)) = (wrapped[c], value) {
+                texts.push((text.to_string(), headings[c].1));
+            } else if let (true, AnyValue::StringOwned(text)) = (wrapped[c], value) {
+                texts.push((text.to_string(), headings[c].1));
+            }
+        }
+        if !texts.is_empty() {
+            let cells: Vec<(&str, f64)> = texts.iter().map(|(t, w)| (t.as_str(), *w)).collect();
+            fit_row_height(sheet, r as u32 + 1, &cells)?;
+        }
+        for (c, value) in row.drain(..).enumerate() {
             write_cell(
                 sheet,
                 formats,
                 (r as u32 + 1, c as u16),
-                series[c].name().as_str(),
+                (series[c].name().as_str(), wrapped[c]),
                 value,
             )?;
         }
@@ -271,13 +327,57 @@ fn write_table_part(
 }
 
 /// A4 landscape, fitted to the page width, the header row on every page, and
-/// the run and the page number in the footer.
+/// the run, the sheet and the page number in the footer.
 fn print_setup(sheet: &mut Worksheet, footer: &str) -> Result<(), XlsxError> {
     sheet.set_landscape();
     sheet.set_paper_size(9);
     sheet.set_print_fit_to_pages(1, 0);
     sheet.set_repeat_rows(0, 0)?;
     sheet.set_footer(footer);
+    Ok(())
+}
+
+/// Points per printed line of the default 11-point font.
+const LINE_HEIGHT: f64 = 15.0;
+
+/// How many lines `text` takes when wrapped at word boundaries in a column
+/// `width` characters wide. Conservative (a line holds a character less than
+/// the width), since a wrapped line printed past its row's height overlaps
+/// the next row.
+fn wrapped_lines(text: &str, width: f64) -> usize {
+    let room = (width - 1.0).max(1.0) as usize;
+    let mut lines = 1;
+    let mut used = 0;
+    for word in text.split_whitespace() {
+        let len = word.chars().count();
+        if used == 0 {
+            used = len;
+        } else if used + 1 + len <= room {
+            used += 1 + len;
+        } else {
+            lines += 1;
+            used = len;
+        }
+        // A word longer than the line breaks inside it.
+        while used > room {
+            lines += 1;
+            used -= room;
+        }
+    }
+    lines
+}
+
+/// Sets row `row` tall enough for the tallest of its wrapped cells (text,
+/// column width); rows of one line keep the default height.
+fn fit_row_height(sheet: &mut Worksheet, row: u32, cells: &[(&str, f64)]) -> Result<(), XlsxError> {
+    let lines = cells
+        .iter()
+        .map(|(text, width)| wrapped_lines(text, *width))
+        .max()
+        .unwrap_or(1);
+    if lines > 1 {
+        sheet.set_row_height(row, lines as f64 * LINE_HEIGHT)?;
+    }
     Ok(())
 }
 
@@ -291,7 +391,8 @@ fn write_readme(
 ) -> Result<(), XlsxError> {
     use crate::indonesian::date;
     sheet.set_name("README")?;
-    for (c, width) in [28.0, 34.0, 34.0, 60.0, 60.0].into_iter().enumerate() {
+    const WIDTHS: [f64; 5] = [34.0, 40.0, 34.0, 56.0, 56.0];
+    for (c, width) in WIDTHS.into_iter().enumerate() {
         sheet.set_column_width(c as u16, width)?;
     }
     let mut r = 0u32;
@@ -327,6 +428,7 @@ fn write_readme(
         ),
     ];
     for (label, value) in parameters {
+        fit_row_height(sheet, r, &[(label, WIDTHS[0])])?;
         sheet.write_string_with_format(r, 0, label, &formats.header)?;
         sheet.write_string(r, 1, value)?;
         r += 1;
@@ -334,16 +436,10 @@ fn write_readme(
     r += 1;
     // Long sentences wrap inside a merged row, so nothing spills over the
     // next cells when printed.
-    sheet.merge_range(
-        r,
-        0,
-        r,
-        4,
-        "Berkas CSV dan Parquet memuat tabel yang sama dengan nama kolom mesin; lembar kerja di bawah memakai judul Bahasa Indonesia dan menambahkan nama di samping setiap kode. \
-         / The CSV and Parquet files hold the same tables with machine column names; the sheets below use Indonesian headings and add a name beside every code.",
-        &formats.wrap,
-    )?;
-    sheet.set_row_height(r, 45)?;
+    let about = "Berkas CSV dan Parquet memuat tabel yang sama dengan nama kolom mesin; lembar kerja di bawah memakai judul Bahasa Indonesia dan menambahkan nama di samping setiap kode. \
+         / The CSV and Parquet files hold the same tables with machine column names; the sheets below use Indonesian headings and add a name beside every code.";
+    fit_row_height(sheet, r, &[(about, WIDTHS.iter().sum())])?;
+    sheet.merge_range(r, 0, r, 4, about, &formats.wrap)?;
     r += 2;
     sheet.write_string_with_format(r, 0, "Lembar / Sheets", &formats.title)?;
     r += 1;
@@ -366,18 +462,11 @@ fn write_readme(
         sheet.write_string(r, 1, format!("{table}.csv"))?;
         sheet.write_number_with_format(r, 2, *rows as f64, &formats.whole)?;
         if let Some(label) = label {
-            sheet.write_string_with_format(
-                r,
-                3,
-                format!("{}. {}", label.id, label.about_id),
-                &formats.wrap,
-            )?;
-            sheet.write_string_with_format(
-                r,
-                4,
-                format!("{}. {}", label.en, label.about_en),
-                &formats.wrap,
-            )?;
+            let id = format!("{}. {}", label.id, label.about_id);
+            let en = format!("{}. {}", label.en, label.about_en);
+            fit_row_height(sheet, r, &[(&id, WIDTHS[3]), (&en, WIDTHS[4])])?;
+            sheet.write_string_with_format(r, 3, id, &formats.wrap)?;
+            sheet.write_string_with_format(r, 4, en, &formats.wrap)?;
         }
         r += 1;
     }
@@ -416,8 +505,13 @@ pub fn write(
     tables: &[(&str, &DataFrame)],
     names: &Names,
 ) -> JobResult<()> {
-    // `&` starts a header/footer code: doubled to print as itself.
-    let footer = format!("&L{}&RHalaman &P dari &N", run.name().replace('&', "&&"));
+    // `&` starts a header/footer code: doubled to print as itself. The
+    // footer: the run on the left, the sheet's name in the middle, the page
+    // number on the right.
+    let footer = format!(
+        "&L{}&C&A&RHalaman &P dari &N",
+        run.name().replace('&', "&&")
+    );
     let mut people = Vec::with_capacity(tables.len());
     for (table, frame) in tables {
         let (frame, described) = for_people(frame, names)?;
@@ -465,6 +559,19 @@ pub fn write(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn wrapped_text_counts_its_lines_at_word_boundaries() {
+        use super::wrapped_lines;
+        assert_eq!(wrapped_lines("", 10.0), 1);
+        assert_eq!(wrapped_lines("Per tanggal", 12.0), 1);
+        // An 11-wide column holds ten characters a line.
+        assert_eq!(wrapped_lines("Per tanggal", 11.0), 2);
+        assert_eq!(wrapped_lines("aaaa bbbb cccc", 10.0), 2);
+        // A word longer than the line breaks inside it.
+        assert_eq!(wrapped_lines("abcdefghijklmnopqrst", 11.0), 2);
+        assert_eq!(wrapped_lines("abcdefghijklmnopqrstu", 11.0), 3);
+    }
+
     use super::*;
 
     #[test]

@@ -1174,6 +1174,127 @@ async fn the_meeting_pack_pdf_is_a4_landscape_with_its_figures_as_text() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
+/// Converts a workbook to PDF with LibreOffice headless (a printer other
+/// than the writer, installed by scripts/test); the PDF's path.
+fn print_with_libreoffice(xlsx: &std::path::Path) -> std::path::PathBuf {
+    let dir = xlsx.parent().unwrap();
+    // A profile of its own, so parallel tests and a user's LibreOffice
+    // never share one.
+    let profile = dir.join("lo-profile");
+    let output = std::process::Command::new("soffice")
+        .arg(format!(
+            "-env:UserInstallation=file://{}",
+            profile.display()
+        ))
+        .args([
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+        ])
+        .arg(dir)
+        .arg(xlsx)
+        .env("HOME", dir)
+        .output()
+        .unwrap_or_else(|e| {
+            panic!("soffice (libreoffice-calc-nogui, installed by scripts/test): {e}")
+        });
+    let pdf = xlsx.with_extension("pdf");
+    assert!(
+        output.status.success() && pdf.exists(),
+        "soffice: {}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    pdf
+}
+
+#[tokio::test]
+async fn the_workbook_prints_on_a4_landscape_with_every_readme_cell_whole() {
+    use calamine::{Reader, Xlsx};
+    let server = TestServer::start().await;
+    kerjasama_seed::demo::load(&server.db.pool).await.unwrap();
+    let run = run_as_of(&server, "2026-09-30").await;
+    let bytes = download(&server, &run.name, "report.xlsx").await.unwrap();
+    let dir = kerjasama_tests::scratch_dir("workbook-print");
+    std::fs::create_dir_all(&dir).unwrap();
+    let xlsx = dir.join("report.xlsx");
+    std::fs::write(&xlsx, &bytes).unwrap();
+    let pdf = print_with_libreoffice(&xlsx);
+
+    // Every printed page is A4 landscape (841.89 × 595.28 pt).
+    let info = std::process::Command::new("pdfinfo")
+        .args(["-f", "1", "-l", "100000"])
+        .arg(&pdf)
+        .output()
+        .unwrap();
+    assert!(
+        info.status.success(),
+        "{}",
+        String::from_utf8_lossy(&info.stderr)
+    );
+    let info = String::from_utf8(info.stdout).unwrap();
+    let sizes: Vec<&str> = info
+        .lines()
+        .filter(|l| l.starts_with("Page") && l.contains("size:"))
+        .collect();
+    assert!(!sizes.is_empty(), "{info}");
+    for size in &sizes {
+        // "Page    1 size:  841.89 x 595.304 pts (A4)"
+        let numbers: Vec<f64> = size
+            .split_whitespace()
+            .filter_map(|w| w.parse().ok())
+            .collect();
+        let [_, width, height] = numbers[..] else {
+            panic!("{size}")
+        };
+        assert!(
+            (width - 841.89).abs() < 1.0 && (height - 595.28).abs() < 1.0,
+            "not A4 landscape: {size}"
+        );
+    }
+
+    // The README sheet prints first, and every one of its cells is whole:
+    // no text cut off by the cell beside it or by the page edge.
+    let text = poppler("pdftotext", &[], &pdf);
+    let pages: Vec<&str> = text.split('\u{c}').collect();
+    let mut workbook: Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+    let readme = workbook.worksheet_range("README").unwrap();
+    // The README pages: those whose footer names the README sheet (the
+    // footer names each page's sheet).
+    assert!(pages[0].contains("README"), "{}", pages[0]);
+    let printed: String = pages
+        .iter()
+        .filter(|p| p.contains("README"))
+        .copied()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let printed_words: std::collections::HashSet<&str> = printed.split_whitespace().collect();
+    let mut cells = 0;
+    for row in readme.rows() {
+        for cell in row {
+            let value = cell.to_string();
+            for word in value.split_whitespace() {
+                assert!(
+                    printed_words.contains(word),
+                    "README cell {value:?}: {word:?} is not printed whole"
+                );
+            }
+            cells += usize::from(!value.is_empty());
+        }
+    }
+    assert!(cells > 100, "{cells} README cells");
+    // The footer: the run and the page number.
+    assert!(
+        text.contains("Halaman 1 dari"),
+        "no page number in the printed workbook: {}",
+        pages[0]
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
 #[tokio::test]
 async fn the_loader_refuses_a_malformed_region_code_instead_of_reading_the_whole_register() {
     let server = TestServer::start().await;
