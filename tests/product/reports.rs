@@ -1069,7 +1069,7 @@ async fn the_workbook_has_date_cells_number_cells_frozen_headers_and_filters() {
 }
 
 /// Runs a poppler tool on a file; its standard output.
-fn poppler(tool: &str, args: &[&str], file: &std::path::Path) -> String {
+pub fn poppler(tool: &str, args: &[&str], file: &std::path::Path) -> String {
     let output = std::process::Command::new(tool)
         .args(args)
         .arg(file)

@@ -591,6 +591,34 @@ async fn the_api_reads_a_synthetic_register_and_reports_on_it() {
     ] {
         assert!(rows_of(table) > 0, "{table} is empty: {manifest}");
     }
+
+    // The meeting pack of a large register stays readable: a chart shows at
+    // most 12 units (the largest) and says where the rest are; a list stops
+    // at 40 rows with a pointer to its workbook sheet.
+    let pdf = crate::reports::download(&server, &run.name, "meeting_pack.pdf")
+        .await
+        .unwrap();
+    let dir = kerjasama_tests::scratch_dir("synthetic-pack");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("meeting_pack.pdf");
+    std::fs::write(&path, &pdf).unwrap();
+    let text = crate::reports::poppler("pdftotext", &[], &path);
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        flat.contains("Grafik menampilkan 12 OPD teratas dari")
+            && flat.contains("selengkapnya di lembar \"Tahapan terlambat per OPD\" di report.xlsx"),
+        "{flat}"
+    );
+    if rows_of("renewal_watch") > 40 {
+        let more = rows_of("renewal_watch") - 40;
+        assert!(
+            flat.contains(&format!(
+                "dan {more} baris lainnya: lihat lembar \"Pemantauan perpanjangan\" di report.xlsx"
+            )),
+            "{flat}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(dir);
 }
 
 #[tokio::test]

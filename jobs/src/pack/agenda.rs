@@ -154,7 +154,7 @@ pub fn sections(tables: &[MetricTable], names: &Names) -> JobResult<Vec<Section>
         }
     }
     if let Some(frame) = find(tables, "renewal_watch") {
-        for i in 0..frame.height() {
+        for i in super::renewal_order(frame)? {
             let unit = text_at(frame, "unit_code", i)?;
             let agreement = text_at(frame, "agreement", i)?;
             let watch = text_at(frame, "watch", i)?;

@@ -30,6 +30,40 @@ pub struct BarChart {
     pub stacked: bool,
 }
 
+/// The most categories one chart shows: a horizontal chart of more would
+/// not fit an A4 landscape page (30 px a category).
+pub const MAX_CATEGORIES: usize = 12;
+
+impl BarChart {
+    /// The `limit` categories with the largest totals (largest first; ties in
+    /// the chart's own order) and how many were left out; the chart as it is
+    /// when it has no more than `limit`.
+    pub fn top(mut self, limit: usize) -> (Self, usize) {
+        let n = self.categories.len();
+        if n <= limit {
+            return (self, 0);
+        }
+        let total = |i: usize| -> f64 {
+            self.series
+                .iter()
+                .map(|(_, v)| v.get(i).copied().unwrap_or(0.0))
+                .sum()
+        };
+        let totals: Vec<f64> = (0..n).map(total).collect();
+        let mut order: Vec<usize> = (0..n).collect();
+        order.sort_by(|a, b| totals[*b].total_cmp(&totals[*a]));
+        order.truncate(limit);
+        self.categories = order.iter().map(|i| self.categories[*i].clone()).collect();
+        for (_, values) in &mut self.series {
+            *values = order
+                .iter()
+                .map(|i| values.get(*i).copied().unwrap_or(0.0))
+                .collect();
+        }
+        (self, n - limit)
+    }
+}
+
 /// Light to dark blues: distinct in colour and in grey.
 const SHADES: [RGBColor; 4] = [
     RGBColor(198, 219, 239),
@@ -469,6 +503,10 @@ mod tests {
             stacked: true,
         };
         assert!(horizontal(&chart));
+        let (top, left_out) = chart.clone().top(2);
+        assert_eq!(left_out, chart.categories.len() - 2);
+        assert_eq!(top.categories.len(), 2);
+        assert!(top.series.iter().all(|(_, v)| v.len() == 2));
         let svg = svg(&chart, "sans-serif").unwrap();
         assert!(svg.contains("Bidang 13"));
         assert!(svg.contains("Bidang 0"));

@@ -193,6 +193,22 @@ fn summary_table(summary: &DataFrame) -> JobResult<PackTable> {
 
 /// The renewal watch list: each agreement by its document number and title,
 /// its unit by name, days past the end written as such.
+/// The rows of `renewal_watch` in the order a meeting takes them: agreements
+/// still in force, the soonest ending first; then those past their end, the
+/// most recently ended first (the oldest are the likeliest closed already).
+fn renewal_order(renewal: &DataFrame) -> JobResult<Vec<usize>> {
+    let mut order: Vec<(bool, i64, usize)> = (0..renewal.height())
+        .map(|i| {
+            let days = value_at(renewal, "days_to_end", i)?
+                .extract::<i64>()
+                .unwrap_or(0);
+            Ok((days < 0, days.abs(), i))
+        })
+        .collect::<JobResult<_>>()?;
+    order.sort_unstable();
+    Ok(order.into_iter().map(|(_, _, i)| i).collect())
+}
+
 fn renewal_table(renewal: &DataFrame, names: &Names) -> JobResult<PackTable> {
     let shown = [
         "agreement",
@@ -212,7 +228,7 @@ fn renewal_table(renewal: &DataFrame, names: &Names) -> JobResult<PackTable> {
         })
         .collect();
     let mut rows = Vec::new();
-    for i in 0..renewal.height().min(MAX_LIST_ROWS) {
+    for i in renewal_order(renewal)?.into_iter().take(MAX_LIST_ROWS) {
         let mut row = Vec::new();
         for column in shown {
             let value = value_at(renewal, column, i)?;
@@ -239,9 +255,10 @@ fn renewal_table(renewal: &DataFrame, names: &Names) -> JobResult<PackTable> {
         rows.push(row);
     }
     let omitted = (renewal.height() > MAX_LIST_ROWS).then(|| {
+        let sheet = crate::labels::table("renewal_watch").map_or("renewal_watch", |l| l.id);
         (
             renewal.height() - MAX_LIST_ROWS,
-            "renewal_watch.csv".to_string(),
+            format!("lembar \"{sheet}\" di report.xlsx"),
         )
     });
     Ok(PackTable {
@@ -259,6 +276,29 @@ pub struct PackContext {
     pub stages_assumed_done: u64,
     /// Units, stages and agreements by name.
     pub names: Names,
+}
+
+/// Adds `chart` to `blocks`, bounded to [`chart::MAX_CATEGORIES`] (the
+/// largest first) so it fits a page, with a note pointing to the workbook
+/// sheet of `table` when some were left out.
+fn push_chart(
+    blocks: &mut Vec<Block>,
+    table: &str,
+    (what, what_en): (&str, &str),
+    chart: BarChart,
+) {
+    let (chart, left_out) = chart.top(chart::MAX_CATEGORIES);
+    let shown = chart.categories.len();
+    blocks.push(Block::Chart(chart));
+    if left_out > 0 {
+        let sheet = crate::labels::table(table).map_or(table.to_string(), |l| l.id.to_string());
+        blocks.push(Block::Paragraph(format!(
+            "Grafik menampilkan {shown} {what} teratas dari {all}; selengkapnya di lembar \"{sheet}\" \
+             di report.xlsx. / The chart shows the top {shown} of {all} {what_en}; all are in sheet \
+             \"{sheet}\" of report.xlsx.",
+            all = shown + left_out
+        )));
+    }
 }
 
 /// The pack's content for a run, from whichever of its tables were computed.
@@ -326,28 +366,33 @@ pub fn build(tables: &[MetricTable], run: &ReportRun, context: &PackContext) -> 
             if rows.height() == 0 {
                 continue;
             }
-            blocks.push(Block::Chart(BarChart {
-                title: format!("Manfaat rupiah {title}"),
-                categories: column_strings(&rows, "value")?
-                    .into_iter()
-                    .map(|v| {
-                        if dimension == "unit" {
-                            names.unit(&v)
-                        } else {
-                            v
-                        }
-                    })
-                    .collect(),
-                series: vec![
-                    ("Target".into(), column_f64(&rows, "target_value")?),
-                    (
-                        "Realisasi s.d. tanggal laporan / realised to date".into(),
-                        column_f64(&rows, "realised_to_date")?,
-                    ),
-                ],
-                scale: Scale::Rupiah,
-                stacked: false,
-            }));
+            push_chart(
+                &mut blocks,
+                "realised_benefits_rollup",
+                ("OPD", "units"),
+                BarChart {
+                    title: format!("Manfaat rupiah {title}"),
+                    categories: column_strings(&rows, "value")?
+                        .into_iter()
+                        .map(|v| {
+                            if dimension == "unit" {
+                                names.unit(&v)
+                            } else {
+                                v
+                            }
+                        })
+                        .collect(),
+                    series: vec![
+                        ("Target".into(), column_f64(&rows, "target_value")?),
+                        (
+                            "Realisasi s.d. tanggal laporan / realised to date".into(),
+                            column_f64(&rows, "realised_to_date")?,
+                        ),
+                    ],
+                    scale: Scale::Rupiah,
+                    stacked: false,
+                },
+            );
         }
         if blocks.is_empty() {
             blocks.push(Block::Paragraph(
@@ -363,10 +408,13 @@ pub fn build(tables: &[MetricTable], run: &ReportRun, context: &PackContext) -> 
     }
     if let Some(by_unit) = find(tables, "overdue_by_unit_stage") {
         let per_unit = overdue_per_unit(by_unit)?;
-        let block = if per_unit.height() == 0 {
-            Block::Paragraph("Tidak ada tahapan yang terlambat. / No overdue stages.".into())
+        let mut blocks = Vec::new();
+        if per_unit.height() == 0 {
+            blocks.push(Block::Paragraph(
+                "Tidak ada tahapan yang terlambat. / No overdue stages.".into(),
+            ));
         } else {
-            Block::Chart(BarChart {
+            push_chart(&mut blocks, "overdue_by_unit_stage", ("OPD", "units"), BarChart {
                 title: "Tahapan terlambat per OPD dan lama keterlambatan (hari) / Overdue stages by unit and days overdue".into(),
                 categories: column_strings(&per_unit, "unit_code")?
                     .iter()
@@ -380,9 +428,8 @@ pub fn build(tables: &[MetricTable], run: &ReportRun, context: &PackContext) -> 
                 ],
                 scale: Scale::Count,
                 stacked: true,
-            })
-        };
-        let mut blocks = vec![block];
+            });
+        }
         if context.stages_assumed_done > 0 {
             let n = indonesian::integer(i128::from(context.stages_assumed_done));
             blocks.push(Block::Paragraph(format!(

@@ -12,8 +12,8 @@ use crate::labels;
 use crate::metrics::Table as MetricTable;
 
 /// At most this many rows of a detail list are printed; the rest are counted
-/// and left to the CSV named beside it.
-pub const MAX_LIST_ROWS: usize = 200;
+/// and left to the workbook sheet named beside it.
+pub const MAX_LIST_ROWS: usize = 40;
 
 /// A heading in both languages.
 #[derive(Debug, Clone)]

@@ -113,9 +113,30 @@ fn lit(text: &str) -> String {
     out
 }
 
+/// Cells up to this many characters make an `auto` (fit-to-content) column.
+const SHORT_CELL: usize = 36;
+
 fn table_source(table: &PackTable) -> String {
+    // The first column (what a row is about) takes the room left; a column
+    // of short values (numbers, dates, names) is as wide as its widest; a
+    // column of long texts (cycle lists, recommendations) shares the room
+    // with the first, since an `auto` column of long texts would squeeze
+    // the first to nothing.
     let columns: Vec<&str> = (0..table.headers.len())
-        .map(|i| if i == 0 { "1fr" } else { "auto" })
+        .map(|i| {
+            let longest = table
+                .rows
+                .iter()
+                .filter_map(|r| r.get(i))
+                .map(|c| c.text.chars().count())
+                .max()
+                .unwrap_or(0);
+            match i {
+                0 => "2fr",
+                _ if longest > SHORT_CELL => "1fr",
+                _ => "auto",
+            }
+        })
         .collect();
     let numeric: Vec<bool> = (0..table.headers.len())
         .map(|i| {
@@ -169,7 +190,8 @@ fn table_source(table: &PackTable) -> String {
     if let Some((count, file)) = &table.omitted {
         let count = crate::indonesian::integer(*count as i128);
         src.push_str(&format!(
-            "#text(size: 0.9em)[#{}]\n",
+            // A paragraph of its own: what follows starts a new one.
+            "#text(size: 0.9em)[#{}]\n\n",
             lit(&format!(
                 "… dan {count} baris lainnya: lihat {file}. / … and {count} more rows in {file}."
             ))
