@@ -4,21 +4,6 @@
 
 use chrono::{Datelike, NaiveDate};
 
-const MONTHS: [&str; 12] = [
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-];
-
 /// `1234567` → `1.234.567`.
 pub fn integer(value: i128) -> String {
     let digits = value.unsigned_abs().to_string();
@@ -91,12 +76,7 @@ pub fn percent(ratio: f64) -> String {
 
 /// `27 November 2026`.
 pub fn date(day: NaiveDate) -> String {
-    format!(
-        "{} {} {}",
-        day.day(),
-        MONTHS[day.month0() as usize],
-        day.year()
-    )
+    kerjasama_core::calendar::indonesian_date(day)
 }
 
 /// `27 Nov 2026` (the short month names: Jan Feb Mar Apr Mei Jun Jul Agu Sep Okt Nov Des).

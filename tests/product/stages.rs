@@ -216,8 +216,8 @@ async fn a_stage_waits_for_its_predecessors_and_the_message_names_the_blocking_s
             .map(|m| (m.locale, m.message)),
         Some((
             "id-ID".to_string(),
-            "tahapan PENAWARAN tidak dapat dimulai sebelum tahapan PERSIAPAN selesai atau \
-             dilewati (statusnya PENDING)"
+            "tahapan Penawaran tidak dapat dimulai sebelum tahapan Persiapan selesai atau \
+             dilewati (statusnya belum dimulai)"
                 .to_string()
         ))
     );

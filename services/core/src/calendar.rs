@@ -1,12 +1,36 @@
 //! Calendar dates are Asia/Jakarta (WIB, UTC+7, no daylight saving): "today"
 //! is the date there, whatever the server's time zone.
 
-use chrono::{NaiveDate, Utc};
+use chrono::{Datelike, NaiveDate, Utc};
 
 pub const ZONE: chrono_tz::Tz = chrono_tz::Asia::Jakarta;
 
 pub fn today() -> NaiveDate {
     Utc::now().with_timezone(&ZONE).date_naive()
+}
+
+/// A date as Indonesians write it, for text people read: `27 November 2026`.
+pub fn indonesian_date(day: NaiveDate) -> String {
+    const MONTHS: [&str; 12] = [
+        "Januari",
+        "Februari",
+        "Maret",
+        "April",
+        "Mei",
+        "Juni",
+        "Juli",
+        "Agustus",
+        "September",
+        "Oktober",
+        "November",
+        "Desember",
+    ];
+    format!(
+        "{} {} {}",
+        day.day(),
+        MONTHS[day.month0() as usize],
+        day.year()
+    )
 }
 
 /// The earliest business date the register accepts.

@@ -83,6 +83,10 @@ pub enum CoreError {
     Refused {
         wording: &'static Wording,
         values: Vec<String>,
+        /// The same values as a person reads them (a stage by its name, a
+        /// status by its Indonesian name, a date as Indonesians write it),
+        /// for the Bahasa Indonesia text; empty: `values`.
+        named: Vec<String>,
     },
     /// A concurrent change won (etag mismatch): re-read and retry.
     #[error("{0}")]
@@ -126,13 +130,37 @@ impl CoreError {
 
     /// A state rule's refusal: `wording` with `values` in place.
     pub fn refused(wording: &'static Wording, values: Vec<String>) -> Self {
-        CoreError::Refused { wording, values }
+        CoreError::Refused {
+            wording,
+            values,
+            named: Vec::new(),
+        }
+    }
+
+    /// A refusal whose Bahasa Indonesia names its values for people
+    /// (`named`, one per value) while the English keeps the codes.
+    pub fn refused_named(
+        wording: &'static Wording,
+        values: Vec<String>,
+        named: Vec<String>,
+    ) -> Self {
+        debug_assert_eq!(values.len(), named.len());
+        CoreError::Refused {
+            wording,
+            values,
+            named,
+        }
     }
 
     /// The refusal in Bahasa Indonesia, when a state rule said it.
     pub fn indonesian_refusal(&self) -> Option<String> {
         match self {
-            CoreError::Refused { wording, values } => Some(wording.indonesian(values)),
+            CoreError::Refused { wording, named, .. } if !named.is_empty() => {
+                Some(wording.indonesian(named))
+            }
+            CoreError::Refused {
+                wording, values, ..
+            } => Some(wording.indonesian(values)),
             _ => None,
         }
     }

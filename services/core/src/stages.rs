@@ -384,6 +384,7 @@ pub async fn replace_template(
         .await?;
     if moved > 0 {
         return Err(refused(
+            &[],
             &wording::TEMPLATE_IN_USE,
             vec![crate::names::agreement_name(agreement_id)],
         ));
@@ -663,8 +664,29 @@ fn previous_completion(stages: &[Stage], index: usize) -> Option<NaiveDate> {
     stages[..index].iter().filter_map(|s| s.completed_on).max()
 }
 
-fn refused(wording: &'static Wording, values: Vec<String>) -> CoreError {
-    CoreError::refused(wording, values)
+/// A state rule's refusal: the English keeps the codes, the Bahasa
+/// Indonesia names them for people (see [`for_people`]).
+fn refused(stages: &[Stage], wording: &'static Wording, values: Vec<String>) -> CoreError {
+    let named = values.iter().map(|v| for_people(stages, v)).collect();
+    CoreError::refused_named(wording, values, named)
+}
+
+/// A refusal's value as a person reads it: a stage code of the agreement by
+/// the stage's name, a stage status by its Indonesian name (lower case, it
+/// sits mid-sentence), a date as Indonesians write it; anything else as is.
+fn for_people(stages: &[Stage], value: &str) -> String {
+    if let Some(stage) = stages.iter().find(|s| s.code == value) {
+        return stage.name_id.clone();
+    }
+    if let Some(status) = StageStatus::from_code(value) {
+        return crate::code_labels::Labelled::label(status)
+            .id
+            .to_lowercase();
+    }
+    if let Some(day) = calendar::parse_date(value) {
+        return calendar::indonesian_date(day);
+    }
+    value.to_string()
 }
 
 /// Applies one action to one stage, in one transaction with its audit row.
@@ -692,7 +714,7 @@ pub async fn act_in(
     let agreement = crate::agreement_record::load(conn, agreement_id, true).await?;
     actor.check_write_agreement(&agreement.fields.region_code, &agreement.fields.unit_code)?;
     if agreement.delete_time.is_some() {
-        return Err(refused(&wording::DELETED, vec![agreement.name()]));
+        return Err(refused(&[], &wording::DELETED, vec![agreement.name()]));
     }
     if let Some(on) = agreement
         .lifecycle
@@ -700,6 +722,7 @@ pub async fn act_in(
         .or(agreement.lifecycle.cancelled_on)
     {
         return Err(refused(
+            &[],
             &wording::STAGES_CLOSED,
             vec![agreement.name(), on.to_string()],
         ));
@@ -726,18 +749,21 @@ pub async fn act_in(
             let on = not_in_future("started_on", *on, today)?;
             if stage.status != StageStatus::Pending {
                 return Err(refused(
+                    &stages,
                     &wording::STAGE_NOT_PENDING,
                     vec![code.to_string(), stage.status.to_string()],
                 ));
             }
             if let Some(b) = blocker(&stages, index) {
                 return Err(refused(
+                    &stages,
                     &wording::STAGE_START_BLOCKED,
                     vec![code.to_string(), b.code.clone(), b.status.to_string()],
                 ));
             }
             if let Some(previous) = previous_completion(&stages, index).filter(|p| on < *p) {
                 return Err(refused(
+                    &stages,
                     &wording::STAGE_START_BEFORE_PREVIOUS,
                     vec![code.to_string(), on.to_string(), previous.to_string()],
                 ));
@@ -758,6 +784,7 @@ pub async fn act_in(
                 let status = stage.status.to_string();
                 return Err(match blocker(&stages, index) {
                     Some(b) => refused(
+                        &stages,
                         &wording::STAGE_WAITS_FOR,
                         vec![
                             code.to_string(),
@@ -767,9 +794,10 @@ pub async fn act_in(
                         ],
                     ),
                     None if stage.status == StageStatus::Pending => {
-                        refused(&wording::STAGE_NOT_STARTED, vec![code.to_string()])
+                        refused(&stages, &wording::STAGE_NOT_STARTED, vec![code.to_string()])
                     }
                     None => refused(
+                        &stages,
                         &wording::STAGE_NOT_IN_PROGRESS,
                         vec![code.to_string(), status],
                     ),
@@ -777,6 +805,7 @@ pub async fn act_in(
             }
             if let Some(started) = stage.started_on.filter(|s| on < *s) {
                 return Err(refused(
+                    &stages,
                     &wording::STAGE_COMPLETED_BEFORE_START,
                     vec![code.to_string(), on.to_string(), started.to_string()],
                 ));
@@ -824,18 +853,21 @@ pub async fn act_in(
             }
             if !stage.skippable {
                 return Err(refused(
+                    &stages,
                     &wording::STAGE_NEVER_SKIPPED,
                     vec![code.to_string()],
                 ));
             }
             if !matches!(stage.status, StageStatus::Pending | StageStatus::InProgress) {
                 return Err(refused(
+                    &stages,
                     &wording::STAGE_SKIP_NOT_OPEN,
                     vec![code.to_string(), stage.status.to_string()],
                 ));
             }
             if let Some(b) = blocker(&stages, index) {
                 return Err(refused(
+                    &stages,
                     &wording::STAGE_SKIP_BLOCKED,
                     vec![code.to_string(), b.code.clone(), b.status.to_string()],
                 ));
@@ -843,6 +875,7 @@ pub async fn act_in(
             let floor = stage.started_on.max(previous_completion(&stages, index));
             if let Some(floor) = floor.filter(|f| on < *f) {
                 return Err(refused(
+                    &stages,
                     &wording::STAGE_SKIP_TOO_EARLY,
                     vec![code.to_string(), on.to_string(), floor.to_string()],
                 ));
@@ -875,12 +908,14 @@ pub async fn act_in(
             }
             if stage.status != StageStatus::InProgress {
                 return Err(refused(
+                    &stages,
                     &wording::STAGE_RESCHEDULE_NOT_IN_PROGRESS,
                     vec![code.to_string(), stage.status.to_string()],
                 ));
             }
             if stage.reschedules.len() >= MAX_RESCHEDULES {
                 return Err(refused(
+                    &stages,
                     &wording::STAGE_RESCHEDULE_LIMIT,
                     vec![code.to_string(), MAX_RESCHEDULES.to_string()],
                 ));

@@ -971,7 +971,7 @@ pub static STAGES_CLOSED: Wording = Wording {
 pub static STAGE_NOT_PENDING: Wording = Wording {
     code: "STAGE_NOT_PENDING",
     en: "stage {0} is {1}, not PENDING",
-    id: "tahapan {0} berstatus {1}, bukan PENDING (belum dimulai)",
+    id: "tahapan {0} berstatus {1}; hanya tahapan yang belum dimulai yang dapat dimulai",
     translate: None,
 };
 
@@ -995,7 +995,7 @@ pub static STAGE_START_BEFORE_PREVIOUS: Wording = Wording {
 pub static STAGE_NOT_IN_PROGRESS: Wording = Wording {
     code: "STAGE_NOT_IN_PROGRESS",
     en: "stage {0} is {1}, not IN_PROGRESS",
-    id: "tahapan {0} berstatus {1}, bukan IN_PROGRESS (sedang berjalan)",
+    id: "tahapan {0} berstatus {1}; hanya tahapan yang sedang berjalan yang dapat diselesaikan",
     translate: None,
 };
 
@@ -1003,7 +1003,7 @@ pub static STAGE_NOT_IN_PROGRESS: Wording = Wording {
 pub static STAGE_NOT_STARTED: Wording = Wording {
     code: "STAGE_NOT_STARTED",
     en: "stage {0} is PENDING, not IN_PROGRESS; start it first",
-    id: "tahapan {0} berstatus PENDING, bukan IN_PROGRESS; mulai tahapan ini terlebih dahulu",
+    id: "tahapan {0} belum dimulai; mulai tahapan ini terlebih dahulu",
     translate: None,
 };
 
@@ -1011,7 +1011,7 @@ pub static STAGE_NOT_STARTED: Wording = Wording {
 pub static STAGE_WAITS_FOR: Wording = Wording {
     code: "STAGE_WAITS_FOR",
     en: "stage {0} is {1}, not IN_PROGRESS; stage {2} is {3}",
-    id: "tahapan {0} berstatus {1}, bukan IN_PROGRESS; tahapan {2} masih berstatus {3}",
+    id: "tahapan {0} berstatus {1} dan belum dapat diselesaikan: tahapan {2} masih berstatus {3}",
     translate: None,
 };
 

@@ -66,7 +66,7 @@ pub fn to_status(error: CoreError, resource: &str) -> Status {
         CoreError::NotFound { .. } => Code::NotFound,
         CoreError::AlreadyExists { .. } => Code::AlreadyExists,
         CoreError::FailedPrecondition(_) => Code::FailedPrecondition,
-        CoreError::Refused { wording, values } => {
+        CoreError::Refused { wording, .. } => {
             // The rule's code beside the generic reason, and its Bahasa
             // Indonesia, for clients that show people the message.
             details.set_error_info(
@@ -74,7 +74,7 @@ pub fn to_status(error: CoreError, resource: &str) -> Status {
                 DOMAIN,
                 HashMap::from([("rule".to_string(), wording.code.to_string())]),
             );
-            details.set_localized_message("id-ID", wording.indonesian(values));
+            details.set_localized_message("id-ID", error.indonesian_refusal().unwrap_or_default());
             Code::FailedPrecondition
         }
         CoreError::Aborted(_) => Code::Aborted,

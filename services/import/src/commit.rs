@@ -179,19 +179,25 @@ fn violations_to_lines(applied: &mut Applied, at: At, party_rows: &[At], error: 
                 )
             })
             .collect(),
-        CoreError::Refused { wording, values } => {
+        CoreError::Refused {
+            wording,
+            values,
+            named,
+        } => {
             // An agreement named by its document number, not its id.
-            let values: Vec<String> = values
-                .iter()
-                .map(|v| {
-                    v.strip_prefix("agreements/")
-                        .and_then(|id| Uuid::parse_str(id).ok())
-                        .and_then(|id| applied.numbers.get(&id))
-                        .map(|number| format!("No. {number}"))
-                        .unwrap_or_else(|| v.clone())
-                })
-                .collect();
-            let named = CoreError::refused(wording, values);
+            let by_number = |list: &[String]| -> Vec<String> {
+                list.iter()
+                    .map(|v| {
+                        v.strip_prefix("agreements/")
+                            .and_then(|id| Uuid::parse_str(id).ok())
+                            .and_then(|id| applied.numbers.get(&id))
+                            .map(|number| format!("No. {number}"))
+                            .unwrap_or_else(|| v.clone())
+                    })
+                    .collect()
+            };
+            let people = if named.is_empty() { values } else { named };
+            let named = CoreError::refused_named(wording, by_number(values), by_number(people));
             vec![(at, None, messages::error(&named), named.to_string())]
         }
         other => {

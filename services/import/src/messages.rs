@@ -30,7 +30,7 @@ pub fn error(error: &CoreError) -> String {
             .map(|v| format!("{}: {}", v.field, violation(v)))
             .collect::<Vec<_>>()
             .join("; "),
-        CoreError::Refused { wording, values } => wording.indonesian(values),
+        CoreError::Refused { .. } => error.indonesian_refusal().unwrap_or_default(),
         other => format!("{UNTRANSLATED}{other}"),
     }
 }
