@@ -110,6 +110,61 @@ async fn a_backup_taken_under_load_restores_every_write_acknowledged_before_it()
     assert_eq!(finished.state, pb::ReportRunState::Succeeded as i32);
     let run_id = run.name.trim_start_matches("reportRuns/").to_string();
 
+    // A signed scan in the archive, so that archived files are backed up too.
+    let scan = crate::archive::plain_pdf("Kesepakatan Bersama yang dicadangkan");
+    let scan_sha = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&scan));
+    let agreement = pb::agreement_service_client::AgreementServiceClient::new(channel.clone())
+        .create_agreement(authed(
+            &token,
+            pb::CreateAgreementRequest {
+                agreement: Some(ksdd_ksb("DLHK", "Berarsip dan dicadangkan")),
+                ..Default::default()
+            },
+        ))
+        .await
+        .unwrap()
+        .into_inner();
+    let document = pb::document_service_client::DocumentServiceClient::new(channel.clone())
+        .create_document(authed(
+            &token,
+            pb::CreateDocumentRequest {
+                parent: agreement.name.clone(),
+                document: Some(pb::Document {
+                    r#type: pb::DocumentType::Ksb as i32,
+                    number: "415.4/99-HUK/2026".into(),
+                    document_date: "2026-01-12".into(),
+                    title: "Kesepakatan Bersama".into(),
+                    uri: "https://arsip.example.go.id/ksb.pdf".into(),
+                    ..Default::default()
+                }),
+            },
+        ))
+        .await
+        .unwrap()
+        .into_inner();
+    let (a, d) = document
+        .name
+        .strip_prefix("agreements/")
+        .unwrap()
+        .split_once("/documents/")
+        .unwrap();
+    let http_addr: std::net::SocketAddr = served
+        .http_addr
+        .as_deref()
+        .expect("the server prints its HTTP port")
+        .parse()
+        .unwrap();
+    let (status, _, body) = kerjasama_tests::http_request(
+        http_addr,
+        "PUT",
+        &format!("/documents/{a}/{d}/file?file_name=ksb.pdf"),
+        Some(&token),
+        &[],
+        Some(&scan),
+    )
+    .await;
+    assert_eq!(status, 201, "{}", String::from_utf8_lossy(&body));
+
     // The create load: four clients, each write with when it was acknowledged.
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let clients: Vec<_> = (0..4)
@@ -178,6 +233,10 @@ async fn a_backup_taken_under_load_restores_every_write_acknowledged_before_it()
         out.contains("every row count and checksum as in the backup"),
         "{out}"
     );
+    assert!(
+        out.contains("1 archived document files, each present and hashing to its key"),
+        "{out}"
+    );
 
     // A new data dir from the backup serves what was acknowledged before it.
     let target = scratch_dir("backup-target");
@@ -196,6 +255,17 @@ async fn a_backup_taken_under_load_restores_every_write_acknowledged_before_it()
             .unwrap_or_else(|e| panic!("{name:?} restored: {e}"));
         assert_eq!(original, restored, "{name:?}");
     }
+    // The archived scan is back under its key, byte for byte.
+    assert_eq!(
+        std::fs::read(
+            target
+                .join("archive/objects")
+                .join(&scan_sha[..2])
+                .join(&scan_sha)
+        )
+        .unwrap(),
+        scan
+    );
     let restored = tokio::task::spawn_blocking({
         let dir = target.clone();
         move || start_binary(&dir, false)

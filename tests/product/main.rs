@@ -5,6 +5,7 @@
 mod access;
 mod access_matrix;
 mod agreements;
+mod archive;
 mod audit;
 mod backups;
 mod bad_input;

@@ -105,8 +105,18 @@ async fn start(ca: &Authority, client_ca: Option<&Authority>) -> TlsServer {
         http_listener,
         Some(settings.rustls().unwrap()),
         telemetry.clone(),
-        None,
-        Default::default(),
+        kerjasama_grpc::downloads::HttpSettings {
+            open_register: None,
+            archive: kerjasama_core::archive::Settings {
+                store: kerjasama_core::archive::Store::open(&kerjasama_tests::scratch_dir(
+                    "tls-archive",
+                ))
+                .unwrap(),
+                max_file_bytes: kerjasama_core::archive::DEFAULT_MAX_FILE_BYTES,
+                region_quota_bytes: kerjasama_core::archive::DEFAULT_REGION_QUOTA_BYTES,
+            },
+            limits: Default::default(),
+        },
         std::future::pending(),
     ));
     let config = kerjasama_grpc::ServerConfig {

@@ -170,6 +170,10 @@ pub struct Options {
     pub http_limits: kerjasama_grpc::http_port::HttpLimits,
     /// How long on-demand report runs are kept.
     pub on_demand_retention: kerjasama_jobs::retention::OnDemandRetention,
+    /// The document archive's largest file (bytes).
+    pub archive_max_file_bytes: u64,
+    /// The document archive's quota per region (bytes).
+    pub archive_region_quota_bytes: u64,
 }
 
 impl Default for Options {
@@ -183,6 +187,8 @@ impl Default for Options {
             refuse_local_webhooks: false,
             http_limits: Default::default(),
             on_demand_retention: Default::default(),
+            archive_max_file_bytes: kerjasama_core::archive::DEFAULT_MAX_FILE_BYTES,
+            archive_region_quota_bytes: kerjasama_core::archive::DEFAULT_REGION_QUOTA_BYTES,
         }
     }
 }
@@ -196,6 +202,8 @@ pub struct TestServer {
     /// An ADMIN token not bound to a region.
     pub admin: String,
     pub reports_dir: PathBuf,
+    /// The document archive's store folder.
+    pub archive_dir: PathBuf,
     channel: Channel,
     _stop: tokio::sync::oneshot::Sender<()>,
 }
@@ -258,13 +266,22 @@ impl TestServer {
         };
         let http_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let http_addr = http_listener.local_addr().unwrap();
+        let archive_dir = reports_dir.with_extension("archive");
         tokio::spawn(kerjasama_grpc::downloads::serve(
             db.pool.clone(),
             http_listener,
             None,
             telemetry,
-            options.open_register.clone(),
-            options.http_limits,
+            kerjasama_grpc::downloads::HttpSettings {
+                open_register: options.open_register.clone(),
+                archive: kerjasama_core::archive::Settings {
+                    store: kerjasama_core::archive::Store::open(&archive_dir)
+                        .expect("archive folder"),
+                    max_file_bytes: options.archive_max_file_bytes,
+                    region_quota_bytes: options.archive_region_quota_bytes,
+                },
+                limits: options.http_limits,
+            },
             std::future::pending(),
         ));
         if let Some(smtp) = &options.digests {
@@ -303,6 +320,7 @@ impl TestServer {
             db,
             admin: String::new(),
             reports_dir,
+            archive_dir,
             channel,
             _stop: stop,
         };
@@ -507,15 +525,41 @@ pub async fn http_get(
     path: &str,
     token: Option<&str>,
 ) -> (u16, Vec<(String, String)>, Vec<u8>) {
+    http_request(addr, "GET", path, token, &[], None).await
+}
+
+/// A plain HTTP/1.1 request with extra `headers` and a `body` (sent with its
+/// Content-Length): (status, headers in lower case, body).
+pub async fn http_request(
+    addr: std::net::SocketAddr,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    headers: &[(&str, &str)],
+    body: Option<&[u8]>,
+) -> (u16, Vec<(String, String)>, Vec<u8>) {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
-    let auth = token
-        .map(|t| format!("Authorization: Bearer {t}\r\n"))
-        .unwrap_or_default();
-    let request = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\n{auth}Connection: close\r\n\r\n");
-    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
+    if let Some(t) = token {
+        head.push_str(&format!("Authorization: Bearer {t}\r\n"));
+    }
+    for (name, value) in headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    if let Some(body) = body {
+        head.push_str(&format!("Content-Length: {}\r\n", body.len()));
+    }
+    head.push_str("\r\n");
+    stream.write_all(head.as_bytes()).await.unwrap();
+    if let Some(body) = body {
+        // The server may answer (413) and close before the whole body is
+        // read: what it answered is what counts.
+        let _ = stream.write_all(body).await;
+    }
     let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).await.unwrap();
+    // A reset after the answer (the body left unread) keeps what was read.
+    let _ = stream.read_to_end(&mut raw).await;
     let split = raw
         .windows(4)
         .position(|w| w == b"\r\n\r\n")
@@ -667,6 +711,8 @@ pub fn binary() -> PathBuf {
 pub struct Served {
     pub child: std::process::Child,
     pub addr: String,
+    /// The HTTP port (report files, documents, `/metrics`), `host:port`.
+    pub http_addr: Option<String>,
 }
 
 impl Drop for Served {
@@ -710,8 +756,16 @@ pub fn spawn_and_wait_for_address(mut command: std::process::Command) -> Served 
     use std::io::BufRead;
     let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
     let mut addr = None;
+    let mut http_addr = None;
     for line in lines.by_ref() {
         let line = line.unwrap();
+        if let Some(rest) = line.strip_prefix("HTTP port on ") {
+            http_addr = rest
+                .split_whitespace()
+                .next()
+                .and_then(|url| url.split_once("://"))
+                .map(|(_, host)| host.trim_end_matches('/').to_string());
+        }
         if let Some(rest) = line.strip_prefix("kerjasama listening on ") {
             addr = rest.split_whitespace().next().map(str::to_string);
             break;
@@ -722,5 +776,6 @@ pub fn spawn_and_wait_for_address(mut command: std::process::Command) -> Served 
     Served {
         child,
         addr: addr.expect("the server prints where it listens"),
+        http_addr,
     }
 }

@@ -6,6 +6,7 @@
 pub mod access;
 pub mod agreement_record;
 pub mod agreements;
+pub mod archive;
 pub mod audit;
 pub mod benefits;
 pub mod calendar;

@@ -278,6 +278,20 @@ diesel::table! {
 }
 
 diesel::table! {
+    document_files (document_id, version) {
+        document_id -> Uuid,
+        version -> Int4,
+        region_code -> Text,
+        sha256 -> Text,
+        size_bytes -> BigInt,
+        media_type -> Text,
+        file_name -> Text,
+        uploaded_by -> Text,
+        create_time -> Timestamptz,
+    }
+}
+
+diesel::table! {
     agreement_documents (id) {
         id -> Uuid,
         agreement_id -> Uuid,

@@ -132,6 +132,14 @@ pub static ALL: &[&Wording] = &[
     &NOT_SIGNED_FOR_BENEFITS,
     &NO_REPORTING_CYCLES,
     &NOT_SIGNED_FOR_REPORTS,
+    &FILE_TOO_LARGE,
+    &FILE_TYPE_REFUSED,
+    &FILE_PDF_ACTIVE,
+    &FILE_PDF_ENCRYPTED,
+    &FILE_HASH_MISMATCH,
+    &FILE_EMPTY,
+    &FILE_NOT_STORED,
+    &FILE_QUOTA,
     &NOT_A_CALENDAR_DATE,
     &UNKNOWN_REGION,
     &REGION_IS_NOT_KIND,
@@ -1102,6 +1110,89 @@ pub static NOT_SIGNED_FOR_REPORTS: Wording = Wording {
     id: "{0} belum ditandatangani; laporan pelaksanaan dimulai setelah kerja sama berlaku",
     translate: None,
 };
+
+/// the archive of {0} would exceed its quota of {1} ({2} already kept)
+pub static FILE_QUOTA: Wording = Wording {
+    code: "FILE_QUOTA",
+    en: "the archive of {0} would exceed its quota of {1} ({2} already kept); ask the operator to raise --archive-region-quota-mb",
+    id: "arsip {0} akan melampaui kuota {1} ({2} sudah tersimpan); minta operator menaikkan --archive-region-quota-mb",
+    translate: None,
+};
+
+/// the file is larger than {0}, the most one file may be
+pub static FILE_TOO_LARGE: Wording = Wording {
+    code: "FILE_TOO_LARGE",
+    en: "the file is larger than {0}, the most one file may be",
+    id: "berkas lebih besar dari {0}, batas terbesar satu berkas",
+    translate: None,
+};
+
+/// the file is {0}; the archive keeps PDF, JPEG, PNG, TIFF, DOCX and ODT only
+pub static FILE_TYPE_REFUSED: Wording = Wording {
+    code: "FILE_TYPE_REFUSED",
+    en: "the file is {0}; the archive keeps PDF, JPEG, PNG, TIFF, DOCX and ODT only",
+    id: "berkas ini {0}; arsip hanya menyimpan PDF, JPEG, PNG, TIFF, DOCX dan ODT",
+    translate: Some((0, file_kind_id)),
+};
+
+/// the PDF carries {0}, which the archive does not keep: print it to a plain PDF first
+pub static FILE_PDF_ACTIVE: Wording = Wording {
+    code: "FILE_PDF_ACTIVE",
+    en: "the PDF carries {0}, which the archive does not keep: print it to a plain PDF first",
+    id: "PDF ini memuat {0}, yang tidak disimpan arsip: cetak ulang menjadi PDF biasa terlebih dahulu",
+    translate: Some((0, file_kind_id)),
+};
+
+/// the PDF is encrypted (password-protected): the archive keeps documents anyone allowed can open
+pub static FILE_PDF_ENCRYPTED: Wording = Wording {
+    code: "FILE_PDF_ENCRYPTED",
+    en: "the PDF is encrypted (password-protected): the archive keeps documents anyone allowed can open",
+    id: "PDF ini terenkripsi (berkata sandi): arsip hanya menyimpan dokumen yang dapat dibuka pihak yang berhak",
+    translate: None,
+};
+
+/// the file's SHA-256 is {0}, not the {1} the request gave: it changed on the way
+pub static FILE_HASH_MISMATCH: Wording = Wording {
+    code: "FILE_HASH_MISMATCH",
+    en: "the file's SHA-256 is {0}, not the {1} the request gave: it changed on the way",
+    id: "SHA-256 berkas adalah {0}, bukan {1} seperti yang disebut permintaan: berkas berubah dalam perjalanan",
+    translate: None,
+};
+
+/// the file is empty
+pub static FILE_EMPTY: Wording = Wording {
+    code: "FILE_EMPTY",
+    en: "the file is empty",
+    id: "berkas kosong",
+    translate: None,
+};
+
+/// {0} has no stored file (version {1})
+pub static FILE_NOT_STORED: Wording = Wording {
+    code: "FILE_NOT_STORED",
+    en: "{0} has no stored file (version {1})",
+    id: "{0} tidak memiliki berkas tersimpan (versi {1})",
+    translate: None,
+};
+
+/// The archive's names for what a refused file is, in Indonesian.
+fn file_kind_id(english: &str) -> String {
+    match english {
+        "an executable program" => "program yang dapat dijalankan".into(),
+        "an archive (ZIP, RAR, 7z, gzip, …)" => {
+            "arsip terkompresi (ZIP, RAR, 7z, gzip, …)".into()
+        }
+        "a ZIP package that is not a DOCX or ODT document" => {
+            "paket ZIP yang bukan dokumen DOCX atau ODT".into()
+        }
+        "a DOCX with macros" => "DOCX yang memuat makro".into(),
+        "JavaScript" => "JavaScript".into(),
+        "embedded files" => "berkas sisipan".into(),
+        "an automatic action" => "tindakan otomatis".into(),
+        "of a kind the archive does not recognise" => "berjenis yang tidak dikenali arsip".into(),
+        other => other.to_string(),
+    }
+}
 
 #[cfg(test)]
 mod tests {

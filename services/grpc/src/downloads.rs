@@ -5,6 +5,8 @@
 //! - `GET /reports/latest/{file}?schedule={schedule id}`: that file of the newest
 //!   succeeded run that has it (of the schedule, when given).
 //!
+//! - `PUT`/`GET /documents/{agreement}/{document}/file`: the document archive
+//!   (see `document_files`).
 //! - `GET /metrics`: Prometheus metrics (no token; see `prometheus`).
 //! - `GET /public/{file}`: the open register, no token, only with
 //!   `--public-register` (see `open_register`).
@@ -17,7 +19,7 @@ use std::future::Future;
 
 use axum::Router;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use diesel::prelude::*;
@@ -32,17 +34,10 @@ use kerjasama_jobs::runs;
 use serde::Deserialize;
 use tokio::net::TcpListener;
 
-#[derive(Clone)]
-struct Downloads {
-    pool: PgPool,
-    telemetry: std::sync::Arc<crate::prometheus::Telemetry>,
-    /// The same token checks as the gRPC gate: a peer that keeps failing is
-    /// refused without reading the database.
-    auth: crate::auth::Authenticator,
-}
+use crate::http_edge::{Failure, HttpState, authenticate};
 
 /// `GET /metrics`: Prometheus metrics (see `prometheus`), no token needed.
-async fn metrics(State(state): State<Downloads>) -> Response {
+async fn metrics(State(state): State<HttpState>) -> Response {
     let text = state.telemetry.render(&state.pool).await;
     (
         [(
@@ -54,67 +49,13 @@ async fn metrics(State(state): State<Downloads>) -> Response {
         .into_response()
 }
 
-/// An HTTP error with a plain-text reason.
-struct Failure(StatusCode, String);
-
-impl IntoResponse for Failure {
-    fn into_response(self) -> Response {
-        let mut response = (self.0, format!("{}\n", self.1)).into_response();
-        if self.0 == StatusCode::UNAUTHORIZED {
-            response
-                .headers_mut()
-                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-        }
-        if self.0 == StatusCode::TOO_MANY_REQUESTS {
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
-        }
-        response
-    }
-}
-
-impl From<CoreError> for Failure {
-    fn from(error: CoreError) -> Self {
-        let status = match &error {
-            CoreError::InvalidArgument(_) => StatusCode::BAD_REQUEST,
-            CoreError::NotFound { .. } => StatusCode::NOT_FOUND,
-            CoreError::AlreadyExists { .. }
-            | CoreError::FailedPrecondition(_)
-            | CoreError::Refused { .. }
-            | CoreError::Aborted(_) => StatusCode::CONFLICT,
-            CoreError::Unauthenticated => StatusCode::UNAUTHORIZED,
-            CoreError::PermissionDenied(_) => StatusCode::FORBIDDEN,
-            CoreError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-            CoreError::ResourceExhausted { .. } => StatusCode::TOO_MANY_REQUESTS,
-            CoreError::Internal(cause) => {
-                tracing::error!(%cause, "download failed");
-                return Failure(StatusCode::INTERNAL_SERVER_ERROR, "internal error".into());
-            }
-        };
-        Failure(status, error.to_string())
-    }
-}
-
+/// The caller of a report-file request: a token that may read reports.
 async fn principal(
-    state: &Downloads,
+    state: &HttpState,
     peer: Option<crate::http_port::Peer>,
     headers: &HeaderMap,
 ) -> Result<Principal, Failure> {
-    let (checked, how) = state
-        .auth
-        .from_headers(headers, peer.map(|p| p.0.ip()))
-        .await;
-    state.telemetry.token_checked(how);
-    let actor = checked.map_err(|status| {
-        let code = match status.code() {
-            tonic::Code::Unauthenticated => StatusCode::UNAUTHORIZED,
-            tonic::Code::ResourceExhausted => StatusCode::TOO_MANY_REQUESTS,
-            tonic::Code::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
-            _ => StatusCode::INTERNAL_SERVER_ERROR,
-        };
-        Failure(code, status.message().to_string())
-    })?;
+    let actor = authenticate(state, peer, headers).await?;
     actor.check_run_reports()?;
     Ok(actor)
 }
@@ -165,7 +106,7 @@ struct FileQuery {
 }
 
 async fn run_file(
-    State(state): State<Downloads>,
+    State(state): State<HttpState>,
     Path((run, file)): Path<(String, String)>,
     Query(query): Query<FileQuery>,
     axum::Extension(peer): axum::Extension<crate::http_port::Peer>,
@@ -190,7 +131,7 @@ struct Latest {
 }
 
 async fn latest_file(
-    State(state): State<Downloads>,
+    State(state): State<HttpState>,
     Path(file): Path<String>,
     Query(query): Query<Latest>,
     axum::Extension(peer): axum::Extension<crate::http_port::Peer>,
@@ -242,6 +183,15 @@ async fn latest_file(
     send(&run, &file, dialect.as_deref()).await
 }
 
+/// What the HTTP port serves besides report files.
+pub struct HttpSettings {
+    /// `--public-register`: the open register at `/public/`.
+    pub open_register: Option<crate::open_register::OpenRegisterSettings>,
+    /// The document archive at `/documents/`.
+    pub archive: kerjasama_core::archive::Settings,
+    pub limits: crate::http_port::HttpLimits,
+}
+
 /// Serves downloads until `shutdown` completes.
 /// With `tls`, only HTTPS is spoken on `listener`.
 pub async fn serve(
@@ -249,10 +199,14 @@ pub async fn serve(
     listener: TcpListener,
     tls: Option<std::sync::Arc<rustls::ServerConfig>>,
     telemetry: std::sync::Arc<crate::prometheus::Telemetry>,
-    open_register: Option<crate::open_register::OpenRegisterSettings>,
-    limits: crate::http_port::HttpLimits,
+    settings: HttpSettings,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    let HttpSettings {
+        open_register,
+        archive,
+        limits,
+    } = settings;
     let public = crate::open_register::OpenRegisterState::new(pool.clone(), open_register);
     let app = Router::new()
         .route(
@@ -262,10 +216,22 @@ pub async fn serve(
         .route("/metrics", get(metrics))
         .route("/reports/latest/{file}", get(latest_file))
         .route("/reports/{run}/{file}", get(run_file))
-        .with_state(Downloads {
+        .route(
+            "/documents/{agreement}/{document}/file",
+            get(crate::document_files::get_file).put(crate::document_files::put_file),
+        )
+        .route(
+            "/documents/{agreement}/{document}/files",
+            get(crate::document_files::list_files),
+        )
+        // The archive bounds a file itself (archive::Settings::max_file_bytes),
+        // streaming it to disk; axum's 2 MB default would refuse scans.
+        .layer(axum::extract::DefaultBodyLimit::disable())
+        .with_state(HttpState {
             auth: crate::auth::Authenticator::new(pool.clone()),
             pool,
             telemetry,
+            archive,
         });
     crate::http_port::serve(listener, tls, app, limits, shutdown).await
 }

@@ -97,7 +97,11 @@ pub fn to_status(error: CoreError, resource: &str) -> Status {
                 subject.clone(),
                 message.clone(),
             )]);
-            details.set_retry_info(Some(*retry_after));
+            // A quota that frees with time says when; one that needs an
+            // operator (the archive's) says nothing of retrying.
+            if !retry_after.is_zero() {
+                details.set_retry_info(Some(*retry_after));
+            }
             Code::ResourceExhausted
         }
         CoreError::Internal(cause) => {

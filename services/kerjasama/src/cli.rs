@@ -20,7 +20,7 @@ pub struct Cli {
 
 #[derive(Args)]
 pub struct Global {
-    /// Where kerjasama keeps its own PostgreSQL, the admin token and report files.
+    /// Where kerjasama keeps its own PostgreSQL, the admin token, report files and archived documents.
     /// Default: $XDG_DATA_HOME/kerjasama, else ./kerjasama-data.
     #[arg(long, env = "KERJASAMA_DATA_DIR", global = true)]
     pub data_dir: Option<PathBuf>,
@@ -135,7 +135,7 @@ pub enum Command {
         after_help = "Examples:\n  kerjasama bench --scenario get,list-first --concurrency 8 --seconds 20\n  kerjasama bench --scenario create --requests 2000 --json bench.json"
     )]
     Bench(crate::bench::BenchArgs),
-    /// Write a backup of the register (database and report files) to one file,
+    /// Write a backup of the register (database, report files and archived documents) to one file,
     /// with a manifest of every table's rows and checksum and every file's SHA-256.
     #[command(
         after_help = "Examples:\n  kerjasama backup --out /srv/cadangan/kerjasama-2026-12-07.zip\n  kerjasama backup --base-dir /srv/cadangan/dasar-2026-12-07\n  DATABASE_URL=postgres://kerjasama@db/kerjasama kerjasama backup --out kerjasama.zip --data-dir /var/lib/kerjasama"
@@ -224,7 +224,7 @@ pub struct ServeArgs {
     /// Where gRPC (and gRPC-Web) is served.
     #[arg(long, env = "KERJASAMA_LISTEN", default_value = "127.0.0.1:50051")]
     pub listen: SocketAddr,
-    /// Where report files are served over HTTP (GET /reports/...).
+    /// Where report files (GET /reports/...) and document files (/documents/...) are served over HTTP.
     #[arg(long, env = "KERJASAMA_HTTP_LISTEN", default_value = "127.0.0.1:50052")]
     pub http_listen: SocketAddr,
     /// Load the demo register on first start (only into an empty database).
@@ -260,6 +260,17 @@ pub struct ServeArgs {
     #[arg(long, env = "KERJASAMA_HTTP_IDLE_TIMEOUT_SECS", default_value_t = 60,
           value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub http_idle_timeout_secs: u64,
+    /// The document archive: the largest file one upload may be, in MB
+    /// (files are kept in `<data dir>/archive/`).
+    #[arg(long, env = "KERJASAMA_ARCHIVE_MAX_FILE_MB", default_value_t = 50,
+          value_parser = clap::value_parser!(u64).range(1..=1024))]
+    pub archive_max_file_mb: u64,
+    /// The document archive: the most one region's files may take together,
+    /// in MB (each distinct content counted once); past it an upload is
+    /// refused (RESOURCE_EXHAUSTED; HTTP 507).
+    #[arg(long, env = "KERJASAMA_ARCHIVE_REGION_QUOTA_MB", default_value_t = 20 * 1024,
+          value_parser = clap::value_parser!(u64).range(1..=64 * 1024 * 1024))]
+    pub archive_region_quota_mb: u64,
     /// PEM certificate chain: serve gRPC and HTTP over TLS (with --tls-key).
     #[arg(long, env = "KERJASAMA_TLS_CERT", requires = "tls_key")]
     pub tls_cert: Option<PathBuf>,

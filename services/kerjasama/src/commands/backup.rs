@@ -6,6 +6,8 @@
 //!   snapshot exported by a REPEATABLE READ transaction, so every write
 //!   acknowledged before the backup started is in it, and nothing half-done;
 //! - `files/reports/…`: the report runs' files under the data dir;
+//! - `files/archive/objects/…`: the document archive's files (each named by
+//!   its SHA-256);
 //! - `manifest.json`: the format, when, the row count and a checksum of every
 //!   table (computed in that same snapshot), and the SHA-256 of the dump and
 //!   of every file.
@@ -14,7 +16,9 @@
 //! dir (its own PostgreSQL is created) or an empty database (`DATABASE_URL`),
 //! puts the files back, and compares every table's rows and checksum with the
 //! manifest. `restore FILE --verify` does the same in a scratch PostgreSQL it
-//! starts and removes, touching nothing else. API tokens are restored as
+//! starts and removes, touching nothing else, and checks that every version of
+//! every document's file the restored register names is in the backup and
+//! hashes to its key. API tokens are restored as
 //! stored (their digests): the tokens that worked keep working; the data dir's
 //! `admin-token` file is not in the backup (it is a secret).
 
@@ -32,6 +36,40 @@ use crate::cli::Global;
 const FORMAT: &str = "kerjasama-backup/1";
 const DUMP: &str = "database.dump";
 const MANIFEST: &str = "manifest.json";
+
+/// The data dir's folders whose files a backup carries (as
+/// `files/<folder>/…`): the report runs' files and the archive's objects.
+const FILE_ROOTS: &[&str] = &["reports", "archive/objects"];
+
+/// Every file under the data dir's `FILE_ROOTS`: (name in the backup, path).
+fn data_files(data_dir: &Path) -> anyhow::Result<Vec<(String, PathBuf)>> {
+    let mut files = Vec::new();
+    for root in FILE_ROOTS {
+        let dir = data_dir.join(root);
+        for relative in files_under(&dir)? {
+            let name = format!("files/{root}/{}", relative.to_string_lossy());
+            files.push((name, dir.join(relative)));
+        }
+    }
+    Ok(files)
+}
+
+/// Where the backup's file `name` goes under `data_dir`; `None` for a name
+/// outside `FILE_ROOTS` or one that climbs out (`..`).
+fn restore_path(data_dir: &Path, name: &str) -> Option<PathBuf> {
+    let rest = name.strip_prefix("files/")?;
+    let root = FILE_ROOTS
+        .iter()
+        .find(|root| rest.starts_with(&format!("{root}/")))?;
+    let relative = &rest[root.len() + 1..];
+    if relative
+        .split('/')
+        .any(|part| part.is_empty() || part == "." || part == "..")
+    {
+        return None;
+    }
+    Some(data_dir.join(root).join(relative))
+}
 
 /// Session settings under which a row's text (and so its checksum) is the
 /// same on every server and after a restore.
@@ -165,8 +203,7 @@ pub async fn backup(global: &Global, url: &str, out: &Path) -> anyhow::Result<()
     dumped.await??;
     snapshot_client.batch_execute("COMMIT").await?;
 
-    let reports = global.data_dir().join("reports");
-    let files = files_under(&reports)?;
+    let files = data_files(&global.data_dir())?;
     let (dump_sha, dump_bytes) = sha256_file(&dump)?;
     let mut file_entries = Vec::new();
     let partial = work.join("backup.zip");
@@ -177,12 +214,10 @@ pub async fn backup(global: &Global, url: &str, out: &Path) -> anyhow::Result<()
             .large_file(true);
         zip.start_file(DUMP, stored)?;
         std::io::copy(&mut std::fs::File::open(&dump)?, &mut zip)?;
-        for relative in &files {
-            let path = reports.join(relative);
-            let (sha, bytes) = sha256_file(&path)?;
-            let name = format!("files/reports/{}", relative.to_string_lossy());
-            zip.start_file(&name, stored)?;
-            std::io::copy(&mut std::fs::File::open(&path)?, &mut zip)?;
+        for (name, path) in &files {
+            let (sha, bytes) = sha256_file(path)?;
+            zip.start_file(name, stored)?;
+            std::io::copy(&mut std::fs::File::open(path)?, &mut zip)?;
             file_entries.push(serde_json::json!({"path": name, "sha256": sha, "bytes": bytes}));
         }
         let manifest = serde_json::json!({
@@ -311,8 +346,9 @@ impl Backup {
         Ok(())
     }
 
-    /// Writes the backed-up files under `reports`.
-    fn restore_files(&mut self, reports: &Path) -> anyhow::Result<usize> {
+    /// Writes the backed-up files under `data_dir` (its `reports/` and
+    /// `archive/objects/`).
+    fn restore_files(&mut self, data_dir: &Path) -> anyhow::Result<usize> {
         let names: Vec<String> = self.manifest["files"]
             .as_array()
             .into_iter()
@@ -320,11 +356,9 @@ impl Backup {
             .filter_map(|f| f["path"].as_str().map(str::to_string))
             .collect();
         for name in &names {
-            let relative = name
-                .strip_prefix("files/reports/")
-                .filter(|r| !r.split('/').any(|part| part == ".." || part.is_empty()))
-                .with_context(|| format!("the backup names a file outside reports/: {name}"))?;
-            let target = reports.join(relative);
+            let target = restore_path(data_dir, name).with_context(|| {
+                format!("the backup names a file outside reports/ and archive/objects/: {name}")
+            })?;
             if let Some(parent) = target.parent() {
                 std::fs::create_dir_all(parent)?;
             }
@@ -378,6 +412,42 @@ async fn compare(url: &str, expected: &TableSums) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Every version of every document's file the restored register at `url`
+/// names is under `data_dir`'s archive and hashes to its key; says how many.
+async fn check_archive(url: &str, data_dir: &Path) -> anyhow::Result<()> {
+    let client = connect(url).await?;
+    let rows = client
+        .query(
+            "SELECT DISTINCT sha256 FROM document_files ORDER BY sha256",
+            &[],
+        )
+        .await?;
+    let mut damaged = Vec::new();
+    for row in &rows {
+        let key: String = row.get(0);
+        let path = data_dir
+            .join("archive/objects")
+            .join(&key[..2.min(key.len())])
+            .join(&key);
+        match sha256_file(&path) {
+            Ok((sha, _)) if sha == key => {}
+            Ok((sha, _)) => damaged.push(format!("{key} (hashes to {sha})")),
+            Err(_) => damaged.push(format!("{key} (missing)")),
+        }
+    }
+    if !damaged.is_empty() {
+        bail!(
+            "berkas arsip hilang atau rusak / archived files missing or damaged in the backup: {}",
+            damaged.join(", ")
+        );
+    }
+    say(&format!(
+        "diperiksa / verified: {} archived document files, each present and hashing to its key",
+        rows.len()
+    ));
+    Ok(())
+}
+
 /// Whether the database at `url` holds no table of ours.
 async fn database_is_empty(url: &str) -> anyhow::Result<bool> {
     let client = connect(url).await?;
@@ -412,11 +482,11 @@ pub async fn restore(global: &Global, file: &Path, verify: bool) -> anyhow::Resu
             let outcome = async {
                 pg_restore(&dump, &url).await?;
                 compare(&url, &expected).await?;
-                let reports = scratch.join("reports");
-                let restored = backup.restore_files(&reports)?;
+                let restored = backup.restore_files(&scratch)?;
                 for entry in backup.manifest["files"].as_array().into_iter().flatten() {
                     let name = entry["path"].as_str().unwrap_or_default();
-                    let path = reports.join(name.trim_start_matches("files/reports/"));
+                    let path = restore_path(&scratch, name)
+                        .with_context(|| format!("the backup names {name}"))?;
                     let (sha, _) = sha256_file(&path)?;
                     if entry["sha256"].as_str() != Some(sha.as_str()) {
                         bail!("{name} restored with a different SHA-256");
@@ -425,7 +495,7 @@ pub async fn restore(global: &Global, file: &Path, verify: bool) -> anyhow::Resu
                 say(&format!(
                     "diperiksa / verified: {restored} files restored with their SHA-256"
                 ));
-                Ok(())
+                check_archive(&url, &scratch).await
             }
             .await;
             let _ = cluster.stop();
@@ -463,11 +533,11 @@ pub async fn restore(global: &Global, file: &Path, verify: bool) -> anyhow::Resu
             (cluster.database_url(), StopOnDrop(Some(cluster)))
         }
     };
-    let reports = global.data_dir().join("reports");
-    if !files_under(&reports)?.is_empty() {
+    if let Some((_, path)) = data_files(&global.data_dir())?.first() {
         bail!(
-            "{} already holds report files; restore only into an empty data dir",
-            reports.display()
+            "{} already holds files ({}); restore only into an empty data dir",
+            global.data_dir().display(),
+            path.display()
         );
     }
     let work = work_dir_in(&global.data_dir())?;
@@ -476,10 +546,10 @@ pub async fn restore(global: &Global, file: &Path, verify: bool) -> anyhow::Resu
     let restored = pg_restore(&dump, &url).await;
     let _ = std::fs::remove_dir_all(&work);
     restored?;
-    let count = backup.restore_files(&reports)?;
+    let count = backup.restore_files(&global.data_dir())?;
     compare(&url, &expected).await?;
     say(&format!(
-        "dipulihkan / restored into {}: {count} report files",
+        "dipulihkan / restored into {}: {count} files (reports and archived documents)",
         if global.database_url.is_some() {
             "the database of DATABASE_URL".to_string()
         } else {

@@ -162,16 +162,23 @@ async fn serve_with(
         http_listener,
         http_tls,
         telemetry.clone(),
-        args.open_register_settings(),
-        kerjasama_grpc::http_port::HttpLimits {
-            connections,
-            header_read: Duration::from_secs(args.http_header_timeout_secs),
-            idle: Duration::from_secs(args.http_idle_timeout_secs),
+        kerjasama_grpc::downloads::HttpSettings {
+            open_register: args.open_register_settings(),
+            archive: kerjasama_core::archive::Settings {
+                store: kerjasama_core::archive::Store::open(&data_dir.join("archive"))?,
+                max_file_bytes: args.archive_max_file_mb * 1024 * 1024,
+                region_quota_bytes: args.archive_region_quota_mb * 1024 * 1024,
+            },
+            limits: kerjasama_grpc::http_port::HttpLimits {
+                connections,
+                header_read: Duration::from_secs(args.http_header_timeout_secs),
+                idle: Duration::from_secs(args.http_idle_timeout_secs),
+            },
         },
         stop_signal(stopped.clone()),
     ));
     say(&format!(
-        "report files over HTTP on {scheme}://{http}/reports/"
+        "HTTP port on {scheme}://{http}/ (report files under /reports/, document files under /documents/)"
     ));
     let local = listener.local_addr()?;
     say(&format!(

@@ -1,0 +1,445 @@
+//! The document archive: the files of an agreement's documents (the signed
+//! KSB and PKS, the DPRD approval, …), kept in the register's own store with
+//! the register's access rules and audit trail (docs/archive.md).
+//!
+//! A document has versions: each upload is the next version, every version
+//! stays retrievable and the newest is served by default. Uploads need the
+//! right to write the agreement; downloads the right to read it; both are
+//! audited with the file's SHA-256.
+
+pub mod content;
+pub mod store;
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncConnection, RunQueryDsl};
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::access::Principal;
+use crate::audit;
+use crate::error::{CoreError, CoreResult, FieldViolation};
+use crate::pool::PgPool;
+use crate::schema::{agreement_documents, document_files};
+use crate::wording;
+pub use content::MediaType;
+pub use store::{ReceiveError, Received, Store};
+
+/// The largest file the archive takes by default (bytes).
+pub const DEFAULT_MAX_FILE_BYTES: u64 = 50 * 1024 * 1024;
+
+/// The most one region's files may take together by default (bytes): what
+/// it has stored, each distinct content counted once.
+pub const DEFAULT_REGION_QUOTA_BYTES: u64 = 20 * 1024 * 1024 * 1024;
+
+/// Where the archive keeps files, how large one may be and how much a region
+/// may keep.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub store: Store,
+    /// The largest file taken (bytes).
+    pub max_file_bytes: u64,
+    /// The most one region's distinct contents may take together (bytes).
+    pub region_quota_bytes: u64,
+}
+
+/// One stored version of a document's file.
+#[derive(Debug, Clone, Serialize, Queryable, Selectable)]
+#[diesel(table_name = document_files, check_for_backend(diesel::pg::Pg))]
+pub struct StoredFile {
+    pub document_id: Uuid,
+    pub version: i32,
+    pub sha256: String,
+    pub size_bytes: i64,
+    pub media_type: String,
+    pub file_name: String,
+    pub uploaded_by: String,
+    pub create_time: DateTime<Utc>,
+}
+
+/// What an upload says of itself besides its bytes.
+#[derive(Debug, Clone, Default)]
+pub struct Upload {
+    /// The file's name as the uploader has it (for downloads); empty: made
+    /// from the document's number or title.
+    pub file_name: String,
+    /// The SHA-256 the uploader computed (64 hex digits); checked when given.
+    pub expected_sha256: Option<String>,
+}
+
+/// `bytes` in the units people read for a limit: `50 MB`, `20 GB`.
+pub fn megabytes(bytes: u64) -> String {
+    if bytes >= 1024 * 1024 * 1024 && bytes.is_multiple_of(1024 * 1024 * 1024) {
+        format!("{} GB", bytes / (1024 * 1024 * 1024))
+    } else if bytes.is_multiple_of(1024 * 1024) {
+        format!("{} MB", bytes / (1024 * 1024))
+    } else {
+        format!("{bytes} bytes")
+    }
+}
+
+/// The refusal of a file too large for `limit`.
+pub fn too_large(limit: u64) -> CoreError {
+    CoreError::says("file", &wording::FILE_TOO_LARGE, vec![megabytes(limit)])
+}
+
+/// The store's disk failed (full, read-only, gone): the archive is
+/// unavailable until an operator mends it; nothing was recorded.
+pub fn store_failure(error: std::io::Error) -> CoreError {
+    tracing::error!(%error, "the document archive's store failed");
+    CoreError::Unavailable(format!("the document archive's storage failed: {error}"))
+}
+
+/// Checks an upload's own fields before its bytes are read.
+pub fn check_upload(upload: &Upload) -> CoreResult<()> {
+    let mut violations = Vec::new();
+    if let Err(v) = crate::text::check("file_name", "file_name", &upload.file_name) {
+        violations.push(v);
+    }
+    if upload.file_name.chars().count() > 255 {
+        violations.push(FieldViolation::new(
+            "file_name",
+            "must be at most 255 characters",
+        ));
+    }
+    if let Some(sha) = &upload.expected_sha256
+        && (sha.len() != 64 || !sha.bytes().all(|b| b.is_ascii_hexdigit()))
+    {
+        violations.push(FieldViolation::new("sha256", "must be 64 hex digits"));
+    }
+    if violations.is_empty() {
+        Ok(())
+    } else {
+        Err(CoreError::InvalidArgument(violations))
+    }
+}
+
+/// The caller may add a file to this document: the agreement is writable by
+/// them and neither it nor the document is deleted. Asked before the bytes
+/// are read, and again when the version is recorded.
+pub async fn may_upload(
+    pool: &PgPool,
+    actor: &Principal,
+    agreement_id: Uuid,
+    document_id: Uuid,
+) -> CoreResult<()> {
+    let mut conn = pool.get().await?;
+    writable(&mut conn, actor, agreement_id, document_id).await?;
+    Ok(())
+}
+
+async fn writable(
+    conn: &mut diesel_async::AsyncPgConnection,
+    actor: &Principal,
+    agreement_id: Uuid,
+    document_id: Uuid,
+) -> CoreResult<(String, crate::documents::Document)> {
+    let agreement = crate::agreement_record::load(conn, agreement_id, false).await?;
+    actor.check_write_agreement(&agreement.fields.region_code, &agreement.fields.unit_code)?;
+    if agreement.delete_time.is_some() {
+        return Err(CoreError::refused(
+            &wording::DELETED,
+            vec![agreement.name()],
+        ));
+    }
+    let document = document(conn, agreement_id, document_id).await?;
+    if document.delete_time.is_some() {
+        return Err(CoreError::refused(&wording::DELETED, vec![document.name()]));
+    }
+    Ok((agreement.fields.region_code, document))
+}
+
+async fn document(
+    conn: &mut diesel_async::AsyncPgConnection,
+    agreement_id: Uuid,
+    document_id: Uuid,
+) -> CoreResult<crate::documents::Document> {
+    agreement_documents::table
+        .find(document_id)
+        .filter(agreement_documents::agreement_id.eq(agreement_id))
+        .select(crate::documents::Document::as_select())
+        .first(conn)
+        .await
+        .optional()?
+        .ok_or_else(|| {
+            CoreError::not_found(format!(
+                "{}/documents/{document_id}",
+                crate::names::agreement_name(agreement_id)
+            ))
+        })
+}
+
+/// Records `received` as the document's next version: identified by its
+/// content (refused when the archive does not keep its kind), checked
+/// against the hash the uploader gave, kept in `store` (once per content),
+/// and audited.
+pub async fn upload(
+    pool: &PgPool,
+    settings: &Settings,
+    actor: &Principal,
+    (agreement_id, document_id): (Uuid, Uuid),
+    upload: Upload,
+    received: Received,
+) -> CoreResult<StoredFile> {
+    check_upload(&upload)?;
+    if received.size_bytes == 0 {
+        return Err(CoreError::says("file", &wording::FILE_EMPTY, vec![]));
+    }
+    if let Some(expected) = &upload.expected_sha256
+        && !expected.eq_ignore_ascii_case(&received.sha256)
+    {
+        return Err(CoreError::says(
+            "sha256",
+            &wording::FILE_HASH_MISMATCH,
+            vec![received.sha256.clone(), expected.to_ascii_lowercase()],
+        ));
+    }
+    let bytes = received.read().await.map_err(store_failure)?;
+    let kind = content::identify(&bytes).map_err(|refusal| match refusal {
+        content::Refusal::Kind(what) => {
+            CoreError::says("file", &wording::FILE_TYPE_REFUSED, vec![what.to_string()])
+        }
+        content::Refusal::PdfActive(what) => {
+            CoreError::says("file", &wording::FILE_PDF_ACTIVE, vec![what.to_string()])
+        }
+        content::Refusal::PdfEncrypted => {
+            CoreError::says("file", &wording::FILE_PDF_ENCRYPTED, vec![])
+        }
+    })?;
+    drop(bytes);
+    let sha256 = received.sha256.clone();
+    let size_bytes = received.size_bytes as i64;
+    let mut conn = pool.get().await?;
+    conn.transaction(async |conn| {
+        let (region_code, document) = writable(conn, actor, agreement_id, document_id).await?;
+        check_quota(
+            conn,
+            &region_code,
+            &sha256,
+            size_bytes,
+            settings.region_quota_bytes,
+        )
+        .await?;
+        // One version at a time per document.
+        agreement_documents::table
+            .find(document_id)
+            .select(agreement_documents::id)
+            .for_update()
+            .first::<Uuid>(conn)
+            .await?;
+        let last: Option<i32> = document_files::table
+            .filter(document_files::document_id.eq(document_id))
+            .select(diesel::dsl::max(document_files::version))
+            .first(conn)
+            .await?;
+        let file_name = if upload.file_name.trim().is_empty() {
+            default_file_name(&document, kind)
+        } else {
+            upload.file_name.trim().to_string()
+        };
+        let stored: StoredFile = diesel::insert_into(document_files::table)
+            .values((
+                document_files::document_id.eq(document_id),
+                document_files::version.eq(last.unwrap_or(0) + 1),
+                document_files::region_code.eq(&region_code),
+                document_files::sha256.eq(&sha256),
+                document_files::size_bytes.eq(size_bytes),
+                document_files::media_type.eq(kind.mime()),
+                document_files::file_name.eq(&file_name),
+                document_files::uploaded_by.eq(&actor.name),
+            ))
+            .returning(StoredFile::as_returning())
+            .get_result(conn)
+            .await?;
+        // The file is in place before the row naming it commits; a refusal
+        // above leaves nothing in the store.
+        settings.store.keep(received).await.map_err(store_failure)?;
+        audit::change(
+            conn,
+            actor,
+            Some(region_code),
+            "UploadDocumentFile",
+            document.name(),
+            None,
+            audit::json(&stored),
+        )
+        .await?;
+        Ok(stored)
+    })
+    .await
+}
+
+/// What the region's files take together, each distinct content once.
+async fn region_usage(
+    conn: &mut diesel_async::AsyncPgConnection,
+    region_code: &str,
+) -> CoreResult<i64> {
+    #[derive(QueryableByName)]
+    struct Usage {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        bytes: i64,
+    }
+    let usage: Usage = diesel::sql_query(
+        "SELECT COALESCE(sum(size_bytes), 0)::bigint AS bytes FROM \
+         (SELECT DISTINCT sha256, size_bytes FROM document_files WHERE region_code = $1) AS kept",
+    )
+    .bind::<diesel::sql_types::Text, _>(region_code)
+    .get_result(conn)
+    .await?;
+    Ok(usage.bytes)
+}
+
+/// Refuses a content that would take the region past its quota (content the
+/// region already keeps costs nothing). Uploads of one region are counted
+/// one at a time (a transaction-scoped advisory lock), so two cannot both
+/// fit in the same last gigabyte.
+async fn check_quota(
+    conn: &mut diesel_async::AsyncPgConnection,
+    region_code: &str,
+    sha256: &str,
+    size_bytes: i64,
+    quota: u64,
+) -> CoreResult<()> {
+    diesel::sql_query("SELECT pg_advisory_xact_lock(hashtextextended('archive quota ' || $1, 0))")
+        .bind::<diesel::sql_types::Text, _>(region_code)
+        .execute(conn)
+        .await?;
+    let already: i64 = document_files::table
+        .filter(document_files::region_code.eq(region_code))
+        .filter(document_files::sha256.eq(sha256))
+        .count()
+        .get_result(conn)
+        .await?;
+    if already > 0 {
+        return Ok(());
+    }
+    let used = region_usage(conn, region_code).await?;
+    if (used + size_bytes) as u64 > quota {
+        return Err(CoreError::ResourceExhausted {
+            subject: format!("regions/{region_code}/archive"),
+            message: format!(
+                "{} / {}",
+                wording::FILE_QUOTA.indonesian(&[
+                    crate::regions::display(region_code),
+                    megabytes(quota),
+                    megabytes_rounded(used as u64),
+                ]),
+                wording::FILE_QUOTA.english(&[
+                    crate::regions::display(region_code),
+                    megabytes(quota),
+                    megabytes_rounded(used as u64),
+                ]),
+            ),
+            retry_after: std::time::Duration::ZERO,
+        });
+    }
+    Ok(())
+}
+
+/// `bytes` as whole megabytes, rounded up (what a region has used).
+fn megabytes_rounded(bytes: u64) -> String {
+    format!("{} MB", bytes.div_ceil(1024 * 1024))
+}
+
+/// A download name from the document when the uploader gave none.
+fn default_file_name(document: &crate::documents::Document, kind: MediaType) -> String {
+    let base = if document.number.trim().is_empty() {
+        document.title.trim()
+    } else {
+        document.number.trim()
+    };
+    let safe: String = base
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '-' || c == '.' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .take(120)
+        .collect();
+    format!("{safe}.{}", kind.extension())
+}
+
+/// Every version of a document's file, oldest first (readers of the
+/// agreement only).
+pub async fn versions(
+    pool: &PgPool,
+    actor: &Principal,
+    agreement_id: Uuid,
+    document_id: Uuid,
+) -> CoreResult<Vec<StoredFile>> {
+    crate::agreement_record::get(pool, actor, agreement_id).await?;
+    let mut conn = pool.get().await?;
+    document(&mut conn, agreement_id, document_id).await?;
+    Ok(document_files::table
+        .filter(document_files::document_id.eq(document_id))
+        .order(document_files::version)
+        .select(StoredFile::as_select())
+        .load(&mut conn)
+        .await?)
+}
+
+/// A version of a document's file (the newest when `version` is `None`) with
+/// its bytes, read back and verified against its hash; the download is
+/// audited. Readers of the agreement only.
+pub async fn download(
+    pool: &PgPool,
+    store: &Store,
+    actor: &Principal,
+    (agreement_id, document_id): (Uuid, Uuid),
+    version: Option<i32>,
+) -> CoreResult<(StoredFile, Vec<u8>)> {
+    let agreement = crate::agreement_record::get(pool, actor, agreement_id).await?;
+    let mut conn = pool.get().await?;
+    let document = document(&mut conn, agreement_id, document_id).await?;
+    let mut query = document_files::table
+        .filter(document_files::document_id.eq(document_id))
+        .order(document_files::version.desc())
+        .select(StoredFile::as_select())
+        .into_boxed();
+    if let Some(version) = version {
+        query = query.filter(document_files::version.eq(version));
+    }
+    let stored = query.first(&mut conn).await.optional()?.ok_or_else(|| {
+        if let Some(version) = version {
+            return CoreError::not_found(format!("{}/files/{version}", document.name()));
+        }
+        CoreError::refused(
+            &wording::FILE_NOT_STORED,
+            vec![
+                document.name(),
+                version.map_or("terbaru / newest".into(), |v| v.to_string()),
+            ],
+        )
+    })?;
+    let bytes = store
+        .read_verified(&stored.sha256)
+        .await
+        .map_err(|e| CoreError::Unavailable(format!("reading the archive: {e}")))?
+        .ok_or_else(|| {
+            // The register says it is there and the disk disagrees: an
+            // operator's matter (restore from backup), not the caller's.
+            CoreError::Internal(format!(
+                "the archive's copy of {} version {} ({}) is missing or damaged",
+                document.name(),
+                stored.version,
+                stored.sha256
+            ))
+        })?;
+    audit::change(
+        &mut conn,
+        actor,
+        Some(agreement.fields.region_code.clone()),
+        "DownloadDocumentFile",
+        document.name(),
+        None,
+        Some(serde_json::json!({
+            "version": stored.version,
+            "sha256": stored.sha256,
+        })),
+    )
+    .await?;
+    Ok((stored, bytes))
+}

@@ -1,0 +1,533 @@
+//! The document archive over HTTP: a document's file uploaded, versioned,
+//! stored once per content, downloaded with its hash as ETag and in byte
+//! ranges; files the archive does not keep refused by their content; the
+//! access rules of the agreement; every upload and download audited.
+
+use kerjasama_core::codes::Role;
+use kerjasama_proto::v1 as pb;
+use kerjasama_tests::{Options, TestServer, authed, fresh_database, http_request};
+use sha2::Digest;
+
+use crate::fixtures::{create, create_unit, ksdd_ksb};
+
+/// A small, plain PDF (one page, a text line), written here.
+pub(crate) fn plain_pdf(text: &str) -> Vec<u8> {
+    let content = format!("BT /F1 12 Tf 72 720 Td ({text}) Tj ET");
+    format!(
+        "%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n\
+         2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj\n\
+         3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >> endobj\n\
+         4 0 obj << /Length {} >> stream\n{content}\nendstream endobj\n\
+         trailer << /Root 1 0 R >>\n%%EOF\n",
+        content.len()
+    )
+    .into_bytes()
+}
+
+fn sha(bytes: &[u8]) -> String {
+    hex::encode(sha2::Sha256::digest(bytes))
+}
+
+fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    headers
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+}
+
+/// An agreement of unit DLHK with one document (metadata only); the paths of
+/// its file.
+async fn document(server: &TestServer) -> (String, String) {
+    create_unit(server, "DLHK").await;
+    let agreement = create(server, ksdd_ksb("DLHK", "Berarsip")).await;
+    let document = server
+        .documents()
+        .create_document(authed(
+            &server.admin,
+            pb::CreateDocumentRequest {
+                parent: agreement.name.clone(),
+                document: Some(pb::Document {
+                    r#type: pb::DocumentType::Ksb as i32,
+                    number: "415.4/12-HUK/2024".into(),
+                    document_date: "2024-06-12".into(),
+                    title: "Kesepakatan Bersama yang ditandatangani".into(),
+                    uri: "https://arsip.bantenprov.go.id/ks/2024/12.pdf".into(),
+                    ..Default::default()
+                }),
+            },
+        ))
+        .await
+        .unwrap()
+        .into_inner();
+    // agreements/{a}/documents/{d} → /documents/{a}/{d}/file
+    let (a, d) = document
+        .name
+        .strip_prefix("agreements/")
+        .unwrap()
+        .split_once("/documents/")
+        .unwrap();
+    (format!("/documents/{a}/{d}/file"), document.name)
+}
+
+async fn put(
+    server: &TestServer,
+    path: &str,
+    token: &str,
+    query: &str,
+    body: &[u8],
+) -> (u16, Vec<(String, String)>, String) {
+    let (status, headers, body) = http_request(
+        server.http_addr,
+        "PUT",
+        &format!("{path}{query}"),
+        Some(token),
+        &[("Content-Type", "application/octet-stream")],
+        Some(body),
+    )
+    .await;
+    (status, headers, String::from_utf8_lossy(&body).to_string())
+}
+
+#[tokio::test]
+async fn a_signed_scan_is_kept_versioned_stored_once_and_served_with_its_hash() {
+    let server = TestServer::start().await;
+    let (file, document) = document(&server).await;
+    let first = plain_pdf("Kesepakatan Bersama 415.4/12-HUK/2024");
+
+    // Nothing stored yet: downloading says so (in Bahasa first).
+    let (status, _, body) = http_request(
+        server.http_addr,
+        "GET",
+        &file,
+        Some(&server.admin),
+        &[],
+        None,
+    )
+    .await;
+    assert_eq!(status, 409, "{}", String::from_utf8_lossy(&body));
+    assert!(String::from_utf8_lossy(&body).contains("tidak memiliki berkas tersimpan"));
+
+    // Version 1, with the hash the client computed.
+    let (status, headers, body) = put(
+        &server,
+        &file,
+        &server.admin,
+        &format!("?file_name=KSB%20415.4-12.pdf&sha256={}", sha(&first)),
+        &first,
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    let v1: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(v1["version"], 1);
+    assert_eq!(v1["sha256"], sha(&first));
+    assert_eq!(v1["media_type"], "application/pdf");
+    assert_eq!(v1["file_name"], "KSB 415.4-12.pdf");
+    assert_eq!(v1["size_bytes"], first.len());
+    assert_eq!(v1["document"], document);
+    assert_eq!(
+        header(&headers, "etag"),
+        Some(format!("\"{}\"", sha(&first)).as_str())
+    );
+
+    // The same file again is version 2 of the document, stored once.
+    let (status, _, body) = put(&server, &file, &server.admin, "", &first).await;
+    assert_eq!(status, 201, "{body}");
+    let store = kerjasama_core::archive::Store::open(&server.archive_dir).unwrap();
+    assert_eq!(store.object_count().unwrap(), 1);
+    // A corrected scan is version 3; the newest is served by default.
+    let corrected = plain_pdf("Kesepakatan Bersama 415.4/12-HUK/2024 (pindaian ulang)");
+    let (status, _, body) = put(&server, &file, &server.admin, "", &corrected).await;
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(store.object_count().unwrap(), 2);
+
+    let (status, headers, body) = http_request(
+        server.http_addr,
+        "GET",
+        &file,
+        Some(&server.admin),
+        &[],
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(body, corrected);
+    assert_eq!(header(&headers, "content-type"), Some("application/pdf"));
+    assert_eq!(header(&headers, "x-document-version"), Some("3"));
+    assert_eq!(
+        header(&headers, "etag"),
+        Some(format!("\"{}\"", sha(&corrected)).as_str())
+    );
+    // Without a name of its own, the download is named by the document number.
+    let disposition = header(&headers, "content-disposition").unwrap();
+    assert!(
+        disposition.starts_with("attachment;") && disposition.contains("415.4_12-HUK_2024.pdf"),
+        "{disposition}"
+    );
+    // Every version stays retrievable.
+    let (status, headers, body) = http_request(
+        server.http_addr,
+        "GET",
+        &format!("{file}?version=1"),
+        Some(&server.admin),
+        &[],
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(body, first);
+    assert!(
+        header(&headers, "content-disposition")
+            .unwrap()
+            .contains("KSB%20415.4-12.pdf")
+    );
+    let (status, _, _) = http_request(
+        server.http_addr,
+        "GET",
+        &format!("{file}?version=9"),
+        Some(&server.admin),
+        &[],
+        None,
+    )
+    .await;
+    assert_eq!(status, 404);
+    let (status, _, _) = http_request(
+        server.http_addr,
+        "GET",
+        &format!("{file}?version=x"),
+        Some(&server.admin),
+        &[],
+        None,
+    )
+    .await;
+    assert_eq!(status, 400);
+
+    // A cached copy is still good: 304. A byte range: 206.
+    let etag = format!("\"{}\"", sha(&corrected));
+    let (status, _, body) = http_request(
+        server.http_addr,
+        "GET",
+        &file,
+        Some(&server.admin),
+        &[("If-None-Match", &etag)],
+        None,
+    )
+    .await;
+    assert_eq!((status, body.len()), (304, 0));
+    let (status, headers, body) = http_request(
+        server.http_addr,
+        "GET",
+        &file,
+        Some(&server.admin),
+        &[("Range", "bytes=0-7")],
+        None,
+    )
+    .await;
+    assert_eq!(status, 206);
+    assert_eq!(body, b"%PDF-1.4");
+    assert_eq!(
+        header(&headers, "content-range"),
+        Some(format!("bytes 0-7/{}", corrected.len()).as_str())
+    );
+    let (status, _, _) = http_request(
+        server.http_addr,
+        "GET",
+        &file,
+        Some(&server.admin),
+        &[("Range", "bytes=999999-")],
+        None,
+    )
+    .await;
+    assert_eq!(status, 416);
+
+    // The versions, listed.
+    let (status, _, body) = http_request(
+        server.http_addr,
+        "GET",
+        &file.replace("/file", "/files"),
+        Some(&server.admin),
+        &[],
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    let listed: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    let versions: Vec<i64> = listed["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["version"].as_i64().unwrap())
+        .collect();
+    assert_eq!(versions, [1, 2, 3]);
+
+    // Each upload and download is in the audit trail: who, which hash.
+    let client = server.sql().await;
+    let rows = client
+        .query(
+            "SELECT action, actor, after->>'sha256' FROM audit_events WHERE resource = $1 \
+             AND action IN ('UploadDocumentFile', 'DownloadDocumentFile') ORDER BY id",
+            &[&document],
+        )
+        .await
+        .unwrap();
+    let trail: Vec<(String, String, Option<String>)> = rows
+        .iter()
+        .map(|r| (r.get(0), r.get(1), r.get(2)))
+        .collect();
+    let uploads = trail.iter().filter(|t| t.0 == "UploadDocumentFile").count();
+    let downloads = trail
+        .iter()
+        .filter(|t| t.0 == "DownloadDocumentFile")
+        .count();
+    assert_eq!(uploads, 3, "{trail:?}");
+    // Every request that read the file is recorded: 200 (v3), 200 (v1),
+    // 304, 206 and 416; the ones refused before reading it (no such
+    // version, a bad version) are not.
+    assert_eq!(downloads, 5, "{trail:?}");
+    assert!(
+        trail
+            .iter()
+            .all(|t| t.1 == "test-admin" && t.2.as_ref().is_some_and(|h| h.len() == 64))
+    );
+}
+
+#[tokio::test]
+async fn files_the_archive_does_not_keep_are_refused_by_their_content_in_bahasa_first() {
+    let server = TestServer::start_with_options(
+        fresh_database().await,
+        Options {
+            archive_max_file_bytes: 64 * 1024,
+            ..Options::default()
+        },
+    )
+    .await;
+    let (file, _) = document(&server).await;
+    let refused = |status: u16, body: &str, code_text: &str| (status, body.contains(code_text));
+    // An executable named .pdf is an executable.
+    let (status, _, body) = put(
+        &server,
+        &file,
+        &server.admin,
+        "?file_name=scan.pdf",
+        b"MZ\x90\x00\x03\x00\x00\x00",
+    )
+    .await;
+    assert_eq!(
+        refused(status, &body, "program yang dapat dijalankan"),
+        (415, true),
+        "{body}"
+    );
+    // An archive.
+    let mut zip_bytes = Vec::new();
+    {
+        let mut zip = zip::ZipWriter::new(std::io::Cursor::new(&mut zip_bytes));
+        zip.start_file("scan.pdf", zip::write::SimpleFileOptions::default())
+            .unwrap();
+        std::io::Write::write_all(&mut zip, &plain_pdf("x")).unwrap();
+        zip.finish().unwrap();
+    }
+    let (status, _, body) = put(&server, &file, &server.admin, "", &zip_bytes).await;
+    assert_eq!(
+        refused(status, &body, "paket ZIP yang bukan dokumen DOCX atau ODT"),
+        (415, true),
+        "{body}"
+    );
+    // A PDF with JavaScript, with embedded files, encrypted.
+    for (pdf, says) in [
+        (
+            "/OpenAction << /S /JavaScript /JS (app.alert(1)) >>",
+            "memuat JavaScript",
+        ),
+        ("/Names << /EmbeddedFiles 5 0 R >>", "memuat berkas sisipan"),
+        ("/Encrypt 6 0 R", "terenkripsi"),
+    ] {
+        let bytes = format!("%PDF-1.7\n1 0 obj << /Type /Catalog {pdf} >> endobj\n%%EOF\n");
+        let (status, _, body) = put(&server, &file, &server.admin, "", bytes.as_bytes()).await;
+        assert_eq!(refused(status, &body, says), (415, true), "{body}");
+        assert!(body.contains("file: "), "the field is named: {body}");
+    }
+    // Plain text is not a document the archive keeps.
+    let (status, _, body) = put(&server, &file, &server.admin, "", b"Kesepakatan Bersama").await;
+    assert_eq!(
+        refused(status, &body, "tidak dikenali"),
+        (415, true),
+        "{body}"
+    );
+    // Too large (the limit here is 64 KB; 50 MB by default).
+    let mut big = plain_pdf("besar");
+    big.resize(65 * 1024, b' ');
+    let (status, _, body) = put(&server, &file, &server.admin, "", &big).await;
+    assert_eq!(
+        refused(status, &body, "lebih besar dari 65536 bytes"),
+        (413, true),
+        "{body}"
+    );
+    // A file that changed on the way: its hash is not the one given.
+    let pdf = plain_pdf("utuh");
+    let (status, _, body) = put(
+        &server,
+        &file,
+        &server.admin,
+        &format!("?sha256={}", "0".repeat(64)),
+        &pdf,
+    )
+    .await;
+    assert_eq!(
+        refused(status, &body, "sha256: SHA-256 berkas adalah"),
+        (400, true),
+        "{body}"
+    );
+    let (status, _, body) = put(&server, &file, &server.admin, "?sha256=abc", &pdf).await;
+    assert_eq!((status, body.contains("sha256")), (400, true), "{body}");
+    // An empty body.
+    let (status, _, body) = put(&server, &file, &server.admin, "", b"").await;
+    assert_eq!(
+        refused(status, &body, "berkas kosong"),
+        (400, true),
+        "{body}"
+    );
+    // Nothing refused was stored or recorded.
+    let store = kerjasama_core::archive::Store::open(&server.archive_dir).unwrap();
+    assert_eq!(store.object_count().unwrap(), 0);
+    let client = server.sql().await;
+    let rows: i64 = client
+        .query_one("SELECT count(*) FROM document_files", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(rows, 0);
+    let leftovers = std::fs::read_dir(server.archive_dir.join("incoming"))
+        .unwrap()
+        .count();
+    assert_eq!(leftovers, 0, "refused uploads leave nothing in incoming/");
+}
+
+#[tokio::test]
+async fn a_region_keeps_no_more_than_its_quota_and_content_it_has_costs_nothing() {
+    let server = TestServer::start_with_options(
+        fresh_database().await,
+        Options {
+            archive_region_quota_bytes: 1000,
+            ..Options::default()
+        },
+    )
+    .await;
+    let (file, _) = document(&server).await;
+    let a = plain_pdf("Kesepakatan Bersama A");
+    let b = plain_pdf("Perjanjian Kerja Sama B");
+    assert!(a.len() + b.len() < 1000 && a.len() + b.len() + 400 > 1000);
+    for bytes in [&a, &a, &b] {
+        let (status, _, body) = put(&server, &file, &server.admin, "", bytes).await;
+        assert_eq!(status, 201, "{body}");
+    }
+    // A third content would take the region past 1000 bytes.
+    let mut c = plain_pdf("Persetujuan DPRD C");
+    c.resize(400, b' ');
+    let (status, _, body) = put(&server, &file, &server.admin, "", &c).await;
+    assert_eq!(status, 507, "{body}");
+    assert!(
+        body.starts_with("arsip Provinsi Banten akan melampaui kuota 1000 bytes"),
+        "{body}"
+    );
+    // Content the region already keeps still fits.
+    let (status, _, body) = put(&server, &file, &server.admin, "", &b).await;
+    assert_eq!(status, 201, "{body}");
+    let rows: i64 = server
+        .sql()
+        .await
+        .query_one("SELECT count(*) FROM document_files", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(rows, 4, "the refused upload recorded nothing");
+    let store = kerjasama_core::archive::Store::open(&server.archive_dir).unwrap();
+    assert_eq!(store.object_count().unwrap(), 2, "and stored nothing");
+}
+
+#[tokio::test]
+async fn the_agreements_access_rules_hold_for_its_files() {
+    let server = TestServer::start().await;
+    let (file, _) = document(&server).await;
+    let pdf = plain_pdf("Perjanjian");
+    // No token, a bad token.
+    let (status, _, _) = http_request(server.http_addr, "PUT", &file, None, &[], Some(&pdf)).await;
+    assert_eq!(status, 401);
+    let (status, _, _) = http_request(
+        server.http_addr,
+        "GET",
+        &file,
+        Some("not-a-token"),
+        &[],
+        None,
+    )
+    .await;
+    assert_eq!(status, 401);
+    // An analyst reads but does not write; an officer of another unit
+    // neither writes; another region's analyst does not even read.
+    let analyst = server.token("analis", Role::Analyst, None, None).await;
+    let (status, _, body) = put(&server, &file, &analyst, "", &pdf).await;
+    assert_eq!(status, 403, "{body}");
+    create_unit(&server, "DISHUB").await;
+    let other_unit = server
+        .token("petugas-lain", Role::UnitOfficer, Some("DISHUB"), None)
+        .await;
+    let (status, _, body) = put(&server, &file, &other_unit, "", &pdf).await;
+    assert_eq!(status, 403, "{body}");
+    let officer = server
+        .token("petugas-dlhk", Role::UnitOfficer, Some("DLHK"), None)
+        .await;
+    let (status, _, body) = put(&server, &file, &officer, "", &pdf).await;
+    assert_eq!(status, 201, "{body}");
+    let (status, _, body) =
+        http_request(server.http_addr, "GET", &file, Some(&analyst), &[], None).await;
+    assert_eq!((status, body), (200, pdf.clone()));
+    let elsewhere = server
+        .token("analis-jabar", Role::Analyst, None, Some("32"))
+        .await;
+    let (status, _, _) =
+        http_request(server.http_addr, "GET", &file, Some(&elsewhere), &[], None).await;
+    assert_eq!(status, 403);
+    // Names that are not ids; a document of another agreement.
+    let (status, _, _) = http_request(
+        server.http_addr,
+        "GET",
+        "/documents/x/y/file",
+        Some(&server.admin),
+        &[],
+        None,
+    )
+    .await;
+    assert_eq!(status, 400);
+    let wrong = format!(
+        "/documents/{}/{}/file",
+        uuid::Uuid::now_v7(),
+        uuid::Uuid::now_v7()
+    );
+    let (status, _, _) = http_request(
+        server.http_addr,
+        "GET",
+        &wrong,
+        Some(&server.admin),
+        &[],
+        None,
+    )
+    .await;
+    assert_eq!(status, 404);
+    // A deleted document takes no new version.
+    let document = file
+        .trim_start_matches("/documents/")
+        .trim_end_matches("/file")
+        .split_once('/')
+        .map(|(a, d)| format!("agreements/{a}/documents/{d}"))
+        .unwrap();
+    server
+        .documents()
+        .delete_document(authed(
+            &server.admin,
+            pb::DeleteDocumentRequest { name: document },
+        ))
+        .await
+        .unwrap();
+    let (status, _, body) = put(&server, &file, &server.admin, "", &pdf).await;
+    assert_eq!(status, 409, "{body}");
+    assert!(body.contains("sudah dihapus"), "{body}");
+}
