@@ -87,6 +87,9 @@ enum Rpc {
     GetDocument,
     ListDocuments,
     DeleteDocument,
+    UploadDocumentFile,
+    GetDocumentFile,
+    ListDocumentFiles,
     SubmitImplementationReport,
     ListImplementationReports,
     DeleteImplementationReport,
@@ -172,6 +175,9 @@ const MATRIX: &[Row] = &[
     (GetDocument,                [OK,    OK,    PD,    OK,    OK,    PD,    OK,     UA,     UA]),
     (ListDocuments,              [OK,    OK,    PD,    OK,    OK,    PD,    OK,     UA,     UA]),
     (DeleteDocument,             [OK,    OK,    PD,    OK,    PD,    PD,    PD,     UA,     UA]),
+    (UploadDocumentFile,         [OK,    OK,    PD,    OK,    PD,    PD,    PD,     UA,     UA]),
+    (GetDocumentFile,            [OK,    OK,    PD,    OK,    OK,    PD,    OK,     UA,     UA]),
+    (ListDocumentFiles,          [OK,    OK,    PD,    OK,    OK,    PD,    OK,     UA,     UA]),
     // ImplementationReportService
     (SubmitImplementationReport, [OK,    OK,    PD,    OK,    PD,    PD,    PD,     UA,     UA]),
     (ListImplementationReports,  [OK,    OK,    PD,    OK,    OK,    PD,    OK,     UA,     UA]),
@@ -469,6 +475,20 @@ impl Ctx {
         };
         ctx.indicator = ctx.fresh_indicator().await;
         ctx.document = ctx.fresh_document().await;
+        // Its file, version 1 (GetDocumentFile reads it).
+        crate::archive::upload_grpc(
+            &ctx.server,
+            Some(ctx.admin()),
+            crate::archive::upload_messages(
+                &ctx.document,
+                "ksb.pdf",
+                "",
+                &crate::archive::plain_pdf("Kesepakatan Bersama"),
+                1024,
+            ),
+        )
+        .await
+        .expect("upload a document's file");
         ctx.submit_report(&ctx.agreement).await;
         ctx.meeting = ctx.fresh_meeting().await.name;
         ctx.run = ctx.finished_run().await;
@@ -697,8 +717,8 @@ impl Ctx {
             GetIndicator | ListRealisations => self.indicator.clone(),
             UpdateIndicator | DeleteIndicator | CreateRealisation => self.fresh_indicator().await,
             UpdateRealisation | DeleteRealisation => self.fresh_realisation().await,
-            GetDocument => self.document.clone(),
-            DeleteDocument => self.fresh_document().await,
+            GetDocument | GetDocumentFile | ListDocumentFiles => self.document.clone(),
+            DeleteDocument | UploadDocumentFile => self.fresh_document().await,
             DeleteImplementationReport => {
                 let agreement = self.fresh_signed().await;
                 self.submit_report(&agreement).await
@@ -1023,6 +1043,32 @@ impl Ctx {
                 let message = pb::DeleteDocumentRequest { name: t };
                 s.documents()
                     .delete_document(request(token, message))
+                    .await
+                    .map(drop)
+            }
+            UploadDocumentFile => {
+                let pdf = crate::archive::plain_pdf("Perjanjian Kerja Sama");
+                let messages = crate::archive::upload_messages(&t, "", "", &pdf, 1024);
+                crate::archive::upload_grpc(s, token, messages)
+                    .await
+                    .map(drop)
+            }
+            GetDocumentFile => {
+                let message = pb::GetDocumentFileRequest { name: t };
+                // A server stream: the refusal may come with the response or
+                // as the first message.
+                let mut stream = s
+                    .documents()
+                    .get_document_file(request(token, message))
+                    .await?
+                    .into_inner();
+                while stream.message().await?.is_some() {}
+                Ok(())
+            }
+            ListDocumentFiles => {
+                let message = pb::ListDocumentFilesRequest { parent: t };
+                s.documents()
+                    .list_document_files(request(token, message))
                     .await
                     .map(drop)
             }

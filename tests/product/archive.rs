@@ -531,3 +531,285 @@ async fn the_agreements_access_rules_hold_for_its_files() {
     assert_eq!(status, 409, "{body}");
     assert!(body.contains("sudah dihapus"), "{body}");
 }
+
+/// The messages of an upload over gRPC: the metadata, then the file in
+/// chunks of `chunk` bytes.
+pub(crate) fn upload_messages(
+    parent: &str,
+    file_name: &str,
+    sha256: &str,
+    bytes: &[u8],
+    chunk: usize,
+) -> Vec<pb::UploadDocumentFileRequest> {
+    use pb::upload_document_file_request::Content;
+    std::iter::once(pb::UploadDocumentFileRequest {
+        content: Some(Content::Metadata(pb::UploadDocumentFileMetadata {
+            parent: parent.into(),
+            file_name: file_name.into(),
+            sha256: sha256.into(),
+        })),
+    })
+    .chain(bytes.chunks(chunk).map(|c| pb::UploadDocumentFileRequest {
+        content: Some(Content::Chunk(c.to_vec())),
+    }))
+    .collect()
+}
+
+/// An upload over gRPC by `token` (none: no authorization metadata).
+pub(crate) async fn upload_grpc(
+    server: &TestServer,
+    token: Option<&str>,
+    messages: Vec<pb::UploadDocumentFileRequest>,
+) -> Result<pb::DocumentFile, tonic::Status> {
+    let stream = tokio_stream::iter(messages);
+    let request = match token {
+        Some(token) => authed(token, stream),
+        None => tonic::Request::new(stream),
+    };
+    server
+        .documents()
+        .upload_document_file(request)
+        .await
+        .map(tonic::Response::into_inner)
+}
+
+/// A document's file over gRPC: its description and its bytes.
+pub(crate) async fn download_grpc(
+    server: &TestServer,
+    token: &str,
+    name: &str,
+) -> Result<(pb::DocumentFile, Vec<u8>), tonic::Status> {
+    use pb::get_document_file_response::Content;
+    let mut stream = server
+        .documents()
+        .get_document_file(authed(
+            token,
+            pb::GetDocumentFileRequest { name: name.into() },
+        ))
+        .await?
+        .into_inner();
+    let mut file = None;
+    let mut bytes = Vec::new();
+    while let Some(message) = stream.message().await? {
+        match message.content {
+            Some(Content::File(f)) => {
+                assert!(file.is_none(), "the description comes once, first");
+                file = Some(f);
+            }
+            Some(Content::Chunk(c)) => {
+                assert!(file.is_some(), "the description comes first");
+                bytes.extend(c);
+            }
+            None => {}
+        }
+    }
+    Ok((file.expect("a description"), bytes))
+}
+
+fn violation_fields(status: &tonic::Status) -> Vec<String> {
+    use tonic_types::StatusExt;
+    status
+        .get_details_bad_request()
+        .map(|b| b.field_violations.into_iter().map(|v| v.field).collect())
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn over_grpc_a_file_streams_in_and_out_with_the_same_rules() {
+    let server = TestServer::start_with_options(
+        fresh_database().await,
+        Options {
+            archive_max_file_bytes: 64 * 1024,
+            ..Options::default()
+        },
+    )
+    .await;
+    let (http_path, document) = document(&server).await;
+    let admin = server.admin.clone();
+
+    // No file yet.
+    let status = download_grpc(&server, &admin, &document).await.unwrap_err();
+    assert_eq!(status.code(), tonic::Code::FailedPrecondition, "{status:?}");
+
+    // A scan sent in 1 KiB chunks, with the hash the client computed.
+    let mut scan = plain_pdf("Perjanjian Kerja Sama 000/1-PKS/2026");
+    scan.resize(10 * 1024, b' ');
+    let v1 = upload_grpc(
+        &server,
+        Some(&admin),
+        upload_messages(&document, "PKS 000-1.pdf", &sha(&scan), &scan, 1024),
+    )
+    .await
+    .unwrap();
+    assert_eq!(v1.name, format!("{document}/files/1"));
+    assert_eq!(
+        (v1.version, v1.sha256.as_str(), v1.size_bytes),
+        (1, sha(&scan).as_str(), scan.len() as i64)
+    );
+    assert_eq!(v1.media_type, "application/pdf");
+    assert_eq!(v1.file_name, "PKS 000-1.pdf");
+    assert_eq!(v1.uploaded_by, "test-admin");
+    // A corrected scan, version 2; the same store serves both protocols.
+    let corrected = plain_pdf("Perjanjian Kerja Sama 000/1-PKS/2026 (perbaikan)");
+    let v2 = upload_grpc(
+        &server,
+        Some(&admin),
+        upload_messages(&document, "", "", &corrected, 100),
+    )
+    .await
+    .unwrap();
+    assert_eq!(v2.version, 2);
+    let (file, bytes) = download_grpc(&server, &admin, &document).await.unwrap();
+    assert_eq!((file.version, bytes.as_slice()), (2, corrected.as_slice()));
+    let (file, bytes) = download_grpc(&server, &admin, &v1.name).await.unwrap();
+    assert_eq!((file, bytes), (v1.clone(), scan.clone()));
+    let (status, _, body) =
+        http_request(server.http_addr, "GET", &http_path, Some(&admin), &[], None).await;
+    assert_eq!((status, body), (200, corrected.clone()));
+    let listed = server
+        .documents()
+        .list_document_files(authed(
+            &admin,
+            pb::ListDocumentFilesRequest {
+                parent: document.clone(),
+            },
+        ))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(
+        listed.files.iter().map(|f| f.version).collect::<Vec<_>>(),
+        [1, 2]
+    );
+
+    // Refusals name the request's field.
+    let refused = |result: Result<pb::DocumentFile, tonic::Status>| {
+        let status = result.unwrap_err();
+        (status.code(), violation_fields(&status))
+    };
+    let ia = |field: &str| (tonic::Code::InvalidArgument, vec![field.to_string()]);
+    // Bytes before the metadata.
+    let mut messages = upload_messages(&document, "", "", &scan, 1024);
+    messages.remove(0);
+    assert_eq!(
+        refused(upload_grpc(&server, Some(&admin), messages).await),
+        ia("metadata")
+    );
+    // The metadata twice.
+    let mut messages = upload_messages(&document, "", "", &scan, 1024);
+    messages.insert(2, messages[0].clone());
+    assert_eq!(
+        refused(upload_grpc(&server, Some(&admin), messages).await),
+        ia("chunk")
+    );
+    for (parent, file_name, sha256, bytes, field) in [
+        ("agreements/x", "", "", scan.clone(), "metadata.parent"),
+        (
+            document.as_str(),
+            "",
+            "abc",
+            scan.clone(),
+            "metadata.sha256",
+        ),
+        (
+            document.as_str(),
+            "",
+            &"0".repeat(64),
+            scan.clone(),
+            "metadata.sha256",
+        ),
+        (
+            document.as_str(),
+            "scan\u{0}.pdf",
+            "",
+            scan.clone(),
+            "metadata.file_name",
+        ),
+        (
+            document.as_str(),
+            "setup.pdf",
+            "",
+            b"MZ\x90\x00".to_vec(),
+            "chunk",
+        ),
+        (document.as_str(), "", "", vec![b'%'; 65 * 1024], "chunk"),
+        (document.as_str(), "", "", Vec::new(), "chunk"),
+    ] {
+        let result = upload_grpc(
+            &server,
+            Some(&admin),
+            upload_messages(parent, file_name, sha256, &bytes, 8 * 1024),
+        )
+        .await;
+        assert_eq!(refused(result), ia(field), "{field} ({file_name:?})");
+    }
+    // The Bahasa of the refusal comes along.
+    let status = upload_grpc(
+        &server,
+        Some(&admin),
+        upload_messages(&document, "", "", b"MZ\x90\x00", 1024),
+    )
+    .await
+    .unwrap_err();
+    use tonic_types::StatusExt;
+    let localized = status.get_details_localized_message().unwrap();
+    assert!(
+        localized.message.contains("program yang dapat dijalankan"),
+        "{localized:?}"
+    );
+
+    // Who may: no token, an analyst (reads, does not write), an unknown
+    // document, a version that does not exist, a name that is not one.
+    let status = upload_grpc(
+        &server,
+        None,
+        upload_messages(&document, "", "", &scan, 1024),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(status.code(), tonic::Code::Unauthenticated);
+    let analyst = server.token("analis", Role::Analyst, None, None).await;
+    let status = upload_grpc(
+        &server,
+        Some(&analyst),
+        upload_messages(&document, "", "", &scan, 1024),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(status.code(), tonic::Code::PermissionDenied);
+    assert!(download_grpc(&server, &analyst, &document).await.is_ok());
+    let unknown = format!(
+        "{}/documents/{}",
+        document.split("/documents/").next().unwrap(),
+        uuid::Uuid::now_v7()
+    );
+    let status = upload_grpc(
+        &server,
+        Some(&admin),
+        upload_messages(&unknown, "", "", &scan, 1024),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(status.code(), tonic::Code::NotFound);
+    for (name, code) in [
+        (format!("{document}/files/3"), tonic::Code::NotFound),
+        (format!("{document}/files/01"), tonic::Code::InvalidArgument),
+        (format!("{document}/files/0"), tonic::Code::InvalidArgument),
+        ("documents/x".to_string(), tonic::Code::InvalidArgument),
+    ] {
+        let status = download_grpc(&server, &admin, &name).await.unwrap_err();
+        assert_eq!(status.code(), code, "{name}");
+        if code == tonic::Code::InvalidArgument {
+            assert_eq!(violation_fields(&status), ["name"]);
+        }
+    }
+    // Nothing refused was recorded: versions 1 and 2 only.
+    let rows: i64 = server
+        .sql()
+        .await
+        .query_one("SELECT count(*) FROM document_files", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(rows, 2);
+}

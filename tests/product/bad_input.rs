@@ -230,6 +230,9 @@ struct Spec {
     method: &'static str,
     streaming: bool,
     valid: DynamicMessage,
+    /// A client-streaming RPC: the messages sent after the first (the one the
+    /// cases edit), encoded.
+    then: Vec<Vec<u8>>,
     /// An Update RPC: a family case on `resource.field` also names `field`
     /// in `update_mask` (a field outside the mask is ignored, AIP-134).
     masked: bool,
@@ -311,11 +314,18 @@ impl Spec {
             service,
             method,
             streaming: descriptor.is_server_streaming(),
+            then: Vec::new(),
             valid: DynamicMessage::decode(descriptor.input(), valid.encode_to_vec().as_slice())
                 .expect("the valid request decodes"),
             masked: false,
             cases: Vec::new(),
         }
+    }
+
+    /// A client-streaming RPC: `messages` follow the first in every case.
+    fn then(mut self, messages: &[&impl Message]) -> Self {
+        self.then = messages.iter().map(|m| m.encode_to_vec()).collect();
+        self
     }
 
     fn masked(mut self) -> Self {
@@ -902,6 +912,7 @@ async fn call(
     method: &str,
     streaming: bool,
     body: Vec<u8>,
+    then: &[Vec<u8>],
 ) -> Result<(), Status> {
     let mut grpc = tonic::client::Grpc::new(server.channel());
     grpc.ready()
@@ -909,6 +920,14 @@ async fn call(
         .map_err(|e| Status::unavailable(e.to_string()))?;
     let path =
         PathAndQuery::try_from(format!("/kerjasama.v1.{service}/{method}")).expect("a method path");
+    if !then.is_empty() {
+        let messages: Vec<Vec<u8>> = std::iter::once(body).chain(then.to_vec()).collect();
+        let request = authed(&server.admin, tokio_stream::iter(messages));
+        return grpc
+            .client_streaming(request, path, RawCodec)
+            .await
+            .map(drop);
+    }
     let request = authed(&server.admin, body);
     if streaming {
         let mut stream = grpc
@@ -1234,6 +1253,20 @@ impl Targets {
                 .name
         };
         let document = new_document().await;
+        // Its file, version 1 (GetDocumentFile reads it).
+        crate::archive::upload_grpc(
+            server,
+            Some(admin),
+            crate::archive::upload_messages(
+                &document,
+                "ksb.pdf",
+                "",
+                &crate::archive::plain_pdf("Kesepakatan Bersama"),
+                1024,
+            ),
+        )
+        .await
+        .expect("upload a document's file");
         let document_to_delete = new_document().await;
         let report = server
             .implementation_reports()
@@ -1945,6 +1978,48 @@ fn specs(t: &Targets) -> Vec<Spec> {
             },
         )
         .name("name", &t.document_to_delete, t),
+        Spec::new(
+            "DocumentService",
+            "UploadDocumentFile",
+            &pb::UploadDocumentFileRequest {
+                content: Some(pb::upload_document_file_request::Content::Metadata(
+                    pb::UploadDocumentFileMetadata {
+                        parent: t.document.clone(),
+                        file_name: "pks.pdf".into(),
+                        sha256: String::new(),
+                    },
+                )),
+            },
+        )
+        .then(&[&pb::UploadDocumentFileRequest {
+            content: Some(pb::upload_document_file_request::Content::Chunk(
+                crate::archive::plain_pdf("Perjanjian Kerja Sama"),
+            )),
+        }])
+        .name("metadata.parent", &t.document, t)
+        .set("metadata.sha256", s("abc"), ia("metadata.sha256"))
+        .set("metadata.sha256", s("0".repeat(64)), ia("metadata.sha256"))
+        .set("metadata.parent", s(&t.document_to_delete), PRECONDITION),
+        Spec::new(
+            "DocumentService",
+            "GetDocumentFile",
+            &pb::GetDocumentFileRequest {
+                name: format!("{}/files/1", t.document),
+            },
+        )
+        .name("name", &format!("{}/files/1", t.document), t)
+        .set("name", s(format!("{}/files/0", t.document)), ia("name"))
+        .set("name", s(format!("{}/files/01", t.document)), ia("name"))
+        .set("name", s(format!("{}/files/-1", t.document)), ia("name"))
+        .set("name", s(format!("{}/files/9", t.document)), NOT_FOUND),
+        Spec::new(
+            "DocumentService",
+            "ListDocumentFiles",
+            &pb::ListDocumentFilesRequest {
+                parent: t.document.clone(),
+            },
+        )
+        .name("parent", &t.document, t),
         // ImplementationReportService
         Spec::new(
             "ImplementationReportService",
@@ -2821,7 +2896,15 @@ async fn run_spec(server: &TestServer, counter: &RowCounter, spec: Spec, tally: 
             Body::Edits(edits) => encode(&spec.valid, edits),
             Body::Raw(bytes) => bytes.clone(),
         };
-        let got = call(server, spec.service, spec.method, spec.streaming, body).await;
+        let got = call(
+            server,
+            spec.service,
+            spec.method,
+            spec.streaming,
+            body,
+            &spec.then,
+        )
+        .await;
         tally.cases += 1;
         if let Err(status) = &got
             && matches!(status.code(), Code::Internal | Code::Unknown)
@@ -2851,6 +2934,7 @@ async fn run_spec(server: &TestServer, counter: &RowCounter, spec: Spec, tally: 
         spec.method,
         spec.streaming,
         spec.valid.encode_to_vec(),
+        &spec.then,
     )
     .await;
     if let Some(problem) = verdict(&Want::Code(Code::Ok), &got) {
@@ -2866,6 +2950,7 @@ async fn run_spec(server: &TestServer, counter: &RowCounter, spec: Spec, tally: 
         "ListStageTemplates",
         false,
         Vec::new(),
+        &[],
     )
     .await;
     if let Err(status) = alive {

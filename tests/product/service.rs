@@ -71,6 +71,10 @@ async fn health_is_not_serving_and_calls_are_unavailable_while_the_database_is_u
         report_database_url: None,
         telemetry: kerjasama_grpc::prometheus::Telemetry::new(),
         tls: None,
+        archive: kerjasama_core::archive::Settings::defaults_in(&kerjasama_tests::scratch_dir(
+            "service-archive",
+        ))
+        .unwrap(),
     };
     tokio::spawn(kerjasama_grpc::serve(
         config,

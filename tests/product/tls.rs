@@ -100,6 +100,10 @@ async fn start(ca: &Authority, client_ca: Option<&Authority>) -> TlsServer {
         http_listener.local_addr().unwrap(),
     );
     let telemetry = kerjasama_grpc::prometheus::Telemetry::new();
+    let archive = kerjasama_core::archive::Settings::defaults_in(&kerjasama_tests::scratch_dir(
+        "tls-archive",
+    ))
+    .unwrap();
     tokio::spawn(kerjasama_grpc::downloads::serve(
         db.pool.clone(),
         http_listener,
@@ -107,14 +111,7 @@ async fn start(ca: &Authority, client_ca: Option<&Authority>) -> TlsServer {
         telemetry.clone(),
         kerjasama_grpc::downloads::HttpSettings {
             open_register: None,
-            archive: kerjasama_core::archive::Settings {
-                store: kerjasama_core::archive::Store::open(&kerjasama_tests::scratch_dir(
-                    "tls-archive",
-                ))
-                .unwrap(),
-                max_file_bytes: kerjasama_core::archive::DEFAULT_MAX_FILE_BYTES,
-                region_quota_bytes: kerjasama_core::archive::DEFAULT_REGION_QUOTA_BYTES,
-            },
+            archive: archive.clone(),
             limits: Default::default(),
         },
         std::future::pending(),
@@ -136,6 +133,7 @@ async fn start(ca: &Authority, client_ca: Option<&Authority>) -> TlsServer {
         report_database_url: None,
         telemetry: telemetry.clone(),
         tls: Some(settings),
+        archive,
     };
     tokio::spawn(kerjasama_grpc::serve(
         config,

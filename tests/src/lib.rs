@@ -246,6 +246,12 @@ impl TestServer {
             .join("reports")
             .join(uuid::Uuid::now_v7().to_string());
         let telemetry = kerjasama_grpc::prometheus::Telemetry::new();
+        let archive_dir = reports_dir.with_extension("archive");
+        let archive = kerjasama_core::archive::Settings {
+            store: kerjasama_core::archive::Store::open(&archive_dir).expect("archive folder"),
+            max_file_bytes: options.archive_max_file_bytes,
+            region_quota_bytes: options.archive_region_quota_bytes,
+        };
         let config = kerjasama_grpc::ServerConfig {
             pool: db.pool.clone(),
             database_url: db.url.clone(),
@@ -263,10 +269,10 @@ impl TestServer {
             report_database_url: None,
             telemetry: telemetry.clone(),
             tls: None,
+            archive: archive.clone(),
         };
         let http_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let http_addr = http_listener.local_addr().unwrap();
-        let archive_dir = reports_dir.with_extension("archive");
         tokio::spawn(kerjasama_grpc::downloads::serve(
             db.pool.clone(),
             http_listener,
@@ -274,12 +280,7 @@ impl TestServer {
             telemetry,
             kerjasama_grpc::downloads::HttpSettings {
                 open_register: options.open_register.clone(),
-                archive: kerjasama_core::archive::Settings {
-                    store: kerjasama_core::archive::Store::open(&archive_dir)
-                        .expect("archive folder"),
-                    max_file_bytes: options.archive_max_file_bytes,
-                    region_quota_bytes: options.archive_region_quota_bytes,
-                },
+                archive,
                 limits: options.http_limits,
             },
             std::future::pending(),

@@ -39,6 +39,13 @@ const MAX_REQUEST_BYTES: usize = 4 * 1024 * 1024 + 5;
 pub const MAX_UPLOAD_BYTES: usize = 64 * 1024 * 1024 + 5;
 const UPLOAD_METHODS: &[&str] = &["/kerjasama.v1.ImportService/CreateImportRun"];
 
+/// Client-streaming uploads (a document's file, up to the archive's limit):
+/// the service reads their messages as they arrive, so the gate neither
+/// buffers nor walks the body; the service checks the first message with the
+/// same validators (`kerjasama_core::archive::check_upload`, the one text
+/// rule) and bounds the bytes.
+const STREAMING_UPLOADS: &[&str] = &["/kerjasama.v1.DocumentService/UploadDocumentFile"];
+
 #[derive(Clone)]
 pub struct GateLayer {
     pool: PgPool,
@@ -193,6 +200,10 @@ impl GateParts {
             return Ok(to_status(error, "").into_http());
         }
         let (mut parts, body) = request.into_parts();
+        if STREAMING_UPLOADS.contains(&path.as_str()) {
+            parts.extensions.insert(principal);
+            return inner.call(http::Request::from_parts(parts, body)).await;
+        }
         let limit = if UPLOAD_METHODS.contains(&path.as_str()) {
             MAX_UPLOAD_BYTES
         } else {

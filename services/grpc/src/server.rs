@@ -76,6 +76,8 @@ pub struct ServerConfig {
     pub on_demand_retention: kerjasama_jobs::retention::OnDemandRetention,
     /// Connection caps of the gRPC port.
     pub connections: crate::connections::ConnectionLimits,
+    /// The document archive (shared with the HTTP port).
+    pub archive: kerjasama_core::archive::Settings,
 }
 
 /// CORS for browsers calling over gRPC-Web: only the configured origins, only
@@ -150,7 +152,7 @@ pub async fn serve(
     let templates = StageTemplates::new(config.pool.clone());
     let benefits = Benefits::new(config.pool.clone());
     let implementation = ImplementationReports::new(config.pool.clone(), config.report_grace_days);
-    let documents = Documents::new(config.pool.clone());
+    let documents = Documents::new(config.pool.clone(), config.archive.clone());
     let meetings = Meetings::new(config.pool.clone());
     let schedules = Schedules::new(config.pool.clone());
     let (stop_workers, stopped) = tokio::sync::watch::channel(false);

@@ -7,7 +7,10 @@ proto/ at run time), checking what such a client relies on:
  3. an INVALID_ARGUMENT whose google.rpc.BadRequest (grpc-status-details-bin
     trailer, decoded with grpcio-status) names the offending field;
  4. RunReport, GetReportRun until SUCCEEDED, DownloadReportFile of a CSV, which
-    must parse as non-empty CSV and match the run's manifest (SHA-256).
+    must parse as non-empty CSV and match the run's manifest (SHA-256);
+ 5. a document's signed file: UploadDocumentFile (client streaming, metadata
+    first, then chunks), GetDocumentFile (server streaming) returning the same
+    bytes and SHA-256, and an executable refused with BadRequest on `chunk`.
 
 Usage: client.py --addr HOST:PORT --token ADMIN_TOKEN
        (or KERJASAMA_ADDR and KERJASAMA_TOKEN / KERJASAMA_TOKEN_FILE)
@@ -245,6 +248,60 @@ def run(args):
         "dialect",
         "a download with an unknown CSV dialect",
     )
+
+    # 5. The signed scan of an agreement's document, in and out of the archive.
+    db, documents = stubs.document, stubs.document_grpc.DocumentServiceStub(channel)
+    document = call(
+        documents.CreateDocument,
+        db.CreateDocumentRequest(
+            parent=created[0],
+            document=db.Document(
+                type=db.DOCUMENT_TYPE_PKS,
+                number=f"000/{marker}-PKS/2026",
+                document_date="2026-01-15",
+                title="Perjanjian Kerja Sama (pindaian)",
+                uri="https://arsip.example.go.id/pks.pdf",
+            ),
+        ),
+    )
+    text = f"BT /F1 12 Tf 72 720 Td (Perjanjian Kerja Sama {marker}) Tj ET"
+    scan = (
+        "%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
+        "2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj\n"
+        "3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >> endobj\n"
+        f"4 0 obj << /Length {len(text)} >> stream\n{text}\nendstream endobj\n"
+        "trailer << /Root 1 0 R >>\n%%EOF\n"
+    ).encode() + b" " * 5000
+    digest = hashlib.sha256(scan).hexdigest()
+
+    def upload(data, file_name):
+        yield db.UploadDocumentFileRequest(
+            metadata=db.UploadDocumentFileMetadata(parent=document.name, file_name=file_name, sha256=hashlib.sha256(data).hexdigest())
+        )
+        for at in range(0, len(data), 2048):
+            yield db.UploadDocumentFileRequest(chunk=data[at : at + 2048])
+
+    try:
+        stored = documents.UploadDocumentFile(upload(scan, "PKS.pdf"), metadata=metadata, timeout=CALL_TIMEOUT)
+    except grpc.RpcError as error:
+        raise CallError("UploadDocumentFile", error) from None
+    check(stored.name == f"{document.name}/files/1", f"UploadDocumentFile returned {stored.name!r}")
+    check(stored.sha256 == digest and stored.size_bytes == len(scan), f"stored {stored.sha256} / {stored.size_bytes}")
+    check(stored.media_type == "application/pdf", f"media_type {stored.media_type!r}")
+    messages = call(documents.GetDocumentFile, db.GetDocumentFileRequest(name=document.name))
+    check(messages and messages[0].WhichOneof("content") == "file", "GetDocumentFile does not start with the file")
+    check(messages[0].file == stored, f"GetDocumentFile describes {messages[0].file}, uploaded {stored}")
+    data = b"".join(m.chunk for m in messages[1:])
+    check(data == scan, f"GetDocumentFile returned {len(data)} bytes, not the {len(scan)} uploaded")
+    print(f"  UploadDocumentFile / GetDocumentFile: {len(scan)} bytes in 3 chunks, out whole, SHA-256 {digest[:12]}…")
+
+    def upload_executable():
+        try:
+            documents.UploadDocumentFile(upload(b"MZ\x90\x00" + b"\x00" * 100, "scan.pdf"), metadata=metadata, timeout=CALL_TIMEOUT)
+        except grpc.RpcError as error:
+            raise CallError("UploadDocumentFile", error) from None
+
+    expect_invalid(upload_executable, "chunk", "an executable named scan.pdf")
     channel.close()
 
 

@@ -43,6 +43,17 @@ pub struct Settings {
     pub region_quota_bytes: u64,
 }
 
+impl Settings {
+    /// The store in `root` with the default limits.
+    pub fn defaults_in(root: &std::path::Path) -> std::io::Result<Self> {
+        Ok(Self {
+            store: Store::open(root)?,
+            max_file_bytes: DEFAULT_MAX_FILE_BYTES,
+            region_quota_bytes: DEFAULT_REGION_QUOTA_BYTES,
+        })
+    }
+}
+
 /// One stored version of a document's file.
 #[derive(Debug, Clone, Serialize, Queryable, Selectable)]
 #[diesel(table_name = document_files, check_for_backend(diesel::pg::Pg))]

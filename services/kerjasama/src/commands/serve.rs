@@ -157,6 +157,11 @@ async fn serve_with(
         per_port: args.max_connections as usize,
         per_peer: args.max_connections_per_peer as usize,
     };
+    let archive = kerjasama_core::archive::Settings {
+        store: kerjasama_core::archive::Store::open(&data_dir.join("archive"))?,
+        max_file_bytes: args.archive_max_file_mb * 1024 * 1024,
+        region_quota_bytes: args.archive_region_quota_mb * 1024 * 1024,
+    };
     let downloads = tokio::spawn(kerjasama_grpc::downloads::serve(
         db.pool.clone(),
         http_listener,
@@ -164,11 +169,7 @@ async fn serve_with(
         telemetry.clone(),
         kerjasama_grpc::downloads::HttpSettings {
             open_register: args.open_register_settings(),
-            archive: kerjasama_core::archive::Settings {
-                store: kerjasama_core::archive::Store::open(&data_dir.join("archive"))?,
-                max_file_bytes: args.archive_max_file_mb * 1024 * 1024,
-                region_quota_bytes: args.archive_region_quota_mb * 1024 * 1024,
-            },
+            archive: archive.clone(),
             limits: kerjasama_grpc::http_port::HttpLimits {
                 connections,
                 header_read: Duration::from_secs(args.http_header_timeout_secs),
@@ -210,6 +211,7 @@ async fn serve_with(
         allow_local_webhooks: args.digests.digest_allow_local_webhooks,
         connections,
         on_demand_retention: args.scheduler.on_demand_retention(),
+        archive,
     };
     kerjasama_grpc::serve(config, listener, shutdown).await?;
     if let Some(scheduler) = scheduler {
