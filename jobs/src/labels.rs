@@ -88,6 +88,7 @@ pub const NAME_COLUMNS: &[&str] = &[
     "region_name",
     "parent_document_number",
     "sector_name",
+    "document_type_name",
 ];
 
 /// The names of a catalogue, in its order.
@@ -119,7 +120,7 @@ const fn t(
     }
 }
 
-const TABLE_LABELS: [(&str, TableLabel); 14] = [
+const TABLE_LABELS: [(&str, TableLabel); 15] = [
     (
         "evaluation_summary",
         t(
@@ -273,6 +274,19 @@ const TABLE_LABELS: [(&str, TableLabel); 14] = [
         ),
     ),
     (
+        "follow_up_missing_documents",
+        t(
+            "Dokumen belum diarsipkan",
+            "Documents not on file",
+            "Satu baris per dokumen yang seharusnya sudah tersimpan di arsip per tanggal laporan \
+             tetapi belum: naskah kerja sama yang sudah ditandatangani, atau surat persetujuan DPRD \
+             setelah tahapan persetujuan DPRD selesai.",
+            "One row per document the archive should hold as of the report date and does not: \
+             the signed text of a signed agreement, or the DPRD approval letter once the DPRD \
+             approval stage is done.",
+        ),
+    ),
+    (
         "agreement_register",
         t(
             "Register kerja sama",
@@ -286,7 +300,7 @@ const TABLE_LABELS: [(&str, TableLabel); 14] = [
     ),
 ];
 
-const COLUMN_LABELS: [(&str, Label); 93] = [
+const COLUMN_LABELS: [(&str, Label); 97] = [
     // evaluation_summary
     (
         "cooperation_type",
@@ -483,6 +497,16 @@ const COLUMN_LABELS: [(&str, Label); 93] = [
         l("Kode OPD penanggung jawab", "Responsible unit code"),
     ),
     ("description", l("Uraian rekomendasi", "Recommendation")),
+    // follow_up_missing_documents
+    (
+        "document_type",
+        l("Dokumen yang belum ada", "Missing document"),
+    ),
+    ("required_since", l("Wajib ada sejak", "Required since")),
+    (
+        "days_missing",
+        l("Hari tanpa berkas", "Days without the file"),
+    ),
     // agreement_register
     ("region_code", l("Kode wilayah", "Region code")),
     ("parent", l("ID kerja sama induk", "Parent agreement ID")),
@@ -503,6 +527,10 @@ const COLUMN_LABELS: [(&str, Label); 93] = [
         l("Nomor dokumen induk", "Parent document number"),
     ),
     ("sector_name", l("Urusan (uraian)", "Sector (name)")),
+    (
+        "document_type_name",
+        l("Dokumen yang belum ada (uraian)", "Missing document (name)"),
+    ),
 ];
 
 #[cfg(test)]
@@ -700,6 +728,19 @@ mod tests {
                 "description",
                 "due_on",
                 "days_overdue",
+            ],
+        ),
+        (
+            "follow_up_missing_documents",
+            &[
+                "agreement",
+                "title",
+                "cooperation_type",
+                "document_kind",
+                "unit_code",
+                "document_type",
+                "required_since",
+                "days_missing",
             ],
         ),
         (

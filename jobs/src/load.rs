@@ -74,6 +74,10 @@ pub struct Register {
     pub recommendations: DataFrame,
     /// recommendation_id, status, changed_on, seq: every status change.
     pub recommendation_changes: DataFrame,
+    /// agreement_id, document_type, first_file_on: each live document type of
+    /// an agreement that holds a file in the archive, with the day (Asia/Jakarta)
+    /// its first file was uploaded.
+    pub archived_documents: DataFrame,
 }
 
 /// Exact decimals: 38 digits, 4 after the point (the register's scale).
@@ -311,6 +315,22 @@ pub async fn register(
         ],
     )
     .await?;
+    let archived_documents = frame(
+        client,
+        format!(
+            "SELECT d.agreement_id, d.kind AS document_type, \
+                    min((f.create_time AT TIME ZONE 'Asia/Jakarta')::date) AS first_file_on \
+             FROM agreement_documents d JOIN document_files f ON f.document_id = d.id \
+             JOIN agreements a ON a.id = d.agreement_id \
+             WHERE d.delete_time IS NULL AND {live} GROUP BY 1, 2 ORDER BY 1, 2"
+        ),
+        &[
+            ("agreement_id", text.clone()),
+            ("document_type", text.clone()),
+            ("first_file_on", DataType::Date),
+        ],
+    )
+    .await?;
     let meeting_region = region.replace("a.region_code", "m.region_code");
     let recommendations = frame(
         client,
@@ -360,5 +380,6 @@ pub async fn register(
         implementation_reports,
         recommendations,
         recommendation_changes,
+        archived_documents,
     })
 }

@@ -204,7 +204,7 @@ pub fn name_column(column: &str) -> Option<String> {
         "region_code" => "region_name".into(),
         "sector" => "sector_name".into(),
         "responsible_unit" | "unit_of_measure" | "document_kind" | "state" | "status" | "watch"
-        | "category" | "reporting_cycle" | "beneficiary" | "gap" => {
+        | "category" | "reporting_cycle" | "beneficiary" | "gap" | "document_type" => {
             format!("{column}_name")
         }
         _ => return None,

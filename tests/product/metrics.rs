@@ -965,3 +965,182 @@ async fn a_cancelled_pks_leaves_its_ksb_unfollowed_and_addenda_and_lois_owe_no_f
         ]
     );
 }
+
+/// A document of `kind` on `agreement`; with `file`, a file uploaded at the
+/// instant `uploaded_at` (set in the database: the test cannot wait for a
+/// date to come).
+async fn document_on_file(
+    server: &TestServer,
+    agreement: &pb::Agreement,
+    kind: pb::DocumentType,
+    file: Option<&str>,
+) -> String {
+    let document = server
+        .documents()
+        .create_document(authed(
+            &server.admin,
+            pb::CreateDocumentRequest {
+                parent: agreement.name.clone(),
+                document: Some(pb::Document {
+                    r#type: kind as i32,
+                    number: format!("{}-{}", agreement.document_number, kind.as_str_name()),
+                    title: format!("{} {}", kind.as_str_name(), agreement.title),
+                    uri: "https://arsip.bantenprov.go.id/ks/dokumen.pdf".into(),
+                    ..Default::default()
+                }),
+            },
+        ))
+        .await
+        .unwrap()
+        .into_inner()
+        .name;
+    if let Some(uploaded_at) = file {
+        let pdf = crate::archive::plain_pdf(&document);
+        crate::archive::upload_grpc(
+            server,
+            Some(&server.admin),
+            crate::archive::upload_messages(&document, "", "", &pdf, 4096),
+        )
+        .await
+        .unwrap();
+        let id = document.rsplit('/').next().unwrap().to_string();
+        server
+            .sql()
+            .await
+            .execute(
+                "UPDATE document_files SET create_time = $1::text::timestamptz \
+                 WHERE document_id = $2::text::uuid",
+                &[&uploaded_at, &id],
+            )
+            .await
+            .unwrap();
+    }
+    document
+}
+
+/// Missing documents, as of two dates. Figures by hand:
+///
+/// - A: KSB signed 2025-01-10; its KSB's file uploaded 2026-03-31 17:30 UTC,
+///   which is 2026-04-01 00:30 in Jakarta: missing as of 2026-03-31 (since
+///   2025-01-10: 445 days), on file as of 2026-06-30.
+/// - B: PKS signed 2026-02-01; a PKS document without a file, and one with a
+///   file that was deleted: neither counts. Missing since 2026-02-01: 58 days
+///   as of 03-31, 149 as of 06-30.
+/// - C: foreign KSB signed 2026-01-20 with DPRD approval required, so its
+///   PERSETUJUAN_DPRD stage is DONE on 2026-01-20; its KSB's file uploaded
+///   2026-03-31 16:59 UTC (23:59 in Jakarta: on file that day), a report's
+///   file too, no DPRD approval letter: DPRD_APPROVAL missing since
+///   2026-01-20, 70 days as of 03-31, 161 as of 06-30.
+/// - D: an unsigned PKS: needs nothing yet.
+/// - E: KSB signed 2026-05-01, nothing on file: not signed as of 03-31;
+///   missing since 2026-05-01 as of 06-30 (60 days).
+#[tokio::test]
+async fn missing_documents_are_the_signed_texts_and_dprd_letters_not_on_file_as_of_the_date() {
+    let server = TestServer::start().await;
+    create_unit(&server, "DLHK").await;
+    let signed_ksb = |title: &str, number: &str, on: &str| pb::Agreement {
+        document_number: number.into(),
+        signed_on: on.into(),
+        effective_from: on.into(),
+        effective_until: "2030-12-31".into(),
+        dprd_approval_required: Some(false),
+        ..ksdd_ksb("DLHK", title)
+    };
+    let a = create(&server, signed_ksb("Arsip A", "A/2025", "2025-01-10")).await;
+    document_on_file(
+        &server,
+        &a,
+        pb::DocumentType::Ksb,
+        Some("2026-03-31T17:30:00Z"),
+    )
+    .await;
+    let b = create(
+        &server,
+        pb::Agreement {
+            document_number: "B/2026".into(),
+            signed_on: "2026-02-01".into(),
+            effective_from: "2026-02-01".into(),
+            effective_until: "2028-01-31".into(),
+            dprd_approval_required: Some(false),
+            ..ksdpk_pks("DLHK", "Arsip B")
+        },
+    )
+    .await;
+    document_on_file(&server, &b, pb::DocumentType::Pks, None).await;
+    let deleted = document_on_file(
+        &server,
+        &b,
+        pb::DocumentType::Pks,
+        Some("2026-02-02T03:00:00Z"),
+    )
+    .await;
+    server
+        .documents()
+        .delete_document(authed(
+            &server.admin,
+            pb::DeleteDocumentRequest { name: deleted },
+        ))
+        .await
+        .unwrap();
+    let c = create(
+        &server,
+        pb::Agreement {
+            document_number: "C/2026".into(),
+            signed_on: "2026-01-20".into(),
+            effective_from: "2026-01-20".into(),
+            effective_until: "2031-01-19".into(),
+            dprd_approval_required: Some(true),
+            ..ksdpl_ksb("DLHK", "Arsip C", "JP")
+        },
+    )
+    .await;
+    document_on_file(
+        &server,
+        &c,
+        pb::DocumentType::Ksb,
+        Some("2026-03-31T16:59:00Z"),
+    )
+    .await;
+    document_on_file(
+        &server,
+        &c,
+        pb::DocumentType::Report,
+        Some("2026-02-01T00:00:00Z"),
+    )
+    .await;
+    create(&server, unsigned(ksdpk_pks("DLHK", "Arsip D"))).await;
+    create(&server, signed_ksb("Arsip E", "E/2026", "2026-05-01")).await;
+
+    let march = run(&server, "2026-03-31", "2026-01-01", "2026-03-31").await;
+    assert_eq!(
+        rows(&server, &march, "follow_up_missing_documents.csv", true).await,
+        [
+            "Arsip A,KSDD,KSB,DLHK,KSB,2025-01-10,445",
+            "Arsip C,KSDPL,KSB,DLHK,DPRD_APPROVAL,2026-01-20,70",
+            "Arsip B,KSDPK,PKS,DLHK,PKS,2026-02-01,58",
+        ]
+    );
+    let june = run(&server, "2026-06-30", "2026-04-01", "2026-06-30").await;
+    assert_eq!(
+        rows(&server, &june, "follow_up_missing_documents.csv", true).await,
+        [
+            "Arsip C,KSDPL,KSB,DLHK,DPRD_APPROVAL,2026-01-20,161",
+            "Arsip B,KSDPK,PKS,DLHK,PKS,2026-02-01,149",
+            "Arsip E,KSDD,KSB,DLHK,KSB,2026-05-01,60",
+        ]
+    );
+    // The name columns a person reads: the document number and the missing
+    // document's Indonesian name.
+    let text = String::from_utf8(
+        download(&server, &june.name, "follow_up_missing_documents.csv")
+            .await
+            .unwrap(),
+    )
+    .unwrap();
+    let mut reader = csv::ReaderBuilder::new().from_reader(text.as_bytes());
+    let header = reader.headers().unwrap().clone();
+    let at = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let first = reader.records().next().unwrap().unwrap();
+    assert_eq!(&first[at("document_number")], "C/2026");
+    assert_eq!(&first[at("document_type_name")], "Persetujuan DPRD");
+}

@@ -208,6 +208,7 @@ async fn counts_by_type_csv_has_the_exact_expected_content() {
         "follow_up_report_cycles",
         "follow_up_no_realisation",
         "follow_up_overdue_recommendations",
+        "follow_up_missing_documents",
         "agreement_register",
     ];
     let expected: Vec<String> = tables

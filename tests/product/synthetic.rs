@@ -587,6 +587,7 @@ async fn the_api_reads_a_synthetic_register_and_reports_on_it() {
         "follow_up_report_cycles",
         "follow_up_no_realisation",
         "follow_up_overdue_recommendations",
+        "follow_up_missing_documents",
         "agreement_register",
     ] {
         assert!(rows_of(table) > 0, "{table} is empty: {manifest}");

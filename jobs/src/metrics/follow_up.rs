@@ -23,9 +23,22 @@
 //! `follow_up_overdue_recommendations`: meeting recommendations whose status on
 //! as_of (their last status change on or before it) is OPEN and whose due date
 //! is before as_of.
+//!
+//! `follow_up_missing_documents`: documents the archive should hold as of the
+//! date and does not. A record signed on or before as_of needs its own signed
+//! document: a live document of the agreement whose type is the record's
+//! `document_kind` (LOI, KSB, PKS, ADDENDUM, NOTA_KESEPAKATAN) with a file
+//! uploaded on or before as_of (Asia/Jakarta); it is required since the
+//! signing date. A record whose PERSETUJUAN_DPRD stage was DONE (not skipped)
+//! on or before as_of needs a live DPRD_APPROVAL document with a file uploaded
+//! by then; it is required since the stage's completion date. Every signed
+//! record counts, whatever its state (an ended agreement's signed text is
+//! still the bureau's record).
 
 use chrono::{Days, NaiveDate};
-use kerjasama_core::codes::{AgreementState, CycleStatus, DocumentKind, ReportingCycle};
+use kerjasama_core::codes::{
+    AgreementState, CycleStatus, DocumentKind, DocumentType, ReportingCycle,
+};
 use kerjasama_core::implementation_reports::{in_force_period, owed_cycles};
 use polars::prelude::*;
 
@@ -375,6 +388,94 @@ fn overdue_recommendations(register: &Register, period: &Period) -> JobResult<Da
     Ok(frame)
 }
 
+/// The stage whose completion requires a DPRD approval document on file.
+const DPRD_STAGE: &str = "PERSETUJUAN_DPRD";
+
+fn missing_documents(register: &Register, period: &Period) -> JobResult<DataFrame> {
+    let as_of = period.as_of_day();
+    let on_file = register
+        .archived_documents
+        .clone()
+        .lazy()
+        .filter(days(col("first_file_on")).lt_eq(lit(as_of)))
+        .select([
+            col("agreement_id").alias("filed_agreement"),
+            col("document_type").alias("filed_type"),
+            lit(true).alias("on_file"),
+        ]);
+    let agreements = register.agreements.clone().lazy().select([
+        col("id"),
+        col("agreement"),
+        col("title"),
+        col("cooperation_type"),
+        col("document_kind"),
+        col("unit_code"),
+    ]);
+    // Every signed record needs its own signed text.
+    let signed = register
+        .agreements
+        .clone()
+        .lazy()
+        .filter(
+            days(col("signed_on"))
+                .lt_eq(lit(as_of))
+                .fill_null(lit(false)),
+        )
+        .select([
+            col("id").alias("needing"),
+            col("document_kind").alias("document_type"),
+            days(col("signed_on")).alias("required_since"),
+        ]);
+    // A DPRD approval given (its stage DONE) needs its letter.
+    let approved = register
+        .stages
+        .clone()
+        .lazy()
+        .filter(
+            col("stage_code")
+                .eq(lit(DPRD_STAGE))
+                .and(col("skipped").eq(lit(0)))
+                .and(days(col("closed_on")).lt_eq(lit(as_of)))
+                .fill_null(lit(false)),
+        )
+        .select([
+            col("agreement_id").alias("needing"),
+            lit(DocumentType::DprdApproval.code()).alias("document_type"),
+            days(col("closed_on")).alias("required_since"),
+        ]);
+    let frame = concat([signed, approved], UnionArgs::default())?
+        .join(
+            on_file,
+            [col("needing"), col("document_type")],
+            [col("filed_agreement"), col("filed_type")],
+            JoinArgs::new(JoinType::Left),
+        )
+        .filter(col("on_file").is_null())
+        .join(
+            agreements,
+            [col("needing")],
+            [col("id")],
+            JoinArgs::new(JoinType::Inner),
+        )
+        .with_column((lit(as_of) - col("required_since")).alias("days_missing"))
+        .select([
+            col("agreement"),
+            col("title"),
+            col("cooperation_type"),
+            col("document_kind"),
+            col("unit_code"),
+            col("document_type"),
+            col("required_since").cast(DataType::Date),
+            col("days_missing"),
+        ])
+        .sort(
+            ["required_since", "agreement", "document_type"],
+            SortMultipleOptions::default(),
+        )
+        .collect()?;
+    Ok(frame)
+}
+
 pub fn tables(register: &Register, period: &Period) -> JobResult<Vec<Table>> {
     Ok(vec![
         Table {
@@ -392,6 +493,10 @@ pub fn tables(register: &Register, period: &Period) -> JobResult<Vec<Table>> {
         Table {
             name: "follow_up_overdue_recommendations",
             frame: overdue_recommendations(register, period)?,
+        },
+        Table {
+            name: "follow_up_missing_documents",
+            frame: missing_documents(register, period)?,
         },
     ])
 }

@@ -85,6 +85,7 @@ pub const TABLES: &[&str] = &[
     "follow_up_report_cycles",
     "follow_up_no_realisation",
     "follow_up_overdue_recommendations",
+    "follow_up_missing_documents",
     "agreement_register",
 ];
 
