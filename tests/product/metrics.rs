@@ -1143,4 +1143,78 @@ async fn missing_documents_are_the_signed_texts_and_dprd_letters_not_on_file_as_
     let first = reader.records().next().unwrap().unwrap();
     assert_eq!(&first[at("document_number")], "C/2026");
     assert_eq!(&first[at("document_type_name")], "Persetujuan DPRD");
+
+    // The meeting pack says it in its summary and lists them in the OPD's
+    // agenda.
+    let pack = String::from_utf8(
+        download(&server, &june.name, "meeting_pack.html")
+            .await
+            .unwrap(),
+    )
+    .unwrap();
+    assert!(
+        pack.contains(
+            "3 dokumen belum diarsipkan: 2 naskah kerja sama yang sudah ditandatangani dan 1 surat persetujuan DPRD."
+        ),
+        "{pack}"
+    );
+    assert!(pack.contains("Dokumen belum diarsipkan / Documents not on file"));
+    assert!(
+        pack.contains("3 dokumen belum diarsipkan;"),
+        "the OPD's count"
+    );
+
+    // The digest names them, one line each, with its count in the JSON.
+    crate::digests::recipient(
+        &server,
+        "",
+        pb::DigestChannel::Email,
+        "kerjasama@bantenprov.go.id",
+        "",
+    )
+    .await
+    .unwrap();
+    let preview = crate::digests::client(&server)
+        .send_digest(authed(
+            &server.admin,
+            pb::SendDigestRequest {
+                region_code: "36".into(),
+                as_of: "2026-06-30".into(),
+                validate_only: true,
+                ..Default::default()
+            },
+        ))
+        .await
+        .unwrap()
+        .into_inner();
+    let bureau = preview
+        .digests
+        .iter()
+        .find(|d| d.unit.is_empty())
+        .expect("the bureau's digest");
+    assert!(
+        bureau.subject.contains("3 dokumen belum diarsipkan"),
+        "{}",
+        bureau.subject
+    );
+    assert!(
+        bureau
+            .body_text
+            .contains("Dokumen yang belum diarsipkan (3)\nDocuments not on file in the archive"),
+        "{}",
+        bureau.body_text
+    );
+    assert!(
+        bureau
+            .body_text
+            .contains("Persetujuan DPRD — wajib ada sejak 20 Jan 2026, 161 hari tanpa berkas"),
+        "{}",
+        bureau.body_text
+    );
+    let payload: serde_json::Value = serde_json::from_str(&bureau.payload_json).unwrap();
+    assert_eq!(payload["counts"]["missing_documents"], 3);
+    assert_eq!(
+        payload["missing_documents"][0]["document_type"],
+        "DPRD_APPROVAL"
+    );
 }

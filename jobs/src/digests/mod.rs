@@ -2,7 +2,8 @@
 //!
 //! A digest is composed from the report's own tables (`overdue_stages`,
 //! `renewal_watch`, `follow_up_report_cycles`,
-//! `follow_up_overdue_recommendations`) computed as of the tick's date, so a
+//! `follow_up_overdue_recommendations`, `follow_up_missing_documents`)
+//! computed as of the tick's date, so a
 //! digest and the report of the same day always agree. Each unit's digest
 //! holds its rows; the bureau's (no unit) holds every unit's. A digest with
 //! nothing in it is not sent.
@@ -101,6 +102,24 @@ pub struct OverdueRecommendation {
     pub days_overdue: i64,
 }
 
+/// A document the archive should hold and does not: a signed record's own
+/// signed text, or the DPRD approval letter once that stage is done.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MissingDocument {
+    pub agreement: String,
+    pub title: String,
+    pub label: String,
+    pub unit_code: String,
+    pub unit_name: String,
+    pub link: Option<String>,
+    /// The document type's code (KSB, PKS, …, DPRD_APPROVAL).
+    pub document_type: String,
+    /// Its Indonesian name.
+    pub document_name: String,
+    pub required_since: NaiveDate,
+    pub days_missing: i64,
+}
+
 /// One digest: a unit's (or, with `unit_code` None, the bureau's) items as of a day.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Digest {
@@ -112,6 +131,7 @@ pub struct Digest {
     pub ending: Vec<EndingAgreement>,
     pub report_gaps: Vec<ReportGap>,
     pub recommendations: Vec<OverdueRecommendation>,
+    pub missing_documents: Vec<MissingDocument>,
 }
 
 impl Digest {
@@ -120,6 +140,7 @@ impl Digest {
             + self.ending.len()
             + self.report_gaps.len()
             + self.recommendations.len()
+            + self.missing_documents.len()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -193,6 +214,7 @@ pub type Items = (
     Vec<EndingAgreement>,
     Vec<ReportGap>,
     Vec<OverdueRecommendation>,
+    Vec<MissingDocument>,
 );
 
 /// An agreement's page in the bureau's portal: `{id}` in the template
@@ -286,7 +308,28 @@ pub fn items_from_tables(
             days_overdue: integer(open, "days_overdue", r)?,
         });
     }
-    Ok((stages, ending, gaps, recommendations))
+    let missing = table(tables, "follow_up_missing_documents")?;
+    let mut documents = Vec::with_capacity(missing.height());
+    for r in 0..missing.height() {
+        let agreement = text(missing, "agreement", r)?;
+        let unit_code = text(missing, "unit_code", r)?;
+        let document_type = text(missing, "document_type", r)?;
+        documents.push(MissingDocument {
+            label: names.agreement(&agreement),
+            link: portal_link(portal, &agreement),
+            agreement,
+            title: text(missing, "title", r)?,
+            unit_name: names.unit(&unit_code),
+            unit_code,
+            document_name: names
+                .code("document_type", &document_type)
+                .unwrap_or_else(|| document_type.clone()),
+            document_type,
+            required_since: required_date(missing, "required_since", r)?,
+            days_missing: integer(missing, "days_missing", r)?,
+        });
+    }
+    Ok((stages, ending, gaps, recommendations, documents))
 }
 
 /// Composes every digest of `region_code` as of `as_of`, from the report
@@ -310,16 +353,17 @@ pub async fn compose(
         end,
         report_grace_days,
     };
-    let (stages, ending, gaps, recommendations) = tokio::task::spawn_blocking(move || {
-        // Only the families a digest reads: the same functions the report's
-        // `metrics::compute` calls, so the figures are the report's.
-        let mut tables = metrics::overdue::tables(&register, &period)?;
-        tables.extend(metrics::renewal::tables(&register, &period)?);
-        tables.extend(metrics::follow_up::tables(&register, &period)?);
-        items_from_tables(&tables, &names, portal.as_deref())
-    })
-    .await
-    .map_err(|e| CoreError::Internal(format!("digest task: {e}")))??;
+    let (stages, ending, gaps, recommendations, documents) =
+        tokio::task::spawn_blocking(move || {
+            // Only the families a digest reads: the same functions the report's
+            // `metrics::compute` calls, so the figures are the report's.
+            let mut tables = metrics::overdue::tables(&register, &period)?;
+            tables.extend(metrics::renewal::tables(&register, &period)?);
+            tables.extend(metrics::follow_up::tables(&register, &period)?);
+            items_from_tables(&tables, &names, portal.as_deref())
+        })
+        .await
+        .map_err(|e| CoreError::Internal(format!("digest task: {e}")))??;
 
     let mut conn = pool.get().await.map_err(CoreError::from)?;
     let unit_names: HashMap<String, String> = units::table
@@ -338,6 +382,7 @@ pub async fn compose(
         ending: Vec::new(),
         report_gaps: Vec::new(),
         recommendations: Vec::new(),
+        missing_documents: Vec::new(),
     };
     let mut units: BTreeMap<String, Digest> = unit_names
         .iter()
@@ -367,6 +412,12 @@ pub async fn compose(
             d.recommendations.push(item.clone());
         }
         bureau.recommendations.push(item);
+    }
+    for item in documents {
+        if let Some(d) = units.get_mut(&item.unit_code) {
+            d.missing_documents.push(item.clone());
+        }
+        bureau.missing_documents.push(item);
     }
     Ok(RegionDigests { bureau, units })
 }

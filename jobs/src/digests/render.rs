@@ -58,6 +58,12 @@ pub fn subject(digest: &Digest) -> String {
             count(digest.recommendations.len())
         ));
     }
+    if !digest.missing_documents.is_empty() {
+        parts.push(format!(
+            "{} dokumen belum diarsipkan",
+            count(digest.missing_documents.len())
+        ));
+    }
     format!(
         "Kerja sama: {} — {}, {}",
         parts.join(", "),
@@ -225,6 +231,27 @@ fn sections(digest: &Digest) -> Vec<Section> {
                 .collect(),
         });
     }
+    if !digest.missing_documents.is_empty() {
+        out.push(Section {
+            heading_id: "Dokumen yang belum diarsipkan",
+            heading_en: "Documents not on file in the archive",
+            lines: digest
+                .missing_documents
+                .iter()
+                .map(|m| Line {
+                    text: format!(
+                        "{}: {} — wajib ada sejak {}, {} tanpa berkas{}",
+                        m.label,
+                        m.document_name,
+                        date(m.required_since),
+                        days(m.days_missing),
+                        unit_of(digest, &m.unit_name),
+                    ),
+                    link: m.link.clone(),
+                })
+                .collect(),
+        });
+    }
     out
 }
 
@@ -339,6 +366,7 @@ struct Counts {
     ending_within_180_days: usize,
     report_gaps: usize,
     overdue_recommendations: usize,
+    missing_documents: usize,
 }
 
 #[derive(Serialize)]
@@ -366,6 +394,7 @@ pub fn payload(digest: &Digest, delivery_id: &str, tick: &str) -> serde_json::Va
             ending_within_180_days: digest.ending.len(),
             report_gaps: digest.report_gaps.len(),
             overdue_recommendations: digest.recommendations.len(),
+            missing_documents: digest.missing_documents.len(),
         },
         digest,
     };
@@ -410,6 +439,7 @@ mod tests {
             }],
             report_gaps: Vec::new(),
             recommendations: Vec::new(),
+            missing_documents: Vec::new(),
         }
     }
 

@@ -2,8 +2,8 @@
 //! with the most to answer for first), listing its items so the meeting can go
 //! through them one by one: overdue stages, missing and late implementation
 //! reports (grouped by agreement, cycles written compactly: "Triwulan I–III
-//! 2026"), overdue recommendations, and agreements ending within 180 days or
-//! past their end. Agreements by document number and title, units and stages
+//! 2026"), overdue recommendations, documents not on file in the archive, and
+//! agreements ending within 180 days or past their end. Agreements by document number and title, units and stages
 //! by name. Long lists stop at [`MAX_AGENDA_ROWS`] with a pointer to the
 //! workbook sheet that has them all.
 
@@ -33,12 +33,18 @@ struct UnitItems {
     /// agreement → (reporting cycle, missing cycle starts, late cycle starts).
     reports: BTreeMap<String, (String, Vec<NaiveDate>, Vec<NaiveDate>)>,
     recommendations: Vec<Vec<Cell>>,
+    /// Documents the archive should hold and does not.
+    documents: Vec<Vec<Cell>>,
     ending: Vec<Vec<Cell>>,
 }
 
 impl UnitItems {
     fn count(&self) -> usize {
-        self.overdue.len() + self.reports.len() + self.recommendations.len() + self.ending.len()
+        self.overdue.len()
+            + self.reports.len()
+            + self.recommendations.len()
+            + self.documents.len()
+            + self.ending.len()
     }
 }
 
@@ -153,6 +159,19 @@ pub fn sections(tables: &[MetricTable], names: &Names) -> JobResult<Vec<Section>
             ]);
         }
     }
+    if let Some(frame) = find(tables, "follow_up_missing_documents") {
+        for i in 0..frame.height() {
+            let unit = text_at(frame, "unit_code", i)?;
+            let agreement = text_at(frame, "agreement", i)?;
+            let document = text_at(frame, "document_type", i)?;
+            units.entry(unit).or_default().documents.push(vec![
+                cell(names.agreement(&agreement)),
+                cell(names.code("document_type", &document).unwrap_or(document)),
+                date_cell(date_at(frame, "required_since", i)?),
+                number(int_at(frame, "days_missing", i)?),
+            ]);
+        }
+    }
     if let Some(frame) = find(tables, "renewal_watch") {
         for i in super::renewal_order(frame)? {
             let unit = text_at(frame, "unit_code", i)?;
@@ -192,6 +211,7 @@ pub fn sections(tables: &[MetricTable], names: &Names) -> JobResult<Vec<Section>
                 number(missing as i64),
                 number(late as i64),
                 number(items.recommendations.len() as i64),
+                number(items.documents.len() as i64),
                 number(items.ending.len() as i64),
             ]
         })
@@ -202,11 +222,12 @@ pub fn sections(tables: &[MetricTable], names: &Names) -> JobResult<Vec<Section>
         let late: usize = items.reports.values().map(|(_, _, l)| l.len()).sum();
         let n = |k: usize| indonesian::integer(k as i128);
         let mut blocks = vec![Block::Paragraph(format!(
-            "{} tahapan terlambat; {} laporan pelaksanaan belum masuk dan {} terlambat; {} rekomendasi melewati batas waktu; {} kerja sama berakhir dalam 180 hari atau telah lewat masa berlakunya.",
+            "{} tahapan terlambat; {} laporan pelaksanaan belum masuk dan {} terlambat; {} rekomendasi melewati batas waktu; {} dokumen belum diarsipkan; {} kerja sama berakhir dalam 180 hari atau telah lewat masa berlakunya.",
             n(items.overdue.len()),
             n(missing),
             n(late),
             n(items.recommendations.len()),
+            n(items.documents.len()),
             n(items.ending.len()),
         ))];
         if !items.overdue.is_empty() {
@@ -269,6 +290,21 @@ pub fn sections(tables: &[MetricTable], names: &Names) -> JobResult<Vec<Section>
                 "follow_up_overdue_recommendations",
             )));
         }
+        if !items.documents.is_empty() {
+            blocks.push(Block::Paragraph(
+                "Dokumen belum diarsipkan / Documents not on file".into(),
+            ));
+            blocks.push(Block::Table(bounded(
+                items.documents,
+                vec![
+                    Heading::new("Perjanjian", "Agreement"),
+                    Heading::new("Dokumen", "Document"),
+                    Heading::new("Wajib ada sejak", "Required since"),
+                    Heading::new("Hari tanpa berkas", "Days without"),
+                ],
+                "follow_up_missing_documents",
+            )));
+        }
         if !items.ending.is_empty() {
             blocks.push(Block::Paragraph(
                 "Berakhir dalam 180 hari atau lewat masa berlaku / Ending within 180 days or past end"
@@ -301,6 +337,7 @@ pub fn sections(tables: &[MetricTable], names: &Names) -> JobResult<Vec<Section>
                 Heading::new("Laporan belum masuk", "Reports missing"),
                 Heading::new("Laporan terlambat", "Reports late"),
                 Heading::new("Rekomendasi", "Recommendations"),
+                Heading::new("Dokumen", "Documents"),
                 Heading::new("Berakhir", "Ending"),
             ],
             "overdue_by_unit_stage",

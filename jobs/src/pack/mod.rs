@@ -141,6 +141,20 @@ fn executive_summary(
         "{} rekomendasi rapat evaluasi melewati batas waktu.",
         n("overdue_recommendations")?
     ));
+    if let Some(missing) = find(tables, "follow_up_missing_documents") {
+        let kinds = column_strings(missing, "document_type")?;
+        let letters = kinds.iter().filter(|k| *k == "DPRD_APPROVAL").count();
+        lines.push(if kinds.is_empty() {
+            "Semua naskah yang ditandatangani dan surat persetujuan DPRD sudah tersimpan di arsip.".into()
+        } else {
+            format!(
+                "{} dokumen belum diarsipkan: {} naskah kerja sama yang sudah ditandatangani dan {} surat persetujuan DPRD.",
+                integer(kinds.len() as i128),
+                integer((kinds.len() - letters) as i128),
+                integer(letters as i128),
+            )
+        });
+    }
     Ok(lines)
 }
 
