@@ -74,6 +74,7 @@ enum Rpc {
     CancelAgreement,
     SetReportsOwedFrom,
     ListAgreementEvents,
+    SearchAgreements,
     CreateIndicator,
     GetIndicator,
     ListIndicators,
@@ -160,6 +161,7 @@ const MATRIX: &[Row] = &[
     (CancelAgreement,            [OK,    OK,    PD,    OK,    PD,    PD,    PD,     UA,     UA]),
     (SetReportsOwedFrom,         [OK,    OK,    PD,    PD,    PD,    PD,    PD,     UA,     UA]),
     (ListAgreementEvents,        [OK,    OK,    PD,    OK,    OK,    PD,    OK,     UA,     UA]),
+    (SearchAgreements,           [OK,    OK,    PD,    OK,    OK,    PD,    OK,     UA,     UA]), // region_code: "36"
     // BenefitService
     (CreateIndicator,            [OK,    OK,    PD,    OK,    PD,    PD,    PD,     UA,     UA]),
     (GetIndicator,               [OK,    OK,    PD,    OK,    OK,    PD,    OK,     UA,     UA]),
@@ -691,6 +693,7 @@ impl Ctx {
         match rpc {
             CreateAgreement
             | ListAgreements
+            | SearchAgreements
             | CreateEvaluationMeeting
             | RunReport
             | ListReportRuns
@@ -845,6 +848,17 @@ impl Ctx {
                 };
                 s.agreements()
                     .list_agreements(request(token, message))
+                    .await
+                    .map(drop)
+            }
+            SearchAgreements => {
+                let message = pb::SearchAgreementsRequest {
+                    query: "Matriks".into(),
+                    region_code: REGION.into(),
+                    page_size: 0,
+                };
+                s.agreements()
+                    .search_agreements(request(token, message))
                     .await
                     .map(drop)
             }

@@ -813,3 +813,332 @@ async fn over_grpc_a_file_streams_in_and_out_with_the_same_rules() {
         .get(0);
     assert_eq!(rows, 2);
 }
+
+/// A well-formed PDF whose pages carry `lines` as a text layer (Helvetica,
+/// one line each, cross-reference table with exact offsets): what a scanner's
+/// "searchable PDF" or a word processor writes.
+pub(crate) fn text_pdf(lines: &[&str]) -> Vec<u8> {
+    let escape = |s: &str| {
+        s.replace('\\', "\\\\")
+            .replace('(', "\\(")
+            .replace(')', "\\)")
+    };
+    let mut content = String::from("BT /F1 11 Tf 72 770 Td 14 TL\n");
+    for line in lines {
+        content.push_str(&format!("({}) Tj T*\n", escape(line)));
+    }
+    content.push_str("ET");
+    let objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_string(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>".to_string(),
+        format!("<< /Length {} >>\nstream\n{content}\nendstream", content.len()),
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>".to_string(),
+    ];
+    let mut pdf = b"%PDF-1.4\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, object) in objects.iter().enumerate() {
+        offsets.push(pdf.len());
+        pdf.extend(format!("{} 0 obj\n{object}\nendobj\n", i + 1).into_bytes());
+    }
+    let xref = pdf.len();
+    pdf.extend(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).into_bytes());
+    for offset in offsets {
+        pdf.extend(format!("{offset:010} 00000 n \n").into_bytes());
+    }
+    pdf.extend(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .into_bytes(),
+    );
+    pdf
+}
+
+/// A DOCX with `paragraphs`.
+fn docx(paragraphs: &[&str]) -> Vec<u8> {
+    let body: String = paragraphs
+        .iter()
+        .map(|p| format!("<w:p><w:r><w:t>{p}</w:t></w:r></w:p>"))
+        .collect();
+    let mut bytes = Vec::new();
+    {
+        let mut zip = zip::ZipWriter::new(std::io::Cursor::new(&mut bytes));
+        let options = zip::write::SimpleFileOptions::default();
+        zip.start_file("[Content_Types].xml", options).unwrap();
+        std::io::Write::write_all(&mut zip, b"<?xml version=\"1.0\"?><Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\"/>").unwrap();
+        zip.start_file("word/document.xml", options).unwrap();
+        std::io::Write::write_all(
+            &mut zip,
+            format!(
+                "<?xml version=\"1.0\"?><w:document xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\"><w:body>{body}</w:body></w:document>"
+            )
+            .as_bytes(),
+        )
+        .unwrap();
+        zip.finish().unwrap();
+    }
+    bytes
+}
+
+async fn search(
+    server: &TestServer,
+    token: &str,
+    query: &str,
+) -> Result<Vec<pb::AgreementSearchResult>, tonic::Status> {
+    server
+        .agreements()
+        .search_agreements(authed(
+            token,
+            pb::SearchAgreementsRequest {
+                query: query.into(),
+                ..Default::default()
+            },
+        ))
+        .await
+        .map(|r| r.into_inner().results)
+}
+
+/// A document of `kind` on `agreement` holding `bytes` (version 1).
+async fn filed(
+    server: &TestServer,
+    agreement: &pb::Agreement,
+    kind: pb::DocumentType,
+    bytes: &[u8],
+) -> (String, pb::DocumentFile) {
+    let document = server
+        .documents()
+        .create_document(authed(
+            &server.admin,
+            pb::CreateDocumentRequest {
+                parent: agreement.name.clone(),
+                document: Some(pb::Document {
+                    r#type: kind as i32,
+                    number: agreement.document_number.clone(),
+                    title: agreement.title.clone(),
+                    uri: "https://arsip.bantenprov.go.id/ks/naskah.pdf".into(),
+                    ..Default::default()
+                }),
+            },
+        ))
+        .await
+        .unwrap()
+        .into_inner()
+        .name;
+    let file = upload_grpc(
+        server,
+        Some(&server.admin),
+        upload_messages(&document, "", "", bytes, 64 * 1024),
+    )
+    .await
+    .unwrap();
+    (document, file)
+}
+
+#[tokio::test]
+async fn an_agreement_is_found_by_a_phrase_of_its_signed_text_ranked_with_a_snippet() {
+    let server = TestServer::start().await;
+    create_unit(&server, "DLHK").await;
+    let numbered = |title: &str, number: &str| pb::Agreement {
+        document_number: number.into(),
+        ..ksdd_ksb("DLHK", title)
+    };
+    let waste = create(
+        &server,
+        numbered("Kerja sama bidang lingkungan", "415.4/12-HUK/2024"),
+    )
+    .await;
+    let roads = create(
+        &server,
+        numbered("Kerja sama bidang pekerjaan umum", "415.4/13-HUK/2024"),
+    )
+    .await;
+    let health = create(
+        &server,
+        numbered("Kerja sama kesehatan", "415.4/14-HUK/2024"),
+    )
+    .await;
+
+    // The signed PKS of `waste` says what the title does not.
+    let (_, pks) = filed(
+        &server,
+        &waste,
+        pb::DocumentType::Ksb,
+        &text_pdf(&[
+            "KESEPAKATAN BERSAMA",
+            "Pasal 3: Para Pihak sepakat melaksanakan pengelolaan sampah regional",
+            "di Tempat Pemrosesan Akhir Sampah Cilowong, Kota Serang.",
+        ]),
+    )
+    .await;
+    assert!(pks.has_text, "a PDF with a text layer is searchable");
+    // `roads` has a DOCX whose text mentions the landfill once.
+    let (_, word) = filed(
+        &server,
+        &roads,
+        pb::DocumentType::Ksb,
+        &docx(&[
+            "Rencana kerja pemeliharaan jalan akses menuju Cilowong.",
+            "Jembatan dan drainase.",
+        ]),
+    )
+    .await;
+    assert!(word.has_text);
+    // `health` has only a scan without a text layer: stored, "no text".
+    let mut png = vec![0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A];
+    png.extend([0u8; 64]);
+    let (_, scan) = filed(&server, &health, pb::DocumentType::Ksb, &png).await;
+    assert!(!scan.has_text);
+
+    // A phrase from the signed text finds `waste`, with where it matched.
+    let hits = search(&server, &server.admin, "\"pengelolaan sampah regional\"")
+        .await
+        .unwrap();
+    assert_eq!(hits.len(), 1, "{hits:?}");
+    assert_eq!(hits[0].agreement, waste.name);
+    assert_eq!(hits[0].document_number, "415.4/12-HUK/2024");
+    assert_eq!(hits[0].matched_in, pb::SearchMatch::DocumentText as i32);
+    assert!(
+        hits[0]
+            .document
+            .starts_with(&format!("{}/documents/", waste.name))
+    );
+    assert!(
+        hits[0]
+            .snippet
+            .contains("«pengelolaan» «sampah» «regional»"),
+        "{}",
+        hits[0].snippet
+    );
+    // Words are AND-ed; one word alone finds both texts that say it, ranked.
+    let hits = search(&server, &server.admin, "Cilowong sampah")
+        .await
+        .unwrap();
+    assert_eq!(
+        hits.iter()
+            .map(|h| h.agreement.as_str())
+            .collect::<Vec<_>>(),
+        [waste.name.as_str()],
+        "AND-ed: only the text with both words"
+    );
+    let hits = search(&server, &server.admin, "Cilowong").await.unwrap();
+    assert_eq!(hits.len(), 2, "{hits:?}");
+    assert!(hits[0].rank >= hits[1].rank);
+    // Indonesian stemming is PostgreSQL's: "pemeliharaan" is found as written.
+    let hits = search(&server, &server.admin, "pemeliharaan jalan")
+        .await
+        .unwrap();
+    assert_eq!(hits.len(), 1);
+    assert_eq!(hits[0].agreement, roads.name);
+    // The title, the document number and the parties are searched too.
+    let hits = search(&server, &server.admin, "kesehatan").await.unwrap();
+    assert_eq!(
+        (hits.len(), hits[0].matched_in),
+        (1, pb::SearchMatch::Record as i32)
+    );
+    let hits = search(&server, &server.admin, "Tangerang").await.unwrap();
+    assert_eq!(hits.len(), 3, "every fixture's partner is Kota Tangerang");
+    assert!(
+        hits.iter()
+            .all(|h| h.matched_in == pb::SearchMatch::Party as i32)
+    );
+    // A word only a newer version no longer says is not found; the newest
+    // version's is.
+    let document = format!("{}/documents/", roads.name);
+    let listed = server
+        .documents()
+        .list_documents(authed(
+            &server.admin,
+            pb::ListDocumentsRequest {
+                parent: roads.name.clone(),
+                show_deleted: false,
+            },
+        ))
+        .await
+        .unwrap()
+        .into_inner()
+        .documents;
+    assert!(listed[0].name.starts_with(&document));
+    upload_grpc(
+        &server,
+        Some(&server.admin),
+        upload_messages(
+            &listed[0].name,
+            "",
+            "",
+            &docx(&["Rencana kerja pemeliharaan trotoar kota."]),
+            1024,
+        ),
+    )
+    .await
+    .unwrap();
+    assert!(
+        search(&server, &server.admin, "Cilowong drainase")
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        search(&server, &server.admin, "trotoar").await.unwrap()[0].agreement,
+        roads.name
+    );
+    // A deleted document's text is not searched.
+    let waste_documents = server
+        .documents()
+        .list_documents(authed(
+            &server.admin,
+            pb::ListDocumentsRequest {
+                parent: waste.name.clone(),
+                show_deleted: false,
+            },
+        ))
+        .await
+        .unwrap()
+        .into_inner()
+        .documents;
+    server
+        .documents()
+        .delete_document(authed(
+            &server.admin,
+            pb::DeleteDocumentRequest {
+                name: waste_documents[0].name.clone(),
+            },
+        ))
+        .await
+        .unwrap();
+    assert!(
+        search(&server, &server.admin, "\"pengelolaan sampah regional\"")
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    // Another region's reader finds nothing here and may not ask for it.
+    let jabar = server
+        .token("analis-jabar", Role::Analyst, None, Some("32"))
+        .await;
+    assert!(
+        search(&server, &jabar, "Tangerang")
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let status = server
+        .agreements()
+        .search_agreements(authed(
+            &jabar,
+            pb::SearchAgreementsRequest {
+                query: "Tangerang".into(),
+                region_code: "36".into(),
+                ..Default::default()
+            },
+        ))
+        .await
+        .unwrap_err();
+    assert_eq!(status.code(), tonic::Code::PermissionDenied);
+    // No words: INVALID_ARGUMENT on `query`.
+    let status = search(&server, &server.admin, "   ").await.unwrap_err();
+    assert_eq!(status.code(), tonic::Code::InvalidArgument);
+    assert_eq!(violation_fields(&status), ["query"]);
+}

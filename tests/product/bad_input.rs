@@ -1643,6 +1643,19 @@ fn specs(t: &Targets) -> Vec<Spec> {
         .set("states[0]", Val::I(0), ia("states[0]")),
         Spec::new(
             "AgreementService",
+            "SearchAgreements",
+            &pb::SearchAgreementsRequest {
+                query: "sampah".into(),
+                region_code: "36".into(),
+                page_size: 5,
+            },
+        )
+        .page_size()
+        .set("query", s(""), ia("query"))
+        .set("query", s("   "), ia("query"))
+        .set("region_code", s(""), Want::Code(Code::Ok)),
+        Spec::new(
+            "AgreementService",
             "UpdateAgreement",
             &pb::UpdateAgreementRequest {
                 agreement: Some(pb::Agreement {

@@ -5,6 +5,7 @@
 
 pub mod access;
 pub mod agreement_record;
+pub mod agreement_search;
 pub mod agreements;
 pub mod archive;
 pub mod audit;

@@ -552,6 +552,51 @@ impl AgreementService for Agreements {
         Ok(Response::new(to_proto(changed)))
     }
 
+    async fn search_agreements(
+        &self,
+        request: Request<pb::SearchAgreementsRequest>,
+    ) -> Result<Response<pb::SearchAgreementsResponse>, Status> {
+        use kerjasama_core::agreement_search::{self, MatchedIn};
+        let actor = caller(&request)?;
+        let request = request.into_inner();
+        let region = Some(request.region_code.as_str()).filter(|r| !r.is_empty());
+        let hits = agreement_search::search(
+            &self.pool,
+            &actor,
+            &request.query,
+            region,
+            request.page_size,
+        )
+        .await
+        .map_err(on(""))?;
+        Ok(Response::new(pb::SearchAgreementsResponse {
+            results: hits
+                .into_iter()
+                .map(|hit| pb::AgreementSearchResult {
+                    agreement: kerjasama_core::names::agreement_name(hit.agreement_id),
+                    document: hit
+                        .document_id
+                        .map(|d| {
+                            format!(
+                                "{}/documents/{d}",
+                                kerjasama_core::names::agreement_name(hit.agreement_id)
+                            )
+                        })
+                        .unwrap_or_default(),
+                    title: hit.title,
+                    document_number: hit.document_number,
+                    rank: hit.rank,
+                    matched_in: match hit.matched_in {
+                        MatchedIn::Record => pb::SearchMatch::Record,
+                        MatchedIn::Party => pb::SearchMatch::Party,
+                        MatchedIn::DocumentText => pb::SearchMatch::DocumentText,
+                    } as i32,
+                    snippet: hit.snippet,
+                })
+                .collect(),
+        }))
+    }
+
     async fn list_agreement_events(
         &self,
         request: Request<pb::ListAgreementEventsRequest>,

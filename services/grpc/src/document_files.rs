@@ -93,6 +93,7 @@ fn describe(agreement: Uuid, stored: &StoredFile) -> serde_json::Value {
         "file_name": stored.file_name,
         "uploaded_by": stored.uploaded_by,
         "create_time": stored.create_time.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        "has_text": stored.has_text,
     })
 }
 

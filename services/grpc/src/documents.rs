@@ -52,6 +52,7 @@ fn file_to_proto(agreement_id: uuid::Uuid, f: StoredFile) -> pb::DocumentFile {
         file_name: f.file_name,
         uploaded_by: f.uploaded_by,
         create_time: Some(timestamp(f.create_time)),
+        has_text: f.has_text,
     }
 }
 

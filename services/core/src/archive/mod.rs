@@ -9,6 +9,7 @@
 
 pub mod content;
 pub mod store;
+pub mod text;
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
@@ -20,10 +21,14 @@ use crate::access::Principal;
 use crate::audit;
 use crate::error::{CoreError, CoreResult, FieldViolation};
 use crate::pool::PgPool;
-use crate::schema::{agreement_documents, document_files};
+use crate::schema::{agreement_documents, document_files, document_texts};
 use crate::wording;
 pub use content::MediaType;
 pub use store::{ReceiveError, Received, Store};
+
+/// How long reading a file's text may take before the file is kept without
+/// it.
+const TEXT_EXTRACTION_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// The largest file the archive takes by default (bytes).
 pub const DEFAULT_MAX_FILE_BYTES: u64 = 50 * 1024 * 1024;
@@ -54,9 +59,22 @@ impl Settings {
     }
 }
 
-/// One stored version of a document's file.
+/// A row of `document_files`.
 #[derive(Debug, Clone, Serialize, Queryable, Selectable)]
 #[diesel(table_name = document_files, check_for_backend(diesel::pg::Pg))]
+struct FileRow {
+    document_id: Uuid,
+    version: i32,
+    sha256: String,
+    size_bytes: i64,
+    media_type: String,
+    file_name: String,
+    uploaded_by: String,
+    create_time: DateTime<Utc>,
+}
+
+/// One stored version of a document's file.
+#[derive(Debug, Clone, Serialize)]
 pub struct StoredFile {
     pub document_id: Uuid,
     pub version: i32,
@@ -66,6 +84,40 @@ pub struct StoredFile {
     pub file_name: String,
     pub uploaded_by: String,
     pub create_time: DateTime<Utc>,
+    /// Its text was read and is searchable; false: an image or a scan
+    /// without a text layer ("no text").
+    pub has_text: bool,
+}
+
+impl FileRow {
+    fn with_text(self, has_text: bool) -> StoredFile {
+        StoredFile {
+            document_id: self.document_id,
+            version: self.version,
+            sha256: self.sha256,
+            size_bytes: self.size_bytes,
+            media_type: self.media_type,
+            file_name: self.file_name,
+            uploaded_by: self.uploaded_by,
+            create_time: self.create_time,
+            has_text,
+        }
+    }
+}
+
+/// The versions of `document_id` whose text was read.
+async fn versions_with_text(
+    conn: &mut diesel_async::AsyncPgConnection,
+    document_id: Uuid,
+) -> CoreResult<std::collections::HashSet<i32>> {
+    Ok(document_texts::table
+        .filter(document_texts::document_id.eq(document_id))
+        .filter(document_texts::body.is_not_null())
+        .select(document_texts::version)
+        .load::<i32>(conn)
+        .await?
+        .into_iter()
+        .collect())
 }
 
 /// What an upload says of itself besides its bytes.
@@ -217,7 +269,16 @@ pub async fn upload(
             CoreError::says("file", &wording::FILE_PDF_ENCRYPTED, vec![])
         }
     })?;
-    drop(bytes);
+    // The words, for search: read off the runtime, bounded in time; a file
+    // whose text cannot be read in time is kept without it.
+    let text = tokio::time::timeout(
+        TEXT_EXTRACTION_TIMEOUT,
+        tokio::task::spawn_blocking(move || text::extract(kind, &bytes)),
+    )
+    .await
+    .ok()
+    .and_then(Result::ok)
+    .flatten();
     let sha256 = received.sha256.clone();
     let size_bytes = received.size_bytes as i64;
     let mut conn = pool.get().await?;
@@ -248,7 +309,7 @@ pub async fn upload(
         } else {
             upload.file_name.trim().to_string()
         };
-        let stored: StoredFile = diesel::insert_into(document_files::table)
+        let stored: FileRow = diesel::insert_into(document_files::table)
             .values((
                 document_files::document_id.eq(document_id),
                 document_files::version.eq(last.unwrap_or(0) + 1),
@@ -259,9 +320,19 @@ pub async fn upload(
                 document_files::file_name.eq(&file_name),
                 document_files::uploaded_by.eq(&actor.name),
             ))
-            .returning(StoredFile::as_returning())
+            .returning(FileRow::as_returning())
             .get_result(conn)
             .await?;
+        diesel::insert_into(document_texts::table)
+            .values((
+                document_texts::document_id.eq(document_id),
+                document_texts::version.eq(stored.version),
+                document_texts::region_code.eq(&region_code),
+                document_texts::body.eq(text.as_deref()),
+            ))
+            .execute(conn)
+            .await?;
+        let stored = stored.with_text(text.is_some());
         // The file is in place before the row naming it commits; a refusal
         // above leaves nothing in the store.
         settings.store.keep(received).await.map_err(store_failure)?;
@@ -384,12 +455,20 @@ pub async fn versions(
     crate::agreement_record::get(pool, actor, agreement_id).await?;
     let mut conn = pool.get().await?;
     document(&mut conn, agreement_id, document_id).await?;
-    Ok(document_files::table
+    let rows: Vec<FileRow> = document_files::table
         .filter(document_files::document_id.eq(document_id))
         .order(document_files::version)
-        .select(StoredFile::as_select())
+        .select(FileRow::as_select())
         .load(&mut conn)
-        .await?)
+        .await?;
+    let texts = versions_with_text(&mut conn, document_id).await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let has_text = texts.contains(&row.version);
+            row.with_text(has_text)
+        })
+        .collect())
 }
 
 /// A version of a document's file (the newest when `version` is `None`) with
@@ -408,7 +487,7 @@ pub async fn download(
     let mut query = document_files::table
         .filter(document_files::document_id.eq(document_id))
         .order(document_files::version.desc())
-        .select(StoredFile::as_select())
+        .select(FileRow::as_select())
         .into_boxed();
     if let Some(version) = version {
         query = query.filter(document_files::version.eq(version));
@@ -452,5 +531,8 @@ pub async fn download(
         })),
     )
     .await?;
-    Ok((stored, bytes))
+    let has_text = versions_with_text(&mut conn, document_id)
+        .await?
+        .contains(&stored.version);
+    Ok((stored.with_text(has_text), bytes))
 }

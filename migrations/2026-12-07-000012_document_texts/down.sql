@@ -1,0 +1,3 @@
+DROP INDEX agreement_parties_search;
+DROP INDEX agreements_search;
+DROP TABLE document_texts;
