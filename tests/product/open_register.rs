@@ -37,6 +37,7 @@ const PUBLIC_COLUMNS: &[&str] = &[
     "sector_label",
     "party_kind_labels",
     "party_region_names",
+    "signed_document",
 ];
 
 async fn public_server() -> TestServer {
@@ -349,6 +350,114 @@ async fn nothing_outside_the_public_field_list_is_ever_published() {
     }
     for shown in [&seeded.live, &seeded.full] {
         assert!(published.contains(shown.name.trim_start_matches("agreements/")));
+    }
+}
+
+/// A document of `kind` on `agreement` holding `bytes`.
+async fn with_file(
+    server: &TestServer,
+    agreement: &pb::Agreement,
+    kind: pb::DocumentType,
+    bytes: &[u8],
+) -> String {
+    let document = server
+        .documents()
+        .create_document(authed(
+            &server.admin,
+            pb::CreateDocumentRequest {
+                parent: agreement.name.clone(),
+                document: Some(pb::Document {
+                    r#type: kind as i32,
+                    number: agreement.document_number.clone(),
+                    title: "Naskah yang ditandatangani".into(),
+                    uri: "https://arsip.bantenprov.go.id/ks/naskah.pdf".into(),
+                    ..Default::default()
+                }),
+            },
+        ))
+        .await
+        .unwrap()
+        .into_inner()
+        .name;
+    crate::archive::upload_grpc(
+        server,
+        Some(&server.admin),
+        crate::archive::upload_messages(&document, "", "", bytes, 4096),
+    )
+    .await
+    .unwrap();
+    document
+}
+
+#[tokio::test]
+async fn the_signed_pdf_is_published_only_for_an_agreement_public_in_full() {
+    let server = public_server().await;
+    let seeded = seed(&server).await;
+    let signed = crate::archive::text_pdf(&["KESEPAKATAN BERSAMA", "Pengelolaan sampah regional"]);
+    // Both agreements in force hold their signed text; only `full` is public
+    // in full. A draft's scan is never published either.
+    with_file(&server, &seeded.full, pb::DocumentType::Ksb, &signed).await;
+    let live_pdf = crate::archive::text_pdf(&["PERJANJIAN KERJA SAMA", "Beasiswa"]);
+    with_file(&server, &seeded.live, pb::DocumentType::Pks, &live_pdf).await;
+    with_file(&server, &seeded.draft, pb::DocumentType::Pks, &live_pdf).await;
+
+    let (status, _, csv) = fetch(&server, "public_register.csv").await;
+    assert_eq!(status, 200);
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let at = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .position(|h| h == "signed_document")
+        .unwrap();
+    let links: std::collections::BTreeMap<String, String> = reader
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            (r[0].to_string(), r[at].to_string())
+        })
+        .collect();
+    let id = |a: &pb::Agreement| a.name.trim_start_matches("agreements/").to_string();
+    assert_eq!(
+        links[&id(&seeded.full)],
+        format!("agreements/{}/signed.pdf", id(&seeded.full))
+    );
+    assert_eq!(links[&id(&seeded.live)], "", "not public in full: no link");
+
+    // The link, resolved against /public/, serves the signed PDF, no token.
+    let (status, headers, body) = http_get(
+        server.http_addr,
+        &format!("/public/{}", links[&id(&seeded.full)]),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(body, signed);
+    assert!(
+        headers
+            .iter()
+            .any(|(k, v)| k == "content-type" && v == "application/pdf")
+    );
+    // Not public in full, not in force, not there at all: the same 404.
+    for agreement in [
+        id(&seeded.live),
+        id(&seeded.draft),
+        id(&seeded.deleted),
+        uuid::Uuid::now_v7().to_string(),
+        "x".into(),
+    ] {
+        let (status, _, body) = http_get(
+            server.http_addr,
+            &format!("/public/agreements/{agreement}/signed.pdf"),
+            None,
+        )
+        .await;
+        assert_eq!(
+            status,
+            404,
+            "{agreement}: {}",
+            String::from_utf8_lossy(&body)
+        );
     }
 }
 

@@ -186,7 +186,18 @@ pub const COLUMNS: &[Column] = &[
         description_id: "Nama daerah mitra pemerintah daerah, dipisah \"; \"",
         description_en: "Names of the regional-government partners' regions, separated by \"; \"",
     },
+    Column {
+        name: "signed_document",
+        description_id: "Alamat naskah perjanjian yang ditandatangani (PDF), relatif terhadap alamat register terbuka (/public/); hanya bila public_in_full dan naskahnya tersimpan di arsip",
+        description_en: "Address of the signed agreement (PDF), relative to the open register's address (/public/); only when public_in_full and the signed text is in the archive",
+    },
 ];
+
+/// The address of an agreement's published signed PDF, relative to
+/// `/public/`.
+pub fn signed_document_path(agreement_id: uuid::Uuid) -> String {
+    format!("agreements/{agreement_id}/signed.pdf")
+}
 
 /// A partner as published.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -226,6 +237,9 @@ pub struct PublicAgreement {
     pub budget_idr: Option<String>,
     pub planned_benefit_idr: Option<String>,
     pub realised_benefit_idr: Option<String>,
+    /// Where its signed PDF is published ([`signed_document_path`]); only
+    /// when `public_in_full` and the archive holds it.
+    pub signed_document: Option<String>,
 }
 
 /// The register's public part as of a day.
@@ -252,6 +266,7 @@ fn project(
     unit_name: &str,
     sector_label: &str,
     benefits: Option<&Benefits>,
+    signed_pdf_on_file: bool,
 ) -> PublicAgreement {
     use crate::code_labels::Labelled;
     let f = &agreement.fields;
@@ -301,6 +316,7 @@ fn project(
         realised_benefit_idr: full
             .then(|| benefits.and_then(|b| b.realised.as_ref()).map(whole))
             .flatten(),
+        signed_document: (full && signed_pdf_on_file).then(|| signed_document_path(agreement.id)),
     }
 }
 
@@ -390,6 +406,11 @@ pub async fn read(
             benefits.entry(id).or_default().realised = sum;
         }
     }
+    let published_pdfs: std::collections::HashSet<uuid::Uuid> = if full.is_empty() {
+        Default::default()
+    } else {
+        crate::archive::signed_pdfs_on_file(&mut conn, &full).await?
+    };
     let modified = listed.iter().map(|a| a.update_time).max();
     let agreements = listed
         .iter()
@@ -402,7 +423,13 @@ pub async fn read(
                 .get(&a.fields.sector)
                 .map(String::as_str)
                 .unwrap_or("");
-            project(a, unit_name, sector, benefits.get(&a.id))
+            project(
+                a,
+                unit_name,
+                sector,
+                benefits.get(&a.id),
+                published_pdfs.contains(&a.id),
+            )
         })
         .collect();
     Ok(OpenRegister {
@@ -460,6 +487,7 @@ impl OpenRegister {
                 &a.sector_label,
                 &joined(a.parties.iter().map(|p| p.kind_label)),
                 &joined(a.parties.iter().filter_map(|p| p.region_name.as_deref())),
+                a.signed_document.as_deref().unwrap_or(""),
             ]
             .map(|cell| crate::spreadsheet_cell::neutralise(cell).into_owned());
             out.write_record(&row).map_err(fail)?;
@@ -642,12 +670,15 @@ mod tests {
             planned: Some(BigDecimal::from(5)),
             realised: Some(BigDecimal::from(3)),
         };
+        // Its signed PDF is on file, but it is not public in full.
         let public = project(
             &agreement(false),
             "Dinas Pendidikan",
             "Pendidikan",
             Some(&benefits),
+            true,
         );
+        assert_eq!(public.signed_document, None);
         assert_eq!(public.parties[0].name, "INDIVIDUAL");
         assert_eq!(public.parties[1].name, "Universitas Tirtayasa");
         assert_eq!(public.budget_idr, None);
@@ -661,7 +692,15 @@ mod tests {
             "Dinas Pendidikan",
             "Pendidikan",
             Some(&benefits),
+            true,
         );
+        assert!(
+            full.signed_document
+                .as_deref()
+                .is_some_and(|d| d.ends_with("/signed.pdf"))
+        );
+        let without_file = project(&agreement(true), "Dinas", "Pendidikan", None, false);
+        assert_eq!(without_file.signed_document, None);
         assert_eq!(full.budget_idr.as_deref(), Some("1250000000"));
         assert_eq!(full.realised_benefit_idr.as_deref(), Some("3"));
         assert_eq!(full.parties[0].name, "INDIVIDUAL");
@@ -673,7 +712,7 @@ mod tests {
             as_of: NaiveDate::from_ymd_opt(2026, 11, 27).unwrap(),
             region_code: Some("36".into()),
             modified: None,
-            agreements: vec![project(&agreement(false), "Dinas", "Pendidikan", None)],
+            agreements: vec![project(&agreement(true), "Dinas", "Pendidikan", None, true)],
         };
         let csv = String::from_utf8(register.to_csv().unwrap()).unwrap();
         let header = csv.lines().next().unwrap();

@@ -511,6 +511,8 @@ diesel::joinable!(agreement_stages -> stage_definitions (code));
 diesel::joinable!(stage_templates -> stage_definitions (stage_code));
 diesel::allow_tables_to_appear_in_same_query!(
     agreements,
+    agreement_documents,
+    document_files,
     agreement_parties,
     units,
     sectors,

@@ -207,11 +207,19 @@ pub async fn serve(
         archive,
         limits,
     } = settings;
-    let public = crate::open_register::OpenRegisterState::new(pool.clone(), open_register);
+    let public = crate::open_register::OpenRegisterState::new(
+        pool.clone(),
+        open_register,
+        archive.store.clone(),
+    );
     let app = Router::new()
         .route(
             "/public/{file}",
-            get(crate::open_register::public_file).with_state((public, tls.is_some())),
+            get(crate::open_register::public_file).with_state((public.clone(), tls.is_some())),
+        )
+        .route(
+            "/public/agreements/{id}/signed.pdf",
+            get(crate::open_register::signed_pdf).with_state(public),
         )
         .route("/metrics", get(metrics))
         .route("/reports/latest/{file}", get(latest_file))

@@ -5,7 +5,10 @@
 //!   signed agreements in force today, their public fields only
 //!   (`kerjasama_core::open_register`);
 //! - `GET /public/public_register_dictionary.csv`: the data dictionary;
-//! - `GET /public/dcat.json`: the DCAT-style description portals harvest.
+//! - `GET /public/dcat.json`: the DCAT-style description portals harvest;
+//! - `GET /public/agreements/{id}/signed.pdf`: the signed PDF of an agreement
+//!   in the register that the bureau marked `public_in_full`, when the archive
+//!   holds it (the `signed_document` column links it); 404 for any other.
 //!
 //! Disabled, every `/public/` path answers 404 and reads nothing.
 
@@ -14,6 +17,7 @@ use std::sync::Arc;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use kerjasama_core::archive::Store;
 use kerjasama_core::calendar;
 use kerjasama_core::open_register::{self, OpenRegister};
 use kerjasama_core::pool::PgPool;
@@ -48,14 +52,17 @@ pub(crate) struct OpenRegisterState {
     pub pool: PgPool,
     pub settings: Option<OpenRegisterSettings>,
     pub cache: Arc<tokio::sync::Mutex<Cached>>,
+    /// The document archive (signed PDFs of `public_in_full` agreements).
+    pub store: Store,
 }
 
 impl OpenRegisterState {
-    pub fn new(pool: PgPool, settings: Option<OpenRegisterSettings>) -> Self {
+    pub fn new(pool: PgPool, settings: Option<OpenRegisterSettings>, store: Store) -> Self {
         Self {
             pool,
             settings,
             cache: Arc::default(),
+            store,
         }
     }
 
@@ -156,6 +163,90 @@ pub(crate) async fn public_file(
     match bytes {
         Ok(bytes) => send(&file, bytes, max_age),
         Err(error) => failure(StatusCode::INTERNAL_SERVER_ERROR, &error.to_string()),
+    }
+}
+
+/// `GET /public/agreements/{id}/signed.pdf`: published only for an agreement
+/// the open register lists with a `signed_document` (in force today,
+/// `public_in_full`, its signed PDF in the archive); 404 otherwise, the same
+/// answer whether the agreement exists or not.
+pub(crate) async fn signed_pdf(
+    State(state): State<OpenRegisterState>,
+    Path(id): Path<String>,
+) -> Response {
+    let not_published = || {
+        failure(
+            StatusCode::NOT_FOUND,
+            "tidak dipublikasikan / not published: the open register publishes the signed PDF of an agreement in force that the bureau marked public_in_full",
+        )
+    };
+    let Some(settings) = &state.settings else {
+        return failure(
+            StatusCode::NOT_FOUND,
+            "the open register is not published by this server (start it with --public-register)",
+        );
+    };
+    let Some(agreement_id) = kerjasama_core::names::parse_id(&id) else {
+        return not_published();
+    };
+    let (register, max_age) = match state.read(settings.region_code.as_deref()).await {
+        Ok(read) => read,
+        Err(error) => {
+            tracing::warn!(%error, "open register");
+            return failure(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "the register cannot be read right now; try again shortly",
+            );
+        }
+    };
+    let Some(published) = register
+        .agreements
+        .iter()
+        .find(|a| a.id == agreement_id.to_string() && a.signed_document.is_some())
+    else {
+        return not_published();
+    };
+    match kerjasama_core::archive::published_signed_pdf(&state.pool, &state.store, agreement_id)
+        .await
+    {
+        Ok(Some((file, bytes))) => {
+            let name: String = published
+                .document_number
+                .chars()
+                .map(|c| {
+                    if c.is_ascii_alphanumeric() || c == '-' || c == '.' {
+                        c
+                    } else {
+                        '_'
+                    }
+                })
+                .collect();
+            (
+                [
+                    (header::CONTENT_TYPE, "application/pdf".to_string()),
+                    (
+                        header::CONTENT_DISPOSITION,
+                        format!(
+                            "inline; filename=\"{}.pdf\"",
+                            if name.is_empty() { "naskah" } else { &name }
+                        ),
+                    ),
+                    (header::ETAG, format!("\"{}\"", file.sha256)),
+                    (header::CACHE_CONTROL, format!("public, max-age={max_age}")),
+                    (header::ACCESS_CONTROL_ALLOW_ORIGIN, "*".to_string()),
+                ],
+                bytes,
+            )
+                .into_response()
+        }
+        Ok(None) => not_published(),
+        Err(error) => {
+            tracing::warn!(%error, "open register signed PDF");
+            failure(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "the archive cannot be read right now; try again shortly",
+            )
+        }
     }
 }
 

@@ -444,6 +444,71 @@ fn default_file_name(document: &crate::documents::Document, kind: MediaType) -> 
     format!("{safe}.{}", kind.extension())
 }
 
+/// The newest PDF of each agreement's own signed document (a live document
+/// whose type is the agreement's `document_kind`): (agreement, document,
+/// its newest PDF version). The newest such document wins.
+async fn signed_pdfs(
+    conn: &mut diesel_async::AsyncPgConnection,
+    agreement_ids: &[Uuid],
+) -> CoreResult<Vec<(Uuid, FileRow)>> {
+    use crate::schema::agreements;
+    let rows: Vec<(Uuid, FileRow)> = document_files::table
+        .inner_join(
+            agreement_documents::table.on(agreement_documents::id.eq(document_files::document_id)),
+        )
+        .inner_join(agreements::table.on(agreements::id.eq(agreement_documents::agreement_id)))
+        .filter(agreement_documents::agreement_id.eq_any(agreement_ids))
+        .filter(agreement_documents::delete_time.is_null())
+        .filter(agreement_documents::kind.eq(agreements::document_kind))
+        .filter(document_files::media_type.eq(MediaType::Pdf.mime()))
+        .order((
+            agreement_documents::agreement_id,
+            agreement_documents::create_time.desc(),
+            document_files::version.desc(),
+        ))
+        .select((agreement_documents::agreement_id, FileRow::as_select()))
+        .load(conn)
+        .await?;
+    // The first row of each agreement: its newest document's newest PDF.
+    let mut seen = std::collections::HashSet::new();
+    Ok(rows
+        .into_iter()
+        .filter(|(agreement, _)| seen.insert(*agreement))
+        .collect())
+}
+
+/// Which of `agreement_ids` have their own signed text on file as a PDF.
+pub async fn signed_pdfs_on_file(
+    conn: &mut diesel_async::AsyncPgConnection,
+    agreement_ids: &[Uuid],
+) -> CoreResult<std::collections::HashSet<Uuid>> {
+    Ok(signed_pdfs(conn, agreement_ids)
+        .await?
+        .into_iter()
+        .map(|(agreement, _)| agreement)
+        .collect())
+}
+
+/// The signed PDF of an agreement the open register publishes (the caller
+/// has checked that it does): the file and its bytes, verified. Not audited
+/// per request: it is public, and a public path must not let anyone grow the
+/// audit trail.
+pub async fn published_signed_pdf(
+    pool: &PgPool,
+    store: &Store,
+    agreement_id: Uuid,
+) -> CoreResult<Option<(StoredFile, Vec<u8>)>> {
+    let mut conn = pool.get().await?;
+    let Some((_, row)) = signed_pdfs(&mut conn, &[agreement_id]).await?.pop() else {
+        return Ok(None);
+    };
+    let bytes = store
+        .read_verified(&row.sha256)
+        .await
+        .map_err(|e| CoreError::Unavailable(format!("reading the archive: {e}")))?;
+    Ok(bytes.map(|bytes| (row.with_text(false), bytes)))
+}
+
 /// Every version of a document's file, oldest first (readers of the
 /// agreement only).
 pub async fn versions(
