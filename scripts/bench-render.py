@@ -223,6 +223,13 @@ def render(results, agreements, seconds):
         w(open(imports).read())
     except OSError:
         pass
+    # The archive figures come from scripts/bench-archive; kept as they are.
+    archive = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "services", "loadgen",
+                           "archive.md")
+    try:
+        w(open(archive).read())
+    except OSError:
+        pass
     return "\n".join(out) + "\n"
 
 

@@ -856,6 +856,30 @@ pub(crate) fn text_pdf(lines: &[&str]) -> Vec<u8> {
     pdf
 }
 
+/// A scanned page as a PDF: one image, no text layer. Its pixel bytes hold
+/// "/JS " and "/Encrypt", as any large scan's may by chance.
+fn scanned_pdf() -> Vec<u8> {
+    let mut pixels: Vec<u8> = (0..4096u32).map(|i| (i * 31 % 251) as u8).collect();
+    pixels.splice(100..100, b"/JS \x00/Encrypt\x01/Launch ".iter().copied());
+    let mut pdf = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n\
+        2 0 obj\n<< /Type /Pages /Kids [3 0 R] /Count 1 >>\nendobj\n\
+        3 0 obj\n<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] \
+        /Resources << /XObject << /Im1 5 0 R >> >> /Contents 4 0 R >>\nendobj\n\
+        4 0 obj\n<< /Length 34 >>\nstream\nq 595 0 0 842 0 0 cm /Im1 Do Q    \nendstream\nendobj\n"
+        .to_vec();
+    pdf.extend(
+        format!(
+            "5 0 obj\n<< /Type /XObject /Subtype /Image /Width 64 /Height 64 /ColorSpace /DeviceGray \
+             /BitsPerComponent 8 /Length {} >>\nstream\n",
+            pixels.len()
+        )
+        .into_bytes(),
+    );
+    pdf.extend(&pixels);
+    pdf.extend(b"\nendstream\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n");
+    pdf
+}
+
 /// A DOCX with `paragraphs`.
 fn docx(paragraphs: &[&str]) -> Vec<u8> {
     let body: String = paragraphs
@@ -985,11 +1009,17 @@ async fn an_agreement_is_found_by_a_phrase_of_its_signed_text_ranked_with_a_snip
     )
     .await;
     assert!(word.has_text);
-    // `health` has only a scan without a text layer: stored, "no text".
+    // `health` has only a scanned PDF without a text layer (an image whose
+    // pixels happen to hold the bytes "/JS" and "/Encrypt": data, not
+    // syntax): stored, "no text".
+    let (_, scan) = filed(&server, &health, pb::DocumentType::Ksb, &scanned_pdf()).await;
+    assert!(!scan.has_text);
+    assert_eq!(scan.media_type, "application/pdf");
+    // An image is stored the same way.
     let mut png = vec![0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A];
     png.extend([0u8; 64]);
-    let (_, scan) = filed(&server, &health, pb::DocumentType::Ksb, &png).await;
-    assert!(!scan.has_text);
+    let (_, photo) = filed(&server, &health, pb::DocumentType::Other, &png).await;
+    assert!(!photo.has_text);
 
     // A phrase from the signed text finds `waste`, with where it matched.
     let hits = search(&server, &server.admin, "\"pengelolaan sampah regional\"")

@@ -127,25 +127,25 @@ pub async fn search(
         (None, None) if actor.sees_all_regions() => None,
         (None, None) => return Ok(Vec::new()),
     };
+    // Ranks are computed for every match; snippets (the costly part: each
+    // reads a whole text again) only for the hits returned.
     let sql = format!(
         "WITH q AS (SELECT websearch_to_tsquery('indonesian', $1) AS q), \
          hits AS ( \
            SELECT a.id AS agreement_id, 'RECORD' AS source, NULL::uuid AS document_id, \
-                  ts_rank(to_tsvector('indonesian', a.title || ' ' || a.document_number), q.q)::float8 AS rank, \
-                  ts_headline('indonesian', a.document_number || ' ' || a.title, q.q, '{HEADLINE}') AS snippet \
+                  NULL::int AS version, NULL::int AS position, \
+                  ts_rank(to_tsvector('indonesian', a.title || ' ' || a.document_number), q.q)::float8 AS rank \
            FROM agreements a, q \
            WHERE a.delete_time IS NULL AND ($2::text IS NULL OR a.region_code = $2) \
              AND to_tsvector('indonesian', a.title || ' ' || a.document_number) @@ q.q \
            UNION ALL \
-           SELECT a.id, 'PARTY', NULL::uuid, \
-                  ts_rank(to_tsvector('indonesian', p.name), q.q)::float8, \
-                  ts_headline('indonesian', p.name, q.q, '{HEADLINE}') \
+           SELECT a.id, 'PARTY', NULL::uuid, NULL::int, p.position::int, \
+                  ts_rank(to_tsvector('indonesian', p.name), q.q)::float8 \
            FROM agreement_parties p JOIN agreements a ON a.id = p.agreement_id, q \
            WHERE a.delete_time IS NULL AND ($2::text IS NULL OR a.region_code = $2) \
              AND to_tsvector('indonesian', p.name) @@ q.q \
            UNION ALL \
-           SELECT a.id, 'DOCUMENT_TEXT', d.id, ts_rank(t.search, q.q)::float8, \
-                  ts_headline('indonesian', t.body, q.q, '{HEADLINE}') \
+           SELECT a.id, 'DOCUMENT_TEXT', d.id, t.version, NULL::int, ts_rank(t.search, q.q)::float8 \
            FROM document_texts t \
            JOIN agreement_documents d ON d.id = t.document_id \
            JOIN agreements a ON a.id = d.agreement_id, q \
@@ -154,11 +154,22 @@ pub async fn search(
              AND t.version = (SELECT max(f.version) FROM document_files f WHERE f.document_id = t.document_id) \
          ), best AS ( \
            SELECT DISTINCT ON (agreement_id) * FROM hits \
-           ORDER BY agreement_id, rank DESC, source DESC, document_id \
+           ORDER BY agreement_id, rank DESC, source DESC, document_id, position \
+         ), top AS ( \
+           SELECT b.*, a.title, a.document_number FROM best b JOIN agreements a ON a.id = b.agreement_id \
+           ORDER BY b.rank DESC, a.document_number, b.agreement_id LIMIT $3 \
          ) \
-         SELECT b.agreement_id, a.title, a.document_number, b.rank, b.source, b.document_id, b.snippet \
-         FROM best b JOIN agreements a ON a.id = b.agreement_id \
-         ORDER BY b.rank DESC, a.document_number, b.agreement_id LIMIT $3"
+         SELECT t.agreement_id, t.title, t.document_number, t.rank, t.source, t.document_id, \
+                coalesce(CASE t.source \
+                  WHEN 'RECORD' THEN ts_headline('indonesian', t.document_number || ' ' || t.title, q.q, '{HEADLINE}') \
+                  WHEN 'PARTY' THEN (SELECT ts_headline('indonesian', p.name, q.q, '{HEADLINE}') \
+                                     FROM agreement_parties p \
+                                     WHERE p.agreement_id = t.agreement_id AND p.position = t.position) \
+                  ELSE (SELECT ts_headline('indonesian', x.body, q.q, '{HEADLINE}') FROM document_texts x \
+                        WHERE x.document_id = t.document_id AND x.version = t.version) \
+                END, '') AS snippet \
+         FROM top t, q \
+         ORDER BY t.rank DESC, t.document_number, t.agreement_id"
     );
     let mut conn = pool.get().await?;
     let rows: Vec<Row> = diesel::sql_query(sql)

@@ -5,9 +5,10 @@
 //! launch action, an encrypted PDF.
 //!
 //! PDF names are read the way a PDF reader reads them (`#xx` escapes
-//! decoded), in the file itself and inside every Flate-compressed stream
-//! (object streams hide names there), so `/J#61vaScript` or a compressed
-//! `/JS` is found too.
+//! decoded), in the file's own syntax and inside every object stream
+//! (inflated: they hide dictionaries there), so `/J#61vaScript` or a
+//! compressed `/JS` is found too; the data of other streams (images, fonts)
+//! is pixels and glyphs, not syntax, and is not read as names.
 
 use std::io::Read;
 
@@ -155,41 +156,77 @@ fn package(bytes: &[u8]) -> Result<MediaType, Refusal> {
 
 /// Refuses a PDF that carries JavaScript, embedded files or a launch
 /// action, or is encrypted.
+///
+/// What can carry those is the file's own syntax: its dictionaries (the
+/// catalogue, actions, name trees, the trailer), written in the file or
+/// packed into object streams (`/Type /ObjStm`, usually Flate-compressed).
+/// So the file is read with every stream's data left out, and each object
+/// stream is inflated (bounded) and read the same way. Other streams' data
+/// (images, fonts, page contents) is arbitrary bytes in which `/JS` occurs
+/// by chance: a genuine scan must not be refused for its pixels.
 fn check_pdf(bytes: &[u8]) -> Result<(), Refusal> {
-    check_names(bytes)?;
-    // Every compressed stream, inflated (bounded) and read the same way.
     let mut inflated_total = 0u64;
+    // Where the syntax not yet read starts.
+    let mut syntax = 0;
     let mut at = 0;
     while let Some(found) = find(&bytes[at..], b"stream") {
-        let mut start = at + found + b"stream".len();
-        at = start;
-        // `endstream` also contains `stream`: only a keyword followed by an
-        // end of line starts a stream.
-        match bytes.get(start..start + 2) {
-            Some(b"\r\n") => start += 2,
-            Some([b'\n', _]) => start += 1,
+        let keyword = at + found;
+        let mut data = keyword + b"stream".len();
+        at = data;
+        // Only the keyword `stream` followed by an end of line starts a
+        // stream's data (`endstream` ends one).
+        if keyword >= 3 && &bytes[keyword - 3..keyword] == b"end" {
+            continue;
+        }
+        match bytes.get(data..data + 2) {
+            Some(b"\r\n") => data += 2,
+            Some([b'\n', _]) => data += 1,
             _ => continue,
         }
-        let mut inflated = Vec::new();
-        let room = MAX_INFLATED.saturating_sub(inflated_total) + 1;
-        let mut decoder = flate2::read::ZlibDecoder::new(&bytes[start..]).take(room);
-        // Not every stream is Flate: whatever inflates is checked.
-        let _ = decoder.read_to_end(&mut inflated);
-        inflated_total += inflated.len() as u64;
-        if inflated_total > MAX_INFLATED {
-            return Err(Refusal::Kind("a PDF too large to check when inflated"));
+        let before = &bytes[syntax..keyword];
+        check_names(before)?;
+        // The stream's dictionary: what follows the last `obj` keyword.
+        let dictionary = rfind(before, b"obj").map_or(before, |p| &before[p..]);
+        let end = find(&bytes[data..], b"endstream").map_or(bytes.len(), |p| data + p);
+        let mut object_stream = false;
+        for_each_name(dictionary, |name| {
+            object_stream |= name == b"ObjStm";
+            Ok(())
+        })?;
+        if object_stream {
+            let mut inflated = Vec::new();
+            let room = MAX_INFLATED.saturating_sub(inflated_total) + 1;
+            let mut decoder = flate2::read::ZlibDecoder::new(&bytes[data..end]).take(room);
+            // An object stream that is not Flate is read as it is.
+            if decoder.read_to_end(&mut inflated).is_err() || inflated.is_empty() {
+                inflated = bytes[data..end].to_vec();
+            }
+            inflated_total += inflated.len() as u64;
+            if inflated_total > MAX_INFLATED {
+                return Err(Refusal::Kind("a PDF too large to check when inflated"));
+            }
+            check_names(&inflated)?;
         }
-        check_names(&inflated)?;
+        syntax = end;
+        at = end;
     }
-    Ok(())
+    check_names(&bytes[syntax.min(bytes.len())..])
+}
+
+fn rfind(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).rposition(|w| w == needle)
 }
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|w| w == needle)
 }
 
-/// Reads every PDF name (`/Name`, `#xx` escapes decoded) in `bytes`.
-fn check_names(bytes: &[u8]) -> Result<(), Refusal> {
+/// Calls `f` with every PDF name (`/Name`, `#xx` escapes decoded) in
+/// `bytes`, until it returns a refusal.
+fn for_each_name(
+    bytes: &[u8],
+    mut f: impl FnMut(&[u8]) -> Result<(), Refusal>,
+) -> Result<(), Refusal> {
     let delimiter = |b: u8| {
         b.is_ascii_whitespace()
             || matches!(
@@ -219,17 +256,20 @@ fn check_names(bytes: &[u8]) -> Result<(), Refusal> {
             name.push(bytes[i]);
             i += 1;
         }
-        match name.as_slice() {
-            b"JavaScript" | b"JS" => return Err(Refusal::PdfActive("JavaScript")),
-            b"EmbeddedFile" | b"EmbeddedFiles" => {
-                return Err(Refusal::PdfActive("embedded files"));
-            }
-            b"Launch" => return Err(Refusal::PdfActive("an automatic action")),
-            b"Encrypt" => return Err(Refusal::PdfEncrypted),
-            _ => {}
-        }
+        f(&name)?;
     }
     Ok(())
+}
+
+/// Refuses the names that make a PDF active or encrypted.
+fn check_names(bytes: &[u8]) -> Result<(), Refusal> {
+    for_each_name(bytes, |name| match name {
+        b"JavaScript" | b"JS" => Err(Refusal::PdfActive("JavaScript")),
+        b"EmbeddedFile" | b"EmbeddedFiles" => Err(Refusal::PdfActive("embedded files")),
+        b"Launch" => Err(Refusal::PdfActive("an automatic action")),
+        b"Encrypt" => Err(Refusal::PdfEncrypted),
+        _ => Ok(()),
+    })
 }
 
 #[cfg(test)]
@@ -298,5 +338,21 @@ mod tests {
         file.extend_from_slice(&compressed);
         file.extend_from_slice(b"\nendstream\nendobj\n%%EOF\n");
         assert_eq!(identify(&file), Err(Refusal::PdfActive("JavaScript")));
+    }
+
+    #[test]
+    fn an_images_bytes_are_not_read_as_names() {
+        // A scan's image data happens to hold "/JS " and "/Encrypt": pixels,
+        // not syntax; the file is a plain PDF.
+        let mut file = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\n\
+            5 0 obj\n<< /Type /XObject /Subtype /Image /Length 40 >>\nstream\n"
+            .to_vec();
+        file.extend_from_slice(b"\x00\xff/JS \x10/Encrypt\x00/Launch \x01\x02\x03/EmbeddedFile ");
+        file.extend_from_slice(b"\nendstream\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n");
+        assert_eq!(identify(&file), Ok(MediaType::Pdf));
+        // The same names in the syntax after it are read.
+        let mut active = file.clone();
+        active.extend_from_slice(b"6 0 obj\n<< /S /JavaScript >>\nendobj\n");
+        assert_eq!(identify(&active), Err(Refusal::PdfActive("JavaScript")));
     }
 }
