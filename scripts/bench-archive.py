@@ -299,6 +299,9 @@ def main():
         "verified before it is sent, so a 50 MB file takes 50 MB while it is served).",
         "",
     ]
+    notes = REPO / "scripts" / "bench-archive-notes.md"
+    if notes.exists():  # the explanation that goes with the figures, kept by hand
+        out += [notes.read_text().rstrip("\n"), ""]
     text = "\n".join(out) + "\n"
     (REPO / "services" / "loadgen" / "archive.md").write_text(text)
     bench_path = REPO / "BENCHMARKS.md"
