@@ -254,7 +254,7 @@ def main():
         f"- **Files**: a {size / (1024 * 1024):.1f} MB PDF (one page drawing a 50 MB image of random bytes: "
         "nothing compresses, each run a new content, so every upload is stored), "
         f"{RUNS} runs each. An upload is received to disk while hashed, identified by content (the PDF's "
-        "names read, its streams inflated where they are Flate), its text read (pdf-extract), fsynced and "
+        "syntax read for active content, its object streams inflated), its text read (pdf-extract), fsynced and "
         "recorded; a download is read back and hashed again before the first byte is sent. gRPC in 1 MiB "
         "chunks (Python grpcio client), HTTP with `http.client`.",
         "",
