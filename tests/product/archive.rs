@@ -9,6 +9,8 @@ use kerjasama_tests::{Options, TestServer, authed, fresh_database, http_request}
 use sha2::Digest;
 
 use crate::fixtures::{create, create_unit, ksdd_ksb};
+/// A PDF with a text layer (the demo's own writer).
+pub(crate) use kerjasama_seed::demo_archive::text_pdf;
 
 /// A small, plain PDF (one page, a text line), written here.
 pub(crate) fn plain_pdf(text: &str) -> Vec<u8> {
@@ -812,48 +814,6 @@ async fn over_grpc_a_file_streams_in_and_out_with_the_same_rules() {
         .unwrap()
         .get(0);
     assert_eq!(rows, 2);
-}
-
-/// A well-formed PDF whose pages carry `lines` as a text layer (Helvetica,
-/// one line each, cross-reference table with exact offsets): what a scanner's
-/// "searchable PDF" or a word processor writes.
-pub(crate) fn text_pdf(lines: &[&str]) -> Vec<u8> {
-    let escape = |s: &str| {
-        s.replace('\\', "\\\\")
-            .replace('(', "\\(")
-            .replace(')', "\\)")
-    };
-    let mut content = String::from("BT /F1 11 Tf 72 770 Td 14 TL\n");
-    for line in lines {
-        content.push_str(&format!("({}) Tj T*\n", escape(line)));
-    }
-    content.push_str("ET");
-    let objects = [
-        "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
-        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_string(),
-        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>".to_string(),
-        format!("<< /Length {} >>\nstream\n{content}\nendstream", content.len()),
-        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>".to_string(),
-    ];
-    let mut pdf = b"%PDF-1.4\n".to_vec();
-    let mut offsets = Vec::new();
-    for (i, object) in objects.iter().enumerate() {
-        offsets.push(pdf.len());
-        pdf.extend(format!("{} 0 obj\n{object}\nendobj\n", i + 1).into_bytes());
-    }
-    let xref = pdf.len();
-    pdf.extend(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).into_bytes());
-    for offset in offsets {
-        pdf.extend(format!("{offset:010} 00000 n \n").into_bytes());
-    }
-    pdf.extend(
-        format!(
-            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
-            objects.len() + 1
-        )
-        .into_bytes(),
-    );
-    pdf
 }
 
 /// A scanned page as a PDF: one image, no text layer. Its pixel bytes hold

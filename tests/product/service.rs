@@ -192,6 +192,33 @@ async fn the_demo_register_has_every_cooperation_type_and_loads_only_once() {
     ));
     let again = kerjasama_seed::demo::load(&server.db.pool).await.unwrap();
     assert!(matches!(again, kerjasama_seed::demo::SeedOutcome::NotEmpty));
+    // Its signed texts in the archive: two in three of the signed agreements
+    // (the rest are missing documents), each found by what it says.
+    let archive = kerjasama_core::archive::Settings::defaults_in(&server.archive_dir).unwrap();
+    let filed = kerjasama_seed::demo_archive::load(&server.db.pool, &archive)
+        .await
+        .unwrap();
+    assert!(filed >= 6, "{filed}");
+    let found = server
+        .agreements()
+        .search_agreements(authed(
+            &server.admin,
+            pb::SearchAgreementsRequest {
+                query: "\"dibebankan pada APBD\"".into(),
+                page_size: 50,
+                ..Default::default()
+            },
+        ))
+        .await
+        .unwrap()
+        .into_inner()
+        .results;
+    assert_eq!(found.len(), filed);
+    assert!(
+        found
+            .iter()
+            .all(|r| r.matched_in == pb::SearchMatch::DocumentText as i32)
+    );
     let mut client = server.agreements();
     for t in [
         pb::CooperationType::Ksdd,

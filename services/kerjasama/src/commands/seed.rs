@@ -1,11 +1,12 @@
-//! `kerjasama seed`: the demo register, or a synthetic one of any size.
+//! `kerjasama seed`: the demo register (its signed texts filed in the data
+//! dir's archive), or a synthetic one of any size.
 
 use kerjasama_seed::{demo, synthetic};
 
 use crate::cli::SeedArgs;
 use crate::database::Database;
 
-pub async fn run(args: &SeedArgs, db: &Database) -> anyhow::Result<()> {
+pub async fn run(args: &SeedArgs, db: &Database, data_dir: &std::path::Path) -> anyhow::Result<()> {
     match args {
         SeedArgs {
             synthetic: true,
@@ -33,7 +34,13 @@ pub async fn run(args: &SeedArgs, db: &Database) -> anyhow::Result<()> {
         }
         _ => match demo::load(&db.pool).await? {
             demo::SeedOutcome::Loaded { units, agreements } => {
-                println!("loaded the demo register: {units} units, {agreements} agreements")
+                let archive = kerjasama_core::archive::Settings::defaults_in(
+                    &std::path::absolute(data_dir)?.join("archive"),
+                )?;
+                let filed = kerjasama_seed::demo_archive::load(&db.pool, &archive).await?;
+                println!(
+                    "loaded the demo register: {units} units, {agreements} agreements, {filed} signed texts in the archive"
+                )
             }
             demo::SeedOutcome::NotEmpty => println!("the register is not empty; nothing loaded"),
         },

@@ -57,11 +57,19 @@ async fn serve_with(
     (listener, http_listener): (tokio::net::TcpListener, tokio::net::TcpListener),
     shutdown: impl std::future::Future<Output = ()> + Send,
 ) -> anyhow::Result<()> {
+    let archive = kerjasama_core::archive::Settings {
+        store: kerjasama_core::archive::Store::open(&data_dir.join("archive"))?,
+        max_file_bytes: args.archive_max_file_mb * 1024 * 1024,
+        region_quota_bytes: args.archive_region_quota_mb * 1024 * 1024,
+    };
     if args.demo {
         match demo::load(&db.pool).await? {
-            demo::SeedOutcome::Loaded { units, agreements } => say(&format!(
-                "loaded the demo register: {units} units, {agreements} agreements"
-            )),
+            demo::SeedOutcome::Loaded { units, agreements } => {
+                let filed = kerjasama_seed::demo_archive::load(&db.pool, &archive).await?;
+                say(&format!(
+                    "loaded the demo register: {units} units, {agreements} agreements, {filed} signed texts in the archive"
+                ))
+            }
             demo::SeedOutcome::NotEmpty => {
                 tracing::info!("register not empty: demo data not loaded")
             }
@@ -156,11 +164,6 @@ async fn serve_with(
     let connections = kerjasama_grpc::connections::ConnectionLimits {
         per_port: args.max_connections as usize,
         per_peer: args.max_connections_per_peer as usize,
-    };
-    let archive = kerjasama_core::archive::Settings {
-        store: kerjasama_core::archive::Store::open(&data_dir.join("archive"))?,
-        max_file_bytes: args.archive_max_file_mb * 1024 * 1024,
-        region_quota_bytes: args.archive_region_quota_mb * 1024 * 1024,
     };
     let downloads = tokio::spawn(kerjasama_grpc::downloads::serve(
         db.pool.clone(),
