@@ -438,6 +438,22 @@ async fn the_signed_pdf_is_published_only_for_an_agreement_public_in_full() {
             .iter()
             .any(|(k, v)| k == "content-type" && v == "application/pdf")
     );
+    // A damaged copy on disk is never served as the signed original.
+    let sha = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&signed));
+    let object = server
+        .archive_dir
+        .join("objects")
+        .join(&sha[..2])
+        .join(&sha);
+    std::fs::write(&object, b"%PDF-1.4 damaged").unwrap();
+    let (status, _, _) = http_get(
+        server.http_addr,
+        &format!("/public/{}", links[&id(&seeded.full)]),
+        None,
+    )
+    .await;
+    assert_eq!(status, 503);
+    std::fs::write(&object, &signed).unwrap();
     // Not public in full, not in force, not there at all: the same 404.
     for agreement in [
         id(&seeded.live),

@@ -505,8 +505,22 @@ pub async fn published_signed_pdf(
     let bytes = store
         .read_verified(&row.sha256)
         .await
-        .map_err(|e| CoreError::Unavailable(format!("reading the archive: {e}")))?;
-    Ok(bytes.map(|bytes| (row.with_text(false), bytes)))
+        .map_err(|e| CoreError::Unavailable(format!("reading the archive: {e}")))?
+        .ok_or_else(|| {
+            // The register says it is there and the disk disagrees: never
+            // served as the signed original; an operator restores it.
+            tracing::error!(
+                agreement = %agreement_id,
+                version = row.version,
+                sha256 = %row.sha256,
+                "the archive's copy of a published signed PDF is missing or damaged"
+            );
+            CoreError::Unavailable(format!(
+                "the archive's copy of {} version {} is missing or damaged",
+                row.document_id, row.version
+            ))
+        })?;
+    Ok(Some((row.with_text(false), bytes)))
 }
 
 /// Every version of a document's file, oldest first (readers of the
