@@ -884,14 +884,14 @@ async fn search(
         .map(|r| r.into_inner().results)
 }
 
-/// A document of `kind` on `agreement` holding `bytes` (version 1).
-async fn filed(
+/// A document of `kind` on `agreement` (metadata only), named by the
+/// agreement's number and title.
+pub(crate) async fn document_of(
     server: &TestServer,
     agreement: &pb::Agreement,
     kind: pb::DocumentType,
-    bytes: &[u8],
-) -> (String, pb::DocumentFile) {
-    let document = server
+) -> String {
+    server
         .documents()
         .create_document(authed(
             &server.admin,
@@ -909,7 +909,17 @@ async fn filed(
         .await
         .unwrap()
         .into_inner()
-        .name;
+        .name
+}
+
+/// A document of `kind` on `agreement` holding `bytes` (version 1).
+pub(crate) async fn filed(
+    server: &TestServer,
+    agreement: &pb::Agreement,
+    kind: pb::DocumentType,
+    bytes: &[u8],
+) -> (String, pb::DocumentFile) {
+    let document = document_of(server, agreement, kind).await;
     let file = upload_grpc(
         server,
         Some(&server.admin),

@@ -975,25 +975,7 @@ async fn document_on_file(
     kind: pb::DocumentType,
     file: Option<&str>,
 ) -> String {
-    let document = server
-        .documents()
-        .create_document(authed(
-            &server.admin,
-            pb::CreateDocumentRequest {
-                parent: agreement.name.clone(),
-                document: Some(pb::Document {
-                    r#type: kind as i32,
-                    number: format!("{}-{}", agreement.document_number, kind.as_str_name()),
-                    title: format!("{} {}", kind.as_str_name(), agreement.title),
-                    uri: "https://arsip.bantenprov.go.id/ks/dokumen.pdf".into(),
-                    ..Default::default()
-                }),
-            },
-        ))
-        .await
-        .unwrap()
-        .into_inner()
-        .name;
+    let document = crate::archive::document_of(server, agreement, kind).await;
     if let Some(uploaded_at) = file {
         let pdf = crate::archive::plain_pdf(&document);
         crate::archive::upload_grpc(

@@ -353,42 +353,6 @@ async fn nothing_outside_the_public_field_list_is_ever_published() {
     }
 }
 
-/// A document of `kind` on `agreement` holding `bytes`.
-async fn with_file(
-    server: &TestServer,
-    agreement: &pb::Agreement,
-    kind: pb::DocumentType,
-    bytes: &[u8],
-) -> String {
-    let document = server
-        .documents()
-        .create_document(authed(
-            &server.admin,
-            pb::CreateDocumentRequest {
-                parent: agreement.name.clone(),
-                document: Some(pb::Document {
-                    r#type: kind as i32,
-                    number: agreement.document_number.clone(),
-                    title: "Naskah yang ditandatangani".into(),
-                    uri: "https://arsip.bantenprov.go.id/ks/naskah.pdf".into(),
-                    ..Default::default()
-                }),
-            },
-        ))
-        .await
-        .unwrap()
-        .into_inner()
-        .name;
-    crate::archive::upload_grpc(
-        server,
-        Some(&server.admin),
-        crate::archive::upload_messages(&document, "", "", bytes, 4096),
-    )
-    .await
-    .unwrap();
-    document
-}
-
 #[tokio::test]
 async fn the_signed_pdf_is_published_only_for_an_agreement_public_in_full() {
     let server = public_server().await;
@@ -396,10 +360,10 @@ async fn the_signed_pdf_is_published_only_for_an_agreement_public_in_full() {
     let signed = crate::archive::text_pdf(&["KESEPAKATAN BERSAMA", "Pengelolaan sampah regional"]);
     // Both agreements in force hold their signed text; only `full` is public
     // in full. A draft's scan is never published either.
-    with_file(&server, &seeded.full, pb::DocumentType::Ksb, &signed).await;
+    crate::archive::filed(&server, &seeded.full, pb::DocumentType::Ksb, &signed).await;
     let live_pdf = crate::archive::text_pdf(&["PERJANJIAN KERJA SAMA", "Beasiswa"]);
-    with_file(&server, &seeded.live, pb::DocumentType::Pks, &live_pdf).await;
-    with_file(&server, &seeded.draft, pb::DocumentType::Pks, &live_pdf).await;
+    crate::archive::filed(&server, &seeded.live, pb::DocumentType::Pks, &live_pdf).await;
+    crate::archive::filed(&server, &seeded.draft, pb::DocumentType::Pks, &live_pdf).await;
 
     let (status, _, csv) = fetch(&server, "public_register.csv").await;
     assert_eq!(status, 200);

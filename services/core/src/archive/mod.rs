@@ -397,20 +397,17 @@ async fn check_quota(
     }
     let used = region_usage(conn, region_code).await?;
     if (used + size_bytes) as u64 > quota {
+        let values = [
+            crate::regions::display(region_code),
+            megabytes(quota),
+            megabytes_rounded(used as u64),
+        ];
         return Err(CoreError::ResourceExhausted {
             subject: format!("regions/{region_code}/archive"),
             message: format!(
                 "{} / {}",
-                wording::FILE_QUOTA.indonesian(&[
-                    crate::regions::display(region_code),
-                    megabytes(quota),
-                    megabytes_rounded(used as u64),
-                ]),
-                wording::FILE_QUOTA.english(&[
-                    crate::regions::display(region_code),
-                    megabytes(quota),
-                    megabytes_rounded(used as u64),
-                ]),
+                wording::FILE_QUOTA.indonesian(&values),
+                wording::FILE_QUOTA.english(&values),
             ),
             retry_after: std::time::Duration::ZERO,
         });
