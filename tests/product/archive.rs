@@ -1142,3 +1142,177 @@ async fn an_agreement_is_found_by_a_phrase_of_its_signed_text_ranked_with_a_snip
     assert_eq!(status.code(), tonic::Code::InvalidArgument);
     assert_eq!(violation_fields(&status), ["query"]);
 }
+
+/// A `multipart/form-data` body of `parts`: (name, file name, bytes).
+fn form(parts: &[(&str, Option<&str>, &[u8])]) -> (String, Vec<u8>) {
+    let boundary = "----kerjasama-batas-7f3a";
+    let mut body = Vec::new();
+    for (name, file_name, bytes) in parts {
+        body.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
+        match file_name {
+            Some(f) => body.extend_from_slice(
+                format!(
+                    "Content-Disposition: form-data; name=\"{name}\"; filename=\"{f}\"\r\n\
+                     Content-Type: application/octet-stream\r\n\r\n"
+                )
+                .as_bytes(),
+            ),
+            None => body.extend_from_slice(
+                format!("Content-Disposition: form-data; name=\"{name}\"\r\n\r\n").as_bytes(),
+            ),
+        }
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+async fn post(
+    server: &TestServer,
+    path: &str,
+    token: &str,
+    (content_type, body): (String, Vec<u8>),
+) -> (u16, String) {
+    let (status, _, body) = http_request(
+        server.http_addr,
+        "POST",
+        path,
+        Some(token),
+        &[("Content-Type", &content_type)],
+        Some(&body),
+    )
+    .await;
+    (status, String::from_utf8_lossy(&body).to_string())
+}
+
+#[tokio::test]
+async fn a_form_upload_is_the_same_upload_with_the_same_rules() {
+    let server = TestServer::start().await;
+    let (file, document) = document(&server).await;
+    let pdf = plain_pdf("Perjanjian Kerja Sama lewat formulir");
+
+    // The file part's own name is the download name; the hash is checked.
+    let sha256 = sha(&pdf);
+    let (status, body) = post(
+        &server,
+        &file,
+        &server.admin,
+        form(&[
+            ("sha256", None, sha256.as_bytes()),
+            ("file", Some("PKS 12 2024.pdf"), &pdf),
+        ]),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    let v1: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(
+        (
+            &v1["version"],
+            &v1["file_name"],
+            &v1["sha256"],
+            &v1["document"]
+        ),
+        (
+            &serde_json::json!(1),
+            &serde_json::json!("PKS 12 2024.pdf"),
+            &serde_json::json!(sha256),
+            &serde_json::json!(document)
+        )
+    );
+    // A `file_name` part, after the file, names it instead.
+    let (status, body) = post(
+        &server,
+        &file,
+        &server.admin,
+        form(&[
+            ("file", Some("scan0001.pdf"), &pdf),
+            ("file_name", None, "PKS 12-2024 (salinan).pdf".as_bytes()),
+        ]),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    assert!(
+        body.contains("\"file_name\":\"PKS 12-2024 (salinan).pdf\""),
+        "{body}"
+    );
+    let (status, _, downloaded) = http_request(
+        server.http_addr,
+        "GET",
+        &file,
+        Some(&server.admin),
+        &[],
+        None,
+    )
+    .await;
+    assert_eq!((status, downloaded), (200, pdf.clone()));
+
+    // Refusals, each storing nothing: the rules of PUT, then the form's own.
+    let elf = b"\x7fELF\x02\x01\x01\0\0\0\0\0\0\0\0\0".repeat(8);
+    let refused: Vec<(u16, (String, Vec<u8>), &str)> = vec![
+        (415, form(&[("file", Some("surat.pdf"), &elf)]), "file:"),
+        (
+            400,
+            form(&[
+                ("file", Some("a.pdf"), &pdf),
+                ("sha256", None, "0".repeat(64).as_bytes()),
+            ]),
+            "sha256:",
+        ),
+        (400, form(&[("sha256", None, sha256.as_bytes())]), "`file`"),
+        (
+            400,
+            form(&[("file", Some("a.pdf"), &pdf), ("file", Some("b.pdf"), &pdf)]),
+            "hanya satu",
+        ),
+        (
+            400,
+            form(&[("file", Some("a.pdf"), &pdf), ("catatan", None, b"x")]),
+            "\"catatan\"",
+        ),
+        (
+            400,
+            ("application/pdf".to_string(), pdf.clone()),
+            "multipart/form-data",
+        ),
+    ];
+    for (expected, body, says) in refused {
+        let (status, answer) = post(&server, &file, &server.admin, body).await;
+        assert_eq!(status, expected, "{answer}");
+        assert!(answer.contains(says), "{says:?} in {answer}");
+    }
+    // A form past the size limit is 413.
+    let big = [plain_pdf("besar"), vec![b' '; 51 * 1024 * 1024]].concat();
+    let (status, answer) = post(
+        &server,
+        &file,
+        &server.admin,
+        form(&[("file", Some("besar.pdf"), &big)]),
+    )
+    .await;
+    assert_eq!(status, 413, "{answer}");
+    // The agreement's access rule: an analyst reads, never writes.
+    let analyst = server.token("analis", Role::Analyst, None, None).await;
+    let (status, answer) = post(
+        &server,
+        &file,
+        &analyst,
+        form(&[("file", Some("a.pdf"), &pdf)]),
+    )
+    .await;
+    assert_eq!(status, 403, "{answer}");
+    let (status, _, listed) = http_request(
+        server.http_addr,
+        "GET",
+        &format!("{}s", file),
+        Some(&server.admin),
+        &[],
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    let listed: serde_json::Value = serde_json::from_slice(&listed).unwrap();
+    assert_eq!(listed["files"].as_array().unwrap().len(), 2, "{listed}");
+    let store = kerjasama_core::archive::Store::open(&server.archive_dir).unwrap();
+    assert_eq!(store.object_count().unwrap(), 1);
+}

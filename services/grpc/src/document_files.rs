@@ -6,6 +6,9 @@
 //!   the version as JSON; 413 past the size limit, 415 for a kind the archive
 //!   does not keep (an executable, an archive, a PDF with JavaScript, …), 400
 //!   when the body's SHA-256 is not the `sha256` given.
+//! - `POST /documents/{agreement id}/{document id}/file` with
+//!   `multipart/form-data` (a `file` part; `file_name`, `sha256` parts
+//!   optional): the same upload as an HTML form or `curl -F` sends it.
 //! - `GET /documents/{agreement id}/{document id}/file[?version=N]`: the
 //!   newest version (or version N), with `Content-Type` from its content,
 //!   `Content-Disposition`, `ETag` = its SHA-256 (`If-None-Match` answers 304)
@@ -106,14 +109,14 @@ pub(crate) async fn put_file(
     body: Body,
 ) -> Result<Response, Failure> {
     let actor = authenticate(&state, Some(peer), &headers).await?;
-    let (agreement_id, document_id) = ids(&agreement, &document)?;
+    let ids = ids(&agreement, &document)?;
     let upload = Upload {
         file_name: query.file_name.unwrap_or_default(),
         expected_sha256: query.sha256.filter(|s| !s.is_empty()),
     };
     archive::check_upload(&upload).map_err(refusal)?;
     // Who may write is settled before a byte is stored.
-    archive::may_upload(&state.pool, &actor, agreement_id, document_id)
+    archive::may_upload(&state.pool, &actor, ids.0, ids.1)
         .await
         .map_err(refusal)?;
     let limit = state.archive.max_file_bytes;
@@ -124,20 +127,43 @@ pub(crate) async fn put_file(
     if declared.is_some_and(|n| n > limit) {
         return Err(refusal(archive::too_large(limit)));
     }
-    let received = state
+    let received = receive(&state, body.into_data_stream()).await?;
+    record(&state, &actor, ids, upload, received).await
+}
+
+/// The bytes of an upload received into the store's `incoming/`, bounded by
+/// the size limit.
+async fn receive<S, B, E>(state: &HttpState, chunks: S) -> Result<archive::Received, Failure>
+where
+    S: futures::Stream<Item = Result<B, E>> + Unpin,
+    B: AsRef<[u8]>,
+    E: std::fmt::Display,
+{
+    state
         .archive
         .store
-        .receive(body.into_data_stream(), limit)
+        .receive(chunks, state.archive.max_file_bytes)
         .await
         .map_err(|e| match e {
             ReceiveError::TooLarge { limit } => refusal(archive::too_large(limit)),
             ReceiveError::Broken(why) => Failure(StatusCode::BAD_REQUEST, why),
             ReceiveError::Io(e) => Failure::from(archive::store_failure(e)),
-        })?;
+        })
+}
+
+/// Records a received upload as the document's next version: 201 with the
+/// version as JSON and its hash as `ETag`.
+async fn record(
+    state: &HttpState,
+    actor: &kerjasama_core::access::Principal,
+    (agreement_id, document_id): (Uuid, Uuid),
+    upload: Upload,
+    received: archive::Received,
+) -> Result<Response, Failure> {
     let stored = archive::upload(
         &state.pool,
         &state.archive,
-        &actor,
+        actor,
         (agreement_id, document_id),
         upload,
         received,
@@ -149,6 +175,96 @@ pub(crate) async fn put_file(
         response.headers_mut().insert(header::ETAG, etag);
     }
     Ok(response)
+}
+
+/// The longest text field a multipart upload may carry (`file_name`,
+/// `sha256`), in bytes.
+const FORM_TEXT_LIMIT: usize = 1024;
+
+/// `POST …/file` as `multipart/form-data` (what an HTML form or
+/// `curl -F file=@scan.pdf` sends): one part named `file` holding the file
+/// (its own `filename` is the download name unless a `file_name` part says
+/// otherwise), and optionally `file_name` and `sha256` parts, in any order.
+/// The same rules as `PUT`.
+pub(crate) async fn post_file(
+    State(state): State<HttpState>,
+    Path((agreement, document)): Path<(String, String)>,
+    axum::Extension(peer): axum::Extension<crate::http_port::Peer>,
+    headers: HeaderMap,
+    request: axum::extract::Request,
+) -> Result<Response, Failure> {
+    use axum::extract::FromRequest;
+    let actor = authenticate(&state, Some(peer), &headers).await?;
+    let ids = ids(&agreement, &document)?;
+    let form_error =
+        |why: String| Failure(StatusCode::BAD_REQUEST, format!("formulir / form: {why}"));
+    let mut form = axum::extract::Multipart::from_request(request, &state)
+        .await
+        .map_err(|e| {
+            form_error(format!(
+                "bukan multipart/form-data yang sah / not valid multipart/form-data: {}",
+                e.body_text()
+            ))
+        })?;
+    archive::may_upload(&state.pool, &actor, ids.0, ids.1)
+        .await
+        .map_err(refusal)?;
+    let mut received = None;
+    let mut part_name = None;
+    let mut upload = Upload::default();
+    let mut given_name = None;
+    while let Some(mut field) = form
+        .next_field()
+        .await
+        .map_err(|e| form_error(e.body_text()))?
+    {
+        let name = field.name().unwrap_or_default().to_string();
+        match name.as_str() {
+            "file" if received.is_none() => {
+                part_name = field.file_name().map(str::to_string);
+                received = Some(receive(&state, &mut field).await?);
+            }
+            "file" => {
+                return Err(form_error(
+                    "hanya satu bagian `file` / only one `file` part".into(),
+                ));
+            }
+            "file_name" | "sha256" => {
+                let mut text = Vec::new();
+                while let Some(chunk) =
+                    field.chunk().await.map_err(|e| form_error(e.body_text()))?
+                {
+                    text.extend_from_slice(&chunk);
+                    if text.len() > FORM_TEXT_LIMIT {
+                        return Err(form_error(format!(
+                            "{name}: lebih dari {FORM_TEXT_LIMIT} byte / longer than {FORM_TEXT_LIMIT} bytes"
+                        )));
+                    }
+                }
+                let text = String::from_utf8(text)
+                    .map_err(|_| form_error(format!("{name}: bukan UTF-8 / not UTF-8")))?;
+                if name == "file_name" {
+                    given_name = Some(text);
+                } else if !text.trim().is_empty() {
+                    upload.expected_sha256 = Some(text.trim().to_string());
+                }
+            }
+            other => {
+                return Err(form_error(format!(
+                    "bagian {other:?} tidak dikenal (yang dikenal: file, file_name, sha256) / \
+                     unknown part {other:?} (known: file, file_name, sha256)"
+                )));
+            }
+        }
+    }
+    let Some(received) = received else {
+        return Err(form_error(
+            "bagian `file` tidak ada / the `file` part is missing".into(),
+        ));
+    };
+    upload.file_name = given_name.or(part_name).unwrap_or_default();
+    archive::check_upload(&upload).map_err(refusal)?;
+    record(&state, &actor, ids, upload, received).await
 }
 
 #[derive(Deserialize)]

@@ -226,7 +226,9 @@ pub async fn serve(
         .route("/reports/{run}/{file}", get(run_file))
         .route(
             "/documents/{agreement}/{document}/file",
-            get(crate::document_files::get_file).put(crate::document_files::put_file),
+            get(crate::document_files::get_file)
+                .put(crate::document_files::put_file)
+                .post(crate::document_files::post_file),
         )
         .route(
             "/documents/{agreement}/{document}/files",
