@@ -1143,8 +1143,11 @@ async fn an_agreement_is_found_by_a_phrase_of_its_signed_text_ranked_with_a_snip
     assert_eq!(violation_fields(&status), ["query"]);
 }
 
+/// A form's content type and body.
+type Form = (String, Vec<u8>);
+
 /// A `multipart/form-data` body of `parts`: (name, file name, bytes).
-fn form(parts: &[(&str, Option<&str>, &[u8])]) -> (String, Vec<u8>) {
+fn form(parts: &[(&str, Option<&str>, &[u8])]) -> Form {
     let boundary = "----kerjasama-batas-7f3a";
     let mut body = Vec::new();
     for (name, file_name, bytes) in parts {
@@ -1172,7 +1175,7 @@ async fn post(
     server: &TestServer,
     path: &str,
     token: &str,
-    (content_type, body): (String, Vec<u8>),
+    (content_type, body): Form,
 ) -> (u16, String) {
     let (status, _, body) = http_request(
         server.http_addr,
@@ -1249,7 +1252,7 @@ async fn a_form_upload_is_the_same_upload_with_the_same_rules() {
 
     // Refusals, each storing nothing: the rules of PUT, then the form's own.
     let elf = b"\x7fELF\x02\x01\x01\0\0\0\0\0\0\0\0\0".repeat(8);
-    let refused: Vec<(u16, (String, Vec<u8>), &str)> = vec![
+    let refused: Vec<(u16, Form, &str)> = vec![
         (415, form(&[("file", Some("surat.pdf"), &elf)]), "file:"),
         (
             400,
