@@ -39,7 +39,7 @@ fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
 
 /// An agreement of unit DLHK with one document (metadata only); the paths of
 /// its file.
-async fn document(server: &TestServer) -> (String, String) {
+pub(crate) async fn document(server: &TestServer) -> (String, String) {
     create_unit(server, "DLHK").await;
     let agreement = create(server, ksdd_ksb("DLHK", "Berarsip")).await;
     let document = server
@@ -71,7 +71,7 @@ async fn document(server: &TestServer) -> (String, String) {
     (format!("/documents/{a}/{d}/file"), document.name)
 }
 
-async fn put(
+pub(crate) async fn put(
     server: &TestServer,
     path: &str,
     token: &str,
@@ -608,7 +608,7 @@ pub(crate) async fn download_grpc(
     Ok((file.expect("a description"), bytes))
 }
 
-fn violation_fields(status: &tonic::Status) -> Vec<String> {
+pub(crate) fn violation_fields(status: &tonic::Status) -> Vec<String> {
     use tonic_types::StatusExt;
     status
         .get_details_bad_request()

@@ -3,6 +3,8 @@
 //! once into a template database, and for each test a fresh copy of it and a
 //! real server on a free loopback port, reached by real tonic clients.
 
+pub mod clamd;
+
 use std::path::PathBuf;
 use std::sync::OnceLock;
 use std::time::Duration;
@@ -174,6 +176,8 @@ pub struct Options {
     pub archive_max_file_bytes: u64,
     /// The document archive's quota per region (bytes).
     pub archive_region_quota_bytes: u64,
+    /// clamd's address: scan the archive's files (rescanning every 300 ms).
+    pub clamd: Option<String>,
 }
 
 impl Default for Options {
@@ -189,6 +193,7 @@ impl Default for Options {
             on_demand_retention: Default::default(),
             archive_max_file_bytes: kerjasama_core::archive::DEFAULT_MAX_FILE_BYTES,
             archive_region_quota_bytes: kerjasama_core::archive::DEFAULT_REGION_QUOTA_BYTES,
+            clamd: None,
         }
     }
 }
@@ -251,6 +256,10 @@ impl TestServer {
             store: kerjasama_core::archive::Store::open(&archive_dir).expect("archive folder"),
             max_file_bytes: options.archive_max_file_bytes,
             region_quota_bytes: options.archive_region_quota_bytes,
+            scanner: options.clamd.as_ref().map(|addr| {
+                kerjasama_core::archive::Scanner::new(addr.clone(), Duration::from_secs(10))
+            }),
+            rescan_interval: Duration::from_millis(300),
         };
         let config = kerjasama_grpc::ServerConfig {
             pool: db.pool.clone(),

@@ -288,6 +288,9 @@ diesel::table! {
         file_name -> Text,
         uploaded_by -> Text,
         create_time -> Timestamptz,
+        scan_status -> Text,
+        scan_signature -> Nullable<Text>,
+        scan_time -> Nullable<Timestamptz>,
     }
 }
 

@@ -140,6 +140,9 @@ pub static ALL: &[&Wording] = &[
     &FILE_EMPTY,
     &FILE_NOT_STORED,
     &FILE_QUOTA,
+    &FILE_INFECTED,
+    &FILE_NOT_YET_SCANNED,
+    &FILE_HELD_INFECTED,
     &NOT_A_CALENDAR_DATE,
     &UNKNOWN_REGION,
     &REGION_IS_NOT_KIND,
@@ -1172,6 +1175,30 @@ pub static FILE_NOT_STORED: Wording = Wording {
     code: "FILE_NOT_STORED",
     en: "{0} has no stored file (version {1})",
     id: "{0} tidak memiliki berkas tersimpan (versi {1})",
+    translate: None,
+};
+
+/// the antivirus scanner found {0} in the file: it was not stored
+pub static FILE_INFECTED: Wording = Wording {
+    code: "FILE_INFECTED",
+    en: "the antivirus scanner found {0} in the file: it was not stored",
+    id: "pemindai antivirus menemukan {0} dalam berkas: berkas tidak disimpan",
+    translate: None,
+};
+
+/// {0} version {1} has not been scanned for viruses yet (the scanner was unreachable when it arrived): it can be downloaded once it is scanned clean
+pub static FILE_NOT_YET_SCANNED: Wording = Wording {
+    code: "FILE_NOT_YET_SCANNED",
+    en: "{0} version {1} has not been scanned for viruses yet (the scanner was unreachable when it arrived): it can be downloaded once it is scanned clean",
+    id: "{0} versi {1} belum dipindai antivirus (pemindai tidak dapat dihubungi saat berkas diterima): berkas dapat diunduh setelah dinyatakan bersih",
+    translate: None,
+};
+
+/// {0} version {1} is held: the antivirus scanner found {2} in it
+pub static FILE_HELD_INFECTED: Wording = Wording {
+    code: "FILE_HELD_INFECTED",
+    en: "{0} version {1} is held: the antivirus scanner found {2} in it",
+    id: "{0} versi {1} ditahan: pemindai antivirus menemukan {2} di dalamnya",
     translate: None,
 };
 

@@ -49,6 +49,8 @@ fn refusal(error: CoreError) -> Failure {
             Some("FILE_TYPE_REFUSED" | "FILE_PDF_ACTIVE" | "FILE_PDF_ENCRYPTED") => {
                 StatusCode::UNSUPPORTED_MEDIA_TYPE
             }
+            // Well-formed, of a kind kept, and refused for what it carries.
+            Some("FILE_INFECTED") => StatusCode::UNPROCESSABLE_ENTITY,
             _ => StatusCode::BAD_REQUEST,
         };
         let text = violations
@@ -97,6 +99,8 @@ fn describe(agreement: Uuid, stored: &StoredFile) -> serde_json::Value {
         "uploaded_by": stored.uploaded_by,
         "create_time": stored.create_time.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
         "has_text": stored.has_text,
+        "scan_status": stored.scan_status,
+        "scan_signature": stored.scan_signature,
     })
 }
 

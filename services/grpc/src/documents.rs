@@ -53,6 +53,13 @@ fn file_to_proto(agreement_id: uuid::Uuid, f: StoredFile) -> pb::DocumentFile {
         uploaded_by: f.uploaded_by,
         create_time: Some(timestamp(f.create_time)),
         has_text: f.has_text,
+        scan_status: match kerjasama_core::archive::ScanStatus::from_code(&f.scan_status) {
+            kerjasama_core::archive::ScanStatus::NotScanned => pb::ScanStatus::NotScanned,
+            kerjasama_core::archive::ScanStatus::Pending => pb::ScanStatus::Pending,
+            kerjasama_core::archive::ScanStatus::Clean => pb::ScanStatus::Clean,
+            kerjasama_core::archive::ScanStatus::Infected => pb::ScanStatus::Infected,
+        } as i32,
+        scan_signature: f.scan_signature.clone().unwrap_or_default(),
     }
 }
 

@@ -177,6 +177,18 @@ pub async fn serve(
             ))
         })
         .collect();
+    // Files the virus scanner has not given a verdict on yet (it was down
+    // when they arrived, or they predate it) are scanned again.
+    let rescanner = {
+        let mut stopped = stopped.clone();
+        tokio::spawn(kerjasama_core::archive::rescan_until(
+            config.pool.clone(),
+            config.archive.clone(),
+            async move {
+                let _ = stopped.wait_for(|stop| *stop).await;
+            },
+        ))
+    };
     let shutdown = async move {
         shutdown.await;
         let _ = stop_workers.send(true);
@@ -254,6 +266,7 @@ pub async fn serve(
     };
     watcher.abort();
     token_listener.abort();
+    rescanner.abort();
     for worker in workers {
         // A worker gives its run back to the queue and stops promptly.
         let _ = tokio::time::timeout(Duration::from_secs(10), worker).await;

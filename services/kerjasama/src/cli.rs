@@ -271,6 +271,22 @@ pub struct ServeArgs {
     #[arg(long, env = "KERJASAMA_ARCHIVE_REGION_QUOTA_MB", default_value_t = 20 * 1024,
           value_parser = clap::value_parser!(u64).range(1..=64 * 1024 * 1024))]
     pub archive_region_quota_mb: u64,
+    /// The document archive: scan every uploaded file for viruses with this
+    /// clamd (`host:port`, or the absolute path of its Unix socket). An
+    /// infected file is refused; while clamd cannot be reached, files are
+    /// kept PENDING and not served until rescanned clean. clamd's
+    /// StreamMaxLength must be at least --archive-max-file-mb.
+    #[arg(long, env = "KERJASAMA_CLAMD", value_parser = parse_clamd)]
+    pub clamd: Option<String>,
+    /// Seconds one clamd scan may take before the file is kept PENDING.
+    #[arg(long, env = "KERJASAMA_CLAMD_TIMEOUT_SECS", default_value_t = 120,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub clamd_timeout_secs: u64,
+    /// Seconds between passes that scan files clamd has not given a
+    /// verdict on yet (PENDING, or stored before --clamd was set).
+    #[arg(long, env = "KERJASAMA_ARCHIVE_RESCAN_SECS", default_value_t = 60,
+          value_parser = clap::value_parser!(u64).range(1..=86400))]
+    pub archive_rescan_secs: u64,
     /// PEM certificate chain: serve gRPC and HTTP over TLS (with --tls-key).
     #[arg(long, env = "KERJASAMA_TLS_CERT", requires = "tls_key")]
     pub tls_cert: Option<PathBuf>,
@@ -660,5 +676,21 @@ mod help_tests {
             );
         }
         assert!(missing.is_empty(), "{missing:#?}");
+    }
+}
+
+/// `--clamd`: `host:port` or an absolute socket path.
+fn parse_clamd(text: &str) -> Result<String, String> {
+    let text = text.trim();
+    if text.starts_with('/') {
+        return Ok(text.to_string());
+    }
+    match text.rsplit_once(':') {
+        Some((host, port)) if !host.is_empty() && port.parse::<u16>().is_ok_and(|p| p > 0) => {
+            Ok(text.to_string())
+        }
+        _ => Err(format!(
+            "{text:?} bukan host:port atau jalur soket / is not host:port or a socket path (e.g. 127.0.0.1:3310, /run/clamav/clamd.ctl)"
+        )),
     }
 }

@@ -8,6 +8,7 @@
 //! audited with the file's SHA-256.
 
 pub mod content;
+pub mod scan;
 pub mod store;
 pub mod text;
 
@@ -24,6 +25,7 @@ use crate::pool::PgPool;
 use crate::schema::{agreement_documents, document_files, document_texts};
 use crate::wording;
 pub use content::MediaType;
+pub use scan::{ScanStatus, Scanner};
 pub use store::{ReceiveError, Received, Store};
 
 /// How long reading a file's text may take before the file is kept without
@@ -46,7 +48,16 @@ pub struct Settings {
     pub max_file_bytes: u64,
     /// The most one region's distinct contents may take together (bytes).
     pub region_quota_bytes: u64,
+    /// clamd, when files are scanned for viruses: a file is then served only
+    /// once scanned clean.
+    pub scanner: Option<Scanner>,
+    /// How often files the scanner has not yet given a verdict on are
+    /// scanned again.
+    pub rescan_interval: std::time::Duration,
 }
+
+/// How often unscanned files are scanned again by default.
+pub const DEFAULT_RESCAN_INTERVAL: std::time::Duration = std::time::Duration::from_secs(60);
 
 impl Settings {
     /// The store in `root` with the default limits.
@@ -55,6 +66,8 @@ impl Settings {
             store: Store::open(root)?,
             max_file_bytes: DEFAULT_MAX_FILE_BYTES,
             region_quota_bytes: DEFAULT_REGION_QUOTA_BYTES,
+            scanner: None,
+            rescan_interval: DEFAULT_RESCAN_INTERVAL,
         })
     }
 }
@@ -71,6 +84,8 @@ struct FileRow {
     file_name: String,
     uploaded_by: String,
     create_time: DateTime<Utc>,
+    scan_status: String,
+    scan_signature: Option<String>,
 }
 
 /// One stored version of a document's file.
@@ -87,6 +102,10 @@ pub struct StoredFile {
     /// Its text was read and is searchable; false: an image or a scan
     /// without a text layer ("no text").
     pub has_text: bool,
+    /// NOT_SCANNED, PENDING, CLEAN or INFECTED ([`ScanStatus`]).
+    pub scan_status: String,
+    /// What the scanner found, when INFECTED.
+    pub scan_signature: Option<String>,
 }
 
 impl FileRow {
@@ -101,6 +120,8 @@ impl FileRow {
             uploaded_by: self.uploaded_by,
             create_time: self.create_time,
             has_text,
+            scan_status: self.scan_status,
+            scan_signature: self.scan_signature,
         }
     }
 }
@@ -269,6 +290,15 @@ pub async fn upload(
             CoreError::says("file", &wording::FILE_PDF_ENCRYPTED, vec![])
         }
     })?;
+    let scan = scan_upload(
+        pool,
+        settings,
+        actor,
+        (agreement_id, document_id),
+        &received,
+        &bytes,
+    )
+    .await?;
     // The words, for search: read off the runtime, bounded in time; a file
     // whose text cannot be read in time is kept without it.
     let text = tokio::time::timeout(
@@ -319,6 +349,10 @@ pub async fn upload(
                 document_files::media_type.eq(kind.mime()),
                 document_files::file_name.eq(&file_name),
                 document_files::uploaded_by.eq(&actor.name),
+                document_files::scan_status.eq(scan.code()),
+                document_files::scan_time.eq((scan != ScanStatus::NotScanned
+                    && scan != ScanStatus::Pending)
+                    .then(Utc::now)),
             ))
             .returning(FileRow::as_returning())
             .get_result(conn)
@@ -332,6 +366,21 @@ pub async fn upload(
             ))
             .execute(conn)
             .await?;
+        if scan == ScanStatus::Clean {
+            // The verdict belongs to the content: earlier versions holding
+            // it and still waiting for one are clean too.
+            diesel::update(
+                document_files::table
+                    .filter(document_files::sha256.eq(&sha256))
+                    .filter(document_files::scan_status.eq_any(UNSCANNED)),
+            )
+            .set((
+                document_files::scan_status.eq(ScanStatus::Clean.code()),
+                document_files::scan_time.eq(Utc::now()),
+            ))
+            .execute(conn)
+            .await?;
+        }
         let stored = stored.with_text(text.is_some());
         // The file is in place before the row naming it commits; a refusal
         // above leaves nothing in the store.
@@ -349,6 +398,249 @@ pub async fn upload(
         Ok(stored)
     })
     .await
+}
+
+/// The statuses the scanner has still to give a verdict on.
+const UNSCANNED: [&str; 2] = ["NOT_SCANNED", "PENDING"];
+
+/// The verdict an earlier scan gave this content, if any.
+async fn known_verdict(
+    conn: &mut diesel_async::AsyncPgConnection,
+    sha256: &str,
+) -> CoreResult<Option<(ScanStatus, Option<String>)>> {
+    let row: Option<(String, Option<String>)> = document_files::table
+        .filter(document_files::sha256.eq(sha256))
+        .filter(document_files::scan_status.eq_any(["CLEAN", "INFECTED"]))
+        // An INFECTED verdict outweighs a CLEAN one of an older signature
+        // database.
+        .order(document_files::scan_status.desc())
+        .select((document_files::scan_status, document_files::scan_signature))
+        .first(conn)
+        .await
+        .optional()?;
+    Ok(row.map(|(status, signature)| (ScanStatus::from_code(&status), signature)))
+}
+
+/// The refusal of a file the scanner found `signature` in, audited (who
+/// tried to store it, which content) and logged; nothing is stored.
+async fn refuse_infected(
+    pool: &PgPool,
+    actor: &Principal,
+    (agreement_id, document_id): (Uuid, Uuid),
+    sha256: &str,
+    signature: &str,
+) -> CoreError {
+    tracing::warn!(
+        actor = %actor.name,
+        document = %document_id,
+        %sha256,
+        %signature,
+        "the antivirus scanner refused an upload"
+    );
+    let audited = async {
+        let mut conn = pool.get().await?;
+        let (region_code, document) = writable(&mut conn, actor, agreement_id, document_id).await?;
+        audit::change(
+            &mut conn,
+            actor,
+            Some(region_code),
+            "RefuseInfectedDocumentFile",
+            document.name(),
+            None,
+            Some(serde_json::json!({ "sha256": sha256, "signature": signature })),
+        )
+        .await
+    };
+    if let Err(error) = audited.await {
+        tracing::error!(%error, "auditing the refused upload failed");
+    }
+    CoreError::says("file", &wording::FILE_INFECTED, vec![signature.to_string()])
+}
+
+/// The scan status an upload is recorded with: scanned now when a scanner
+/// is configured (an infected file is refused); without a verdict (no
+/// scanner, or one that cannot be reached), what an earlier scan said of
+/// the same content, else NOT_SCANNED or PENDING.
+async fn scan_upload(
+    pool: &PgPool,
+    settings: &Settings,
+    actor: &Principal,
+    ids: (Uuid, Uuid),
+    received: &Received,
+    bytes: &[u8],
+) -> CoreResult<ScanStatus> {
+    let unscanned = match &settings.scanner {
+        Some(scanner) => match scanner.scan(bytes).await {
+            Ok(scan::Verdict::Clean) => return Ok(ScanStatus::Clean),
+            Ok(scan::Verdict::Infected(signature)) => {
+                return Err(refuse_infected(pool, actor, ids, &received.sha256, &signature).await);
+            }
+            Err(error) => {
+                tracing::warn!(%error, sha256 = %received.sha256, "a file is kept unscanned until the scanner answers");
+                ScanStatus::Pending
+            }
+        },
+        None => ScanStatus::NotScanned,
+    };
+    let mut conn = pool.get().await?;
+    match known_verdict(&mut conn, &received.sha256).await? {
+        Some((ScanStatus::Infected, signature)) => {
+            let signature = signature.unwrap_or_default();
+            Err(refuse_infected(pool, actor, ids, &received.sha256, &signature).await)
+        }
+        Some((status, _)) => Ok(status),
+        None => Ok(unscanned),
+    }
+}
+
+/// What the rescan of unscanned files did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Rescan {
+    pub clean: usize,
+    pub infected: usize,
+    /// Contents left for the next pass (the scanner stopped answering, or a
+    /// copy is missing from the store).
+    pub left: usize,
+}
+
+/// How many contents one rescan pass looks at.
+const RESCAN_BATCH: i64 = 100;
+
+/// Scans the contents without a verdict (PENDING: the scanner was down when
+/// they arrived; NOT_SCANNED: stored before a scanner was configured) and
+/// records what the scanner says, for every version holding them. An
+/// INFECTED content is held (never served again) and each version is
+/// audited as `QuarantineDocumentFile`. Stops at the first scan that gets no
+/// verdict: the next pass tries again.
+pub async fn rescan(pool: &PgPool, settings: &Settings) -> CoreResult<Rescan> {
+    let mut outcome = Rescan::default();
+    let Some(scanner) = &settings.scanner else {
+        return Ok(outcome);
+    };
+    let mut conn = pool.get().await?;
+    let contents: Vec<String> = document_files::table
+        .filter(document_files::scan_status.eq_any(UNSCANNED))
+        .select(document_files::sha256)
+        .distinct()
+        .limit(RESCAN_BATCH)
+        .load(&mut conn)
+        .await?;
+    let system = Principal::system("archive-scanner");
+    for (i, sha256) in contents.iter().enumerate() {
+        let bytes = match settings.store.read_verified(sha256).await {
+            Ok(Some(bytes)) => bytes,
+            Ok(None) => {
+                tracing::error!(%sha256, "an unscanned file is missing or damaged in the archive's store");
+                outcome.left += 1;
+                continue;
+            }
+            Err(error) => {
+                tracing::error!(%error, "the archive's store failed while rescanning");
+                outcome.left += contents.len() - i;
+                break;
+            }
+        };
+        let verdict = match scanner.scan(&bytes).await {
+            Ok(verdict) => verdict,
+            Err(error) => {
+                tracing::warn!(%error, "rescanning stopped: the scanner gives no verdict");
+                outcome.left += contents.len() - i;
+                break;
+            }
+        };
+        let rows = document_files::table
+            .filter(document_files::sha256.eq(sha256))
+            .filter(document_files::scan_status.eq_any(UNSCANNED));
+        match verdict {
+            scan::Verdict::Clean => {
+                diesel::update(rows)
+                    .set((
+                        document_files::scan_status.eq(ScanStatus::Clean.code()),
+                        document_files::scan_time.eq(Utc::now()),
+                    ))
+                    .execute(&mut conn)
+                    .await?;
+                outcome.clean += 1;
+            }
+            scan::Verdict::Infected(signature) => {
+                conn.transaction(async |conn| {
+                    let held: Vec<(Uuid, i32, String)> = diesel::update(rows)
+                        .set((
+                            document_files::scan_status.eq(ScanStatus::Infected.code()),
+                            document_files::scan_signature.eq(&signature),
+                            document_files::scan_time.eq(Utc::now()),
+                        ))
+                        .returning((
+                            document_files::document_id,
+                            document_files::version,
+                            document_files::region_code,
+                        ))
+                        .get_results(conn)
+                        .await?;
+                    for (document_id, version, region_code) in held {
+                        let agreement_id: Uuid = agreement_documents::table
+                            .find(document_id)
+                            .select(agreement_documents::agreement_id)
+                            .first(conn)
+                            .await?;
+                        tracing::error!(
+                            document = %document_id, version, %sha256, %signature,
+                            "the antivirus scanner found a virus in an archived file: it is held, never served"
+                        );
+                        audit::change(
+                            conn,
+                            &system,
+                            Some(region_code),
+                            "QuarantineDocumentFile",
+                            format!(
+                                "{}/documents/{document_id}",
+                                crate::names::agreement_name(agreement_id)
+                            ),
+                            None,
+                            Some(serde_json::json!({
+                                "version": version,
+                                "sha256": sha256,
+                                "signature": signature,
+                            })),
+                        )
+                        .await?;
+                    }
+                    Ok::<_, CoreError>(())
+                })
+                .await?;
+                outcome.infected += 1;
+            }
+        }
+    }
+    Ok(outcome)
+}
+
+/// Rescans unscanned files every `settings.rescan_interval` until
+/// `shutdown` (nothing to do without a scanner).
+pub async fn rescan_until(
+    pool: PgPool,
+    settings: Settings,
+    shutdown: impl std::future::Future<Output = ()>,
+) {
+    if settings.scanner.is_none() {
+        return;
+    }
+    let passes = async {
+        loop {
+            match rescan(&pool, &settings).await {
+                Ok(outcome) if outcome != Rescan::default() => {
+                    tracing::info!(?outcome, "archive rescan pass")
+                }
+                Ok(_) => {}
+                Err(error) => tracing::warn!(%error, "archive rescan pass failed"),
+            }
+            tokio::time::sleep(settings.rescan_interval).await;
+        }
+    };
+    tokio::select! {
+        _ = shutdown => {}
+        _ = passes => {}
+    }
 }
 
 /// What the region's files take together, each distinct content once.
@@ -458,6 +750,8 @@ async fn signed_pdfs(
         .filter(agreement_documents::delete_time.is_null())
         .filter(agreement_documents::kind.eq(agreements::document_kind))
         .filter(document_files::media_type.eq(MediaType::Pdf.mime()))
+        // Only what may be served: never a file awaiting its scan or held.
+        .filter(document_files::scan_status.eq_any(["NOT_SCANNED", "CLEAN"]))
         .order((
             agreement_documents::agreement_id,
             agreement_documents::create_time.desc(),
@@ -580,6 +874,25 @@ pub async fn download(
             ],
         )
     })?;
+    match ScanStatus::from_code(&stored.scan_status) {
+        ScanStatus::Pending => {
+            return Err(CoreError::refused(
+                &wording::FILE_NOT_YET_SCANNED,
+                vec![document.name(), stored.version.to_string()],
+            ));
+        }
+        ScanStatus::Infected => {
+            return Err(CoreError::refused(
+                &wording::FILE_HELD_INFECTED,
+                vec![
+                    document.name(),
+                    stored.version.to_string(),
+                    stored.scan_signature.clone().unwrap_or_default(),
+                ],
+            ));
+        }
+        ScanStatus::NotScanned | ScanStatus::Clean => {}
+    }
     let bytes = store
         .read_verified(&stored.sha256)
         .await

@@ -61,6 +61,13 @@ async fn serve_with(
         store: kerjasama_core::archive::Store::open(&data_dir.join("archive"))?,
         max_file_bytes: args.archive_max_file_mb * 1024 * 1024,
         region_quota_bytes: args.archive_region_quota_mb * 1024 * 1024,
+        scanner: args.clamd.as_ref().map(|addr| {
+            kerjasama_core::archive::Scanner::new(
+                addr.clone(),
+                std::time::Duration::from_secs(args.clamd_timeout_secs),
+            )
+        }),
+        rescan_interval: std::time::Duration::from_secs(args.archive_rescan_secs),
     };
     if args.demo {
         match demo::load(&db.pool).await? {
