@@ -635,12 +635,44 @@ pub struct DigestArgs {
     pub digest_allow_local_webhooks: bool,
 }
 
+/// `--clamd`: `host:port` or an absolute socket path.
+fn parse_clamd(text: &str) -> Result<String, String> {
+    let text = text.trim();
+    if text.starts_with('/') {
+        return Ok(text.to_string());
+    }
+    match text.rsplit_once(':') {
+        Some((host, port)) if !host.is_empty() && port.parse::<u16>().is_ok_and(|p| p > 0) => {
+            Ok(text.to_string())
+        }
+        _ => Err(format!(
+            "{text:?} bukan host:port atau jalur soket / is not host:port or a socket path (e.g. 127.0.0.1:3310, /run/clamav/clamd.ctl)"
+        )),
+    }
+}
+
 #[cfg(test)]
 mod help_tests {
     use super::Cli;
     use clap::CommandFactory;
 
     /// Every flag and argument of every subcommand says what it is.
+    #[test]
+    fn clamd_is_an_address_or_a_socket_path() {
+        assert_eq!(
+            super::parse_clamd("127.0.0.1:3310").as_deref(),
+            Ok("127.0.0.1:3310")
+        );
+        assert_eq!(
+            super::parse_clamd("/run/clamav/clamd.ctl").as_deref(),
+            Ok("/run/clamav/clamd.ctl")
+        );
+        for bad in ["clamd", "127.0.0.1:0", ":3310", "host:port", "127.0.0.1:70000"] {
+            let refusal = super::parse_clamd(bad).unwrap_err();
+            assert!(refusal.contains("bukan host:port"), "{bad}: {refusal}");
+        }
+    }
+
     #[test]
     fn every_flag_has_help_and_every_command_examples() {
         fn walk(command: &clap::Command, path: &str, top: bool, missing: &mut Vec<String>) {
@@ -676,21 +708,5 @@ mod help_tests {
             );
         }
         assert!(missing.is_empty(), "{missing:#?}");
-    }
-}
-
-/// `--clamd`: `host:port` or an absolute socket path.
-fn parse_clamd(text: &str) -> Result<String, String> {
-    let text = text.trim();
-    if text.starts_with('/') {
-        return Ok(text.to_string());
-    }
-    match text.rsplit_once(':') {
-        Some((host, port)) if !host.is_empty() && port.parse::<u16>().is_ok_and(|p| p > 0) => {
-            Ok(text.to_string())
-        }
-        _ => Err(format!(
-            "{text:?} bukan host:port atau jalur soket / is not host:port or a socket path (e.g. 127.0.0.1:3310, /run/clamav/clamd.ctl)"
-        )),
     }
 }
