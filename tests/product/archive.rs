@@ -866,7 +866,7 @@ fn docx(paragraphs: &[&str]) -> Vec<u8> {
     bytes
 }
 
-async fn search(
+pub(crate) async fn search(
     server: &TestServer,
     token: &str,
     query: &str,

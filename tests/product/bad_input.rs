@@ -1943,12 +1943,7 @@ fn specs(t: &Targets) -> Vec<Spec> {
             },
         )
         .name("parent", a, t)
-        .required(&[
-            "document",
-            "document.type",
-            "document.title",
-            "document.uri",
-        ])
+        .required(&["document", "document.type", "document.title"])
         .dates(&["document.document_date"])
         .set(
             "document.document_date",

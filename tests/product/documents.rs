@@ -112,13 +112,6 @@ async fn invalid_documents_name_the_field() {
         ),
         (
             pb::Document {
-                uri: "".into(),
-                ..signed_ksb_document()
-            },
-            "document.uri",
-        ),
-        (
-            pb::Document {
                 uri: "arsip/ks 12.pdf".into(),
                 ..signed_ksb_document()
             },
@@ -149,6 +142,19 @@ async fn invalid_documents_name_the_field() {
         let status = add(&server, &agreement.name, d).await.unwrap_err();
         assert_rejected(&status, Code::InvalidArgument, Some(field));
     }
+    // No link at all is fine: the file is then kept in the register's own
+    // archive (docs/archive.md).
+    let kept_here = add(
+        &server,
+        &agreement.name,
+        pb::Document {
+            uri: "".into(),
+            ..signed_ksb_document()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(kept_here.uri, "");
 }
 
 #[tokio::test]

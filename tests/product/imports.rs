@@ -70,8 +70,8 @@ pub(crate) const REPORT_HEADER: &[&str] = &[
     "Tindak Lanjut",
 ];
 
-const KSB: &str = "415.4/01-HUK/2025";
-const PKS: &str = "415.4/02-HUK/2025";
+pub(crate) const KSB: &str = "415.4/01-HUK/2025";
+pub(crate) const PKS: &str = "415.4/02-HUK/2025";
 const UNSIGNED: &str = "070/03-DISDIK/2026";
 
 pub(crate) fn date(text: &str) -> Value {

@@ -26,6 +26,7 @@ mod hardening;
 mod history;
 mod implementation_reports;
 mod import_bombs;
+mod import_scans;
 mod imports;
 mod listing;
 mod meetings;

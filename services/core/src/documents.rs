@@ -97,7 +97,8 @@ fn validate(new: &NewDocument) -> Vec<FieldViolation> {
             vec!["200".to_string()],
         ));
     }
-    if !uri_allowed(&new.uri) {
+    // Empty: the document's file is kept in the archive, not elsewhere.
+    if !new.uri.is_empty() && !uri_allowed(&new.uri) {
         v.push(FieldViolation::says(
             "uri",
             &crate::wording::URI_SHAPE,
@@ -156,36 +157,59 @@ pub async fn create(
                 vec![agreement.name()],
             ));
         }
-        let id = Uuid::now_v7();
-        diesel::insert_into(agreement_documents::table)
-            .values((
-                agreement_documents::id.eq(id),
-                agreement_documents::agreement_id.eq(agreement_id),
-                agreement_documents::region_code.eq(&agreement.fields.region_code),
-                agreement_documents::kind.eq(new.kind.code()),
-                agreement_documents::number.eq(new.number.trim()),
-                agreement_documents::document_date.eq(new.document_date),
-                agreement_documents::title.eq(new.title.trim()),
-                agreement_documents::uri.eq(&new.uri),
-                agreement_documents::sha256.eq(&new.sha256),
-                agreement_documents::size_bytes.eq(new.size_bytes),
-            ))
-            .execute(conn)
-            .await?;
-        let document = load(conn, agreement_id, id).await?;
-        audit::change(
+        create_in(
             conn,
             actor,
-            Some(agreement.fields.region_code.clone()),
-            "CreateDocument",
-            document.name(),
-            None,
-            audit::json(&document),
+            &agreement.fields.region_code,
+            agreement_id,
+            new,
         )
-        .await?;
-        Ok(document)
+        .await
     })
     .await
+}
+
+/// Creates a document of a live agreement of `region_code` the caller may
+/// write, inside the caller's transaction (the import files scans this way).
+pub async fn create_in(
+    conn: &mut AsyncPgConnection,
+    actor: &Principal,
+    region_code: &str,
+    agreement_id: Uuid,
+    new: NewDocument,
+) -> CoreResult<Document> {
+    let violations = validate(&new);
+    if !violations.is_empty() {
+        return Err(CoreError::InvalidArgument(violations));
+    }
+    let id = Uuid::now_v7();
+    diesel::insert_into(agreement_documents::table)
+        .values((
+            agreement_documents::id.eq(id),
+            agreement_documents::agreement_id.eq(agreement_id),
+            agreement_documents::region_code.eq(region_code),
+            agreement_documents::kind.eq(new.kind.code()),
+            agreement_documents::number.eq(new.number.trim()),
+            agreement_documents::document_date.eq(new.document_date),
+            agreement_documents::title.eq(new.title.trim()),
+            agreement_documents::uri.eq(&new.uri),
+            agreement_documents::sha256.eq(&new.sha256),
+            agreement_documents::size_bytes.eq(new.size_bytes),
+        ))
+        .execute(conn)
+        .await?;
+    let document = load(conn, agreement_id, id).await?;
+    audit::change(
+        conn,
+        actor,
+        Some(region_code.to_string()),
+        "CreateDocument",
+        document.name(),
+        None,
+        audit::json(&document),
+    )
+    .await?;
+    Ok(document)
 }
 
 async fn load(conn: &mut AsyncPgConnection, agreement_id: Uuid, id: Uuid) -> CoreResult<Document> {

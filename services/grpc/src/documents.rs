@@ -140,9 +140,6 @@ impl DocumentService for Documents {
         let mut v = Violations::default();
         let kind = v.code::<codes::DocumentType>("type", d.r#type, true);
         let document_date = v.date("document_date", &d.document_date);
-        if d.uri.is_empty() {
-            v.add("uri", "required: where the file lives");
-        }
         v.finish().map_err(on("document"))?;
         let new = NewDocument {
             kind: kind.unwrap_or(codes::DocumentType::Other),

@@ -238,6 +238,7 @@ impl ImportService for Imports {
                         kerjasama_import::problems::Outcome::Assumed => {
                             pb::ImportRowOutcome::Assumed
                         }
+                        kerjasama_import::problems::Outcome::Filed => pb::ImportRowOutcome::Filed,
                     } as i32,
                     message_id: line.problem.message_id,
                     message_en: line.problem.message_en,

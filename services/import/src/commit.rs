@@ -84,10 +84,12 @@ impl Applied {
         self.invalid == 0 && self.conflicting == 0
     }
 
-    fn line(&mut self, outcome: Outcome, problem: Problem) {
+    pub(crate) fn line(&mut self, outcome: Outcome, problem: Problem) {
         let list = match outcome {
             Outcome::Invalid | Outcome::Conflict => &mut self.lines,
-            Outcome::Updated | Outcome::Unchanged | Outcome::Assumed => &mut self.info_lines,
+            Outcome::Updated | Outcome::Unchanged | Outcome::Assumed | Outcome::Filed => {
+                &mut self.info_lines
+            }
         };
         if list.len() < MAX_LINES {
             list.push(ReportLine { outcome, problem });

@@ -178,6 +178,8 @@ pub enum Outcome {
     /// A stage recorded DONE on its due date because the due date was before
     /// the run's history_from.
     Assumed,
+    /// A scan filed in the document archive as an agreement's signed text.
+    Filed,
 }
 
 impl Outcome {
@@ -188,6 +190,7 @@ impl Outcome {
             Outcome::Updated => "UPDATED",
             Outcome::Unchanged => "UNCHANGED",
             Outcome::Assumed => "ASSUMED",
+            Outcome::Filed => "FILED",
         }
     }
 
@@ -198,6 +201,7 @@ impl Outcome {
             Outcome::Updated,
             Outcome::Unchanged,
             Outcome::Assumed,
+            Outcome::Filed,
         ]
         .into_iter()
         .find(|o| o.code() == code)
@@ -211,6 +215,7 @@ impl Outcome {
             Outcome::Updated => "diperbarui / updated",
             Outcome::Unchanged => "tidak berubah / unchanged",
             Outcome::Assumed => "dianggap selesai / assumed done",
+            Outcome::Filed => "diarsipkan / filed",
         }
     }
 }

@@ -511,6 +511,19 @@ pub async fn execute(
     id: Uuid,
     commit: bool,
 ) -> CoreResult<ImportRun> {
+    execute_with_scans(pool, actor, id, commit, None).await
+}
+
+/// [`execute`], filing `scans` in the document archive with the rows (the
+/// command line's `--documents DIR|ZIP`): checked in a dry run, stored only
+/// by a commit, and only when every row and every scan passes.
+pub async fn execute_with_scans(
+    pool: &PgPool,
+    actor: &Principal,
+    id: Uuid,
+    commit: bool,
+    scans: Option<&crate::filing::ScanSet>,
+) -> CoreResult<ImportRun> {
     let version = {
         let mut conn = pool.get().await?;
         load(&mut conn, id).await?.version
@@ -541,7 +554,7 @@ pub async fn execute(
             }
         })
     };
-    let outcome = work(pool, actor, id, commit, version, &progress).await;
+    let outcome = work(pool, actor, id, commit, version, &progress, scans).await;
     beat.abort();
     let (state, applied, error) = match outcome {
         // Recorded with the rows.
@@ -589,6 +602,7 @@ async fn work(
     commit: bool,
     version: i64,
     progress: &Progress,
+    scans: Option<&crate::filing::ScanSet>,
 ) -> Result<Applied, Finish> {
     let mut conn = pool.get().await.map_err(|e| Finish::Core(e.into()))?;
     let run = load(&mut conn, id).await.map_err(Finish::Core)?;
@@ -620,6 +634,13 @@ async fn work(
             })));
         }
     };
+    // The scans are read and checked once, before the transaction.
+    let (ready, scan_problems) = match scans {
+        Some(set) => crate::filing::prepare(pool, set)
+            .await
+            .map_err(Finish::Core)?,
+        None => (Vec::new(), Vec::new()),
+    };
     let batch = run.name();
     let region = run.region_code.clone();
     let past = commit::History {
@@ -648,9 +669,31 @@ async fn work(
                     .bind::<diesel::sql_types::Text, _>(format!("kerjasama.import:{region}"))
                     .execute(conn)
                     .await?;
-                let applied = commit::apply(conn, actor, mode, &region, rows, progress, &past)
+                let mut applied = commit::apply(conn, actor, mode, &region, rows, progress, &past)
                     .await
                     .map_err(Finish::Core)?;
+                // Scans are filed under the rows just applied: only when
+                // every row passed (a failed row's agreement is not there).
+                let rows_clean = applied.is_clean();
+                for problem in &scan_problems {
+                    applied.line(crate::problems::Outcome::Invalid, problem.clone());
+                    applied.invalid += 1;
+                }
+                if let Some(set) = scans
+                    && rows_clean
+                {
+                    crate::filing::file(
+                        conn,
+                        actor,
+                        &region,
+                        &set.settings,
+                        &ready,
+                        commit,
+                        &mut applied,
+                    )
+                    .await
+                    .map_err(Finish::Core)?;
+                }
                 if commit && applied.is_clean() {
                     if !record_outcome(
                         conn,

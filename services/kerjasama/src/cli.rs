@@ -203,6 +203,15 @@ pub struct ImportArgs {
     /// owe implementation reports from it. Without it nothing is assumed.
     #[arg(long, value_parser = parse_date_arg)]
     pub history_from: Option<chrono::NaiveDate>,
+    /// A folder or ZIP of the agreements' signed texts (PDF, JPEG, PNG, TIFF,
+    /// DOCX, ODT), each named by its agreement's document number
+    /// (`415.4-12-HUK-2024.pdf` for 415.4/12/HUK/2024): filed in the
+    /// document archive of `<data dir>/archive` with the rows, all or none;
+    /// a dry run checks them and stores nothing.
+    #[arg(long)]
+    pub documents: Option<PathBuf>,
+    #[command(flatten)]
+    pub archive: ArchiveArgs,
 }
 
 #[derive(Subcommand)]
@@ -217,6 +226,60 @@ pub enum ImportCommand {
         #[arg(long, value_parser = parse_region)]
         region: Option<String>,
     },
+}
+
+/// The document archive's settings, shared by `serve` and `import`
+/// (`--documents`), so both keep files by the same rules.
+#[derive(Args, Clone)]
+pub struct ArchiveArgs {
+    /// The document archive: the largest file one upload may be, in MB
+    /// (files are kept in `<data dir>/archive/`).
+    #[arg(long, env = "KERJASAMA_ARCHIVE_MAX_FILE_MB", default_value_t = 50,
+          value_parser = clap::value_parser!(u64).range(1..=1024))]
+    pub archive_max_file_mb: u64,
+    /// The document archive: the most one region's files may take together,
+    /// in MB (each distinct content counted once); past it an upload is
+    /// refused (RESOURCE_EXHAUSTED; HTTP 507).
+    #[arg(long, env = "KERJASAMA_ARCHIVE_REGION_QUOTA_MB", default_value_t = 20 * 1024,
+          value_parser = clap::value_parser!(u64).range(1..=64 * 1024 * 1024))]
+    pub archive_region_quota_mb: u64,
+    /// The document archive: scan every uploaded file for viruses with this
+    /// clamd (`host:port`, or the absolute path of its Unix socket). An
+    /// infected file is refused; while clamd cannot be reached, files are
+    /// kept PENDING and not served until rescanned clean. clamd's
+    /// StreamMaxLength must be at least --archive-max-file-mb.
+    #[arg(long, env = "KERJASAMA_CLAMD", value_parser = parse_clamd)]
+    pub clamd: Option<String>,
+    /// Seconds one clamd scan may take before the file is kept PENDING.
+    #[arg(long, env = "KERJASAMA_CLAMD_TIMEOUT_SECS", default_value_t = 120,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub clamd_timeout_secs: u64,
+    /// Seconds between passes that scan files clamd has not given a
+    /// verdict on yet (PENDING, or stored before --clamd was set).
+    #[arg(long, env = "KERJASAMA_ARCHIVE_RESCAN_SECS", default_value_t = 60,
+          value_parser = clap::value_parser!(u64).range(1..=86400))]
+    pub archive_rescan_secs: u64,
+}
+
+impl ArchiveArgs {
+    /// The archive in `<data dir>/archive` with these settings.
+    pub fn settings(
+        &self,
+        data_dir: &std::path::Path,
+    ) -> std::io::Result<kerjasama_core::archive::Settings> {
+        Ok(kerjasama_core::archive::Settings {
+            store: kerjasama_core::archive::Store::open(&data_dir.join("archive"))?,
+            max_file_bytes: self.archive_max_file_mb * 1024 * 1024,
+            region_quota_bytes: self.archive_region_quota_mb * 1024 * 1024,
+            scanner: self.clamd.as_ref().map(|addr| {
+                kerjasama_core::archive::Scanner::new(
+                    addr.clone(),
+                    std::time::Duration::from_secs(self.clamd_timeout_secs),
+                )
+            }),
+            rescan_interval: std::time::Duration::from_secs(self.archive_rescan_secs),
+        })
+    }
 }
 
 #[derive(Args)]
@@ -260,33 +323,8 @@ pub struct ServeArgs {
     #[arg(long, env = "KERJASAMA_HTTP_IDLE_TIMEOUT_SECS", default_value_t = 60,
           value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub http_idle_timeout_secs: u64,
-    /// The document archive: the largest file one upload may be, in MB
-    /// (files are kept in `<data dir>/archive/`).
-    #[arg(long, env = "KERJASAMA_ARCHIVE_MAX_FILE_MB", default_value_t = 50,
-          value_parser = clap::value_parser!(u64).range(1..=1024))]
-    pub archive_max_file_mb: u64,
-    /// The document archive: the most one region's files may take together,
-    /// in MB (each distinct content counted once); past it an upload is
-    /// refused (RESOURCE_EXHAUSTED; HTTP 507).
-    #[arg(long, env = "KERJASAMA_ARCHIVE_REGION_QUOTA_MB", default_value_t = 20 * 1024,
-          value_parser = clap::value_parser!(u64).range(1..=64 * 1024 * 1024))]
-    pub archive_region_quota_mb: u64,
-    /// The document archive: scan every uploaded file for viruses with this
-    /// clamd (`host:port`, or the absolute path of its Unix socket). An
-    /// infected file is refused; while clamd cannot be reached, files are
-    /// kept PENDING and not served until rescanned clean. clamd's
-    /// StreamMaxLength must be at least --archive-max-file-mb.
-    #[arg(long, env = "KERJASAMA_CLAMD", value_parser = parse_clamd)]
-    pub clamd: Option<String>,
-    /// Seconds one clamd scan may take before the file is kept PENDING.
-    #[arg(long, env = "KERJASAMA_CLAMD_TIMEOUT_SECS", default_value_t = 120,
-          value_parser = clap::value_parser!(u64).range(1..=3600))]
-    pub clamd_timeout_secs: u64,
-    /// Seconds between passes that scan files clamd has not given a
-    /// verdict on yet (PENDING, or stored before --clamd was set).
-    #[arg(long, env = "KERJASAMA_ARCHIVE_RESCAN_SECS", default_value_t = 60,
-          value_parser = clap::value_parser!(u64).range(1..=86400))]
-    pub archive_rescan_secs: u64,
+    #[command(flatten)]
+    pub archive: ArchiveArgs,
     /// PEM certificate chain: serve gRPC and HTTP over TLS (with --tls-key).
     #[arg(long, env = "KERJASAMA_TLS_CERT", requires = "tls_key")]
     pub tls_cert: Option<PathBuf>,
@@ -667,7 +705,13 @@ mod help_tests {
             super::parse_clamd("/run/clamav/clamd.ctl").as_deref(),
             Ok("/run/clamav/clamd.ctl")
         );
-        for bad in ["clamd", "127.0.0.1:0", ":3310", "host:port", "127.0.0.1:70000"] {
+        for bad in [
+            "clamd",
+            "127.0.0.1:0",
+            ":3310",
+            "host:port",
+            "127.0.0.1:70000",
+        ] {
             let refusal = super::parse_clamd(bad).unwrap_err();
             assert!(refusal.contains("bukan host:port"), "{bad}: {refusal}");
         }

@@ -124,7 +124,7 @@ async fn command(global: &cli::Global, command: &Command, db: &Database) -> anyh
             (None, None) => anyhow::bail!("backup needs --out FILE or --base-dir DIR"),
         },
         Command::Migrate => println!("migrations are up to date"),
-        Command::Import(args) => commands::import::run(args, db).await?,
+        Command::Import(args) => commands::import::run(args, db, &global.data_dir()).await?,
         Command::Seed(args) => commands::seed::run(args, db, &global.data_dir()).await?,
         Command::Token(command) => commands::token::run(command, db).await?,
         Command::Report(command) => commands::report::run(command, db).await?,

@@ -253,30 +253,56 @@ async fn document(
         })
 }
 
-/// Records `received` as the document's next version: identified by its
-/// content (refused when the archive does not keep its kind), checked
-/// against the hash the uploader gave, kept in `store` (once per content),
-/// and audited.
-pub async fn upload(
+/// A received file that passed every check that needs no transaction: its
+/// hash, its kind (told from its content), the scanner's verdict and its
+/// words. [`record_version`] records it.
+#[derive(Debug)]
+pub struct Prepared {
+    pub received: Received,
+    pub kind: MediaType,
+    text: Option<String>,
+    scan: ScanStatus,
+}
+
+/// Why [`prepare`] refused a file: the refusal, and the signature when the
+/// scanner found one (the caller audits who tried to store it).
+#[derive(Debug)]
+pub struct Refused {
+    pub error: CoreError,
+    pub signature: Option<String>,
+}
+
+impl From<CoreError> for Refused {
+    fn from(error: CoreError) -> Self {
+        Refused {
+            error,
+            signature: None,
+        }
+    }
+}
+
+/// Checks `received` before it is recorded: not empty, the hash the uploader
+/// gave, a kind the archive keeps, no virus (when a scanner is configured;
+/// without a verdict, what an earlier scan said of the same content), and
+/// reads its words for search.
+pub async fn prepare(
     pool: &PgPool,
     settings: &Settings,
-    actor: &Principal,
-    (agreement_id, document_id): (Uuid, Uuid),
-    upload: Upload,
     received: Received,
-) -> CoreResult<StoredFile> {
-    check_upload(&upload)?;
+    expected_sha256: Option<&str>,
+) -> Result<Prepared, Refused> {
     if received.size_bytes == 0 {
-        return Err(CoreError::says("file", &wording::FILE_EMPTY, vec![]));
+        return Err(CoreError::says("file", &wording::FILE_EMPTY, vec![]).into());
     }
-    if let Some(expected) = &upload.expected_sha256
+    if let Some(expected) = expected_sha256
         && !expected.eq_ignore_ascii_case(&received.sha256)
     {
         return Err(CoreError::says(
             "sha256",
             &wording::FILE_HASH_MISMATCH,
             vec![received.sha256.clone(), expected.to_ascii_lowercase()],
-        ));
+        )
+        .into());
     }
     let bytes = received.read().await.map_err(store_failure)?;
     let kind = content::identify(&bytes).map_err(|refusal| match refusal {
@@ -290,15 +316,12 @@ pub async fn upload(
             CoreError::says("file", &wording::FILE_PDF_ENCRYPTED, vec![])
         }
     })?;
-    let scan = scan_upload(
-        pool,
-        settings,
-        actor,
-        (agreement_id, document_id),
-        &received,
-        &bytes,
-    )
-    .await?;
+    let scan = scan_verdict(pool, settings, &received.sha256, &bytes)
+        .await?
+        .map_err(|signature| Refused {
+            error: CoreError::says("file", &wording::FILE_INFECTED, vec![signature.clone()]),
+            signature: Some(signature),
+        })?;
     // The words, for search: read off the runtime, bounded in time; a file
     // whose text cannot be read in time is kept without it.
     let text = tokio::time::timeout(
@@ -309,95 +332,170 @@ pub async fn upload(
     .ok()
     .and_then(Result::ok)
     .flatten();
+    Ok(Prepared {
+        received,
+        kind,
+        text,
+        scan,
+    })
+}
+
+/// Records `received` as the document's next version: identified by its
+/// content (refused when the archive does not keep its kind), checked
+/// against the hash the uploader gave, scanned, kept in `store` (once per
+/// content), and audited.
+pub async fn upload(
+    pool: &PgPool,
+    settings: &Settings,
+    actor: &Principal,
+    (agreement_id, document_id): (Uuid, Uuid),
+    upload: Upload,
+    received: Received,
+) -> CoreResult<StoredFile> {
+    check_upload(&upload)?;
     let sha256 = received.sha256.clone();
-    let size_bytes = received.size_bytes as i64;
+    let prepared = match prepare(pool, settings, received, upload.expected_sha256.as_deref()).await
+    {
+        Ok(prepared) => prepared,
+        Err(Refused {
+            error,
+            signature: Some(signature),
+        }) => {
+            audit_infected(
+                pool,
+                actor,
+                (agreement_id, document_id),
+                &sha256,
+                &signature,
+            )
+            .await;
+            return Err(error);
+        }
+        Err(Refused { error, .. }) => return Err(error),
+    };
     let mut conn = pool.get().await?;
     conn.transaction(async |conn| {
         let (region_code, document) = writable(conn, actor, agreement_id, document_id).await?;
-        check_quota(
+        record_version(
             conn,
-            &region_code,
-            &sha256,
-            size_bytes,
-            settings.region_quota_bytes,
-        )
-        .await?;
-        // One version at a time per document.
-        agreement_documents::table
-            .find(document_id)
-            .select(agreement_documents::id)
-            .for_update()
-            .first::<Uuid>(conn)
-            .await?;
-        let last: Option<i32> = document_files::table
-            .filter(document_files::document_id.eq(document_id))
-            .select(diesel::dsl::max(document_files::version))
-            .first(conn)
-            .await?;
-        let file_name = if upload.file_name.trim().is_empty() {
-            default_file_name(&document, kind)
-        } else {
-            upload.file_name.trim().to_string()
-        };
-        let stored: FileRow = diesel::insert_into(document_files::table)
-            .values((
-                document_files::document_id.eq(document_id),
-                document_files::version.eq(last.unwrap_or(0) + 1),
-                document_files::region_code.eq(&region_code),
-                document_files::sha256.eq(&sha256),
-                document_files::size_bytes.eq(size_bytes),
-                document_files::media_type.eq(kind.mime()),
-                document_files::file_name.eq(&file_name),
-                document_files::uploaded_by.eq(&actor.name),
-                document_files::scan_status.eq(scan.code()),
-                document_files::scan_time.eq((scan != ScanStatus::NotScanned
-                    && scan != ScanStatus::Pending)
-                    .then(Utc::now)),
-            ))
-            .returning(FileRow::as_returning())
-            .get_result(conn)
-            .await?;
-        diesel::insert_into(document_texts::table)
-            .values((
-                document_texts::document_id.eq(document_id),
-                document_texts::version.eq(stored.version),
-                document_texts::region_code.eq(&region_code),
-                document_texts::body.eq(text.as_deref()),
-            ))
-            .execute(conn)
-            .await?;
-        if scan == ScanStatus::Clean {
-            // The verdict belongs to the content: earlier versions holding
-            // it and still waiting for one are clean too.
-            diesel::update(
-                document_files::table
-                    .filter(document_files::sha256.eq(&sha256))
-                    .filter(document_files::scan_status.eq_any(UNSCANNED)),
-            )
-            .set((
-                document_files::scan_status.eq(ScanStatus::Clean.code()),
-                document_files::scan_time.eq(Utc::now()),
-            ))
-            .execute(conn)
-            .await?;
-        }
-        let stored = stored.with_text(text.is_some());
-        // The file is in place before the row naming it commits; a refusal
-        // above leaves nothing in the store.
-        settings.store.keep(received).await.map_err(store_failure)?;
-        audit::change(
-            conn,
+            settings,
             actor,
-            Some(region_code),
-            "UploadDocumentFile",
-            document.name(),
-            None,
-            audit::json(&stored),
+            (&region_code, &document),
+            upload.file_name.trim(),
+            &prepared,
+            true,
         )
-        .await?;
-        Ok(stored)
+        .await
     })
     .await
+}
+
+/// Records a prepared file as `document`'s next version, inside the
+/// caller's transaction: the region's quota, the version number (the
+/// document row locked), its text, the file kept in the store (when `keep`;
+/// a dry run records and rolls back without storing) and the audit entry.
+/// An empty `file_name` is made from the document's number.
+pub async fn record_version(
+    conn: &mut diesel_async::AsyncPgConnection,
+    settings: &Settings,
+    actor: &Principal,
+    (region_code, document): (&str, &crate::documents::Document),
+    file_name: &str,
+    prepared: &Prepared,
+    keep: bool,
+) -> CoreResult<StoredFile> {
+    let Prepared {
+        received,
+        kind,
+        text,
+        scan,
+    } = prepared;
+    let (kind, scan) = (*kind, *scan);
+    let sha256 = received.sha256.clone();
+    let size_bytes = received.size_bytes as i64;
+    check_quota(
+        conn,
+        region_code,
+        &sha256,
+        size_bytes,
+        settings.region_quota_bytes,
+    )
+    .await?;
+    // One version at a time per document.
+    agreement_documents::table
+        .find(document.id)
+        .select(agreement_documents::id)
+        .for_update()
+        .first::<Uuid>(conn)
+        .await?;
+    let last: Option<i32> = document_files::table
+        .filter(document_files::document_id.eq(document.id))
+        .select(diesel::dsl::max(document_files::version))
+        .first(conn)
+        .await?;
+    let file_name = if file_name.is_empty() {
+        default_file_name(document, kind)
+    } else {
+        file_name.to_string()
+    };
+    let stored: FileRow = diesel::insert_into(document_files::table)
+        .values((
+            document_files::document_id.eq(document.id),
+            document_files::version.eq(last.unwrap_or(0) + 1),
+            document_files::region_code.eq(region_code),
+            document_files::sha256.eq(&sha256),
+            document_files::size_bytes.eq(size_bytes),
+            document_files::media_type.eq(kind.mime()),
+            document_files::file_name.eq(&file_name),
+            document_files::uploaded_by.eq(&actor.name),
+            document_files::scan_status.eq(scan.code()),
+            document_files::scan_time
+                .eq((scan != ScanStatus::NotScanned && scan != ScanStatus::Pending).then(Utc::now)),
+        ))
+        .returning(FileRow::as_returning())
+        .get_result(conn)
+        .await?;
+    diesel::insert_into(document_texts::table)
+        .values((
+            document_texts::document_id.eq(document.id),
+            document_texts::version.eq(stored.version),
+            document_texts::region_code.eq(region_code),
+            document_texts::body.eq(text.as_deref()),
+        ))
+        .execute(conn)
+        .await?;
+    if scan == ScanStatus::Clean {
+        // The verdict belongs to the content: earlier versions holding it
+        // and still waiting for one are clean too.
+        diesel::update(
+            document_files::table
+                .filter(document_files::sha256.eq(&sha256))
+                .filter(document_files::scan_status.eq_any(UNSCANNED)),
+        )
+        .set((
+            document_files::scan_status.eq(ScanStatus::Clean.code()),
+            document_files::scan_time.eq(Utc::now()),
+        ))
+        .execute(conn)
+        .await?;
+    }
+    let stored = stored.with_text(text.is_some());
+    // The file is in place before the row naming it commits; a refusal
+    // above leaves nothing in the store.
+    if keep {
+        settings.store.keep(received).await.map_err(store_failure)?;
+    }
+    audit::change(
+        conn,
+        actor,
+        Some(region_code.to_string()),
+        "UploadDocumentFile",
+        document.name(),
+        None,
+        audit::json(&stored),
+    )
+    .await?;
+    Ok(stored)
 }
 
 /// The statuses the scanner has still to give a verdict on.
@@ -421,15 +519,16 @@ async fn known_verdict(
     Ok(row.map(|(status, signature)| (ScanStatus::from_code(&status), signature)))
 }
 
-/// The refusal of a file the scanner found `signature` in, audited (who
-/// tried to store it, which content) and logged; nothing is stored.
-async fn refuse_infected(
+/// Who tried to store a file the scanner found `signature` in, which
+/// content: audited (outside any transaction: nothing else is written) and
+/// logged.
+async fn audit_infected(
     pool: &PgPool,
     actor: &Principal,
     (agreement_id, document_id): (Uuid, Uuid),
     sha256: &str,
     signature: &str,
-) -> CoreError {
+) {
     tracing::warn!(
         actor = %actor.name,
         document = %document_id,
@@ -454,43 +553,35 @@ async fn refuse_infected(
     if let Err(error) = audited.await {
         tracing::error!(%error, "auditing the refused upload failed");
     }
-    CoreError::says("file", &wording::FILE_INFECTED, vec![signature.to_string()])
 }
 
-/// The scan status an upload is recorded with: scanned now when a scanner
-/// is configured (an infected file is refused); without a verdict (no
-/// scanner, or one that cannot be reached), what an earlier scan said of
-/// the same content, else NOT_SCANNED or PENDING.
-async fn scan_upload(
+/// The scan status a file is recorded with: scanned now when a scanner is
+/// configured (`Err(signature)` when infected); without a verdict (no
+/// scanner, or one that cannot be reached), what an earlier scan said of the
+/// same content, else NOT_SCANNED or PENDING.
+async fn scan_verdict(
     pool: &PgPool,
     settings: &Settings,
-    actor: &Principal,
-    ids: (Uuid, Uuid),
-    received: &Received,
+    sha256: &str,
     bytes: &[u8],
-) -> CoreResult<ScanStatus> {
+) -> CoreResult<Result<ScanStatus, String>> {
     let unscanned = match &settings.scanner {
         Some(scanner) => match scanner.scan(bytes).await {
-            Ok(scan::Verdict::Clean) => return Ok(ScanStatus::Clean),
-            Ok(scan::Verdict::Infected(signature)) => {
-                return Err(refuse_infected(pool, actor, ids, &received.sha256, &signature).await);
-            }
+            Ok(scan::Verdict::Clean) => return Ok(Ok(ScanStatus::Clean)),
+            Ok(scan::Verdict::Infected(signature)) => return Ok(Err(signature)),
             Err(error) => {
-                tracing::warn!(%error, sha256 = %received.sha256, "a file is kept unscanned until the scanner answers");
+                tracing::warn!(%error, %sha256, "a file is kept unscanned until the scanner answers");
                 ScanStatus::Pending
             }
         },
         None => ScanStatus::NotScanned,
     };
     let mut conn = pool.get().await?;
-    match known_verdict(&mut conn, &received.sha256).await? {
-        Some((ScanStatus::Infected, signature)) => {
-            let signature = signature.unwrap_or_default();
-            Err(refuse_infected(pool, actor, ids, &received.sha256, &signature).await)
-        }
+    Ok(match known_verdict(&mut conn, sha256).await? {
+        Some((ScanStatus::Infected, signature)) => Err(signature.unwrap_or_default()),
         Some((status, _)) => Ok(status),
         None => Ok(unscanned),
-    }
+    })
 }
 
 /// What the rescan of unscanned files did.

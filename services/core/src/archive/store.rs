@@ -102,8 +102,8 @@ impl Store {
     }
 
     /// Keeps `received` under its hash (once: the same content already kept
-    /// stays as it is).
-    pub async fn keep(&self, received: Received) -> std::io::Result<()> {
+    /// stays as it is). Kept twice is kept once.
+    pub async fn keep(&self, received: &Received) -> std::io::Result<()> {
         let target = self.path_of(&received.sha256);
         let folder = target.parent().expect("objects/ab").to_path_buf();
         if tokio::fs::try_exists(&target).await? {

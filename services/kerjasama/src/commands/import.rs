@@ -8,7 +8,11 @@ use crate::cli;
 use crate::database::Database;
 
 /// `kerjasama import`: the template, or a file validated and committed.
-pub async fn run(args: &cli::ImportArgs, db: &Database) -> anyhow::Result<()> {
+pub async fn run(
+    args: &cli::ImportArgs,
+    db: &Database,
+    data_dir: &std::path::Path,
+) -> anyhow::Result<()> {
     use kerjasama_import::runs::{self, Upload};
     if let Some(cli::ImportCommand::Template { out, region }) = &args.template {
         let bytes = runs::template_for(&db.pool, region.as_deref()).await?;
@@ -17,6 +21,18 @@ pub async fn run(args: &cli::ImportArgs, db: &Database) -> anyhow::Result<()> {
         return Ok(());
     }
     let actor = Principal::system("kerjasama-import");
+    // The scans that come with the register, listed before anything else is
+    // done (a folder that cannot be read stops the import at once).
+    let scans = match &args.documents {
+        Some(location) => Some(kerjasama_import::filing::ScanSet {
+            files: kerjasama_import::scans::list(location)?,
+            settings: args
+                .archive
+                .settings(data_dir)
+                .with_context(|| format!("opening the archive in {}", data_dir.display()))?,
+        }),
+        None => None,
+    };
     let mut uploads = Vec::new();
     for path in &args.files {
         let content = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
@@ -56,15 +72,43 @@ pub async fn run(args: &cli::ImportArgs, db: &Database) -> anyhow::Result<()> {
     // A dry run validates; otherwise one pass validates and writes every row
     // or none (no separate validation pass first).
     let run = if args.dry_run {
-        let run = runs::execute(&db.pool, &actor, run.id, false).await?;
+        let run = runs::execute_with_scans(&db.pool, &actor, run.id, false, scans.as_ref()).await?;
         summary(&run, "validated (dry run, nothing written)");
         run
     } else {
         runs::commit_new(&db.pool, &actor, run.id).await?;
-        let run = runs::execute(&db.pool, &actor, run.id, true).await?;
+        let run = runs::execute_with_scans(&db.pool, &actor, run.id, true, scans.as_ref()).await?;
         summary(&run, "imported");
         run
     };
+    if let Some(set) = &scans {
+        let (lines, _) = runs::lines(&db.pool, &actor, run.id, 0, i64::MAX).await?;
+        let filed = lines
+            .iter()
+            .filter(|l| l.outcome == kerjasama_import::problems::Outcome::Filed)
+            .count();
+        let on_sheet = |o| {
+            lines
+                .iter()
+                .filter(|l| l.outcome == o && l.problem.sheet == kerjasama_import::filing::SHEET)
+                .count()
+        };
+        println!(
+            "scans: {} in {}; {filed} {}, {} already filed, {} with problems",
+            set.files.len(),
+            args.documents
+                .as_deref()
+                .unwrap_or(std::path::Path::new(""))
+                .display(),
+            if args.dry_run {
+                "would be filed"
+            } else {
+                "filed"
+            },
+            on_sheet(kerjasama_import::problems::Outcome::Unchanged),
+            on_sheet(kerjasama_import::problems::Outcome::Invalid),
+        );
+    }
     let listed = run.problem_count + run.conflicting + run.updated + run.unchanged;
     if listed > 0 || args.report.is_some() {
         let path = args.report.clone().unwrap_or_else(|| {

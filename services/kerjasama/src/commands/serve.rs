@@ -57,18 +57,7 @@ async fn serve_with(
     (listener, http_listener): (tokio::net::TcpListener, tokio::net::TcpListener),
     shutdown: impl std::future::Future<Output = ()> + Send,
 ) -> anyhow::Result<()> {
-    let archive = kerjasama_core::archive::Settings {
-        store: kerjasama_core::archive::Store::open(&data_dir.join("archive"))?,
-        max_file_bytes: args.archive_max_file_mb * 1024 * 1024,
-        region_quota_bytes: args.archive_region_quota_mb * 1024 * 1024,
-        scanner: args.clamd.as_ref().map(|addr| {
-            kerjasama_core::archive::Scanner::new(
-                addr.clone(),
-                std::time::Duration::from_secs(args.clamd_timeout_secs),
-            )
-        }),
-        rescan_interval: std::time::Duration::from_secs(args.archive_rescan_secs),
-    };
+    let archive = args.archive.settings(data_dir)?;
     if args.demo {
         match demo::load(&db.pool).await? {
             demo::SeedOutcome::Loaded { units, agreements } => {
