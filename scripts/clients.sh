@@ -17,6 +17,8 @@
 # Exports, for tests/product/clients.rs:
 #   KERJASAMA_CLIENTS_PYTHON  the venv's python
 #   KERJASAMA_CLIENTS_NODE    node
+#   KERJASAMA_S3_PYTHON       the python of a second venv (tests/clients/s3-requirements.txt)
+#                             whose moto server is the S3 store the archive is tested against
 #
 # After a deliberate, compatible change of the contract (new fields, RPCs, enum
 # values), refresh the baseline so later changes are checked against it:
@@ -31,6 +33,7 @@ kerjasama_clients_install() {
     local root="$kerjasama_clients_root"
     local cache="${XDG_CACHE_HOME:-$HOME/.cache}/kerjasama"
     local venv="$cache/venv"
+    local s3_venv="$cache/s3-venv"
     local node_dir="$root/tests/clients/node"
     local requirements="$root/tests/clients/requirements.txt"
 
@@ -55,27 +58,33 @@ kerjasama_clients_install() {
         fi
 
         python_id="$(python3 -c 'import sys; print(sys.executable, sys.version)')" || exit 1
-        venv_stamp="$( (sha256sum <"$requirements" && echo "$python_id") | sha256sum | cut -d' ' -f1)"
-        if [ "$(cat "$venv/.kerjasama-stamp" 2>/dev/null)" != "$venv_stamp" ]; then
-            echo "scripts/clients.sh: installing the Python client packages into $venv ..." >&2
+        # install_venv VENV REQUIREMENTS: (re)creates VENV with the pinned
+        # REQUIREMENTS unless its stamp says it is current.
+        install_venv() {
+            local venv="$1" requirements="$2" venv_stamp
+            venv_stamp="$( (sha256sum <"$requirements" && echo "$python_id") | sha256sum | cut -d' ' -f1)"
+            [ "$(cat "$venv/.kerjasama-stamp" 2>/dev/null)" = "$venv_stamp" ] && return 0
+            echo "scripts/clients.sh: installing the Python packages of $requirements into $venv ..." >&2
             if ! python3 -m venv --clear "$venv"; then
                 if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
                     echo "scripts/clients.sh: installing Debian's python3-venv ..." >&2
                     DEBIAN_FRONTEND=noninteractive apt-get update -qq \
                         && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null \
-                        && python3 -m venv --clear "$venv" || exit 1
+                        && python3 -m venv --clear "$venv" || return 1
                 else
                     echo "scripts/clients.sh: 'python3 -m venv' failed; install python3-venv." >&2
-                    exit 1
+                    return 1
                 fi
             fi
             if ! timeout 900 "$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
                 --no-input --timeout 60 -r "$requirements"; then
                 echo "scripts/clients.sh: pip install -r $requirements failed." >&2
-                exit 1
+                return 1
             fi
-            echo "$venv_stamp" >"$venv/.kerjasama-stamp" || exit 1
-        fi
+            echo "$venv_stamp" >"$venv/.kerjasama-stamp"
+        }
+        install_venv "$venv" "$requirements" || exit 1
+        install_venv "$s3_venv" "$root/tests/clients/s3-requirements.txt" || exit 1
 
         node_stamp="$( (sha256sum <"$node_dir/package-lock.json" && node --version) | sha256sum | cut -d' ' -f1)"
         if [ "$(cat "$node_dir/node_modules/.kerjasama-stamp" 2>/dev/null)" != "$node_stamp" ]; then
@@ -91,6 +100,7 @@ kerjasama_clients_install() {
     ) || return 1
 
     export KERJASAMA_CLIENTS_PYTHON="$venv/bin/python"
+    export KERJASAMA_S3_PYTHON="$s3_venv/bin/python"
     KERJASAMA_CLIENTS_NODE="$(command -v node)"
     export KERJASAMA_CLIENTS_NODE
 }

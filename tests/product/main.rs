@@ -6,6 +6,7 @@ mod access;
 mod access_matrix;
 mod agreements;
 mod archive;
+mod archive_s3;
 mod archive_scan;
 mod audit;
 mod backups;

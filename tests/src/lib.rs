@@ -4,6 +4,7 @@
 //! real server on a free loopback port, reached by real tonic clients.
 
 pub mod clamd;
+pub mod s3;
 
 use std::path::PathBuf;
 use std::sync::OnceLock;
@@ -178,6 +179,8 @@ pub struct Options {
     pub archive_region_quota_bytes: u64,
     /// clamd's address: scan the archive's files (rescanning every 300 ms).
     pub clamd: Option<String>,
+    /// Keep the archive's files in this S3 bucket.
+    pub s3: Option<kerjasama_core::archive::S3Settings>,
 }
 
 impl Default for Options {
@@ -194,6 +197,7 @@ impl Default for Options {
             archive_max_file_bytes: kerjasama_core::archive::DEFAULT_MAX_FILE_BYTES,
             archive_region_quota_bytes: kerjasama_core::archive::DEFAULT_REGION_QUOTA_BYTES,
             clamd: None,
+            s3: None,
         }
     }
 }
@@ -209,6 +213,8 @@ pub struct TestServer {
     pub reports_dir: PathBuf,
     /// The document archive's store folder.
     pub archive_dir: PathBuf,
+    /// The archive's store (a folder under `archive_dir`, or a bucket).
+    pub archive_store: kerjasama_core::archive::Store,
     channel: Channel,
     _stop: tokio::sync::oneshot::Sender<()>,
 }
@@ -253,7 +259,12 @@ impl TestServer {
         let telemetry = kerjasama_grpc::prometheus::Telemetry::new();
         let archive_dir = reports_dir.with_extension("archive");
         let archive = kerjasama_core::archive::Settings {
-            store: kerjasama_core::archive::Store::open(&archive_dir).expect("archive folder"),
+            store: match &options.s3 {
+                Some(s3) => kerjasama_core::archive::Store::open_in_bucket(&archive_dir, s3)
+                    .await
+                    .expect("archive bucket"),
+                None => kerjasama_core::archive::Store::open(&archive_dir).expect("archive folder"),
+            },
             max_file_bytes: options.archive_max_file_bytes,
             region_quota_bytes: options.archive_region_quota_bytes,
             scanner: options.clamd.as_ref().map(|addr| {
@@ -289,7 +300,7 @@ impl TestServer {
             telemetry,
             kerjasama_grpc::downloads::HttpSettings {
                 open_register: options.open_register.clone(),
-                archive,
+                archive: archive.clone(),
                 limits: options.http_limits,
             },
             std::future::pending(),
@@ -331,6 +342,7 @@ impl TestServer {
             admin: String::new(),
             reports_dir,
             archive_dir,
+            archive_store: archive.store.clone(),
             channel,
             _stop: stop,
         };

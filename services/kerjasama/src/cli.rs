@@ -259,16 +259,64 @@ pub struct ArchiveArgs {
     #[arg(long, env = "KERJASAMA_ARCHIVE_RESCAN_SECS", default_value_t = 60,
           value_parser = clap::value_parser!(u64).range(1..=86400))]
     pub archive_rescan_secs: u64,
+    /// The document archive: keep the files in this bucket of an
+    /// S3-compatible object store instead of `<data dir>/archive/objects`
+    /// (credentials from --archive-s3-access-key-id or the standard
+    /// AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY).
+    #[arg(long, env = "KERJASAMA_ARCHIVE_S3_BUCKET")]
+    pub archive_s3_bucket: Option<String>,
+    /// The S3-compatible server (MinIO, Ceph, …), e.g. http://127.0.0.1:9000;
+    /// default: AWS for --archive-s3-region.
+    #[arg(long, env = "KERJASAMA_ARCHIVE_S3_ENDPOINT", requires = "archive_s3_bucket",
+          value_parser = parse_endpoint)]
+    pub archive_s3_endpoint: Option<String>,
+    /// The bucket's region.
+    #[arg(long, env = "KERJASAMA_ARCHIVE_S3_REGION", default_value = "us-east-1")]
+    pub archive_s3_region: String,
+    /// The access key (with KERJASAMA_ARCHIVE_S3_SECRET_ACCESS_KEY, never a
+    /// flag); default: the standard AWS environment.
+    #[arg(
+        long,
+        env = "KERJASAMA_ARCHIVE_S3_ACCESS_KEY_ID",
+        requires = "archive_s3_bucket"
+    )]
+    pub archive_s3_access_key_id: Option<String>,
 }
 
 impl ArchiveArgs {
     /// The archive in `<data dir>/archive` with these settings.
-    pub fn settings(
+    pub async fn settings(
         &self,
         data_dir: &std::path::Path,
-    ) -> std::io::Result<kerjasama_core::archive::Settings> {
+    ) -> anyhow::Result<kerjasama_core::archive::Settings> {
+        use anyhow::Context;
+        let root = data_dir.join("archive");
+        let store = match &self.archive_s3_bucket {
+            Some(bucket) => {
+                let secret =
+                    std::env::var("KERJASAMA_ARCHIVE_S3_SECRET_ACCESS_KEY").unwrap_or_default();
+                if self.archive_s3_access_key_id.is_some() && secret.is_empty() {
+                    anyhow::bail!(
+                        "--archive-s3-access-key-id needs KERJASAMA_ARCHIVE_S3_SECRET_ACCESS_KEY in the environment"
+                    );
+                }
+                kerjasama_core::archive::Store::open_in_bucket(
+                    &root,
+                    &kerjasama_core::archive::S3Settings {
+                        bucket: bucket.clone(),
+                        endpoint: self.archive_s3_endpoint.clone().unwrap_or_default(),
+                        region: self.archive_s3_region.clone(),
+                        access_key_id: self.archive_s3_access_key_id.clone().unwrap_or_default(),
+                        secret_access_key: secret,
+                    },
+                )
+                .await?
+            }
+            None => kerjasama_core::archive::Store::open(&root)
+                .with_context(|| format!("opening the archive in {}", root.display()))?,
+        };
         Ok(kerjasama_core::archive::Settings {
-            store: kerjasama_core::archive::Store::open(&data_dir.join("archive"))?,
+            store,
             max_file_bytes: self.archive_max_file_mb * 1024 * 1024,
             region_quota_bytes: self.archive_region_quota_mb * 1024 * 1024,
             scanner: self.clamd.as_ref().map(|addr| {
@@ -673,6 +721,19 @@ pub struct DigestArgs {
     pub digest_allow_local_webhooks: bool,
 }
 
+/// `--archive-s3-endpoint`: an http(s) URL.
+fn parse_endpoint(text: &str) -> Result<String, String> {
+    let text = text.trim().trim_end_matches('/');
+    match text.split_once("://") {
+        Some(("http" | "https", host)) if !host.is_empty() && !host.contains('/') => {
+            Ok(text.to_string())
+        }
+        _ => Err(format!(
+            "{text:?} bukan alamat http(s)://host:port / is not an http(s)://host:port address"
+        )),
+    }
+}
+
 /// `--clamd`: `host:port` or an absolute socket path.
 fn parse_clamd(text: &str) -> Result<String, String> {
     let text = text.trim();
@@ -695,6 +756,26 @@ mod help_tests {
     use clap::CommandFactory;
 
     /// Every flag and argument of every subcommand says what it is.
+    #[test]
+    fn an_s3_endpoint_is_an_http_url() {
+        assert_eq!(
+            super::parse_endpoint("http://127.0.0.1:9000/").as_deref(),
+            Ok("http://127.0.0.1:9000")
+        );
+        assert_eq!(
+            super::parse_endpoint("https://s3.example.go.id").as_deref(),
+            Ok("https://s3.example.go.id")
+        );
+        for bad in [
+            "127.0.0.1:9000",
+            "ftp://host",
+            "http://",
+            "http://host/bucket",
+        ] {
+            assert!(super::parse_endpoint(bad).is_err(), "{bad}");
+        }
+    }
+
     #[test]
     fn clamd_is_an_address_or_a_socket_path() {
         assert_eq!(

@@ -26,7 +26,7 @@ use crate::schema::{agreement_documents, document_files, document_texts};
 use crate::wording;
 pub use content::MediaType;
 pub use scan::{ScanStatus, Scanner};
-pub use store::{ReceiveError, Received, Store};
+pub use store::{BucketError, ReceiveError, Received, S3Settings, Store};
 
 /// How long reading a file's text may take before the file is kept without
 /// it.

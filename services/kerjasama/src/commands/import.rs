@@ -26,10 +26,7 @@ pub async fn run(
     let scans = match &args.documents {
         Some(location) => Some(kerjasama_import::filing::ScanSet {
             files: kerjasama_import::scans::list(location)?,
-            settings: args
-                .archive
-                .settings(data_dir)
-                .with_context(|| format!("opening the archive in {}", data_dir.display()))?,
+            settings: args.archive.settings(data_dir).await?,
         }),
         None => None,
     };

@@ -57,7 +57,7 @@ async fn serve_with(
     (listener, http_listener): (tokio::net::TcpListener, tokio::net::TcpListener),
     shutdown: impl std::future::Future<Output = ()> + Send,
 ) -> anyhow::Result<()> {
-    let archive = args.archive.settings(data_dir)?;
+    let archive = args.archive.settings(data_dir).await?;
     if args.demo {
         match demo::load(&db.pool).await? {
             demo::SeedOutcome::Loaded { units, agreements } => {
