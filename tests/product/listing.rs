@@ -390,3 +390,66 @@ async fn page_size_is_capped_at_the_maximum() {
     let default = list(&server, pb::ListAgreementsRequest::default()).await;
     assert_eq!(default.agreements.len(), 50);
 }
+
+#[tokio::test]
+async fn the_query_finds_a_piece_of_a_document_number_through_trigram_indexes() {
+    let server = TestServer::start().await;
+    create_unit(&server, "DLHK").await;
+    let mut wanted = ksdd_ksb("DLHK", "Pengelolaan sampah regional");
+    wanted.document_number = "119/07-DLHK/2025".into();
+    create(&server, wanted).await;
+    let mut other = ksdd_ksb("DLHK", "Penerangan jalan umum");
+    other.document_number = "120/08-DISHUB/2025".into();
+    create(&server, other).await;
+    // The middle of the number, as someone remembers it.
+    let piece = "07-dlhk";
+    let found = list(
+        &server,
+        pb::ListAgreementsRequest {
+            query: piece.to_lowercase(),
+            ..Default::default()
+        },
+    )
+    .await;
+    assert_eq!(titles(&found), ["Pengelolaan sampah regional"], "{piece}");
+    // A piece of a word of the title finds it too.
+    let found = list(
+        &server,
+        pb::ListAgreementsRequest {
+            query: "ngelola".into(),
+            ..Default::default()
+        },
+    )
+    .await;
+    assert_eq!(titles(&found), ["Pengelolaan sampah regional"]);
+
+    // Each branch of the match can be served by its trigram index (with
+    // sequential scans priced out, as they are at a million agreements).
+    let client = server.sql().await;
+    client
+        .batch_execute("SET enable_seqscan = off")
+        .await
+        .unwrap();
+    let plan: Vec<String> = client
+        .query(
+            "EXPLAIN SELECT agreements.id FROM agreements WHERE agreements.id IN \
+             (SELECT matched.id FROM agreements AS matched WHERE matched.title ILIKE $1 \
+              OR matched.document_number ILIKE $1 \
+              UNION SELECT agreement_parties.agreement_id FROM agreement_parties \
+              WHERE agreement_parties.name ILIKE $1)",
+            &[&"%sampah%"],
+        )
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    let plan = plan.join("\n");
+    for index in [
+        "agreements_title_trgm",
+        "agreements_number_trgm",
+        "agreement_parties_name_trgm",
+    ] {
+        assert!(plan.contains(index), "{index} not in\n{plan}");
+    }
+}

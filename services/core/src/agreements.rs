@@ -1330,13 +1330,20 @@ pub async fn list_as_of(
         query = query.filter(agreements::effective_until.le(until));
     }
     if let Some(text) = filter.query.as_deref().filter(|q| !q.trim().is_empty()) {
+        // The matching ids, each branch served by its trigram index
+        // (migration 000015), then joined: never a scan of every agreement
+        // and party with the pattern tried on each.
         let pattern = like_pattern(text.trim());
         query = query.filter(
-            agreements::title.ilike(pattern.clone()).or(exists(
-                agreement_parties::table
-                    .filter(agreement_parties::agreement_id.eq(agreements::id))
-                    .filter(agreement_parties::name.ilike(pattern)),
-            )),
+            diesel::dsl::sql::<diesel::sql_types::Bool>(
+                "agreements.id IN (SELECT matched.id FROM agreements AS matched WHERE matched.title ILIKE ",
+            )
+            .bind::<diesel::sql_types::Text, _>(pattern.clone())
+            .sql(" OR matched.document_number ILIKE ")
+            .bind::<diesel::sql_types::Text, _>(pattern.clone())
+            .sql(" UNION SELECT agreement_parties.agreement_id FROM agreement_parties WHERE agreement_parties.name ILIKE ")
+            .bind::<diesel::sql_types::Text, _>(pattern)
+            .sql(")"),
         );
     }
 
