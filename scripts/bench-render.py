@@ -223,6 +223,13 @@ def render(results, agreements, seconds):
         w(open(imports).read())
     except OSError:
         pass
+    # The title-search figures come from scripts/bench-search; kept as they are.
+    search = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "services", "loadgen",
+                          "title-search.md")
+    try:
+        w(open(search).read())
+    except OSError:
+        pass
     # The archive figures come from scripts/bench-archive; kept as they are.
     archive = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "services", "loadgen",
                            "archive.md")

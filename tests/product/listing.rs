@@ -423,6 +423,30 @@ async fn the_query_finds_a_piece_of_a_document_number_through_trigram_indexes() 
     .await;
     assert_eq!(titles(&found), ["Pengelolaan sampah regional"]);
 
+    // A common piece (three or more of the newest agreements have it) is
+    // run the other way, walking the list's order: the same matches.
+    for title in ["Sampah pasar", "Sampah rumah tangga", "Bank sampah"] {
+        create(&server, ksdd_ksb("DLHK", title)).await;
+    }
+    let found = list(
+        &server,
+        pb::ListAgreementsRequest {
+            query: "SAMPAH".into(),
+            order_by: "title".into(),
+            ..Default::default()
+        },
+    )
+    .await;
+    assert_eq!(
+        titles(&found),
+        [
+            "Bank sampah",
+            "Pengelolaan sampah regional",
+            "Sampah pasar",
+            "Sampah rumah tangga"
+        ]
+    );
+
     // Each branch of the match can be served by its trigram index (with
     // sequential scans priced out, as they are at a million agreements).
     let client = server.sql().await;

@@ -1158,6 +1158,52 @@ impl Ordering {
     }
 }
 
+/// How a `query` filter is best run: by walking the list's order and trying
+/// each row, or by finding the matches through the trigram indexes first.
+enum QueryShape {
+    Walk,
+    Matches,
+}
+
+/// How many of the newest agreements [`query_shape`] samples (ILIKE on 500
+/// titles costs about a millisecond).
+const QUERY_SAMPLE: i64 = 500;
+/// Matches in the sample from which walking is the cheaper way: at about
+/// one agreement in 170, a page of 51 comes within ~9,000 rows of the walk,
+/// while the matches of a million-agreement register already number ~6,000
+/// (the two cost about the same there; BENCHMARKS.md).
+const QUERY_WALK_FROM: i64 = 3;
+
+/// Tells a common pattern from a rare one by trying it on the newest
+/// agreements' titles and numbers (about a millisecond; trying their
+/// parties too was measured slower overall, BENCHMARKS.md): PostgreSQL
+/// cannot tell them apart by itself when the match may also be a party's
+/// name, and either plan is ruinous for the other kind (BENCHMARKS.md,
+/// "Title search").
+async fn query_shape(pool: &PgPool, pattern: &str) -> CoreResult<QueryShape> {
+    #[derive(QueryableByName)]
+    struct Sampled {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        matches: i64,
+    }
+    let mut conn = pool.get().await?;
+    let sampled: Sampled = diesel::sql_query(
+        "SELECT count(*) AS matches FROM (SELECT 1 FROM (SELECT title, document_number \
+         FROM agreements ORDER BY create_time DESC LIMIT $2) AS newest \
+         WHERE title ILIKE $1 OR document_number ILIKE $1 LIMIT $3) AS enough",
+    )
+    .bind::<diesel::sql_types::Text, _>(pattern)
+    .bind::<diesel::sql_types::BigInt, _>(QUERY_SAMPLE)
+    .bind::<diesel::sql_types::BigInt, _>(QUERY_WALK_FROM)
+    .get_result(&mut conn)
+    .await?;
+    Ok(if sampled.matches >= QUERY_WALK_FROM {
+        QueryShape::Walk
+    } else {
+        QueryShape::Matches
+    })
+}
+
 fn like_pattern(text: &str) -> String {
     let escaped = text
         .replace('\\', "\\\\")
@@ -1330,21 +1376,34 @@ pub async fn list_as_of(
         query = query.filter(agreements::effective_until.le(until));
     }
     if let Some(text) = filter.query.as_deref().filter(|q| !q.trim().is_empty()) {
-        // The matching ids, each branch served by its trigram index
-        // (migration 000015), then joined: never a scan of every agreement
-        // and party with the pattern tried on each.
         let pattern = like_pattern(text.trim());
-        query = query.filter(
-            diesel::dsl::sql::<diesel::sql_types::Bool>(
-                "agreements.id IN (SELECT matched.id FROM agreements AS matched WHERE matched.title ILIKE ",
-            )
-            .bind::<diesel::sql_types::Text, _>(pattern.clone())
-            .sql(" OR matched.document_number ILIKE ")
-            .bind::<diesel::sql_types::Text, _>(pattern.clone())
-            .sql(" UNION SELECT agreement_parties.agreement_id FROM agreement_parties WHERE agreement_parties.name ILIKE ")
-            .bind::<diesel::sql_types::Text, _>(pattern)
-            .sql(")"),
-        );
+        query = match query_shape(pool, &pattern).await? {
+            // Common: the list's own order walked, each row tried (51
+            // matches come within a few hundred rows).
+            QueryShape::Walk => query.filter(
+                agreements::title
+                    .ilike(pattern.clone())
+                    .or(agreements::document_number.ilike(pattern.clone()))
+                    .or(exists(
+                        agreement_parties::table
+                            .filter(agreement_parties::agreement_id.eq(agreements::id))
+                            .filter(agreement_parties::name.ilike(pattern)),
+                    )),
+            ),
+            // Rare: the few matching ids found through the trigram indexes
+            // (migration 000015), then joined.
+            QueryShape::Matches => query.filter(
+                diesel::dsl::sql::<diesel::sql_types::Bool>(
+                    "agreements.id IN (SELECT matched.id FROM agreements AS matched WHERE matched.title ILIKE ",
+                )
+                .bind::<diesel::sql_types::Text, _>(pattern.clone())
+                .sql(" OR matched.document_number ILIKE ")
+                .bind::<diesel::sql_types::Text, _>(pattern.clone())
+                .sql(" UNION SELECT agreement_parties.agreement_id FROM agreement_parties WHERE agreement_parties.name ILIKE ")
+                .bind::<diesel::sql_types::Text, _>(pattern)
+                .sql(")"),
+            ),
+        };
     }
 
     let desc = ordering.descending;

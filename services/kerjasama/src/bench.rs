@@ -54,6 +54,10 @@ pub struct BenchArgs {
     /// Also append each scenario's figures as a JSON line to this file.
     #[arg(long)]
     pub json: Option<PathBuf>,
+    /// What list-search searches for (default: the longest word of a
+    /// synthetic title, a common word); e.g. a rare word or one no title has.
+    #[arg(long, default_value = "")]
+    pub query: String,
 }
 
 pub async fn run(args: BenchArgs, token: String) -> anyhow::Result<()> {
@@ -83,6 +87,7 @@ pub async fn run(args: BenchArgs, token: String) -> anyhow::Result<()> {
                 register_size: args.agreements,
                 deep_page: args.deep_page,
                 seed: args.seed,
+                query: args.query.clone(),
             })
             .await?;
             println!("{report}");

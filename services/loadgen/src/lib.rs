@@ -111,6 +111,9 @@ pub struct Config {
     pub deep_page: u32,
     /// Seed of the callers' random choices.
     pub seed: u64,
+    /// What `list-search` searches for; empty: the longest word of a
+    /// synthetic agreement's title (a common word).
+    pub query: String,
 }
 
 /// One scenario's figures.
@@ -271,12 +274,12 @@ async fn ensure_bench_unit(channel: &Channel, token: &str) -> Result<(), Status>
     }
 }
 
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 enum ListFilter {
     /// Type, state ACTIVE and unit of a sample agreement.
     Unit,
-    /// A word of the sample's title.
-    Search,
+    /// This query; empty: a word of the sample's title.
+    Search(String),
     /// State ACTIVE only (region-wide for an unbound token).
     State,
 }
@@ -308,7 +311,8 @@ async fn list_request(
         ..Default::default()
     };
     match filter {
-        ListFilter::Search => {
+        ListFilter::Search(query) if !query.is_empty() => request.query = query,
+        ListFilter::Search(_) => {
             // A word of its title, as a user would type it.
             request.query = sample
                 .title
@@ -339,7 +343,7 @@ async fn prepare(config: &Config, channel: &Channel) -> Result<Targets, BenchErr
                 token,
                 config.register_size,
                 if scenario == Scenario::ListSearch {
-                    ListFilter::Search
+                    ListFilter::Search(config.query.clone())
                 } else {
                     ListFilter::Unit
                 },
