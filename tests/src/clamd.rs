@@ -5,8 +5,9 @@
 //! possible here, and the test must not depend on them).
 
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+
+use crate::daemon::{Daemon, free_port};
 
 /// The EICAR anti-virus test string: harmless, and every scanner's test.
 pub const EICAR: &[u8] = br"X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*";
@@ -19,7 +20,7 @@ pub const EICAR_SIGNATURE: &str = "Kerjasama.Test.EICAR.UNOFFICIAL";
 pub struct Clamd {
     pub addr: String,
     dir: PathBuf,
-    child: Option<Child>,
+    daemon: Daemon,
 }
 
 fn binary() -> PathBuf {
@@ -41,11 +42,7 @@ impl Clamd {
             format!("Kerjasama.Test.EICAR:0:*:{}\n", hex::encode(EICAR)),
         )
         .unwrap();
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        let port = free_port();
         std::fs::write(
             dir.join("clamd.conf"),
             format!(
@@ -56,55 +53,39 @@ impl Clamd {
             ),
         )
         .unwrap();
-        let mut clamd = Clamd {
+        let config = dir.join("clamd.conf");
+        let mut daemon = Daemon::new(
+            "clamd",
+            port,
+            move || {
+                let mut command = Command::new(binary());
+                command.arg("-c").arg(&config);
+                command
+            },
+            Some(dir.join("clamd.log")),
+        );
+        daemon.start();
+        Clamd {
             addr: format!("127.0.0.1:{port}"),
             dir,
-            child: None,
-        };
-        clamd.restart();
-        clamd
+            daemon,
+        }
     }
 
     /// Starts it again on the same port after [`Clamd::stop`].
     pub fn restart(&mut self) {
-        assert!(self.child.is_none(), "clamd is running");
-        let child = Command::new(binary())
-            .arg("-c")
-            .arg(self.dir.join("clamd.conf"))
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start clamd");
-        self.child = Some(child);
-        let started = Instant::now();
-        while std::net::TcpStream::connect(&self.addr).is_err() {
-            if let Some(status) = self.child.as_mut().unwrap().try_wait().unwrap() {
-                panic!(
-                    "clamd exited ({status}): {}",
-                    std::fs::read_to_string(self.dir.join("clamd.log")).unwrap_or_default()
-                );
-            }
-            assert!(
-                started.elapsed() < Duration::from_secs(60),
-                "clamd did not start listening within 60 s"
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
+        self.daemon.start();
     }
 
     /// Stops it: scans get no verdict until [`Clamd::restart`].
     pub fn stop(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
+        self.daemon.stop();
     }
 }
 
 impl Drop for Clamd {
     fn drop(&mut self) {
-        self.stop();
+        self.daemon.stop();
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 }

@@ -4,6 +4,7 @@
 //! real server on a free loopback port, reached by real tonic clients.
 
 pub mod clamd;
+pub mod daemon;
 pub mod s3;
 
 use std::path::PathBuf;

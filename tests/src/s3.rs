@@ -3,32 +3,41 @@
 //! scripts/clients.sh into its own venv, `KERJASAMA_S3_PYTHON`), started on a
 //! free loopback port with one bucket.
 
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+
+use crate::daemon::{Daemon, free_port};
 
 use kerjasama_core::archive::S3Settings;
 
 /// A running S3 server; stopped when dropped.
 pub struct S3Server {
     pub endpoint: String,
-    port: u16,
-    child: Option<Child>,
+    daemon: Daemon,
 }
 
 impl S3Server {
     /// Starts the server and creates `bucket` in it.
     pub async fn start(bucket: &str) -> S3Server {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let mut server = S3Server {
-            endpoint: format!("http://127.0.0.1:{port}"),
+        let port = free_port();
+        let python = std::env::var("KERJASAMA_S3_PYTHON").unwrap_or_else(|_| {
+            panic!(
+                "KERJASAMA_S3_PYTHON is not set: run the suite with scripts/test, or first \
+                 `. scripts/clients.sh`, which installs the S3 server's venv"
+            )
+        });
+        let mut daemon = Daemon::new(
+            "moto's S3 server",
             port,
-            child: None,
-        };
-        server.restart();
+            move || {
+                let mut command = Command::new(&python);
+                command
+                    .args(["-m", "moto.server", "-H", "127.0.0.1", "-p"])
+                    .arg(port.to_string());
+                command
+            },
+            None,
+        );
+        daemon.start();
         let (status, _, body) = crate::http_request(
             ([127, 0, 0, 1], port).into(),
             "PUT",
@@ -39,7 +48,10 @@ impl S3Server {
         )
         .await;
         assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
-        server
+        S3Server {
+            endpoint: format!("http://127.0.0.1:{port}"),
+            daemon,
+        }
     }
 
     /// The settings that reach `bucket` on this server.
@@ -53,49 +65,9 @@ impl S3Server {
         }
     }
 
-    /// Starts it (again, on the same port after [`S3Server::stop`]; moto
-    /// keeps nothing across a restart).
-    pub fn restart(&mut self) {
-        assert!(self.child.is_none(), "the S3 server is running");
-        let python = std::env::var("KERJASAMA_S3_PYTHON").unwrap_or_else(|_| {
-            panic!(
-                "KERJASAMA_S3_PYTHON is not set: run the suite with scripts/test, or first \
-                 `. scripts/clients.sh`, which installs the S3 server's venv"
-            )
-        });
-        let child = Command::new(python)
-            .args(["-m", "moto.server", "-H", "127.0.0.1", "-p"])
-            .arg(self.port.to_string())
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start moto's S3 server");
-        self.child = Some(child);
-        let started = Instant::now();
-        while std::net::TcpStream::connect(("127.0.0.1", self.port)).is_err() {
-            if let Some(status) = self.child.as_mut().unwrap().try_wait().unwrap() {
-                panic!("the S3 server exited ({status})");
-            }
-            assert!(
-                started.elapsed() < Duration::from_secs(60),
-                "the S3 server did not listen within 60 s"
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-
-    /// Stops it: the bucket cannot be reached until [`S3Server::restart`].
+    /// Stops it: the bucket cannot be reached (moto keeps nothing across a
+    /// restart, so it is not started again).
     pub fn stop(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
-}
-
-impl Drop for S3Server {
-    fn drop(&mut self) {
-        self.stop();
+        self.daemon.stop();
     }
 }

@@ -137,16 +137,23 @@ fn validate(new: &NewDocument) -> Vec<FieldViolation> {
     v
 }
 
+/// Refuses a new document that breaks a field rule, naming every field.
+fn check(new: &NewDocument) -> CoreResult<()> {
+    let violations = validate(new);
+    if violations.is_empty() {
+        Ok(())
+    } else {
+        Err(CoreError::InvalidArgument(violations))
+    }
+}
+
 pub async fn create(
     pool: &PgPool,
     actor: &Principal,
     agreement_id: Uuid,
     new: NewDocument,
 ) -> CoreResult<Document> {
-    let violations = validate(&new);
-    if !violations.is_empty() {
-        return Err(CoreError::InvalidArgument(violations));
-    }
+    check(&new)?;
     let mut conn = pool.get().await?;
     conn.transaction(async |conn| {
         let agreement = crate::agreement_record::load(conn, agreement_id, true).await?;
@@ -178,10 +185,7 @@ pub async fn create_in(
     agreement_id: Uuid,
     new: NewDocument,
 ) -> CoreResult<Document> {
-    let violations = validate(&new);
-    if !violations.is_empty() {
-        return Err(CoreError::InvalidArgument(violations));
-    }
+    check(&new)?;
     let id = Uuid::now_v7();
     diesel::insert_into(agreement_documents::table)
         .values((

@@ -98,6 +98,12 @@ impl Applied {
         }
     }
 
+    /// A problem line that keeps the run from being written.
+    pub(crate) fn invalid_line(&mut self, problem: Problem) {
+        self.line(Outcome::Invalid, problem);
+        self.invalid += 1;
+    }
+
     /// The report as stored: problems first, then updated and unchanged
     /// rows, [`MAX_LINES`] in all; and how many more there were.
     pub fn report(&self) -> (Vec<&ReportLine>, u64) {

@@ -197,8 +197,7 @@ pub(crate) async fn file(
             Some([one]) => one,
             Some(several) => {
                 let numbers: Vec<&str> = several.iter().map(|a| a.number.as_str()).collect();
-                applied.line(
-                    Outcome::Invalid,
+                applied.invalid_line(
                     problem(
                         file,
                         format!(
@@ -211,12 +210,10 @@ pub(crate) async fn file(
                         ),
                     ),
                 );
-                applied.invalid += 1;
                 continue;
             }
             None => {
-                applied.line(
-                    Outcome::Invalid,
+                applied.invalid_line(
                     problem(
                         file,
                         format!(
@@ -228,20 +225,15 @@ pub(crate) async fn file(
                         ),
                     ),
                 );
-                applied.invalid += 1;
                 continue;
             }
         };
         let Some(kind) = DocumentType::from_code(&agreement.kind) else {
-            applied.line(
-                Outcome::Invalid,
-                problem(
-                    file,
-                    format!("jenis dokumen {} tidak dapat diarsipkan", agreement.kind),
-                    format!("document kind {} cannot be archived", agreement.kind),
-                ),
-            );
-            applied.invalid += 1;
+            applied.invalid_line(problem(
+                file,
+                format!("jenis dokumen {} tidak dapat diarsipkan", agreement.kind),
+                format!("document kind {} cannot be archived", agreement.kind),
+            ));
             continue;
         };
         let document = signed_document(conn, actor, region, agreement, kind).await?;
@@ -290,8 +282,7 @@ pub(crate) async fn file(
             ),
             Err(CoreError::ResourceExhausted { message, .. }) => {
                 let (id, en) = message.split_once(" / ").unwrap_or((&message, &message));
-                applied.line(Outcome::Invalid, problem(file, id, en));
-                applied.invalid += 1;
+                applied.invalid_line(problem(file, id, en));
             }
             Err(other) => return Err(other),
         }

@@ -676,8 +676,7 @@ async fn work(
                 // every row passed (a failed row's agreement is not there).
                 let rows_clean = applied.is_clean();
                 for problem in &scan_problems {
-                    applied.line(crate::problems::Outcome::Invalid, problem.clone());
-                    applied.invalid += 1;
+                    applied.invalid_line(problem.clone());
                 }
                 if let Some(set) = scans
                     && rows_clean
