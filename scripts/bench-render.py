@@ -210,33 +210,14 @@ def render(results, agreements, seconds):
           f"five formats; the SQL computes three tables and writes nothing, so this is a yardstick, not a like-for-like "
           f"comparison.")
         w(f"- polars runs on its default thread pool (one thread per CPU: {m['cpus']}), with the system allocator.\n")
-    profile = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "services", "loadgen",
-                           "where-the-time-goes.md")
-    try:
-        w(open(profile).read())
-    except OSError:
-        pass
-    # The import figures come from scripts/bench-import; kept as they are.
-    imports = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "services", "loadgen",
-                           "bulk-import.md")
-    try:
-        w(open(imports).read())
-    except OSError:
-        pass
-    # The title-search figures come from scripts/bench-search; kept as they are.
-    search = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "services", "loadgen",
-                          "title-search.md")
-    try:
-        w(open(search).read())
-    except OSError:
-        pass
-    # The archive figures come from scripts/bench-archive; kept as they are.
-    archive = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "services", "loadgen",
-                           "archive.md")
-    try:
-        w(open(archive).read())
-    except OSError:
-        pass
+    # Sections written elsewhere, kept as they are: the profile's notes, and the
+    # figures of scripts/bench-import, scripts/bench-archive and scripts/bench-search.
+    for section in ("where-the-time-goes.md", "bulk-import.md", "archive.md", "title-search.md"):
+        path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "services", "loadgen", section)
+        try:
+            w(open(path).read())
+        except OSError:
+            pass
     return "\n".join(out) + "\n"
 
 
