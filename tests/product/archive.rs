@@ -134,7 +134,7 @@ async fn a_signed_scan_is_kept_versioned_stored_once_and_served_with_its_hash() 
     // The same file again is version 2 of the document, stored once.
     let (status, _, body) = put(&server, &file, &server.admin, "", &first).await;
     assert_eq!(status, 201, "{body}");
-    let store = kerjasama_core::archive::Store::open(&server.archive_dir).unwrap();
+    let store = server.archive_store.clone();
     assert_eq!(store.object_count().unwrap(), 1);
     // A corrected scan is version 3; the newest is served by default.
     let corrected = plain_pdf("Kesepakatan Bersama 415.4/12-HUK/2024 (pindaian ulang)");
@@ -388,7 +388,7 @@ async fn files_the_archive_does_not_keep_are_refused_by_their_content_in_bahasa_
         "{body}"
     );
     // Nothing refused was stored or recorded.
-    let store = kerjasama_core::archive::Store::open(&server.archive_dir).unwrap();
+    let store = server.archive_store.clone();
     assert_eq!(store.object_count().unwrap(), 0);
     let client = server.sql().await;
     let rows: i64 = client
@@ -441,7 +441,7 @@ async fn a_region_keeps_no_more_than_its_quota_and_content_it_has_costs_nothing(
         .unwrap()
         .get(0);
     assert_eq!(rows, 4, "the refused upload recorded nothing");
-    let store = kerjasama_core::archive::Store::open(&server.archive_dir).unwrap();
+    let store = server.archive_store.clone();
     assert_eq!(store.object_count().unwrap(), 2, "and stored nothing");
 }
 
@@ -1316,6 +1316,6 @@ async fn a_form_upload_is_the_same_upload_with_the_same_rules() {
     assert_eq!(status, 200);
     let listed: serde_json::Value = serde_json::from_slice(&listed).unwrap();
     assert_eq!(listed["files"].as_array().unwrap().len(), 2, "{listed}");
-    let store = kerjasama_core::archive::Store::open(&server.archive_dir).unwrap();
+    let store = server.archive_store.clone();
     assert_eq!(store.object_count().unwrap(), 1);
 }

@@ -117,24 +117,29 @@ async fn a_bucket_that_does_not_answer_stops_the_server_at_start() {
     );
     // The command line says so before doing anything else.
     let db = fresh_database().await;
-    let output = tokio::process::Command::new(kerjasama_tests::binary())
-        .args(["--data-dir"])
-        .arg(&dir)
-        .args(["import", "register.xlsx", "--documents"])
-        .arg(&dir)
-        .args(["--archive-s3-bucket", "tidak-ada", "--archive-s3-endpoint"])
-        .arg(&s3.endpoint)
-        .args(["--archive-s3-access-key-id", "kerjasama-test"])
-        .env(
+    let args: Vec<std::ffi::OsString> = vec![
+        "import".into(),
+        "register.xlsx".into(),
+        "--documents".into(),
+        dir.clone().into(),
+        "--archive-s3-bucket".into(),
+        "tidak-ada".into(),
+        "--archive-s3-endpoint".into(),
+        s3.endpoint.clone().into(),
+        "--archive-s3-access-key-id".into(),
+        "kerjasama-test".into(),
+    ];
+    let (ok, said) = kerjasama_tests::run_binary(
+        &db.url,
+        &dir,
+        &args,
+        &[(
             "KERJASAMA_ARCHIVE_S3_SECRET_ACCESS_KEY",
             "kerjasama-test-secret",
-        )
-        .env("DATABASE_URL", &db.url)
-        .output()
-        .await
-        .unwrap();
-    let said = String::from_utf8_lossy(&output.stderr);
-    assert!(!output.status.success());
+        )],
+    )
+    .await;
+    assert!(!ok);
     assert!(
         said.contains("the archive's bucket s3://tidak-ada"),
         "{said}"

@@ -86,7 +86,7 @@ async fn a_file_is_served_only_once_clamd_has_scanned_it_clean() {
     let mut clamd = Clamd::start();
     let server = scanned_server(&clamd).await;
     let (file, document_name) = document(&server).await;
-    let store = kerjasama_core::archive::Store::open(&server.archive_dir).unwrap();
+    let store = server.archive_store.clone();
 
     // Clean: stored, CLEAN, served.
     let clean = plain_pdf("Kesepakatan Bersama yang bersih");

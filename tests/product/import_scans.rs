@@ -12,23 +12,9 @@ use crate::archive::{search, text_pdf};
 use crate::fixtures::REGION;
 use crate::imports::{KSB, PKS, build, register_spec, units};
 
-/// Runs the binary on the test server's database with `data_dir`: (success,
-/// stdout and stderr).
+/// Runs the binary on the test server's database with `data_dir`.
 async fn kerjasama(server: &TestServer, data_dir: &Path, args: Vec<OsString>) -> (bool, String) {
-    let output = tokio::process::Command::new(kerjasama_tests::binary())
-        .arg("--data-dir")
-        .arg(data_dir)
-        .args(args)
-        .env("DATABASE_URL", &server.db.url)
-        .env_remove("KERJASAMA_CLAMD")
-        .output()
-        .await
-        .unwrap();
-    (
-        output.status.success(),
-        String::from_utf8_lossy(&output.stdout).to_string()
-            + &String::from_utf8_lossy(&output.stderr),
-    )
+    kerjasama_tests::run_binary(&server.db.url, data_dir, &args, &[]).await
 }
 
 async fn count(server: &TestServer, sql: &str) -> i64 {

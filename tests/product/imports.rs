@@ -866,21 +866,7 @@ async fn the_command_line_imports_all_or_nothing() {
     let kerjasama = |args: Vec<std::ffi::OsString>| {
         let url = server.db.url.clone();
         let data_dir = dir.join("data");
-        async move {
-            let output = tokio::process::Command::new(kerjasama_tests::binary())
-                .arg("--data-dir")
-                .arg(&data_dir)
-                .args(args)
-                .env("DATABASE_URL", url)
-                .output()
-                .await
-                .unwrap();
-            (
-                output.status.success(),
-                String::from_utf8_lossy(&output.stdout).to_string()
-                    + &String::from_utf8_lossy(&output.stderr),
-            )
-        }
+        async move { kerjasama_tests::run_binary(&url, &data_dir, &args, &[]).await }
     };
     let template = dir.join("register-template.xlsx");
     let (ok, out) = kerjasama(vec![

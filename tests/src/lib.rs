@@ -714,6 +714,32 @@ pub fn assert_rejected(status: &Status, code: Code, field: Option<&str>) {
     }
 }
 
+/// Runs the `kerjasama` binary once on the database at `database_url` with
+/// `--data-dir data_dir`, `args` and `env` (and no ambient `KERJASAMA_CLAMD`):
+/// whether it succeeded, and its stdout followed by its stderr.
+pub async fn run_binary(
+    database_url: &str,
+    data_dir: &std::path::Path,
+    args: &[std::ffi::OsString],
+    env: &[(&str, &str)],
+) -> (bool, String) {
+    let output = tokio::process::Command::new(binary())
+        .arg("--data-dir")
+        .arg(data_dir)
+        .args(args)
+        .env("DATABASE_URL", database_url)
+        .env_remove("KERJASAMA_CLAMD")
+        .envs(env.iter().copied())
+        .output()
+        .await
+        .unwrap();
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stdout).to_string()
+            + &String::from_utf8_lossy(&output.stderr),
+    )
+}
+
 /// The `kerjasama` binary built next to the test executables.
 pub fn binary() -> PathBuf {
     let exe = std::env::current_exe().expect("the test executable's path");

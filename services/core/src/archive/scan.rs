@@ -91,10 +91,6 @@ impl Scanner {
         }
     }
 
-    pub fn addr(&self) -> &str {
-        &self.addr
-    }
-
     /// Scans `bytes`.
     pub async fn scan(&self, bytes: &[u8]) -> Result<Verdict, ScanError> {
         let answer = tokio::time::timeout(self.timeout, self.exchange(bytes))

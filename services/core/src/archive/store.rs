@@ -167,11 +167,6 @@ impl Store {
         }
     }
 
-    /// Whether the objects live in a bucket rather than the data dir.
-    pub fn in_bucket(&self) -> bool {
-        self.bucket.is_some()
-    }
-
     /// Where the content with this SHA-256 (64 lower-case hex digits) lives
     /// in the folder store.
     pub fn path_of(&self, sha256: &str) -> PathBuf {
