@@ -361,8 +361,8 @@ async fn page_size_is_capped_at_the_maximum() {
         .sql()
         .await
         .batch_execute(
-            "INSERT INTO agreements (id, region_code, title, cooperation_type, document_kind, unit_code, sector) \
-             SELECT gen_random_uuid(), '36', 'Bulk ' || n, 'KSDPK', 'PKS', 'DISPAR', 'TOURISM' \
+            "INSERT INTO agreements (id, region_code, title, cooperation_type, document_kind, unit_code, sector, search_text) \
+             SELECT gen_random_uuid(), '36', 'Bulk ' || n, 'KSDPK', 'PKS', 'DISPAR', 'TOURISM', 'Bulk ' || n \
              FROM generate_series(1, 205) AS n",
         )
         .await
@@ -447,33 +447,134 @@ async fn the_query_finds_a_piece_of_a_document_number_through_trigram_indexes() 
         ]
     );
 
-    // Each branch of the match can be served by its trigram index (with
-    // sequential scans priced out, as they are at a million agreements).
+    // A party's name is searched too, and stays right when the parties
+    // change; a piece never spans two fields (title and number here).
+    let mut partnered = ksdd_ksb("DLHK", "Air bersih lintas kota");
+    partnered.document_number = "77/AIR/2025".into();
+    partnered.parties[0].name = "Perumda Tirta Kerta Raharja".into();
+    let partnered = create(&server, partnered).await;
+    let search = |query: &str| pb::ListAgreementsRequest {
+        query: query.into(),
+        ..Default::default()
+    };
+    assert_eq!(
+        titles(&list(&server, search("kerta raharja")).await),
+        ["Air bersih lintas kota"]
+    );
+    assert!(titles(&list(&server, search("kota 77/air")).await).is_empty());
+    let mut renamed = partnered.clone();
+    renamed.parties[0].name = "Perumda Tirtayasa".into();
+    server
+        .agreements()
+        .update_agreement(authed(
+            &server.admin,
+            pb::UpdateAgreementRequest {
+                agreement: Some(renamed),
+                update_mask: Some(prost_types::FieldMask {
+                    paths: vec!["parties".into()],
+                }),
+            },
+        ))
+        .await
+        .expect("update parties");
+    assert!(titles(&list(&server, search("kerta raharja")).await).is_empty());
+    assert_eq!(
+        titles(&list(&server, search("TIRTAYASA")).await),
+        ["Air bersih lintas kota"]
+    );
+
+    // A rare piece is found through the one trigram index (with sequential
+    // scans priced out, as they are at a million agreements).
+    let plan = explain(&server, "tirtayasa").await;
+    assert!(plan.contains("agreements_search_text_trgm"), "{plan}");
+}
+
+/// The plan of the first page of `ListAgreements` with this `query`, as the
+/// service would send it, with sequential scans priced out.
+async fn explain(server: &TestServer, query: &str) -> String {
+    explain_request(
+        server,
+        &pb::ListAgreementsRequest {
+            query: query.into(),
+            ..Default::default()
+        },
+    )
+    .await
+}
+
+async fn explain_request(server: &TestServer, request: &pb::ListAgreementsRequest) -> String {
+    use kerjasama_core::access::Principal;
+    use kerjasama_core::pool::{self, PoolSettings};
+    let url = format!("{}?options=-c%20enable_seqscan%3Doff", server.db.url);
+    let pool = pool::connect(&url, &PoolSettings::default()).unwrap();
+    let (filter, ordering) = kerjasama_grpc::agreements::filter_for_list(request).unwrap();
+    kerjasama_core::agreements::explain_list(
+        &pool,
+        &Principal::system("explain"),
+        filter,
+        ordering,
+        kerjasama_core::calendar::today(),
+    )
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn every_documented_list_shape_is_served_by_an_index() {
+    use kerjasama_loadgen::list_shapes::{LIST_SHAPES, list_request};
+    let server = TestServer::start().await;
+    create_unit(&server, "DLHK").await;
+    create_unit(&server, "DISPAR").await;
+    let sample = create(&server, ksdd_ksb("DLHK", "Pengelolaan sampah regional")).await;
+    create(&server, ksdpk_pks("DISPAR", "Promosi wisata bersama")).await;
+    for shape in LIST_SHAPES {
+        let request = list_request(shape.spec, &sample, 50).unwrap();
+        // The service takes it ...
+        let page = list(&server, request.clone()).await;
+        if shape.spec.is_empty() {
+            assert_eq!(page.agreements.len(), 2);
+        }
+        // ... and PostgreSQL can serve it without reading the whole table.
+        let plan = explain_request(&server, &request).await;
+        assert!(
+            !plan.contains("Seq Scan on agreements"),
+            "{}: {}\n{plan}",
+            shape.name,
+            shape.spec
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_state_filter_is_the_state_function() {
+    use chrono::NaiveDate;
+    use kerjasama_core::codes::AgreementState;
+    let server = TestServer::start().await;
     let client = server.sql().await;
-    client
-        .batch_execute("SET enable_seqscan = off")
-        .await
-        .unwrap();
-    let plan: Vec<String> = client
-        .query(
-            "EXPLAIN SELECT agreements.id FROM agreements WHERE agreements.id IN \
-             (SELECT matched.id FROM agreements AS matched WHERE matched.title ILIKE $1 \
-              OR matched.document_number ILIKE $1 \
-              UNION SELECT agreement_parties.agreement_id FROM agreement_parties \
-              WHERE agreement_parties.name ILIKE $1)",
-            &[&"%sampah%"],
-        )
-        .await
-        .unwrap()
-        .iter()
-        .map(|r| r.get(0))
-        .collect();
-    let plan = plan.join("\n");
-    for index in [
-        "agreements_title_trgm",
-        "agreements_number_trgm",
-        "agreement_parties_name_trgm",
-    ] {
-        assert!(plan.contains(index), "{index} not in\n{plan}");
+    let day = NaiveDate::from_ymd_opt(2026, 6, 15).unwrap();
+    // Every combination of the five dates: unknown, the day before, the day
+    // itself, the day after.
+    let cases = "WITH d(v) AS (VALUES (NULL::date), (DATE '2026-06-14'), (DATE '2026-06-15'), \
+                 (DATE '2026-06-16')), \
+                 agreements AS (SELECT s.v AS signed_on, e.v AS effective_until, \
+                 p.v AS process_started_on, t.v AS terminated_on, c.v AS cancelled_on \
+                 FROM d s, d e, d p, d t, d c)";
+    let mut sets: Vec<Vec<AgreementState>> = AgreementState::ALL.iter().map(|s| vec![*s]).collect();
+    sets.push(vec![AgreementState::Active, AgreementState::Expired]);
+    sets.push(AgreementState::ALL.to_vec());
+    for states in sets {
+        let codes: Vec<String> = states.iter().map(|s| format!("'{}'", s.code())).collect();
+        let condition = kerjasama_core::agreements::states_condition(&states, day);
+        let sql = format!(
+            "{cases} SELECT count(*) FILTER (WHERE coalesce(({condition}), false) \
+             <> (agreement_state(signed_on, effective_until, process_started_on, terminated_on, \
+             cancelled_on, DATE '2026-06-15') IN ({}))), \
+             count(*) FILTER (WHERE {condition}) FROM agreements",
+            codes.join(", ")
+        );
+        let row = client.query_one(&sql, &[]).await.unwrap();
+        let (differ, matched): (i64, i64) = (row.get(0), row.get(1));
+        assert_eq!(differ, 0, "{states:?}");
+        assert!(matched > 0, "{states:?}");
     }
 }

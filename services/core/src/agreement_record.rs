@@ -54,6 +54,55 @@ pub(crate) fn state_as_of(
     )
 }
 
+/// `agreement_state(…, day) IN (states)` spelled out on the columns: the
+/// same cases as the SQL function, which a test holds equal to it on every
+/// combination of dates (`listing::the_state_filter_is_the_state_function`).
+/// PostgreSQL can estimate and index ranges of the date columns, while the
+/// function is opaque to it (a state filter over 1,000,000 agreements was a
+/// sequential scan). `day` is a date the service computed, written as a
+/// literal; the caller's words never reach this text.
+pub fn states_condition(states: &[AgreementState], day: NaiveDate) -> String {
+    let d = format!("DATE '{}'", day.format("%Y-%m-%d"));
+    // The sort keys of the signing and end dates, as the list orders by them
+    // and the migrations index them (an unknown date after every real one):
+    // a bound on them is a bound of those indexes' scans.
+    let signed_key = "coalesce(agreements.signed_on, DATE '9999-12-31')";
+    let until_key = "coalesce(agreements.effective_until, DATE '9999-12-31')";
+    let not_cancelled =
+        format!("(agreements.cancelled_on IS NULL OR agreements.cancelled_on > {d})");
+    let open = format!(
+        "{not_cancelled} AND (agreements.terminated_on IS NULL OR agreements.terminated_on > {d})"
+    );
+    let cases: Vec<String> = states
+        .iter()
+        .map(|state| match state {
+            AgreementState::Cancelled => format!("agreements.cancelled_on <= {d}"),
+            AgreementState::Terminated => {
+                format!("{not_cancelled} AND agreements.terminated_on <= {d}")
+            }
+            AgreementState::Active => {
+                format!("{open} AND {signed_key} <= {d} AND {until_key} >= {d}")
+            }
+            AgreementState::Expired => {
+                format!("{open} AND {signed_key} <= {d} AND {until_key} < {d}")
+            }
+            AgreementState::InProcess => {
+                format!("{open} AND {signed_key} > {d} AND agreements.process_started_on <= {d}")
+            }
+            AgreementState::Draft => format!(
+                "{open} AND {signed_key} > {d} \
+                 AND (agreements.process_started_on IS NULL OR agreements.process_started_on > {d})"
+            ),
+        })
+        .map(|case| format!("({case})"))
+        .collect();
+    if cases.is_empty() {
+        "TRUE".to_string()
+    } else {
+        format!("({})", cases.join(" OR "))
+    }
+}
+
 /// A partner of the owning region.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Party {

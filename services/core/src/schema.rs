@@ -50,6 +50,7 @@ diesel::table! {
         reporting_cycle -> Text,
         public_in_full -> Bool,
         reports_owed_from -> Nullable<Date>,
+        search_text -> Text,
     }
 }
 

@@ -326,7 +326,9 @@ fn changes_for_update(
     Ok(changes)
 }
 
-fn filter_for_list(
+/// A `ListAgreementsRequest`'s filter and order, checked (every field in
+/// error named).
+pub fn filter_for_list(
     request: &pb::ListAgreementsRequest,
 ) -> Result<(AgreementFilter, Ordering), CoreError> {
     let mut v = Violations::default();

@@ -58,6 +58,19 @@ pub struct BenchArgs {
     /// synthetic title, a common word); e.g. a rare word or one no title has.
     #[arg(long, default_value = "")]
     pub query: String,
+    /// What list-first lists: a shape of BENCHMARKS.md's "Lists at
+    /// national scale" by name (newest, type-active-by-signing, …); default:
+    /// type, state ACTIVE and unit of a synthetic agreement.
+    #[arg(long, value_parser = parse_list_shape)]
+    pub list_shape: Option<String>,
+}
+
+fn parse_list_shape(name: &str) -> Result<String, String> {
+    use kerjasama_loadgen::list_shapes::{LIST_SHAPES, shape};
+    shape(name).map(|s| s.spec.to_string()).ok_or_else(|| {
+        let names: Vec<&str> = LIST_SHAPES.iter().map(|s| s.name).collect();
+        format!("unknown list shape {name:?}; one of {}", names.join(", "))
+    })
 }
 
 pub async fn run(args: BenchArgs, token: String) -> anyhow::Result<()> {
@@ -88,6 +101,7 @@ pub async fn run(args: BenchArgs, token: String) -> anyhow::Result<()> {
                 deep_page: args.deep_page,
                 seed: args.seed,
                 query: args.query.clone(),
+                list_shape: args.list_shape.clone(),
             })
             .await?;
             println!("{report}");

@@ -10,6 +10,8 @@
 //! targets before the clock starts (a unit, agreements with a stage in
 //! progress, an indicator per caller) and each target is used once.
 
+pub mod list_shapes;
+
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -114,6 +116,9 @@ pub struct Config {
     /// What `list-search` searches for; empty: the longest word of a
     /// synthetic agreement's title (a common word).
     pub query: String,
+    /// The list `list-first` asks for ([`list_shapes::LIST_SHAPES`] spec);
+    /// `None`: type, state ACTIVE and unit of a sample agreement.
+    pub list_shape: Option<String>,
 }
 
 /// One scenario's figures.
@@ -282,6 +287,8 @@ enum ListFilter {
     Search(String),
     /// State ACTIVE only (region-wide for an unbound token).
     State,
+    /// A [`list_shapes`] spec.
+    Shape(String),
 }
 
 /// The filtered list of the `list-*` scenarios, from synthetic agreement N/2.
@@ -327,6 +334,10 @@ async fn list_request(
             request.unit = sample.unit;
         }
         ListFilter::State => request.states = vec![pb::AgreementState::Active as i32],
+        ListFilter::Shape(spec) => {
+            request = list_shapes::list_request(&spec, &sample, request.page_size)
+                .map_err(Status::invalid_argument)?;
+        }
     }
     Ok(request)
 }
@@ -342,10 +353,10 @@ async fn prepare(config: &Config, channel: &Channel) -> Result<Targets, BenchErr
                 channel,
                 token,
                 config.register_size,
-                if scenario == Scenario::ListSearch {
-                    ListFilter::Search(config.query.clone())
-                } else {
-                    ListFilter::Unit
+                match (scenario, &config.list_shape) {
+                    (Scenario::ListSearch, _) => ListFilter::Search(config.query.clone()),
+                    (_, Some(spec)) => ListFilter::Shape(spec.clone()),
+                    (_, None) => ListFilter::Unit,
                 },
             )
             .await

@@ -642,6 +642,13 @@ impl Generator {
             .opt_date(rec.cancelled.map(|c| c.0))
             .opt_text(rec.cancelled.map(|c| c.1))
             .text(rec.cycle.code())
+            .text(&kerjasama_core::agreements::search_text(
+                &rec.title,
+                &rec.number,
+                family.partners[..rec.parties]
+                    .iter()
+                    .map(|p| p.name.as_str()),
+            ))
             .end();
 
         for (position, partner) in family.partners[..rec.parties].iter().enumerate() {

@@ -161,7 +161,7 @@ pub(super) const COLUMNS: [&str; TABLE_COUNT] = [
      ksdd_basis, document_number, objective, signed_on, effective_from, effective_until, \
      dprd_approval_required, budget_idr, version, create_time, update_time, delete_time, \
      process_started_on, terminated_on, termination_reason, cancelled_on, cancellation_reason, \
-     reporting_cycle",
+     reporting_cycle, search_text",
     "agreement_id, position, region_code, name, kind, party_region_code, country_code, document_number",
     "agreement_id, region_code, position, code, status, skippable, started_on, sla_due_on, \
      completed_on, skip_reason, backfilled, notes, evidence_document_id, version, update_time",
