@@ -19,6 +19,7 @@ use crate::codes::{
 };
 use crate::error::{CoreError, CoreResult};
 use crate::pool::PgPool;
+use crate::prerendered::Prerendered;
 use crate::schema::{agreement_parties, agreements};
 
 diesel::define_sql_function! {
@@ -286,12 +287,14 @@ async fn load_parties(
     conn: &mut AsyncPgConnection,
     ids: &[Uuid],
 ) -> CoreResult<HashMap<Uuid, Vec<Party>>> {
-    let rows: Vec<PartyRow> = agreement_parties::table
-        .filter(agreement_parties::agreement_id.eq_any(ids))
-        .order((agreement_parties::agreement_id, agreement_parties::position))
-        .select(PartyRow::as_select())
-        .load(conn)
-        .await?;
+    let rows: Vec<PartyRow> = Prerendered::new(
+        agreement_parties::table
+            .filter(agreement_parties::agreement_id.eq_any(ids.to_vec()))
+            .order((agreement_parties::agreement_id, agreement_parties::position))
+            .select(PartyRow::as_select()),
+    )?
+    .load(conn)
+    .await?;
     let mut by_agreement: HashMap<Uuid, Vec<Party>> = HashMap::new();
     for row in rows {
         let kind =
@@ -331,9 +334,15 @@ pub async fn load(conn: &mut AsyncPgConnection, id: Uuid, lock: bool) -> CoreRes
         .find(id)
         .select((AgreementRow::as_select(), state_as_of(today)));
     let row = if lock {
-        query.for_update().first(conn).await.optional()?
+        Prerendered::new(query.for_update().limit(1))?
+            .get_result(conn)
+            .await
+            .optional()?
     } else {
-        query.first(conn).await.optional()?
+        Prerendered::new(query.limit(1))?
+            .get_result(conn)
+            .await
+            .optional()?
     };
     let row = row.ok_or_else(|| CoreError::not_found(crate::names::agreement_name(id)))?;
     assemble_all(conn, vec![row])

@@ -26,6 +26,7 @@ pub mod names;
 pub mod open_register;
 pub mod paging;
 pub mod pool;
+mod prerendered;
 pub mod regions;
 pub mod resource;
 pub mod schema;

@@ -283,13 +283,14 @@ fn add_days(date: NaiveDate, days: i32) -> NaiveDate {
 /// Creates an agreement's stages from its template. With a signed date, every
 /// stage through signing (or through `complete_through`, a later stage) is
 /// marked done on that date, flagged as backfilled, and the next one starts
-/// then. Returns the date the process started, if it did.
+/// then: a signed agreement's process started on its signing date (which
+/// `agreements::create_in` stores with the row).
 pub async fn instantiate(
     conn: &mut AsyncPgConnection,
     agreement_id: Uuid,
     fields: &AgreementFields,
     complete_through: Option<&str>,
-) -> CoreResult<Option<NaiveDate>> {
+) -> CoreResult<()> {
     let template = template_stages(conn, TemplateKey::of(fields)).await?;
     if template.is_empty() {
         return Err(CoreError::Internal(format!(
@@ -363,7 +364,7 @@ pub async fn instantiate(
         .values(rows)
         .execute(conn)
         .await?;
-    Ok(fields.signed_on)
+    Ok(())
 }
 
 /// Replaces an agreement's stages by those of its new template (its parent

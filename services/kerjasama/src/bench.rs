@@ -63,6 +63,11 @@ pub struct BenchArgs {
     /// type, state ACTIVE and unit of a synthetic agreement.
     #[arg(long, value_parser = parse_list_shape)]
     pub list_shape: Option<String>,
+    /// Before a list scenario, print PostgreSQL's plan of its first page
+    /// with actual times (`EXPLAIN ANALYZE` of the statement the service
+    /// sends) from the server's database at this URL.
+    #[arg(long, env = "KERJASAMA_BENCH_EXPLAIN_URL", hide_env_values = true)]
+    pub explain_database_url: Option<String>,
 }
 
 fn parse_list_shape(name: &str) -> Result<String, String> {
@@ -90,7 +95,7 @@ pub async fn run(args: BenchArgs, token: String) -> anyhow::Result<()> {
     let mut failed = false;
     for scenario in &args.scenarios {
         for concurrency in &args.concurrency {
-            let report = kerjasama_loadgen::run(Config {
+            let config = Config {
                 addr: args.server,
                 token: token.clone(),
                 scenario: *scenario,
@@ -102,8 +107,11 @@ pub async fn run(args: BenchArgs, token: String) -> anyhow::Result<()> {
                 seed: args.seed,
                 query: args.query.clone(),
                 list_shape: args.list_shape.clone(),
-            })
-            .await?;
+            };
+            if let Some(url) = &args.explain_database_url {
+                explain(&config, url).await?;
+            }
+            let report = kerjasama_loadgen::run(config).await?;
             println!("{report}");
             if let Some(error) = &report.first_error {
                 eprintln!("  {} errors; the first: {error}", report.errors);
@@ -117,5 +125,25 @@ pub async fn run(args: BenchArgs, token: String) -> anyhow::Result<()> {
     if failed {
         anyhow::bail!("some calls failed");
     }
+    Ok(())
+}
+
+/// Prints the plan of a list scenario's first page, run once.
+async fn explain(config: &Config, database_url: &str) -> anyhow::Result<()> {
+    use kerjasama_core::access::Principal;
+    use kerjasama_core::pool::{self, PoolSettings};
+    let request = kerjasama_loadgen::list_target(config).await?;
+    let (filter, ordering) = kerjasama_grpc::agreements::filter_for_list(&request)?;
+    let pool = pool::connect(database_url, &PoolSettings::default())?;
+    let plan = kerjasama_core::agreements::explain_list(
+        &pool,
+        &Principal::system("bench"),
+        filter,
+        ordering,
+        kerjasama_core::calendar::today(),
+        true,
+    )
+    .await?;
+    println!("{plan}");
     Ok(())
 }

@@ -582,6 +582,18 @@ async fn call(
     Ok(())
 }
 
+/// The request a `list-*` scenario of this config sends (for its plan).
+pub async fn list_target(config: &Config) -> Result<pb::ListAgreementsRequest, BenchError> {
+    let channel = connect(config.addr).await?;
+    match prepare(config, &channel).await? {
+        Targets::List(request) => Ok(*request),
+        _ => Err(BenchError::Config(format!(
+            "{} is not a list scenario",
+            config.scenario.name()
+        ))),
+    }
+}
+
 /// Runs one scenario and returns its figures.
 pub async fn run(config: Config) -> Result<Report, BenchError> {
     if !config.addr.ip().is_loopback() {
