@@ -1,6 +1,6 @@
 //! Moves register rows from PostgreSQL into polars: `COPY (SELECT …) TO STDOUT`
-//! as CSV through tokio-postgres, parsed by polars against a fixed schema.
-//! One round trip, no per-row decoding in Rust.
+//! as CSV through tokio-postgres, parsed by polars against a fixed schema
+//! piece by piece as it streams. One round trip, no per-row decoding in Rust.
 
 use std::io::Cursor;
 use std::sync::Arc;
@@ -23,20 +23,118 @@ pub async fn connect(database_url: &str) -> JobResult<tokio_postgres::Client> {
     Ok(client)
 }
 
-async fn copy_csv(client: &tokio_postgres::Client, select: &str) -> JobResult<Vec<u8>> {
-    let sql = format!("COPY ({select}) TO STDOUT WITH (FORMAT csv, HEADER true)");
-    let stream = client.copy_out(sql.as_str()).await?;
-    let chunks: Vec<bytes::Bytes> = stream.try_collect().await?;
-    Ok(chunks.concat())
+/// The CSV text parsed at a time: a COPY is parsed piece by piece as it
+/// arrives, each piece in a blocking task while the next one streams in, so
+/// no table's text is ever held whole (a million agreements' register is
+/// gigabytes of CSV).
+const PIECE_BYTES: usize = 16 << 20;
+
+/// The length of `bytes` through the last complete CSV record: the last line
+/// feed outside a quoted field (a doubled quote inside one toggles twice).
+/// `bytes` starts at a record boundary.
+fn complete_records(bytes: &[u8]) -> usize {
+    let mut quoted = false;
+    let mut end = 0;
+    for (i, byte) in bytes.iter().enumerate() {
+        match byte {
+            b'"' => quoted = !quoted,
+            b'\n' if !quoted => end = i + 1,
+            _ => {}
+        }
+    }
+    end
 }
 
-fn parse_csv(bytes: Vec<u8>, schema: Schema) -> JobResult<DataFrame> {
+fn parse_csv(bytes: Vec<u8>, schema: Arc<Schema>, header: bool) -> JobResult<DataFrame> {
     let frame = CsvReadOptions::default()
-        .with_has_header(true)
-        .with_schema(Some(Arc::new(schema)))
+        .with_has_header(header)
+        .with_schema(Some(schema))
         .into_reader_with_file_handle(Cursor::new(bytes))
         .finish()?;
     Ok(frame)
+}
+
+/// Parses one piece off the async runtime.
+fn spawn_parse(
+    piece: Vec<u8>,
+    schema: &Arc<Schema>,
+    header: bool,
+) -> tokio::task::JoinHandle<JobResult<DataFrame>> {
+    let schema = schema.clone();
+    tokio::task::spawn_blocking(move || parse_csv(piece, schema, header))
+}
+
+async fn joined(task: tokio::task::JoinHandle<JobResult<DataFrame>>) -> JobResult<DataFrame> {
+    task.await
+        .map_err(|e| kerjasama_core::CoreError::Internal(format!("CSV parse task: {e}")))?
+}
+
+/// `COPY (select) TO STDOUT` as CSV, parsed into a frame of `columns`
+/// piece by piece ([`PIECE_BYTES`]) while it streams.
+async fn frame(
+    client: &tokio_postgres::Client,
+    select: String,
+    columns: &[(&str, DataType)],
+) -> JobResult<DataFrame> {
+    let sql = format!("COPY ({select}) TO STDOUT WITH (FORMAT csv, HEADER true)");
+    let stream = client.copy_out(sql.as_str()).await?;
+    parse_stream(stream, Arc::new(schema(columns)), PIECE_BYTES).await
+}
+
+/// Parses a CSV text with a header line, as it streams in, in pieces of
+/// about `piece_bytes`.
+async fn parse_stream<S>(stream: S, schema: Arc<Schema>, piece_bytes: usize) -> JobResult<DataFrame>
+where
+    S: futures::Stream<Item = Result<bytes::Bytes, tokio_postgres::Error>>,
+{
+    futures::pin_mut!(stream);
+    let mut pending: Vec<u8> = Vec::new();
+    let mut parsed: Option<DataFrame> = None;
+    let mut parsing: Option<tokio::task::JoinHandle<JobResult<DataFrame>>> = None;
+    let mut header = true;
+    while let Some(chunk) = stream.try_next().await? {
+        pending.extend_from_slice(&chunk);
+        if pending.len() < piece_bytes {
+            continue;
+        }
+        let end = complete_records(&pending);
+        if end == 0 {
+            continue;
+        }
+        let rest = pending[end..].to_vec();
+        pending.truncate(end);
+        let piece = std::mem::replace(&mut pending, rest);
+        // One piece parses while the next streams in; the one before is
+        // appended first, so at most two pieces' text is held.
+        if let Some(task) = parsing.take() {
+            append(&mut parsed, joined(task).await?)?;
+        }
+        parsing = Some(spawn_parse(piece, &schema, header));
+        header = false;
+    }
+    if let Some(task) = parsing.take() {
+        append(&mut parsed, joined(task).await?)?;
+    }
+    // The rest (the header alone when the table is empty and nothing was
+    // parsed yet: the frame then has the columns and no rows).
+    if !pending.is_empty() || parsed.is_none() {
+        append(
+            &mut parsed,
+            joined(spawn_parse(pending, &schema, header)).await?,
+        )?;
+    }
+    parsed
+        .ok_or_else(|| kerjasama_core::CoreError::Internal("COPY parsed to nothing".into()).into())
+}
+
+fn append(parsed: &mut Option<DataFrame>, piece: DataFrame) -> JobResult<()> {
+    match parsed {
+        Some(frame) => {
+            frame.vstack_mut_owned(piece)?;
+        }
+        None => *parsed = Some(piece),
+    }
+    Ok(())
 }
 
 /// SQL literal of a date we produced ourselves (never user text).
@@ -91,18 +189,6 @@ fn schema(fields: &[(&str, DataType)]) -> Schema {
             .iter()
             .map(|(name, dtype)| Field::new((*name).into(), dtype.clone())),
     )
-}
-
-async fn frame(
-    client: &tokio_postgres::Client,
-    select: String,
-    columns: &[(&str, DataType)],
-) -> JobResult<DataFrame> {
-    let bytes = copy_csv(client, &select).await?;
-    let schema = schema(columns);
-    tokio::task::spawn_blocking(move || parse_csv(bytes, schema))
-        .await
-        .map_err(|e| kerjasama_core::CoreError::Internal(format!("CSV parse task: {e}")))?
 }
 
 /// Tables the pipeline reads; each carries `region_code`.
@@ -382,4 +468,50 @@ pub async fn register(
         recommendation_changes,
         archived_documents,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_record_ends_at_a_line_feed_outside_quotes() {
+        assert_eq!(complete_records(b"a,b\n1,2\n3,"), 8);
+        assert_eq!(complete_records(b"a,\"x\ny\"\n1,\"\"\"\n"), 8);
+        assert_eq!(complete_records(b"a,\"x\ny\"\n1,\"\"\"\"\n"), 15);
+        assert_eq!(complete_records(b"1,\"open\nstill"), 0);
+    }
+
+    #[tokio::test]
+    async fn pieces_parse_to_the_frame_the_whole_text_parses_to() {
+        let mut text = String::from("id,note,day\n");
+        for n in 0..500 {
+            text.push_str(&format!(
+                "{n},\"line {n}\nwith \"\"quotes\"\", and more\",2026-01-{:02}\n",
+                n % 28 + 1
+            ));
+        }
+        let schema = Arc::new(Schema::from_iter([
+            Field::new("id".into(), DataType::Int64),
+            Field::new("note".into(), DataType::String),
+            Field::new("day".into(), DataType::Date),
+        ]));
+        let whole = parse_csv(text.clone().into_bytes(), schema.clone(), true).unwrap();
+        // Chunks of 7 bytes, pieces of about 100: a record is cut everywhere.
+        let chunks: Vec<Result<bytes::Bytes, tokio_postgres::Error>> = text
+            .as_bytes()
+            .chunks(7)
+            .map(|c| Ok(bytes::Bytes::copy_from_slice(c)))
+            .collect();
+        let pieces = parse_stream(futures::stream::iter(chunks), schema.clone(), 100)
+            .await
+            .unwrap();
+        assert_eq!(pieces.height(), 500);
+        assert!(pieces.equals(&whole));
+        let empty = vec![Ok(bytes::Bytes::from_static(b"id,note,day\n"))];
+        let none = parse_stream(futures::stream::iter(empty), schema, 100)
+            .await
+            .unwrap();
+        assert_eq!((none.height(), none.width()), (0, 3));
+    }
 }

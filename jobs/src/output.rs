@@ -78,7 +78,14 @@ impl Staging {
         names: &crate::names::Names,
     ) -> JobResult<()> {
         let path = self.staging.join(name);
-        crate::workbook::write(&path, &self.staging, run, tables, names)?;
+        crate::workbook::write(
+            &path,
+            &self.staging,
+            run,
+            tables,
+            names,
+            crate::workbook::WORKBOOK_ROWS_MAX,
+        )?;
         self.files.push(name.to_string());
         Ok(())
     }

@@ -35,6 +35,13 @@ use crate::run_record::ReportRun;
 /// Data rows per sheet: Excel's 1,048,576 rows less the header.
 pub const ROWS_PER_SHEET: usize = 1_048_575;
 
+/// The longest table the workbook holds: a longer one (a detail table of a
+/// national register) is left to its CSV and Parquet files, and the README
+/// sheet says so. A spreadsheet of hundreds of thousands of rows is not read
+/// by a person, and writing it cost a third of a million-agreement run
+/// (BENCHMARKS.md, "The report run").
+pub const WORKBOOK_ROWS_MAX: usize = 100_000;
+
 /// Rows looked at to size a column.
 const WIDTH_SAMPLE: usize = 2_000;
 /// The widest a table column gets, in characters; longer texts wrap.
@@ -386,8 +393,9 @@ fn write_readme(
     sheet: &mut Worksheet,
     formats: &Formats,
     run: &ReportRun,
-    sheets: &[(String, &str, usize)],
+    sheets: &[(Option<String>, &str, usize)],
     tables: &[(&str, &[SheetColumn])],
+    rows_max: usize,
 ) -> Result<(), XlsxError> {
     use crate::indonesian::date;
     sheet.set_name("README")?;
@@ -456,9 +464,17 @@ fn write_readme(
         sheet.write_string_with_format(r, c as u16, *h, &formats.header)?;
     }
     r += 1;
+    let left_out = format!(
+        "hanya di berkas CSV dan Parquet: lebih dari {} baris / in the CSV and Parquet files only: more than {} rows",
+        crate::indonesian::integer(rows_max as i128),
+        rows_max
+    );
     for (sheet_name, table, rows) in sheets {
         let label = labels::table(table);
-        sheet.write_string(r, 0, sheet_name)?;
+        match sheet_name {
+            Some(name) => sheet.write_string(r, 0, name)?,
+            None => sheet.write_string_with_format(r, 0, &left_out, &formats.wrap)?,
+        };
         sheet.write_string(r, 1, format!("{table}.csv"))?;
         sheet.write_number_with_format(r, 2, *rows as f64, &formats.whole)?;
         if let Some(label) = label {
@@ -504,6 +520,7 @@ pub fn write(
     run: &ReportRun,
     tables: &[(&str, &DataFrame)],
     names: &Names,
+    rows_max: usize,
 ) -> JobResult<()> {
     // `&` starts a header/footer code: doubled to print as itself. The
     // footer: the run on the left, the sheet's name in the middle, the page
@@ -528,6 +545,10 @@ pub fn write(
         .map_err(xlsx_error)?;
     let mut sheets = Vec::new();
     for (table, frame, described) in &people {
+        if frame.height() > rows_max {
+            sheets.push((None, *table, frame.height()));
+            continue;
+        }
         let mut start = 0;
         let mut part = 1;
         loop {
@@ -538,7 +559,7 @@ pub fn write(
             sheet.set_name(&name).map_err(xlsx_error)?;
             let written = write_table_part(sheet, &formats, frame, described, start, &footer)
                 .map_err(xlsx_error)?;
-            sheets.push((name, *table, written));
+            sheets.push((Some(name), *table, written));
             start += written;
             part += 1;
             if start >= frame.height() {
@@ -551,7 +572,7 @@ pub fn write(
         .iter()
         .map(|(table, _, described)| (*table, described.as_slice()))
         .collect();
-    write_readme(readme, &formats, run, &sheets, &dictionary).map_err(xlsx_error)?;
+    write_readme(readme, &formats, run, &sheets, &dictionary, rows_max).map_err(xlsx_error)?;
     print_setup(readme, &footer).map_err(xlsx_error)?;
     workbook.save(path).map_err(xlsx_error)?;
     Ok(())
@@ -592,5 +613,70 @@ mod tests {
             long.chars().count() <= 31 && long.ends_with(" (12)"),
             "{long}"
         );
+    }
+
+    #[test]
+    fn a_table_longer_than_the_limit_is_left_to_its_files_and_the_readme_says_so() {
+        use calamine::{Reader, Xlsx, open_workbook};
+        let dir = std::env::temp_dir().join(format!("kerjasama-workbook-{}", uuid::Uuid::now_v7()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 9, 30).unwrap();
+        let run = ReportRun {
+            id: uuid::Uuid::now_v7(),
+            region_code: None,
+            as_of: day,
+            period_start: day,
+            period_end: day,
+            state: crate::run_record::RunState::Running,
+            error: None,
+            files: vec![],
+            output_dir: String::new(),
+            requested_by: "test".into(),
+            create_time: chrono::Utc::now(),
+            finish_time: None,
+            start_time: None,
+            report_grace_days: 30,
+            software_version: "test".into(),
+            schedule_id: None,
+            scheduled_for: None,
+            tables: vec![],
+            attempts: 1,
+            max_attempts: 1,
+            public_register: false,
+        };
+        let long = df!("count" => [1i64, 2, 3]).unwrap();
+        let short = df!("count" => [1i64]).unwrap();
+        let path = dir.join("report.xlsx");
+        write(
+            &path,
+            &dir,
+            &run,
+            &[("counts_by_type", &long), ("renewal_watch", &short)],
+            &Names::default(),
+            2,
+        )
+        .unwrap();
+        let mut book: Xlsx<_> = open_workbook(&path).unwrap();
+        let sheets = book.sheet_names();
+        assert_eq!(
+            sheets,
+            ["README".to_string(), sheet_name("renewal_watch", 1)]
+        );
+        let readme = book.worksheet_range("README").unwrap();
+        let row = readme
+            .rows()
+            .find(|r| {
+                r.get(1)
+                    .is_some_and(|c| c.to_string() == "counts_by_type.csv")
+            })
+            .expect("the left-out table listed");
+        assert!(
+            row[0]
+                .to_string()
+                .starts_with("hanya di berkas CSV dan Parquet: lebih dari 2 baris"),
+            "{row:?}"
+        );
+        assert_eq!(row[2].to_string(), "3");
+        std::fs::remove_dir_all(&dir).ok();
     }
 }

@@ -563,6 +563,7 @@ async fn every_documented_list_shape_is_served_by_an_index() {
         let expected = match shape.name {
             "terminated-by-signing" => Some("agreements_terminated_signed_idx"),
             "cancelled" => Some("agreements_cancelled_create_idx"),
+            "drafts-by-title" => Some("agreements_undated_title_idx"),
             "signed-in-a-year" => Some("Index Cond: ((COALESCE(signed_on"),
             _ => None,
         };
@@ -578,34 +579,59 @@ async fn every_documented_list_shape_is_served_by_an_index() {
 
 #[tokio::test]
 async fn the_state_filter_is_the_state_function() {
-    use chrono::NaiveDate;
+    use chrono::{Days, NaiveDate};
     use kerjasama_core::codes::AgreementState;
     let server = TestServer::start().await;
     let client = server.sql().await;
-    let day = NaiveDate::from_ymd_opt(2026, 6, 15).unwrap();
-    // Every combination of the five dates: unknown, the day before, the day
-    // itself, the day after.
-    let cases = "WITH d(v) AS (VALUES (NULL::date), (DATE '2026-06-14'), (DATE '2026-06-15'), \
-                 (DATE '2026-06-16')), \
-                 agreements AS (SELECT s.v AS signed_on, e.v AS effective_until, \
-                 p.v AS process_started_on, t.v AS terminated_on, c.v AS cancelled_on \
-                 FROM d s, d e, d p, d t, d c)";
-    let mut sets: Vec<Vec<AgreementState>> = AgreementState::ALL.iter().map(|s| vec![*s]).collect();
-    sets.push(vec![AgreementState::Active, AgreementState::Expired]);
-    sets.push(AgreementState::ALL.to_vec());
-    for states in sets {
-        let codes: Vec<String> = states.iter().map(|s| format!("'{}'", s.code())).collect();
-        let condition = kerjasama_core::agreements::states_condition(&states, day);
-        let sql = format!(
-            "{cases} SELECT count(*) FILTER (WHERE coalesce(({condition}), false) \
-             <> (agreement_state(signed_on, effective_until, process_started_on, terminated_on, \
-             cancelled_on, DATE '2026-06-15') IN ({}))), \
-             count(*) FILTER (WHERE {condition}) FROM agreements",
-            codes.join(", ")
+    let past = NaiveDate::from_ymd_opt(2026, 6, 15).unwrap();
+    let today = kerjasama_core::calendar::today();
+    // Every combination of the five dates. As of a past day: unknown, the
+    // day before, the day itself, the day after. As of today: no date is
+    // ever stored in the future, so unknown, yesterday and today.
+    let grids = [
+        (past, vec![None, Some(-1), Some(0), Some(1)]),
+        (today, vec![None, Some(-1), Some(0)]),
+    ];
+    for (day, offsets) in grids {
+        let values: Vec<String> = offsets
+            .iter()
+            .map(|o| match o {
+                None => "(NULL::date)".to_string(),
+                Some(o) => {
+                    let date = if *o < 0 {
+                        day - Days::new(1)
+                    } else {
+                        day + Days::new(*o as u64)
+                    };
+                    format!("(DATE '{date}')")
+                }
+            })
+            .collect();
+        let cases = format!(
+            "WITH d(v) AS (VALUES {}), \
+             agreements AS (SELECT s.v AS signed_on, e.v AS effective_until, \
+             p.v AS process_started_on, t.v AS terminated_on, c.v AS cancelled_on \
+             FROM d s, d e, d p, d t, d c)",
+            values.join(", ")
         );
-        let row = client.query_one(&sql, &[]).await.unwrap();
-        let (differ, matched): (i64, i64) = (row.get(0), row.get(1));
-        assert_eq!(differ, 0, "{states:?}");
-        assert!(matched > 0, "{states:?}");
+        let mut sets: Vec<Vec<AgreementState>> =
+            AgreementState::ALL.iter().map(|s| vec![*s]).collect();
+        sets.push(vec![AgreementState::Active, AgreementState::Expired]);
+        sets.push(AgreementState::ALL.to_vec());
+        for states in sets {
+            let codes: Vec<String> = states.iter().map(|s| format!("'{}'", s.code())).collect();
+            let condition = kerjasama_core::agreements::states_condition(&states, day);
+            let sql = format!(
+                "{cases} SELECT count(*) FILTER (WHERE coalesce(({condition}), false) \
+                 <> (agreement_state(signed_on, effective_until, process_started_on, terminated_on, \
+                 cancelled_on, DATE '{day}') IN ({}))), \
+                 count(*) FILTER (WHERE {condition}) FROM agreements",
+                codes.join(", ")
+            );
+            let row = client.query_one(&sql, &[]).await.unwrap();
+            let (differ, matched): (i64, i64) = (row.get(0), row.get(1));
+            assert_eq!(differ, 0, "{states:?} as of {day}");
+            assert!(matched > 0, "{states:?} as of {day}");
+        }
     }
 }

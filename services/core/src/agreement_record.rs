@@ -62,6 +62,12 @@ pub(crate) fn state_as_of(
 /// function is opaque to it (a state filter over 1,000,000 agreements was a
 /// sequential scan). `day` is a date the service computed, written as a
 /// literal; the caller's words never reach this text.
+///
+/// A draft as of today or later has none of the four lifecycle dates, since
+/// none is ever stored later than the day it is written (signing, stage,
+/// termination and cancellation dates are refused in the future): the
+/// condition says so too, which lets the partial indexes of undated
+/// agreements (migration 000018) serve a list of drafts in any order.
 pub fn states_condition(states: &[AgreementState], day: NaiveDate) -> String {
     let d = format!("DATE '{}'", day.format("%Y-%m-%d"));
     // The sort keys of the signing and end dates, as the list orders by them
@@ -90,6 +96,11 @@ pub fn states_condition(states: &[AgreementState], day: NaiveDate) -> String {
             AgreementState::InProcess => {
                 format!("{open} AND {signed_key} > {d} AND agreements.process_started_on <= {d}")
             }
+            AgreementState::Draft if day >= calendar::today() => format!(
+                "{open} AND {signed_key} > {d} \
+                 AND (agreements.process_started_on IS NULL OR agreements.process_started_on > {d}) \
+                 AND {UNDATED}"
+            ),
             AgreementState::Draft => format!(
                 "{open} AND {signed_key} > {d} \
                  AND (agreements.process_started_on IS NULL OR agreements.process_started_on > {d})"
@@ -103,6 +114,11 @@ pub fn states_condition(states: &[AgreementState], day: NaiveDate) -> String {
         format!("({})", cases.join(" OR "))
     }
 }
+
+/// An agreement with none of its lifecycle dates (the predicate of the
+/// partial indexes of migration 000018).
+const UNDATED: &str = "(agreements.signed_on IS NULL AND agreements.process_started_on IS NULL \
+     AND agreements.terminated_on IS NULL AND agreements.cancelled_on IS NULL)";
 
 /// A partner of the owning region.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
