@@ -665,10 +665,7 @@ mod tests {
         let readme = book.worksheet_range("README").unwrap();
         let row = readme
             .rows()
-            .find(|r| {
-                r.get(1)
-                    .is_some_and(|c| c.to_string() == "counts_by_type.csv")
-            })
+            .find(|r| r.get(1).is_some_and(|c| *c == "counts_by_type.csv"))
             .expect("the left-out table listed");
         assert!(
             row[0]

@@ -362,7 +362,7 @@ async fn page_size_is_capped_at_the_maximum() {
         .await
         .batch_execute(
             "INSERT INTO agreements (id, region_code, title, cooperation_type, document_kind, unit_code, sector, search_text) \
-             SELECT gen_random_uuid(), '36', 'Bulk ' || n, 'KSDPK', 'PKS', 'DISPAR', 'TOURISM', 'Bulk ' || n \
+             SELECT gen_random_uuid(), '36', 'Bulk ' || n, 'KSDPK', 'PKS', 'DISPAR', 'TOURISM', 'bulk ' || n \
              FROM generate_series(1, 205) AS n",
         )
         .await
