@@ -507,7 +507,6 @@ async fn explain_request(
     request: &pb::ListAgreementsRequest,
     settings: &str,
 ) -> String {
-    use kerjasama_core::access::Principal;
     use kerjasama_core::pool::{self, PoolSettings};
     let url = format!(
         "{}?options={}",
@@ -515,17 +514,9 @@ async fn explain_request(
         settings.replace(' ', "%20").replace('=', "%3D")
     );
     let pool = pool::connect(&url, &PoolSettings::default()).unwrap();
-    let (filter, ordering) = kerjasama_grpc::agreements::filter_for_list(request).unwrap();
-    kerjasama_core::agreements::explain_list(
-        &pool,
-        &Principal::system("explain"),
-        filter,
-        ordering,
-        kerjasama_core::calendar::today(),
-        false,
-    )
-    .await
-    .unwrap()
+    kerjasama_grpc::agreements::explain_list(&pool, request, false)
+        .await
+        .unwrap()
 }
 
 #[tokio::test]

@@ -1133,7 +1133,8 @@ pub struct AgreementFilter {
     pub signed_until: Option<NaiveDate>,
     pub ending_from: Option<NaiveDate>,
     pub ending_until: Option<NaiveDate>,
-    /// Case-insensitive substring of the title or a party's name.
+    /// Case-insensitive piece of the title, the document number or a
+    /// party's name (`agreements.search_text`).
     pub query: Option<String>,
     pub show_deleted: bool,
 }
@@ -1187,8 +1188,8 @@ enum QueryShape {
     Matches,
 }
 
-/// How many of the newest agreements [`query_shape`] samples (ILIKE on 500
-/// titles costs about a millisecond).
+/// How many of the newest agreements [`query_shape`] samples (`LIKE` on 500
+/// rows' search text costs about a millisecond).
 const QUERY_SAMPLE: i64 = 500;
 /// Matches in the sample from which walking is the cheaper way: at about
 /// one agreement in 170, a page of 51 comes within ~9,000 rows of the walk,
@@ -1197,18 +1198,16 @@ const QUERY_SAMPLE: i64 = 500;
 const QUERY_WALK_FROM: i64 = 3;
 
 /// Tells a common pattern from a rare one by trying it on the newest
-/// agreements' titles and numbers (about a millisecond; trying their
-/// parties too was measured slower overall, BENCHMARKS.md): PostgreSQL
-/// cannot tell them apart by itself when the match may also be a party's
-/// name, and either plan is ruinous for the other kind (BENCHMARKS.md,
-/// "Title search").
-async fn query_shape(pool: &PgPool, pattern: &str) -> CoreResult<QueryShape> {
+/// agreements' search text (about a millisecond): either plan is ruinous
+/// for the other kind, and the planner's own estimate of a `%piece%`
+/// pattern does not tell them apart reliably (BENCHMARKS.md, "Title
+/// search").
+async fn query_shape(conn: &mut AsyncPgConnection, pattern: &str) -> CoreResult<QueryShape> {
     #[derive(QueryableByName)]
     struct Sampled {
         #[diesel(sql_type = diesel::sql_types::BigInt)]
         matches: i64,
     }
-    let mut conn = pool.get().await?;
     let sampled: Sampled = diesel::sql_query(
         "SELECT count(*) AS matches FROM (SELECT 1 FROM (SELECT search_text \
          FROM agreements ORDER BY create_time DESC LIMIT $2) AS newest \
@@ -1217,7 +1216,7 @@ async fn query_shape(pool: &PgPool, pattern: &str) -> CoreResult<QueryShape> {
     .bind::<diesel::sql_types::Text, _>(pattern)
     .bind::<diesel::sql_types::BigInt, _>(QUERY_SAMPLE)
     .bind::<diesel::sql_types::BigInt, _>(QUERY_WALK_FROM)
-    .get_result(&mut conn)
+    .get_result(conn)
     .await?;
     Ok(if sampled.matches >= QUERY_WALK_FROM {
         QueryShape::Walk
@@ -1333,9 +1332,11 @@ pub async fn list_as_of(
     page_token: &str,
     as_of: NaiveDate,
 ) -> CoreResult<Page<Agreement>> {
-    let statement =
-        list_statement(pool, actor, filter, ordering, page_size, page_token, as_of).await?;
     let mut conn = pool.get().await?;
+    let statement = list_statement(
+        &mut conn, actor, filter, ordering, page_size, page_token, as_of,
+    )
+    .await?;
     let mut rows: Vec<(AgreementRow, String)> = statement
         .query
         .limit(statement.limit + 1)
@@ -1367,8 +1368,8 @@ pub async fn explain_list(
     as_of: NaiveDate,
     analyze: bool,
 ) -> CoreResult<String> {
-    let statement = list_statement(pool, actor, filter, ordering, 0, "", as_of).await?;
     let mut conn = pool.get().await?;
+    let statement = list_statement(&mut conn, actor, filter, ordering, 0, "", as_of).await?;
     let query = statement.query.limit(statement.limit + 1);
     let lines: Vec<String> = Explain { query, analyze }.load(&mut conn).await?;
     Ok(lines.join("\n"))
@@ -1423,7 +1424,7 @@ struct ListStatement {
 }
 
 async fn list_statement(
-    pool: &PgPool,
+    conn: &mut AsyncPgConnection,
     actor: &Principal,
     mut filter: AgreementFilter,
     ordering: Ordering,
@@ -1507,7 +1508,7 @@ async fn list_statement(
     }
     if let Some(text) = filter.query.as_deref().filter(|q| !q.trim().is_empty()) {
         let pattern = like_pattern(&text.trim().to_lowercase());
-        query = match query_shape(pool, &pattern).await? {
+        query = match query_shape(conn, &pattern).await? {
             // Common: the list's own order walked, each row tried (51
             // matches come within a few hundred rows).
             QueryShape::Walk => query.filter(agreements::search_text.like(pattern)),

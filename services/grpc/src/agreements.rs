@@ -326,9 +326,30 @@ fn changes_for_update(
     Ok(changes)
 }
 
+/// PostgreSQL's plan of the first page `ListAgreements` would send for this
+/// request, as the bureau's own tools see it (no region bound, as of
+/// today): `kerjasama bench --explain-database-url` prints it, the tests
+/// hold each documented list shape to an index with it.
+pub async fn explain_list(
+    pool: &PgPool,
+    request: &pb::ListAgreementsRequest,
+    analyze: bool,
+) -> Result<String, CoreError> {
+    let (filter, ordering) = filter_for_list(request)?;
+    agreements::explain_list(
+        pool,
+        &Principal::system("explain"),
+        filter,
+        ordering,
+        calendar::today(),
+        analyze,
+    )
+    .await
+}
+
 /// A `ListAgreementsRequest`'s filter and order, checked (every field in
 /// error named).
-pub fn filter_for_list(
+fn filter_for_list(
     request: &pb::ListAgreementsRequest,
 ) -> Result<(AgreementFilter, Ordering), CoreError> {
     let mut v = Violations::default();

@@ -130,20 +130,10 @@ pub async fn run(args: BenchArgs, token: String) -> anyhow::Result<()> {
 
 /// Prints the plan of a list scenario's first page, run once.
 async fn explain(config: &Config, database_url: &str) -> anyhow::Result<()> {
-    use kerjasama_core::access::Principal;
     use kerjasama_core::pool::{self, PoolSettings};
     let request = kerjasama_loadgen::list_target(config).await?;
-    let (filter, ordering) = kerjasama_grpc::agreements::filter_for_list(&request)?;
     let pool = pool::connect(database_url, &PoolSettings::default())?;
-    let plan = kerjasama_core::agreements::explain_list(
-        &pool,
-        &Principal::system("bench"),
-        filter,
-        ordering,
-        kerjasama_core::calendar::today(),
-        true,
-    )
-    .await?;
+    let plan = kerjasama_grpc::agreements::explain_list(&pool, &request, true).await?;
     println!("{plan}");
     Ok(())
 }
