@@ -470,17 +470,28 @@ fn write_readme(
         rows_max
     );
     for (sheet_name, table, rows) in sheets {
-        let label = labels::table(table);
+        let (id, en) = match labels::table(table) {
+            Some(label) => (
+                format!("{}. {}", label.id, label.about_id),
+                format!("{}. {}", label.en, label.about_en),
+            ),
+            None => (String::new(), String::new()),
+        };
+        // A left-out table's note wraps in the sheet column: the row is as
+        // tall as its longest cell.
+        let first = sheet_name.as_deref().unwrap_or(&left_out);
+        fit_row_height(
+            sheet,
+            r,
+            &[(first, WIDTHS[0]), (&id, WIDTHS[3]), (&en, WIDTHS[4])],
+        )?;
         match sheet_name {
             Some(name) => sheet.write_string(r, 0, name)?,
             None => sheet.write_string_with_format(r, 0, &left_out, &formats.wrap)?,
         };
         sheet.write_string(r, 1, format!("{table}.csv"))?;
         sheet.write_number_with_format(r, 2, *rows as f64, &formats.whole)?;
-        if let Some(label) = label {
-            let id = format!("{}. {}", label.id, label.about_id);
-            let en = format!("{}. {}", label.en, label.about_en);
-            fit_row_height(sheet, r, &[(&id, WIDTHS[3]), (&en, WIDTHS[4])])?;
+        if !id.is_empty() {
             sheet.write_string_with_format(r, 3, id, &formats.wrap)?;
             sheet.write_string_with_format(r, 4, en, &formats.wrap)?;
         }
@@ -502,8 +513,17 @@ fn write_readme(
     }
     r += 1;
     for (table, columns) in tables {
+        // A table left out of the workbook is read in its CSV file.
+        let in_workbook = sheets
+            .iter()
+            .any(|(name, t, _)| t == table && name.is_some());
+        let place = if in_workbook {
+            sheet_name(table, 1)
+        } else {
+            format!("{table}.csv")
+        };
         for column in *columns {
-            sheet.write_string(r, 0, sheet_name(table, 1))?;
+            sheet.write_string(r, 0, &place)?;
             sheet.write_string(r, 1, &column.id)?;
             sheet.write_string(r, 2, &column.en)?;
             sheet.write_string(r, 3, &column.csv)?;
@@ -674,6 +694,25 @@ mod tests {
             "{row:?}"
         );
         assert_eq!(row[2].to_string(), "3");
+        // Its columns in the data dictionary point at the CSV file, not at a
+        // sheet that is not there.
+        let dictionary: Vec<String> = readme
+            .rows()
+            .skip_while(|r| {
+                r.first()
+                    .is_none_or(|c| *c != "Kamus data / Data dictionary")
+            })
+            .skip(2)
+            .filter_map(|r| r.first().map(|c| c.to_string()))
+            .filter(|c| !c.is_empty())
+            .collect();
+        assert_eq!(
+            dictionary,
+            [
+                "counts_by_type.csv".to_string(),
+                sheet_name("renewal_watch", 1)
+            ]
+        );
         std::fs::remove_dir_all(&dir).ok();
     }
 }
