@@ -216,9 +216,9 @@ def render(results, agreements, seconds):
     # Sections written elsewhere, kept as they are: the profile's notes, the
     # report run's before and after, and the figures of scripts/bench-import,
     # scripts/bench-archive, scripts/bench-search, scripts/bench-lists and
-    # scripts/bench-hot.
+    # scripts/bench-hot and scripts/bench-build.
     for section in ("where-the-time-goes.md", "report-streaming.md", "bulk-import.md", "archive.md",
-                    "title-search.md", "list-shapes.md", "hot-paths.md"):
+                    "title-search.md", "list-shapes.md", "hot-paths.md", "first-build.md"):
         path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "services", "loadgen", section)
         try:
             w(open(path).read())

@@ -278,6 +278,50 @@ async fn realisations_stay_inside_the_in_force_period_without_overlap() {
     assert_rejected(&status, Code::FailedPrecondition, None);
 }
 
+/// The overlap check runs after the indicator's lock, in the same round trip
+/// as the lock (pipelined): realisations of one period sent at once are
+/// recorded once, whether the server's connections are new (their
+/// statements prepared on the way) or already have them cached.
+#[tokio::test]
+async fn overlapping_realisations_sent_at_once_are_recorded_once() {
+    let server = TestServer::start().await;
+    let agreement = signed(&server).await;
+    let i = indicator(&server, &agreement, revenue_indicator())
+        .await
+        .unwrap();
+    for (start, end) in [("2025-01-01", "2025-03-31"), ("2025-04-01", "2025-06-30")] {
+        let calls = (0..8).map(|n| {
+            let value = format!("{}", 100 + n);
+            let server = &server;
+            let name = i.name.clone();
+            async move { realise(server, &name, (start, end, &value)).await }
+        });
+        let results = futures::future::join_all(calls).await;
+        let recorded = results.iter().filter(|r| r.is_ok()).count();
+        assert_eq!(recorded, 1, "{start}..{end}: {results:?}");
+        for status in results.iter().filter_map(|r| r.as_ref().err()) {
+            assert_rejected(
+                status,
+                Code::InvalidArgument,
+                Some("realisation.period_start"),
+            );
+        }
+    }
+    let listed = server
+        .benefits()
+        .list_realisations(authed(
+            &server.admin,
+            pb::ListRealisationsRequest {
+                parent: i.name.clone(),
+                ..Default::default()
+            },
+        ))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(listed.realisations.len(), 2);
+}
+
 #[tokio::test]
 async fn realisations_are_updated_under_their_etag_and_deleted_softly() {
     let server = TestServer::start().await;

@@ -203,6 +203,25 @@ async fn implementation_reports_are_checked() {
     assert_rejected(&status, Code::FailedPrecondition, None);
 }
 
+/// The check for the cycle's existing report runs after the agreement's
+/// lock, in the same round trip as the lock (pipelined): one cycle's report
+/// sent several times at once is recorded once, and the others are told it
+/// exists.
+#[tokio::test]
+async fn one_cycles_reports_sent_at_once_are_recorded_once() {
+    let server = TestServer::start().await;
+    let agreement = in_force(&server, pb::ReportingCycle::Quarterly).await;
+    for cycle_start in ["2025-04-01", "2025-07-01"] {
+        let calls = (0..8).map(|_| submit(&server, &agreement, report(cycle_start, "2025-10-15")));
+        let results = futures::future::join_all(calls).await;
+        let recorded = results.iter().filter(|r| r.is_ok()).count();
+        assert_eq!(recorded, 1, "{cycle_start}: {results:?}");
+        for status in results.iter().filter_map(|r| r.as_ref().err()) {
+            assert_rejected(status, Code::AlreadyExists, None);
+        }
+    }
+}
+
 #[tokio::test]
 async fn a_deleted_report_frees_its_cycle() {
     let server = TestServer::start().await;

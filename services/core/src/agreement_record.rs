@@ -300,7 +300,7 @@ pub(crate) fn assemble(
 }
 
 async fn load_parties(
-    conn: &mut AsyncPgConnection,
+    mut conn: &AsyncPgConnection,
     ids: &[Uuid],
 ) -> CoreResult<HashMap<Uuid, Vec<Party>>> {
     let rows: Vec<PartyRow> = Prerendered::new(
@@ -309,8 +309,12 @@ async fn load_parties(
             .order((agreement_parties::agreement_id, agreement_parties::position))
             .select(PartyRow::as_select()),
     )?
-    .load(conn)
+    .load(&mut conn)
     .await?;
+    parties_by_agreement(rows)
+}
+
+fn parties_by_agreement(rows: Vec<PartyRow>) -> CoreResult<HashMap<Uuid, Vec<Party>>> {
     let mut by_agreement: HashMap<Uuid, Vec<Party>> = HashMap::new();
     for row in rows {
         let kind =
@@ -345,26 +349,42 @@ pub(crate) async fn assemble_all(
 
 /// Loads one agreement (deleted ones too), optionally locking its row.
 pub async fn load(conn: &mut AsyncPgConnection, id: Uuid, lock: bool) -> CoreResult<Agreement> {
+    load_pipelined(conn, id, lock).await
+}
+
+/// [`load`] on a shared connection: its row and its parties are sent
+/// together, one round trip, and a caller may join it with statements of
+/// its own to send them in the same pipeline (PostgreSQL still runs them one
+/// after another, in the order they were sent: a statement joined after a
+/// locking load runs once the lock is held).
+pub async fn load_pipelined(
+    conn: &AsyncPgConnection,
+    id: Uuid,
+    lock: bool,
+) -> CoreResult<Agreement> {
     let today = calendar::today();
     let query = agreements::table
         .find(id)
         .select((AgreementRow::as_select(), state_as_of(today)));
-    let row = if lock {
-        Prerendered::new(query.for_update().limit(1))?
-            .get_result(conn)
-            .await
-            .optional()?
-    } else {
-        Prerendered::new(query.limit(1))?
-            .get_result(conn)
-            .await
-            .optional()?
+    let row = async move {
+        let mut conn = conn;
+        let row: Option<(AgreementRow, String)> = if lock {
+            Prerendered::new(query.for_update().limit(1))?
+                .get_result(&mut conn)
+                .await
+                .optional()?
+        } else {
+            Prerendered::new(query.limit(1))?
+                .get_result(&mut conn)
+                .await
+                .optional()?
+        };
+        Ok::<_, CoreError>(row)
     };
-    let row = row.ok_or_else(|| CoreError::not_found(crate::names::agreement_name(id)))?;
-    assemble_all(conn, vec![row])
-        .await?
-        .pop()
-        .ok_or_else(|| CoreError::Internal("assembled no agreement".into()))
+    let ids = [id];
+    let (row, mut parties) = futures::try_join!(row, load_parties(conn, &ids))?;
+    let (row, state) = row.ok_or_else(|| CoreError::not_found(crate::names::agreement_name(id)))?;
+    assemble(row, state, parties.remove(&id).unwrap_or_default())
 }
 
 /// An agreement the caller may read, by id (deleted ones too).

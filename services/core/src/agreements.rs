@@ -380,7 +380,7 @@ fn allowed_parent_kinds(kind: DocumentKind, ctype: CooperationType) -> &'static 
 
 /// The rules about what an agreement points at: its parent, unit and sector.
 async fn check_references(
-    conn: &mut AsyncPgConnection,
+    mut conn: &AsyncPgConnection,
     fields: &AgreementFields,
     own_id: Option<Uuid>,
 ) -> CoreResult<Vec<FieldViolation>> {
@@ -394,7 +394,7 @@ async fn check_references(
                 agreements::document_kind,
                 agreements::delete_time,
             ))
-            .first(conn)
+            .first(&mut conn)
             .await
             .optional()?;
         let name = crate::names::agreement_name(parent_id);
@@ -456,7 +456,7 @@ async fn check_references(
             .single_value(),
         exists(sectors::table.filter(sectors::code.eq(&fields.sector))),
     ))
-    .get_result(conn)
+    .get_result(&mut conn)
     .await?;
     if !fields.unit_code.is_empty() {
         match unit_region {
@@ -490,7 +490,7 @@ async fn check_references(
 }
 
 async fn ensure_valid(
-    conn: &mut AsyncPgConnection,
+    mut conn: &AsyncPgConnection,
     actor: &Principal,
     fields: &AgreementFields,
     own_id: Option<Uuid>,
@@ -507,7 +507,7 @@ async fn ensure_valid(
         let parent_unit: String = agreements::table
             .find(parent_id)
             .select(agreements::unit_code)
-            .first(conn)
+            .first(&mut conn)
             .await?;
         actor.check_attach_child(&parent_unit)?;
     }
@@ -603,14 +603,14 @@ pub fn search_text<'a>(
 /// Writes the agreement's parties; `replace` first removes the ones stored
 /// (an update), which a new agreement has none of.
 async fn write_parties(
-    conn: &mut AsyncPgConnection,
+    mut conn: &AsyncPgConnection,
     id: Uuid,
     fields: &AgreementFields,
     replace: bool,
 ) -> CoreResult<()> {
     if replace {
         diesel::delete(agreement_parties::table.filter(agreement_parties::agreement_id.eq(id)))
-            .execute(conn)
+            .execute(&mut conn)
             .await?;
     }
     let rows: Vec<_> = fields
@@ -632,7 +632,7 @@ async fn write_parties(
         .collect();
     diesel::insert_into(agreement_parties::table)
         .values(rows)
-        .execute(conn)
+        .execute(&mut conn)
         .await?;
     Ok(())
 }
@@ -697,21 +697,36 @@ pub async fn create_in(
             return load(conn, existing, false).await;
         }
     }
-    ensure_valid(conn, actor, &fields, None, None).await?;
+    // Statements that do not depend on each other's answers are sent
+    // together (pipelined, see `agreement_record::load_pipelined`): the
+    // references are checked while the stage template is read, and the
+    // agreement, its parties and its stages are inserted in one round trip,
+    // in that order.
+    let (_, template) = futures::try_join!(
+        ensure_valid(conn, actor, &fields, None, None),
+        stages::template_of(conn, &fields),
+    )?;
+    let planned = stages::plan(&template, id, &fields, complete_through)?;
     // The stored row with its state, returned by the insert. A signed
     // agreement's procedure started on its signing date (its stages through
-    // signing are done then, below).
+    // signing are done then).
     let today = calendar::today();
-    let row: (AgreementRow, String) = diesel::insert_into(agreements::table)
-        .values((
-            AgreementColumns::new(id, &fields),
-            agreements::process_started_on.eq(fields.signed_on),
-        ))
-        .returning((AgreementRow::as_returning(), state_as_of(today)))
-        .get_result(conn)
-        .await?;
-    write_parties(conn, id, &fields, false).await?;
-    stages::instantiate(conn, id, &fields, complete_through).await?;
+    let insert = async {
+        let row: (AgreementRow, String) = diesel::insert_into(agreements::table)
+            .values((
+                AgreementColumns::new(id, &fields),
+                agreements::process_started_on.eq(fields.signed_on),
+            ))
+            .returning((AgreementRow::as_returning(), state_as_of(today)))
+            .get_result(&mut &*conn)
+            .await?;
+        Ok::<_, CoreError>(row)
+    };
+    let (row, (), ()) = futures::try_join!(
+        insert,
+        write_parties(conn, id, &fields, false),
+        stages::write(conn, planned),
+    )?;
     let parties = fields
         .parties
         .iter()

@@ -158,11 +158,16 @@ pub fn parse_realisation_name(name: &str) -> Option<(Uuid, Uuid, Uuid)> {
 
 /// The agreement, locked, checked writable by `actor` and not deleted.
 async fn writable_agreement(
-    conn: &mut AsyncPgConnection,
+    conn: &AsyncPgConnection,
     actor: &Principal,
     id: Uuid,
 ) -> CoreResult<Agreement> {
-    let agreement = crate::agreement_record::load(conn, id, true).await?;
+    let agreement = crate::agreement_record::load_pipelined(conn, id, true).await?;
+    writable(actor, agreement)
+}
+
+/// `agreement` (loaded locked) if `actor` may write it and it is not deleted.
+fn writable(actor: &Principal, agreement: Agreement) -> CoreResult<Agreement> {
     actor.check_write_agreement(&agreement.fields.region_code, &agreement.fields.unit_code)?;
     if agreement.delete_time.is_some() {
         return Err(CoreError::refused(
@@ -173,7 +178,22 @@ async fn writable_agreement(
     Ok(agreement)
 }
 
-async fn validate_indicator(conn: &mut AsyncPgConnection, f: &IndicatorFields) -> CoreResult<()> {
+/// Whether `code` is a unit of measure of the register.
+async fn unit_known(mut conn: &AsyncPgConnection, code: &str) -> CoreResult<bool> {
+    let known: i64 = measurement_units::table
+        .filter(measurement_units::code.eq(code))
+        .count()
+        .get_result(&mut conn)
+        .await?;
+    Ok(known > 0)
+}
+
+/// The indicator's rules; `unit_known` is [`unit_known`] of its unit.
+async fn validate_indicator(
+    conn: &mut AsyncPgConnection,
+    f: &IndicatorFields,
+    unit_known: bool,
+) -> CoreResult<()> {
     let mut v = Vec::new();
     let title = f.title.trim().chars().count();
     if title == 0 || f.title.chars().count() > 300 {
@@ -183,12 +203,7 @@ async fn validate_indicator(conn: &mut AsyncPgConnection, f: &IndicatorFields) -
             vec!["1".to_string(), "300".to_string()],
         ));
     }
-    let known: i64 = measurement_units::table
-        .filter(measurement_units::code.eq(&f.unit_of_measure))
-        .count()
-        .get_result(conn)
-        .await?;
-    if known == 0 {
+    if !unit_known {
         let codes: Vec<String> = measurement_units::table
             .select(measurement_units::code)
             .order(measurement_units::code)
@@ -280,27 +295,40 @@ pub async fn load_indicator_for(
 }
 
 async fn load_indicator(
-    conn: &mut AsyncPgConnection,
+    conn: &AsyncPgConnection,
     agreement_id: Uuid,
     id: Uuid,
     lock: bool,
 ) -> CoreResult<Indicator> {
+    let found = find_indicator(conn, agreement_id, id, lock).await?;
+    found.ok_or_else(|| indicator_not_found(agreement_id, id))
+}
+
+/// [`load_indicator`] with a missing indicator as `None`, so that a caller
+/// that sends it in a pipeline checks the agreement's answer first.
+async fn find_indicator(
+    mut conn: &AsyncPgConnection,
+    agreement_id: Uuid,
+    id: Uuid,
+    lock: bool,
+) -> CoreResult<Option<Indicator>> {
     let query = benefit_indicators::table
         .find(id)
         .filter(benefit_indicators::agreement_id.eq(agreement_id))
         .select(IndicatorRow::as_select());
     let row = if lock {
-        query.for_update().first(conn).await.optional()?
+        query.for_update().first(&mut conn).await.optional()?
     } else {
-        query.first(conn).await.optional()?
+        query.first(&mut conn).await.optional()?
     };
-    let row = row.ok_or_else(|| {
-        CoreError::not_found(format!(
-            "{}/indicators/{id}",
-            crate::names::agreement_name(agreement_id)
-        ))
-    })?;
-    indicator_of(row)
+    row.map(indicator_of).transpose()
+}
+
+fn indicator_not_found(agreement_id: Uuid, id: Uuid) -> CoreError {
+    CoreError::not_found(format!(
+        "{}/indicators/{id}",
+        crate::names::agreement_name(agreement_id)
+    ))
 }
 
 pub async fn create_indicator(
@@ -322,10 +350,15 @@ pub async fn create_indicator_in(
     agreement_id: Uuid,
     fields: IndicatorFields,
 ) -> CoreResult<Indicator> {
-    let agreement = writable_agreement(conn, actor, agreement_id).await?;
-    validate_indicator(conn, &fields).await?;
+    // The agreement (locked) and the unit check in one round trip.
+    let (agreement, known) = futures::try_join!(
+        crate::agreement_record::load_pipelined(conn, agreement_id, true),
+        unit_known(conn, &fields.unit_of_measure),
+    )?;
+    let agreement = writable(actor, agreement)?;
+    validate_indicator(conn, &fields, known).await?;
     let id = Uuid::now_v7();
-    diesel::insert_into(benefit_indicators::table)
+    let created: IndicatorRow = diesel::insert_into(benefit_indicators::table)
         .values((
             benefit_indicators::id.eq(id),
             benefit_indicators::agreement_id.eq(agreement_id),
@@ -339,9 +372,10 @@ pub async fn create_indicator_in(
             benefit_indicators::target_date.eq(fields.target_date),
             benefit_indicators::higher_is_better.eq(fields.higher_is_better),
         ))
-        .execute(conn)
+        .returning(IndicatorRow::as_returning())
+        .get_result(conn)
         .await?;
-    let created = load_indicator(conn, agreement_id, id, false).await?;
+    let created = indicator_of(created)?;
     let region = agreement.fields.region_code.clone();
     audit::change(
         conn,
@@ -363,8 +397,8 @@ pub async fn get_indicator(
     id: Uuid,
 ) -> CoreResult<Indicator> {
     let agreement = agreements::get(pool, actor, agreement_id).await?;
-    let mut conn = pool.get().await?;
-    load_indicator(&mut conn, agreement.id, id, false).await
+    let conn = pool.get().await?;
+    load_indicator(&conn, agreement.id, id, false).await
 }
 
 /// The indicators of one agreement (a handful), oldest first.
@@ -426,7 +460,8 @@ pub async fn update_indicator_in(
     for change in changes {
         fields.apply(change);
     }
-    validate_indicator(conn, &fields).await?;
+    let known = unit_known(conn, &fields.unit_of_measure).await?;
+    validate_indicator(conn, &fields, known).await?;
     diesel::update(benefit_indicators::table.find(id))
         .set((
             benefit_indicators::title.eq(fields.title.trim()),
@@ -538,12 +573,44 @@ fn realisation_of(row: RealisationRow) -> Realisation {
 }
 
 /// The rules of one realisation against its agreement, indicator and siblings.
+/// Another live realisation of `indicator_id` whose period overlaps `fields`'
+/// (other than `own_id`): its id and period.
+type Clash = (Uuid, NaiveDate, NaiveDate);
+
+/// The first realisation that [`check_realisation`] would refuse `fields`
+/// for overlapping. Run it after the indicator is locked (in the same
+/// pipeline, after the locking statement), which serialises the checks.
+async fn overlapping(
+    mut conn: &AsyncPgConnection,
+    indicator_id: Uuid,
+    fields: &RealisationFields,
+    own_id: Option<Uuid>,
+) -> CoreResult<Option<Clash>> {
+    let mut overlapping = benefit_realisations::table
+        .filter(benefit_realisations::indicator_id.eq(indicator_id))
+        .filter(benefit_realisations::delete_time.is_null())
+        .filter(benefit_realisations::period_start.le(fields.period_end))
+        .filter(benefit_realisations::period_end.ge(fields.period_start))
+        .select((
+            benefit_realisations::id,
+            benefit_realisations::period_start,
+            benefit_realisations::period_end,
+        ))
+        .into_boxed();
+    if let Some(own) = own_id {
+        overlapping = overlapping.filter(benefit_realisations::id.ne(own));
+    }
+    Ok(overlapping.first(&mut conn).await.optional()?)
+}
+
+/// `clash` is what [`overlapping`] found; it is reported only when the
+/// realisation breaks no other rule.
 async fn check_realisation(
     conn: &mut AsyncPgConnection,
     agreement: &Agreement,
     indicator: &Indicator,
     fields: &RealisationFields,
-    own_id: Option<Uuid>,
+    clash: Option<Clash>,
 ) -> CoreResult<()> {
     let today = calendar::today();
     let mut v = Vec::new();
@@ -622,30 +689,12 @@ async fn check_realisation(
         Err(CoreError::InvalidArgument(mut invalid)) => v.append(&mut invalid),
         Err(other) => return Err(other),
     }
-    if v.is_empty() {
-        let mut overlapping = benefit_realisations::table
-            .filter(benefit_realisations::indicator_id.eq(indicator.id))
-            .filter(benefit_realisations::delete_time.is_null())
-            .filter(benefit_realisations::period_start.le(fields.period_end))
-            .filter(benefit_realisations::period_end.ge(fields.period_start))
-            .select((
-                benefit_realisations::id,
-                benefit_realisations::period_start,
-                benefit_realisations::period_end,
-            ))
-            .into_boxed();
-        if let Some(own) = own_id {
-            overlapping = overlapping.filter(benefit_realisations::id.ne(own));
-        }
-        let clash: Option<(Uuid, NaiveDate, NaiveDate)> =
-            overlapping.first(conn).await.optional()?;
-        if let Some((other, start, end)) = clash {
-            v.push(FieldViolation::says(
-                "period_start",
-                &crate::wording::PERIOD_OVERLAPS,
-                vec![other.to_string(), start.to_string(), end.to_string()],
-            ));
-        }
+    if let (true, Some((other, start, end))) = (v.is_empty(), clash) {
+        v.push(FieldViolation::says(
+            "period_start",
+            &crate::wording::PERIOD_OVERLAPS,
+            vec![other.to_string(), start.to_string(), end.to_string()],
+        ));
     }
     if v.is_empty() {
         Ok(())
@@ -655,7 +704,7 @@ async fn check_realisation(
 }
 
 async fn load_realisation(
-    conn: &mut AsyncPgConnection,
+    mut conn: &AsyncPgConnection,
     indicator: &Indicator,
     id: Uuid,
 ) -> CoreResult<Realisation> {
@@ -663,7 +712,7 @@ async fn load_realisation(
         .find(id)
         .filter(benefit_realisations::indicator_id.eq(indicator.id))
         .select(RealisationRow::as_select())
-        .first(conn)
+        .first(&mut conn)
         .await
         .optional()?;
     row.map(realisation_of)
@@ -672,13 +721,28 @@ async fn load_realisation(
 
 /// Locks the agreement and the indicator (serialising overlap checks).
 async fn writable_indicator(
-    conn: &mut AsyncPgConnection,
+    conn: &AsyncPgConnection,
     actor: &Principal,
     agreement_id: Uuid,
     indicator_id: Uuid,
 ) -> CoreResult<(Agreement, Indicator)> {
-    let agreement = writable_agreement(conn, actor, agreement_id).await?;
-    let indicator = load_indicator(conn, agreement_id, indicator_id, true).await?;
+    let (agreement, indicator) = futures::try_join!(
+        crate::agreement_record::load_pipelined(conn, agreement_id, true),
+        find_indicator(conn, agreement_id, indicator_id, true),
+    )?;
+    writable_pair(actor, agreement, indicator, (agreement_id, indicator_id))
+}
+
+/// The checks of [`writable_indicator`] on what it loaded, in its order:
+/// the agreement writable, then the indicator found and not deleted.
+fn writable_pair(
+    actor: &Principal,
+    agreement: Agreement,
+    indicator: Option<Indicator>,
+    (agreement_id, indicator_id): (Uuid, Uuid),
+) -> CoreResult<(Agreement, Indicator)> {
+    let agreement = writable(actor, agreement)?;
+    let indicator = indicator.ok_or_else(|| indicator_not_found(agreement_id, indicator_id))?;
     if indicator.delete_time.is_some() {
         return Err(CoreError::refused(
             &crate::wording::DELETED,
@@ -711,11 +775,18 @@ pub async fn create_realisation_in(
     indicator_id: Uuid,
     fields: RealisationFields,
 ) -> CoreResult<Realisation> {
+    // The agreement and the indicator locked, and the overlap check after
+    // them, in one round trip.
+    let (agreement, indicator, clash) = futures::try_join!(
+        crate::agreement_record::load_pipelined(conn, agreement_id, true),
+        find_indicator(conn, agreement_id, indicator_id, true),
+        overlapping(conn, indicator_id, &fields, None),
+    )?;
     let (agreement, indicator) =
-        writable_indicator(conn, actor, agreement_id, indicator_id).await?;
-    check_realisation(conn, &agreement, &indicator, &fields, None).await?;
+        writable_pair(actor, agreement, indicator, (agreement_id, indicator_id))?;
+    check_realisation(conn, &agreement, &indicator, &fields, clash).await?;
     let id = Uuid::now_v7();
-    diesel::insert_into(benefit_realisations::table)
+    let created: RealisationRow = diesel::insert_into(benefit_realisations::table)
         .values((
             benefit_realisations::id.eq(id),
             benefit_realisations::indicator_id.eq(indicator_id),
@@ -728,9 +799,10 @@ pub async fn create_realisation_in(
             benefit_realisations::evidence_document_id.eq(fields.evidence_document_id),
             benefit_realisations::reported_by.eq(&actor.name),
         ))
-        .execute(conn)
+        .returning(RealisationRow::as_returning())
+        .get_result(conn)
         .await?;
-    let created = load_realisation(conn, &indicator, id).await?;
+    let created = realisation_of(created);
     let region = agreement.fields.region_code.clone();
     audit::change(
         conn,
@@ -810,7 +882,8 @@ pub async fn update_realisation_in(
             RealisationChange::EvidenceDocument(v) => fields.evidence_document_id = v,
         }
     }
-    check_realisation(conn, &agreement, &indicator, &fields, Some(id)).await?;
+    let clash = overlapping(conn, indicator_id, &fields, Some(id)).await?;
+    check_realisation(conn, &agreement, &indicator, &fields, clash).await?;
     diesel::update(benefit_realisations::table.find(id))
         .set((
             benefit_realisations::period_start.eq(fields.period_start),

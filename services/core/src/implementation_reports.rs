@@ -190,7 +190,13 @@ pub async fn submit_in(
     new: NewReport,
 ) -> CoreResult<ImplementationReport> {
     let today = calendar::today();
-    let agreement = crate::agreement_record::load(conn, agreement_id, true).await?;
+    // The agreement locked and the count of live reports of the cycle the
+    // request names, in one round trip. The count only matters when that
+    // cycle start is the aligned one (otherwise the request is refused).
+    let (agreement, existing) = futures::try_join!(
+        crate::agreement_record::load_pipelined(conn, agreement_id, true),
+        reports_of_cycle(conn, agreement_id, new.cycle_start),
+    )?;
     actor.check_write_agreement(&agreement.fields.region_code, &agreement.fields.unit_code)?;
     if agreement.delete_time.is_some() {
         return Err(CoreError::refused(
@@ -274,13 +280,6 @@ pub async fn submit_in(
     if !v.is_empty() {
         return Err(CoreError::InvalidArgument(v));
     }
-    let existing: i64 = implementation_reports::table
-        .filter(implementation_reports::agreement_id.eq(agreement_id))
-        .filter(implementation_reports::cycle_start.eq(start))
-        .filter(implementation_reports::delete_time.is_null())
-        .count()
-        .get_result(conn)
-        .await?;
     if existing > 0 {
         return Err(CoreError::AlreadyExists {
             resource: format!(
@@ -290,7 +289,7 @@ pub async fn submit_in(
         });
     }
     let id = Uuid::now_v7();
-    diesel::insert_into(implementation_reports::table)
+    let report: ImplementationReport = diesel::insert_into(implementation_reports::table)
         .values((
             implementation_reports::id.eq(id),
             implementation_reports::agreement_id.eq(agreement_id),
@@ -305,12 +304,8 @@ pub async fn submit_in(
             implementation_reports::document_id.eq(new.document_id),
             implementation_reports::reported_by.eq(&actor.name),
         ))
-        .execute(conn)
-        .await?;
-    let report: ImplementationReport = implementation_reports::table
-        .find(id)
-        .select(ImplementationReport::as_select())
-        .first(conn)
+        .returning(ImplementationReport::as_returning())
+        .get_result(conn)
         .await?;
     audit::change(
         conn,
@@ -323,6 +318,21 @@ pub async fn submit_in(
     )
     .await?;
     Ok(report)
+}
+
+/// How many live reports `agreement_id` has for the cycle starting `start`.
+async fn reports_of_cycle(
+    mut conn: &AsyncPgConnection,
+    agreement_id: Uuid,
+    start: NaiveDate,
+) -> CoreResult<i64> {
+    Ok(implementation_reports::table
+        .filter(implementation_reports::agreement_id.eq(agreement_id))
+        .filter(implementation_reports::cycle_start.eq(start))
+        .filter(implementation_reports::delete_time.is_null())
+        .count()
+        .get_result(&mut conn)
+        .await?)
 }
 
 fn no_cycles_because(kind: DocumentKind) -> &'static str {

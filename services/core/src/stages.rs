@@ -94,7 +94,7 @@ pub struct StageTemplate {
 }
 
 async fn template_stages(
-    conn: &mut AsyncPgConnection,
+    mut conn: &AsyncPgConnection,
     key: TemplateKey,
 ) -> CoreResult<Vec<TemplateStage>> {
     let stages = stage_templates::table
@@ -113,7 +113,7 @@ async fn template_stages(
             stage_definitions::signs,
             stage_definitions::dprd,
         ))
-        .load(conn)
+        .load(&mut conn)
         .await?;
     Ok(stages)
 }
@@ -144,7 +144,7 @@ pub async fn list_templates(pool: &PgPool) -> CoreResult<Vec<StageTemplate>> {
                 .ok_or_else(|| CoreError::Internal(format!("template kind {kind}")))?,
             with_parent,
         };
-        let stages = template_stages(&mut conn, key).await?;
+        let stages = template_stages(&conn, key).await?;
         templates.push(StageTemplate {
             key,
             stages,
@@ -162,8 +162,8 @@ pub async fn list_templates(pool: &PgPool) -> CoreResult<Vec<StageTemplate>> {
 }
 
 pub async fn get_template(pool: &PgPool, key: TemplateKey) -> CoreResult<StageTemplate> {
-    let mut conn = pool.get().await?;
-    let stages = template_stages(&mut conn, key).await?;
+    let conn = pool.get().await?;
+    let stages = template_stages(&conn, key).await?;
     if stages.is_empty() {
         return Err(CoreError::not_found(key.name()));
     }
@@ -280,18 +280,59 @@ fn add_days(date: NaiveDate, days: i32) -> NaiveDate {
         .unwrap_or(date)
 }
 
-/// Creates an agreement's stages from its template. With a signed date, every
-/// stage through signing (or through `complete_through`, a later stage) is
-/// marked done on that date, flagged as backfilled, and the next one starts
-/// then: a signed agreement's process started on its signing date (which
-/// `agreements::create_in` stores with the row).
+/// Creates an agreement's stages from its template: [`template_of`],
+/// [`plan`] and [`write`] in turn.
 pub async fn instantiate(
     conn: &mut AsyncPgConnection,
     agreement_id: Uuid,
     fields: &AgreementFields,
     complete_through: Option<&str>,
 ) -> CoreResult<()> {
-    let template = template_stages(conn, TemplateKey::of(fields)).await?;
+    let template = template_of(conn, fields).await?;
+    let planned = plan(&template, agreement_id, fields, complete_through)?;
+    write(conn, planned).await
+}
+
+/// The stage template an agreement with `fields` follows: empty when there
+/// is none, which [`plan`] refuses (a caller that reads it beside its
+/// validation reports the request's own mistakes first).
+pub(crate) async fn template_of(
+    conn: &AsyncPgConnection,
+    fields: &AgreementFields,
+) -> CoreResult<Vec<TemplateStage>> {
+    template_stages(conn, TemplateKey::of(fields)).await
+}
+
+/// One stage row of a new agreement.
+#[derive(Insertable)]
+#[diesel(table_name = agreement_stages)]
+struct NewStage {
+    agreement_id: Uuid,
+    region_code: String,
+    position: i16,
+    code: String,
+    status: &'static str,
+    skippable: bool,
+    started_on: Option<NaiveDate>,
+    sla_due_on: Option<NaiveDate>,
+    completed_on: Option<NaiveDate>,
+    backfilled: bool,
+}
+
+/// A new agreement's stages, planned from its template and not yet written.
+pub(crate) struct PlannedStages(Vec<NewStage>);
+
+/// The stages of a new agreement from its `template`. With a signed date,
+/// every stage through signing (or through `complete_through`, a later
+/// stage) is marked done on that date, flagged as backfilled, and the next
+/// one starts then: a signed agreement's process started on its signing date
+/// (which `agreements::create_in` stores with the row).
+pub(crate) fn plan(
+    template: &[TemplateStage],
+    agreement_id: Uuid,
+    fields: &AgreementFields,
+    complete_through: Option<&str>,
+) -> CoreResult<PlannedStages> {
     if template.is_empty() {
         return Err(CoreError::Internal(format!(
             "no stage template for {:?}",
@@ -336,7 +377,7 @@ pub async fn instantiate(
         .iter()
         .find(|s| s.position > through && applicable(s))
         .map(|s| s.position);
-    let rows: Vec<_> = template
+    let rows = template
         .iter()
         .map(|s| {
             let (status, dates) = match fields.signed_on {
@@ -345,24 +386,29 @@ pub async fn instantiate(
                 Some(signed) if Some(s.position) == next => (StageStatus::InProgress, Some(signed)),
                 _ => (StageStatus::Pending, None),
             };
-            (
-                agreement_stages::agreement_id.eq(agreement_id),
-                agreement_stages::region_code.eq(fields.region_code.clone()),
-                agreement_stages::position.eq(s.position),
-                agreement_stages::code.eq(s.code.clone()),
-                agreement_stages::status.eq(status.code()),
-                agreement_stages::skippable.eq(s.skippable),
-                agreement_stages::started_on.eq(dates),
-                agreement_stages::sla_due_on.eq(dates.map(|d| add_days(d, s.target_days))),
-                agreement_stages::completed_on
-                    .eq((status == StageStatus::Done).then_some(dates).flatten()),
-                agreement_stages::backfilled.eq(status == StageStatus::Done),
-            )
+            NewStage {
+                agreement_id,
+                region_code: fields.region_code.clone(),
+                position: s.position,
+                code: s.code.clone(),
+                status: status.code(),
+                skippable: s.skippable,
+                started_on: dates,
+                sla_due_on: dates.map(|d| add_days(d, s.target_days)),
+                completed_on: (status == StageStatus::Done).then_some(dates).flatten(),
+                backfilled: status == StageStatus::Done,
+            }
         })
         .collect();
+    Ok(PlannedStages(rows))
+}
+
+/// Inserts planned stages (their agreement's row must be written first,
+/// earlier in the same pipeline at the latest).
+pub(crate) async fn write(mut conn: &AsyncPgConnection, planned: PlannedStages) -> CoreResult<()> {
     diesel::insert_into(agreement_stages::table)
-        .values(rows)
-        .execute(conn)
+        .values(planned.0)
+        .execute(&mut conn)
         .await?;
     Ok(())
 }

@@ -273,9 +273,14 @@ pub struct Mode {
 /// transaction; planned on the statistics of the small tables, every lookup
 /// would scan them whole. `ANALYZE` in the transaction counts its own new
 /// rows, and the new statistics replace the cached plans; it runs after 256
-/// rows, then each time the count doubles, so a few times per import.
+/// rows, then each time the count doubles, so a few times per import. Each
+/// kind of row also has its own table analysed as that table grows
+/// ([`Statistics::begin`]): the reports come last, and analysed while still
+/// empty, their table's lookups would scan it whole for the rest of the import.
 struct Statistics {
     next: u64,
+    /// The kind of row being applied: its table and how many of its rows.
+    section: Option<Section>,
     /// Rows the register's largest import table held when the import began:
     /// an import that adds less than a tenth of that leaves the statistics
     /// good enough, and big tables are not sampled again and again.
@@ -286,7 +291,23 @@ struct Statistics {
 const IMPORT_TABLES: &str = "agreements, agreement_parties, agreement_stages, benefit_indicators, \
      benefit_realisations, implementation_reports, audit_events";
 
+struct Section {
+    table: &'static str,
+    rows: u64,
+    next: u64,
+}
+
 impl Statistics {
+    /// Rows for `table` come next: it is analysed after 256 of them, then
+    /// each time their count doubles.
+    fn begin(&mut self, table: &'static str) {
+        self.section = Some(Section {
+            table,
+            rows: 0,
+            next: 256,
+        });
+    }
+
     async fn new(conn: &mut AsyncPgConnection) -> CoreResult<Self> {
         #[derive(QueryableByName)]
         struct Size {
@@ -301,6 +322,7 @@ impl Statistics {
         .await?;
         Ok(Self {
             next: 256,
+            section: None,
             base: size.rows.max(0.0),
         })
     }
@@ -316,6 +338,15 @@ impl Statistics {
             diesel::sql_query(format!("ANALYZE {IMPORT_TABLES}"))
                 .execute(conn)
                 .await?;
+        }
+        if let Some(section) = &mut self.section {
+            section.rows += 1;
+            if section.rows >= section.next && (section.rows as f64) * 10.0 >= self.base {
+                section.next = section.next.saturating_mul(2);
+                diesel::sql_query(format!("ANALYZE {}", section.table))
+                    .execute(conn)
+                    .await?;
+            }
         }
         Ok(())
     }
@@ -589,6 +620,7 @@ pub async fn apply(
     // Indicators: (document number, title) → id.
     let mut indicators: HashMap<(String, String), Uuid> = HashMap::new();
     let mut failed_indicators: HashSet<(String, String)> = HashSet::new();
+    statistics.begin("benefit_indicators");
     for row in &parsed.indicators {
         let at = At {
             sheet: SheetKind::Indicators,
@@ -626,6 +658,7 @@ pub async fn apply(
             }
         }
     }
+    statistics.begin("benefit_realisations");
     for row in &parsed.realisations {
         let at = At {
             sheet: SheetKind::Realisations,
@@ -693,6 +726,7 @@ pub async fn apply(
             }
         }
     }
+    statistics.begin("implementation_reports");
     for row in &parsed.reports {
         let at = At {
             sheet: SheetKind::Reports,
