@@ -347,21 +347,13 @@ pub(crate) async fn assemble_all(
         .collect()
 }
 
-/// Loads one agreement (deleted ones too), optionally locking its row.
-pub async fn load(conn: &mut AsyncPgConnection, id: Uuid, lock: bool) -> CoreResult<Agreement> {
-    load_pipelined(conn, id, lock).await
-}
-
-/// [`load`] on a shared connection: its row and its parties are sent
-/// together, one round trip, and a caller may join it with statements of
-/// its own to send them in the same pipeline (PostgreSQL still runs them one
-/// after another, in the order they were sent: a statement joined after a
-/// locking load runs once the lock is held).
-pub async fn load_pipelined(
-    conn: &AsyncPgConnection,
-    id: Uuid,
-    lock: bool,
-) -> CoreResult<Agreement> {
+/// Loads one agreement (deleted ones too), optionally locking its row. Its
+/// row and its parties are sent together, one round trip, and a caller may
+/// join it with statements of its own to send them in the same pipeline
+/// (PostgreSQL still runs them one after another, in the order they were
+/// sent: a statement joined after a locking load runs once the lock is
+/// held).
+pub async fn load(conn: &AsyncPgConnection, id: Uuid, lock: bool) -> CoreResult<Agreement> {
     let today = calendar::today();
     let query = agreements::table
         .find(id)
@@ -389,8 +381,8 @@ pub async fn load_pipelined(
 
 /// An agreement the caller may read, by id (deleted ones too).
 pub async fn get(pool: &PgPool, actor: &Principal, id: Uuid) -> CoreResult<Agreement> {
-    let mut conn = pool.get().await?;
-    let agreement = load(&mut conn, id, false).await?;
+    let conn = pool.get().await?;
+    let agreement = load(&conn, id, false).await?;
     actor.check_read(&agreement.fields.region_code)?;
     Ok(agreement)
 }

@@ -698,7 +698,7 @@ pub async fn create_in(
         }
     }
     // Statements that do not depend on each other's answers are sent
-    // together (pipelined, see `agreement_record::load_pipelined`): the
+    // together (pipelined, see `agreement_record::load`): the
     // references are checked while the stage template is read, and the
     // agreement, its parties and its stages are inserted in one round trip,
     // in that order.

@@ -162,7 +162,7 @@ async fn writable_agreement(
     actor: &Principal,
     id: Uuid,
 ) -> CoreResult<Agreement> {
-    let agreement = crate::agreement_record::load_pipelined(conn, id, true).await?;
+    let agreement = crate::agreement_record::load(conn, id, true).await?;
     writable(actor, agreement)
 }
 
@@ -352,7 +352,7 @@ pub async fn create_indicator_in(
 ) -> CoreResult<Indicator> {
     // The agreement (locked) and the unit check in one round trip.
     let (agreement, known) = futures::try_join!(
-        crate::agreement_record::load_pipelined(conn, agreement_id, true),
+        crate::agreement_record::load(conn, agreement_id, true),
         unit_known(conn, &fields.unit_of_measure),
     )?;
     let agreement = writable(actor, agreement)?;
@@ -727,7 +727,7 @@ async fn writable_indicator(
     indicator_id: Uuid,
 ) -> CoreResult<(Agreement, Indicator)> {
     let (agreement, indicator) = futures::try_join!(
-        crate::agreement_record::load_pipelined(conn, agreement_id, true),
+        crate::agreement_record::load(conn, agreement_id, true),
         find_indicator(conn, agreement_id, indicator_id, true),
     )?;
     writable_pair(actor, agreement, indicator, (agreement_id, indicator_id))
@@ -778,7 +778,7 @@ pub async fn create_realisation_in(
     // The agreement and the indicator locked, and the overlap check after
     // them, in one round trip.
     let (agreement, indicator, clash) = futures::try_join!(
-        crate::agreement_record::load_pipelined(conn, agreement_id, true),
+        crate::agreement_record::load(conn, agreement_id, true),
         find_indicator(conn, agreement_id, indicator_id, true),
         overlapping(conn, indicator_id, &fields, None),
     )?;

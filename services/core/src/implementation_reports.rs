@@ -194,7 +194,7 @@ pub async fn submit_in(
     // request names, in one round trip. The count only matters when that
     // cycle start is the aligned one (otherwise the request is refused).
     let (agreement, existing) = futures::try_join!(
-        crate::agreement_record::load_pipelined(conn, agreement_id, true),
+        crate::agreement_record::load(conn, agreement_id, true),
         reports_of_cycle(conn, agreement_id, new.cycle_start),
     )?;
     actor.check_write_agreement(&agreement.fields.region_code, &agreement.fields.unit_code)?;

@@ -632,7 +632,7 @@ pub async fn load_stages(
 
 pub async fn list(pool: &PgPool, actor: &Principal, agreement_id: Uuid) -> CoreResult<Vec<Stage>> {
     let mut conn = pool.get().await?;
-    let agreement = crate::agreement_record::load(&mut conn, agreement_id, false).await?;
+    let agreement = crate::agreement_record::load(&conn, agreement_id, false).await?;
     actor.check_read(&agreement.fields.region_code)?;
     load_stages(&mut conn, agreement_id).await
 }
