@@ -752,6 +752,75 @@ async fn csv_files_import_like_the_workbook() {
     assert_eq!(done.created, 8);
 }
 
+/// An import's audit rows are sent in batches (a thousand to a statement):
+/// every record it creates still has exactly one, naming the import, in the
+/// order the file lists the records; a dry run leaves none.
+#[tokio::test]
+async fn every_imported_record_is_audited_once_in_file_order() {
+    const N: usize = 1_200;
+    let server = TestServer::start().await;
+    units(&server).await;
+    let spec = json!({ "sheets": [
+        { "name": "Perjanjian", "rows": [header(AGREEMENT_HEADER)] },
+        { "name": "Pihak", "rows": [header(PARTY_HEADER)] }
+    ], "repeat": [
+        { "sheet": "Perjanjian", "times": N,
+          "row": ["070/{i}-DISDIK/2026", "Beasiswa mahasiswa angkatan {i}", "KSDPK", "PKS", null,
+                  "DISDIK", "EDUCATION", null, "", null, null, null, null, null, null, null] },
+        { "sheet": "Pihak", "times": N,
+          "row": ["070/{i}-DISDIK/2026", "Universitas Sultan Ageng Tirtayasa", "UNIVERSITY",
+                  null, null, null] }
+    ] });
+    let files = build(&spec, None).await;
+    let audit_rows = |counts: &[(String, i64)]| {
+        counts
+            .iter()
+            .find(|(t, _)| t == "audit_events")
+            .map(|(_, n)| *n)
+            .unwrap()
+    };
+    let before = audit_rows(&server.row_counts().await);
+    let dry = settled(&server, &upload(&server, &files, true).await.unwrap()).await;
+    assert_eq!(state(&dry), pb::ImportRunState::Validated, "{dry:?}");
+    assert_eq!(dry.created, N as i64);
+    assert_eq!(
+        audit_rows(&server.row_counts().await),
+        before,
+        "a dry run audits nothing"
+    );
+
+    let run = settled(&server, &upload(&server, &files, false).await.unwrap()).await;
+    let done = commit(&server, &run).await;
+    assert_eq!(state(&done), pb::ImportRunState::Succeeded, "{done:?}");
+    assert_eq!(done.created, N as i64);
+    let sql = server.sql().await;
+    // The audited agreements' document numbers, in the audit trail's order.
+    let audited: Vec<(String, String)> = sql
+        .query(
+            "SELECT e.action, a.document_number FROM audit_events e \
+             LEFT JOIN agreements a ON e.resource = 'agreements/' || a.id \
+             WHERE e.request_id = $1 ORDER BY e.id",
+            &[&done.name],
+        )
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| (r.get(0), r.get::<_, Option<String>>(1).unwrap_or_default()))
+        .collect();
+    let expected: Vec<(String, String)> = (1..=N)
+        .map(|i| {
+            (
+                "CreateAgreement".to_string(),
+                format!("070/{i}-DISDIK/2026"),
+            )
+        })
+        .collect();
+    assert_eq!(audited.len(), N, "one audit row per agreement");
+    assert!(audited == expected, "first difference: {:?}", {
+        audited.iter().zip(&expected).find(|(a, e)| a != e)
+    });
+}
+
 #[tokio::test]
 async fn imports_are_for_administrators_and_the_template_reads_back() {
     let server = TestServer::start().await;

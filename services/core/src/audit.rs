@@ -23,31 +23,109 @@ pub struct AuditEntry<'a> {
     pub request_id: Option<String>,
 }
 
+/// A stored audit row, before PostgreSQL numbers and dates it.
+#[derive(Insertable)]
+#[diesel(table_name = audit_events)]
+struct NewAuditRow {
+    region_code: Option<String>,
+    actor: String,
+    action: String,
+    resource: String,
+    before: Option<serde_json::Value>,
+    after: Option<serde_json::Value>,
+    request_id: Option<String>,
+}
+
+/// A batch of mutations (an import pass): its name, and the audit rows its
+/// mutations wrote that are not yet sent.
+struct Batch {
+    name: String,
+    pending: std::cell::RefCell<Vec<NewAuditRow>>,
+}
+
 tokio::task_local! {
-    /// The batch a mutation belongs to (`importRuns/{id}`), set by [`within`].
-    static ON_BEHALF_OF: String;
+    /// The batch the running mutations belong to, set by [`within`].
+    static BATCH: Batch;
 }
 
-/// Runs `work` with every audit row it writes naming `batch` (e.g.
-/// `importRuns/{id}`) as its request id, unless the row names its own.
+/// The most audit rows sent in one statement (7 binds each, well under
+/// PostgreSQL's 65,535).
+const ROWS_PER_INSERT: usize = 1000;
+
+/// Runs `work` as the batch `batch` (e.g. `importRuns/{id}`): every audit row
+/// it writes names `batch` as its request id, unless the row names its own,
+/// and is held back, to be sent with the others in one statement by
+/// [`flush`] (or [`flush_if_full`]). The rows are written on the batch's own
+/// connection inside its transaction, as every audit row is; `work` must
+/// call [`flush`] before it commits, and [`forget_since`] when it rolls back
+/// to a savepoint.
 pub async fn within<F: std::future::Future>(batch: String, work: F) -> F::Output {
-    ON_BEHALF_OF.scope(batch, work).await
+    let batch = Batch {
+        name: batch,
+        pending: std::cell::RefCell::new(Vec::new()),
+    };
+    BATCH.scope(batch, work).await
 }
 
+/// How many audit rows of the running batch are held back (0 outside one):
+/// a mark for [`forget_since`].
+pub fn pending() -> usize {
+    BATCH.try_with(|b| b.pending.borrow().len()).unwrap_or(0)
+}
+
+/// Drops the held-back rows written after `mark` (their mutations were
+/// rolled back to a savepoint).
+pub fn forget_since(mark: usize) {
+    let _ = BATCH.try_with(|b| b.pending.borrow_mut().truncate(mark));
+}
+
+/// Sends the running batch's held-back audit rows, in the order written.
+pub async fn flush(conn: &mut AsyncPgConnection) -> CoreResult<()> {
+    let rows = BATCH
+        .try_with(|b| std::mem::take(&mut *b.pending.borrow_mut()))
+        .unwrap_or_default();
+    for chunk in rows.chunks(ROWS_PER_INSERT) {
+        diesel::insert_into(audit_events::table)
+            .values(chunk)
+            .execute(conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// [`flush`] once a statement's worth of rows is held back.
+pub async fn flush_if_full(conn: &mut AsyncPgConnection) -> CoreResult<()> {
+    if pending() >= ROWS_PER_INSERT {
+        flush(conn).await?;
+    }
+    Ok(())
+}
+
+/// Writes `entry`: at once, or, inside a batch ([`within`]), held back for
+/// the batch's next [`flush`].
 pub async fn record(conn: &mut AsyncPgConnection, entry: AuditEntry<'_>) -> CoreResult<()> {
-    let request_id = entry
-        .request_id
-        .or_else(|| ON_BEHALF_OF.try_with(Clone::clone).ok());
+    let row = NewAuditRow {
+        region_code: entry.region_code,
+        actor: entry.actor.to_string(),
+        action: entry.action.to_string(),
+        resource: entry.resource,
+        before: entry.before,
+        after: entry.after,
+        request_id: entry.request_id,
+    };
+    // Taken by the running batch, if there is one.
+    let mut row = Some(row);
+    let _ = BATCH.try_with(|b| {
+        if let Some(mut held) = row.take() {
+            held.request_id.get_or_insert_with(|| b.name.clone());
+            b.pending.borrow_mut().push(held);
+        }
+    });
+    let Some(row) = row else {
+        return Ok(());
+    };
     diesel::insert_into(audit_events::table)
-        .values((
-            audit_events::region_code.eq(entry.region_code),
-            audit_events::actor.eq(entry.actor),
-            audit_events::action.eq(entry.action),
-            audit_events::resource.eq(entry.resource),
-            audit_events::before.eq(entry.before),
-            audit_events::after.eq(entry.after),
-            audit_events::request_id.eq(request_id),
-        ))
+        .values(&row)
         .execute(conn)
         .await?;
     Ok(())

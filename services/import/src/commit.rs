@@ -20,6 +20,9 @@
 //!
 //! Every audit row written carries the import's name as its request id
 //! ([`kerjasama_core::audit::within`]) and the importing token as its actor.
+//! The import's audit rows are held back and sent a thousand to a statement,
+//! in the same transaction (a rejected row's are dropped with its savepoint);
+//! the caller sends the last of them ([`audit::flush`]) before it commits.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -37,6 +40,7 @@ use super::read::{
 };
 use kerjasama_core::access::Principal;
 use kerjasama_core::agreements::{self, AgreementChange, AgreementFields, Party};
+use kerjasama_core::audit;
 use kerjasama_core::benefits::{
     self, IndicatorChange, IndicatorFields, RealisationChange, RealisationFields,
 };
@@ -229,9 +233,10 @@ fn is_fatal(error: &CoreError) -> bool {
 /// rejected row, see [`Mode`]).
 macro_rules! row {
     ($conn:ident, $mode:expr, $call:expr) => {{
+        let audit_mark = audit::pending();
         begin_row($conn, $mode).await?;
         let result = $call.await;
-        end_row($conn, $mode, result.is_ok()).await?;
+        end_row($conn, $mode, result.is_ok(), audit_mark).await?;
         result
     }};
 }
@@ -245,7 +250,15 @@ async fn begin_row(conn: &mut AsyncPgConnection, mode: Mode) -> CoreResult<()> {
     Ok(())
 }
 
-async fn end_row(conn: &mut AsyncPgConnection, mode: Mode, ok: bool) -> CoreResult<()> {
+/// Ends a row: its savepoint released or rolled back, and the audit rows it
+/// wrote (held back by the import's batch, [`audit::within`]) kept or
+/// dropped with it; a statement's worth of kept rows is then sent.
+async fn end_row(
+    conn: &mut AsyncPgConnection,
+    mode: Mode,
+    ok: bool,
+    audit_mark: usize,
+) -> CoreResult<()> {
     if mode.savepoints {
         let statement = if ok {
             "RELEASE SAVEPOINT import_row"
@@ -254,7 +267,12 @@ async fn end_row(conn: &mut AsyncPgConnection, mode: Mode, ok: bool) -> CoreResu
         };
         diesel::sql_query(statement).execute(conn).await?;
     }
-    Ok(())
+    if ok {
+        audit::flush_if_full(conn).await
+    } else {
+        audit::forget_since(audit_mark);
+        Ok(())
+    }
 }
 
 /// How [`apply`] runs the rows.

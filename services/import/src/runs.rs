@@ -693,6 +693,8 @@ async fn work(
                     .await
                     .map_err(Finish::Core)?;
                 }
+                // The audit rows the batch still holds back, in its transaction.
+                audit::flush(conn).await.map_err(Finish::Core)?;
                 if commit && applied.is_clean() {
                     if !record_outcome(
                         conn,
