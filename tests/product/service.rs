@@ -444,6 +444,50 @@ async fn the_binary_runs_its_own_postgresql_and_keeps_the_data_across_restarts()
     let _ = std::fs::remove_dir_all(&data_dir);
 }
 
+/// The PostgreSQL the binary starts is sized to the machine: a quarter of its
+/// memory (the cgroup's limit when lower) as shared buffers, within 128 MiB
+/// and 8 GiB, where PostgreSQL's own default is 128 MiB whatever the machine.
+#[tokio::test]
+async fn its_own_postgresql_gets_a_quarter_of_the_machines_memory() {
+    let server = TestServer::start().await;
+    let meminfo = std::fs::read_to_string("/proc/meminfo").unwrap();
+    let total_kib: u64 = meminfo
+        .lines()
+        .find_map(|l| l.strip_prefix("MemTotal:"))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+        .unwrap();
+    let mut memory = total_kib * 1024;
+    if let Some(limit) = std::fs::read_to_string("/sys/fs/cgroup/memory.max")
+        .ok()
+        .and_then(|t| t.trim().parse::<u64>().ok())
+    {
+        memory = memory.min(limit);
+    }
+    let expected_mib = (memory / (1024 * 1024) / 4).clamp(128, 8192) as i64;
+    let sql = server.sql().await;
+    // `setting` is in 8 kB pages.
+    let pages: String = sql
+        .query_one(
+            "SELECT setting FROM pg_settings WHERE name = 'shared_buffers'",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    let pages: i64 = pages.parse().unwrap();
+    assert_eq!(pages * 8 / 1024, expected_mib, "shared_buffers in MiB");
+    let source: String = sql
+        .query_one(
+            "SELECT source FROM pg_settings WHERE name = 'shared_buffers'",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(source, "command line");
+}
+
 #[tokio::test]
 async fn with_database_url_the_binary_uses_that_server_and_starts_none() {
     let db = kerjasama_tests::fresh_database().await;

@@ -264,7 +264,8 @@ impl Cluster {
             .to_string_lossy()
             .into_owned();
         let mut options = format!(
-            "-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c max_connections=200"
+            "-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c max_connections=200 {}",
+            memory_options(machine_memory())
         );
         if let Some(archive) = &self.wal_archive {
             let archive = archive.display();
@@ -411,6 +412,44 @@ fn check(action: &str, output: &Output) -> Result<(), ClusterError> {
     })
 }
 
+/// The memory PostgreSQL may plan on: the machine's (`MemTotal`), or the
+/// cgroup's limit when one is set and lower. `None` when neither is readable.
+fn machine_memory() -> Option<u64> {
+    let total = fs::read_to_string("/proc/meminfo").ok().and_then(|text| {
+        let line = text.lines().find(|l| l.starts_with("MemTotal:"))?;
+        let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+        Some(kib * 1024)
+    });
+    let limit = fs::read_to_string("/sys/fs/cgroup/memory.max")
+        .ok()
+        .and_then(|text| text.trim().parse::<u64>().ok());
+    match (total, limit) {
+        (Some(t), Some(l)) => Some(t.min(l)),
+        (t, l) => t.or(l),
+    }
+}
+
+/// PostgreSQL's memory settings for a cluster of ours, sized to the machine
+/// as a database administrator would size a server PostgreSQL mostly has to
+/// itself (PostgreSQL's own defaults are for a machine of 2005): shared
+/// buffers a quarter of the memory (128 MiB to 8 GiB), the planner told
+/// half of it is cache, and index builds (migrations, `seed`) given a
+/// sixteenth (64 MiB to 1 GiB). Unknown memory keeps PostgreSQL's defaults.
+fn memory_options(memory: Option<u64>) -> String {
+    const MIB: u64 = 1024 * 1024;
+    let Some(memory) = memory else {
+        return String::new();
+    };
+    let mib = memory / MIB;
+    let shared_buffers = (mib / 4).clamp(128, 8 * 1024);
+    let effective_cache_size = (mib / 2).max(shared_buffers);
+    let maintenance_work_mem = (mib / 16).clamp(64, 1024);
+    format!(
+        "-c shared_buffers={shared_buffers}MB -c effective_cache_size={effective_cache_size}MB \
+         -c maintenance_work_mem={maintenance_work_mem}MB"
+    )
+}
+
 /// Where the PostgreSQL server binaries are (for tools and tests that run
 /// their own servers the same way).
 pub fn server_binaries() -> Result<PathBuf, ClusterError> {
@@ -525,4 +564,28 @@ fn random_hex(bytes: usize) -> std::io::Result<String> {
     let mut buf = vec![0u8; bytes];
     std::io::Read::read_exact(&mut File::open("/dev/urandom")?, &mut buf)?;
     Ok(buf.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::memory_options;
+
+    const GIB: u64 = 1024 * 1024 * 1024;
+
+    #[test]
+    fn memory_settings_follow_the_machine_within_bounds() {
+        assert_eq!(
+            memory_options(Some(24 * GIB)),
+            "-c shared_buffers=6144MB -c effective_cache_size=12288MB -c maintenance_work_mem=1024MB"
+        );
+        // A small machine: PostgreSQL's own floor for shared buffers.
+        assert_eq!(
+            memory_options(Some(GIB / 4)),
+            "-c shared_buffers=128MB -c effective_cache_size=128MB -c maintenance_work_mem=64MB"
+        );
+        // A large one: shared buffers stop at 8 GiB.
+        assert!(memory_options(Some(256 * GIB)).starts_with("-c shared_buffers=8192MB "));
+        // Unknown memory: PostgreSQL's defaults.
+        assert_eq!(memory_options(None), "");
+    }
 }
