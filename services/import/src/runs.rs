@@ -661,7 +661,7 @@ async fn work(
         progress.reset();
         let rows = parsed.clone();
         outcome = audit::within(batch.clone(), async {
-            conn.transaction(async |conn| {
+            let committed = conn.transaction(async |conn| {
                 // One import of a region at a time: two overlapping files
                 // cannot both create the same document number, and imports
                 // never wait on each other's row locks.
@@ -716,7 +716,18 @@ async fn work(
                     Err(Finish::Rollback(Box::new(applied)))
                 }
             })
-            .await
+            .await;
+            // Every audit row of a committed pass went out with it (the
+            // flush above); one held back now would be lost.
+            let unsent = audit::pending();
+            if committed.is_ok() && unsent > 0 {
+                tracing::error!(
+                    unsent,
+                    run = %batch,
+                    "an import committed with audit rows it never sent"
+                );
+            }
+            committed
         })
         .await;
         let clean = match &outcome {
