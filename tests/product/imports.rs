@@ -271,6 +271,15 @@ pub(crate) async fn rows(server: &TestServer, run: &pb::ImportRun) -> Vec<pb::Im
     }
 }
 
+/// The rows of `table` in [`TestServer::row_counts`]'s answer.
+fn rows_of(counts: &[(String, i64)], table: &str) -> i64 {
+    counts
+        .iter()
+        .find(|(t, _)| t == table)
+        .map(|(_, n)| *n)
+        .unwrap_or_else(|| panic!("row_counts has no table {table}"))
+}
+
 pub(crate) async fn units(server: &TestServer) {
     for unit in ["DLH", "DISDIK"] {
         create_unit(server, unit).await;
@@ -772,13 +781,7 @@ async fn every_imported_record_is_audited_once_in_file_order() {
                   null, null, null] }
     ] });
     let files = build(&spec, None).await;
-    let audit_rows = |counts: &[(String, i64)]| {
-        counts
-            .iter()
-            .find(|(t, _)| t == "audit_events")
-            .map(|(_, n)| *n)
-            .unwrap()
-    };
+    let audit_rows = |counts: &[(String, i64)]| rows_of(counts, "audit_events");
     let before = audit_rows(&server.row_counts().await);
     let dry = settled(&server, &upload(&server, &files, true).await.unwrap()).await;
     assert_eq!(state(&dry), pb::ImportRunState::Validated, "{dry:?}");
@@ -964,13 +967,7 @@ async fn the_command_line_imports_all_or_nothing() {
     .await;
     assert!(ok, "{out}");
     assert!(out.contains("VALIDATED"), "{out}");
-    let agreements = |counts: &[(String, i64)]| {
-        counts
-            .iter()
-            .find(|(t, _)| t == "agreements")
-            .map(|(_, n)| *n)
-            .unwrap()
-    };
+    let agreements = |counts: &[(String, i64)]| rows_of(counts, "agreements");
     assert_eq!(agreements(&server.row_counts().await), agreements(&before));
     let (ok, out) = kerjasama(vec![
         "import".into(),
