@@ -12,7 +12,7 @@ use std::collections::HashMap;
 
 use kerjasama_core::code_labels;
 use kerjasama_core::regions;
-use polars::prelude::{Column, DataFrame, PolarsResult};
+use polars::prelude::{Column, DataFrame, IntoColumn, PolarsResult, StringChunkedBuilder};
 
 use crate::error::JobResult;
 use crate::load::Register;
@@ -212,23 +212,34 @@ pub fn name_column(column: &str) -> Option<String> {
 }
 
 impl Names {
-    /// The names of a code column's values (a document number for `agreement`).
-    pub fn names_of(&self, column: &str, frame: &DataFrame) -> Option<Vec<Option<String>>> {
+    /// The names of a code column's values (a document number for
+    /// `agreement` and `parent`), as a text column called `name`. Built in
+    /// place: a document number is copied straight into the column, and each
+    /// distinct code is named once (a detail table at national scale has
+    /// millions of rows and a few dozen codes).
+    pub fn names_of(&self, column: &str, name: &str, frame: &DataFrame) -> Option<Column> {
         let values = frame.column(column).ok()?.str().ok()?;
-        Some(
-            values
-                .iter()
-                .map(|v| {
-                    v.map(|code| {
-                        if column == "agreement" || column == "parent" {
-                            self.number(code)
-                        } else {
-                            self.code(column, code).unwrap_or_default()
-                        }
-                    })
-                })
-                .collect(),
-        )
+        let mut built = StringChunkedBuilder::new(name.into(), values.len());
+        if column == "agreement" || column == "parent" {
+            for value in values.iter() {
+                built.append_option(value.map(|code| {
+                    self.agreements
+                        .get(code)
+                        .map_or("", |(number, _)| number.as_str())
+                }));
+            }
+        } else {
+            let mut named: HashMap<&str, String> = HashMap::new();
+            for value in values.iter() {
+                built.append_option(value.map(|code| {
+                    named
+                        .entry(code)
+                        .or_insert_with(|| self.code(column, code).unwrap_or_default())
+                        .as_str()
+                }));
+            }
+        }
+        Some(built.finish().into_column())
     }
 }
 
@@ -244,8 +255,8 @@ pub fn with_name_columns(frame: &DataFrame, names: &Names) -> PolarsResult<DataF
         if frame.column(&name).is_ok() {
             continue;
         }
-        if let Some(texts) = names.names_of(code, frame) {
-            columns.push(Column::new(name.as_str().into(), texts));
+        if let Some(texts) = names.names_of(code, &name, frame) {
+            columns.push(texts);
         }
     }
     DataFrame::new(frame.height(), columns)

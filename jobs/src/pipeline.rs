@@ -70,9 +70,12 @@ pub(crate) async fn compute_and_publish(
     } else {
         None
     };
+    let (rss_mib, peak_rss_mib) = resident_mib();
     tracing::info!(
         run = %run.name(),
         seconds = started.elapsed().as_secs_f64(),
+        rss_mib,
+        peak_rss_mib,
         "report phase: register loaded"
     );
     if let Some(pause) = std::env::var(FAULT_PAUSE_ENV)
@@ -87,7 +90,7 @@ pub(crate) async fn compute_and_publish(
     tokio::task::spawn_blocking(move || {
         let mut staging = Staging::new(Path::new(&run.output_dir), run.id)?;
         match write_files(
-            &register,
+            register,
             &names,
             open_register.as_ref(),
             &run,
@@ -114,10 +117,31 @@ pub(crate) async fn compute_and_publish(
     .map_err(|e| CoreError::Internal(format!("report task: {e}")))?
 }
 
+/// This process's resident memory now and at its peak so far, in MiB
+/// (`VmRSS` and `VmHWM` of /proc/self/status; 0 where there is no such file).
+/// The whole process's, so a server running other work counts that too.
+fn resident_mib() -> (u64, u64) {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |key: &str| {
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix(key))
+            .and_then(|rest| {
+                rest.trim()
+                    .trim_end_matches("kB")
+                    .trim()
+                    .parse::<u64>()
+                    .ok()
+            })
+            .map_or(0, |kib| kib / 1024)
+    };
+    (field("VmRSS:"), field("VmHWM:"))
+}
+
 /// Computes the run's tables and stages every file: CSVs, the workbook, the
 /// meeting pack, and the manifest last (it lists the others' digests).
 fn write_files(
-    register: &load::Register,
+    register: load::Register,
     names: &crate::names::Names,
     open_register: Option<&open_register::OpenRegister>,
     run: &ReportRun,
@@ -133,17 +157,25 @@ fn write_files(
     // Where a run's time goes, phase by phase (BENCHMARKS.md reads these).
     let mut phase_start = std::time::Instant::now();
     let mut phase = |name: &str| {
+        let (rss_mib, peak_rss_mib) = resident_mib();
         tracing::info!(
             run = %run.name(),
             seconds = phase_start.elapsed().as_secs_f64(),
+            rss_mib,
+            peak_rss_mib,
             "report phase: {name}"
         );
         phase_start = std::time::Instant::now();
     };
-    let mut tables: Vec<metrics::Table> = metrics::compute(register, &period)?
+    let mut tables: Vec<metrics::Table> = metrics::compute(&register, &period)?
         .into_iter()
         .filter(|t| run.tables.is_empty() || run.tables.iter().any(|w| w == t.name))
         .collect();
+    let stages_assumed_done = crate::metrics::overdue::stages_assumed_done(&register, run.as_of)?;
+    // Everything after this reads the tables and the names only: the
+    // register's frames (most of the run's memory at national scale) go now,
+    // not after the last file.
+    drop(register);
     phase("metrics computed");
     let mut listed = Vec::with_capacity(tables.len());
     for table in tables.iter_mut() {
@@ -165,8 +197,8 @@ fn write_files(
     staging.write_xlsx(WORKBOOK, run, &sheets, names)?;
     phase("workbook written");
     let context = crate::pack::PackContext {
-        stages_assumed_done: crate::metrics::overdue::stages_assumed_done(register, run.as_of)?,
-        names: names.clone(),
+        stages_assumed_done,
+        names,
     };
     let pack = crate::pack::build(&tables, run, &context)?;
     staging.write_bytes(PACK_HTML, crate::pack::html::render(&pack)?.as_bytes())?;

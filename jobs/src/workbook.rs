@@ -124,11 +124,11 @@ fn for_people(frame: &DataFrame, names: &Names) -> JobResult<(DataFrame, Vec<She
         let Some((id, en)) = named(&name) else {
             continue;
         };
-        let Some(texts) = names.names_of(&name, frame) else {
+        let extra = format!("{name} (nama)");
+        let Some(texts) = names.names_of(&name, &extra, frame) else {
             continue;
         };
-        let extra = format!("{name} (nama)");
-        columns.push(Column::new(extra.as_str().into(), texts));
+        columns.push(texts);
         described.push(SheetColumn {
             id,
             en,

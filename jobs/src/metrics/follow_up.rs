@@ -153,7 +153,7 @@ fn cycles(register: &Register, period: &Period) -> JobResult<DataFrame> {
             days(col("reports_owed_from")).alias("reports_owed_from"),
         ])
         .collect()?;
-    let ids = active.column("id")?.str()?;
+    let ids = active.column("id")?.u32()?;
     let cycle_codes = active.column("reporting_cycle")?.str()?;
     let date_column = |name: &str| -> JobResult<Vec<Option<i32>>> {
         Ok(active.column(name)?.i32()?.iter().collect())
@@ -185,7 +185,7 @@ fn cycles(register: &Register, period: &Period) -> JobResult<DataFrame> {
         }
         for (start, end) in owed_cycles(first, last, cycle, period.as_of, from_days(owed_from[row]))
         {
-            out_ids.push(ids.get(row).unwrap_or_default().to_string());
+            out_ids.push(ids.get(row));
             starts.push(epoch_days(start));
             ends.push(epoch_days(end));
         }

@@ -284,12 +284,13 @@ fn renewal_table(renewal: &DataFrame, names: &Names) -> JobResult<PackTable> {
 }
 
 /// What the pack says besides the tables.
-#[derive(Debug, Clone, Default)]
-pub struct PackContext {
+#[derive(Debug, Clone, Copy)]
+pub struct PackContext<'a> {
     /// Stages an import assumed done (`history_from`) by the report's date.
     pub stages_assumed_done: u64,
-    /// Units, stages and agreements by name.
-    pub names: Names,
+    /// Units, stages and agreements by name (the run's own, not a copy: at
+    /// national scale the agreements' names are a million entries).
+    pub names: &'a Names,
 }
 
 /// Adds `chart` to `blocks`, bounded to [`chart::MAX_CATEGORIES`] (the
@@ -317,7 +318,7 @@ fn push_chart(
 
 /// The pack's content for a run, from whichever of its tables were computed.
 pub fn build(tables: &[MetricTable], run: &ReportRun, context: &PackContext) -> JobResult<Pack> {
-    let names = &context.names;
+    let names = context.names;
     let mut sections = Vec::new();
     let summary_lines = executive_summary(tables, run, names)?;
     if !summary_lines.is_empty() {
