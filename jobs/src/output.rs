@@ -104,13 +104,13 @@ impl Staging {
         self.files
             .iter()
             .map(|name| {
+                // Streamed through the hash: a national register's largest
+                // CSV is hundreds of megabytes, never read into memory whole.
                 let path = self.staging.join(name);
-                let bytes = fs::read(&path).map_err(io(&path))?;
-                Ok((
-                    name.clone(),
-                    hex::encode(Sha256::digest(&bytes)),
-                    bytes.len() as u64,
-                ))
+                let mut file = fs::File::open(&path).map_err(io(&path))?;
+                let mut hasher = Sha256::new();
+                let bytes = std::io::copy(&mut file, &mut hasher).map_err(io(&path))?;
+                Ok((name.clone(), hex::encode(hasher.finalize()), bytes))
             })
             .collect()
     }

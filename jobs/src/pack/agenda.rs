@@ -26,16 +26,45 @@ pub const MAX_AGENDA_ROWS: usize = 15;
 /// are counted in one table (a report over many regions has hundreds).
 pub const MAX_AGENDA_UNITS: usize = 30;
 
+/// One list of one unit, in its table's order: the rows the pack shows (the
+/// first [`MAX_AGENDA_ROWS`]) and how many there are. The rest are only
+/// counted: at national scale a unit's list runs to thousands of rows, and
+/// building every row's cells only to drop them cost a gigabyte.
+#[derive(Default)]
+struct List {
+    shown: Vec<Vec<Cell>>,
+    total: usize,
+}
+
+impl List {
+    /// Counts a row, and builds its cells while the list still shows rows.
+    fn push(&mut self, row: impl FnOnce() -> JobResult<Vec<Cell>>) -> JobResult<()> {
+        self.total += 1;
+        if self.shown.len() < MAX_AGENDA_ROWS {
+            self.shown.push(row()?);
+        }
+        Ok(())
+    }
+
+    fn len(&self) -> usize {
+        self.total
+    }
+
+    fn is_empty(&self) -> bool {
+        self.total == 0
+    }
+}
+
 /// One unit's items.
 #[derive(Default)]
 struct UnitItems {
-    overdue: Vec<Vec<Cell>>,
+    overdue: List,
     /// agreement → (reporting cycle, missing cycle starts, late cycle starts).
     reports: BTreeMap<String, (String, Vec<NaiveDate>, Vec<NaiveDate>)>,
-    recommendations: Vec<Vec<Cell>>,
+    recommendations: List,
     /// Documents the archive should hold and does not.
-    documents: Vec<Vec<Cell>>,
-    ending: Vec<Vec<Cell>>,
+    documents: List,
+    ending: List,
 }
 
 impl UnitItems {
@@ -87,8 +116,9 @@ fn date_cell(date: Option<NaiveDate>) -> Cell {
     cell(date.map(indonesian::date).unwrap_or_default())
 }
 
-fn bounded(rows: Vec<Vec<Cell>>, headers: Vec<Heading>, table: &str) -> PackTable {
-    let total = rows.len();
+/// The first [`MAX_AGENDA_ROWS`] of `rows`, of `total` in all, and where the
+/// rest are.
+fn bounded(rows: Vec<Vec<Cell>>, total: usize, headers: Vec<Heading>, table: &str) -> PackTable {
     let rows: Vec<Vec<Cell>> = rows.into_iter().take(MAX_AGENDA_ROWS).collect();
     let sheet = labels::table(table).map_or(table.to_string(), |l| l.id.to_string());
     PackTable {
@@ -110,13 +140,14 @@ pub fn sections(tables: &[MetricTable], names: &Names) -> JobResult<Vec<Section>
     if let Some(frame) = find(tables, "overdue_stages") {
         for i in 0..frame.height() {
             let unit = text_at(frame, "unit_code", i)?;
-            let agreement = text_at(frame, "agreement", i)?;
-            units.entry(unit).or_default().overdue.push(vec![
-                cell(names.agreement(&agreement)),
-                cell(names.stage(&text_at(frame, "stage_code", i)?)),
-                date_cell(date_at(frame, "due_on", i)?),
-                number(int_at(frame, "days_overdue", i)?),
-            ]);
+            units.entry(unit).or_default().overdue.push(|| {
+                Ok(vec![
+                    cell(names.agreement(&text_at(frame, "agreement", i)?)),
+                    cell(names.stage(&text_at(frame, "stage_code", i)?)),
+                    date_cell(date_at(frame, "due_on", i)?),
+                    number(int_at(frame, "days_overdue", i)?),
+                ])
+            })?;
         }
     }
     if let Some(frame) = find(tables, "follow_up_report_cycles") {
@@ -142,48 +173,51 @@ pub fn sections(tables: &[MetricTable], names: &Names) -> JobResult<Vec<Section>
     if let Some(frame) = find(tables, "follow_up_overdue_recommendations") {
         for i in 0..frame.height() {
             let unit = text_at(frame, "responsible_unit", i)?;
-            let held = date_at(frame, "held_on", i)?;
-            let agreement = text_at(frame, "agreement", i)?;
-            let mut text = text_at(frame, "description", i)?;
-            if !agreement.is_empty() {
-                text = format!("{text} ({})", names.agreement(&agreement));
-            }
-            units.entry(unit).or_default().recommendations.push(vec![
-                cell(format!(
-                    "Rapat {}",
-                    held.map(indonesian::date).unwrap_or_default()
-                )),
-                cell(text),
-                date_cell(date_at(frame, "due_on", i)?),
-                number(int_at(frame, "days_overdue", i)?),
-            ]);
+            units.entry(unit).or_default().recommendations.push(|| {
+                let held = date_at(frame, "held_on", i)?;
+                let agreement = text_at(frame, "agreement", i)?;
+                let mut text = text_at(frame, "description", i)?;
+                if !agreement.is_empty() {
+                    text = format!("{text} ({})", names.agreement(&agreement));
+                }
+                Ok(vec![
+                    cell(format!(
+                        "Rapat {}",
+                        held.map(indonesian::date).unwrap_or_default()
+                    )),
+                    cell(text),
+                    date_cell(date_at(frame, "due_on", i)?),
+                    number(int_at(frame, "days_overdue", i)?),
+                ])
+            })?;
         }
     }
     if let Some(frame) = find(tables, "follow_up_missing_documents") {
         for i in 0..frame.height() {
             let unit = text_at(frame, "unit_code", i)?;
-            let agreement = text_at(frame, "agreement", i)?;
-            let document = text_at(frame, "document_type", i)?;
-            units.entry(unit).or_default().documents.push(vec![
-                cell(names.agreement(&agreement)),
-                cell(names.code("document_type", &document).unwrap_or(document)),
-                date_cell(date_at(frame, "required_since", i)?),
-                number(int_at(frame, "days_missing", i)?),
-            ]);
+            units.entry(unit).or_default().documents.push(|| {
+                let document = text_at(frame, "document_type", i)?;
+                Ok(vec![
+                    cell(names.agreement(&text_at(frame, "agreement", i)?)),
+                    cell(names.code("document_type", &document).unwrap_or(document)),
+                    date_cell(date_at(frame, "required_since", i)?),
+                    number(int_at(frame, "days_missing", i)?),
+                ])
+            })?;
         }
     }
     if let Some(frame) = find(tables, "renewal_watch") {
         for i in super::renewal_order(frame)? {
             let unit = text_at(frame, "unit_code", i)?;
-            let agreement = text_at(frame, "agreement", i)?;
-            let watch = text_at(frame, "watch", i)?;
-            let watch = names.code("watch", &watch).unwrap_or(watch);
-            units.entry(unit).or_default().ending.push(vec![
-                cell(names.agreement(&agreement)),
-                date_cell(date_at(frame, "effective_until", i)?),
-                cell(indonesian::days_left(int_at(frame, "days_to_end", i)?)),
-                cell(watch),
-            ]);
+            units.entry(unit).or_default().ending.push(|| {
+                let watch = text_at(frame, "watch", i)?;
+                Ok(vec![
+                    cell(names.agreement(&text_at(frame, "agreement", i)?)),
+                    date_cell(date_at(frame, "effective_until", i)?),
+                    cell(indonesian::days_left(int_at(frame, "days_to_end", i)?)),
+                    cell(names.code("watch", &watch).unwrap_or(watch)),
+                ])
+            })?;
         }
     }
 
@@ -235,7 +269,8 @@ pub fn sections(tables: &[MetricTable], names: &Names) -> JobResult<Vec<Section>
                 "Tahapan terlambat / Overdue stages".into(),
             ));
             blocks.push(Block::Table(bounded(
-                items.overdue,
+                items.overdue.shown,
+                items.overdue.total,
                 vec![
                     Heading::new("Perjanjian", "Agreement"),
                     Heading::new("Tahapan", "Stage"),
@@ -265,8 +300,10 @@ pub fn sections(tables: &[MetricTable], names: &Names) -> JobResult<Vec<Section>
             blocks.push(Block::Paragraph(
                 "Laporan pelaksanaan / Implementation reports".into(),
             ));
+            let total = rows.len();
             blocks.push(Block::Table(bounded(
                 rows.into_iter().map(|(_, r)| r).collect(),
+                total,
                 vec![
                     Heading::new("Perjanjian", "Agreement"),
                     Heading::new("Belum masuk", "Missing"),
@@ -280,7 +317,8 @@ pub fn sections(tables: &[MetricTable], names: &Names) -> JobResult<Vec<Section>
                 "Rekomendasi melewati batas waktu / Overdue recommendations".into(),
             ));
             blocks.push(Block::Table(bounded(
-                items.recommendations,
+                items.recommendations.shown,
+                items.recommendations.total,
                 vec![
                     Heading::new("Rapat", "Meeting"),
                     Heading::new("Rekomendasi", "Recommendation"),
@@ -295,7 +333,8 @@ pub fn sections(tables: &[MetricTable], names: &Names) -> JobResult<Vec<Section>
                 "Dokumen belum diarsipkan / Documents not on file".into(),
             ));
             blocks.push(Block::Table(bounded(
-                items.documents,
+                items.documents.shown,
+                items.documents.total,
                 vec![
                     Heading::new("Perjanjian", "Agreement"),
                     Heading::new("Dokumen", "Document"),
@@ -311,7 +350,8 @@ pub fn sections(tables: &[MetricTable], names: &Names) -> JobResult<Vec<Section>
                     .into(),
             ));
             blocks.push(Block::Table(bounded(
-                items.ending,
+                items.ending.shown,
+                items.ending.total,
                 vec![
                     Heading::new("Perjanjian", "Agreement"),
                     Heading::new("Berlaku sampai", "In force until"),
@@ -331,6 +371,7 @@ pub fn sections(tables: &[MetricTable], names: &Names) -> JobResult<Vec<Section>
         let count = rest.len();
         let mut table = bounded(
             rest,
+            count,
             vec![
                 Heading::new("OPD", "Unit"),
                 Heading::new("Tahapan terlambat", "Overdue stages"),
@@ -362,4 +403,71 @@ pub fn sections(tables: &[MetricTable], names: &Names) -> JobResult<Vec<Section>
         });
     }
     Ok(sections)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A unit with more overdue stages than the agenda shows: the first
+    /// [`MAX_AGENDA_ROWS`] in the table's order, the rest counted.
+    #[test]
+    fn a_long_list_shows_its_first_rows_and_counts_every_row() {
+        let n = MAX_AGENDA_ROWS + 5;
+        let agreements: Vec<String> = (0..n).map(|i| format!("agreements/{i:02}")).collect();
+        let frame = df!(
+            "unit_code" => vec!["DINKES"; n],
+            "agreement" => agreements.clone(),
+            "stage_code" => vec!["DRAFTING"; n],
+            "due_on" => (0..n as i32).map(|d| 20_000 + d).collect::<Vec<i32>>(),
+            "days_overdue" => (0..n as i64).collect::<Vec<i64>>(),
+        )
+        .unwrap()
+        .lazy()
+        .with_column(col("due_on").cast(DataType::Date))
+        .collect()
+        .unwrap();
+        let tables = vec![MetricTable {
+            name: "overdue_stages",
+            frame,
+        }];
+        let named: Vec<(String, String, String)> = agreements
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (a.clone(), format!("NO/{i:02}"), format!("Judul {i:02}")))
+            .collect();
+        let named: Vec<(&str, &str, &str)> = named
+            .iter()
+            .map(|(a, n, t)| (a.as_str(), n.as_str(), t.as_str()))
+            .collect();
+        let names = Names::for_tests(&[("DINKES", "Dinas Kesehatan")], &named);
+        let sections = sections(&tables, &names).unwrap();
+        assert_eq!(sections.len(), 1);
+        let blocks = &sections[0].blocks;
+        let Block::Paragraph(summary) = &blocks[0] else {
+            panic!("{blocks:?}")
+        };
+        assert!(
+            summary.starts_with(&format!("{n} tahapan terlambat")),
+            "{summary}"
+        );
+        let table = blocks
+            .iter()
+            .find_map(|b| match b {
+                Block::Table(t) => Some(t),
+                _ => None,
+            })
+            .unwrap();
+        assert_eq!(table.rows.len(), MAX_AGENDA_ROWS);
+        assert_eq!(table.rows[0][0].text, "NO/00 — Judul 00");
+        assert_eq!(
+            table.rows[MAX_AGENDA_ROWS - 1][0].text,
+            format!(
+                "NO/{:02} — Judul {:02}",
+                MAX_AGENDA_ROWS - 1,
+                MAX_AGENDA_ROWS - 1
+            )
+        );
+        assert_eq!(table.omitted.as_ref().map(|(more, _)| *more), Some(5));
+    }
 }
