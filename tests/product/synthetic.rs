@@ -729,3 +729,78 @@ async fn a_role_that_does_not_own_the_tables_loads_the_same_rows_with_every_chec
         .await
         .unwrap();
 }
+
+/// Each phase of a report run logs its seconds and the process's resident
+/// memory (now and at its peak), and the run ends by handing the memory it
+/// freed back to the kernel, logged with the figure before and after.
+#[tokio::test]
+async fn a_report_run_logs_each_phase_with_its_memory_and_releases_what_it_freed() {
+    let db = fresh_database().await;
+    let url = db.url.clone();
+    let dir = kerjasama_tests::scratch_dir("report-phases");
+    let out = dir.join("out");
+    let output = tokio::task::spawn_blocking(move || {
+        let seeded = Command::new(binary())
+            .args(["seed", "--synthetic", "--agreements", "200", "--seed", "5"])
+            .env("DATABASE_URL", &url)
+            .output()
+            .unwrap();
+        assert!(seeded.status.success(), "{seeded:?}");
+        Command::new(binary())
+            .args(["--log", "info", "--log-format", "json", "report", "run"])
+            .args(["--as-of", "2026-09-30", "--out"])
+            .arg(&out)
+            .env("DATABASE_URL", &url)
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let phases: Vec<serde_json::Value> = text
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .filter(|entry| {
+            entry["fields"]["message"]
+                .as_str()
+                .is_some_and(|m| m.starts_with("report phase: "))
+        })
+        .collect();
+    let names: Vec<&str> = phases
+        .iter()
+        .map(|p| p["fields"]["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "report phase: register loaded",
+            "report phase: metrics computed",
+            "report phase: CSV and Parquet written",
+            "report phase: workbook written",
+            "report phase: meeting pack written",
+            "report phase: freed memory released",
+        ],
+        "{text}"
+    );
+    for phase in &phases {
+        let rss = phase["fields"]["rss_mib"].as_u64().unwrap_or(0);
+        let peak = phase["fields"]["peak_rss_mib"].as_u64().unwrap_or(0);
+        assert!(rss > 0 && rss <= peak, "{phase}");
+    }
+    let last = phases.last().unwrap();
+    assert!(
+        last["fields"]["rss_before_mib"].as_u64().unwrap_or(0) > 0,
+        "{last}"
+    );
+    assert!(
+        phases[..5]
+            .iter()
+            .all(|p| p["fields"]["seconds"].is_number())
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
