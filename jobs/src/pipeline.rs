@@ -70,13 +70,10 @@ pub(crate) async fn compute_and_publish(
     } else {
         None
     };
-    let (rss_mib, peak_rss_mib) = resident_mib();
-    tracing::info!(
-        run = %run.name(),
-        seconds = started.elapsed().as_secs_f64(),
-        rss_mib,
-        peak_rss_mib,
-        "report phase: register loaded"
+    log_phase(
+        &run.name(),
+        "register loaded",
+        started.elapsed().as_secs_f64(),
     );
     if let Some(pause) = std::env::var(FAULT_PAUSE_ENV)
         .ok()
@@ -85,39 +82,55 @@ pub(crate) async fn compute_and_publish(
         tokio::time::sleep(std::time::Duration::from_millis(pause)).await;
     }
     let run = run.clone();
-    let name = run.name();
     // Polars and file writing block: all of it runs off the async runtime, and
     // a panic in there becomes this run's error instead of a run left RUNNING.
-    let outcome = tokio::task::spawn_blocking(move || {
-        let mut staging = Staging::new(Path::new(&run.output_dir), run.id)?;
-        match write_files(
-            register,
-            &names,
-            open_register.as_ref(),
-            &run,
-            &mut staging,
-            started,
-        ) {
-            Ok(())
-                if std::sync::atomic::AtomicBool::load(
-                    &lease_lost,
-                    std::sync::atomic::Ordering::SeqCst,
-                ) =>
-            {
-                staging.discard();
-                Err(CoreError::Aborted(format!("{} lost its lease", run.name())).into())
-            }
-            Ok(()) => staging.publish(),
-            Err(error) => {
-                staging.discard();
-                Err(error)
-            }
-        }
+    tokio::task::spawn_blocking(move || {
+        let outcome = stage_and_publish(register, names, open_register, &run, &lease_lost, started);
+        // Everything the run held is dropped by now.
+        release_freed_memory(&run.name());
+        outcome
     })
     .await
-    .map_err(|e| CoreError::Internal(format!("report task: {e}")));
-    release_freed_memory(&name);
-    outcome?
+    .map_err(|e| CoreError::Internal(format!("report task: {e}")))?
+}
+
+/// Writes the run's files to a staging folder and publishes them, or
+/// discards them (an error, or `lease_lost` set by then). Takes the
+/// register, names and open register by value: they are freed on return.
+fn stage_and_publish(
+    register: load::Register,
+    names: crate::names::Names,
+    open_register: Option<open_register::OpenRegister>,
+    run: &ReportRun,
+    lease_lost: &std::sync::atomic::AtomicBool,
+    started: std::time::Instant,
+) -> JobResult<Vec<String>> {
+    let mut staging = Staging::new(Path::new(&run.output_dir), run.id)?;
+    match write_files(
+        register,
+        &names,
+        open_register.as_ref(),
+        run,
+        &mut staging,
+        started,
+    ) {
+        Ok(()) if lease_lost.load(std::sync::atomic::Ordering::SeqCst) => {
+            staging.discard();
+            Err(CoreError::Aborted(format!("{} lost its lease", run.name())).into())
+        }
+        Ok(()) => staging.publish(),
+        Err(error) => {
+            staging.discard();
+            Err(error)
+        }
+    }
+}
+
+/// One `report phase: …` line: the phase's seconds and this process's
+/// resident memory now and at its peak (BENCHMARKS.md reads these).
+fn log_phase(run: &str, phase: &str, seconds: f64) {
+    let (rss_mib, peak_rss_mib) = resident_mib();
+    tracing::info!(run, seconds, rss_mib, peak_rss_mib, "report phase: {phase}");
 }
 
 /// Gives the memory a run freed back to the kernel. glibc's malloc keeps
@@ -147,17 +160,12 @@ fn release_freed_memory(run: &str) {
 /// The whole process's, so a server running other work counts that too.
 fn resident_mib() -> (u64, u64) {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    // "VmRSS:	 2030376 kB"
     let field = |key: &str| {
         status
             .lines()
             .find_map(|line| line.strip_prefix(key))
-            .and_then(|rest| {
-                rest.trim()
-                    .trim_end_matches("kB")
-                    .trim()
-                    .parse::<u64>()
-                    .ok()
-            })
+            .and_then(|rest| rest.split_whitespace().next()?.parse::<u64>().ok())
             .map_or(0, |kib| kib / 1024)
     };
     (field("VmRSS:"), field("VmHWM:"))
@@ -179,17 +187,11 @@ fn write_files(
         end: run.period_end,
         report_grace_days: run.report_grace_days.max(0) as u32,
     };
-    // Where a run's time goes, phase by phase (BENCHMARKS.md reads these).
+    // Where a run's time goes, phase by phase.
+    let run_name = run.name();
     let mut phase_start = std::time::Instant::now();
     let mut phase = |name: &str| {
-        let (rss_mib, peak_rss_mib) = resident_mib();
-        tracing::info!(
-            run = %run.name(),
-            seconds = phase_start.elapsed().as_secs_f64(),
-            rss_mib,
-            peak_rss_mib,
-            "report phase: {name}"
-        );
+        log_phase(&run_name, name, phase_start.elapsed().as_secs_f64());
         phase_start = std::time::Instant::now();
     };
     let mut tables: Vec<metrics::Table> = metrics::compute(&register, &period)?
